@@ -1,0 +1,41 @@
+import { ConfigError, RicochetError } from '@ricochet/core';
+
+export const ExitCode = {
+  success: 0,
+  /** The command ran and found a problem (e.g. `verify` found drift), or failed at run time. */
+  failure: 1,
+  /** The command could not run as asked: bad flags or values, or a broker that cannot be reached. */
+  usage: 2,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** A failure the user must fix before the command can run: reported with exit code 2. */
+export class UsageError extends RicochetError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: 'USAGE', cause: options.cause });
+  }
+}
+
+/** The only place errors become exit codes (libraries throw; the CLI decides). */
+export function exitCodeFor(error: unknown): ExitCodeValue {
+  if (error instanceof ConfigError || error instanceof UsageError) {
+    return ExitCode.usage;
+  }
+  return ExitCode.failure;
+}
+
+/** The message a person sees: the error and, on one line each, the causes under it. */
+export function describeFailure(error: unknown): string {
+  const lines: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 5; depth += 1) {
+    lines.push(depth === 0 ? `error: ${messageOf(current)}` : `  caused by: ${messageOf(current)}`);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return lines.join('\n');
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

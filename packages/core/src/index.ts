@@ -1,0 +1,66 @@
+/**
+ * @ricochet/core: Ricochet's pure logic, with no I/O. Everything else builds on it.
+ *
+ * @example
+ * ```ts
+ * import { parseTierLadder, routeFailure, describeError, writeRetryContract } from '@ricochet/core';
+ *
+ * const ladder = parseTierLadder('5s,1m,10m'); // retry-5s, retry-1m, retry-10m
+ * const route = routeFailure(ladder, {
+ *   previous: undefined,
+ *   consumedAt: { topic: 'orders', partition: 0, offset: '42', timestamp: Date.now() },
+ *   retryGroup: 'billing',
+ *   error: describeError(new Error('timeout')),
+ *   verdict: 'retryable',
+ *   failedAt: Date.now(),
+ * });
+ * // route.kind === 'retry', route.tier.topic === 'retry-5s'
+ * const headers = writeRetryContract(route.contract);
+ * ```
+ */
+export { ConfigError, NonRetryableError, RicochetError } from './errors.js';
+export { formatDuration, parseDuration } from './duration.js';
+export {
+  defaultLadderText,
+  findTierByTopic,
+  formatTierLadder,
+  parseTierLadder,
+  tierTopicName,
+  type Tier,
+  type TierLadder,
+} from './ladder.js';
+export {
+  classifyError,
+  describeError,
+  maxErrorMessageLength,
+  maxErrorStackLength,
+  type ErrorClassifier,
+  type ErrorDescription,
+  type ErrorVerdict,
+} from './classify.js';
+export {
+  describeHeaderProblems,
+  isRedelivery,
+  readRetryContract,
+  RetryHeader,
+  userHeaders,
+  writeDeadLetterHeaders,
+  writeRetryContract,
+  type DeadLetterReason,
+  type HeaderProblem,
+  type HeaderProblemKind,
+  type OriginalPosition,
+  type RetryContract,
+  type RetryContractReading,
+} from './headers.js';
+export { routeFailure, type Failure, type FailureRoute } from './retry-policy.js';
+export { decodeUtf8, truncateText } from './text.js';
+export type { LogFields, Logger } from './logger.js';
+export {
+  nextOffset,
+  type ConsumedRecord,
+  type HeaderValue,
+  type OutgoingRecord,
+  type RecordHeaders,
+  type RecordPosition,
+} from './record.js';

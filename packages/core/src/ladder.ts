@@ -1,0 +1,56 @@
+import { formatDuration, parseDuration } from './duration.js';
+import { ConfigError } from './errors.js';
+
+/** One retry tier: a delay topic whose records are redelivered `delayMilliseconds` after failing. */
+export interface Tier {
+  /** Position in the ladder, 0 for the first tier. */
+  readonly index: number;
+  readonly delayMilliseconds: number;
+  /** The tier topic, `retry-<delay>` (e.g. `retry-5s`). */
+  readonly topic: string;
+}
+
+/** The ordered tiers a failing record climbs before it is dead-lettered. */
+export type TierLadder = readonly Tier[];
+
+export const defaultLadderText = '5s,1m,10m';
+
+export function tierTopicName(delayMilliseconds: number): string {
+  return `retry-${formatDuration(delayMilliseconds)}`;
+}
+
+/**
+ * Parses a ladder such as `5s,1m,10m`. Delays must be strictly increasing: a ladder that waits
+ * less on a later try is almost always a typo, and equal delays would share one topic name.
+ */
+export function parseTierLadder(text: string, field = 'tiers'): TierLadder {
+  const parts = text.split(',').map((part) => part.trim());
+  if (parts.length === 0 || parts.every((part) => part === '')) {
+    throw new ConfigError(field, 'the ladder is empty; give at least one delay, e.g. 5s,1m,10m');
+  }
+  const ladder: Tier[] = [];
+  for (const [index, part] of parts.entries()) {
+    if (part === '') {
+      throw new ConfigError(field, `"${text}" has an empty entry at position ${index + 1}`);
+    }
+    const delayMilliseconds = parseDuration(part, `${field}[${index}]`);
+    const previous = ladder[index - 1];
+    if (previous !== undefined && delayMilliseconds <= previous.delayMilliseconds) {
+      throw new ConfigError(
+        field,
+        `"${text}" is not strictly increasing: ${part} does not come after ${formatDuration(previous.delayMilliseconds)}`,
+      );
+    }
+    ladder.push({ index, delayMilliseconds, topic: tierTopicName(delayMilliseconds) });
+  }
+  return ladder;
+}
+
+/** The ladder written back in its canonical form, e.g. `5s,1m,10m`. */
+export function formatTierLadder(ladder: TierLadder): string {
+  return ladder.map((tier) => formatDuration(tier.delayMilliseconds)).join(',');
+}
+
+export function findTierByTopic(ladder: TierLadder, topic: string): Tier | undefined {
+  return ladder.find((tier) => tier.topic === topic);
+}

@@ -1,0 +1,61 @@
+import kafkajs from 'kafkajs';
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import { ConfigError, type Logger } from '@ricochet/core';
+import { kafkaLogCreator } from './logging.js';
+
+export type SaslOptions =
+  | { mechanism: 'plain'; username: string; password: string }
+  | { mechanism: 'scram-sha-256'; username: string; password: string }
+  | { mechanism: 'scram-sha-512'; username: string; password: string };
+
+export interface KafkaConnectionOptions {
+  /** Bootstrap servers, `host:port`. */
+  brokers: readonly string[];
+  clientId?: string;
+  /** `true` for TLS with the system CAs, or node TLS options (ca, cert, key). */
+  ssl?: boolean | TlsConnectionOptions;
+  sasl?: SaslOptions;
+  connectionTimeoutMilliseconds?: number;
+  requestTimeoutMilliseconds?: number;
+  logger: Logger;
+}
+
+export const defaultConnectionTimeoutMilliseconds = 3_000;
+export const defaultRequestTimeoutMilliseconds = 30_000;
+
+const brokerPattern = /^[^\s:]+:\d{1,5}$/;
+
+/** Splits `a:9092,b:9092` and checks each entry, naming `field` in the error. */
+export function parseBrokerList(text: string, field: string): string[] {
+  const brokers = text
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter((broker) => broker !== '');
+  if (brokers.length === 0) {
+    throw new ConfigError(field, 'no broker given; expected host:port[,host:port...]');
+  }
+  for (const broker of brokers) {
+    if (!brokerPattern.test(broker)) {
+      throw new ConfigError(field, `"${broker}" is not host:port`);
+    }
+  }
+  return brokers;
+}
+
+/**
+ * The only place a Kafka client is constructed. Everything else receives the client from here,
+ * so that a librdkafka-based client with the same API can replace kafkajs in one package.
+ */
+export function createKafkaClient(options: KafkaConnectionOptions): kafkajs.Kafka {
+  return new kafkajs.Kafka({
+    brokers: [...options.brokers],
+    clientId: options.clientId ?? 'ricochet',
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+    ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
+    connectionTimeout:
+      options.connectionTimeoutMilliseconds ?? defaultConnectionTimeoutMilliseconds,
+    requestTimeout: options.requestTimeoutMilliseconds ?? defaultRequestTimeoutMilliseconds,
+    logLevel: kafkajs.logLevel.INFO,
+    logCreator: kafkaLogCreator(options.logger),
+  });
+}

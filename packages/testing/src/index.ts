@@ -1,0 +1,24 @@
+/**
+ * @ricochet/testing (private): what the test suites share. Never imported by library code.
+ *
+ * @example
+ * ```ts
+ * const broker = await resolveTestBroker();
+ * const topic = uniqueName('orders');
+ * await waitFor('the record to arrive', () => received.at(0));
+ * await broker.stop();
+ * ```
+ */
+export { kafkaScript, resolveTestBroker, type TestBroker } from './broker.js';
+export { uniqueName } from './names.js';
+export { sleep, waitFor, type WaitOptions } from './wait.js';
+export { testLogger } from './logger.js';
+export {
+  collectTopic,
+  createTestTopics,
+  produceRecords,
+  testBrokers,
+  testKafka,
+  withAdmin,
+  type CollectedRecord,
+} from './kafka-helpers.js';

@@ -1,0 +1,77 @@
+import {
+  createKafkaClient,
+  parseBrokerList,
+  toConsumedRecord,
+  type Admin,
+  type Consumer,
+  type Kafka,
+} from '@ricochet/kafka';
+import type { ConsumedRecord, OutgoingRecord } from '@ricochet/core';
+import { createReliableProducer, publishAcknowledged } from '@ricochet/kafka';
+import { uniqueName } from './names.js';
+import { testLogger } from './logger.js';
+
+/** The brokers the global test setup resolved (it exports them as KAFKA_BROKERS). */
+export function testBrokers(): string[] {
+  const brokers = process.env.KAFKA_BROKERS;
+  if (brokers === undefined) {
+    throw new Error(
+      'KAFKA_BROKERS is not set: run the tests through mocha so test/setup.ts resolves a broker',
+    );
+  }
+  return parseBrokerList(brokers, 'KAFKA_BROKERS');
+}
+
+export function testKafka(clientId = 'ricochet-test'): Kafka {
+  return createKafkaClient({ brokers: testBrokers(), clientId, logger: testLogger('kafka') });
+}
+
+export async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function createTestTopics(topics: readonly string[], partitions = 1): Promise<void> {
+  await withAdmin(async (admin) => {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((topic) => ({ topic, numPartitions: partitions })),
+    });
+  });
+}
+
+export async function produceRecords(records: readonly OutgoingRecord[]): Promise<void> {
+  const producer = createReliableProducer(testKafka());
+  await producer.connect();
+  try {
+    await publishAcknowledged(producer, records);
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export interface CollectedRecord extends ConsumedRecord {
+  /** Epoch milliseconds at which the collecting consumer saw the record. */
+  readonly receivedAt: number;
+}
+
+/** Reads a topic from the beginning into an array until stopped. */
+export async function collectTopic(
+  topic: string,
+): Promise<{ records: CollectedRecord[]; stop: () => Promise<void>; consumer: Consumer }> {
+  const consumer = testKafka().consumer({ groupId: uniqueName('collector'), maxWaitTimeInMs: 100 });
+  const records: CollectedRecord[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ topic: from, partition, message }) => {
+      records.push({ ...toConsumedRecord(from, partition, message), receivedAt: Date.now() });
+    },
+  });
+  return { records, consumer, stop: () => consumer.disconnect() };
+}
