@@ -242,13 +242,12 @@ export function isRedelivery(headers: RecordHeaders): boolean {
 
 /** The user's own headers: everything but Ricochet's. */
 export function userHeaders(headers: RecordHeaders): Record<string, HeaderValue | HeaderValue[]> {
-  const kept: Record<string, HeaderValue | HeaderValue[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !reservedHeaderNames.has(name)) {
-      kept[name] = value;
-    }
-  }
-  return kept;
+  return Object.fromEntries(
+    Object.entries(headers).filter(
+      (entry): entry is [string, HeaderValue | HeaderValue[]] =>
+        entry[1] !== undefined && !reservedHeaderNames.has(entry[0]),
+    ),
+  );
 }
 
 /** The contract as header strings, ready to merge over the user's headers. */

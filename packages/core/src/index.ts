@@ -53,6 +53,7 @@ export {
   type RetryContract,
   type RetryContractReading,
 } from './headers.js';
+export { presentHeaders, unroutableDeadLetter } from './dead-letter.js';
 export { routeFailure, type Failure, type FailureRoute } from './retry-policy.js';
 export { decodeUtf8, truncateText } from './text.js';
 export type { LogFields, Logger } from './logger.js';

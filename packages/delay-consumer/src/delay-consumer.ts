@@ -1,0 +1,317 @@
+import {
+  nextOffset,
+  presentHeaders,
+  RicochetError,
+  unroutableDeadLetter,
+  type ConsumedRecord,
+  type DeadLetterReason,
+  type Logger,
+  type OutgoingRecord,
+  type RetryContract,
+} from '@ricochet/core';
+import {
+  createKafkaClient,
+  createReliableProducer,
+  publishAcknowledged,
+  toConsumedRecord,
+  TopicDirectory,
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type Producer,
+} from '@ricochet/kafka';
+import { HoldTimers } from './hold-timers.js';
+import type { CompiledDelayConsumerOptions } from './options.js';
+import { inspectTierRecord, isInternalTopic } from './tier-record.js';
+
+/** The one lifecycle state of a delay consumer. */
+export type DelayConsumerState =
+  'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+export class DelayConsumerError extends RicochetError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: 'DELAY_CONSUMER', ...options });
+  }
+}
+
+/** Concurrency across partitions: handling a batch is quick (inspect, publish, commit). */
+const partitionsConsumedConcurrently = 16;
+
+/** A record on its way out of the tier, with the event to report once it is acknowledged. */
+interface PendingRedelivery {
+  readonly outgoing: OutgoingRecord;
+  readonly offset: string;
+  readonly route:
+    | { readonly kind: 'redelivered'; readonly dueAt: number }
+    | { readonly kind: 'dead-lettered'; readonly reason: DeadLetterReason };
+}
+
+/**
+ * Serves one tier topic. A record that is not yet due pauses its partition: the consumer seeks
+ * back to it and resumes the partition when it is due, so the fetch loop (and with it the group
+ * heartbeat) never waits inside a handler, and held records stay in Kafka, not in memory. A due
+ * record is published to its original topic, and committed only after the broker acknowledged.
+ */
+export class DelayConsumer {
+  readonly #options: CompiledDelayConsumerOptions;
+  readonly #logger: Logger;
+  readonly #consumer: Consumer;
+  readonly #producer: Producer;
+  readonly #admin: Admin;
+  readonly #topics: TopicDirectory;
+  readonly #timers = new HoldTimers();
+  readonly #ricochetTopics: ReadonlySet<string>;
+  #state: DelayConsumerState = 'created';
+  #failure: unknown;
+
+  constructor(options: CompiledDelayConsumerOptions) {
+    this.#options = options;
+    this.#logger = options.logger.child({ role: 'delay', tier: options.tier.topic });
+    const kafka = createKafkaClient({ ...options.connection, logger: this.#logger });
+    this.#consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMilliseconds,
+      maxWaitTimeInMs: options.maxWaitTimeMilliseconds,
+      allowAutoTopicCreation: false,
+    });
+    this.#producer = createReliableProducer(kafka);
+    this.#admin = kafka.admin();
+    this.#topics = new TopicDirectory(this.#admin, this.#logger);
+    this.#ricochetTopics = new Set([options.tier.topic, options.dlqTopic]);
+    this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.#onAssignment(payload.memberAssignment[options.tier.topic] ?? []);
+    });
+    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
+      this.#timers.cancelAll();
+      if (!payload.restart) {
+        this.#state = 'failed';
+        this.#failure = payload.error;
+        this.#logger.error('consumer crashed and will not restart', { error: payload.error });
+      }
+    });
+  }
+
+  get state(): DelayConsumerState {
+    return this.#state;
+  }
+
+  get failure(): unknown {
+    return this.#failure;
+  }
+
+  /** Partitions currently paused until their first record is due. */
+  get heldPartitions(): number[] {
+    return this.#timers.heldPartitions();
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'created') {
+      throw new DelayConsumerError(`cannot start a delay consumer that is ${this.#state}`);
+    }
+    this.#state = 'starting';
+    try {
+      await this.#producer.connect();
+      await this.#admin.connect();
+      await this.#consumer.connect();
+      // A new delay group must still redeliver every record already waiting in the tier.
+      await this.#consumer.subscribe({ topics: [this.#options.tier.topic], fromBeginning: true });
+      await this.#consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently,
+        eachBatch: (payload) => this.#handleBatch(payload),
+      });
+    } catch (error) {
+      this.#state = 'failed';
+      this.#failure = error;
+      await this.#disconnect();
+      throw new DelayConsumerError(
+        `delay consumer for ${this.#options.tier.topic} failed to start`,
+        { cause: error },
+      );
+    }
+    this.#state = 'running';
+    this.#logger.info('delay consumer running', { group: this.#options.groupId });
+  }
+
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped' || this.#state === 'stopping') {
+      return;
+    }
+    this.#state = 'stopping';
+    this.#timers.cancelAll();
+    await this.#disconnect();
+    this.#state = 'stopped';
+    this.#logger.info('delay consumer stopped');
+  }
+
+  async #disconnect(): Promise<void> {
+    await this.#consumer.disconnect();
+    await this.#producer.disconnect();
+    await this.#admin.disconnect();
+  }
+
+  /**
+   * kafkajs keeps a partition's paused state across rebalances. A partition paused here, revoked
+   * and later assigned back would stay paused with no timer to resume it, so: cancel the timers
+   * of revoked partitions and clear their pause, and resume any assigned partition that is
+   * paused without a timer. (Spring Kafka's GH-2222 and GH-2525 are the same trap.)
+   */
+  #onAssignment(assigned: readonly number[]): void {
+    const topic = this.#options.tier.topic;
+    const assignedNow = new Set(assigned);
+    for (const partition of this.#timers.heldPartitions()) {
+      if (!assignedNow.has(partition)) {
+        this.#timers.cancel(partition);
+        this.#consumer.resume([{ topic, partitions: [partition] }]);
+      }
+    }
+    const paused = this.#consumer.paused().find((entry) => entry.topic === topic)?.partitions ?? [];
+    for (const partition of paused) {
+      if (!this.#timers.has(partition)) {
+        this.#consumer.resume([{ topic, partitions: [partition] }]);
+      }
+    }
+    this.#options.onEvent({ type: 'assigned', partitions: assigned });
+    this.#logger.info('partitions assigned', {
+      partitions: assigned,
+      held: this.#timers.heldPartitions(),
+    });
+  }
+
+  async #handleBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    let pending: PendingRedelivery[] = [];
+    const flush = async (): Promise<void> => {
+      const last = pending.at(-1);
+      if (last === undefined) {
+        return;
+      }
+      await publishAcknowledged(
+        this.#producer,
+        pending.map((item) => item.outgoing),
+      );
+      const acknowledgedAt = Date.now();
+      for (const { outgoing, route } of pending) {
+        this.#options.onEvent(
+          route.kind === 'redelivered'
+            ? {
+                type: 'redelivered',
+                topic: outgoing.topic,
+                latenessMilliseconds: acknowledgedAt - route.dueAt,
+              }
+            : { type: 'dead-lettered', reason: route.reason },
+        );
+      }
+      resolveOffset(last.offset);
+      await commitOffsetsIfNecessary({
+        topics: [{ topic, partitions: [{ partition, offset: nextOffset(last.offset) }] }],
+      });
+      pending = [];
+      await heartbeat();
+    };
+
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) {
+        break;
+      }
+      const record = toConsumedRecord(topic, partition, message);
+      const inspection = inspectTierRecord(record, {
+        now: Date.now(),
+        tierDelayMilliseconds: this.#options.tier.delayMilliseconds,
+        maxClockSkewMilliseconds: this.#options.maxClockSkewMilliseconds,
+      });
+      if (inspection.kind === 'hold') {
+        await flush();
+        this.#hold(partition, message.offset, inspection.dueAt);
+        return;
+      }
+      pending.push({
+        offset: message.offset,
+        ...(inspection.kind === 'due'
+          ? await this.#redelivery(record, inspection.contract)
+          : this.#deadLetter(record, inspection.reason, inspection.detail)),
+      });
+      if (pending.length >= this.#options.maxRedeliveryBatch) {
+        await flush();
+      }
+    }
+    await flush();
+  }
+
+  #hold(partition: number, offset: string, dueAt: number): void {
+    const topic = this.#options.tier.topic;
+    this.#consumer.pause([{ topic, partitions: [partition] }]);
+    this.#consumer.seek({ topic, partition, offset });
+    this.#timers.schedule(partition, dueAt, () => {
+      if (this.#state === 'running') {
+        this.#consumer.resume([{ topic, partitions: [partition] }]);
+      }
+    });
+    this.#options.onEvent({ type: 'held', partition, offset, dueAt });
+    this.#logger.debug('holding partition', {
+      partition,
+      offset,
+      dueAt,
+      waitMilliseconds: dueAt - Date.now(),
+    });
+  }
+
+  async #redelivery(
+    record: ConsumedRecord,
+    contract: RetryContract,
+  ): Promise<Omit<PendingRedelivery, 'offset'>> {
+    const target = contract.original.topic;
+    if (isInternalTopic(target, this.#ricochetTopics)) {
+      return this.#deadLetter(
+        record,
+        'internal-original-topic',
+        `original-topic ${target} is an internal or Ricochet topic`,
+      );
+    }
+    const lookup = await this.#topics.lookup(target);
+    if (!lookup.exists) {
+      return this.#deadLetter(
+        record,
+        'unknown-original-topic',
+        `original-topic ${target} does not exist`,
+      );
+    }
+    const { partition } = contract.original;
+    return {
+      outgoing: {
+        topic: target,
+        // Back to the partition it came from, unless the topic has since been recreated smaller.
+        ...(partition < lookup.partitions ? { partition } : {}),
+        key: record.key,
+        value: record.value,
+        headers: presentHeaders(record.headers),
+      },
+      route: { kind: 'redelivered', dueAt: contract.dueAt },
+    };
+  }
+
+  #deadLetter(
+    record: ConsumedRecord,
+    reason: DeadLetterReason,
+    detail: string,
+  ): Omit<PendingRedelivery, 'offset'> {
+    this.#logger.warn('dead-lettering an unroutable tier record', {
+      partition: record.partition,
+      offset: record.offset,
+      reason,
+      detail,
+    });
+    return {
+      outgoing: unroutableDeadLetter(record, this.#options.dlqTopic, reason, detail),
+      route: { kind: 'dead-lettered', reason },
+    };
+  }
+}

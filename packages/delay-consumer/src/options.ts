@@ -1,0 +1,139 @@
+import {
+  ConfigError,
+  parseDuration,
+  tierTopicName,
+  type DeadLetterReason,
+  type Logger,
+  type Tier,
+} from '@ricochet/core';
+import type { KafkaConnectionOptions } from '@ricochet/kafka';
+
+/** What a delay consumer reports as it works: for metrics, demos and tests. */
+export type DelayConsumerEvent =
+  | { readonly type: 'assigned'; readonly partitions: readonly number[] }
+  | {
+      readonly type: 'held';
+      readonly partition: number;
+      readonly offset: string;
+      readonly dueAt: number;
+    }
+  | { readonly type: 'redelivered'; readonly topic: string; readonly latenessMilliseconds: number }
+  | { readonly type: 'dead-lettered'; readonly reason: DeadLetterReason };
+
+export interface DelayConsumerOptions {
+  brokers: readonly string[];
+  clientId?: string;
+  ssl?: KafkaConnectionOptions['ssl'];
+  sasl?: KafkaConnectionOptions['sasl'];
+  /** The tier to serve, by topic (`retry-5s`) or by delay (`5s`). */
+  tier: string;
+  /** Default `ricochet-delay-<tier topic>`; instances sharing it split the tier's partitions. */
+  groupId?: string;
+  /** Where unroutable tier records go. Default `dlq`. */
+  dlqTopic?: string;
+  logger: Logger;
+  /**
+   * The longest a fetch waits for data. A partition resumed while another fetch is waiting is
+   * fetched only after that one returns, so this bounds redelivery lateness. Default 50.
+   */
+  maxWaitTimeMilliseconds?: number;
+  /**
+   * How far past `now + tier delay` a `due-at` may lie (clock skew between hosts) before the
+   * record is dead-lettered as `due-at-out-of-range` rather than held. Default 60000.
+   */
+  maxClockSkewMilliseconds?: number;
+  sessionTimeoutMilliseconds?: number;
+  /** Redeliveries published in one acknowledged batch. Default 500. */
+  maxRedeliveryBatch?: number;
+  /** Called synchronously for each event; must not throw. */
+  onEvent?: (event: DelayConsumerEvent) => void;
+}
+
+export interface CompiledDelayConsumerOptions {
+  readonly connection: KafkaConnectionOptions;
+  readonly tier: Pick<Tier, 'topic' | 'delayMilliseconds'>;
+  readonly groupId: string;
+  readonly dlqTopic: string;
+  readonly logger: Logger;
+  readonly maxWaitTimeMilliseconds: number;
+  readonly maxClockSkewMilliseconds: number;
+  readonly sessionTimeoutMilliseconds: number;
+  readonly maxRedeliveryBatch: number;
+  readonly onEvent: (event: DelayConsumerEvent) => void;
+}
+
+const tierPrefix = 'retry-';
+
+/** `retry-5s` or `5s` -> the tier; the topic name must be the canonical one the ladder derives. */
+export function parseTierOption(
+  text: string,
+  field = 'tier',
+): Pick<Tier, 'topic' | 'delayMilliseconds'> {
+  const delayText = text.startsWith(tierPrefix) ? text.slice(tierPrefix.length) : text;
+  const delayMilliseconds = parseDuration(delayText, field);
+  const topic = tierTopicName(delayMilliseconds);
+  if (text.startsWith(tierPrefix) && text !== topic) {
+    throw new ConfigError(
+      field,
+      `"${text}" is not a tier topic name; the tier for that delay is ${topic}`,
+    );
+  }
+  return { topic, delayMilliseconds };
+}
+
+function positiveInteger(field: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new ConfigError(field, `must be a positive whole number, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function compileDelayConsumerOptions(
+  options: DelayConsumerOptions,
+): CompiledDelayConsumerOptions {
+  if (options.brokers.length === 0) {
+    throw new ConfigError('brokers', 'give at least one broker (host:port)');
+  }
+  const tier = parseTierOption(options.tier);
+  const groupId = options.groupId ?? `ricochet-delay-${tier.topic}`;
+  if (groupId.trim() === '') {
+    throw new ConfigError('groupId', 'must be a non-empty string');
+  }
+  const dlqTopic = options.dlqTopic ?? 'dlq';
+  if (dlqTopic.trim() === '' || dlqTopic === tier.topic) {
+    throw new ConfigError('dlqTopic', `must be a topic other than the tier (${tier.topic})`);
+  }
+  return {
+    connection: {
+      brokers: options.brokers,
+      clientId: options.clientId ?? `ricochet-delay-${tier.topic}`,
+      ssl: options.ssl,
+      sasl: options.sasl,
+      logger: options.logger,
+    },
+    tier,
+    groupId,
+    dlqTopic,
+    logger: options.logger,
+    maxWaitTimeMilliseconds: positiveInteger(
+      'maxWaitTimeMilliseconds',
+      options.maxWaitTimeMilliseconds,
+      50,
+    ),
+    maxClockSkewMilliseconds: positiveInteger(
+      'maxClockSkewMilliseconds',
+      options.maxClockSkewMilliseconds,
+      60_000,
+    ),
+    sessionTimeoutMilliseconds: positiveInteger(
+      'sessionTimeoutMilliseconds',
+      options.sessionTimeoutMilliseconds,
+      30_000,
+    ),
+    maxRedeliveryBatch: positiveInteger('maxRedeliveryBatch', options.maxRedeliveryBatch, 500),
+    onEvent: options.onEvent ?? (() => {}),
+  };
+}

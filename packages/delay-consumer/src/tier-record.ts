@@ -1,0 +1,59 @@
+import {
+  describeHeaderProblems,
+  readRetryContract,
+  type ConsumedRecord,
+  type DeadLetterReason,
+  type RetryContract,
+} from '@ricochet/core';
+
+export interface InspectionLimits {
+  readonly now: number;
+  readonly tierDelayMilliseconds: number;
+  readonly maxClockSkewMilliseconds: number;
+}
+
+/** What to do with one record read from a tier topic. */
+export type TierRecordInspection =
+  | { readonly kind: 'hold'; readonly dueAt: number }
+  | { readonly kind: 'due'; readonly contract: RetryContract }
+  | { readonly kind: 'unroutable'; readonly reason: DeadLetterReason; readonly detail: string };
+
+/**
+ * Decides, without I/O, whether a tier record waits, is due, or cannot be routed. A `due-at`
+ * further ahead than the tier's own delay (plus clock skew) was not written by a main consumer
+ * of this ladder; holding it would park the whole partition behind it, possibly for years.
+ */
+export function inspectTierRecord(
+  record: ConsumedRecord,
+  limits: InspectionLimits,
+): TierRecordInspection {
+  const reading = readRetryContract(record.headers);
+  if (!reading.ok) {
+    return {
+      kind: 'unroutable',
+      reason: 'malformed-retry-headers',
+      detail: describeHeaderProblems(reading.problems),
+    };
+  }
+  const { dueAt } = reading.contract;
+  const latestPlausibleDueAt =
+    limits.now + limits.tierDelayMilliseconds + limits.maxClockSkewMilliseconds;
+  if (dueAt > latestPlausibleDueAt) {
+    return {
+      kind: 'unroutable',
+      reason: 'due-at-out-of-range',
+      detail: `due-at ${dueAt} is ${dueAt - limits.now} ms ahead, more than the tier delay ${limits.tierDelayMilliseconds} ms plus ${limits.maxClockSkewMilliseconds} ms of clock skew`,
+    };
+  }
+  if (dueAt > limits.now) {
+    return { kind: 'hold', dueAt };
+  }
+  return { kind: 'due', contract: reading.contract };
+}
+
+/** Topics a redelivery must never go to: Kafka's internal ones and Ricochet's own. */
+export function isInternalTopic(topic: string, ricochetTopics: ReadonlySet<string>): boolean {
+  return (
+    topic.startsWith('__') || ricochetTopics.has(topic) || /^retry-\d+(ms|s|m|h|d)$/.test(topic)
+  );
+}

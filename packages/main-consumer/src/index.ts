@@ -1,0 +1,45 @@
+/**
+ * @ricochet/main-consumer: wraps your handler. A record whose handler throws is republished to
+ * the next retry tier (or the dead-letter topic) and only then committed, so it is neither lost
+ * nor allowed to block its partition.
+ *
+ * @example
+ * ```ts
+ * import { createMainConsumer } from '@ricochet/main-consumer';
+ * import { NonRetryableError } from '@ricochet/core';
+ *
+ * const consumer = createMainConsumer({
+ *   brokers: ['127.0.0.1:29092'],
+ *   groupId: 'billing',
+ *   topics: ['orders'],
+ *   tiers: '5s,1m,10m',
+ *   logger,
+ *   handler: async (record) => {
+ *     if (record.value === null) throw new NonRetryableError('tombstones are not orders');
+ *     await charge(JSON.parse(record.value.toString()));
+ *   },
+ * });
+ * await consumer.start();
+ * process.once('SIGTERM', () => void consumer.stop());
+ * ```
+ */
+import { compileMainConsumerOptions, type MainConsumerOptions } from './options.js';
+import { MainConsumer } from './main-consumer.js';
+
+export function createMainConsumer<TValue = Buffer | null>(
+  options: MainConsumerOptions<TValue>,
+): MainConsumer<TValue> {
+  return new MainConsumer(compileMainConsumerOptions(options));
+}
+
+export { MainConsumer, MainConsumerError, type MainConsumerState } from './main-consumer.js';
+export {
+  compileMainConsumerOptions,
+  defaultDlqTopic,
+  type CompiledMainConsumerOptions,
+  type HandlerRecord,
+  type MainConsumerOptions,
+  type RecordHandler,
+  type ValueDecoder,
+} from './options.js';
+export { RecordProcessor, type Publish, type RecordOutcome } from './record-processor.js';

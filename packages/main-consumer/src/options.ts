@@ -1,0 +1,170 @@
+import {
+  ConfigError,
+  defaultLadderText,
+  parseTierLadder,
+  type ConsumedRecord,
+  type ErrorClassifier,
+  type Logger,
+  type RecordHeaders,
+  type RetryContract,
+  type TierLadder,
+} from '@ricochet/core';
+import type { KafkaConnectionOptions } from '@ricochet/kafka';
+import type { RecordOutcome } from './record-processor.js';
+
+/** What the user's handler receives. */
+export interface HandlerRecord<TValue> {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly timestamp: string;
+  readonly key: Buffer | null;
+  /** The value, decoded when a `decode` function was given, else the raw bytes. */
+  readonly value: TValue;
+  readonly rawValue: Buffer | null;
+  /** The user's own headers; Ricochet's retry headers are in `retry`. */
+  readonly headers: RecordHeaders;
+  /** Failed attempts before this one: 0 on first delivery, 1 on the first redelivery, ... */
+  readonly tryCount: number;
+  /** The retry contract when this is a redelivery from a tier. */
+  readonly retry: RetryContract | undefined;
+}
+
+export type RecordHandler<TValue> = (record: HandlerRecord<TValue>) => Promise<void> | void;
+
+/** Turns raw bytes into the handler's value; a throw is non-retryable (dead-letter, `decode-failed`). */
+export type ValueDecoder<TValue> = (
+  value: Buffer | null,
+  record: ConsumedRecord,
+) => Promise<TValue> | TValue;
+
+export interface MainConsumerOptions<TValue = Buffer | null> {
+  brokers: readonly string[];
+  clientId?: string;
+  ssl?: KafkaConnectionOptions['ssl'];
+  sasl?: KafkaConnectionOptions['sasl'];
+  /** The consumer group; also stamped on retries as `retry-group`. */
+  groupId: string;
+  /** Source topics to consume. */
+  topics: readonly string[];
+  handler: RecordHandler<TValue>;
+  decode?: ValueDecoder<TValue>;
+  /** A ladder such as `5s,1m,10m`, or one already parsed. Default `5s,1m,10m`. */
+  tiers?: string | TierLadder;
+  /** Default `dlq`. */
+  dlqTopic?: string;
+  classify?: ErrorClassifier;
+  logger: Logger;
+  /** Partitions handled at once (records within a partition stay in order). Default 1. */
+  partitionsConsumedConcurrently?: number;
+  sessionTimeoutMilliseconds?: number;
+  /** Commit at least this often while working through a long batch. Default 5000. */
+  commitIntervalMilliseconds?: number;
+  /** Read source topics from the beginning when the group has no committed offset. Default false. */
+  fromBeginning?: boolean;
+  /** Called synchronously with each record's outcome once it may be committed; must not throw. */
+  onOutcome?: (outcome: RecordOutcome, record: ConsumedRecord) => void;
+}
+
+export interface CompiledMainConsumerOptions<TValue> {
+  readonly connection: KafkaConnectionOptions;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly handler: RecordHandler<TValue>;
+  readonly decode: ValueDecoder<TValue> | undefined;
+  readonly ladder: TierLadder;
+  readonly dlqTopic: string;
+  readonly classify: ErrorClassifier | undefined;
+  readonly logger: Logger;
+  readonly partitionsConsumedConcurrently: number;
+  readonly sessionTimeoutMilliseconds: number;
+  readonly commitIntervalMilliseconds: number;
+  readonly fromBeginning: boolean;
+  readonly onOutcome: (outcome: RecordOutcome, record: ConsumedRecord) => void;
+}
+
+export const defaultDlqTopic = 'dlq';
+
+function positiveInteger(field: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new ConfigError(field, `must be a positive whole number, got ${String(value)}`);
+  }
+  return value;
+}
+
+function nonEmptyText(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ConfigError(field, 'must be a non-empty string');
+  }
+  return value;
+}
+
+/** Validates options once, at start-up; every error names the field. */
+export function compileMainConsumerOptions<TValue>(
+  options: MainConsumerOptions<TValue>,
+): CompiledMainConsumerOptions<TValue> {
+  if (options.brokers.length === 0) {
+    throw new ConfigError('brokers', 'give at least one broker (host:port)');
+  }
+  if (options.topics.length === 0) {
+    throw new ConfigError('topics', 'give at least one source topic');
+  }
+  options.topics.forEach((topic, index) => nonEmptyText(`topics[${index}]`, topic));
+  if (typeof options.handler !== 'function') {
+    throw new ConfigError('handler', 'must be a function');
+  }
+  const ladder =
+    typeof options.tiers === 'object'
+      ? options.tiers
+      : parseTierLadder(options.tiers ?? defaultLadderText);
+  if (ladder.length === 0) {
+    throw new ConfigError('tiers', 'the ladder is empty');
+  }
+  const dlqTopic = nonEmptyText('dlqTopic', options.dlqTopic ?? defaultDlqTopic);
+  const internalTopics = new Set([dlqTopic, ...ladder.map((tier) => tier.topic)]);
+  for (const topic of options.topics) {
+    if (internalTopics.has(topic)) {
+      throw new ConfigError(
+        'topics',
+        `${topic} is a retry tier or the dead-letter topic, not a source topic`,
+      );
+    }
+  }
+  return {
+    connection: {
+      brokers: options.brokers,
+      clientId: options.clientId ?? `ricochet-main-${options.groupId}`,
+      ssl: options.ssl,
+      sasl: options.sasl,
+      logger: options.logger,
+    },
+    groupId: nonEmptyText('groupId', options.groupId),
+    topics: options.topics,
+    handler: options.handler,
+    decode: options.decode,
+    ladder,
+    dlqTopic,
+    classify: options.classify,
+    logger: options.logger,
+    partitionsConsumedConcurrently: positiveInteger(
+      'partitionsConsumedConcurrently',
+      options.partitionsConsumedConcurrently,
+      1,
+    ),
+    sessionTimeoutMilliseconds: positiveInteger(
+      'sessionTimeoutMilliseconds',
+      options.sessionTimeoutMilliseconds,
+      30_000,
+    ),
+    commitIntervalMilliseconds: positiveInteger(
+      'commitIntervalMilliseconds',
+      options.commitIntervalMilliseconds,
+      5_000,
+    ),
+    fromBeginning: options.fromBeginning ?? false,
+    onOutcome: options.onOutcome ?? (() => {}),
+  };
+}

@@ -1,0 +1,164 @@
+import {
+  classifyError,
+  describeError,
+  describeHeaderProblems,
+  isRedelivery,
+  readRetryContract,
+  routeFailure,
+  unroutableDeadLetter,
+  userHeaders,
+  writeDeadLetterHeaders,
+  writeRetryContract,
+  type ConsumedRecord,
+  type DeadLetterReason,
+  type ErrorVerdict,
+  type Logger,
+  type OutgoingRecord,
+  type RetryContract,
+} from '@ricochet/core';
+import type { CompiledMainConsumerOptions, HandlerRecord } from './options.js';
+
+/** What became of one source record. Every outcome means the record may be committed. */
+export type RecordOutcome =
+  | { readonly kind: 'succeeded'; readonly tryCount: number }
+  | { readonly kind: 'skipped-other-group'; readonly retryGroup: string }
+  | { readonly kind: 'sent-to-tier'; readonly topic: string; readonly tryCount: number }
+  | {
+      readonly kind: 'dead-lettered';
+      readonly reason: DeadLetterReason;
+      readonly tryCount: number;
+    };
+
+/** Publishes and resolves only once the broker acknowledged (acks=all). */
+export type Publish = (record: OutgoingRecord) => Promise<void>;
+
+/**
+ * Decides and carries out the fate of one source record: call the handler; on failure hand the
+ * record to the next tier or the dead-letter topic. It resolves only when the record is either
+ * handled or acknowledged elsewhere, so the caller may then commit past it. A publish failure
+ * rejects, and the record must not be committed.
+ */
+export class RecordProcessor<TValue> {
+  readonly #options: CompiledMainConsumerOptions<TValue>;
+  readonly #publish: Publish;
+  readonly #logger: Logger;
+
+  constructor(options: CompiledMainConsumerOptions<TValue>, publish: Publish, logger: Logger) {
+    this.#options = options;
+    this.#publish = publish;
+    this.#logger = logger;
+  }
+
+  async process(record: ConsumedRecord): Promise<RecordOutcome> {
+    let previous: RetryContract | undefined;
+    if (isRedelivery(record.headers)) {
+      const reading = readRetryContract(record.headers);
+      if (!reading.ok) {
+        return this.#deadLetterMalformed(record, describeHeaderProblems(reading.problems));
+      }
+      if (reading.contract.retryGroup !== this.#options.groupId) {
+        return { kind: 'skipped-other-group', retryGroup: reading.contract.retryGroup };
+      }
+      previous = reading.contract;
+    }
+
+    let value: TValue;
+    try {
+      value =
+        this.#options.decode === undefined
+          ? (record.value as TValue)
+          : await this.#options.decode(record.value, record);
+    } catch (error) {
+      return this.#routeFailure(record, previous, error, 'non-retryable', 'decode-failed');
+    }
+
+    try {
+      await this.#options.handler(this.#handlerRecord(record, value, previous));
+      return { kind: 'succeeded', tryCount: previous?.tryCount ?? 0 };
+    } catch (error) {
+      return this.#routeFailure(record, previous, error, this.#classify(error));
+    }
+  }
+
+  #handlerRecord(
+    record: ConsumedRecord,
+    value: TValue,
+    previous: RetryContract | undefined,
+  ): HandlerRecord<TValue> {
+    return {
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+      timestamp: record.timestamp,
+      key: record.key,
+      value,
+      rawValue: record.value,
+      headers: userHeaders(record.headers),
+      tryCount: previous?.tryCount ?? 0,
+      retry: previous,
+    };
+  }
+
+  #classify(error: unknown): ErrorVerdict {
+    try {
+      return classifyError(error, this.#options.classify);
+    } catch (classifierError) {
+      // A broken classifier must not lose the record: retrying is the safe default.
+      this.#logger.error('the classify function threw; treating the error as retryable', {
+        error: classifierError,
+      });
+      return 'retryable';
+    }
+  }
+
+  async #routeFailure(
+    record: ConsumedRecord,
+    previous: RetryContract | undefined,
+    error: unknown,
+    verdict: ErrorVerdict,
+    reasonOverride?: DeadLetterReason,
+  ): Promise<RecordOutcome> {
+    const route = routeFailure(this.#options.ladder, {
+      previous,
+      consumedAt: {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        timestamp: Number(record.timestamp),
+      },
+      retryGroup: this.#options.groupId,
+      error: describeError(error),
+      verdict,
+      failedAt: Date.now(),
+    });
+    const headers = { ...userHeaders(record.headers), ...writeRetryContract(route.contract) };
+    if (route.kind === 'retry') {
+      await this.#publish({
+        topic: route.tier.topic,
+        key: record.key,
+        value: record.value,
+        headers,
+      });
+      return { kind: 'sent-to-tier', topic: route.tier.topic, tryCount: route.contract.tryCount };
+    }
+    const reason = reasonOverride ?? route.reason;
+    const detail =
+      reason === 'retries-exhausted'
+        ? `failed ${route.contract.tryCount} times, after every tier of ${this.#options.ladder.length}`
+        : `${route.contract.error.className}: ${route.contract.error.message}`;
+    await this.#publish({
+      topic: this.#options.dlqTopic,
+      key: record.key,
+      value: record.value,
+      headers: { ...headers, ...writeDeadLetterHeaders(reason, detail) },
+    });
+    return { kind: 'dead-lettered', reason, tryCount: route.contract.tryCount };
+  }
+
+  async #deadLetterMalformed(record: ConsumedRecord, detail: string): Promise<RecordOutcome> {
+    await this.#publish(
+      unroutableDeadLetter(record, this.#options.dlqTopic, 'malformed-retry-headers', detail),
+    );
+    return { kind: 'dead-lettered', reason: 'malformed-retry-headers', tryCount: 0 };
+  }
+}
