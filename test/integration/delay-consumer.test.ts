@@ -1,0 +1,279 @@
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { RetryHeader, writeRetryContract, type RetryContract } from '@ricochet/core';
+import { createDelayConsumer, type DelayConsumerEvent } from '@ricochet/delay-consumer';
+import {
+  collectTopic,
+  createTestTopics,
+  produceRecords,
+  sleep,
+  testBrokers,
+  testLogger,
+  uniqueName,
+  waitFor,
+} from '@ricochet/testing';
+import { recreateTopics } from './pipeline-fixture.js';
+
+const cliBin = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
+
+function contract(
+  originalTopic: string,
+  dueAt: number,
+  overrides: Partial<RetryContract> = {},
+): RetryContract {
+  const now = Date.now();
+  return {
+    tryCount: 1,
+    original: { topic: originalTopic, partition: 0, offset: '7', timestamp: now },
+    retryGroup: 'some-group',
+    dueAt,
+    error: { className: 'Error', message: 'boom', stack: 'Error: boom' },
+    firstFailureAt: now,
+    lastFailureAt: now,
+    ...overrides,
+  };
+}
+
+function header(record: { headers: Record<string, unknown> }, name: string): string | undefined {
+  const value = record.headers[name];
+  return value instanceof Buffer || typeof value === 'string' ? value.toString() : undefined;
+}
+
+describe('delay consumer (real broker)', function () {
+  this.timeout(90_000);
+
+  it('dead-letters every malformed tier record with a reason, and keeps serving the tier', async () => {
+    const tier = 'retry-3500ms';
+    const dlq = uniqueName('dlq');
+    const target = uniqueName('target');
+    await recreateTopics([tier], 1);
+    await createTestTopics([dlq, target], 1);
+    const valid = writeRetryContract(contract(target, Date.now()));
+    const without = (name: string): Record<string, string> =>
+      Object.fromEntries(Object.entries(valid).filter(([header]) => header !== name));
+    const cases: Record<
+      string,
+      { headers: Record<string, string | Buffer | string[]>; reason: string }
+    > = {
+      'missing try_count': {
+        headers: without(RetryHeader.tryCount),
+        reason: 'malformed-retry-headers',
+      },
+      'missing original-topic': {
+        headers: without(RetryHeader.originalTopic),
+        reason: 'malformed-retry-headers',
+      },
+      'missing due-at': { headers: without(RetryHeader.dueAt), reason: 'malformed-retry-headers' },
+      'missing retry-group': {
+        headers: without(RetryHeader.retryGroup),
+        reason: 'malformed-retry-headers',
+      },
+      'non-numeric due-at': {
+        headers: { ...valid, [RetryHeader.dueAt]: 'soon' },
+        reason: 'malformed-retry-headers',
+      },
+      'non-numeric try_count': {
+        headers: { ...valid, [RetryHeader.tryCount]: 'three' },
+        reason: 'malformed-retry-headers',
+      },
+      'negative try_count': {
+        headers: { ...valid, [RetryHeader.tryCount]: '-1' },
+        reason: 'malformed-retry-headers',
+      },
+      'non-UTF-8 original-topic': {
+        headers: { ...valid, [RetryHeader.originalTopic]: Buffer.from([0xff, 0xfe]) },
+        reason: 'malformed-retry-headers',
+      },
+      'duplicated due-at': {
+        headers: { ...valid, [RetryHeader.dueAt]: ['1', '2'] },
+        reason: 'malformed-retry-headers',
+      },
+      'missing original topic': {
+        headers: writeRetryContract(contract(uniqueName('deleted'), Date.now())),
+        reason: 'unknown-original-topic',
+      },
+      'internal original topic': {
+        headers: writeRetryContract(contract('__consumer_offsets', Date.now())),
+        reason: 'internal-original-topic',
+      },
+      'due-at years ahead': {
+        headers: writeRetryContract(contract(target, Date.now() + 3 * 365 * 86_400_000)),
+        reason: 'due-at-out-of-range',
+      },
+    };
+    const deadLetters = await collectTopic(dlq);
+    const arrived = await collectTopic(target);
+    const consumer = createDelayConsumer({
+      brokers: testBrokers(),
+      tier,
+      groupId: uniqueName('delay'),
+      dlqTopic: dlq,
+      logger: testLogger('delay'),
+    });
+    await consumer.start();
+    try {
+      await produceRecords(
+        Object.entries(cases).map(([name, { headers }]) => ({
+          topic: tier,
+          key: Buffer.from(name),
+          value: Buffer.from(name),
+          headers,
+        })),
+      );
+      // A valid record behind the malformed ones proves the partition is not stuck.
+      await produceRecords([
+        { topic: tier, key: Buffer.from('valid'), value: Buffer.from('v'), headers: valid },
+      ]);
+      await waitFor('every malformed record in the dead-letter topic', () =>
+        deadLetters.records.length >= Object.keys(cases).length && arrived.records.length === 1
+          ? true
+          : undefined,
+      );
+      for (const [name, { reason }] of Object.entries(cases)) {
+        const found = deadLetters.records.filter((record) => record.key?.toString() === name);
+        expect(found, name).to.have.length(1);
+        expect(header(found[0]!, RetryHeader.deadLetterReason), name).to.equal(reason);
+        expect(header(found[0]!, RetryHeader.deadLetterDetail), name).to.not.be.empty;
+      }
+      expect(consumer.state).to.equal('running');
+    } finally {
+      await consumer.stop();
+      await deadLetters.stop();
+      await arrived.stop();
+    }
+  });
+
+  it('holds records for longer than the session timeout without being evicted from its group', async () => {
+    const tier = 'retry-10s';
+    const target = uniqueName('target');
+    await recreateTopics([tier], 1);
+    await createTestTopics([target], 1);
+    const events: DelayConsumerEvent[] = [];
+    const consumer = createDelayConsumer({
+      brokers: testBrokers(),
+      tier,
+      groupId: uniqueName('delay'),
+      logger: testLogger('delay'),
+      sessionTimeoutMilliseconds: 6_000,
+      onEvent: (event) => events.push(event),
+    });
+    const arrived = await collectTopic(target);
+    await consumer.start();
+    try {
+      await waitFor('the first assignment', () =>
+        events.some((event) => event.type === 'assigned') ? true : undefined,
+      );
+      const dueAt = Date.now() + 9_000;
+      await produceRecords([
+        {
+          topic: tier,
+          key: null,
+          value: Buffer.from('held'),
+          headers: writeRetryContract(contract(target, dueAt)),
+        },
+      ]);
+      await waitFor('the redelivery', () => arrived.records[0], { timeoutMilliseconds: 30_000 });
+      expect(arrived.records[0]!.receivedAt).to.be.at.least(dueAt);
+      const assignments = events.filter((event) => event.type === 'assigned');
+      expect(
+        assignments,
+        'group (re)joins while holding for 9 s with a 6 s session timeout',
+      ).to.have.length(1);
+    } finally {
+      await consumer.stop();
+      await arrived.stop();
+    }
+  });
+
+  it('loses nothing when a delay service process is killed while it holds records', async () => {
+    const tier = 'retry-4s';
+    const target = uniqueName('target');
+    const group = uniqueName('delay');
+    await recreateTopics([tier], 2);
+    await createTestTopics([target], 2);
+    const arrived = await collectTopic(target);
+    const startService = (): ChildProcess =>
+      spawn(
+        process.execPath,
+        [
+          cliBin,
+          'run',
+          'delay',
+          '--tier',
+          tier,
+          '--group',
+          group,
+          '--brokers',
+          testBrokers().join(','),
+          '--log-level',
+          'debug',
+          '--session-timeout-ms',
+          '6000',
+        ],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
+    const first = startService();
+    let firstLog = '';
+    first.stderr!.on('data', (chunk: Buffer) => (firstLog += chunk.toString()));
+    try {
+      await waitFor(
+        'the first service to join',
+        () => (firstLog.includes('partitions assigned') ? true : undefined),
+        { timeoutMilliseconds: 30_000 },
+      );
+      const dueAt = Date.now() + 4_000;
+      const count = 20;
+      await produceRecords(
+        Array.from({ length: count }, (_, index) => ({
+          topic: tier,
+          key: Buffer.from(`held-${index}`),
+          value: Buffer.from(String(index)),
+          headers: writeRetryContract(
+            contract(target, dueAt, {
+              original: {
+                topic: target,
+                partition: index % 2,
+                offset: String(index),
+                timestamp: Date.now(),
+              },
+            }),
+          ),
+        })),
+      );
+      await waitFor('the service to hold', () =>
+        firstLog.includes('holding partition') ? true : undefined,
+      );
+      first.kill('SIGKILL');
+      await new Promise((resolve) => first.once('exit', resolve));
+      expect(arrived.records, 'nothing redelivered before the kill').to.have.length(0);
+
+      const second = startService();
+      try {
+        await waitFor(
+          'every held record to be redelivered by the new service',
+          () => (arrived.records.length >= count ? true : undefined),
+          {
+            timeoutMilliseconds: 60_000,
+          },
+        );
+        await sleep(500);
+        const keys = new Set(arrived.records.map((record) => record.key?.toString()));
+        expect(keys.size).to.equal(count);
+        expect(Math.min(...arrived.records.map((record) => record.receivedAt))).to.be.at.least(
+          dueAt,
+        );
+      } finally {
+        second.kill('SIGTERM');
+        await new Promise((resolve) => second.once('exit', resolve));
+      }
+    } finally {
+      if (first.exitCode === null) {
+        first.kill('SIGKILL');
+      }
+      await arrived.stop();
+    }
+  });
+});
