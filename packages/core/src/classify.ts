@@ -27,6 +27,7 @@ export function classifyError(error: unknown, classifier?: ErrorClassifier): Err
 
 export const maxErrorMessageLength = 1_000;
 export const maxErrorStackLength = 4_000;
+export const maxErrorClassLength = 200;
 
 /** What the headers say about a failure: bounded, so a huge error cannot bloat every record. */
 export interface ErrorDescription {
@@ -35,17 +36,39 @@ export interface ErrorDescription {
   readonly stack: string;
 }
 
+/**
+ * Describes anything a handler may throw. It runs on the failure path, so it copes with a value
+ * String() cannot convert (an object with no prototype) and with Error fields that are not strings.
+ */
 export function describeError(error: unknown): ErrorDescription {
   if (error instanceof Error) {
+    // Fields of an Error are strings by type, not at run time: anything can be assigned to them.
+    const name: unknown = error.name || error.constructor?.name;
     return {
-      className: error.name || error.constructor.name || 'Error',
-      message: truncateText(error.message, maxErrorMessageLength),
-      stack: truncateText(error.stack ?? '', maxErrorStackLength),
+      className: name ? truncateText(textOf(name), maxErrorClassLength) : 'Error',
+      message: truncateText(textOf(error.message), maxErrorMessageLength),
+      stack: truncateText(textOf(error.stack ?? ''), maxErrorStackLength),
     };
   }
   return {
     className: error === null ? 'null' : typeof error,
-    message: truncateText(String(error), maxErrorMessageLength),
+    message: truncateText(textOf(error), maxErrorMessageLength),
     stack: '',
   };
+}
+
+/** String(value), falling back to Object.prototype.toString where String() throws. */
+function textOf(value: unknown): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  try {
+    return String(value);
+  } catch {
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return '[unprintable value]';
+    }
+  }
 }

@@ -5,13 +5,12 @@ import type { ConsumedRecord, HeaderValue, OutgoingRecord, RecordHeaders } from 
 export function presentHeaders(
   headers: RecordHeaders,
 ): Record<string, HeaderValue | HeaderValue[]> {
-  const kept: Record<string, HeaderValue | HeaderValue[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) {
-      kept[name] = value;
-    }
-  }
-  return kept;
+  // fromEntries defines own properties: a header named __proto__ is kept, not made the prototype.
+  return Object.fromEntries(
+    Object.entries(headers).filter(
+      (entry): entry is [string, HeaderValue | HeaderValue[]] => entry[1] !== undefined,
+    ),
+  );
 }
 
 /**

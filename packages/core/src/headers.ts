@@ -64,8 +64,8 @@ export type RetryContractReading =
   | { readonly ok: true; readonly contract: RetryContract }
   | { readonly ok: false; readonly problems: readonly HeaderProblem[] };
 
-/** Kafka's own rule for topic names. */
-const topicNamePattern = /^[a-zA-Z0-9._-]{1,249}$/;
+/** Kafka's own rule for topic names: these characters, 1 to 249 of them, and neither . nor .. */
+const topicNamePattern = /^(?!\.{1,2}$)[a-zA-Z0-9._-]{1,249}$/;
 const decimalIntegerPattern = /^-?\d+$/;
 /** Kafka offsets are int64. */
 const maxOffset = 2n ** 63n - 1n;

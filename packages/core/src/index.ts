@@ -32,6 +32,7 @@ export {
 export {
   classifyError,
   describeError,
+  maxErrorClassLength,
   maxErrorMessageLength,
   maxErrorStackLength,
   type ErrorClassifier,

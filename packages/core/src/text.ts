@@ -1,4 +1,6 @@
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF: the decoder would otherwise strip it, and header text must
+// read back exactly as it was written.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Decodes UTF-8, or returns undefined when the bytes are not valid UTF-8. */
 export function decodeUtf8(bytes: Uint8Array): string | undefined {
@@ -16,6 +18,9 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
 export function truncateText(text: string, maxLength: number): string {
   if (text.length <= maxLength) {
     return text;
+  }
+  if (maxLength < 1) {
+    return ''; // not even the ellipsis fits
   }
   let end = Math.max(0, maxLength - 1);
   const last = text.charCodeAt(end - 1);
