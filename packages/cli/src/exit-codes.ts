@@ -29,8 +29,14 @@ export function exitCodeFor(error: unknown): ExitCodeValue {
 export function describeFailure(error: unknown): string {
   const lines: string[] = [];
   let current: unknown = error;
+  let previous: string | undefined;
   for (let depth = 0; current !== undefined && depth < 5; depth += 1) {
-    lines.push(depth === 0 ? `error: ${messageOf(current)}` : `  caused by: ${messageOf(current)}`);
+    const message = messageOf(current);
+    // kafkajs wraps its last failure in a retries-exhausted error with the very same message.
+    if (message !== previous) {
+      lines.push(depth === 0 ? `error: ${message}` : `  caused by: ${message}`);
+    }
+    previous = message;
     current = current instanceof Error ? current.cause : undefined;
   }
   return lines.join('\n');

@@ -1,4 +1,5 @@
-import yargs, { type Argv } from 'yargs';
+import yargs from 'yargs';
+import { CommandOutcome } from './command-outcome.js';
 import {
   describeFailure,
   ExitCode,
@@ -8,15 +9,19 @@ import {
 } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { writeLine } from './io.js';
+import { runCommand } from './commands/run.js';
 import { topologyCommand } from './commands/topology.js';
+
+const defaultWidth = 100;
+const maxWidth = 110;
 
 /**
  * Runs the `ricochet` command line with `args` and resolves to the exit code. Nothing here calls
  * process.exit or reads process.argv: bin.ts does, so tests can run commands in-process.
  */
 export async function runCli(args: readonly string[], io: CliIo): Promise<ExitCodeValue> {
-  let exitCode: ExitCodeValue = ExitCode.success;
-  const parser: Argv = yargs()
+  const outcome = new CommandOutcome();
+  const parser = yargs()
     .scriptName('ricochet')
     .env(false)
     .strict()
@@ -24,15 +29,17 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<ExitCo
     .demandCommand(1, 'name a command')
     .help()
     .version(false)
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
-    .command(topologyCommand(io, (code) => (exitCode = code)))
+    .wrap(Math.min(maxWidth, columnsOf(io.stdout) ?? defaultWidth))
+    .command(topologyCommand(io, outcome))
+    .command(runCommand(io, (code) => (outcome.exitCode = code)))
     .exitProcess(false)
     .fail((message, error) => {
       throw error ?? new UsageError(message);
     });
   try {
     await parser.parseAsync([...args], {}, (error, _argv, output) => {
-      if (output !== '' && error === null) {
+      // yargs 18 passes `undefined`, not `null`, when there is no error.
+      if (output !== '' && (error === null || error === undefined)) {
         io.stdout.write(`${output}\n`);
       }
     });
@@ -44,5 +51,10 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<ExitCo
     }
     return code;
   }
-  return exitCode;
+  return outcome.exitCode;
+}
+
+function columnsOf(stream: NodeJS.WritableStream): number | undefined {
+  const columns = (stream as { columns?: unknown }).columns;
+  return typeof columns === 'number' ? columns : undefined;
 }

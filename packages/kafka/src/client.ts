@@ -17,7 +17,18 @@ export interface KafkaConnectionOptions {
   sasl?: SaslOptions;
   connectionTimeoutMilliseconds?: number;
   requestTimeoutMilliseconds?: number;
+  /**
+   * How often connecting and requests are retried. kafkajs's default (5 retries, up to 30 s
+   * apart) suits services; a command line that must fail fast on a wrong address needs fewer.
+   */
+  retry?: KafkaRetryOptions;
   logger: Logger;
+}
+
+export interface KafkaRetryOptions {
+  retries: number;
+  initialRetryTimeMilliseconds: number;
+  maxRetryTimeMilliseconds: number;
 }
 
 export const defaultConnectionTimeoutMilliseconds = 3_000;
@@ -52,6 +63,15 @@ export function createKafkaClient(options: KafkaConnectionOptions): kafkajs.Kafk
     clientId: options.clientId ?? 'ricochet',
     ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
     ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
+    ...(options.retry === undefined
+      ? {}
+      : {
+          retry: {
+            retries: options.retry.retries,
+            initialRetryTime: options.retry.initialRetryTimeMilliseconds,
+            maxRetryTime: options.retry.maxRetryTimeMilliseconds,
+          },
+        }),
     connectionTimeout:
       options.connectionTimeoutMilliseconds ?? defaultConnectionTimeoutMilliseconds,
     requestTimeout: options.requestTimeoutMilliseconds ?? defaultRequestTimeoutMilliseconds,

@@ -20,6 +20,7 @@ export {
   defaultRequestTimeoutMilliseconds,
   parseBrokerList,
   type KafkaConnectionOptions,
+  type KafkaRetryOptions,
   type SaslOptions,
 } from './client.js';
 export { createReliableProducer, publishAcknowledged, PublishError } from './producer.js';
@@ -40,3 +41,4 @@ export type ConsumerCrashEvent = kafkajs.ConsumerCrashEvent;
 export const KafkaClientError = kafkajs.KafkaJSError;
 export const KafkaProtocolError = kafkajs.KafkaJSProtocolError;
 export const ConfigResourceTypes = kafkajs.ConfigResourceTypes;
+export const ConfigSource = kafkajs.ConfigSource;

@@ -1,0 +1,28 @@
+import type { Admin } from '@ricochet/kafka';
+import {
+  ClusterUnreachableError,
+  withTopologyAdmin,
+  type TopologyConnectionOptions,
+} from '@ricochet/topology';
+import { UsageError } from '../../exit-codes.js';
+
+/**
+ * Runs `use` with a connected admin. An unreachable cluster is the user's to fix (a wrong
+ * address, a broker not started), so it becomes a UsageError naming the address tried.
+ */
+export async function withClusterAdmin<T>(
+  connection: TopologyConnectionOptions,
+  use: (admin: Admin) => Promise<T>,
+): Promise<T> {
+  try {
+    return await withTopologyAdmin(connection, use);
+  } catch (error) {
+    if (error instanceof ClusterUnreachableError) {
+      throw new UsageError(
+        `cannot reach Kafka at ${error.brokers.join(', ')}; check --brokers (or KAFKA_BROKERS) and that the broker is running`,
+        { cause: error.cause },
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * @ricochet/topology: plans, creates, checks and deletes Ricochet's topics (the retry tiers, the
+ * dead-letter topic and, on request, the application's source topics). The plan and the drift
+ * diff are pure functions; reading and changing the cluster goes through a kafkajs Admin.
+ *
+ * @example
+ * ```ts
+ * import {
+ *   compileTopologyOptions,
+ *   createTopology,
+ *   describeChange,
+ *   describeDifference,
+ *   verifyTopology,
+ *   withTopologyAdmin,
+ * } from '@ricochet/topology';
+ *
+ * const options = compileTopologyOptions({ tiers: '5s,1m,10m', sourceTopics: ['orders'] });
+ * await withTopologyAdmin({ brokers: ['127.0.0.1:29092'], logger }, async (admin) => {
+ *   const report = await createTopology(admin, options, { applyDrift: false });
+ *   report.changes.forEach((change) => logger.info(describeChange(change)));
+ *   const { matches, differences } = await verifyTopology(admin, options);
+ *   if (!matches) differences.forEach((difference) => logger.warn(describeDifference(difference)));
+ * });
+ * ```
+ */
+export {
+  compileTopologyOptions,
+  defaultDeadLetterTopic,
+  defaultPartitions,
+  type CompiledTopologyOptions,
+  type TopologyFieldNames,
+  type TopologyOptions,
+} from './options.js';
+export {
+  defaultDeadLetterRetentionMilliseconds,
+  defaultTierRetentionMilliseconds,
+  minimumDefaultTierRetentionMilliseconds,
+  tierRetentionDelayMultiple,
+} from './retention.js';
+export { checkTopicName, maxTopicNameLength } from './topic-names.js';
+export {
+  isOwnedByRicochet,
+  plannedTopicNames,
+  planTopology,
+  TopicConfig,
+  type ClusterShape,
+  type PlannedTopicName,
+  type TopicRole,
+  type TopicSpec,
+  type TopologyPlan,
+} from './plan.js';
+export type { ObservedCluster, ObservedTopic } from './observed.js';
+export { findDifferences, type TopicDifference, type TopicDifferenceKind } from './drift.js';
+export {
+  planChanges,
+  type ChangeInput,
+  type ChangePlan,
+  type LeftAlone,
+  type LeftAloneReason,
+  type TopologyChange,
+} from './changes.js';
+export { describeChange, describeDifference } from './wording.js';
+export { ClusterUnreachableError, TopologyOperationError } from './errors.js';
+export {
+  openTopologyAdmin,
+  topologyConnectionTimeoutMilliseconds,
+  topologyRequestTimeoutMilliseconds,
+  withTopologyAdmin,
+  type TopologyConnectionOptions,
+} from './admin-connection.js';
+export { readCluster } from './cluster-reader.js';
+export {
+  createTopology,
+  type CreateTopologyOptions,
+  type CreateTopologyReport,
+} from './create-topology.js';
+export { verifyTopology, type VerifyTopologyReport } from './verify-topology.js';
+export {
+  describeTopology,
+  type DescribedTopic,
+  type TopologyDescription,
+} from './describe-topology.js';
+export { deleteTopology, type DeleteTopologyReport } from './delete-topology.js';

@@ -1,0 +1,115 @@
+import { ConfigError } from '@ricochet/core';
+import type { CompiledTopologyOptions } from './options.js';
+import { defaultTierRetentionMilliseconds } from './retention.js';
+
+/** Tiers and the dead-letter topic are Ricochet's; source topics belong to the application. */
+export type TopicRole = 'tier' | 'dead-letter' | 'source';
+
+export interface PlannedTopicName {
+  readonly name: string;
+  readonly role: TopicRole;
+}
+
+/** One topic as the plan wants it. */
+export interface TopicSpec extends PlannedTopicName {
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  /**
+   * The complete set of topic-level configs Ricochet keeps on a topic it owns. Empty for source
+   * topics: their configs are their owners' business, and Ricochet neither sets nor checks them.
+   */
+  readonly configs: Readonly<Record<string, string>>;
+}
+
+export interface TopologyPlan {
+  readonly topics: readonly TopicSpec[];
+}
+
+/** What the plan needs to know about the cluster it is for. */
+export interface ClusterShape {
+  readonly brokerCount: number;
+}
+
+/** Kafka's usual production choice: survive one broker loss while another is down for upkeep. */
+const preferredReplicationFactor = 3;
+
+export const TopicConfig = {
+  retention: 'retention.ms',
+  minInsyncReplicas: 'min.insync.replicas',
+  cleanupPolicy: 'cleanup.policy',
+} as const;
+
+/** Every topic the options name, in order: tiers up the ladder, the dead-letter topic, sources. */
+export function plannedTopicNames(options: CompiledTopologyOptions): PlannedTopicName[] {
+  return [
+    ...options.ladder.map((tier) => ({ name: tier.topic, role: 'tier' as const })),
+    { name: options.deadLetterTopic, role: 'dead-letter' as const },
+    ...options.sourceTopics.map((name) => ({ name, role: 'source' as const })),
+  ];
+}
+
+/**
+ * The topics Ricochet wants on a cluster of `cluster.brokerCount` brokers. Throws a ConfigError
+ * when the options ask for more replicas than the cluster has brokers.
+ */
+export function planTopology(
+  options: CompiledTopologyOptions,
+  cluster: ClusterShape,
+): TopologyPlan {
+  const replicationFactor = resolveReplicationFactor(options, cluster);
+  const minInsyncReplicas = options.minInsyncReplicas ?? Math.max(1, replicationFactor - 1);
+  if (minInsyncReplicas > replicationFactor) {
+    throw new ConfigError(
+      options.fieldNames.minInsyncReplicas,
+      `${minInsyncReplicas} is more than the replication factor ${replicationFactor}; every acknowledged write would fail`,
+    );
+  }
+  const ownedConfigs = (retentionMilliseconds: number): Record<string, string> => ({
+    [TopicConfig.retention]: String(retentionMilliseconds),
+    [TopicConfig.minInsyncReplicas]: String(minInsyncReplicas),
+    // A compacted tier would keep only the last record per key and silently drop retries.
+    [TopicConfig.cleanupPolicy]: 'delete',
+  });
+  const shape = { partitions: options.partitions, replicationFactor };
+  return {
+    topics: [
+      ...options.ladder.map((tier) => ({
+        name: tier.topic,
+        role: 'tier' as const,
+        ...shape,
+        configs: ownedConfigs(
+          options.tierRetentionMilliseconds ?? defaultTierRetentionMilliseconds(tier),
+        ),
+      })),
+      {
+        name: options.deadLetterTopic,
+        role: 'dead-letter' as const,
+        ...shape,
+        configs: ownedConfigs(options.deadLetterRetentionMilliseconds),
+      },
+      ...options.sourceTopics.map((name) => ({
+        name,
+        role: 'source' as const,
+        ...shape,
+        configs: {},
+      })),
+    ],
+  };
+}
+
+export function isOwnedByRicochet(topic: PlannedTopicName): boolean {
+  return topic.role !== 'source';
+}
+
+function resolveReplicationFactor(options: CompiledTopologyOptions, cluster: ClusterShape): number {
+  if (options.replicationFactor === undefined) {
+    return Math.max(1, Math.min(preferredReplicationFactor, cluster.brokerCount));
+  }
+  if (options.replicationFactor > cluster.brokerCount) {
+    throw new ConfigError(
+      options.fieldNames.replicationFactor,
+      `${options.replicationFactor} is more than the ${cluster.brokerCount} broker(s) in the cluster; each replica needs its own broker`,
+    );
+  }
+  return options.replicationFactor;
+}

@@ -1,0 +1,17 @@
+import type { ObservedCluster, ObservedTopic, TopicSpec } from '@ricochet/topology';
+
+/** An observed topic exactly as `spec` wants it, with `changes` on top. */
+export function observedAs(spec: TopicSpec, changes: Partial<ObservedTopic> = {}): ObservedTopic {
+  return {
+    name: spec.name,
+    partitions: spec.partitions,
+    replicationFactor: spec.replicationFactor,
+    configs: { ...spec.configs, 'segment.ms': '604800000' },
+    overrides: Object.keys(spec.configs),
+    ...changes,
+  };
+}
+
+export function clusterOf(topics: readonly ObservedTopic[], brokerCount = 1): ObservedCluster {
+  return { brokerCount, topics: new Map(topics.map((topic) => [topic.name, topic])) };
+}
