@@ -57,6 +57,7 @@ export {
 export { presentHeaders, unroutableDeadLetter } from './dead-letter.js';
 export { routeFailure, type Failure, type FailureRoute } from './retry-policy.js';
 export { decodeUtf8, truncateText } from './text.js';
+export { nonEmptyTextOption, positiveIntegerOption } from './validate.js';
 export type { LogFields, Logger } from './logger.js';
 export {
   nextOffset,

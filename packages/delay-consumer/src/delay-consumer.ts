@@ -1,7 +1,6 @@
 import {
   nextOffset,
   presentHeaders,
-  RicochetError,
   unroutableDeadLetter,
   type ConsumedRecord,
   type DeadLetterReason,
@@ -15,24 +14,15 @@ import {
   publishAcknowledged,
   toConsumedRecord,
   TopicDirectory,
-  type Admin,
+  ServiceLifecycle,
   type Consumer,
   type EachBatchPayload,
   type Producer,
+  type ServiceState,
 } from '@ricochet/kafka';
 import { HoldTimers } from './hold-timers.js';
 import type { CompiledDelayConsumerOptions } from './options.js';
 import { inspectTierRecord, isInternalTopic } from './tier-record.js';
-
-/** The one lifecycle state of a delay consumer. */
-export type DelayConsumerState =
-  'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
-
-export class DelayConsumerError extends RicochetError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, { code: 'DELAY_CONSUMER', ...options });
-  }
-}
 
 /** Concurrency across partitions: handling a batch is quick (inspect, publish, commit). */
 const partitionsConsumedConcurrently = 16;
@@ -57,12 +47,10 @@ export class DelayConsumer {
   readonly #logger: Logger;
   readonly #consumer: Consumer;
   readonly #producer: Producer;
-  readonly #admin: Admin;
   readonly #topics: TopicDirectory;
   readonly #timers = new HoldTimers();
   readonly #ricochetTopics: ReadonlySet<string>;
-  #state: DelayConsumerState = 'created';
-  #failure: unknown;
+  readonly #lifecycle: ServiceLifecycle;
 
   constructor(options: CompiledDelayConsumerOptions) {
     this.#options = options;
@@ -75,28 +63,28 @@ export class DelayConsumer {
       allowAutoTopicCreation: false,
     });
     this.#producer = createReliableProducer(kafka);
-    this.#admin = kafka.admin();
-    this.#topics = new TopicDirectory(this.#admin, this.#logger);
+    const admin = kafka.admin();
+    this.#topics = new TopicDirectory(admin, this.#logger);
     this.#ricochetTopics = new Set([options.tier.topic, options.dlqTopic]);
     this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
       this.#onAssignment(payload.memberAssignment[options.tier.topic] ?? []);
     });
-    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
-      this.#timers.cancelAll();
-      if (!payload.restart) {
-        this.#state = 'failed';
-        this.#failure = payload.error;
-        this.#logger.error('consumer crashed and will not restart', { error: payload.error });
-      }
-    });
+    this.#lifecycle = new ServiceLifecycle(
+      `delay consumer of ${options.tier.topic}`,
+      this.#logger,
+      { consumer: this.#consumer, helpers: [this.#producer, admin] },
+      // The partitions are gone with the crash; a restart holds again from the committed offsets.
+      () => this.#timers.cancelAll(),
+    );
   }
 
-  get state(): DelayConsumerState {
-    return this.#state;
+  get state(): ServiceState {
+    return this.#lifecycle.state;
   }
 
+  /** Why the consumer failed, when `state` is `failed`. */
   get failure(): unknown {
-    return this.#failure;
+    return this.#lifecycle.failure;
   }
 
   /** Partitions currently paused until their first record is due. */
@@ -105,50 +93,21 @@ export class DelayConsumer {
   }
 
   async start(): Promise<void> {
-    if (this.#state !== 'created') {
-      throw new DelayConsumerError(`cannot start a delay consumer that is ${this.#state}`);
-    }
-    this.#state = 'starting';
-    try {
-      await this.#producer.connect();
-      await this.#admin.connect();
-      await this.#consumer.connect();
+    await this.#lifecycle.start(async (consumer) => {
       // A new delay group must still redeliver every record already waiting in the tier.
-      await this.#consumer.subscribe({ topics: [this.#options.tier.topic], fromBeginning: true });
-      await this.#consumer.run({
+      await consumer.subscribe({ topics: [this.#options.tier.topic], fromBeginning: true });
+      await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently,
         eachBatch: (payload) => this.#handleBatch(payload),
       });
-    } catch (error) {
-      this.#state = 'failed';
-      this.#failure = error;
-      await this.#disconnect();
-      throw new DelayConsumerError(
-        `delay consumer for ${this.#options.tier.topic} failed to start`,
-        { cause: error },
-      );
-    }
-    this.#state = 'running';
-    this.#logger.info('delay consumer running', { group: this.#options.groupId });
+    });
   }
 
   async stop(): Promise<void> {
-    if (this.#state === 'stopped' || this.#state === 'stopping') {
-      return;
-    }
-    this.#state = 'stopping';
     this.#timers.cancelAll();
-    await this.#disconnect();
-    this.#state = 'stopped';
-    this.#logger.info('delay consumer stopped');
-  }
-
-  async #disconnect(): Promise<void> {
-    await this.#consumer.disconnect();
-    await this.#producer.disconnect();
-    await this.#admin.disconnect();
+    await this.#lifecycle.stop();
   }
 
   /**
@@ -251,7 +210,7 @@ export class DelayConsumer {
     this.#consumer.pause([{ topic, partitions: [partition] }]);
     this.#consumer.seek({ topic, partition, offset });
     this.#timers.schedule(partition, dueAt, () => {
-      if (this.#state === 'running') {
+      if (this.#lifecycle.state === 'running') {
         this.#consumer.resume([{ topic, partitions: [partition] }]);
       }
     });

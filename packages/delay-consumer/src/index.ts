@@ -19,7 +19,7 @@ export function createDelayConsumer(options: DelayConsumerOptions): DelayConsume
   return new DelayConsumer(compileDelayConsumerOptions(options));
 }
 
-export { DelayConsumer, DelayConsumerError, type DelayConsumerState } from './delay-consumer.js';
+export { DelayConsumer } from './delay-consumer.js';
 export {
   compileDelayConsumerOptions,
   parseTierOption,

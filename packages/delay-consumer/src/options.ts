@@ -1,5 +1,7 @@
 import {
   ConfigError,
+  nonEmptyTextOption,
+  positiveIntegerOption,
   parseDuration,
   tierTopicName,
   type DeadLetterReason,
@@ -81,16 +83,6 @@ export function parseTierOption(
   return { topic, delayMilliseconds };
 }
 
-function positiveInteger(field: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) {
-    return fallback;
-  }
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new ConfigError(field, `must be a positive whole number, got ${String(value)}`);
-  }
-  return value;
-}
-
 export function compileDelayConsumerOptions(
   options: DelayConsumerOptions,
 ): CompiledDelayConsumerOptions {
@@ -98,10 +90,7 @@ export function compileDelayConsumerOptions(
     throw new ConfigError('brokers', 'give at least one broker (host:port)');
   }
   const tier = parseTierOption(options.tier);
-  const groupId = options.groupId ?? `ricochet-delay-${tier.topic}`;
-  if (groupId.trim() === '') {
-    throw new ConfigError('groupId', 'must be a non-empty string');
-  }
+  const groupId = nonEmptyTextOption('groupId', options.groupId ?? `ricochet-delay-${tier.topic}`);
   const dlqTopic = options.dlqTopic ?? 'dlq';
   if (dlqTopic.trim() === '' || dlqTopic === tier.topic) {
     throw new ConfigError('dlqTopic', `must be a topic other than the tier (${tier.topic})`);
@@ -118,22 +107,26 @@ export function compileDelayConsumerOptions(
     groupId,
     dlqTopic,
     logger: options.logger,
-    maxWaitTimeMilliseconds: positiveInteger(
+    maxWaitTimeMilliseconds: positiveIntegerOption(
       'maxWaitTimeMilliseconds',
       options.maxWaitTimeMilliseconds,
       50,
     ),
-    maxClockSkewMilliseconds: positiveInteger(
+    maxClockSkewMilliseconds: positiveIntegerOption(
       'maxClockSkewMilliseconds',
       options.maxClockSkewMilliseconds,
       60_000,
     ),
-    sessionTimeoutMilliseconds: positiveInteger(
+    sessionTimeoutMilliseconds: positiveIntegerOption(
       'sessionTimeoutMilliseconds',
       options.sessionTimeoutMilliseconds,
       30_000,
     ),
-    maxRedeliveryBatch: positiveInteger('maxRedeliveryBatch', options.maxRedeliveryBatch, 500),
+    maxRedeliveryBatch: positiveIntegerOption(
+      'maxRedeliveryBatch',
+      options.maxRedeliveryBatch,
+      500,
+    ),
     onEvent: options.onEvent ?? (() => {}),
   };
 }

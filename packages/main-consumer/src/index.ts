@@ -32,7 +32,7 @@ export function createMainConsumer<TValue = Buffer | null>(
   return new MainConsumer(compileMainConsumerOptions(options));
 }
 
-export { MainConsumer, MainConsumerError, type MainConsumerState } from './main-consumer.js';
+export { MainConsumer } from './main-consumer.js';
 export {
   compileMainConsumerOptions,
   defaultDlqTopic,

@@ -1,25 +1,15 @@
-import { nextOffset, RicochetError, type Logger } from '@ricochet/core';
+import { nextOffset, type Logger } from '@ricochet/core';
 import {
   createKafkaClient,
   createReliableProducer,
   publishAcknowledged,
   toConsumedRecord,
-  type Consumer,
+  ServiceLifecycle,
   type EachBatchPayload,
-  type Producer,
+  type ServiceState,
 } from '@ricochet/kafka';
 import type { CompiledMainConsumerOptions } from './options.js';
 import { RecordProcessor } from './record-processor.js';
-
-/** The one lifecycle state of a main consumer. */
-export type MainConsumerState =
-  'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
-
-export class MainConsumerError extends RicochetError {
-  constructor(message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
-    super(message, { code: 'MAIN_CONSUMER', ...options });
-  }
-}
 
 /**
  * Consumes source topics and calls the handler for each record, in order per partition. A record
@@ -28,91 +18,62 @@ export class MainConsumerError extends RicochetError {
 export class MainConsumer<TValue> {
   readonly #options: CompiledMainConsumerOptions<TValue>;
   readonly #logger: Logger;
-  readonly #consumer: Consumer;
-  readonly #producer: Producer;
   readonly #processor: RecordProcessor<TValue>;
-  #state: MainConsumerState = 'created';
-  #failure: unknown;
+  readonly #lifecycle: ServiceLifecycle;
 
   constructor(options: CompiledMainConsumerOptions<TValue>) {
     this.#options = options;
     this.#logger = options.logger.child({ role: 'main', group: options.groupId });
     const kafka = createKafkaClient({ ...options.connection, logger: this.#logger });
-    this.#consumer = kafka.consumer({
+    const consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMilliseconds,
       allowAutoTopicCreation: false,
     });
-    this.#producer = createReliableProducer(kafka);
+    const producer = createReliableProducer(kafka);
     this.#processor = new RecordProcessor(
       options,
-      (record) => publishAcknowledged(this.#producer, [record]),
+      (record) => publishAcknowledged(producer, [record]),
       this.#logger,
     );
-    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) {
-        this.#state = 'failed';
-        this.#failure = payload.error;
-        this.#logger.error('consumer crashed and will not restart', { error: payload.error });
-      }
-    });
+    this.#lifecycle = new ServiceLifecycle(
+      `main consumer of group ${options.groupId}`,
+      this.#logger,
+      {
+        consumer,
+        helpers: [producer],
+      },
+    );
   }
 
-  get state(): MainConsumerState {
-    return this.#state;
+  get state(): ServiceState {
+    return this.#lifecycle.state;
   }
 
   /** Why the consumer failed, when `state` is `failed`. */
   get failure(): unknown {
-    return this.#failure;
+    return this.#lifecycle.failure;
   }
 
   async start(): Promise<void> {
-    if (this.#state !== 'created') {
-      throw new MainConsumerError(`cannot start a main consumer that is ${this.#state}`);
-    }
-    this.#state = 'starting';
-    try {
-      await this.#producer.connect();
-      await this.#consumer.connect();
-      await this.#consumer.subscribe({
+    await this.#lifecycle.start(async (consumer) => {
+      await consumer.subscribe({
         topics: [...this.#options.topics],
         fromBeginning: this.#options.fromBeginning,
       });
-      await this.#consumer.run({
+      await consumer.run({
         autoCommit: false,
         // Never let kafkajs mark a whole batch consumed: only records that were handed on count.
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently,
         eachBatch: (payload) => this.#handleBatch(payload),
       });
-    } catch (error) {
-      this.#state = 'failed';
-      this.#failure = error;
-      await this.#disconnect();
-      throw new MainConsumerError(
-        `main consumer for group ${this.#options.groupId} failed to start`,
-        { cause: error },
-      );
-    }
-    this.#state = 'running';
-    this.#logger.info('main consumer running', { topics: this.#options.topics });
+    });
   }
 
   /** Stops fetching, lets the record in hand finish, commits what was handed on, disconnects. */
   async stop(): Promise<void> {
-    if (this.#state === 'stopped' || this.#state === 'stopping') {
-      return;
-    }
-    this.#state = 'stopping';
-    await this.#disconnect();
-    this.#state = 'stopped';
-    this.#logger.info('main consumer stopped');
-  }
-
-  async #disconnect(): Promise<void> {
-    await this.#consumer.disconnect();
-    await this.#producer.disconnect();
+    await this.#lifecycle.stop();
   }
 
   async #handleBatch({

@@ -1,5 +1,7 @@
 import {
   ConfigError,
+  nonEmptyTextOption,
+  positiveIntegerOption,
   defaultLadderText,
   parseTierLadder,
   type ConsumedRecord,
@@ -85,23 +87,6 @@ export interface CompiledMainConsumerOptions<TValue> {
 
 export const defaultDlqTopic = 'dlq';
 
-function positiveInteger(field: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) {
-    return fallback;
-  }
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new ConfigError(field, `must be a positive whole number, got ${String(value)}`);
-  }
-  return value;
-}
-
-function nonEmptyText(field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new ConfigError(field, 'must be a non-empty string');
-  }
-  return value;
-}
-
 /** Validates options once, at start-up; every error names the field. */
 export function compileMainConsumerOptions<TValue>(
   options: MainConsumerOptions<TValue>,
@@ -112,7 +97,7 @@ export function compileMainConsumerOptions<TValue>(
   if (options.topics.length === 0) {
     throw new ConfigError('topics', 'give at least one source topic');
   }
-  options.topics.forEach((topic, index) => nonEmptyText(`topics[${index}]`, topic));
+  options.topics.forEach((topic, index) => nonEmptyTextOption(`topics[${index}]`, topic));
   if (typeof options.handler !== 'function') {
     throw new ConfigError('handler', 'must be a function');
   }
@@ -123,7 +108,7 @@ export function compileMainConsumerOptions<TValue>(
   if (ladder.length === 0) {
     throw new ConfigError('tiers', 'the ladder is empty');
   }
-  const dlqTopic = nonEmptyText('dlqTopic', options.dlqTopic ?? defaultDlqTopic);
+  const dlqTopic = nonEmptyTextOption('dlqTopic', options.dlqTopic ?? defaultDlqTopic);
   const internalTopics = new Set([dlqTopic, ...ladder.map((tier) => tier.topic)]);
   for (const topic of options.topics) {
     if (internalTopics.has(topic)) {
@@ -141,7 +126,7 @@ export function compileMainConsumerOptions<TValue>(
       sasl: options.sasl,
       logger: options.logger,
     },
-    groupId: nonEmptyText('groupId', options.groupId),
+    groupId: nonEmptyTextOption('groupId', options.groupId),
     topics: options.topics,
     handler: options.handler,
     decode: options.decode,
@@ -149,17 +134,17 @@ export function compileMainConsumerOptions<TValue>(
     dlqTopic,
     classify: options.classify,
     logger: options.logger,
-    partitionsConsumedConcurrently: positiveInteger(
+    partitionsConsumedConcurrently: positiveIntegerOption(
       'partitionsConsumedConcurrently',
       options.partitionsConsumedConcurrently,
       1,
     ),
-    sessionTimeoutMilliseconds: positiveInteger(
+    sessionTimeoutMilliseconds: positiveIntegerOption(
       'sessionTimeoutMilliseconds',
       options.sessionTimeoutMilliseconds,
       30_000,
     ),
-    commitIntervalMilliseconds: positiveInteger(
+    commitIntervalMilliseconds: positiveIntegerOption(
       'commitIntervalMilliseconds',
       options.commitIntervalMilliseconds,
       5_000,

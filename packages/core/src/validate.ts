@@ -1,0 +1,23 @@
+import { ConfigError } from './errors.js';
+
+/** An optional positive whole number, `fallback` when absent; a bad value names its field. */
+export function positiveIntegerOption(
+  field: string,
+  value: number | undefined,
+  fallback: number,
+): number {
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new ConfigError(field, `must be a positive whole number, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function nonEmptyTextOption(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ConfigError(field, 'must be a non-empty string');
+  }
+  return value;
+}
