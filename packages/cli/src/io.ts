@@ -3,6 +3,8 @@ export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly environment: NodeJS.ProcessEnv;
+  /** Where confirmations are read from; absent in tests and pipelines. */
+  readonly stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
 export function writeLine(stream: NodeJS.WritableStream, text = ''): void {

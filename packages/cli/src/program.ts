@@ -9,6 +9,7 @@ import {
 } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { writeLine } from './io.js';
+import { dlqCommand } from './commands/dlq.js';
 import { runCommand } from './commands/run.js';
 import { topologyCommand } from './commands/topology.js';
 
@@ -32,6 +33,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<ExitCo
     .wrap(Math.min(maxWidth, columnsOf(io.stdout) ?? defaultWidth))
     .command(topologyCommand(io, outcome))
     .command(runCommand(io, (code) => (outcome.exitCode = code)))
+    .command(dlqCommand(io, outcome))
     .exitProcess(false)
     .fail((message, error) => {
       throw error ?? new UsageError(message);

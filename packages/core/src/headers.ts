@@ -22,6 +22,12 @@ export const RetryHeader = {
 
 const reservedHeaderNames: ReadonlySet<string> = new Set(Object.values(RetryHeader));
 
+/**
+ * Set on a record replayed from the archive: the archive id it came from. Not reserved: the
+ * handler sees it, and it travels on if the replay fails again.
+ */
+export const replayedFromHeader = 'replayed-from';
+
 /** Where the record was first consumed, before any retry. */
 export interface OriginalPosition {
   readonly topic: string;
@@ -233,6 +239,15 @@ function readOptionalText(headers: RecordHeaders, header: string): FieldReading<
   }
   const text = readText(headers, header);
   return !text.ok && text.problem.kind === 'empty' ? { ok: true, value: '' } : text;
+}
+
+/**
+ * One header as text, or undefined when it is absent or not a single valid UTF-8 value. For
+ * readers that take what they can (the archive), not for routing, which needs the whole contract.
+ */
+export function readHeaderText(headers: RecordHeaders, header: string): string | undefined {
+  const reading = readText(headers, header);
+  return reading.ok ? reading.value : undefined;
 }
 
 /** True when a record carries Ricochet's retry headers, i.e. it was redelivered by a tier. */

@@ -42,6 +42,8 @@ export {
 export {
   describeHeaderProblems,
   isRedelivery,
+  readHeaderText,
+  replayedFromHeader,
   readRetryContract,
   RetryHeader,
   userHeaders,
@@ -55,6 +57,7 @@ export {
   type RetryContractReading,
 } from './headers.js';
 export { presentHeaders, unroutableDeadLetter } from './dead-letter.js';
+export { exponentialBackoff } from './backoff.js';
 export { routeFailure, type Failure, type FailureRoute } from './retry-policy.js';
 export { decodeUtf8, truncateText } from './text.js';
 export { nonEmptyTextOption, positiveIntegerOption } from './validate.js';

@@ -4,12 +4,19 @@
  * @example
  * ```ts
  * const broker = await resolveTestBroker();
+ * const registry = await resolveTestRegistry(); // registry.url: the Confluent-compatible API
  * const topic = uniqueName('orders');
  * await waitFor('the record to arrive', () => received.at(0));
- * await broker.stop();
+ * await Promise.all([broker.stop(), registry.stop()]);
  * ```
  */
 export { kafkaScript, resolveTestBroker, type TestBroker } from './broker.js';
+export {
+  registryScript,
+  resolveTestRegistry,
+  testRegistryUrl,
+  type TestRegistry,
+} from './registry.js';
 export { uniqueName } from './names.js';
 export { sleep, waitFor, type WaitOptions } from './wait.js';
 export { testLogger } from './logger.js';

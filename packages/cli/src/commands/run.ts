@@ -6,6 +6,9 @@ import { parseBrokerList } from '@ricochet/kafka';
 import { createLogger, logLevels, type LogLevel } from '@ricochet/logger';
 import { createMainConsumer, type RecordHandler, type ValueDecoder } from '@ricochet/main-consumer';
 import { createDelayConsumer } from '@ricochet/delay-consumer';
+import { defaultStoreUrl, openArchiveStore } from '@ricochet/archive';
+import { createDlqArchiver } from '@ricochet/dlq-archiver';
+import { createValueDescriber } from '@ricochet/value-decoder';
 import type { ExitCodeValue } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { runUntilSignalled } from '../service.js';
@@ -182,7 +185,56 @@ export function runCommand(io: CliIo, setExitCode: (code: ExitCodeValue) => void
             setExitCode(await runUntilSignalled(consumer, logger));
           },
         })
-        .demandCommand(1, 'name a role: main or delay'),
+        .command({
+          command: 'dlq',
+          describe: 'archive the dead-letter topic into SQLite or PostgreSQL',
+          builder: (archiver) =>
+            serviceOptions(archiver)
+              .option('store', {
+                type: 'string',
+                describe: `archive URL (default: $RICOCHET_STORE, else ${defaultStoreUrl})`,
+              })
+              .option('registry', {
+                type: 'string',
+                describe: 'schema registry URL, to index decoded values for --grep',
+              })
+              .option('group', {
+                type: 'string',
+                describe: 'consumer group (default ricochet-dlq-archiver)',
+              }),
+          handler: async (argv) => {
+            const { brokers, logger } = serviceContext(argv, io, 'dlq');
+            const store = await openArchiveStore(
+              argv.store ?? io.environment.RICOCHET_STORE ?? defaultStoreUrl,
+              { logger },
+            );
+            const registryUrl = argv.registry ?? io.environment.SCHEMA_REGISTRY_URL;
+            const describer = createValueDescriber({
+              logger,
+              ...(registryUrl === undefined ? {} : { registryUrl }),
+            });
+            try {
+              const archiver = createDlqArchiver({
+                brokers,
+                dlqTopic: argv.dlq,
+                store,
+                logger,
+                sessionTimeoutMilliseconds: argv['session-timeout-ms'],
+                ...(argv.group === undefined ? {} : { groupId: argv.group }),
+                searchableText: async (value) => {
+                  const description = await describer.describe(value);
+                  return ['binary', 'null', 'empty'].includes(description.format)
+                    ? null
+                    : description.text;
+                },
+              });
+              setExitCode(await runUntilSignalled(archiver, logger));
+            } finally {
+              await store.close();
+            }
+          },
+        })
+        .demandCommand(1, 'name a role: main, delay or dlq'),
     handler: () => {},
   };
 }

@@ -1,6 +1,5 @@
 import type { Argv } from 'yargs';
 import { ConfigError, defaultLadderText } from '@ricochet/core';
-import { parseBrokerList } from '@ricochet/kafka';
 import {
   compileTopologyOptions,
   defaultDeadLetterTopic,
@@ -9,6 +8,7 @@ import {
   type TopologyConnectionOptions,
   type TopologyFieldNames,
 } from '@ricochet/topology';
+import { brokersFrom } from '../../brokers.js';
 import { cliLogger } from '../../cli-logger.js';
 import type { CliIo } from '../../io.js';
 
@@ -119,20 +119,10 @@ export function compileTopologyArguments(argv: PlanArguments): CompiledTopologyO
   });
 }
 
-/** Where the cluster is: --brokers, else KAFKA_BROKERS from the command's environment. */
+/** Where the cluster is, and how the Kafka client logs while the command talks to it. */
 export function connectionFrom(argv: TopicArguments, io: CliIo): TopologyConnectionOptions {
-  const fromEnvironment = io.environment.KAFKA_BROKERS;
-  const [text, field] =
-    argv.brokers !== undefined
-      ? [argv.brokers, '--brokers']
-      : fromEnvironment !== undefined && fromEnvironment.trim() !== ''
-        ? [fromEnvironment, 'KAFKA_BROKERS']
-        : [undefined, '--brokers'];
-  if (text === undefined) {
-    throw new ConfigError(field, 'no brokers given; pass --brokers host:port or set KAFKA_BROKERS');
-  }
   return {
-    brokers: parseBrokerList(text, field),
+    brokers: brokersFrom(argv.brokers, io),
     clientId: 'ricochet-cli',
     logger: cliLogger(argv.verbose, io.stderr),
   };

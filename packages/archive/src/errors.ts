@@ -1,0 +1,59 @@
+import { RicochetError } from '@ricochet/core';
+
+/**
+ * The database did not answer or refused for a passing reason (down, unreachable, locked, out of
+ * connections). Retriable: the archiver backs off and tries the same records again.
+ */
+export class ArchiveUnavailableError extends RicochetError {
+  readonly backend: 'sqlite' | 'postgres';
+
+  constructor(backend: 'sqlite' | 'postgres', operation: string, cause: unknown) {
+    super(`the ${backend} archive is unavailable (${operation}): ${messageOf(cause)}`, {
+      code: 'ARCHIVE_UNAVAILABLE',
+      retriable: true,
+      cause,
+    });
+    this.backend = backend;
+  }
+}
+
+/** The database rejected an operation for a reason waiting will not fix. */
+export class ArchiveStoreError extends RicochetError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: 'ARCHIVE_STORE_FAILED', retriable: false, cause: options.cause });
+  }
+}
+
+/** A record handed to `insert` cannot be stored as given; `field` names the bad field. */
+export class ArchiveInputError extends RicochetError {
+  readonly field: string;
+
+  constructor(field: string, problem: string) {
+    super(`${field}: ${problem}`, { code: 'INVALID_ARCHIVE_INPUT', retriable: false });
+    this.field = field;
+  }
+}
+
+/** `markReplayed` named an id that is not in the archive, or whose record was purged. */
+export class ArchiveRecordNotFoundError extends RicochetError {
+  readonly id: number;
+
+  constructor(id: number) {
+    super(`no replayable archived record has id ${id}`, {
+      code: 'ARCHIVE_RECORD_NOT_FOUND',
+      retriable: false,
+    });
+    this.id = id;
+  }
+}
+
+export function messageOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    // Node's happy-eyeballs connect reports one error per address with an empty own message.
+    return error.errors.map(messageOf).join('; ');
+  }
+  if (error instanceof Error) {
+    return error.message === '' ? error.name : error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,111 @@
+/**
+ * Versioned schema changes, SQL per backend. Append only: a released migration never changes,
+ * because archives already carry its version in the schema-version table.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sqlite: string;
+  readonly postgres: string;
+}
+
+export const versionTable = 'ricochet_archive_schema_version';
+
+export const versionTableSql = {
+  sqlite:
+    `CREATE TABLE IF NOT EXISTS ${versionTable} ` +
+    '(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT',
+  postgres:
+    `CREATE TABLE IF NOT EXISTS ${versionTable} ` +
+    '(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+} as const;
+
+// Equality filters index (column, id): the list is newest first, so the index serves both the
+// filter and the ORDER BY id DESC of a page.
+const indexes = `
+CREATE INDEX ricochet_archive_archived_at ON ricochet_archive_record (archived_at);
+CREATE INDEX ricochet_archive_original_topic ON ricochet_archive_record (original_topic, id);
+CREATE INDEX ricochet_archive_error_class ON ricochet_archive_record (error_class, id);
+CREATE INDEX ricochet_archive_retry_group ON ricochet_archive_record (retry_group, id);
+CREATE INDEX ricochet_archive_status ON ricochet_archive_record (status, id);
+`;
+
+const statusCheck = `CHECK (status IN ('archived', 'replayed', 'purged'))`;
+const positionUnique =
+  'CONSTRAINT ricochet_archive_dlq_position UNIQUE (dlq_topic, dlq_partition, dlq_offset)';
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'create the archive table',
+    // STRICT: SQLite otherwise stores whatever type it is handed; AUTOINCREMENT: ids are never
+    // reused, so an id printed once always names the same record.
+    sqlite: `
+CREATE TABLE ricochet_archive_record (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  dlq_topic TEXT NOT NULL,
+  dlq_partition INTEGER NOT NULL,
+  dlq_offset INTEGER NOT NULL,
+  original_topic TEXT,
+  original_partition INTEGER,
+  original_offset INTEGER,
+  original_timestamp INTEGER,
+  record_key BLOB,
+  record_value BLOB,
+  headers TEXT NOT NULL,
+  try_count INTEGER,
+  retry_group TEXT,
+  error_class TEXT,
+  error_message TEXT,
+  error_stack TEXT,
+  first_failure_at INTEGER,
+  last_failure_at INTEGER,
+  dead_letter_reason TEXT,
+  searchable_value TEXT,
+  archived_at INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'archived' ${statusCheck},
+  replayed_at INTEGER,
+  replay_count INTEGER NOT NULL DEFAULT 0,
+  ${positionUnique}
+) STRICT;
+${indexes}`,
+    postgres: `
+CREATE TABLE ricochet_archive_record (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  dlq_topic TEXT NOT NULL,
+  dlq_partition INTEGER NOT NULL,
+  dlq_offset BIGINT NOT NULL,
+  original_topic TEXT,
+  original_partition INTEGER,
+  original_offset BIGINT,
+  original_timestamp BIGINT,
+  record_key BYTEA,
+  record_value BYTEA,
+  headers TEXT NOT NULL,
+  try_count INTEGER,
+  retry_group TEXT,
+  error_class TEXT,
+  error_message TEXT,
+  error_stack TEXT,
+  first_failure_at BIGINT,
+  last_failure_at BIGINT,
+  dead_letter_reason TEXT,
+  searchable_value TEXT,
+  archived_at BIGINT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'archived' ${statusCheck},
+  replayed_at BIGINT,
+  replay_count INTEGER NOT NULL DEFAULT 0,
+  ${positionUnique}
+);
+${indexes}`,
+  },
+];
+
+export const latestVersion = Math.max(...migrations.map((migration) => migration.version));
+
+/** The migrations not yet applied, oldest first. */
+export function pendingMigrations(applied: ReadonlySet<number>): Migration[] {
+  return migrations
+    .filter((migration) => !applied.has(migration.version))
+    .sort((a, b) => a.version - b.version);
+}

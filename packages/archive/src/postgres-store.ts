@@ -1,0 +1,234 @@
+import pg from 'pg';
+import { ConfigError, type Logger } from '@ricochet/core';
+import { ArchiveRecordNotFoundError, ArchiveStoreError } from './errors.js';
+import { pendingMigrations, versionTable, versionTableSql, type Migration } from './migrations.js';
+import { checkLimit, decodeCursor, iteratePages, pageOf } from './paging.js';
+import { classifyPostgresError } from './postgres-errors.js';
+import { chunksOf, insertRows, type Queryable } from './postgres-insert.js';
+import {
+  getStatement,
+  listStatement,
+  markReplayedStatement,
+  purgeStatement,
+  statsStatements,
+  type Statement,
+} from './queries.js';
+import { postgresDialect as dialect } from './query-builder.js';
+import { toArchivedRecord } from './records.js';
+import { checkId, checkTime, type StoreSettings } from './settings.js';
+import { assembleStats } from './stats.js';
+import type {
+  ArchiveFilter,
+  ArchiveInput,
+  ArchivePage,
+  ArchiveStats,
+  ArchiveStore,
+  ArchivedRecord,
+} from './types.js';
+
+type Row = Record<string, unknown>;
+
+/** First key of the migration advisory lock ('RIC'); the second is the schema's hash. */
+const migrationLockNamespace = 0x524943;
+
+/**
+ * A PostgreSQL archive over a connection pool. Connecting is lazy: opening never fails for an
+ * unreachable server, the first operation does, with a retriable ArchiveUnavailableError.
+ */
+export function openPostgresStore(
+  connectionString: string,
+  schema: string | undefined,
+  settings: StoreSettings,
+): ArchiveStore {
+  const pool = new pg.Pool({
+    connectionString,
+    connectionTimeoutMillis: settings.timeoutMs,
+    keepAlive: true,
+    application_name: 'ricochet-archive',
+  });
+  // Without a listener, a server restart killing an idle connection would crash the process.
+  pool.on('error', (error) => {
+    settings.logger.warn('an idle archive connection failed', { error });
+  });
+  return new PostgresArchiveStore(pool, schema, settings.logger, settings.now);
+}
+
+class PostgresArchiveStore implements ArchiveStore {
+  readonly kind = 'postgres';
+  #closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly schema: string | undefined,
+    private readonly logger: Logger,
+    private readonly now: () => number,
+  ) {}
+
+  async migrate(): Promise<void> {
+    const applied = await this.#transaction('migrate', 'BEGIN', async (client) => {
+      // Held until COMMIT: a second process starting at once waits, then finds nothing to do.
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+        migrationLockNamespace,
+        this.schema ?? '',
+      ]);
+      if (this.schema !== undefined) {
+        // The name was checked against a plain-identifier pattern: nothing to quote.
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      }
+      await client.query(versionTableSql.postgres);
+      const { rows } = await client.query<Row>(`SELECT version FROM ${versionTable}`);
+      const todo: Migration[] = pendingMigrations(new Set(rows.map((row) => Number(row.version))));
+      for (const migration of todo) {
+        await client.query(migration.postgres);
+        await client.query(`INSERT INTO ${versionTable} VALUES ($1, $2, $3)`, [
+          migration.version,
+          migration.name,
+          this.now(),
+        ]);
+      }
+      return todo;
+    });
+    for (const migration of applied) {
+      this.logger.info('applied archive migration', {
+        version: migration.version,
+        name: migration.name,
+        schema: this.schema,
+      });
+    }
+  }
+
+  async insert(records: readonly ArchiveInput[]): Promise<number> {
+    if (!Array.isArray(records)) {
+      throw new ConfigError('records', 'must be an array');
+    }
+    // Chunks are validated as they are reached, inside the transaction: a bad record late in a
+    // batch rolls back the chunks already sent, which is what makes the batch all or none.
+    const chunks = chunksOf(records, this.now());
+    const first = this.#step('insert', chunks);
+    if (first === undefined) {
+      return 0;
+    }
+    const second = this.#step('insert', chunks);
+    if (second === undefined) {
+      // One statement is atomic on its own; no BEGIN/COMMIT round trips.
+      return this.#run('insert', () => insertRows(this.pool, first));
+    }
+    return this.#transaction('insert', 'BEGIN', async (client) => {
+      let stored = (await insertRows(client, first)) + (await insertRows(client, second));
+      for (const rows of chunks) {
+        stored += await insertRows(client, rows);
+      }
+      return stored;
+    });
+  }
+
+  async get(id: number): Promise<ArchivedRecord | undefined> {
+    const statement = getStatement(dialect, checkId(id));
+    const rows = await this.#run('get', () => query(this.pool, statement));
+    return rows.map(toArchivedRecord).at(0);
+  }
+
+  async list(
+    filter: ArchiveFilter,
+    page: { readonly limit: number; readonly cursor?: string },
+  ): Promise<ArchivePage> {
+    const limit = checkLimit('limit', page.limit);
+    const beforeId = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+    const statement = listStatement(dialect, filter, limit + 1, beforeId);
+    const rows = await this.#run('list', () => query(this.pool, statement));
+    return pageOf(rows.map(toArchivedRecord), limit);
+  }
+
+  iterate(filter: ArchiveFilter, chunkSize?: number): AsyncIterable<ArchivedRecord> {
+    return iteratePages((f, page) => this.list(f, page), filter, chunkSize);
+  }
+
+  async stats(filter: ArchiveFilter, period: 'hour' | 'day'): Promise<ArchiveStats> {
+    const statements = statsStatements(dialect, filter, period);
+    // One snapshot for the three groupings, so their totals agree.
+    const begin = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+    const rows = await this.#transaction('stats', begin, async (client) => ({
+      byOriginalTopic: await query(client, statements.byOriginalTopic),
+      byErrorClass: await query(client, statements.byErrorClass),
+      byPeriod: await query(client, statements.byPeriod),
+    }));
+    return assembleStats(rows);
+  }
+
+  async markReplayed(id: number, at: number): Promise<void> {
+    const statement = markReplayedStatement(dialect, checkId(id), checkTime('at', at));
+    const changed = await this.#run('markReplayed', () => execute(this.pool, statement));
+    if (changed === 0) {
+      throw new ArchiveRecordNotFoundError(id);
+    }
+  }
+
+  async purge(filter: ArchiveFilter): Promise<number> {
+    const statement = purgeStatement(dialect, filter);
+    return this.#run('purge', () => execute(this.pool, statement));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) {
+      return;
+    }
+    this.#closed = true;
+    await this.pool.end();
+  }
+
+  async #run<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    if (this.#closed) {
+      throw new ArchiveStoreError(`the postgres archive is closed (${operation})`);
+    }
+    try {
+      return await work();
+    } catch (error) {
+      throw classifyPostgresError(error, operation);
+    }
+  }
+
+  /** The next chunk, its validation failures classified like any other. */
+  #step(operation: string, chunks: Iterator<unknown[][]>): unknown[][] | undefined {
+    try {
+      const next = chunks.next();
+      return next.done === true ? undefined : next.value;
+    } catch (error) {
+      throw classifyPostgresError(error, operation);
+    }
+  }
+
+  async #transaction<T>(
+    operation: string,
+    begin: string,
+    work: (client: pg.PoolClient) => Promise<T>,
+  ): Promise<T> {
+    return this.#run(operation, async () => {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query(begin);
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        // The work's error is what the caller needs; a failed ROLLBACK only means the
+        // connection is unusable, so it is discarded from the pool instead of reused.
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          broken =
+            rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        });
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    });
+  }
+}
+
+async function query(target: Queryable, statement: Statement): Promise<Row[]> {
+  return (await target.query<Row>(statement.text, statement.values)).rows;
+}
+
+async function execute(target: Queryable, statement: Statement): Promise<number> {
+  return (await target.query(statement.text, statement.values)).rowCount ?? 0;
+}

@@ -1,0 +1,103 @@
+import { ConfigError } from '@ricochet/core';
+import { Parameters, whereClause, type Dialect } from './query-builder.js';
+import { insertColumns, recordTable, selectColumns } from './records.js';
+import type { ArchiveFilter } from './types.js';
+
+/** SQL text with its bound values; the text never contains a caller's value. */
+export interface Statement {
+  readonly text: string;
+  readonly values: unknown[];
+}
+
+export function getStatement(dialect: Dialect, id: number): Statement {
+  const parameters = new Parameters(dialect);
+  const text = `SELECT ${selectColumns} FROM ${recordTable} WHERE id = ${parameters.bind(id)}`;
+  return { text, values: parameters.values };
+}
+
+/** Newest first, `limit` rows after the keyset position `beforeId`. */
+export function listStatement(
+  dialect: Dialect,
+  filter: ArchiveFilter,
+  limit: number,
+  beforeId: number | undefined,
+): Statement {
+  const parameters = new Parameters(dialect);
+  const where = whereClause(filter, dialect, parameters, beforeId);
+  const text =
+    `SELECT ${selectColumns} FROM ${recordTable} WHERE ${where} ` +
+    `ORDER BY id DESC LIMIT ${parameters.bind(limit)}`;
+  return { text, values: parameters.values };
+}
+
+const periodMilliseconds = { hour: 3_600_000, day: 86_400_000 } as const;
+
+export interface StatsStatements {
+  readonly byOriginalTopic: Statement;
+  readonly byErrorClass: Statement;
+  readonly byPeriod: Statement;
+}
+
+/** Each statement yields rows of (name, count). */
+export function statsStatements(
+  dialect: Dialect,
+  filter: ArchiveFilter,
+  period: 'hour' | 'day',
+): StatsStatements {
+  const size = periodMilliseconds[period];
+  if (size === undefined) {
+    throw new ConfigError('period', `must be hour or day, got ${String(period)}`);
+  }
+  // GROUP BY 1 rather than the expression again: SQLite's `?` cannot be referred to twice.
+  const grouped = (expression: (parameters: Parameters) => string): Statement => {
+    const parameters = new Parameters(dialect);
+    const name = expression(parameters);
+    const where = whereClause(filter, dialect, parameters);
+    const text =
+      `SELECT ${name} AS name, COUNT(*) AS count FROM ${recordTable} ` +
+      `WHERE ${where} GROUP BY 1`;
+    return { text, values: parameters.values };
+  };
+  return {
+    byOriginalTopic: grouped(() => 'original_topic'),
+    byErrorClass: grouped(() => 'error_class'),
+    // Integer division of epoch ms: the same UTC buckets on both backends, no time-zone rules.
+    byPeriod: grouped((parameters) => {
+      const bucket = (): string => dialect.integer(parameters.bind(size));
+      return `(archived_at / ${bucket()}) * ${bucket()}`;
+    }),
+  };
+}
+
+export function markReplayedStatement(dialect: Dialect, id: number, at: number): Statement {
+  const parameters = new Parameters(dialect);
+  const text =
+    `UPDATE ${recordTable} SET status = 'replayed', replayed_at = ${parameters.bind(at)}, ` +
+    `replay_count = replay_count + 1 ` +
+    `WHERE id = ${parameters.bind(id)} AND status <> 'purged'`;
+  return { text, values: parameters.values };
+}
+
+/** Already-purged records are left out, so the count is what this call purged. */
+export function purgeStatement(dialect: Dialect, filter: ArchiveFilter): Statement {
+  const parameters = new Parameters(dialect);
+  const where = whereClause(filter, dialect, parameters);
+  const text =
+    `UPDATE ${recordTable} SET status = 'purged', record_key = NULL, record_value = NULL, ` +
+    `headers = '[]', searchable_value = NULL WHERE ${where} AND status <> 'purged'`;
+  return { text, values: parameters.values };
+}
+
+/** An insert of `rows` records that skips any already stored at the same dead-letter position. */
+export function insertText(dialect: Dialect, rows: number): string {
+  let position = 0;
+  const tuples: string[] = [];
+  for (let row = 0; row < rows; row += 1) {
+    const placeholders = insertColumns.map(() => dialect.placeholder((position += 1)));
+    tuples.push(`(${placeholders.join(', ')})`);
+  }
+  return (
+    `INSERT INTO ${recordTable} (${insertColumns.join(', ')}) VALUES ${tuples.join(', ')} ` +
+    `ON CONFLICT (dlq_topic, dlq_partition, dlq_offset) DO NOTHING`
+  );
+}

@@ -1,0 +1,107 @@
+import { expect } from 'chai';
+import { testLogger } from '@ricochet/testing';
+import { openArchiveStore, type ArchiveInput, type ArchiveStore } from '@ricochet/archive';
+
+/** Where a suite's stores live: each fresh URL is an archive no other test touches. */
+export interface StoreTarget {
+  /** A new, empty archive location (a new SQLite file, a new PostgreSQL schema). */
+  freshUrl(): string;
+  /** Removes everything freshUrl handed out. */
+  dispose(): Promise<void>;
+}
+
+/** 2023-11-14T22:13:20Z: a round hour plus 13 min 20 s, so bucket edges are easy to reason about. */
+export const startTime = 1_700_000_000_000;
+export const hour = 3_600_000;
+export const day = 24 * hour;
+
+/** Pins archivedAt: tests move it to place records in time. */
+export class TestClock {
+  time = startTime;
+  readonly now = (): number => this.time;
+}
+
+/** Opens stores on one archive location and closes every one of them afterwards. */
+export class StoreFixture {
+  readonly clock = new TestClock();
+  readonly #opened: ArchiveStore[] = [];
+
+  constructor(readonly url: string) {}
+
+  async open(url: string = this.url, timeoutMs?: number): Promise<ArchiveStore> {
+    const store = await openArchiveStore(url, {
+      logger: testLogger('archive'),
+      now: this.clock.now,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    });
+    this.#opened.push(store);
+    return store;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.#opened.map((store) => store.close()));
+  }
+}
+
+let nextOffset = 0;
+
+/** A complete record with every field set; each call takes the next dead-letter offset. */
+export function makeInput(overrides: Partial<ArchiveInput> = {}): ArchiveInput {
+  nextOffset += 1;
+  return {
+    dlqTopic: 'dlq',
+    dlqPartition: 0,
+    dlqOffset: String(nextOffset),
+    originalTopic: 'orders',
+    originalPartition: 2,
+    originalOffset: '41',
+    originalTimestamp: startTime - 60_000,
+    key: Buffer.from('order-1'),
+    value: Buffer.from('{"amount":12}'),
+    headers: [{ name: 'content-type', value: Buffer.from('application/json') }],
+    tryCount: 4,
+    retryGroup: 'billing',
+    errorClass: 'TimeoutError',
+    errorMessage: 'charge timed out after 5000 ms',
+    errorStack: 'TimeoutError: charge timed out\n    at charge (billing.js:10:5)',
+    firstFailureAt: startTime - 50_000,
+    lastFailureAt: startTime - 1_000,
+    deadLetterReason: 'retries-exhausted',
+    searchableValue: '{"amount":12}',
+    ...overrides,
+  };
+}
+
+/** The fields of an input as a stored record must echo them. */
+export function expectStoredAs(actual: unknown, input: ArchiveInput): void {
+  expect(actual).to.include.keys(Object.keys(input));
+  const stored = actual as Record<string, unknown>;
+  for (const [field, value] of Object.entries(input)) {
+    expect(stored[field], field).to.deep.equal(value);
+  }
+}
+
+/** The rejection of a promise, which must be an instance of `type`. */
+export async function rejectionOf<T extends Error>(
+  promise: Promise<unknown>,
+  type: new (...args: never[]) => T,
+): Promise<T> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).to.be.instanceOf(type);
+    return error as T;
+  }
+  expect.fail(`expected a ${type.name}`);
+}
+
+export async function listIds(
+  store: ArchiveStore,
+  filter: Parameters<ArchiveStore['list']>[0],
+): Promise<number[]> {
+  const ids: number[] = [];
+  for await (const record of store.iterate(filter, 7)) {
+    ids.push(record.id);
+  }
+  return ids;
+}

@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { expect } from 'chai';
+import { ConfigError } from '@ricochet/core';
+import { ArchiveUnavailableError } from '@ricochet/archive';
+import { makeInput, rejectionOf, StoreFixture } from './fixtures.js';
+import { describeArchiveStore } from './store-suite.js';
+
+/** Each fresh URL is a new file in a temporary directory removed after the run. */
+function temporaryFiles(): { dir: string; freshUrl: () => string; dispose: () => Promise<void> } {
+  const dir = mkdtempSync(join(tmpdir(), 'ricochet-archive-'));
+  let files = 0;
+  return {
+    dir,
+    freshUrl: () => `sqlite:${join(dir, `archive-${(files += 1)}.db`)}`,
+    dispose: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+describeArchiveStore('SQLite', temporaryFiles);
+
+describe('SQLite archive store specifics', () => {
+  // Made in a hook, not when mocha loads the file: a --grep that skips these tests skips it too.
+  let files: ReturnType<typeof temporaryFiles>;
+  let fixture: StoreFixture;
+
+  before(() => {
+    files = temporaryFiles();
+  });
+
+  beforeEach(() => {
+    fixture = new StoreFixture(files.freshUrl());
+  });
+
+  afterEach(async () => {
+    await fixture.closeAll();
+  });
+
+  after(async () => {
+    await files.dispose();
+  });
+
+  it('keeps a file archive in WAL mode', async () => {
+    const store = await fixture.open();
+    await store.migrate();
+    const raw = new Database(fixture.url.slice('sqlite:'.length), { readonly: true });
+    try {
+      expect(raw.pragma('journal_mode', { simple: true })).to.equal('wal');
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('works in memory', async () => {
+    const store = await fixture.open('sqlite::memory:');
+    await store.migrate();
+    expect(await store.insert([makeInput(), makeInput()])).to.equal(2);
+    expect((await store.list({}, { limit: 10 })).records).to.have.length(2);
+  });
+
+  it('fails retriably while another process holds the write lock, then recovers', async () => {
+    const store = await fixture.open(fixture.url, 100);
+    await store.migrate();
+    const other = new Database(fixture.url.slice('sqlite:'.length));
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const error = await rejectionOf(store.insert([makeInput()]), ArchiveUnavailableError);
+      expect(error.retriable).to.equal(true);
+      expect(error.code).to.equal('ARCHIVE_UNAVAILABLE');
+      expect((error.cause as { code?: string }).code).to.match(/^SQLITE_BUSY/);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(await store.insert([makeInput()])).to.equal(1);
+  });
+
+  it('lets separate processes migrate one fresh file at the same time', async () => {
+    const child = new URL('./migrate-child.ts', import.meta.url).pathname;
+    const run = promisify(execFile);
+    const outputs = await Promise.all(
+      ['1', '2', '3', '4'].map(async (offset) => {
+        const args = ['--import', 'tsx', '--conditions', 'ricochet-source', child];
+        return (await run(process.execPath, [...args, fixture.url, offset])).stdout;
+      }),
+    );
+    expect(outputs).to.deep.equal(['1', '1', '1', '1']);
+    const raw = new Database(fixture.url.slice('sqlite:'.length), { readonly: true });
+    try {
+      const versions = raw.prepare('SELECT version FROM ricochet_archive_schema_version').all();
+      expect(versions).to.deep.equal([{ version: 1 }]);
+      expect(raw.prepare('SELECT count(*) AS n FROM ricochet_archive_record').get()).to.deep.equal({
+        n: 4,
+      });
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('reports a path it cannot open, or a file that is not an archive, as ConfigError(store)', async () => {
+    const missing = `sqlite:${join(files.dir, 'no-such-dir', 'archive.db')}`;
+    expect((await rejectionOf(fixture.open(missing), ConfigError)).field).to.equal('store');
+    const notDatabase = join(files.dir, 'not-a-database.db');
+    writeFileSync(notDatabase, 'just some text, not SQLite '.repeat(100));
+    const error = await rejectionOf(fixture.open(`sqlite:${notDatabase}`), ConfigError);
+    expect(error.message).to.include(notDatabase);
+  });
+});

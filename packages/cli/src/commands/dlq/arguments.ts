@@ -1,0 +1,131 @@
+import type { Argv } from 'yargs';
+import { ConfigError, type Logger } from '@ricochet/core';
+import {
+  defaultStoreUrl,
+  openArchiveStore,
+  type ArchiveFilter,
+  type ArchiveStatus,
+  type ArchiveStore,
+} from '@ricochet/archive';
+import { createValueDescriber, type ValueDescriber } from '@ricochet/value-decoder';
+import type { CliIo } from '../../io.js';
+import { cliLogger } from '../../cli-logger.js';
+import { parseTimeBound } from './time-bound.js';
+
+export const archiveStatuses: readonly ArchiveStatus[] = ['archived', 'replayed', 'purged'];
+
+export interface StoreArguments {
+  store?: string;
+  registry?: string;
+  verbose: boolean;
+}
+
+export interface FilterArguments {
+  topic?: string;
+  group?: string;
+  errorClass?: string;
+  since?: string;
+  until?: string;
+  key?: string;
+  grep?: string;
+  status?: string;
+}
+
+export function withStoreArguments<T>(yargs: Argv<T>) {
+  return yargs
+    .option('store', {
+      type: 'string',
+      describe: `the archive: sqlite:<file> or postgres://... (default: $RICOCHET_STORE, else ${defaultStoreUrl})`,
+    })
+    .option('registry', {
+      type: 'string',
+      describe:
+        'schema registry URL, to decode Confluent-framed values (default: $SCHEMA_REGISTRY_URL)',
+    })
+    .option('verbose', {
+      type: 'boolean',
+      default: false,
+      describe: 'log what the clients do, to standard error',
+    });
+}
+
+export function withFilterArguments<T>(yargs: Argv<T>) {
+  return yargs
+    .option('topic', { type: 'string', describe: 'original topic' })
+    .option('group', { type: 'string', describe: 'consumer group whose handler failed' })
+    .option('error-class', { type: 'string', describe: 'error class, e.g. TypeError' })
+    .option('since', {
+      type: 'string',
+      describe: 'archived at or after: a duration ago (2h) or an ISO time',
+    })
+    .option('until', { type: 'string', describe: 'archived before: a duration ago or an ISO time' })
+    .option('key', { type: 'string', describe: 'record key (exact, as UTF-8)' })
+    .option('grep', {
+      type: 'string',
+      describe: 'text in the error message or the value (case-insensitive)',
+    })
+    .option('status', {
+      type: 'string',
+      choices: archiveStatuses,
+      describe: 'archived, replayed or purged',
+    });
+}
+
+export function filterFrom(argv: FilterArguments, now: number): ArchiveFilter {
+  return {
+    ...(argv.topic === undefined ? {} : { originalTopic: argv.topic }),
+    ...(argv.group === undefined ? {} : { retryGroup: argv.group }),
+    ...(argv.errorClass === undefined ? {} : { errorClass: argv.errorClass }),
+    ...(argv.since === undefined ? {} : { since: parseTimeBound(argv.since, now, '--since') }),
+    ...(argv.until === undefined ? {} : { until: parseTimeBound(argv.until, now, '--until') }),
+    ...(argv.key === undefined ? {} : { key: argv.key }),
+    ...(argv.grep === undefined ? {} : { grep: argv.grep }),
+    ...(argv.status === undefined ? {} : { status: argv.status as ArchiveStatus }),
+  };
+}
+
+export function isEmptyFilter(filter: ArchiveFilter): boolean {
+  return Object.keys(filter).length === 0;
+}
+
+/** Archive ids as typed: positive whole numbers, named in the error otherwise. */
+export function parseIds(texts: readonly (string | number)[]): number[] {
+  return texts.map((text) => {
+    const id = Number(text);
+    if (!Number.isSafeInteger(id) || id <= 0) {
+      throw new ConfigError(
+        'ID',
+        `"${String(text)}" is not an archive id (a positive whole number)`,
+      );
+    }
+    return id;
+  });
+}
+
+export interface ArchiveSession {
+  readonly store: ArchiveStore;
+  readonly describer: ValueDescriber;
+  readonly logger: Logger;
+}
+
+/** Opens the store (migrating it: reading an archive never created is an empty archive, not an error). */
+export async function withArchive<T>(
+  argv: StoreArguments,
+  io: CliIo,
+  use: (session: ArchiveSession) => Promise<T>,
+): Promise<T> {
+  const logger = cliLogger(argv.verbose, io.stderr);
+  const url = argv.store ?? io.environment.RICOCHET_STORE ?? defaultStoreUrl;
+  const registryUrl = argv.registry ?? io.environment.SCHEMA_REGISTRY_URL;
+  const store = await openArchiveStore(url, { logger });
+  try {
+    await store.migrate();
+    const describer = createValueDescriber({
+      logger,
+      ...(registryUrl === undefined ? {} : { registryUrl }),
+    });
+    return await use({ store, describer, logger });
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,52 @@
+import type { CommandOutcome } from '../../command-outcome.js';
+import { ExitCode } from '../../exit-codes.js';
+import { writeLine, type CliIo } from '../../io.js';
+import { filterFrom, withArchive, withFilterArguments, withStoreArguments } from './arguments.js';
+import { renderList } from './render.js';
+import { recordAsJson } from './record-json.js';
+
+export function listCommand(io: CliIo, outcome: CommandOutcome) {
+  return outcome.command({
+    command: 'list',
+    describe: 'list archived dead letters, newest first',
+    builder: (yargs) =>
+      withFilterArguments(withStoreArguments(yargs))
+        .option('limit', { type: 'number', default: 50, describe: 'records per page' })
+        .option('cursor', {
+          type: 'string',
+          describe: 'the next-page cursor a previous list printed',
+        })
+        .option('json', {
+          type: 'boolean',
+          default: false,
+          describe: 'write JSON: { records, nextCursor }',
+        }),
+    run: async (argv) => {
+      const filter = filterFrom(argv, Date.now());
+      const page = await withArchive(argv, io, ({ store }) =>
+        store.list(filter, {
+          limit: argv.limit,
+          ...(argv.cursor === undefined ? {} : { cursor: argv.cursor }),
+        }),
+      );
+      if (argv.json) {
+        writeLine(
+          io.stdout,
+          JSON.stringify(
+            { records: page.records.map(recordAsJson), nextCursor: page.nextCursor ?? null },
+            null,
+            2,
+          ),
+        );
+      } else if (page.records.length === 0) {
+        writeLine(io.stdout, 'no archived records match');
+      } else {
+        writeLine(io.stdout, renderList(page.records));
+        if (page.nextCursor !== undefined) {
+          writeLine(io.stdout, `more: --cursor ${page.nextCursor}`);
+        }
+      }
+      return ExitCode.success;
+    },
+  });
+}

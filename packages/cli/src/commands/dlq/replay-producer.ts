@@ -1,0 +1,78 @@
+import {
+  userHeaders,
+  replayedFromHeader,
+  type HeaderValue,
+  type Logger,
+  type OutgoingRecord,
+} from '@ricochet/core';
+import type { ArchivedRecord } from '@ricochet/archive';
+import {
+  createKafkaClient,
+  createReliableProducer,
+  publishAcknowledged,
+  type Producer,
+} from '@ricochet/kafka';
+import { UsageError } from '../../exit-codes.js';
+
+/** Few, short retries when connecting: a person waits, and a wrong address must fail in seconds. */
+const connectRetry = {
+  retries: 2,
+  initialRetryTimeMilliseconds: 250,
+  maxRetryTimeMilliseconds: 1_000,
+};
+
+/**
+ * The record a replay publishes: the original key, value and user headers, back on the original
+ * topic, with Ricochet's retry headers dropped (so `try_count` starts again) and `replayed-from`
+ * naming the archive id.
+ */
+export function replayRecord(record: ArchivedRecord & { originalTopic: string }): OutgoingRecord {
+  const grouped: Record<string, HeaderValue[]> = {};
+  for (const header of record.headers) {
+    (grouped[header.name] ??= []).push(header.value);
+  }
+  const headers = userHeaders(
+    Object.fromEntries(
+      Object.entries(grouped).map(([name, values]) => [
+        name,
+        values.length === 1 ? values[0] : values,
+      ]),
+    ),
+  );
+  return {
+    topic: record.originalTopic,
+    key: record.key,
+    value: record.value,
+    headers: { ...headers, [replayedFromHeader]: String(record.id) },
+  };
+}
+
+export async function withReplayProducer<T>(
+  brokers: readonly string[],
+  logger: Logger,
+  use: (publish: (record: OutgoingRecord) => Promise<void>) => Promise<T>,
+): Promise<T> {
+  const kafka = createKafkaClient({
+    brokers,
+    clientId: 'ricochet-cli-replay',
+    logger,
+    connectionTimeoutMilliseconds: 2_000,
+    retry: connectRetry,
+  });
+  const producer: Producer = createReliableProducer(kafka);
+  try {
+    await producer.connect();
+  } catch (error) {
+    throw new UsageError(
+      `cannot reach Kafka at ${brokers.join(', ')}; check --brokers (or KAFKA_BROKERS)`,
+      {
+        cause: error,
+      },
+    );
+  }
+  try {
+    return await use((record) => publishAcknowledged(producer, [record]));
+  } finally {
+    await producer.disconnect();
+  }
+}

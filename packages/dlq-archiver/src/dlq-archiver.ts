@@ -1,0 +1,144 @@
+import { exponentialBackoff, nextOffset, type Logger } from '@ricochet/core';
+import type { ArchiveInput } from '@ricochet/archive';
+import {
+  createKafkaClient,
+  ServiceLifecycle,
+  toConsumedRecord,
+  type EachBatchPayload,
+  type ServiceState,
+} from '@ricochet/kafka';
+import { toArchiveInput } from './archive-input.js';
+import type { CompiledDlqArchiverOptions } from './options.js';
+
+const sleep = (milliseconds: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+/** How often to heartbeat while waiting out a store outage: well inside any session timeout. */
+const heartbeatWhileWaitingMilliseconds = 1_000;
+
+/**
+ * Consumes the dead-letter topic and stores each batch in the archive, committing only once the
+ * store has it. A store that is down stops consumption (the batch is retried with backoff, the
+ * group membership kept alive) instead of committing past records it did not store. The store
+ * skips records it already has, so a batch stored but not committed before a crash is archived
+ * once when it is read again.
+ */
+export class DlqArchiver {
+  readonly #options: CompiledDlqArchiverOptions;
+  readonly #logger: Logger;
+  readonly #lifecycle: ServiceLifecycle;
+
+  constructor(options: CompiledDlqArchiverOptions) {
+    this.#options = options;
+    this.#logger = options.logger.child({
+      role: 'dlq',
+      topic: options.dlqTopic,
+      store: options.store.kind,
+    });
+    const kafka = createKafkaClient({ ...options.connection, logger: this.#logger });
+    const consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMilliseconds,
+      allowAutoTopicCreation: false,
+    });
+    this.#lifecycle = new ServiceLifecycle(`archiver of ${options.dlqTopic}`, this.#logger, {
+      consumer,
+      helpers: [],
+    });
+  }
+
+  get state(): ServiceState {
+    return this.#lifecycle.state;
+  }
+
+  get failure(): unknown {
+    return this.#lifecycle.failure;
+  }
+
+  async start(): Promise<void> {
+    await this.#options.store.migrate();
+    await this.#lifecycle.start(async (consumer) => {
+      await consumer.subscribe({ topics: [this.#options.dlqTopic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.#handleBatch(payload),
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.#lifecycle.stop();
+  }
+
+  async #handleBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    const last = batch.messages.at(-1);
+    if (last === undefined) {
+      return;
+    }
+    const inputs = await Promise.all(
+      batch.messages.map(async (message) => {
+        const record = toConsumedRecord(topic, partition, message);
+        return toArchiveInput(record, await this.#options.searchableText(record.value));
+      }),
+    );
+    const stored = await this.#storeWithBackoff(inputs, heartbeat, () => isRunning() && !isStale());
+    if (stored === undefined) {
+      return;
+    }
+    resolveOffset(last.offset);
+    await commitOffsetsIfNecessary({
+      topics: [{ topic, partitions: [{ partition, offset: nextOffset(last.offset) }] }],
+    });
+    this.#options.onArchived(stored, inputs.length - stored);
+    this.#logger.debug('archived batch', {
+      partition,
+      lastOffset: last.offset,
+      stored,
+      duplicates: inputs.length - stored,
+    });
+  }
+
+  /** Resolves to the number stored, or undefined when the consumer stopped before the store came back. */
+  async #storeWithBackoff(
+    inputs: readonly ArchiveInput[],
+    heartbeat: () => Promise<void>,
+    stillOwned: () => boolean,
+  ): Promise<number | undefined> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#options.store.insert(inputs);
+      } catch (error) {
+        const wait = exponentialBackoff(
+          attempt,
+          this.#options.initialStoreBackoffMilliseconds,
+          this.#options.maxStoreBackoffMilliseconds,
+        );
+        this.#logger.error(
+          'storing dead letters failed; consumption paused until the store is back',
+          {
+            error,
+            attempt,
+            retryInMilliseconds: wait,
+            records: inputs.length,
+          },
+        );
+        for (let waited = 0; waited < wait; waited += heartbeatWhileWaitingMilliseconds) {
+          if (!stillOwned()) {
+            return undefined;
+          }
+          await heartbeat();
+          await sleep(Math.min(heartbeatWhileWaitingMilliseconds, wait - waited));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import {
+  ConfigError,
+  nonEmptyTextOption,
+  positiveIntegerOption,
+  type Logger,
+} from '@ricochet/core';
+import type { ArchiveStore } from '@ricochet/archive';
+import type { KafkaConnectionOptions } from '@ricochet/kafka';
+
+/** Text for `--grep` to search: a value rendered for people, or null when it is not text. */
+export type SearchableText = (value: Buffer | null) => Promise<string | null>;
+
+export interface DlqArchiverOptions {
+  brokers: readonly string[];
+  clientId?: string;
+  ssl?: KafkaConnectionOptions['ssl'];
+  sasl?: KafkaConnectionOptions['sasl'];
+  /** Default `dlq`. */
+  dlqTopic?: string;
+  /** Default `ricochet-dlq-archiver`. */
+  groupId?: string;
+  /** An open store; the archiver migrates it at start and never closes it. */
+  store: ArchiveStore;
+  searchableText: SearchableText;
+  logger: Logger;
+  sessionTimeoutMilliseconds?: number;
+  /** First wait after a store failure; doubles up to `maxStoreBackoffMilliseconds`. Default 500. */
+  initialStoreBackoffMilliseconds?: number;
+  /** Default 30000. */
+  maxStoreBackoffMilliseconds?: number;
+  /** Called after each stored batch with the number newly stored and skipped as duplicates. */
+  onArchived?: (stored: number, duplicates: number) => void;
+}
+
+export interface CompiledDlqArchiverOptions {
+  readonly connection: KafkaConnectionOptions;
+  readonly dlqTopic: string;
+  readonly groupId: string;
+  readonly store: ArchiveStore;
+  readonly searchableText: SearchableText;
+  readonly logger: Logger;
+  readonly sessionTimeoutMilliseconds: number;
+  readonly initialStoreBackoffMilliseconds: number;
+  readonly maxStoreBackoffMilliseconds: number;
+  readonly onArchived: (stored: number, duplicates: number) => void;
+}
+
+export function compileDlqArchiverOptions(options: DlqArchiverOptions): CompiledDlqArchiverOptions {
+  if (options.brokers.length === 0) {
+    throw new ConfigError('brokers', 'give at least one broker (host:port)');
+  }
+  const dlqTopic = nonEmptyTextOption('dlqTopic', options.dlqTopic ?? 'dlq');
+  return {
+    connection: {
+      brokers: options.brokers,
+      clientId: options.clientId ?? 'ricochet-dlq-archiver',
+      ssl: options.ssl,
+      sasl: options.sasl,
+      logger: options.logger,
+    },
+    dlqTopic,
+    groupId: nonEmptyTextOption('groupId', options.groupId ?? 'ricochet-dlq-archiver'),
+    store: options.store,
+    searchableText: options.searchableText,
+    logger: options.logger,
+    sessionTimeoutMilliseconds: positiveIntegerOption(
+      'sessionTimeoutMilliseconds',
+      options.sessionTimeoutMilliseconds,
+      30_000,
+    ),
+    initialStoreBackoffMilliseconds: positiveIntegerOption(
+      'initialStoreBackoffMilliseconds',
+      options.initialStoreBackoffMilliseconds,
+      500,
+    ),
+    maxStoreBackoffMilliseconds: positiveIntegerOption(
+      'maxStoreBackoffMilliseconds',
+      options.maxStoreBackoffMilliseconds,
+      30_000,
+    ),
+    onArchived: options.onArchived ?? (() => {}),
+  };
+}

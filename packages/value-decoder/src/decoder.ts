@@ -1,0 +1,50 @@
+import { NonRetryableError, nonEmptyTextOption, positiveIntegerOption } from '@ricochet/core';
+import { frameSchemaId, isConfluentFramed } from './framing.js';
+import { createRegistryClient, SchemaDecodeError } from './registry-client.js';
+
+export interface RegistryDecoderOptions {
+  /** Base URL of a Confluent-compatible API, e.g. http://127.0.0.1:28081/apis/ccompat/v7. */
+  registryUrl: string;
+  /** Bound on one decode. Default 30000: the partition waits meanwhile. */
+  timeoutMilliseconds?: number;
+}
+
+/**
+ * For the main consumer's `decode` option: decodes Confluent-framed values through the registry
+ * (Avro, JSON Schema or Protobuf, as the registry says). Avro longs arrive as numbers, or as
+ * bigints when beyond ±2^53. A null value (a tombstone) is passed on as null. Any failure throws
+ * NonRetryableError naming the schema id and the cause, so that the record is dead-lettered with
+ * reason `decode-failed`.
+ */
+export function createRegistryDecoder(
+  options: RegistryDecoderOptions,
+): (value: Buffer | null) => Promise<unknown> {
+  const decodeFramed = createRegistryClient({
+    registryUrl: nonEmptyTextOption('registryUrl', options.registryUrl),
+    timeoutMilliseconds: positiveIntegerOption(
+      'timeoutMilliseconds',
+      options.timeoutMilliseconds,
+      30_000,
+    ),
+    retries: 3,
+  });
+  return async (value) => {
+    if (value === null) {
+      return null;
+    }
+    if (!isConfluentFramed(value)) {
+      throw new NonRetryableError(
+        'the value is not in the Confluent wire format (magic byte 0, then a 4-byte schema id)',
+      );
+    }
+    try {
+      return (await decodeFramed(value)).value;
+    } catch (error) {
+      const reason = error instanceof SchemaDecodeError ? error.reason : String(error);
+      throw new NonRetryableError(
+        `could not decode the value with schema id ${frameSchemaId(value)}: ${reason}`,
+        { cause: error },
+      );
+    }
+  };
+}
