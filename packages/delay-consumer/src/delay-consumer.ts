@@ -1,5 +1,4 @@
 import {
-  nextOffset,
   presentHeaders,
   unroutableDeadLetter,
   type ConsumedRecord,
@@ -9,6 +8,7 @@ import {
   type RetryContract,
 } from '@ricochet/core';
 import {
+  commitThrough,
   createKafkaClient,
   createReliableProducer,
   publishAcknowledged,
@@ -93,15 +93,12 @@ export class DelayConsumer {
   }
 
   async start(): Promise<void> {
-    await this.#lifecycle.start(async (consumer) => {
+    await this.#lifecycle.start({
+      topics: [this.#options.tier.topic],
       // A new delay group must still redeliver every record already waiting in the tier.
-      await consumer.subscribe({ topics: [this.#options.tier.topic], fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently,
-        eachBatch: (payload) => this.#handleBatch(payload),
-      });
+      fromBeginning: true,
+      partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.#handleBatch(payload),
     });
   }
 
@@ -138,14 +135,8 @@ export class DelayConsumer {
     });
   }
 
-  async #handleBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    commitOffsetsIfNecessary,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> {
+  async #handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, isRunning, isStale } = payload;
     const { topic, partition } = batch;
     let pending: PendingRedelivery[] = [];
     const flush = async (): Promise<void> => {
@@ -169,10 +160,7 @@ export class DelayConsumer {
             : { type: 'dead-lettered', reason: route.reason },
         );
       }
-      resolveOffset(last.offset);
-      await commitOffsetsIfNecessary({
-        topics: [{ topic, partitions: [{ partition, offset: nextOffset(last.offset) }] }],
-      });
+      await commitThrough(payload, last.offset);
       pending = [];
       await heartbeat();
     };

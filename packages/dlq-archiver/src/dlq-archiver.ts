@@ -1,6 +1,7 @@
-import { exponentialBackoff, nextOffset, type Logger } from '@ricochet/core';
+import { exponentialBackoff, type Logger } from '@ricochet/core';
 import type { ArchiveInput } from '@ricochet/archive';
 import {
+  commitThrough,
   createKafkaClient,
   ServiceLifecycle,
   toConsumedRecord,
@@ -57,13 +58,10 @@ export class DlqArchiver {
 
   async start(): Promise<void> {
     await this.#options.store.migrate();
-    await this.#lifecycle.start(async (consumer) => {
-      await consumer.subscribe({ topics: [this.#options.dlqTopic], fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        eachBatch: (payload) => this.#handleBatch(payload),
-      });
+    await this.#lifecycle.start({
+      topics: [this.#options.dlqTopic],
+      fromBeginning: true,
+      eachBatch: (payload) => this.#handleBatch(payload),
     });
   }
 
@@ -71,14 +69,8 @@ export class DlqArchiver {
     await this.#lifecycle.stop();
   }
 
-  async #handleBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    commitOffsetsIfNecessary,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> {
+  async #handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, isRunning, isStale } = payload;
     const { topic, partition } = batch;
     const last = batch.messages.at(-1);
     if (last === undefined) {
@@ -94,10 +86,7 @@ export class DlqArchiver {
     if (stored === undefined) {
       return;
     }
-    resolveOffset(last.offset);
-    await commitOffsetsIfNecessary({
-      topics: [{ topic, partitions: [{ partition, offset: nextOffset(last.offset) }] }],
-    });
+    await commitThrough(payload, last.offset);
     this.#options.onArchived(stored, inputs.length - stored);
     this.#logger.debug('archived batch', {
       partition,

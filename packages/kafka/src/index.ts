@@ -26,7 +26,13 @@ export {
 export { createReliableProducer, publishAcknowledged, PublishError } from './producer.js';
 export { TopicDirectory, type TopicLookup } from './topic-directory.js';
 export { toConsumedRecord } from './records.js';
-export { ServiceLifecycle, ServiceStartError, type ServiceState } from './service-lifecycle.js';
+export {
+  commitThrough,
+  ServiceLifecycle,
+  ServiceStartError,
+  type Consumption,
+  type ServiceState,
+} from './service-lifecycle.js';
 
 export type Kafka = kafkajs.Kafka;
 export type Admin = kafkajs.Admin;

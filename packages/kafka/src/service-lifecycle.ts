@@ -1,5 +1,5 @@
 import type kafkajs from 'kafkajs';
-import { RicochetError, type Logger } from '@ricochet/core';
+import { nextOffset, RicochetError, type Logger } from '@ricochet/core';
 
 /** The lifecycle every Ricochet consumer service goes through. */
 export type ServiceState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -8,6 +8,29 @@ export class ServiceStartError extends RicochetError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { code: 'SERVICE_START', ...options });
   }
+}
+
+/** What a service consumes. Commits are always manual: see `start`. */
+export interface Consumption {
+  readonly topics: readonly string[];
+  readonly fromBeginning: boolean;
+  readonly partitionsConsumedConcurrently?: number;
+  readonly eachBatch: (payload: kafkajs.EachBatchPayload) => Promise<void>;
+}
+
+/**
+ * Marks `offset` handled and commits the partition up to the record after it. Only ever called
+ * once the record is handled or acknowledged elsewhere: that is Ricochet's at-least-once rule.
+ */
+export async function commitThrough(
+  payload: Pick<kafkajs.EachBatchPayload, 'batch' | 'resolveOffset' | 'commitOffsetsIfNecessary'>,
+  offset: string,
+): Promise<void> {
+  const { topic, partition } = payload.batch;
+  payload.resolveOffset(offset);
+  await payload.commitOffsetsIfNecessary({
+    topics: [{ topic, partitions: [{ partition, offset: nextOffset(offset) }] }],
+  });
 }
 
 interface Connectable {
@@ -57,8 +80,11 @@ export class ServiceLifecycle {
     return this.#failure;
   }
 
-  /** Connects everything, then `run` subscribes and starts the consumer. */
-  async start(run: (consumer: kafkajs.Consumer) => Promise<void>): Promise<void> {
+  /**
+   * Connects everything, subscribes and starts consuming. kafkajs may neither commit on its own
+   * nor mark a whole batch consumed: a service resolves and commits only what it handed on.
+   */
+  async start(consumption: Consumption): Promise<void> {
     if (this.#state !== 'created') {
       throw new ServiceStartError(`cannot start ${this.#name}: it is ${this.#state}`);
     }
@@ -68,7 +94,18 @@ export class ServiceLifecycle {
         await helper.connect();
       }
       await this.#consumer.connect();
-      await run(this.#consumer);
+      await this.#consumer.subscribe({
+        topics: [...consumption.topics],
+        fromBeginning: consumption.fromBeginning,
+      });
+      await this.#consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        ...(consumption.partitionsConsumedConcurrently === undefined
+          ? {}
+          : { partitionsConsumedConcurrently: consumption.partitionsConsumedConcurrently }),
+        eachBatch: consumption.eachBatch,
+      });
     } catch (error) {
       this.#fail(error);
       await this.#disconnect();

@@ -1,5 +1,6 @@
-import { nextOffset, type Logger } from '@ricochet/core';
+import type { Logger } from '@ricochet/core';
 import {
+  commitThrough,
   createKafkaClient,
   createReliableProducer,
   publishAcknowledged,
@@ -56,18 +57,11 @@ export class MainConsumer<TValue> {
   }
 
   async start(): Promise<void> {
-    await this.#lifecycle.start(async (consumer) => {
-      await consumer.subscribe({
-        topics: [...this.#options.topics],
-        fromBeginning: this.#options.fromBeginning,
-      });
-      await consumer.run({
-        autoCommit: false,
-        // Never let kafkajs mark a whole batch consumed: only records that were handed on count.
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently,
-        eachBatch: (payload) => this.#handleBatch(payload),
-      });
+    await this.#lifecycle.start({
+      topics: this.#options.topics,
+      fromBeginning: this.#options.fromBeginning,
+      partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.#handleBatch(payload),
     });
   }
 
@@ -76,22 +70,14 @@ export class MainConsumer<TValue> {
     await this.#lifecycle.stop();
   }
 
-  async #handleBatch({
-    batch,
-    resolveOffset,
-    heartbeat,
-    commitOffsetsIfNecessary,
-    isRunning,
-    isStale,
-  }: EachBatchPayload): Promise<void> {
+  async #handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const { topic, partition } = batch;
     let handedOn: string | undefined;
     let lastCommitAt = Date.now();
     const commit = async (): Promise<void> => {
       if (handedOn !== undefined) {
-        await commitOffsetsIfNecessary({
-          topics: [{ topic, partitions: [{ partition, offset: nextOffset(handedOn) }] }],
-        });
+        await commitThrough(payload, handedOn);
         handedOn = undefined;
         lastCommitAt = Date.now();
       }
