@@ -1,6 +1,6 @@
 // `npm start`: the local broker and Ricochet's topology, then one delay service per tier of the
-// default ladder, in the foreground until Ctrl-C. (The full demo with a sample handler, traffic
-// and the archive extends this.)
+// default ladder and the dead-letter archiver on SQLite, in the foreground until Ctrl-C. (The
+// full demo with a sample handler and traffic extends this.)
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -37,6 +37,7 @@ console.log('Run your handler beside them:');
 console.log(
   `  node ${cli} run main --topic <topic> --group <group> --handler ./handler.mjs --brokers ${brokers}`,
 );
+console.log(`Inspect the archive: node ${cli} dlq list --store ${store}`);
 console.log('Ctrl-C stops the services; `npm run kafka:stop` stops the broker.\n');
 
 let stopping = false;

@@ -1,0 +1,202 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { openArchiveStore, type ArchiveInput } from '@ricochet/archive';
+import { runCli } from '@ricochet/cli';
+import { testLogger } from '@ricochet/testing';
+
+function input(index: number, overrides: Partial<ArchiveInput> = {}): ArchiveInput {
+  return {
+    dlqTopic: 'dlq',
+    dlqPartition: 0,
+    dlqOffset: String(index),
+    originalTopic: index % 2 === 0 ? 'orders' : 'payments',
+    originalPartition: 0,
+    originalOffset: String(100 + index),
+    originalTimestamp: 1_700_000_000_000,
+    key: Buffer.from(`key-${index}`),
+    value: Buffer.from(JSON.stringify({ index })),
+    headers: [{ name: 'trace', value: Buffer.from(`t${index}`) }],
+    tryCount: 4,
+    retryGroup: 'billing',
+    errorClass: index % 3 === 0 ? 'TimeoutError' : 'TypeError',
+    errorMessage: `failure number ${index}`,
+    errorStack: 'Error\n    at somewhere',
+    firstFailureAt: 1_700_000_000_000,
+    lastFailureAt: 1_700_000_001_000,
+    deadLetterReason: 'retries-exhausted',
+    searchableValue: JSON.stringify({ index }),
+    ...overrides,
+  };
+}
+
+async function cli(args: string[], stdin?: PassThrough & { isTTY?: boolean }) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const code = await runCli(args, {
+    stdout,
+    stderr,
+    environment: {},
+    ...(stdin === undefined ? {} : { stdin }),
+  });
+  return { code, stdout: out, stderr: err };
+}
+
+describe('ricochet dlq (in-process, SQLite archive)', () => {
+  let storeUrl: string;
+  let folder: string;
+
+  beforeEach(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'ricochet-dlq-cli-'));
+    storeUrl = `sqlite:${join(folder, 'dlq.db')}`;
+    const store = await openArchiveStore(storeUrl, { logger: testLogger('archive') });
+    await store.migrate();
+    await store.insert(Array.from({ length: 7 }, (_, index) => input(index)));
+    await store.close();
+  });
+
+  it('lists newest first and pages with the cursor it prints', async () => {
+    const first = await cli(['dlq', 'list', '--store', storeUrl, '--limit', '3', '--json']);
+    const page = JSON.parse(first.stdout) as { records: Array<{ id: number }>; nextCursor: string };
+    expect(page.records.map((record) => record.id)).to.deep.equal([7, 6, 5]);
+    const second = await cli([
+      'dlq',
+      'list',
+      '--store',
+      storeUrl,
+      '--limit',
+      '3',
+      '--cursor',
+      page.nextCursor,
+      '--json',
+    ]);
+    expect(
+      (JSON.parse(second.stdout) as { records: Array<{ id: number }> }).records.map(
+        (record) => record.id,
+      ),
+    ).to.deep.equal([4, 3, 2]);
+    const table = await cli(['dlq', 'list', '--store', storeUrl, '--limit', '3']);
+    expect(table.stdout).to.match(/^ID\s+ARCHIVED AT\s+ORIGINAL/);
+    expect(table.stdout).to.contain('more: --cursor');
+  });
+
+  it('filters by topic, error class, key and grep', async () => {
+    const ids = async (...flags: string[]) =>
+      (
+        JSON.parse(
+          (await cli(['dlq', 'list', '--store', storeUrl, '--json', ...flags])).stdout,
+        ) as { records: Array<{ id: number }> }
+      ).records.map((record) => record.id);
+    expect(await ids('--topic', 'payments')).to.deep.equal([6, 4, 2]);
+    expect(await ids('--error-class', 'TimeoutError')).to.deep.equal([7, 4, 1]);
+    expect(await ids('--key', 'key-3')).to.deep.equal([4]);
+    expect(await ids('--grep', 'FAILURE NUMBER 5')).to.deep.equal([6]);
+    expect(await ids('--grep', "'; DROP TABLE records; --")).to.deep.equal([]);
+    expect(await ids('--since', '1h')).to.have.length(7);
+    expect(await ids('--until', '2000-01-01T00:00:00Z')).to.deep.equal([]);
+  });
+
+  it('shows one record with its headers and its value pretty-printed', async () => {
+    const shown = await cli(['dlq', 'show', '3', '--store', storeUrl]);
+    expect(shown.code).to.equal(0);
+    expect(shown.stdout)
+      .to.contain('failure number 2')
+      .and.contain('trace: t2')
+      .and.contain('value (json)')
+      .and.contain('"index": 2');
+  });
+
+  it('counts by topic, error class and period', async () => {
+    const stats = JSON.parse(
+      (await cli(['dlq', 'stats', '--store', storeUrl, '--json'])).stdout,
+    ) as { total: number; byOriginalTopic: unknown[] };
+    expect(stats.total).to.equal(7);
+    expect(stats.byOriginalTopic).to.deep.include({ originalTopic: 'orders', count: 4 });
+    const table = await cli(['dlq', 'stats', '--store', storeUrl, '--period', 'day']);
+    expect(table.stdout)
+      .to.contain('7 archived records')
+      .and.contain('TimeoutError')
+      .and.contain('DAY');
+  });
+
+  it('exports JSON Lines and CSV, to standard output or a file', async () => {
+    const jsonl = await cli(['dlq', 'export', '--store', storeUrl, '--topic', 'orders']);
+    const lines = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { originalTopic: string; key: { utf8: string } });
+    expect(lines).to.have.length(4);
+    expect(lines[0]).to.include({ originalTopic: 'orders' });
+    const file = join(folder, 'out.csv');
+    const csv = await cli([
+      'dlq',
+      'export',
+      '--store',
+      storeUrl,
+      '--format',
+      'csv',
+      '--output',
+      file,
+    ]);
+    expect(csv.stderr).to.contain('exported 7 records');
+    const rows = readFileSync(file, 'utf8').trim().split('\n');
+    expect(rows[0]).to.match(/^id,status,archivedAt,originalTopic/);
+    expect(rows).to.have.length(8);
+  });
+
+  it('purges by filter only after confirmation, and never the whole archive by default', async () => {
+    expect((await cli(['dlq', 'purge', '--store', storeUrl])).code).to.equal(2);
+    const refused = await cli(['dlq', 'purge', '--store', storeUrl, '--topic', 'orders']);
+    expect(refused.code, 'no terminal to ask on, no --yes').to.equal(2);
+    expect(refused.stderr).to.contain('--yes');
+    const terminal = Object.assign(new PassThrough(), { isTTY: true });
+    const asked = cli(['dlq', 'purge', '--store', storeUrl, '--topic', 'orders'], terminal);
+    setTimeout(() => terminal.write('n\n'), 50);
+    expect((await asked).stdout).to.contain('nothing purged');
+    const purged = await cli(['dlq', 'purge', '--store', storeUrl, '--topic', 'orders', '--yes']);
+    expect(purged.stdout).to.contain('purged 4 records');
+    const after = JSON.parse(
+      (await cli(['dlq', 'list', '--store', storeUrl, '--status', 'purged', '--json'])).stdout,
+    ) as { records: Array<{ value: unknown }> };
+    expect(after.records).to.have.length(4);
+    expect(after.records[0]!.value).to.equal(null);
+  });
+
+  it('replays nothing it cannot: a dry run sends nothing; purged records are refused', async () => {
+    const dry = await cli(['dlq', 'replay', '1', '2', '--store', storeUrl, '--dry-run']);
+    expect(dry.code).to.equal(0);
+    expect(dry.stdout).to.contain('would replay 1 to orders').and.contain('would replay 2 records');
+    await cli(['dlq', 'purge', '1', '--store', storeUrl, '--yes']);
+    const purged = await cli(['dlq', 'replay', '1', '--store', storeUrl, '--dry-run']);
+    expect(purged.code).to.equal(1);
+    expect(purged.stderr).to.contain('skipped 1: purged');
+  });
+
+  it('refuses bad input with exit code 2 and a message naming it', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['dlq', 'list', '--store', 'mysql://x'], /store/],
+      [['dlq', 'list', '--store', storeUrl, '--since', 'yesterday'], /--since/],
+      [['dlq', 'list', '--store', storeUrl, '--cursor', 'garbage!'], /cursor/],
+      [['dlq', 'show', 'abc', '--store', storeUrl], /ID: "abc" is not an archive id/],
+      [['dlq', 'show', '999', '--store', storeUrl], /no archived record has id 999/],
+      [['dlq', 'replay', '--store', storeUrl], /name archive ids, or a filter/],
+      [['dlq', 'replay', '1', '--store', storeUrl], /--brokers/],
+      [
+        ['dlq', 'replay', '1', '--store', storeUrl, '--brokers', '127.0.0.1:1'],
+        /cannot reach Kafka at 127.0.0.1:1/,
+      ],
+      [['dlq', 'list', '--store', storeUrl, '--status', 'gone'], /status/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await cli(args);
+      expect(result.code, args.join(' ')).to.equal(2);
+      expect(result.stderr, args.join(' ')).to.match(message);
+    }
+  });
+});
