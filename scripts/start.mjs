@@ -22,17 +22,17 @@ if (process.env.KAFKA_BROKERS === undefined) {
 }
 runOrExit(process.execPath, [cli, 'topology', 'create', '--brokers', brokers]);
 
-const services = tiers.map((tier) =>
-  spawn(
-    process.execPath,
-    [cli, 'run', 'delay', '--tier', tier, '--brokers', brokers, '--log-format', 'pretty'],
-    {
-      stdio: 'inherit',
-      cwd: root,
-    },
-  ),
+const store = process.env.RICOCHET_STORE ?? 'sqlite:./ricochet-dlq.db';
+const roles = [...tiers.map((tier) => ['delay', '--tier', tier]), ['dlq', '--store', store]];
+const services = roles.map((role) =>
+  spawn(process.execPath, [cli, 'run', ...role, '--brokers', brokers, '--log-format', 'pretty'], {
+    stdio: 'inherit',
+    cwd: root,
+  }),
 );
-console.log(`\nRicochet is up on ${brokers}: delay services for ${tiers.join(', ')}.`);
+console.log(
+  `\nRicochet is up on ${brokers}: delay services for ${tiers.join(', ')}, and the archiver into ${store}.`,
+);
 console.log('Run your handler beside them:');
 console.log(
   `  node ${cli} run main --topic <topic> --group <group> --handler ./handler.mjs --brokers ${brokers}`,
