@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RetryHeader } from '@ricochet/core';
+import { randomInt } from 'node:crypto';
+import { RetryHeader, tierTopicName } from '@ricochet/core';
 import { openArchiveStore } from '@ricochet/archive';
 import {
   collectTopic,
@@ -106,6 +107,93 @@ describe('ricochet run (real service processes)', function () {
     const exitCode = await new Promise<number | null>((resolve) => service.once('exit', resolve));
     expect(exitCode).to.equal(2);
     expect(log).to.match(/handler: .*exports no handler function/);
+  });
+
+  for (const [broker, what] of [
+    ['127.0.0.1:1', 'a broker address where nothing listens'],
+    ['test broker', 'a plaintext broker that refuses the SASL handshake'],
+  ] as const) {
+    it(`never logs the SASL password, even at debug level, when it fails to start against ${what}`, async () => {
+      const password = 'pw-must-not-appear-8d1f';
+      const service = spawn(
+        process.execPath,
+        [
+          cliBin,
+          'run',
+          'delay',
+          '--tier',
+          '5s',
+          '--brokers',
+          broker === 'test broker' ? testBrokers().join(',') : broker,
+          '--sasl-mechanism',
+          'plain',
+          '--sasl-username',
+          'svc',
+          '--log-level',
+          'debug',
+          '--log-format',
+          'json',
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, RICOCHET_SASL_PASSWORD: password },
+        },
+      );
+      let output = '';
+      service.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      service.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      try {
+        const exitCode = await new Promise<number | null>((resolve) =>
+          service.once('exit', resolve),
+        );
+        expect(exitCode, output).to.equal(1);
+        expect(output, 'the settings were logged, redacted').to.include('"password":"***"');
+        expect(output).to.include('failed to start');
+        expect(output).to.not.include(password);
+      } finally {
+        if (service.exitCode === null) {
+          service.kill('SIGKILL');
+        }
+      }
+    });
+  }
+
+  it('exits 1 when a stop takes longer than --shutdown-timeout-ms, saying so', async () => {
+    // An odd delay no other test uses, so the tier topic is this test's own.
+    const tier = tierTopicName(randomInt(1_000_001, 9_000_000));
+    await createTestTopics([tier], 1);
+    const service = spawn(
+      process.execPath,
+      [
+        cliBin,
+        'run',
+        'delay',
+        '--tier',
+        tier,
+        '--group',
+        uniqueName('delay'),
+        '--brokers',
+        testBrokers().join(','),
+        '--shutdown-timeout-ms',
+        '1',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let log = '';
+    service.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    try {
+      await waitFor('the service to join', () =>
+        log.includes('partitions assigned') ? true : undefined,
+      );
+      service.kill('SIGTERM');
+      const exitCode = await new Promise<number | null>((resolve) => service.once('exit', resolve));
+      expect(exitCode, log).to.equal(1);
+      expect(log).to.include('did not stop in time');
+    } finally {
+      if (service.exitCode === null) {
+        service.kill('SIGKILL');
+      }
+    }
   });
 
   it('ricochet run dlq archives the dead-letter topic into SQLite and stops cleanly on SIGTERM', async () => {

@@ -9,42 +9,102 @@ export interface RunnableService {
   readonly failure: unknown;
 }
 
-/** How often a running service is checked for a crash it will not recover from. */
-const failureCheckIntervalMilliseconds = 1_000;
+type SignalListener = (signal: NodeJS.Signals) => void;
+
+/** The parts of `process` a running service uses; tests pass their own. */
+export interface ProcessControl {
+  on(signal: NodeJS.Signals, listener: SignalListener): unknown;
+  off(signal: NodeJS.Signals, listener: SignalListener): unknown;
+  /**
+   * Ends the process even though a stop that did not finish still holds sockets and timers open.
+   * Safe for the data: nothing is committed past what was handled, so the group redelivers.
+   */
+  exit(code: ExitCodeValue): void;
+}
+
+export interface RunOptions {
+  /** How long a stop may take after SIGTERM or SIGINT before the process exits anyway. */
+  readonly shutdownTimeoutMs: number;
+  readonly process?: ProcessControl;
+  /** How often a running service is checked for a crash it will not recover from. */
+  readonly failureCheckIntervalMs?: number;
+}
+
+const signals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+
+/** Long enough for the logger to write the line that says why the process is exiting. */
+const exitDelayMilliseconds = 100;
+
+export const realProcess: ProcessControl = {
+  on: (signal, listener) => process.on(signal, listener),
+  off: (signal, listener) => process.off(signal, listener),
+  exit: (code) => {
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), exitDelayMilliseconds).unref();
+  },
+};
 
 /**
- * Starts a service and keeps it running until SIGTERM or SIGINT (then stops it cleanly: exit 0),
- * or until it fails for good (exit 1, so a supervisor restarts it).
+ * Starts a service and keeps it running until SIGTERM or SIGINT, then stops it: exit 0 when the
+ * stop completes within `shutdownTimeoutMs`, else exit 1 without waiting further; a second signal
+ * exits at once. A service that fails for good exits 1, so that a supervisor restarts it.
  */
 export async function runUntilSignalled(
   service: RunnableService,
   logger: Logger,
+  options: RunOptions,
 ): Promise<ExitCodeValue> {
+  const control = options.process ?? realProcess;
   await service.start();
   return new Promise<ExitCodeValue>((resolve) => {
-    const finish = (code: ExitCodeValue): void => {
+    let stopping = false;
+    let finished = false;
+    let shutdownTimer: NodeJS.Timeout | undefined;
+    const finish = (code: ExitCodeValue, how: { force: boolean }): void => {
+      if (finished) {
+        return;
+      }
+      finished = true;
       clearInterval(failureCheck);
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
+      clearTimeout(shutdownTimer);
+      signals.forEach((signal) => control.off(signal, onSignal));
+      if (how.force) {
+        control.exit(code);
+      }
       resolve(code);
     };
     const onSignal = (signal: NodeJS.Signals): void => {
-      logger.info('stopping on signal', { signal });
+      if (stopping) {
+        logger.error(
+          'second signal while stopping: exiting now; uncommitted records will be redelivered',
+          { signal },
+        );
+        finish(ExitCode.failure, { force: true });
+        return;
+      }
+      stopping = true;
+      logger.info('stopping on signal', { signal, shutdownTimeoutMs: options.shutdownTimeoutMs });
+      shutdownTimer = setTimeout(() => {
+        logger.error('did not stop in time: exiting; uncommitted records will be redelivered', {
+          shutdownTimeoutMs: options.shutdownTimeoutMs,
+        });
+        finish(ExitCode.failure, { force: true });
+      }, options.shutdownTimeoutMs);
       service.stop().then(
-        () => finish(ExitCode.success),
+        () => finish(ExitCode.success, { force: false }),
         (error: unknown) => {
           logger.error('stopping failed', { error });
-          finish(ExitCode.failure);
+          // A half-stopped client may hold sockets open that would keep the process alive.
+          finish(ExitCode.failure, { force: true });
         },
       );
     };
     const failureCheck = setInterval(() => {
       if (service.state === 'failed') {
         logger.error('service failed', { error: service.failure });
-        finish(ExitCode.failure);
+        finish(ExitCode.failure, { force: false });
       }
-    }, failureCheckIntervalMilliseconds);
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
+    }, options.failureCheckIntervalMs ?? 1_000);
+    signals.forEach((signal) => control.on(signal, onSignal));
   });
 }

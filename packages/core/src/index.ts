@@ -25,6 +25,7 @@ export {
   findTierByTopic,
   formatTierLadder,
   parseTierLadder,
+  parseTierReference,
   tierTopicName,
   type Tier,
   type TierLadder,

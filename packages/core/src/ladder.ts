@@ -54,3 +54,26 @@ export function formatTierLadder(ladder: TierLadder): string {
 export function findTierByTopic(ladder: TierLadder, topic: string): Tier | undefined {
   return ladder.find((tier) => tier.topic === topic);
 }
+
+const tierTopicPrefix = 'retry-';
+
+/**
+ * One tier named by topic (`retry-5s`) or by delay (`5s`). A topic name must be the canonical one
+ * the ladder derives (`retry-60s` is refused in favour of `retry-1m`): services of one tier must
+ * agree on its topic.
+ */
+export function parseTierReference(
+  text: string,
+  field = 'tier',
+): Pick<Tier, 'topic' | 'delayMilliseconds'> {
+  const delayText = text.startsWith(tierTopicPrefix) ? text.slice(tierTopicPrefix.length) : text;
+  const delayMilliseconds = parseDuration(delayText, field);
+  const topic = tierTopicName(delayMilliseconds);
+  if (text.startsWith(tierTopicPrefix) && text !== topic) {
+    throw new ConfigError(
+      field,
+      `"${text}" is not a tier topic name; the tier for that delay is ${topic}`,
+    );
+  }
+  return { topic, delayMilliseconds };
+}

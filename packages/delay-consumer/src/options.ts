@@ -2,17 +2,26 @@ import {
   ConfigError,
   nonEmptyTextOption,
   positiveIntegerOption,
-  parseDuration,
-  tierTopicName,
+  parseTierReference,
   type DeadLetterReason,
   type Logger,
   type Tier,
 } from '@ricochet/core';
-import type { KafkaConnectionOptions } from '@ricochet/kafka';
+import {
+  compileConnectionOptions,
+  type BatchConsumed,
+  type CommitFailed,
+  type KafkaConnectionOptions,
+} from '@ricochet/kafka';
 
 /** What a delay consumer reports as it works: for metrics, demos and tests. */
 export type DelayConsumerEvent =
-  | { readonly type: 'assigned'; readonly partitions: readonly number[] }
+  | {
+      readonly type: 'assigned';
+      readonly groupId: string;
+      /** The tier topic's partitions this instance now owns. */
+      readonly partitions: readonly number[];
+    }
   | {
       readonly type: 'held';
       readonly partition: number;
@@ -20,13 +29,19 @@ export type DelayConsumerEvent =
       readonly dueAt: number;
     }
   | { readonly type: 'redelivered'; readonly topic: string; readonly latenessMilliseconds: number }
-  | { readonly type: 'dead-lettered'; readonly reason: DeadLetterReason };
+  | { readonly type: 'dead-lettered'; readonly reason: DeadLetterReason }
+  | BatchConsumed
+  | CommitFailed;
 
 export interface DelayConsumerOptions {
   brokers: readonly string[];
   clientId?: string;
   ssl?: KafkaConnectionOptions['ssl'];
   sasl?: KafkaConnectionOptions['sasl'];
+  /** How long to wait for a broker connection. Default 3000. */
+  connectionTimeoutMilliseconds?: number;
+  /** How long to wait for a broker's answer to a request. Default 30000. */
+  requestTimeoutMilliseconds?: number;
   /** The tier to serve, by topic (`retry-5s`) or by delay (`5s`). */
   tier: string;
   /** Default `ricochet-delay-<tier topic>`; instances sharing it split the tier's partitions. */
@@ -64,31 +79,17 @@ export interface CompiledDelayConsumerOptions {
   readonly onEvent: (event: DelayConsumerEvent) => void;
 }
 
-const tierPrefix = 'retry-';
-
-/** `retry-5s` or `5s` -> the tier; the topic name must be the canonical one the ladder derives. */
+/** `retry-5s` or `5s` -> the tier (kept here for existing importers; the rule lives in core). */
 export function parseTierOption(
   text: string,
   field = 'tier',
 ): Pick<Tier, 'topic' | 'delayMilliseconds'> {
-  const delayText = text.startsWith(tierPrefix) ? text.slice(tierPrefix.length) : text;
-  const delayMilliseconds = parseDuration(delayText, field);
-  const topic = tierTopicName(delayMilliseconds);
-  if (text.startsWith(tierPrefix) && text !== topic) {
-    throw new ConfigError(
-      field,
-      `"${text}" is not a tier topic name; the tier for that delay is ${topic}`,
-    );
-  }
-  return { topic, delayMilliseconds };
+  return parseTierReference(text, field);
 }
 
 export function compileDelayConsumerOptions(
   options: DelayConsumerOptions,
 ): CompiledDelayConsumerOptions {
-  if (options.brokers.length === 0) {
-    throw new ConfigError('brokers', 'give at least one broker (host:port)');
-  }
   const tier = parseTierOption(options.tier);
   const groupId = nonEmptyTextOption('groupId', options.groupId ?? `ricochet-delay-${tier.topic}`);
   const dlqTopic = options.dlqTopic ?? 'dlq';
@@ -96,13 +97,7 @@ export function compileDelayConsumerOptions(
     throw new ConfigError('dlqTopic', `must be a topic other than the tier (${tier.topic})`);
   }
   return {
-    connection: {
-      brokers: options.brokers,
-      clientId: options.clientId ?? `ricochet-delay-${tier.topic}`,
-      ssl: options.ssl,
-      sasl: options.sasl,
-      logger: options.logger,
-    },
+    connection: compileConnectionOptions(options, `ricochet-delay-${tier.topic}`),
     tier,
     groupId,
     dlqTopic,

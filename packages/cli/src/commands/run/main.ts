@@ -1,0 +1,39 @@
+import { createMainConsumer } from '@ricochet/main-consumer';
+import { kafkaConnectionOptions, sourceOf } from '@ricochet/service-config';
+import type { CommandOutcome } from '../../command-outcome.js';
+import type { CliIo } from '../../io.js';
+import { createMetrics, mainConsumerObserver } from '@ricochet/observability';
+import { runObserved } from './observed-service.js';
+import { loadHandlerModule } from './handler-module.js';
+import { serviceConfigFrom, withServiceFlags } from './service-flags.js';
+import { startServiceLogger } from './service-logger.js';
+
+export function runMainCommand(io: CliIo, outcome: CommandOutcome) {
+  return outcome.command({
+    command: 'main',
+    describe: 'consume source topics with your handler; failures go to the retry tiers',
+    builder: (yargs) => withServiceFlags(yargs, 'main'),
+    run: async (argv) => {
+      const config = serviceConfigFrom('main', argv, io);
+      const logger = startServiceLogger(config, io);
+      const loaded = await loadHandlerModule(config.main.handler, sourceOf(config, 'main.handler'));
+      const metrics = createMetrics({ role: 'main' });
+      const consumer = createMainConsumer<unknown>({
+        ...mainConsumerObserver(metrics),
+        ...kafkaConnectionOptions(config.kafka),
+        groupId: config.group,
+        topics: config.main.topics,
+        tiers: config.main.tiers,
+        dlqTopic: config.dlqTopic,
+        logger,
+        partitionsConsumedConcurrently: config.main.concurrency,
+        sessionTimeoutMilliseconds: config.sessionTimeoutMs,
+        fromBeginning: config.main.fromBeginning,
+        handler: loaded.handler,
+        ...(loaded.classify === undefined ? {} : { classify: loaded.classify }),
+        ...(loaded.decode === undefined ? {} : { decode: loaded.decode }),
+      });
+      return runObserved(consumer, metrics, config, logger);
+    },
+  });
+}

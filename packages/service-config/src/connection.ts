@@ -1,0 +1,16 @@
+import type { KafkaConnectionOptions } from '@ricochet/kafka';
+import type { KafkaConfig } from './types.js';
+
+/** The resolved Kafka settings in the shape the services' options take. */
+export function kafkaConnectionOptions(
+  kafka: KafkaConfig,
+): Omit<KafkaConnectionOptions, 'logger' | 'retry'> {
+  return {
+    brokers: kafka.brokers,
+    clientId: kafka.clientId,
+    ssl: kafka.ssl,
+    sasl: kafka.sasl,
+    connectionTimeoutMilliseconds: kafka.connectionTimeoutMs,
+    requestTimeoutMilliseconds: kafka.requestTimeoutMs,
+  };
+}

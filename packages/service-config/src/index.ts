@@ -1,0 +1,58 @@
+/**
+ * @ricochet/service-config: the settings of a `ricochet run main|delay|dlq` service, from flags,
+ * then environment variables, then a YAML or JSON config file, then defaults (the table in
+ * docs/operations-contract.md). Resolution is pure and validates once; load.ts is the edge that
+ * reads the config and TLS files.
+ *
+ * @example
+ * ```ts
+ * import { loadServiceConfig, redactConfig } from '@ricochet/service-config';
+ *
+ * const config = loadServiceConfig('delay', {
+ *   flags: { tier: '5s', 'http-port': '9465' },
+ *   environment: process.env,
+ * });
+ * // config.delay.tier === 'retry-5s', config.group === 'ricochet-delay-retry-5s'
+ * logger.info('settings', { config: redactConfig(config) }); // the SASL password shows as ***
+ * ```
+ */
+export { resolveServiceConfig } from './resolve.js';
+export { redactConfig, redacted } from './redact.js';
+export { parseConfigText } from './config-text.js';
+export { tlsFilePaths } from './tls.js';
+export { kafkaConnectionOptions } from './connection.js';
+export { asSetting, asSettingAsync, sourceOf } from './setting-errors.js';
+export { defaultStoreUrl } from './role-settings.js';
+export {
+  configFileSetting,
+  settingDefinitions,
+  settingsFor,
+  type SettingDefinition,
+  type SettingFlag,
+  type SettingKey,
+} from './settings.js';
+export {
+  loadConfigFile,
+  loadServiceConfig,
+  readTlsFiles,
+  type ServiceConfigSources,
+} from './load.js';
+export type { ConfigFile, ConfigInput, TlsFileRead } from './config-input.js';
+export {
+  logFormats,
+  logLevels,
+  saslMechanisms,
+  serviceRoles,
+  type DelayServiceConfig,
+  type DlqServiceConfig,
+  type HttpConfig,
+  type KafkaConfig,
+  type LogFormat,
+  type LogLevel,
+  type MainServiceConfig,
+  type SaslMechanism,
+  type ServiceConfig,
+  type ServiceConfigFor,
+  type ServiceRole,
+  type TlsFiles,
+} from './types.js';

@@ -1,0 +1,83 @@
+import { ConfigError } from '@ricochet/core';
+import { checkTopicName } from '@ricochet/topology';
+import type { ConfigInput, GivenValue } from './config-input.js';
+import { checkFileKeys } from './file-keys.js';
+import { resolveKafka } from './kafka-settings.js';
+import { SettingReader } from './precedence.js';
+import { resolveDelaySettings, resolveDlqSettings, resolveMainSettings } from './role-settings.js';
+import {
+  logFormats,
+  logLevels,
+  type ServiceConfig,
+  type ServiceConfigFor,
+  type ServiceRole,
+} from './types.js';
+import { choiceValue, integerValue, textValue } from './values.js';
+
+/**
+ * The settings of one `ricochet run <role>` service: flags over environment over config file
+ * over defaults, each checked once. Throws a ConfigError naming the first bad setting the way the
+ * user spelled it, with the bad value (never a secret's). Pure: the caller reads the files.
+ */
+export function resolveServiceConfig<Role extends ServiceRole>(
+  role: Role,
+  input: ConfigInput,
+): ServiceConfigFor<Role>;
+export function resolveServiceConfig(role: ServiceRole, input: ConfigInput): ServiceConfig {
+  checkFileKeys(input.file);
+  refuseSecretFlags(input.flags);
+  const reader = new SettingReader(input);
+  const kafka = resolveKafka(role, reader, input);
+  const common = {
+    kafka,
+    logLevel: reader.read('logLevel', (value) => choiceValue(value, logLevels), 'info' as const),
+    logFormat: reader.read(
+      'logFormat',
+      (value) => choiceValue(value, logFormats),
+      input.isTerminal === true ? ('pretty' as const) : ('json' as const),
+    ),
+    http: {
+      port: reader.read('http.port', (value) => integerValue(value, 0, 65_535), 9_464),
+      host: reader.read('http.host', hostValue, '0.0.0.0'),
+    },
+    shutdownTimeoutMs: reader.read('shutdownTimeoutMs', (value) => integerValue(value, 1), 30_000),
+    sessionTimeoutMs: reader.read('sessionTimeoutMs', (value) => integerValue(value, 1), 30_000),
+    dlqTopic: reader.read('dlqTopic', topicValue, 'dlq'),
+  };
+  switch (role) {
+    case 'main': {
+      const settings = resolveMainSettings(reader, common.dlqTopic);
+      return { role, ...common, ...settings, sources: reader.sources };
+    }
+    case 'delay': {
+      const settings = resolveDelaySettings(reader, common.dlqTopic);
+      return { role, ...common, ...settings, sources: reader.sources };
+    }
+    case 'dlq': {
+      const settings = resolveDlqSettings(reader);
+      return { role, ...common, ...settings, sources: reader.sources };
+    }
+  }
+}
+
+/** A password on the command line shows in `ps` and shell history: refuse it, saying where it goes. */
+function refuseSecretFlags(flags: Readonly<Record<string, unknown>>): void {
+  if (flags['sasl-password'] !== undefined) {
+    throw new ConfigError(
+      '--sasl-password',
+      'passwords are not taken from the command line, where other users can see them; set RICOCHET_SASL_PASSWORD or sasl.password in the config file',
+    );
+  }
+}
+
+function topicValue(given: GivenValue): string {
+  return checkTopicName(textValue(given), given.source);
+}
+
+function hostValue(given: GivenValue): string {
+  const host = textValue(given);
+  if (/\s|\//.test(host)) {
+    throw new ConfigError(given.source, `"${host}" is not a host name or address`);
+  }
+  return host;
+}

@@ -1,0 +1,123 @@
+import {
+  ConfigError,
+  defaultLadderText,
+  formatTierLadder,
+  parseTierLadder,
+  parseTierReference,
+} from '@ricochet/core';
+import { checkTopicName } from '@ricochet/topology';
+import type { GivenValue } from './config-input.js';
+import type { SettingReader } from './precedence.js';
+import { primarySpelling, spellingsOf, type SettingKey } from './settings.js';
+import type { DelayServiceConfig, DlqServiceConfig, MainServiceConfig } from './types.js';
+import { booleanValue, integerValue, listValue, redactUrl, shown, textValue } from './values.js';
+
+/** The archiver's embedded default, as in @ricochet/archive (which this package does not load). */
+export const defaultStoreUrl = 'sqlite:./ricochet-dlq.db';
+
+export function resolveMainSettings(
+  reader: SettingReader,
+  dlqTopic: string,
+): Pick<MainServiceConfig, 'group' | 'main'> {
+  const topicsGiven = required(reader, 'main.topics');
+  const topics = [
+    ...new Set(listValue(topicsGiven).map((topic) => checkTopicName(topic, topicsGiven.source))),
+  ];
+  const handler = textValue(required(reader, 'main.handler'));
+  const tiersGiven = reader.given('tiers');
+  const ladder = parseTierLadder(
+    tiersGiven === undefined ? defaultLadderText : textValue(tiersGiven),
+    tiersGiven?.source ?? 'tiers',
+  );
+  const internalTopics = new Set([dlqTopic, ...ladder.map((tier) => tier.topic)]);
+  const internal = topics.find((topic) => internalTopics.has(topic));
+  if (internal !== undefined) {
+    throw new ConfigError(
+      topicsGiven.source,
+      `"${internal}" is a retry tier or the dead-letter topic, not a source topic`,
+    );
+  }
+  return {
+    main: {
+      topics,
+      handler,
+      tiers: formatTierLadder(ladder),
+      concurrency: reader.read('main.concurrency', (value) => integerValue(value, 1), 1),
+      fromBeginning: reader.read('main.fromBeginning', booleanValue, false),
+    },
+    group: textValue(required(reader, 'group', 'main')),
+  };
+}
+
+export function resolveDelaySettings(
+  reader: SettingReader,
+  dlqTopic: string,
+): Pick<DelayServiceConfig, 'group' | 'delay'> {
+  const tierGiven = required(reader, 'delay.tier');
+  const tier = parseTierReference(textValue(tierGiven), tierGiven.source).topic;
+  if (tier === dlqTopic) {
+    throw new ConfigError(tierGiven.source, `${tier} is also the dead-letter topic`);
+  }
+  return {
+    delay: {
+      tier,
+      maxWaitMs: reader.read('delay.maxWaitMs', (value) => integerValue(value, 1), 50),
+    },
+    group: reader.read('group', textValue, `ricochet-delay-${tier}`),
+  };
+}
+
+export function resolveDlqSettings(
+  reader: SettingReader,
+): Pick<DlqServiceConfig, 'group' | 'archiver'> {
+  return {
+    archiver: {
+      store: reader.read('archiver.store', storeUrlValue, defaultStoreUrl),
+      registry: reader.read('registry', registryUrlValue, undefined),
+    },
+    group: reader.read('group', textValue, 'ricochet-dlq-archiver'),
+  };
+}
+
+function required(reader: SettingReader, key: SettingKey, role?: string): GivenValue {
+  const given = reader.given(key);
+  if (given === undefined) {
+    throw new ConfigError(
+      primarySpelling(key),
+      `required${role === undefined ? '' : ` for ${role}`}; set ${spellingsOf(key)}`,
+    );
+  }
+  return given;
+}
+
+/**
+ * Only the scheme is checked here: @ricochet/archive reads the rest when the store opens. The
+ * value is shown without its password.
+ */
+function storeUrlValue(given: GivenValue): string {
+  const url = textValue(given);
+  if (!url.startsWith('sqlite:') && !/^postgres(ql)?:\/\//i.test(url)) {
+    throw new ConfigError(
+      given.source,
+      `expected sqlite:<path> or postgres://user@host/database, got ${shown(redactUrl(url))}`,
+    );
+  }
+  return url;
+}
+
+function registryUrlValue(given: GivenValue): string {
+  const url = textValue(given);
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new ConfigError(
+      given.source,
+      `expected an http:// or https:// URL, got ${shown(redactUrl(url))}`,
+    );
+  }
+  return url;
+}

@@ -1,0 +1,252 @@
+import { defaultLadderText } from '@ricochet/core';
+import type { ServiceRole } from './types.js';
+
+/** How a setting looks on the command line. Secrets have no flag: argv shows in `ps`. */
+export interface SettingFlag {
+  /** Without the leading dashes: `http-port`. */
+  readonly name: string;
+  readonly type: 'string' | 'boolean';
+  /** Given once per value (`--topic a --topic b`). */
+  readonly repeatable?: boolean;
+}
+
+/** One row of the table in docs/operations-contract.md. */
+export interface SettingDefinition {
+  readonly flag: SettingFlag | undefined;
+  readonly environment: string;
+  readonly roles: readonly ServiceRole[];
+  readonly description: string;
+  /** The default as a person reads it, for --help; absent when there is none. */
+  readonly defaultText?: string;
+}
+
+const allRoles: readonly ServiceRole[] = ['main', 'delay', 'dlq'];
+
+const text = (name: string): SettingFlag => ({ name, type: 'string' });
+
+/** Keyed by config-file key (dotted for nested keys), in the order they are checked. */
+export const settingDefinitions = {
+  brokers: {
+    flag: text('brokers'),
+    environment: 'KAFKA_BROKERS',
+    roles: allRoles,
+    description: 'bootstrap brokers, host:port[,host:port...]; required',
+  },
+  clientId: {
+    flag: text('client-id'),
+    environment: 'RICOCHET_CLIENT_ID',
+    roles: allRoles,
+    description: 'Kafka client id',
+    defaultText: 'ricochet-<role>',
+  },
+  'sasl.mechanism': {
+    flag: text('sasl-mechanism'),
+    environment: 'RICOCHET_SASL_MECHANISM',
+    roles: allRoles,
+    description: 'SASL mechanism: plain, scram-sha-256 or scram-sha-512',
+    defaultText: 'no SASL',
+  },
+  'sasl.username': {
+    flag: text('sasl-username'),
+    environment: 'RICOCHET_SASL_USERNAME',
+    roles: allRoles,
+    description: 'SASL username (the password: RICOCHET_SASL_PASSWORD or sasl.password only)',
+  },
+  'sasl.password': {
+    flag: undefined,
+    environment: 'RICOCHET_SASL_PASSWORD',
+    roles: allRoles,
+    description: 'SASL password',
+  },
+  'tls.enabled': {
+    flag: { name: 'tls', type: 'boolean' },
+    environment: 'RICOCHET_TLS',
+    roles: allRoles,
+    description: 'connect with TLS',
+    defaultText: 'false',
+  },
+  'tls.caFile': {
+    flag: text('tls-ca-file'),
+    environment: 'RICOCHET_TLS_CA_FILE',
+    roles: allRoles,
+    description: 'PEM file of the CAs to trust',
+    defaultText: 'the system CAs',
+  },
+  'tls.certFile': {
+    flag: text('tls-cert-file'),
+    environment: 'RICOCHET_TLS_CERT_FILE',
+    roles: allRoles,
+    description: 'PEM client certificate, with --tls-key-file',
+  },
+  'tls.keyFile': {
+    flag: text('tls-key-file'),
+    environment: 'RICOCHET_TLS_KEY_FILE',
+    roles: allRoles,
+    description: 'PEM client private key, with --tls-cert-file',
+  },
+  connectionTimeoutMs: {
+    flag: text('connection-timeout-ms'),
+    environment: 'RICOCHET_CONNECTION_TIMEOUT_MS',
+    roles: allRoles,
+    description: 'how long to wait for a broker connection',
+    defaultText: '3000',
+  },
+  requestTimeoutMs: {
+    flag: text('request-timeout-ms'),
+    environment: 'RICOCHET_REQUEST_TIMEOUT_MS',
+    roles: allRoles,
+    description: "how long to wait for a broker's answer",
+    defaultText: '30000',
+  },
+  logLevel: {
+    flag: text('log-level'),
+    environment: 'RICOCHET_LOG_LEVEL',
+    roles: allRoles,
+    description: 'error, warn, info or debug',
+    defaultText: 'info',
+  },
+  logFormat: {
+    flag: text('log-format'),
+    environment: 'RICOCHET_LOG_FORMAT',
+    roles: allRoles,
+    description: 'json or pretty',
+    defaultText: 'pretty on a terminal, else json',
+  },
+  'http.port': {
+    flag: text('http-port'),
+    environment: 'RICOCHET_HTTP_PORT',
+    roles: allRoles,
+    description: 'port of the health and metrics endpoints; 0 for none',
+    defaultText: '9464',
+  },
+  'http.host': {
+    flag: text('http-host'),
+    environment: 'RICOCHET_HTTP_HOST',
+    roles: allRoles,
+    description: 'address the health and metrics endpoints listen on',
+    defaultText: '0.0.0.0',
+  },
+  shutdownTimeoutMs: {
+    flag: text('shutdown-timeout-ms'),
+    environment: 'RICOCHET_SHUTDOWN_TIMEOUT_MS',
+    roles: allRoles,
+    description: 'longest wait for a clean stop on SIGTERM before exiting anyway',
+    defaultText: '30000',
+  },
+  sessionTimeoutMs: {
+    flag: text('session-timeout-ms'),
+    environment: 'RICOCHET_SESSION_TIMEOUT_MS',
+    roles: allRoles,
+    description: 'group session timeout: how long a dead instance keeps its partitions',
+    defaultText: '30000',
+  },
+  dlqTopic: {
+    flag: text('dlq'),
+    environment: 'RICOCHET_DLQ_TOPIC',
+    roles: allRoles,
+    description: 'dead-letter topic',
+    defaultText: 'dlq',
+  },
+  group: {
+    flag: text('group'),
+    environment: 'RICOCHET_GROUP',
+    roles: allRoles,
+    description: 'consumer group (main: required)',
+    defaultText: 'delay: ricochet-delay-<tier>; dlq: ricochet-dlq-archiver',
+  },
+  'main.topics': {
+    flag: { name: 'topic', type: 'string', repeatable: true },
+    environment: 'RICOCHET_TOPICS',
+    roles: ['main'],
+    description: 'source topic; repeat or separate with commas; required',
+  },
+  'main.handler': {
+    flag: text('handler'),
+    environment: 'RICOCHET_HANDLER',
+    roles: ['main'],
+    description: 'module exporting the handler; required',
+  },
+  tiers: {
+    flag: text('tiers'),
+    environment: 'RICOCHET_TIERS',
+    roles: ['main'],
+    description: 'retry ladder',
+    defaultText: defaultLadderText,
+  },
+  'main.concurrency': {
+    flag: text('concurrency'),
+    environment: 'RICOCHET_CONCURRENCY',
+    roles: ['main'],
+    description: 'partitions handled at once',
+    defaultText: '1',
+  },
+  'main.fromBeginning': {
+    flag: { name: 'from-beginning', type: 'boolean' },
+    environment: 'RICOCHET_FROM_BEGINNING',
+    roles: ['main'],
+    description: 'read from the beginning when the group has no committed offset',
+    defaultText: 'false',
+  },
+  'delay.tier': {
+    flag: text('tier'),
+    environment: 'RICOCHET_TIER',
+    roles: ['delay'],
+    description: 'tier topic (retry-5s) or delay (5s); required',
+  },
+  'delay.maxWaitMs': {
+    flag: text('max-wait-ms'),
+    environment: 'RICOCHET_MAX_WAIT_MS',
+    roles: ['delay'],
+    description: 'longest fetch wait; bounds redelivery lateness',
+    defaultText: '50',
+  },
+  'archiver.store': {
+    flag: text('store'),
+    environment: 'RICOCHET_STORE',
+    roles: ['dlq'],
+    description: 'archive URL: sqlite:<file> or postgres://...',
+    defaultText: 'sqlite:./ricochet-dlq.db',
+  },
+  registry: {
+    flag: text('registry'),
+    environment: 'SCHEMA_REGISTRY_URL',
+    roles: ['dlq'],
+    description: 'schema registry URL, to index decoded values for --grep',
+    defaultText: 'none',
+  },
+} as const satisfies Record<string, SettingDefinition>;
+
+export type SettingKey = keyof typeof settingDefinitions;
+
+/** The config file is named by its own flag and variable, never by a file key. */
+export const configFileSetting = {
+  flag: text('config'),
+  environment: 'RICOCHET_CONFIG',
+  description: 'YAML or JSON file of settings; flags and environment variables override it',
+} as const;
+
+/** The settings `role` takes, in the order they are checked. */
+export function settingsFor(
+  role: ServiceRole,
+): readonly (readonly [SettingKey, SettingDefinition])[] {
+  return (Object.entries(settingDefinitions) as [SettingKey, SettingDefinition][]).filter(
+    ([, definition]) => definition.roles.includes(role),
+  );
+}
+
+/** Every way to give `key`, for messages about a value that is missing. */
+export function spellingsOf(key: SettingKey): string {
+  const definition: SettingDefinition = settingDefinitions[key];
+  const ways = [
+    ...(definition.flag === undefined ? [] : [`--${definition.flag.name}`]),
+    definition.environment,
+    `${key} in the config file`,
+  ];
+  return `${ways.slice(0, -1).join(', ')} or ${ways.at(-1)}`;
+}
+
+/** The one name for `key` in a message about it: its flag, or its variable when it has no flag. */
+export function primarySpelling(key: SettingKey): string {
+  const definition: SettingDefinition = settingDefinitions[key];
+  return definition.flag === undefined ? definition.environment : `--${definition.flag.name}`;
+}

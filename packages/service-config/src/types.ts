@@ -1,0 +1,92 @@
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import type { SaslOptions } from '@ricochet/kafka';
+
+export const serviceRoles = ['main', 'delay', 'dlq'] as const;
+export type ServiceRole = (typeof serviceRoles)[number];
+
+export const logLevels = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+export const logFormats = ['json', 'pretty'] as const;
+export type LogFormat = (typeof logFormats)[number];
+
+export const saslMechanisms = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type SaslMechanism = (typeof saslMechanisms)[number];
+
+/** The TLS files as the user named them (paths); their contents are in `KafkaConfig.ssl`. */
+export interface TlsFiles {
+  readonly caFile: string | undefined;
+  readonly certFile: string | undefined;
+  readonly keyFile: string | undefined;
+}
+
+export interface KafkaConfig {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  /** Undefined when TLS is off. */
+  readonly tls: TlsFiles | undefined;
+  /**
+   * What the Kafka client takes: undefined for plaintext, `true` for TLS with the system CAs, or
+   * node TLS options holding the contents of the files in `tls`.
+   */
+  readonly ssl: true | TlsConnectionOptions | undefined;
+  readonly sasl: SaslOptions | undefined;
+  readonly connectionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+export interface HttpConfig {
+  /** 0: no HTTP server. */
+  readonly port: number;
+  readonly host: string;
+}
+
+interface CommonServiceConfig {
+  readonly kafka: KafkaConfig;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  readonly http: HttpConfig;
+  readonly shutdownTimeoutMs: number;
+  readonly sessionTimeoutMs: number;
+  readonly dlqTopic: string;
+  readonly group: string;
+  /**
+   * Where each setting's value came from, as the user spelled it (`--http-port`,
+   * `RICOCHET_HTTP_PORT`, `config.yaml: http.port`) or `default`, keyed by config-file key. Checks
+   * made later (loading the handler, opening the store) name the setting this way too.
+   */
+  readonly sources: Readonly<Record<string, string>>;
+}
+
+export interface MainServiceConfig extends CommonServiceConfig {
+  readonly role: 'main';
+  readonly main: {
+    readonly topics: readonly string[];
+    /** A module path, relative to the working directory. */
+    readonly handler: string;
+    /** The ladder in canonical form, e.g. `5s,1m,10m`. */
+    readonly tiers: string;
+    readonly concurrency: number;
+    readonly fromBeginning: boolean;
+  };
+}
+
+export interface DelayServiceConfig extends CommonServiceConfig {
+  readonly role: 'delay';
+  readonly delay: {
+    /** The tier topic, canonical (`retry-5s`) whether the user named it by topic or by delay. */
+    readonly tier: string;
+    readonly maxWaitMs: number;
+  };
+}
+
+export interface DlqServiceConfig extends CommonServiceConfig {
+  readonly role: 'dlq';
+  readonly archiver: {
+    readonly store: string;
+    readonly registry: string | undefined;
+  };
+}
+
+export type ServiceConfig = MainServiceConfig | DelayServiceConfig | DlqServiceConfig;
+export type ServiceConfigFor<Role extends ServiceRole> = Extract<ServiceConfig, { role: Role }>;
