@@ -18,6 +18,7 @@ import {
   type Consumer,
   type EachBatchPayload,
   type Producer,
+  type Readiness,
   type ServiceState,
 } from '@ricochet/kafka';
 import { HoldTimers } from './hold-timers.js';
@@ -66,15 +67,21 @@ export class DelayConsumer {
     const admin = kafka.admin();
     this.#topics = new TopicDirectory(admin, this.#logger);
     this.#ricochetTopics = new Set([options.tier.topic, options.dlqTopic]);
-    this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.#onAssignment(payload.memberAssignment[options.tier.topic] ?? []);
-    });
     this.#lifecycle = new ServiceLifecycle(
       `delay consumer of ${options.tier.topic}`,
       this.#logger,
       { consumer: this.#consumer, helpers: [this.#producer, admin] },
-      // The partitions are gone with the crash; a restart holds again from the committed offsets.
-      () => this.#timers.cancelAll(),
+      {
+        // The partitions are gone with the crash; a restart holds again from the committed offsets.
+        onCrash: () => this.#timers.cancelAll(),
+        onEvent: (event) => {
+          if (event.type === 'assigned') {
+            this.#onAssignment(event.groupId, event.partitions[options.tier.topic] ?? []);
+          } else {
+            this.#options.onEvent(event);
+          }
+        },
+      },
     );
   }
 
@@ -90,6 +97,11 @@ export class DelayConsumer {
   /** Partitions currently paused until their first record is due. */
   get heldPartitions(): number[] {
     return this.#timers.heldPartitions();
+  }
+
+  /** Ready once running, in the group and assigned at least one partition (the /readyz rule). */
+  readiness(): Readiness {
+    return this.#lifecycle.readiness();
   }
 
   async start(): Promise<void> {
@@ -113,7 +125,7 @@ export class DelayConsumer {
    * of revoked partitions and clear their pause, and resume any assigned partition that is
    * paused without a timer. (Spring Kafka's GH-2222 and GH-2525 are the same trap.)
    */
-  #onAssignment(assigned: readonly number[]): void {
+  #onAssignment(groupId: string, assigned: readonly number[]): void {
     const topic = this.#options.tier.topic;
     const assignedNow = new Set(assigned);
     for (const partition of this.#timers.heldPartitions()) {
@@ -128,7 +140,7 @@ export class DelayConsumer {
         this.#consumer.resume([{ topic, partitions: [partition] }]);
       }
     }
-    this.#options.onEvent({ type: 'assigned', partitions: assigned });
+    this.#options.onEvent({ type: 'assigned', groupId, partitions: assigned });
     this.#logger.info('partitions assigned', {
       partitions: assigned,
       held: this.#timers.heldPartitions(),

@@ -6,6 +6,7 @@ import {
   ServiceLifecycle,
   toConsumedRecord,
   type EachBatchPayload,
+  type Readiness,
   type ServiceState,
 } from '@ricochet/kafka';
 import { toArchiveInput } from './archive-input.js';
@@ -42,10 +43,12 @@ export class DlqArchiver {
       sessionTimeout: options.sessionTimeoutMilliseconds,
       allowAutoTopicCreation: false,
     });
-    this.#lifecycle = new ServiceLifecycle(`archiver of ${options.dlqTopic}`, this.#logger, {
-      consumer,
-      helpers: [],
-    });
+    this.#lifecycle = new ServiceLifecycle(
+      `archiver of ${options.dlqTopic}`,
+      this.#logger,
+      { consumer, helpers: [] },
+      { onEvent: options.onEvent },
+    );
   }
 
   get state(): ServiceState {
@@ -54,6 +57,11 @@ export class DlqArchiver {
 
   get failure(): unknown {
     return this.#lifecycle.failure;
+  }
+
+  /** Ready once running, in the group and assigned at least one partition (the /readyz rule). */
+  readiness(): Readiness {
+    return this.#lifecycle.readiness();
   }
 
   async start(): Promise<void> {

@@ -1,11 +1,10 @@
-import {
-  ConfigError,
-  nonEmptyTextOption,
-  positiveIntegerOption,
-  type Logger,
-} from '@ricochet/core';
+import { nonEmptyTextOption, positiveIntegerOption, type Logger } from '@ricochet/core';
 import type { ArchiveStore } from '@ricochet/archive';
-import type { KafkaConnectionOptions } from '@ricochet/kafka';
+import {
+  compileConnectionOptions,
+  type ConsumerEvent,
+  type KafkaConnectionOptions,
+} from '@ricochet/kafka';
 
 /** Text for `--grep` to search: a value rendered for people, or null when it is not text. */
 export type SearchableText = (value: Buffer | null) => Promise<string | null>;
@@ -15,6 +14,10 @@ export interface DlqArchiverOptions {
   clientId?: string;
   ssl?: KafkaConnectionOptions['ssl'];
   sasl?: KafkaConnectionOptions['sasl'];
+  /** How long to wait for a broker connection. Default 3000. */
+  connectionTimeoutMilliseconds?: number;
+  /** How long to wait for a broker's answer to a request. Default 30000. */
+  requestTimeoutMilliseconds?: number;
   /** Default `dlq`. */
   dlqTopic?: string;
   /** Default `ricochet-dlq-archiver`. */
@@ -30,6 +33,8 @@ export interface DlqArchiverOptions {
   maxStoreBackoffMilliseconds?: number;
   /** Called after each stored batch with the number newly stored and skipped as duplicates. */
   onArchived?: (stored: number, duplicates: number) => void;
+  /** Called synchronously for each consumer event (assignment, batch, refused commit); must not throw. */
+  onEvent?: (event: ConsumerEvent) => void;
 }
 
 export interface CompiledDlqArchiverOptions {
@@ -43,21 +48,13 @@ export interface CompiledDlqArchiverOptions {
   readonly initialStoreBackoffMilliseconds: number;
   readonly maxStoreBackoffMilliseconds: number;
   readonly onArchived: (stored: number, duplicates: number) => void;
+  readonly onEvent: (event: ConsumerEvent) => void;
 }
 
 export function compileDlqArchiverOptions(options: DlqArchiverOptions): CompiledDlqArchiverOptions {
-  if (options.brokers.length === 0) {
-    throw new ConfigError('brokers', 'give at least one broker (host:port)');
-  }
   const dlqTopic = nonEmptyTextOption('dlqTopic', options.dlqTopic ?? 'dlq');
   return {
-    connection: {
-      brokers: options.brokers,
-      clientId: options.clientId ?? 'ricochet-dlq-archiver',
-      ssl: options.ssl,
-      sasl: options.sasl,
-      logger: options.logger,
-    },
+    connection: compileConnectionOptions(options, 'ricochet-dlq-archiver'),
     dlqTopic,
     groupId: nonEmptyTextOption('groupId', options.groupId ?? 'ricochet-dlq-archiver'),
     store: options.store,
@@ -79,5 +76,6 @@ export function compileDlqArchiverOptions(options: DlqArchiverOptions): Compiled
       30_000,
     ),
     onArchived: options.onArchived ?? (() => {}),
+    onEvent: options.onEvent ?? (() => {}),
   };
 }

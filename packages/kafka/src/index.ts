@@ -23,6 +23,7 @@ export {
   type KafkaRetryOptions,
   type SaslOptions,
 } from './client.js';
+export { compileConnectionOptions, type ServiceConnectionOptions } from './connection-options.js';
 export { createReliableProducer, publishAcknowledged, PublishError } from './producer.js';
 export { TopicDirectory, type TopicLookup } from './topic-directory.js';
 export { toConsumedRecord } from './records.js';
@@ -31,8 +32,17 @@ export {
   ServiceLifecycle,
   ServiceStartError,
   type Consumption,
+  type LifecycleHooks,
   type ServiceState,
 } from './service-lifecycle.js';
+export {
+  observeBatch,
+  type BatchConsumed,
+  type CommitFailed,
+  type ConsumerEvent,
+  type PartitionsAssigned,
+} from './consumer-events.js';
+export { describeReadiness, type Readiness } from './readiness.js';
 
 export type Kafka = kafkajs.Kafka;
 export type Admin = kafkajs.Admin;

@@ -1,5 +1,7 @@
 import type kafkajs from 'kafkajs';
 import { nextOffset, RicochetError, type Logger } from '@ricochet/core';
+import { observeBatch, type ConsumerEvent } from './consumer-events.js';
+import { describeReadiness, type Readiness } from './readiness.js';
 
 /** The lifecycle every Ricochet consumer service goes through. */
 export type ServiceState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -38,32 +40,54 @@ interface Connectable {
   disconnect(): Promise<void>;
 }
 
+export interface LifecycleHooks {
+  /** Called when the consumer crashed, whether or not kafkajs restarts it. */
+  readonly onCrash?: () => void;
+  /** Called synchronously for each consumer event; a throw is logged, never passed on. */
+  readonly onEvent?: (event: ConsumerEvent) => void;
+}
+
 /**
  * The start/stop choreography shared by the main, delay and dead-letter services: connect the
  * helpers (producer, admin) before the consumer, disconnect the consumer first (so in-flight
  * work finishes before the producer it publishes with goes away), and turn a crash kafkajs will
- * not recover from into the `failed` state a supervisor can see.
+ * not recover from into the `failed` state a supervisor can see. Being the one place that sees
+ * group joins, batches and commits, it also reports them (`ConsumerEvent`) and knows readiness.
  */
 export class ServiceLifecycle {
   readonly #name: string;
   readonly #logger: Logger;
   readonly #consumer: kafkajs.Consumer;
   readonly #helpers: readonly Connectable[];
+  readonly #onEvent: (event: ConsumerEvent) => void;
   #state: ServiceState = 'created';
   #failure: unknown;
+  /** The partitions of the last group join; undefined until joined, and again after a crash. */
+  #assignment: Readonly<Record<string, readonly number[]>> | undefined;
 
   constructor(
     name: string,
     logger: Logger,
     clients: { consumer: kafkajs.Consumer; helpers: readonly Connectable[] },
-    onCrash: () => void = () => {},
+    hooks: LifecycleHooks = {},
   ) {
     this.#name = name;
     this.#logger = logger;
     this.#consumer = clients.consumer;
     this.#helpers = clients.helpers;
+    this.#onEvent = hooks.onEvent ?? (() => {});
+    this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.#assignment = payload.memberAssignment;
+      this.#notify({
+        type: 'assigned',
+        groupId: payload.groupId,
+        partitions: payload.memberAssignment,
+      });
+    });
     this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
-      onCrash();
+      // The crashed member left the group; a restart joins again and reports a new assignment.
+      this.#assignment = undefined;
+      hooks.onCrash?.();
       if (!payload.restart) {
         this.#fail(payload.error);
         this.#logger.error('consumer crashed and will not restart', { error: payload.error });
@@ -78,6 +102,11 @@ export class ServiceLifecycle {
   /** Why the service failed, when `state` is `failed`. */
   get failure(): unknown {
     return this.#failure;
+  }
+
+  /** Ready once running, in the group and assigned at least one partition. */
+  readiness(): Readiness {
+    return describeReadiness(this.#state, this.#assignment, this.#failure);
   }
 
   /**
@@ -104,7 +133,8 @@ export class ServiceLifecycle {
         ...(consumption.partitionsConsumedConcurrently === undefined
           ? {}
           : { partitionsConsumedConcurrently: consumption.partitionsConsumedConcurrently }),
-        eachBatch: consumption.eachBatch,
+        eachBatch: (payload) =>
+          observeBatch(payload, consumption.eachBatch, (event) => this.#notify(event)),
       });
     } catch (error) {
       this.#fail(error);
@@ -123,6 +153,15 @@ export class ServiceLifecycle {
     await this.#disconnect();
     this.#state = 'stopped';
     this.#logger.info(`${this.#name} stopped`);
+  }
+
+  #notify(event: ConsumerEvent): void {
+    try {
+      this.#onEvent(event);
+    } catch (error) {
+      // An observer (metrics, tests) must never break consumption or a kafkajs event listener.
+      this.#logger.warn('a consumer event observer threw', { event: event.type, error });
+    }
   }
 
   #fail(error: unknown): void {

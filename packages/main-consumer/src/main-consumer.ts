@@ -7,6 +7,7 @@ import {
   toConsumedRecord,
   ServiceLifecycle,
   type EachBatchPayload,
+  type Readiness,
   type ServiceState,
 } from '@ricochet/kafka';
 import type { CompiledMainConsumerOptions } from './options.js';
@@ -44,6 +45,7 @@ export class MainConsumer<TValue> {
         consumer,
         helpers: [producer],
       },
+      { onEvent: options.onEvent },
     );
   }
 
@@ -54,6 +56,11 @@ export class MainConsumer<TValue> {
   /** Why the consumer failed, when `state` is `failed`. */
   get failure(): unknown {
     return this.#lifecycle.failure;
+  }
+
+  /** Ready once running, in the group and assigned at least one partition (the /readyz rule). */
+  readiness(): Readiness {
+    return this.#lifecycle.readiness();
   }
 
   async start(): Promise<void> {

@@ -11,8 +11,24 @@ import {
   type RetryContract,
   type TierLadder,
 } from '@ricochet/core';
-import type { KafkaConnectionOptions } from '@ricochet/kafka';
+import {
+  compileConnectionOptions,
+  type ConsumerEvent,
+  type KafkaConnectionOptions,
+} from '@ricochet/kafka';
 import type { RecordOutcome } from './record-processor.js';
+
+/** The handler returned or threw for one record; `errorClass` is set when it threw. */
+export interface HandlerFinished {
+  readonly type: 'handled';
+  readonly topic: string;
+  readonly partition: number;
+  readonly durationSeconds: number;
+  readonly errorClass: string | undefined;
+}
+
+/** What a main consumer reports as it works, besides each record's outcome: for metrics and tests. */
+export type MainConsumerEvent = ConsumerEvent | HandlerFinished;
 
 /** What the user's handler receives. */
 export interface HandlerRecord<TValue> {
@@ -45,6 +61,10 @@ export interface MainConsumerOptions<TValue = Buffer | null> {
   clientId?: string;
   ssl?: KafkaConnectionOptions['ssl'];
   sasl?: KafkaConnectionOptions['sasl'];
+  /** How long to wait for a broker connection. Default 3000. */
+  connectionTimeoutMilliseconds?: number;
+  /** How long to wait for a broker's answer to a request. Default 30000. */
+  requestTimeoutMilliseconds?: number;
   /** The consumer group; also stamped on retries as `retry-group`. */
   groupId: string;
   /** Source topics to consume. */
@@ -66,6 +86,8 @@ export interface MainConsumerOptions<TValue = Buffer | null> {
   fromBeginning?: boolean;
   /** Called synchronously with each record's outcome once it may be committed; must not throw. */
   onOutcome?: (outcome: RecordOutcome, record: ConsumedRecord) => void;
+  /** Called synchronously for each event; must not throw. */
+  onEvent?: (event: MainConsumerEvent) => void;
 }
 
 export interface CompiledMainConsumerOptions<TValue> {
@@ -83,6 +105,7 @@ export interface CompiledMainConsumerOptions<TValue> {
   readonly commitIntervalMilliseconds: number;
   readonly fromBeginning: boolean;
   readonly onOutcome: (outcome: RecordOutcome, record: ConsumedRecord) => void;
+  readonly onEvent: (event: MainConsumerEvent) => void;
 }
 
 export const defaultDlqTopic = 'dlq';
@@ -91,9 +114,6 @@ export const defaultDlqTopic = 'dlq';
 export function compileMainConsumerOptions<TValue>(
   options: MainConsumerOptions<TValue>,
 ): CompiledMainConsumerOptions<TValue> {
-  if (options.brokers.length === 0) {
-    throw new ConfigError('brokers', 'give at least one broker (host:port)');
-  }
   if (options.topics.length === 0) {
     throw new ConfigError('topics', 'give at least one source topic');
   }
@@ -119,13 +139,7 @@ export function compileMainConsumerOptions<TValue>(
     }
   }
   return {
-    connection: {
-      brokers: options.brokers,
-      clientId: options.clientId ?? `ricochet-main-${options.groupId}`,
-      ssl: options.ssl,
-      sasl: options.sasl,
-      logger: options.logger,
-    },
+    connection: compileConnectionOptions(options, `ricochet-main-${options.groupId}`),
     groupId: nonEmptyTextOption('groupId', options.groupId),
     topics: options.topics,
     handler: options.handler,
@@ -151,5 +165,6 @@ export function compileMainConsumerOptions<TValue>(
     ),
     fromBeginning: options.fromBeginning ?? false,
     onOutcome: options.onOutcome ?? (() => {}),
+    onEvent: options.onEvent ?? (() => {}),
   };
 }

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import {
   classifyError,
   describeError,
@@ -72,12 +73,26 @@ export class RecordProcessor<TValue> {
       return this.#routeFailure(record, previous, error, 'non-retryable', 'decode-failed');
     }
 
+    // A monotonic clock: wall-clock steps (NTP) must not show up as handler time.
+    const startedAt = performance.now();
+    let failure: { readonly error: unknown } | undefined;
     try {
       await this.#options.handler(this.#handlerRecord(record, value, previous));
-      return { kind: 'succeeded', tryCount: previous?.tryCount ?? 0 };
     } catch (error) {
-      return this.#routeFailure(record, previous, error, this.#classify(error));
+      failure = { error };
     }
+    // Reported outside the try: an observer's throw must not pass for the handler's.
+    this.#options.onEvent({
+      type: 'handled',
+      topic: record.topic,
+      partition: record.partition,
+      durationSeconds: (performance.now() - startedAt) / 1000,
+      errorClass: failure === undefined ? undefined : describeError(failure.error).className,
+    });
+    if (failure === undefined) {
+      return { kind: 'succeeded', tryCount: previous?.tryCount ?? 0 };
+    }
+    return this.#routeFailure(record, previous, failure.error, this.#classify(failure.error));
   }
 
   #handlerRecord(

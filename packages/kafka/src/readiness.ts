@@ -1,0 +1,47 @@
+import { describeError } from '@ricochet/core';
+import type { ServiceState } from './service-lifecycle.js';
+
+/** Whether a service should be sent work (its /readyz), and if not, why. */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly reason?: string;
+}
+
+/**
+ * Ready means running, in the group, and owning at least one partition. A member that joined but
+ * was assigned nothing (more instances than partitions) does no work, so it is not ready: an
+ * orchestrator then shows the surplus instead of counting it as capacity.
+ */
+export function describeReadiness(
+  state: ServiceState,
+  assignment: Readonly<Record<string, readonly number[]>> | undefined,
+  failure: unknown,
+): Readiness {
+  switch (state) {
+    case 'created':
+      return { ready: false, reason: 'not started' };
+    case 'starting':
+      return { ready: false, reason: 'connecting and joining the consumer group' };
+    case 'stopping':
+      return { ready: false, reason: 'stopping' };
+    case 'stopped':
+      return { ready: false, reason: 'stopped' };
+    case 'failed': {
+      const { className, message } = describeError(failure);
+      return { ready: false, reason: `failed: ${className}: ${message}` };
+    }
+    case 'running':
+      break;
+  }
+  if (assignment === undefined) {
+    return { ready: false, reason: 'rejoining the consumer group after a consumer crash' };
+  }
+  const partitions = Object.values(assignment).reduce((sum, owned) => sum + owned.length, 0);
+  if (partitions === 0) {
+    return {
+      ready: false,
+      reason: 'in the consumer group but assigned no partitions (more instances than partitions?)',
+    };
+  }
+  return { ready: true };
+}

@@ -1,0 +1,32 @@
+import { expect } from 'chai';
+import { describeReadiness } from '@ricochet/kafka';
+
+describe('describeReadiness', () => {
+  it('is ready only when running and assigned at least one partition', () => {
+    expect(describeReadiness('running', { orders: [0, 2], payments: [] }, undefined)).to.deep.equal(
+      { ready: true },
+    );
+  });
+
+  it('is not ready, with a reason, in every other case', () => {
+    const cases = [
+      describeReadiness('created', undefined, undefined),
+      describeReadiness('starting', undefined, undefined),
+      describeReadiness('running', undefined, undefined),
+      describeReadiness('running', { orders: [] }, undefined),
+      describeReadiness('stopping', { orders: [0] }, undefined),
+      describeReadiness('stopped', undefined, undefined),
+      describeReadiness('failed', undefined, new TypeError('broker gone')),
+    ];
+    expect(cases.map((readiness) => readiness.ready)).to.deep.equal(cases.map(() => false));
+    expect(cases.map((readiness) => readiness.reason)).to.deep.equal([
+      'not started',
+      'connecting and joining the consumer group',
+      'rejoining the consumer group after a consumer crash',
+      'in the consumer group but assigned no partitions (more instances than partitions?)',
+      'stopping',
+      'stopped',
+      'failed: TypeError: broker gone',
+    ]);
+  });
+});

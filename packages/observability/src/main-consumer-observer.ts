@@ -1,0 +1,64 @@
+import type { ConsumerEvent } from '@ricochet/kafka';
+import { consumerEventRecorder, requireRole } from './consumer-event-recorder.js';
+import type { ServiceMetrics } from './metrics.js';
+
+/*
+ * What the metrics read of the main consumer's outcomes and events, declared here so that this
+ * package needs none of the services. The main consumer's own types (RecordOutcome,
+ * MainConsumerEvent) must stay assignable to these: wiring the observer into its options checks
+ * that, so a new outcome or event fails to compile until it is measured here.
+ */
+
+export type ObservedOutcome =
+  | { readonly kind: 'succeeded' }
+  | { readonly kind: 'skipped-other-group' }
+  | { readonly kind: 'sent-to-tier'; readonly topic: string }
+  | { readonly kind: 'dead-lettered'; readonly reason: string };
+
+export type ObservedMainConsumerEvent =
+  | ConsumerEvent
+  | {
+      readonly type: 'handled';
+      readonly topic: string;
+      readonly durationSeconds: number;
+      readonly errorClass: string | undefined;
+    };
+
+/** The main consumer's `onOutcome` and `onEvent` options. */
+export interface MainConsumerObserver {
+  readonly onOutcome: (outcome: ObservedOutcome, record: { readonly topic: string }) => void;
+  readonly onEvent: (event: ObservedMainConsumerEvent) => void;
+}
+
+export function mainConsumerObserver(metrics: ServiceMetrics): MainConsumerObserver {
+  requireRole(metrics, 'main', 'mainConsumerObserver');
+  const recordConsumerEvent = consumerEventRecorder(metrics);
+  return {
+    onOutcome(outcome, record) {
+      switch (outcome.kind) {
+        case 'succeeded':
+          metrics.recordsSucceeded.inc({ topic: record.topic });
+          return;
+        case 'sent-to-tier':
+          metrics.recordsSentToTier.inc({ tier: outcome.topic });
+          return;
+        case 'dead-lettered':
+          metrics.recordsDeadLettered.inc({ role: 'main', reason: outcome.reason });
+          return;
+        case 'skipped-other-group':
+          // Another group's retry: consumed (counted from the batch) but not this group's work.
+          return;
+      }
+    },
+    onEvent(event) {
+      if (event.type !== 'handled') {
+        recordConsumerEvent(event);
+        return;
+      }
+      metrics.handlerDuration.observe({ topic: event.topic }, event.durationSeconds);
+      if (event.errorClass !== undefined) {
+        metrics.recordsFailed.inc({ topic: event.topic, error_class: event.errorClass });
+      }
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Every Ricochet metric, as docs/operations-contract.md lists them (a test holds the two equal).
+ * Dashboards and alerts are written against these names and labels: renaming one is a breaking
+ * change of the contract, not a refactoring.
+ */
+export const metricCatalog = {
+  recordsConsumed: {
+    name: 'ricochet_records_consumed_total',
+    type: 'counter',
+    labels: ['role', 'topic'],
+    help: 'Records handed on (handled, redelivered, archived or skipped) and so committable',
+  },
+  recordsSucceeded: {
+    name: 'ricochet_records_succeeded_total',
+    type: 'counter',
+    labels: ['topic'],
+    help: 'Records whose handler returned',
+  },
+  recordsFailed: {
+    name: 'ricochet_records_failed_total',
+    type: 'counter',
+    labels: ['topic', 'error_class'],
+    help: 'Handler calls that threw, by the class of the error',
+  },
+  recordsSentToTier: {
+    name: 'ricochet_records_sent_to_tier_total',
+    type: 'counter',
+    labels: ['tier'],
+    help: 'Failed records acknowledged on a retry tier topic',
+  },
+  recordsDeadLettered: {
+    name: 'ricochet_records_dead_lettered_total',
+    type: 'counter',
+    labels: ['role', 'reason'],
+    help: 'Records acknowledged on the dead-letter topic, by dead-letter-reason',
+  },
+  recordsRedelivered: {
+    name: 'ricochet_records_redelivered_total',
+    type: 'counter',
+    labels: ['tier', 'topic'],
+    help: 'Tier records acknowledged back on their original topic',
+  },
+  recordsArchived: {
+    name: 'ricochet_records_archived_total',
+    type: 'counter',
+    labels: ['store'],
+    help: 'Dead letters newly stored in the archive (duplicates read again are not counted)',
+  },
+  recordsHeld: {
+    name: 'ricochet_records_held',
+    type: 'gauge',
+    labels: ['tier'],
+    help: 'Tier partitions currently held (paused until their next record is due)',
+  },
+  redeliveryLateness: {
+    name: 'ricochet_redelivery_lateness_seconds',
+    type: 'histogram',
+    labels: ['tier'],
+    help: 'Time from due-at to the acknowledged redelivery',
+  },
+  handlerDuration: {
+    name: 'ricochet_handler_duration_seconds',
+    type: 'histogram',
+    labels: ['topic'],
+    help: 'Duration of one handler call',
+  },
+  commitFailures: {
+    name: 'ricochet_commit_failures_total',
+    type: 'counter',
+    labels: ['role'],
+    help: 'Offset commits the broker refused (the service restarts from the last commit)',
+  },
+  rebalances: {
+    name: 'ricochet_rebalances_total',
+    type: 'counter',
+    labels: ['role', 'group'],
+    help: 'Consumer group joins, the first one included',
+  },
+  consumerLag: {
+    name: 'ricochet_consumer_lag',
+    type: 'gauge',
+    labels: ['role', 'topic', 'partition'],
+    help: 'Records between the next one to hand on and the high watermark, as of the last batch',
+  },
+} as const;
+
+export type MetricDefinition = (typeof metricCatalog)[keyof typeof metricCatalog];
+
+/**
+ * Lateness is normally tens of milliseconds (bounded by the delay consumer's fetch wait); the
+ * tail comes from rebalances and restarts, which last up to a session timeout (30 s by default).
+ */
+export const latenessBucketsSeconds = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+] as const;
+
+/**
+ * From an in-memory lookup (1 ms) to a slow remote call; 30 s is the default session timeout,
+ * past which a handler that still runs costs the group a rebalance.
+ */
+export const handlerDurationBucketsSeconds = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+] as const;

@@ -1,0 +1,111 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  handlerDurationBucketsSeconds,
+  latenessBucketsSeconds,
+  metricCatalog,
+  type MetricDefinition,
+} from './metric-catalog.js';
+
+/** The three services, as `ricochet run <role>` names them; the value of every `role` label. */
+export type ServiceRole = 'main' | 'delay' | 'dlq';
+
+export const serviceRoles: readonly ServiceRole[] = ['main', 'delay', 'dlq'];
+
+type LabelOf<TDefinition extends MetricDefinition> = TDefinition['labels'][number];
+type Catalog = typeof metricCatalog;
+
+/** One service's metrics, in a registry of its own. */
+export interface ServiceMetrics {
+  readonly role: ServiceRole;
+  /** Private to this service, never prom-client's global one: several services share a process in tests. */
+  readonly registry: Registry;
+  readonly recordsConsumed: Counter<LabelOf<Catalog['recordsConsumed']>>;
+  readonly recordsSucceeded: Counter<LabelOf<Catalog['recordsSucceeded']>>;
+  readonly recordsFailed: Counter<LabelOf<Catalog['recordsFailed']>>;
+  readonly recordsSentToTier: Counter<LabelOf<Catalog['recordsSentToTier']>>;
+  readonly recordsDeadLettered: Counter<LabelOf<Catalog['recordsDeadLettered']>>;
+  readonly recordsRedelivered: Counter<LabelOf<Catalog['recordsRedelivered']>>;
+  readonly recordsArchived: Counter<LabelOf<Catalog['recordsArchived']>>;
+  readonly recordsHeld: Gauge<LabelOf<Catalog['recordsHeld']>>;
+  readonly redeliveryLateness: Histogram<LabelOf<Catalog['redeliveryLateness']>>;
+  readonly handlerDuration: Histogram<LabelOf<Catalog['handlerDuration']>>;
+  readonly commitFailures: Counter<LabelOf<Catalog['commitFailures']>>;
+  readonly rebalances: Counter<LabelOf<Catalog['rebalances']>>;
+  readonly consumerLag: Gauge<LabelOf<Catalog['consumerLag']>>;
+  /**
+   * Reads a tier's held partitions at each scrape: holds end on timers, not on events, so the
+   * count is taken from the consumer when asked for rather than tracked beside it.
+   */
+  watchHeldPartitions(tier: string, count: () => number): void;
+}
+
+export interface MetricsOptions {
+  readonly role: ServiceRole;
+}
+
+/** Every metric of the contract, and the process and Node.js default metrics, prefixed `ricochet_`. */
+export function createMetrics(options: MetricsOptions): ServiceMetrics {
+  const { role } = options;
+  const registry = new Registry();
+  const registers = [registry];
+  const counter = <TDefinition extends MetricDefinition>(definition: TDefinition) =>
+    new Counter<LabelOf<TDefinition>>({
+      name: definition.name,
+      help: definition.help,
+      labelNames: definition.labels,
+      registers,
+    });
+  const heldPartitionCounts = new Map<string, () => number>();
+  const recordsHeld = new Gauge<LabelOf<Catalog['recordsHeld']>>({
+    name: metricCatalog.recordsHeld.name,
+    help: metricCatalog.recordsHeld.help,
+    labelNames: metricCatalog.recordsHeld.labels,
+    registers,
+    collect() {
+      for (const [tier, count] of heldPartitionCounts) {
+        this.set({ tier }, count());
+      }
+    },
+  });
+  const metrics: ServiceMetrics = {
+    role,
+    registry,
+    recordsConsumed: counter(metricCatalog.recordsConsumed),
+    recordsSucceeded: counter(metricCatalog.recordsSucceeded),
+    recordsFailed: counter(metricCatalog.recordsFailed),
+    recordsSentToTier: counter(metricCatalog.recordsSentToTier),
+    recordsDeadLettered: counter(metricCatalog.recordsDeadLettered),
+    recordsRedelivered: counter(metricCatalog.recordsRedelivered),
+    recordsArchived: counter(metricCatalog.recordsArchived),
+    recordsHeld,
+    redeliveryLateness: new Histogram({
+      name: metricCatalog.redeliveryLateness.name,
+      help: metricCatalog.redeliveryLateness.help,
+      labelNames: metricCatalog.redeliveryLateness.labels,
+      buckets: [...latenessBucketsSeconds],
+      registers,
+    }),
+    handlerDuration: new Histogram({
+      name: metricCatalog.handlerDuration.name,
+      help: metricCatalog.handlerDuration.help,
+      labelNames: metricCatalog.handlerDuration.labels,
+      buckets: [...handlerDurationBucketsSeconds],
+      registers,
+    }),
+    commitFailures: counter(metricCatalog.commitFailures),
+    rebalances: counter(metricCatalog.rebalances),
+    consumerLag: new Gauge({
+      name: metricCatalog.consumerLag.name,
+      help: metricCatalog.consumerLag.help,
+      labelNames: metricCatalog.consumerLag.labels,
+      registers,
+    }),
+    watchHeldPartitions(tier, count) {
+      heldPartitionCounts.set(tier, count);
+    },
+  };
+  // Present from the start, so that rate() and absence alerts see a zero, not a missing series.
+  metrics.commitFailures.inc({ role }, 0);
+  collectDefaultMetrics({ register: registry, prefix: 'ricochet_' });
+  return metrics;
+}

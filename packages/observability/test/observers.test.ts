@@ -1,0 +1,186 @@
+import { expect } from 'chai';
+import type { DelayConsumerOptions } from '@ricochet/delay-consumer';
+import type { DlqArchiverOptions } from '@ricochet/dlq-archiver';
+import type { MainConsumerOptions } from '@ricochet/main-consumer';
+import { ConfigError } from '@ricochet/core';
+import {
+  archiverObserver,
+  createMetrics,
+  delayConsumerObserver,
+  mainConsumerObserver,
+  type ServiceMetrics,
+} from '@ricochet/observability';
+
+/** The value of one series (a histogram's as `<name>_count`, `_sum`), or undefined if absent. */
+async function valueOf(
+  metrics: ServiceMetrics,
+  name: string,
+  labels: Record<string, string | number>,
+): Promise<number | undefined> {
+  const seriesName = (metricName: string, value: object): string =>
+    (value as { metricName?: string }).metricName ?? metricName;
+  const series = (await metrics.registry.getMetricsAsJSON())
+    .flatMap((metric) =>
+      metric.values.map((value) => ({ name: seriesName(metric.name, value), value })),
+    )
+    .find(
+      (entry) =>
+        entry.name === name &&
+        Object.entries(labels).every(([key, expected]) => entry.value.labels[key] === expected),
+    )?.value;
+  return series?.value;
+}
+
+describe('observers: service events to metrics', () => {
+  it('fit the services’ own option types', () => {
+    // Compile-time checks (tsc -p tsconfig.test.json): a new outcome or event breaks these.
+    const main: Pick<MainConsumerOptions, 'onOutcome' | 'onEvent'> = mainConsumerObserver(
+      createMetrics({ role: 'main' }),
+    );
+    const delay: Pick<DelayConsumerOptions, 'onEvent'> = delayConsumerObserver(
+      createMetrics({ role: 'delay' }),
+      'retry-5s',
+    );
+    const archiver: Pick<DlqArchiverOptions, 'onArchived' | 'onEvent'> = archiverObserver(
+      createMetrics({ role: 'dlq' }),
+      'sqlite',
+    );
+    expect([main, delay, archiver].every((observer) => observer.onEvent !== undefined)).to.equal(
+      true,
+    );
+  });
+
+  it('refuses metrics made for another role', () => {
+    expect(() => mainConsumerObserver(createMetrics({ role: 'delay' }))).to.throw(
+      ConfigError,
+      "metrics: mainConsumerObserver needs metrics created with role 'main', not 'delay'",
+    );
+  });
+
+  it('main: outcomes, handler calls, assignments, batches and refused commits', async () => {
+    const metrics = createMetrics({ role: 'main' });
+    const observer = mainConsumerObserver(metrics);
+    const record = { topic: 'orders' };
+    observer.onOutcome({ kind: 'succeeded' }, record);
+    observer.onOutcome({ kind: 'sent-to-tier', topic: 'retry-5s' }, record);
+    observer.onOutcome({ kind: 'dead-lettered', reason: 'non-retryable-error' }, record);
+    observer.onOutcome({ kind: 'skipped-other-group' }, record);
+    observer.onEvent({
+      type: 'handled',
+      topic: 'orders',
+      durationSeconds: 0.2,
+      errorClass: undefined,
+    });
+    observer.onEvent({
+      type: 'handled',
+      topic: 'orders',
+      durationSeconds: 0.1,
+      errorClass: 'TypeError',
+    });
+    observer.onEvent({ type: 'assigned', groupId: 'billing', partitions: { orders: [0, 1] } });
+    observer.onEvent({ type: 'consumed', topic: 'orders', partition: 1, records: 4, lag: 7 });
+    observer.onEvent({ type: 'commit-failed', topic: 'orders', partition: 1, error: new Error() });
+
+    const value = (name: string, labels: Record<string, string>) => valueOf(metrics, name, labels);
+    expect(await value('ricochet_records_succeeded_total', { topic: 'orders' })).to.equal(1);
+    expect(await value('ricochet_records_sent_to_tier_total', { tier: 'retry-5s' })).to.equal(1);
+    expect(
+      await value('ricochet_records_dead_lettered_total', {
+        role: 'main',
+        reason: 'non-retryable-error',
+      }),
+    ).to.equal(1);
+    expect(
+      await value('ricochet_records_failed_total', { topic: 'orders', error_class: 'TypeError' }),
+    ).to.equal(1);
+    expect(await value('ricochet_handler_duration_seconds_count', { topic: 'orders' })).to.equal(2);
+    expect(await value('ricochet_rebalances_total', { role: 'main', group: 'billing' })).to.equal(
+      1,
+    );
+    expect(
+      await value('ricochet_records_consumed_total', { role: 'main', topic: 'orders' }),
+    ).to.equal(4);
+    expect(
+      await value('ricochet_consumer_lag', { role: 'main', topic: 'orders', partition: '1' }),
+    ).to.equal(7);
+    expect(await value('ricochet_commit_failures_total', { role: 'main' })).to.equal(1);
+  });
+
+  it('drops the lag of a partition lost in a rebalance, keeps the others', async () => {
+    const metrics = createMetrics({ role: 'main' });
+    const { onEvent } = mainConsumerObserver(metrics);
+    onEvent({ type: 'consumed', topic: 'orders', partition: 0, records: 1, lag: 3 });
+    onEvent({ type: 'consumed', topic: 'orders', partition: 1, records: 1, lag: 5 });
+    onEvent({ type: 'assigned', groupId: 'billing', partitions: { orders: [1] } });
+    const lag = (partition: string) =>
+      valueOf(metrics, 'ricochet_consumer_lag', { role: 'main', topic: 'orders', partition });
+    expect(await lag('0')).to.equal(undefined);
+    expect(await lag('1')).to.equal(5);
+  });
+
+  it('delay: redeliveries, lateness (never below zero), dead letters and held partitions', async () => {
+    const metrics = createMetrics({ role: 'delay' });
+    const observer = delayConsumerObserver(metrics, 'retry-5s');
+    const tier = { tier: 'retry-5s' };
+    expect(await valueOf(metrics, 'ricochet_records_held', tier)).to.equal(0);
+    const held = [0, 2];
+    observer.watch({ heldPartitions: held });
+    observer.onEvent({
+      type: 'assigned',
+      groupId: 'ricochet-delay-retry-5s',
+      partitions: [0, 1, 2],
+    });
+    observer.onEvent({ type: 'held' });
+    observer.onEvent({ type: 'redelivered', topic: 'orders', latenessMilliseconds: 40 });
+    observer.onEvent({ type: 'redelivered', topic: 'orders', latenessMilliseconds: -15 });
+    observer.onEvent({ type: 'dead-lettered', reason: 'unknown-original-topic' });
+    observer.onEvent({ type: 'consumed', topic: 'retry-5s', partition: 2, records: 2, lag: 9 });
+
+    expect(await valueOf(metrics, 'ricochet_records_held', tier)).to.equal(2);
+    held.pop();
+    expect(await valueOf(metrics, 'ricochet_records_held', tier)).to.equal(1);
+    expect(
+      await valueOf(metrics, 'ricochet_records_redelivered_total', { ...tier, topic: 'orders' }),
+    ).to.equal(2);
+    expect(await valueOf(metrics, 'ricochet_redelivery_lateness_seconds_count', tier)).to.equal(2);
+    expect(await valueOf(metrics, 'ricochet_redelivery_lateness_seconds_sum', tier)).to.be.closeTo(
+      0.04,
+      1e-9,
+    );
+    expect(
+      await valueOf(metrics, 'ricochet_records_dead_lettered_total', {
+        role: 'delay',
+        reason: 'unknown-original-topic',
+      }),
+    ).to.equal(1);
+    expect(
+      await valueOf(metrics, 'ricochet_rebalances_total', {
+        role: 'delay',
+        group: 'ricochet-delay-retry-5s',
+      }),
+    ).to.equal(1);
+    expect(
+      await valueOf(metrics, 'ricochet_consumer_lag', {
+        role: 'delay',
+        topic: 'retry-5s',
+        partition: '2',
+      }),
+    ).to.equal(9);
+  });
+
+  it('archiver: counts what was newly stored, not the duplicates', async () => {
+    const metrics = createMetrics({ role: 'dlq' });
+    const observer = archiverObserver(metrics, 'postgres');
+    expect(
+      await valueOf(metrics, 'ricochet_records_archived_total', { store: 'postgres' }),
+    ).to.equal(0);
+    observer.onArchived(3, 2);
+    observer.onEvent({ type: 'consumed', topic: 'dlq', partition: 0, records: 5, lag: 0 });
+    expect(
+      await valueOf(metrics, 'ricochet_records_archived_total', { store: 'postgres' }),
+    ).to.equal(3);
+    expect(
+      await valueOf(metrics, 'ricochet_records_consumed_total', { role: 'dlq', topic: 'dlq' }),
+    ).to.equal(5);
+  });
+});
