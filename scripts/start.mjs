@@ -1,6 +1,6 @@
-// `npm start`: the local broker and Ricochet's topology, then one delay service per tier of the
-// default ladder and the dead-letter archiver on SQLite, in the foreground until Ctrl-C. (The
-// full demo with a sample handler and traffic extends this.)
+// `npm start`: the local broker (unless KAFKA_BROKERS points elsewhere), then `ricochet demo` in
+// the foreground: topology, a main consumer with a sample handler, one delay service per tier,
+// the archiver on SQLite and a traffic generator, until Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -8,46 +8,26 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}packages/cli/dist/bin.js`;
 const brokers =
   process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.RICOCHET_KAFKA_PORT ?? '29092'}`;
-const tiers = ['retry-5s', 'retry-1m', 'retry-10m'];
 
-function runOrExit(command, args) {
-  const result = spawnSync(command, args, { stdio: 'inherit', cwd: root });
-  if (result.status !== 0) {
-    process.exit(result.status ?? 1);
+if (process.env.KAFKA_BROKERS === undefined) {
+  const started = spawnSync(`${root}scripts/kafka`, ['start'], { stdio: 'inherit', cwd: root });
+  if (started.status !== 0) {
+    process.exit(started.status ?? 1);
   }
 }
 
-if (process.env.KAFKA_BROKERS === undefined) {
-  runOrExit(`${root}scripts/kafka`, ['start']);
-}
-runOrExit(process.execPath, [cli, 'topology', 'create', '--brokers', brokers]);
-
-const store = process.env.RICOCHET_STORE ?? 'sqlite:./ricochet-dlq.db';
-const roles = [...tiers.map((tier) => ['delay', '--tier', tier]), ['dlq', '--store', store]];
-const services = roles.map((role) =>
-  spawn(process.execPath, [cli, 'run', ...role, '--brokers', brokers, '--log-format', 'pretty'], {
+// The demo handles Ctrl-C itself (it stops the services cleanly); this process only waits.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => demo.kill('SIGTERM'));
+const demo = spawn(
+  process.execPath,
+  [cli, 'demo', '--brokers', brokers, ...process.argv.slice(2)],
+  {
     stdio: 'inherit',
     cwd: root,
-  }),
+  },
 );
-console.log(
-  `\nRicochet is up on ${brokers}: delay services for ${tiers.join(', ')}, and the archiver into ${store}.`,
-);
-console.log('Run your handler beside them:');
-console.log(
-  `  node ${cli} run main --topic <topic> --group <group> --handler ./handler.mjs --brokers ${brokers}`,
-);
-console.log(`Inspect the archive: node ${cli} dlq list --store ${store}`);
-console.log('Ctrl-C stops the services; `npm run kafka:stop` stops the broker.\n');
-
-let stopping = false;
-const stop = () => {
-  if (stopping) return;
-  stopping = true;
-  for (const service of services) service.kill('SIGTERM');
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
-await Promise.all(
-  services.map((service) => new Promise((resolve) => service.once('exit', resolve))),
-);
+demo.once('exit', (code) => {
+  console.log('The broker is still running: `npm run kafka:stop` stops it.');
+  process.exit(code ?? 1);
+});

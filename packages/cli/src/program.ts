@@ -9,6 +9,8 @@ import {
 } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { writeLine } from './io.js';
+import { demoCommand } from './commands/demo.js';
+import { configCommand } from './commands/config.js';
 import { dlqCommand } from './commands/dlq.js';
 import { runCommand } from './commands/run.js';
 import { topologyCommand } from './commands/topology.js';
@@ -32,8 +34,10 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<ExitCo
     .version(false)
     .wrap(Math.min(maxWidth, columnsOf(io.stdout) ?? defaultWidth))
     .command(topologyCommand(io, outcome))
-    .command(runCommand(io, (code) => (outcome.exitCode = code)))
+    .command(runCommand(io, outcome))
+    .command(configCommand(io, outcome))
     .command(dlqCommand(io, outcome))
+    .command(demoCommand(io, outcome))
     .exitProcess(false)
     .fail((message, error) => {
       throw error ?? new UsageError(message);
