@@ -1,0 +1,171 @@
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openArchiveStore } from '@ricochet/archive';
+import {
+  createTestTopics,
+  produceRecords,
+  sleep,
+  testBrokers,
+  testLogger,
+  uniqueName,
+  waitFor,
+} from '@ricochet/testing';
+import { recreateTopics } from './pipeline-fixture.js';
+
+const cliBin = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
+const failOnceHandler = fileURLToPath(
+  new URL('../fixtures/fail-once-handler.mjs', import.meta.url),
+);
+
+function start(
+  args: string[],
+  environment: NodeJS.ProcessEnv = {},
+): ChildProcess & { log: () => string } {
+  const child = spawn(process.execPath, [cliBin, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...environment },
+  });
+  let log = '';
+  child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  return Object.assign(child, { log: () => log });
+}
+
+async function terminate(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) {
+    return child.exitCode;
+  }
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+describe('running Ricochet (real service processes)', function () {
+  this.timeout(180_000);
+
+  it('loses nothing when the main and delay services are stopped with SIGTERM during holds and redeliveries', async () => {
+    const topic = uniqueName('orders');
+    const group = uniqueName('group');
+    const dlq = uniqueName('dlq');
+    const tier = 'retry-3s';
+    const ledger = join(mkdtempSync(join(tmpdir(), 'ricochet-ledger-')), 'succeeded.txt');
+    await recreateTopics([tier], 3);
+    await createTestTopics([topic, dlq], 3);
+    const brokers = testBrokers().join(',');
+    const common = [
+      '--brokers',
+      brokers,
+      '--dlq',
+      dlq,
+      '--session-timeout-ms',
+      '6000',
+      '--http-port',
+      '0',
+    ];
+    const mainArgs = [
+      'run',
+      'main',
+      '--topic',
+      topic,
+      '--group',
+      group,
+      '--handler',
+      failOnceHandler,
+      '--tiers',
+      '3s',
+      '--from-beginning',
+      ...common,
+    ];
+    const delayArgs = ['run', 'delay', '--tier', tier, '--group', uniqueName('delay'), ...common];
+    const environment = { RICOCHET_TEST_LEDGER: ledger };
+    const count = 300;
+    let main = start(mainArgs, environment);
+    let delay = start(delayArgs);
+    const stops: Array<number | null> = [];
+    try {
+      for (let wave = 0; wave < 3; wave += 1) {
+        await produceRecords(
+          Array.from({ length: count / 3 }, (_, index) => ({
+            topic,
+            key: Buffer.from(`order-${wave * (count / 3) + index}`),
+            value: Buffer.from('{}'),
+            headers: {},
+          })),
+        );
+        await sleep(1_500);
+        // Mid-hold: records of this wave wait in the tier; earlier waves are being redelivered.
+        stops.push(await terminate(delay));
+        delay = start(delayArgs);
+        await sleep(500);
+        stops.push(await terminate(main));
+        main = start(mainArgs, environment);
+      }
+      const succeeded = await waitFor(
+        'every record to succeed on its redelivery',
+        () => {
+          const ids = existsSync(ledger)
+            ? new Set(readFileSync(ledger, 'utf8').trim().split('\n'))
+            : new Set<string>();
+          return ids.size === count ? ids : undefined;
+        },
+        { timeoutMilliseconds: 90_000 },
+      );
+      expect(succeeded.size).to.equal(count);
+      expect(stops, 'every SIGTERM stopped its service cleanly').to.deep.equal([0, 0, 0, 0, 0, 0]);
+      const successes = readFileSync(ledger, 'utf8').trim().split('\n').length;
+      process.stderr.write(
+        `      ${count} records, 6 SIGTERM restarts: lost 0, duplicate successes ${successes - count}\n`,
+      );
+    } finally {
+      await terminate(main);
+      await terminate(delay);
+    }
+  });
+
+  it('ricochet demo shows records succeeding after retries and dead-lettered, and leaves them in the archive', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ricochet-demo-'));
+    const storeUrl = `sqlite:${join(folder, 'dlq.db')}`;
+    const demo = start([
+      'demo',
+      '--brokers',
+      testBrokers().join(','),
+      '--duration',
+      '35',
+      '--topic',
+      uniqueName('demo-orders'),
+      '--group',
+      uniqueName('demo'),
+      '--dlq',
+      uniqueName('demo-dlq'),
+      '--store',
+      storeUrl,
+      '--base-port',
+      '19470',
+      '--log-folder',
+      join(folder, 'logs'),
+    ]);
+    const exitCode = await new Promise<number | null>((resolve) => demo.once('exit', resolve));
+    const output = demo.log();
+    expect(exitCode, output).to.equal(0);
+    const lines = output.split('\n').filter((line) => line.startsWith('in '));
+    const last = lines.at(-1) ?? '';
+    process.stderr.write(`      demo summary: ${last}\n`);
+    const number = (label: string): number =>
+      Number(new RegExp(`${label} (\\d+)`).exec(last)?.[1] ?? 0);
+    expect(number('succeeded')).to.be.above(0);
+    expect(number('retried'), 'records succeeded after retries').to.be.above(0);
+    expect(number('dead-lettered')).to.be.above(0);
+    expect(output).to.contain(`ricochet dlq list --store ${storeUrl}`);
+    const store = await openArchiveStore(storeUrl, { logger: testLogger('archive') });
+    try {
+      await store.migrate();
+      expect((await store.stats({}, 'day')).total).to.be.above(0);
+    } finally {
+      await store.close();
+    }
+  });
+});
