@@ -111,6 +111,12 @@ export function demoCommand(io: CliIo, outcome: CommandOutcome) {
         logFolder,
       );
       const services = [main, ...delays, archiver];
+      // In their own process group the services would outlive a demo that dies unexpectedly.
+      process.once('exit', () => {
+        services
+          .filter((service) => service.process.exitCode === null)
+          .forEach((service) => service.process.kill('SIGTERM'));
+      });
       writeLine(io.stderr, `starting ${services.length} services (logs in ${logFolder}) ...`);
 
       const producer = createReliableProducer(

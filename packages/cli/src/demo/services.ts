@@ -43,7 +43,10 @@ export function startService(
       '--log-format',
       'json',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // Their own process group: Ctrl-C on the terminal reaches the demo only, which then stops
+    // each service once. A terminal's SIGINT to the services as well would arrive as a second
+    // signal while they stop, which forces an exit.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   child.stdout.pipe(log);
   child.stderr.pipe(log);
