@@ -1,8 +1,9 @@
 /**
  * @ricochet/service-config: the settings of a `ricochet run main|delay|dlq` service, from flags,
  * then environment variables, then a YAML or JSON config file, then defaults (the table in
- * docs/operations-contract.md). Resolution is pure and validates once; load.ts is the edge that
- * reads the config and TLS files.
+ * docs/operations-contract.md). `loadConnectionConfig` resolves the Kafka connection alone, the
+ * same way, for commands that only talk to Kafka. Resolution is pure and validates once; load.ts
+ * is the edge that reads the config and TLS files.
  *
  * @example
  * ```ts
@@ -17,7 +18,8 @@
  * ```
  */
 export { resolveServiceConfig } from './resolve.js';
-export { redactConfig, redacted } from './redact.js';
+export { resolveConnectionConfig, type ConnectionDefaults } from './resolve-connection.js';
+export { redactConfig, redactConnection, redacted } from './redact.js';
 export { parseConfigText } from './config-text.js';
 export { tlsFilePaths } from './tls.js';
 export { kafkaConnectionOptions } from './connection.js';
@@ -25,6 +27,7 @@ export { asSetting, asSettingAsync, sourceOf } from './setting-errors.js';
 export { defaultStoreUrl } from './role-settings.js';
 export {
   configFileSetting,
+  connectionSettingKeys,
   settingDefinitions,
   settingsFor,
   type SettingDefinition,
@@ -33,6 +36,7 @@ export {
 } from './settings.js';
 export {
   loadConfigFile,
+  loadConnectionConfig,
   loadServiceConfig,
   readTlsFiles,
   type ServiceConfigSources,
@@ -43,6 +47,7 @@ export {
   logLevels,
   saslMechanisms,
   serviceRoles,
+  type ConnectionConfig,
   type DelayServiceConfig,
   type DlqServiceConfig,
   type HttpConfig,

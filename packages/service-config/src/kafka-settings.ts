@@ -1,16 +1,34 @@
 import { ConfigError } from '@ricochet/core';
-import { parseBrokerList, type SaslOptions } from '@ricochet/kafka';
+import {
+  defaultConnectionTimeoutMilliseconds,
+  defaultRequestTimeoutMilliseconds,
+  parseBrokerList,
+  type SaslOptions,
+} from '@ricochet/kafka';
 import type { ConfigInput } from './config-input.js';
 import type { SettingReader } from './precedence.js';
 import { primarySpelling, spellingsOf } from './settings.js';
 import { resolveTls } from './tls.js';
-import { saslMechanisms, type KafkaConfig, type ServiceRole } from './types.js';
+import { saslMechanisms, type KafkaConfig } from './types.js';
 import { choiceValue, integerValue, listValue, secretValue, textValue } from './values.js';
 
+/** What an unset setting becomes: a service and a command someone waits on want different ones. */
+export interface KafkaDefaults {
+  readonly clientId: string;
+  readonly connectionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+/** The table's defaults, which the services take. */
+export const serviceTimeoutDefaults = {
+  connectionTimeoutMs: defaultConnectionTimeoutMilliseconds,
+  requestTimeoutMs: defaultRequestTimeoutMilliseconds,
+} as const;
+
 export function resolveKafka(
-  role: ServiceRole,
   reader: SettingReader,
   input: ConfigInput,
+  defaults: KafkaDefaults,
 ): KafkaConfig {
   const given = reader.given('brokers');
   if (given === undefined) {
@@ -20,7 +38,7 @@ export function resolveKafka(
     );
   }
   const brokers = parseBrokerList(listValue(given).join(','), given.source);
-  const clientId = reader.read('clientId', textValue, `ricochet-${role}`);
+  const clientId = reader.read('clientId', textValue, defaults.clientId);
   const sasl = resolveSasl(reader);
   const { tls, ssl } = resolveTls(reader, input);
   return {
@@ -32,9 +50,13 @@ export function resolveKafka(
     connectionTimeoutMs: reader.read(
       'connectionTimeoutMs',
       (value) => integerValue(value, 1),
-      3_000,
+      defaults.connectionTimeoutMs,
     ),
-    requestTimeoutMs: reader.read('requestTimeoutMs', (value) => integerValue(value, 1), 30_000),
+    requestTimeoutMs: reader.read(
+      'requestTimeoutMs',
+      (value) => integerValue(value, 1),
+      defaults.requestTimeoutMs,
+    ),
   };
 }
 

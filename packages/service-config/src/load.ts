@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '@ricochet/core';
 import type { ConfigFile, ConfigInput, TlsFileRead } from './config-input.js';
 import { parseConfigText } from './config-text.js';
+import { resolveConnectionConfig, type ConnectionDefaults } from './resolve-connection.js';
 import { resolveServiceConfig } from './resolve.js';
 import { configFileSetting } from './settings.js';
 import { tlsFilePaths } from './tls.js';
-import type { ServiceConfigFor, ServiceRole } from './types.js';
+import type { ConnectionConfig, ServiceConfigFor, ServiceRole } from './types.js';
 import { textValue } from './values.js';
 
 // The edge: the only module here that touches the file system. Everything it reads is handed to
@@ -46,12 +47,25 @@ export function loadServiceConfig<Role extends ServiceRole>(
   role: Role,
   sources: ServiceConfigSources,
 ): ServiceConfigFor<Role> {
+  return resolveServiceConfig(role, readInput(sources));
+}
+
+/** As `loadServiceConfig`, for a command that needs only the Kafka connection. */
+export function loadConnectionConfig(
+  sources: ServiceConfigSources,
+  defaults: ConnectionDefaults,
+): ConnectionConfig {
+  return resolveConnectionConfig(readInput(sources), defaults);
+}
+
+/** Everything resolution looks at, with the config file and the TLS files it names read. */
+function readInput(sources: ServiceConfigSources): ConfigInput {
   const location = configFileLocation(sources);
   const input: ConfigInput = {
     ...sources,
     file: location === undefined ? undefined : loadConfigFile(location.path, location.source),
   };
-  return resolveServiceConfig(role, { ...input, tlsFiles: readTlsFiles(tlsFilePaths(input)) });
+  return { ...input, tlsFiles: readTlsFiles(tlsFilePaths(input)) };
 }
 
 function configFileLocation(

@@ -1,5 +1,5 @@
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import type { KafkaConfig, ServiceConfig } from './types.js';
+import type { ConnectionConfig, KafkaConfig, ServiceConfig } from './types.js';
 import { redactUrl } from './values.js';
 
 export const redacted = '***';
@@ -21,6 +21,11 @@ export function redactConfig<Config extends ServiceConfig>(config: Config): Conf
     } as Config;
   }
   return shown as Config;
+}
+
+/** The connection settings for printing and logging, masked as `redactConfig` masks them. */
+export function redactConnection(config: ConnectionConfig): ConnectionConfig {
+  return { ...config, kafka: redactKafka(config.kafka) };
 }
 
 function redactKafka(kafka: KafkaConfig): KafkaConfig {

@@ -1,9 +1,8 @@
 import { ConfigError } from '@ricochet/core';
 import { checkTopicName } from '@ricochet/topology';
 import type { ConfigInput, GivenValue } from './config-input.js';
-import { checkFileKeys } from './file-keys.js';
-import { resolveKafka } from './kafka-settings.js';
-import { SettingReader } from './precedence.js';
+import { checkedReader } from './checked-reader.js';
+import { resolveKafka, serviceTimeoutDefaults } from './kafka-settings.js';
 import { resolveDelaySettings, resolveDlqSettings, resolveMainSettings } from './role-settings.js';
 import {
   logFormats,
@@ -24,10 +23,11 @@ export function resolveServiceConfig<Role extends ServiceRole>(
   input: ConfigInput,
 ): ServiceConfigFor<Role>;
 export function resolveServiceConfig(role: ServiceRole, input: ConfigInput): ServiceConfig {
-  checkFileKeys(input.file);
-  refuseSecretFlags(input.flags);
-  const reader = new SettingReader(input);
-  const kafka = resolveKafka(role, reader, input);
+  const reader = checkedReader(input);
+  const kafka = resolveKafka(reader, input, {
+    clientId: `ricochet-${role}`,
+    ...serviceTimeoutDefaults,
+  });
   const common = {
     kafka,
     logLevel: reader.read('logLevel', (value) => choiceValue(value, logLevels), 'info' as const),
@@ -57,16 +57,6 @@ export function resolveServiceConfig(role: ServiceRole, input: ConfigInput): Ser
       const settings = resolveDlqSettings(reader);
       return { role, ...common, ...settings, sources: reader.sources };
     }
-  }
-}
-
-/** A password on the command line shows in `ps` and shell history: refuse it, saying where it goes. */
-function refuseSecretFlags(flags: Readonly<Record<string, unknown>>): void {
-  if (flags['sasl-password'] !== undefined) {
-    throw new ConfigError(
-      '--sasl-password',
-      'passwords are not taken from the command line, where other users can see them; set RICOCHET_SASL_PASSWORD or sasl.password in the config file',
-    );
   }
 }
 

@@ -225,6 +225,24 @@ export const configFileSetting = {
   description: 'YAML or JSON file of settings; flags and environment variables override it',
 } as const;
 
+/**
+ * The settings that say how to reach the cluster. Commands that only talk to Kafka (`topology`,
+ * `dlq replay`) read these and nothing else.
+ */
+export const connectionSettingKeys = [
+  'brokers',
+  'clientId',
+  'sasl.mechanism',
+  'sasl.username',
+  'sasl.password',
+  'tls.enabled',
+  'tls.caFile',
+  'tls.certFile',
+  'tls.keyFile',
+  'connectionTimeoutMs',
+  'requestTimeoutMs',
+] as const satisfies readonly SettingKey[];
+
 /** The settings `role` takes, in the order they are checked. */
 export function settingsFor(
   role: ServiceRole,

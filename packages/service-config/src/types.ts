@@ -35,6 +35,13 @@ export interface KafkaConfig {
   readonly requestTimeoutMs: number;
 }
 
+/** The settings of a command that only talks to Kafka (`topology`, `dlq replay`). */
+export interface ConnectionConfig {
+  readonly kafka: KafkaConfig;
+  /** Where each connection setting came from, as in `ServiceConfig.sources`. */
+  readonly sources: Readonly<Record<string, string>>;
+}
+
 export interface HttpConfig {
   /** 0: no HTTP server. */
   readonly port: number;

@@ -10,8 +10,11 @@ import {
   createKafkaClient,
   createReliableProducer,
   publishAcknowledged,
+  type KafkaConnectionOptions,
   type Producer,
 } from '@ricochet/kafka';
+import type { ConnectionDefaults } from '@ricochet/service-config';
+import { unreachableProblem } from '../../connection-options.js';
 import { UsageError } from '../../exit-codes.js';
 
 /** Few, short retries when connecting: a person waits, and a wrong address must fail in seconds. */
@@ -47,28 +50,23 @@ export function replayRecord(record: ArchivedRecord & { originalTopic: string })
   };
 }
 
+/** Defaults of the replay's connection settings: a wrong address must fail in seconds. */
+export const replayConnectionDefaults: ConnectionDefaults = {
+  clientId: 'ricochet-cli-replay',
+  connectionTimeoutMs: 2_000,
+};
+
 export async function withReplayProducer<T>(
-  brokers: readonly string[],
+  connection: Omit<KafkaConnectionOptions, 'logger' | 'retry'>,
   logger: Logger,
   use: (publish: (record: OutgoingRecord) => Promise<void>) => Promise<T>,
 ): Promise<T> {
-  const kafka = createKafkaClient({
-    brokers,
-    clientId: 'ricochet-cli-replay',
-    logger,
-    connectionTimeoutMilliseconds: 2_000,
-    retry: connectRetry,
-  });
+  const kafka = createKafkaClient({ ...connection, logger, retry: connectRetry });
   const producer: Producer = createReliableProducer(kafka);
   try {
     await producer.connect();
   } catch (error) {
-    throw new UsageError(
-      `cannot reach Kafka at ${brokers.join(', ')}; check --brokers (or KAFKA_BROKERS)`,
-      {
-        cause: error,
-      },
-    );
+    throw new UsageError(unreachableProblem(connection.brokers), { cause: error });
   }
   try {
     return await use((record) => publishAcknowledged(producer, [record]));

@@ -1,6 +1,6 @@
 import type { ArchivedRecord, ArchiveStore } from '@ricochet/archive';
-import { brokersFrom } from '../../brokers.js';
 import type { CommandOutcome } from '../../command-outcome.js';
+import { connectionOptionsFrom } from '../../connection-options.js';
 import { ExitCode, UsageError } from '../../exit-codes.js';
 import { writeLine, type CliIo } from '../../io.js';
 import {
@@ -12,7 +12,8 @@ import {
   withStoreArguments,
 } from './arguments.js';
 import { createProgress } from './progress.js';
-import { replayRecord, withReplayProducer } from './replay-producer.js';
+import { withConnectionFlags } from '../../setting-flags.js';
+import { replayConnectionDefaults, replayRecord, withReplayProducer } from './replay-producer.js';
 
 const sleep = (milliseconds: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, milliseconds));
@@ -57,12 +58,8 @@ export function replayCommand(io: CliIo, outcome: CommandOutcome) {
     command: 'replay [ids..]',
     describe: 'republish archived records to their original topics (by id, or by filter)',
     builder: (yargs) =>
-      withFilterArguments(withStoreArguments(yargs))
+      withConnectionFlags(withFilterArguments(withStoreArguments(yargs)), replayConnectionDefaults)
         .positional('ids', { type: 'string', array: true, describe: 'archive ids' })
-        .option('brokers', {
-          type: 'string',
-          describe: 'bootstrap brokers (default: $KAFKA_BROKERS)',
-        })
         .option('rate', { type: 'number', describe: 'at most this many records per second' })
         .option('dry-run', {
           type: 'boolean',
@@ -84,7 +81,10 @@ export function replayCommand(io: CliIo, outcome: CommandOutcome) {
       if (argv.rate !== undefined && !(argv.rate > 0)) {
         throw new UsageError(`--rate must be a positive number, got ${argv.rate}`);
       }
-      const brokers = argv.dryRun ? [] : brokersFrom(argv.brokers, io);
+      // A dry run sends nothing, so it needs no cluster and reads no connection settings.
+      const connection = argv.dryRun
+        ? undefined
+        : connectionOptionsFrom(argv, io, replayConnectionDefaults);
       const summary = { replayed: 0, skipped: new Map<string, number>() };
       await withArchive(argv, io, async ({ store, logger }) => {
         const replayAll = async (
@@ -114,10 +114,10 @@ export function replayCommand(io: CliIo, outcome: CommandOutcome) {
           }
           progress.stop();
         };
-        if (argv.dryRun) {
+        if (connection === undefined) {
           await replayAll(async () => {});
         } else {
-          await withReplayProducer(brokers, logger, replayAll);
+          await withReplayProducer(connection, logger, replayAll);
         }
       });
       const skipped = [...summary.skipped]

@@ -4,13 +4,24 @@ import {
   compileTopologyOptions,
   defaultDeadLetterTopic,
   defaultPartitions,
+  topologyConnectionTimeoutMilliseconds,
+  topologyRequestTimeoutMilliseconds,
   type CompiledTopologyOptions,
   type TopologyConnectionOptions,
   type TopologyFieldNames,
 } from '@ricochet/topology';
-import { brokersFrom } from '../../brokers.js';
+import type { ConnectionDefaults } from '@ricochet/service-config';
 import { cliLogger } from '../../cli-logger.js';
+import { connectionOptionsFrom } from '../../connection-options.js';
 import type { CliIo } from '../../io.js';
+import { withConnectionFlags } from '../../setting-flags.js';
+
+/** The timeouts stay short unless set: a person waits on these commands. */
+const connectionDefaults: ConnectionDefaults = {
+  clientId: 'ricochet-cli',
+  connectionTimeoutMs: topologyConnectionTimeoutMilliseconds,
+  requestTimeoutMs: topologyRequestTimeoutMilliseconds,
+};
 
 /** Errors name the flags as typed, not the option fields behind them. */
 const flagNames: TopologyFieldNames = {
@@ -24,9 +35,11 @@ const flagNames: TopologyFieldNames = {
   deadLetterRetention: '--dlq-retention',
 };
 
-/** The flags every topology subcommand takes: where the cluster is and which topics are meant. */
+/**
+ * The flags every topology subcommand takes: which topics are meant. Where the cluster is comes
+ * from the connection flags (`withConnectionFlags`), read by `connectionFrom`.
+ */
 export interface TopicArguments {
-  brokers?: string;
   tiers?: string;
   dlq?: string;
   topic?: string[];
@@ -44,12 +57,7 @@ export interface PlanArguments extends TopicArguments {
 }
 
 export function withTopicArguments<T>(yargs: Argv<T>) {
-  return yargs
-    .option('brokers', {
-      type: 'string',
-      coerce: lastValue,
-      describe: 'bootstrap brokers, host:port[,host:port...] (default: $KAFKA_BROKERS)',
-    })
+  return withConnectionFlags(yargs, connectionDefaults)
     .option('tiers', {
       type: 'string',
       coerce: lastValue,
@@ -119,11 +127,10 @@ export function compileTopologyArguments(argv: PlanArguments): CompiledTopologyO
   });
 }
 
-/** Where the cluster is, and how the Kafka client logs while the command talks to it. */
+/** Where the cluster is and how to reach it, and how the Kafka client logs meanwhile. */
 export function connectionFrom(argv: TopicArguments, io: CliIo): TopologyConnectionOptions {
   return {
-    brokers: brokersFrom(argv.brokers, io),
-    clientId: 'ricochet-cli',
+    ...connectionOptionsFrom(argv, io, connectionDefaults),
     logger: cliLogger(argv.verbose, io.stderr),
   };
 }

@@ -4,11 +4,13 @@ import {
   withTopologyAdmin,
   type TopologyConnectionOptions,
 } from '@ricochet/topology';
+import { unreachableProblem } from '../../connection-options.js';
 import { UsageError } from '../../exit-codes.js';
 
 /**
  * Runs `use` with a connected admin. An unreachable cluster is the user's to fix (a wrong
- * address, a broker not started), so it becomes a UsageError naming the address tried.
+ * address, a broker not started, credentials it refuses), so it becomes a UsageError naming the
+ * address tried.
  */
 export async function withClusterAdmin<T>(
   connection: TopologyConnectionOptions,
@@ -18,10 +20,7 @@ export async function withClusterAdmin<T>(
     return await withTopologyAdmin(connection, use);
   } catch (error) {
     if (error instanceof ClusterUnreachableError) {
-      throw new UsageError(
-        `cannot reach Kafka at ${error.brokers.join(', ')}; check --brokers (or KAFKA_BROKERS) and that the broker is running`,
-        { cause: error.cause },
-      );
+      throw new UsageError(unreachableProblem(error.brokers), { cause: error.cause });
     }
     throw error;
   }

@@ -1,0 +1,28 @@
+import type { KafkaConnectionOptions } from '@ricochet/kafka';
+import {
+  kafkaConnectionOptions,
+  loadConnectionConfig,
+  type ConnectionDefaults,
+} from '@ricochet/service-config';
+import type { CliIo } from './io.js';
+
+/**
+ * How to reach the cluster, from the flags of `withConnectionFlags`, the command's environment
+ * and the config file, resolved as the services resolve theirs.
+ */
+export function connectionOptionsFrom(
+  argv: object,
+  io: CliIo,
+  defaults: ConnectionDefaults,
+): Omit<KafkaConnectionOptions, 'logger' | 'retry'> {
+  const { kafka } = loadConnectionConfig(
+    { flags: argv as Record<string, unknown>, environment: io.environment },
+    defaults,
+  );
+  return kafkaConnectionOptions(kafka);
+}
+
+/** What to check when no broker answered; the cause printed under it says which it was. */
+export function unreachableProblem(brokers: readonly string[]): string {
+  return `cannot reach Kafka at ${brokers.join(', ')}; check --brokers (or KAFKA_BROKERS), the SASL and TLS settings, and that the broker is running`;
+}
