@@ -4,15 +4,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PassThrough } from 'node:stream';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { NonRetryableError, RetryHeader } from '@ricochet/core';
 import { openArchiveStore, type ArchiveStore } from '@ricochet/archive';
 import { createDlqArchiver, type DlqArchiver } from '@ricochet/dlq-archiver';
-import { runCli } from '@ricochet/cli';
 import {
   createTestTopics,
   produceRecords,
+  runCliCaptured,
   testBrokers,
   testLogger,
   uniqueName,
@@ -20,22 +19,9 @@ import {
 } from '@ricochet/testing';
 import { startPipelineFixture, type PipelineFixture } from './pipeline-fixture.js';
 
-const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
+const cli = (args: string[]) => runCliCaptured(args, { KAFKA_BROKERS: testBrokers().join(',') });
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await runCli(args, {
-    stdout,
-    stderr,
-    environment: { KAFKA_BROKERS: testBrokers().join(',') },
-  });
-  return { code, stdout: out, stderr: err };
-}
+const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('dead-letter archive end to end (real broker, real registry, SQLite)', function () {
   this.timeout(120_000);

@@ -2,22 +2,18 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArchiveUnavailableError, openArchiveStore, type ArchiveStore } from '@ricochet/archive';
+import { ArchiveUnavailableError, openArchiveStore } from '@ricochet/archive';
 import { createDlqArchiver } from '@ricochet/dlq-archiver';
 import {
+  committedOffset,
   createTestTopics,
   produceRecords,
+  storeWith,
   testBrokers,
   testLogger,
   uniqueName,
   waitFor,
-  withAdmin,
 } from '@ricochet/testing';
-
-async function committedOffset(groupId: string, topic: string): Promise<string | undefined> {
-  const offsets = await withAdmin((admin) => admin.fetchOffsets({ groupId, topics: [topic] }));
-  return offsets[0]?.partitions[0]?.offset;
-}
 
 describe('archiver with a store that is down (real broker, SQLite)', function () {
   this.timeout(60_000);
@@ -34,10 +30,7 @@ describe('archiver with a store that is down (real broker, SQLite)', function ()
     );
     let storeIsDown = true;
     let refusedInserts = 0;
-    // The store's methods use private fields, so the wrapper delegates rather than inherits.
-    const flaky: ArchiveStore = {
-      kind: store.kind,
-      migrate: () => store.migrate(),
+    const flaky = storeWith(store, {
       insert: async (records) => {
         if (storeIsDown) {
           refusedInserts += 1;
@@ -45,14 +38,7 @@ describe('archiver with a store that is down (real broker, SQLite)', function ()
         }
         return store.insert(records);
       },
-      get: (id) => store.get(id),
-      list: (filter, page) => store.list(filter, page),
-      iterate: (filter, chunkSize) => store.iterate(filter, chunkSize),
-      stats: (filter, period) => store.stats(filter, period),
-      markReplayed: (id, at) => store.markReplayed(id, at),
-      purge: (filter) => store.purge(filter),
-      close: () => store.close(),
-    };
+    });
     const archiver = createDlqArchiver({
       brokers: testBrokers(),
       dlqTopic: dlq,

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { openArchiveStore, type ArchiveInput } from '@ricochet/archive';
-import { runCli } from '@ricochet/cli';
-import { testLogger } from '@ricochet/testing';
+import { runCliCaptured, testLogger } from '@ricochet/testing';
 
 function input(index: number, overrides: Partial<ArchiveInput> = {}): ArchiveInput {
   return {
@@ -32,21 +31,8 @@ function input(index: number, overrides: Partial<ArchiveInput> = {}): ArchiveInp
   };
 }
 
-async function cli(args: string[], stdin?: PassThrough & { isTTY?: boolean }) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await runCli(args, {
-    stdout,
-    stderr,
-    environment: {},
-    ...(stdin === undefined ? {} : { stdin }),
-  });
-  return { code, stdout: out, stderr: err };
-}
+const cli = (args: string[], stdin?: PassThrough & { isTTY?: boolean }) =>
+  runCliCaptured(args, {}, stdin);
 
 describe('ricochet dlq (in-process, SQLite archive)', () => {
   let storeUrl: string;

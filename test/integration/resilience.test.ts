@@ -8,6 +8,7 @@ import {
 import { createMainConsumer } from '@ricochet/main-consumer';
 import {
   collectTopic,
+  committedOffset,
   createTestTopics,
   produceRecords,
   sleep,
@@ -18,11 +19,6 @@ import {
   withAdmin,
 } from '@ricochet/testing';
 import { recreateTopics } from './pipeline-fixture.js';
-
-async function committedOffset(groupId: string, topic: string): Promise<string | undefined> {
-  const offsets = await withAdmin((admin) => admin.fetchOffsets({ groupId, topics: [topic] }));
-  return offsets[0]?.partitions[0]?.offset;
-}
 
 describe('resilience (real broker)', function () {
   this.timeout(120_000);

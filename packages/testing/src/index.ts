@@ -22,6 +22,7 @@ export { sleep, waitFor, type WaitOptions } from './wait.js';
 export { testLogger } from './logger.js';
 export {
   collectTopic,
+  committedOffset,
   createTestTopics,
   produceRecords,
   testBrokers,
@@ -29,3 +30,5 @@ export {
   withAdmin,
   type CollectedRecord,
 } from './kafka-helpers.js';
+export { runCliCaptured, type CliResult } from './cli-runner.js';
+export { storeWith } from './store-wrapper.js';

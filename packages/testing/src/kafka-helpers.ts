@@ -75,3 +75,9 @@ export async function collectTopic(
   });
   return { records, consumer, stop: () => consumer.disconnect() };
 }
+
+/** The offset a group has committed on partition 0 of a topic, if any. */
+export async function committedOffset(groupId: string, topic: string): Promise<string | undefined> {
+  const offsets = await withAdmin((admin) => admin.fetchOffsets({ groupId, topics: [topic] }));
+  return offsets[0]?.partitions[0]?.offset;
+}
