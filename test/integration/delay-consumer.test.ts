@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { RetryHeader, writeRetryContract, type RetryContract } from '@ricochet/core';
+import { RetryHeader, writeRetryContract } from '@ricochet/core';
 import { createDelayConsumer, type DelayConsumerEvent } from '@ricochet/delay-consumer';
 import {
   collectTopic,
@@ -10,30 +10,13 @@ import {
   sleep,
   testBrokers,
   testLogger,
+  testRetryContract,
   uniqueName,
   waitFor,
 } from '@ricochet/testing';
 import { recreateTopics } from './pipeline-fixture.js';
 
 const cliBin = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
-
-function contract(
-  originalTopic: string,
-  dueAt: number,
-  overrides: Partial<RetryContract> = {},
-): RetryContract {
-  const now = Date.now();
-  return {
-    tryCount: 1,
-    original: { topic: originalTopic, partition: 0, offset: '7', timestamp: now },
-    retryGroup: 'some-group',
-    dueAt,
-    error: { className: 'Error', message: 'boom', stack: 'Error: boom' },
-    firstFailureAt: now,
-    lastFailureAt: now,
-    ...overrides,
-  };
-}
 
 function header(record: { headers: Record<string, unknown> }, name: string): string | undefined {
   const value = record.headers[name];
@@ -49,7 +32,7 @@ describe('delay consumer (real broker)', function () {
     const target = uniqueName('target');
     await recreateTopics([tier], 1);
     await createTestTopics([dlq, target], 1);
-    const valid = writeRetryContract(contract(target, Date.now()));
+    const valid = writeRetryContract(testRetryContract(target, Date.now()));
     const without = (name: string): Record<string, string> =>
       Object.fromEntries(Object.entries(valid).filter(([header]) => header !== name));
     const cases: Record<
@@ -90,15 +73,15 @@ describe('delay consumer (real broker)', function () {
         reason: 'malformed-retry-headers',
       },
       'missing original topic': {
-        headers: writeRetryContract(contract(uniqueName('deleted'), Date.now())),
+        headers: writeRetryContract(testRetryContract(uniqueName('deleted'), Date.now())),
         reason: 'unknown-original-topic',
       },
       'internal original topic': {
-        headers: writeRetryContract(contract('__consumer_offsets', Date.now())),
+        headers: writeRetryContract(testRetryContract('__consumer_offsets', Date.now())),
         reason: 'internal-original-topic',
       },
       'due-at years ahead': {
-        headers: writeRetryContract(contract(target, Date.now() + 3 * 365 * 86_400_000)),
+        headers: writeRetryContract(testRetryContract(target, Date.now() + 3 * 365 * 86_400_000)),
         reason: 'due-at-out-of-range',
       },
     };
@@ -172,7 +155,7 @@ describe('delay consumer (real broker)', function () {
           topic: tier,
           key: null,
           value: Buffer.from('held'),
-          headers: writeRetryContract(contract(target, dueAt)),
+          headers: writeRetryContract(testRetryContract(target, dueAt)),
         },
       ]);
       await waitFor('the redelivery', () => arrived.records[0], { timeoutMilliseconds: 30_000 });
@@ -234,7 +217,7 @@ describe('delay consumer (real broker)', function () {
           key: Buffer.from(`held-${index}`),
           value: Buffer.from(String(index)),
           headers: writeRetryContract(
-            contract(target, dueAt, {
+            testRetryContract(target, dueAt, {
               original: {
                 topic: target,
                 partition: index % 2,

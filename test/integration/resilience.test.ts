@@ -14,6 +14,7 @@ import {
   sleep,
   testBrokers,
   testLogger,
+  testRetryContract,
   uniqueName,
   waitFor,
   withAdmin,
@@ -57,20 +58,16 @@ describe('resilience (real broker)', function () {
           partition: index % 4,
           key: Buffer.from(`r${index}`),
           value: null,
-          headers: writeRetryContract({
-            tryCount: 1,
-            original: {
-              topic: target,
-              partition: index % 4,
-              offset: String(index),
-              timestamp: Date.now(),
-            },
-            retryGroup: 'g',
-            dueAt,
-            error: { className: 'Error', message: 'x', stack: '' },
-            firstFailureAt: Date.now(),
-            lastFailureAt: Date.now(),
-          }),
+          headers: writeRetryContract(
+            testRetryContract(target, dueAt, {
+              original: {
+                topic: target,
+                partition: index % 4,
+                offset: String(index),
+                timestamp: Date.now(),
+              },
+            }),
+          ),
         })),
       );
       await waitFor('A to hold all four partitions', () =>

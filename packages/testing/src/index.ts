@@ -32,3 +32,4 @@ export {
 } from './kafka-helpers.js';
 export { runCliCaptured, type CliResult } from './cli-runner.js';
 export { storeWith } from './store-wrapper.js';
+export { testRetryContract } from './retry-contracts.js';
