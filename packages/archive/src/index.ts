@@ -11,7 +11,7 @@
  * // postgres://user:password@host:5432/database?schema=ricochet (schema is created by migrate)
  * const store = await openArchiveStore(process.env.RICOCHET_STORE ?? defaultStoreUrl, { logger });
  * await store.migrate();
- * await store.insert(records); // idempotent per dead-letter topic/partition/offset
+ * await store.insert(records); // idempotent per dead-letter position and per original record
  * const page = await store.list({ originalTopic: 'orders', grep: 'timeout' }, { limit: 50 });
  * const older = await store.list({ originalTopic: 'orders' }, { limit: 50, cursor: page.nextCursor });
  * for await (const record of store.iterate({ errorClass: 'TimeoutError' })) {

@@ -34,6 +34,30 @@ const statusCheck = `CHECK (status IN ('archived', 'replayed', 'purged'))`;
 const positionUnique =
   'CONSTRAINT ricochet_archive_dlq_position UNIQUE (dlq_topic, dlq_partition, dlq_offset)';
 
+/**
+ * A main consumer killed after its dead-letter publish was acknowledged but before its commit
+ * publishes the record again when it is redelivered: the same record then sits at two
+ * dead-letter offsets, and the position constraint alone would archive it twice. A dead letter
+ * is the record at its original position as failed by one group, so that is unique as well.
+ * Unique indexes treat NULLs as distinct on both backends: dead letters without a readable retry
+ * contract (malformed headers, unroutable tier records) stay unaffected and are stored per
+ * position. Copies stored before this migration are removed first, keeping the earliest
+ * archived one (lowest id), or the index could not be built.
+ */
+const originalIdentity = `
+DELETE FROM ricochet_archive_record WHERE id IN (
+  SELECT later.id FROM ricochet_archive_record later
+  JOIN ricochet_archive_record earlier
+    ON earlier.retry_group = later.retry_group
+   AND earlier.original_topic = later.original_topic
+   AND earlier.original_partition = later.original_partition
+   AND earlier.original_offset = later.original_offset
+   AND earlier.id < later.id
+);
+CREATE UNIQUE INDEX ricochet_archive_original_identity
+  ON ricochet_archive_record (retry_group, original_topic, original_partition, original_offset);
+`;
+
 export const migrations: readonly Migration[] = [
   {
     version: 1,
@@ -98,6 +122,12 @@ CREATE TABLE ricochet_archive_record (
   ${positionUnique}
 );
 ${indexes}`,
+  },
+  {
+    version: 2,
+    name: 'store each original record once per group',
+    sqlite: originalIdentity,
+    postgres: originalIdentity,
   },
 ];
 

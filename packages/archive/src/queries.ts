@@ -88,7 +88,11 @@ export function purgeStatement(dialect: Dialect, filter: ArchiveFilter): Stateme
   return { text, values: parameters.values };
 }
 
-/** An insert of `rows` records that skips any already stored at the same dead-letter position. */
+/**
+ * An insert of `rows` records that skips any already stored: at the same dead-letter position,
+ * or the same original record failed by the same group (migration 2). No conflict target, so
+ * both unique constraints skip; other constraint failures still fail the insert.
+ */
 export function insertText(dialect: Dialect, rows: number): string {
   let position = 0;
   const tuples: string[] = [];
@@ -98,6 +102,6 @@ export function insertText(dialect: Dialect, rows: number): string {
   }
   return (
     `INSERT INTO ${recordTable} (${insertColumns.join(', ')}) VALUES ${tuples.join(', ')} ` +
-    `ON CONFLICT (dlq_topic, dlq_partition, dlq_offset) DO NOTHING`
+    `ON CONFLICT DO NOTHING`
   );
 }

@@ -6,7 +6,11 @@ export type ArchiveStatus = 'archived' | 'replayed' | 'purged';
 
 /** One dead-lettered record as the archiver hands it over. */
 export interface ArchiveInput {
-  /** Where it sits in the dead-letter topic: unique, so a redelivered record is stored once. */
+  /**
+   * Where it sits in the dead-letter topic: unique, so a dead letter read again is stored once.
+   * So is (retryGroup, originalTopic, originalPartition, originalOffset) when all four are set:
+   * a record dead-lettered twice by its group (at two positions) is stored once.
+   */
   readonly dlqTopic: string;
   readonly dlqPartition: number;
   readonly dlqOffset: string;
@@ -88,8 +92,9 @@ export interface ArchiveStore {
   /** Applies pending versioned migrations; safe to call at every start-up. */
   migrate(): Promise<void>;
   /**
-   * Stores records atomically (all or none). A record already stored (same dead-letter
-   * topic/partition/offset) is skipped. Resolves to the number newly stored.
+   * Stores records atomically (all or none). A record already stored is skipped: same
+   * dead-letter topic/partition/offset, or same retry group and original topic/partition/offset
+   * (the same record dead-lettered twice). Resolves to the number newly stored.
    */
   insert(records: readonly ArchiveInput[]): Promise<number>;
   get(id: number): Promise<ArchivedRecord | undefined>;

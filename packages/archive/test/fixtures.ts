@@ -45,7 +45,10 @@ export class StoreFixture {
 
 let nextOffset = 0;
 
-/** A complete record with every field set; each call takes the next dead-letter offset. */
+/**
+ * A complete record with every field set; each call takes the next dead-letter offset and the
+ * next original offset, so that each is a different record to the archive.
+ */
 export function makeInput(overrides: Partial<ArchiveInput> = {}): ArchiveInput {
   nextOffset += 1;
   return {
@@ -54,7 +57,7 @@ export function makeInput(overrides: Partial<ArchiveInput> = {}): ArchiveInput {
     dlqOffset: String(nextOffset),
     originalTopic: 'orders',
     originalPartition: 2,
-    originalOffset: '41',
+    originalOffset: String(40 + nextOffset),
     originalTimestamp: startTime - 60_000,
     key: Buffer.from('order-1'),
     value: Buffer.from('{"amount":12}'),

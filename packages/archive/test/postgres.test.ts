@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { expect } from 'chai';
 import pg from 'pg';
-import { ArchiveStoreError, ArchiveUnavailableError } from '@ricochet/archive';
+import { ArchiveStoreError, ArchiveUnavailableError, parseStoreUrl } from '@ricochet/archive';
 import { makeInput, rejectionOf, StoreFixture, type StoreTarget } from './fixtures.js';
 import { describeArchiveStore } from './store-suite.js';
+import { createVersionOneArchive, expectCopiesRemoved } from './version-one.js';
 
 /**
  * The real PostgreSQL the suite runs against; RICOCHET_TEST_POSTGRES_URL overrides it. Every
@@ -81,9 +82,28 @@ describe('PostgreSQL', () => {
       await Promise.all(stores.map((store) => store.migrate()));
       const schema = target.schemas.at(-1) ?? '';
       const versions = await withClient((client) =>
-        client.query(`SELECT version FROM ${schema}.ricochet_archive_schema_version`),
+        client.query(
+          `SELECT version FROM ${schema}.ricochet_archive_schema_version ORDER BY version`,
+        ),
       );
-      expect(versions.rows).to.deep.equal([{ version: 1 }]);
+      expect(versions.rows).to.deep.equal([{ version: 1 }, { version: 2 }]);
+    });
+
+    it('migrating a version 1 archive removes the copies of a record dead-lettered twice, keeping the first', async () => {
+      const location = parseStoreUrl(fixture.url);
+      if (location.kind !== 'postgres' || location.schema === undefined) {
+        throw new Error(`not a PostgreSQL URL with a schema: ${fixture.url}`);
+      }
+      const { schema } = location;
+      await withClient((client) => client.query(`CREATE SCHEMA ${schema}`));
+      const raw = new pg.Client({ connectionString: location.connectionString });
+      await raw.connect();
+      try {
+        await createVersionOneArchive('postgres', (sql) => raw.query(sql));
+      } finally {
+        await raw.end();
+      }
+      await expectCopiesRemoved(await fixture.open());
     });
 
     it('keeps schemas apart', async () => {

@@ -9,6 +9,7 @@ import { ConfigError } from '@ricochet/core';
 import { ArchiveUnavailableError } from '@ricochet/archive';
 import { makeInput, rejectionOf, StoreFixture } from './fixtures.js';
 import { describeArchiveStore } from './store-suite.js';
+import { createVersionOneArchive, expectCopiesRemoved } from './version-one.js';
 
 /** Each fresh URL is a new file in a temporary directory removed after the run. */
 function temporaryFiles(): { dir: string; freshUrl: () => string; dispose: () => Promise<void> } {
@@ -91,14 +92,26 @@ describe('SQLite archive store specifics', () => {
     expect(outputs).to.deep.equal(['1', '1', '1', '1']);
     const raw = new Database(fixture.url.slice('sqlite:'.length), { readonly: true });
     try {
-      const versions = raw.prepare('SELECT version FROM ricochet_archive_schema_version').all();
-      expect(versions).to.deep.equal([{ version: 1 }]);
+      const versions = raw
+        .prepare('SELECT version FROM ricochet_archive_schema_version ORDER BY version')
+        .all();
+      expect(versions).to.deep.equal([{ version: 1 }, { version: 2 }]);
       expect(raw.prepare('SELECT count(*) AS n FROM ricochet_archive_record').get()).to.deep.equal({
         n: 4,
       });
     } finally {
       raw.close();
     }
+  });
+
+  it('migrating a version 1 archive removes the copies of a record dead-lettered twice, keeping the first', async () => {
+    const raw = new Database(fixture.url.slice('sqlite:'.length));
+    try {
+      await createVersionOneArchive('sqlite', async (sql) => raw.exec(sql));
+    } finally {
+      raw.close();
+    }
+    await expectCopiesRemoved(await fixture.open());
   });
 
   it('reports a path it cannot open, or a file that is not an archive, as ConfigError(store)', async () => {

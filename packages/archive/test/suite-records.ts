@@ -5,7 +5,18 @@ import { ArchiveInputError, type ArchiveInput } from '@ricochet/archive';
 import { expectStoredAs, listIds, makeInput, rejectionOf, startTime } from './fixtures.js';
 import type { SuiteContext } from './store-suite.js';
 
-/** Insert and get: every field round-trips; a dead-letter position is stored once; all or none. */
+/** The fields that say which original record, failed by which group, a dead letter is. */
+function identityOf(
+  input: ArchiveInput,
+): Pick<ArchiveInput, 'retryGroup' | 'originalTopic' | 'originalPartition' | 'originalOffset'> {
+  const { retryGroup, originalTopic, originalPartition, originalOffset } = input;
+  return { retryGroup, originalTopic, originalPartition, originalOffset };
+}
+
+/**
+ * Insert and get: every field round-trips; a dead-letter position, and an original record per
+ * group, is stored once; all or none.
+ */
 export function describeRecords(context: () => SuiteContext): void {
   describe('insert and get', () => {
     it('round-trips every field, binary and int64 included', async () => {
@@ -143,11 +154,56 @@ export function describeRecords(context: () => SuiteContext): void {
       const base = makeInput();
       const stored = await store.insert([
         base,
-        { ...base, dlqTopic: 'dlq-other' },
-        { ...base, dlqPartition: 1 },
-        { ...base, dlqOffset: `${base.dlqOffset}0` },
+        { ...makeInput(), dlqTopic: 'dlq-other', dlqOffset: base.dlqOffset },
+        { ...makeInput(), dlqPartition: 1, dlqOffset: base.dlqOffset },
+        { ...makeInput(), dlqOffset: `${base.dlqOffset}0` },
       ]);
       expect(stored).to.equal(4);
+    });
+
+    it('stores a record dead-lettered twice by its group (two positions) once, keeping the first', async () => {
+      const { store } = context();
+      const first = makeInput({ errorMessage: 'the first dead-lettering' });
+      const again = { ...makeInput(), ...identityOf(first), errorMessage: 'the second one' };
+      expect(await store.insert([first])).to.equal(1);
+      expect(await store.insert([again])).to.equal(0);
+      const inOneBatch = makeInput();
+      expect(
+        await store.insert([inOneBatch, { ...makeInput(), ...identityOf(inOneBatch) }]),
+      ).to.equal(1);
+      const { records } = await store.list({}, { limit: 10 });
+      expect(records.map((record) => record.errorMessage)).to.deep.equal([
+        inOneBatch.errorMessage,
+        'the first dead-lettering',
+      ]);
+    });
+
+    it('tells original records apart by group, topic, partition and offset', async () => {
+      const { store } = context();
+      const base = makeInput();
+      const stored = await store.insert([
+        base,
+        { ...makeInput(), ...identityOf(base), retryGroup: 'shipping' },
+        { ...makeInput(), ...identityOf(base), originalTopic: 'payments' },
+        { ...makeInput(), ...identityOf(base), originalPartition: 7 },
+        { ...makeInput(), ...identityOf(base), originalOffset: '999' },
+      ]);
+      expect(stored).to.equal(5);
+    });
+
+    it('stores dead letters without a complete original identity per position', async () => {
+      const { store } = context();
+      const noContract = { retryGroup: null, originalPartition: null, originalOffset: null };
+      const base = makeInput();
+      const stored = await store.insert([
+        makeInput(noContract),
+        makeInput(noContract),
+        { ...makeInput(), ...identityOf(base), retryGroup: null },
+        { ...makeInput(), ...identityOf(base), retryGroup: null },
+        { ...makeInput(), ...identityOf(base), originalOffset: null },
+        { ...makeInput(), ...identityOf(base), originalOffset: null },
+      ]);
+      expect(stored).to.equal(6);
     });
 
     it('stores nothing and answers 0 for an empty batch', async () => {
