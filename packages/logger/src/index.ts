@@ -57,17 +57,27 @@ class WinstonLogger implements Logger {
     this.#logger = logger;
   }
 
+  // Each method asks winston first: winston formats a line (timestamp, colours, error fields)
+  // before its transport drops it for its level, and the consumers log at debug per record.
   error(message: string, fields: LogFields = {}): void {
-    this.#logger.error(message, fields);
+    if (this.#logger.isErrorEnabled()) {
+      this.#logger.error(message, fields);
+    }
   }
   warn(message: string, fields: LogFields = {}): void {
-    this.#logger.warn(message, fields);
+    if (this.#logger.isWarnEnabled()) {
+      this.#logger.warn(message, fields);
+    }
   }
   info(message: string, fields: LogFields = {}): void {
-    this.#logger.info(message, fields);
+    if (this.#logger.isInfoEnabled()) {
+      this.#logger.info(message, fields);
+    }
   }
   debug(message: string, fields: LogFields = {}): void {
-    this.#logger.debug(message, fields);
+    if (this.#logger.isDebugEnabled()) {
+      this.#logger.debug(message, fields);
+    }
   }
   child(fields: LogFields): Logger {
     return new WinstonLogger(this.#logger.child(fields));
