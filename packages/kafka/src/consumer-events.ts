@@ -41,14 +41,13 @@ export async function observeBatch(
   report: (event: BatchConsumed | CommitFailed) => void,
 ): Promise<void> {
   const { topic, partition } = payload.batch;
-  let lastResolved: bigint | undefined;
+  let lastResolved: string | undefined;
   const observed: kafkajs.EachBatchPayload = {
     ...payload,
     resolveOffset(offset) {
       payload.resolveOffset(offset);
-      const resolved = BigInt(offset);
-      if (lastResolved === undefined || resolved > lastResolved) {
-        lastResolved = resolved;
+      if (lastResolved === undefined || offsetIsAfter(offset, lastResolved)) {
+        lastResolved = offset;
       }
     },
     async commitOffsetsIfNecessary(offsets) {
@@ -68,13 +67,21 @@ export async function observeBatch(
   }
 }
 
-function batchConsumed(batch: kafkajs.Batch, lastResolved: bigint | undefined): BatchConsumed {
+/**
+ * Offsets as kafkajs gives them: decimal, no sign, no leading zeros; so a longer one is larger,
+ * and one of equal length compares as text. Called for every record, where a BigInt is not free.
+ */
+function offsetIsAfter(offset: string, other: string): boolean {
+  return offset.length !== other.length ? offset.length > other.length : offset > other;
+}
+
+function batchConsumed(batch: kafkajs.Batch, lastResolved: string | undefined): BatchConsumed {
   const { topic, partition, messages } = batch;
   const first = messages[0]?.offset;
   // Kafka's own definition: the high watermark minus the position, the next offset to consume.
   const position =
     lastResolved !== undefined
-      ? lastResolved + 1n
+      ? BigInt(lastResolved) + 1n
       : first !== undefined
         ? BigInt(first)
         : BigInt(batch.highWatermark);
@@ -87,7 +94,7 @@ function batchConsumed(batch: kafkajs.Batch, lastResolved: bigint | undefined): 
     records:
       lastResolved === undefined
         ? 0
-        : messages.filter((message) => BigInt(message.offset) <= lastResolved).length,
+        : messages.filter((message) => !offsetIsAfter(message.offset, lastResolved)).length,
     lag: lag > 0n ? Number(lag) : 0,
   };
 }
