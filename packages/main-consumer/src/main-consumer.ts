@@ -1,4 +1,4 @@
-import type { Logger } from '@ricochet/core';
+import type { ConsumedRecord, Logger, OutgoingRecord } from '@ricochet/core';
 import {
   commitThrough,
   createKafkaClient,
@@ -7,11 +7,25 @@ import {
   toConsumedRecord,
   ServiceLifecycle,
   type EachBatchPayload,
+  type Producer,
   type Readiness,
   type ServiceState,
 } from '@ricochet/kafka';
 import type { CompiledMainConsumerOptions } from './options.js';
-import { RecordProcessor } from './record-processor.js';
+import { RecordProcessor, type RecordOutcome } from './record-processor.js';
+
+/**
+ * Records queued for a tier or the dead-letter topic are published together once this many are
+ * waiting (and at the end of every batch, and before every commit): one acknowledged request
+ * for many, rather than a round trip per failed record.
+ */
+const maxHandOffBatch = 500;
+
+/** A record handled, waiting to be resolved and reported until the hand-offs before it are acknowledged. */
+interface Settling {
+  readonly record: ConsumedRecord;
+  readonly outcome: RecordOutcome;
+}
 
 /**
  * Consumes source topics and calls the handler for each record, in order per partition. A record
@@ -20,7 +34,7 @@ import { RecordProcessor } from './record-processor.js';
 export class MainConsumer<TValue> {
   readonly #options: CompiledMainConsumerOptions<TValue>;
   readonly #logger: Logger;
-  readonly #processor: RecordProcessor<TValue>;
+  readonly #producer: Producer;
   readonly #lifecycle: ServiceLifecycle;
 
   constructor(options: CompiledMainConsumerOptions<TValue>) {
@@ -33,11 +47,7 @@ export class MainConsumer<TValue> {
       allowAutoTopicCreation: false,
     });
     const producer = createReliableProducer(kafka);
-    this.#processor = new RecordProcessor(
-      options,
-      (record) => publishAcknowledged(producer, [record]),
-      this.#logger,
-    );
+    this.#producer = producer;
     this.#lifecycle = new ServiceLifecycle(
       `main consumer of group ${options.groupId}`,
       this.#logger,
@@ -77,11 +87,47 @@ export class MainConsumer<TValue> {
     await this.#lifecycle.stop();
   }
 
+  /**
+   * Handles the batch's records in order. A failed record is queued for its tier (or the
+   * dead-letter topic) and the next record is handled at once; the queue is published in one
+   * acknowledged request when it is full, at the end of the batch and before every commit. Only
+   * then are the queued records, and every record handled after the first of them, resolved,
+   * reported and committable: nothing is committed past a record not yet handed on.
+   */
   async #handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const { topic, partition } = batch;
+    // One queue per batch: with partitions handled concurrently, a batch must publish (and so
+    // settle) only its own records.
+    let queued: OutgoingRecord[] = [];
+    const processor = new RecordProcessor(
+      this.#options,
+      async (outgoing) => void queued.push(outgoing),
+      this.#logger,
+    );
+    let settling: Settling[] = [];
     let handedOn: string | undefined;
     let lastCommitAt = Date.now();
+    const settle = ({ record, outcome }: Settling): void => {
+      resolveOffset(record.offset);
+      handedOn = record.offset;
+      this.#options.onOutcome(outcome, record);
+      this.#logger.debug('record processed', {
+        topic,
+        partition,
+        offset: record.offset,
+        outcome,
+      });
+    };
+    const publishQueued = async (): Promise<void> => {
+      const waiting = settling;
+      const publishing = queued;
+      // Cleared first: if the publish fails, none of these records may be settled later.
+      settling = [];
+      queued = [];
+      await publishAcknowledged(this.#producer, publishing);
+      waiting.forEach(settle);
+    };
     const commit = async (): Promise<void> => {
       if (handedOn !== undefined) {
         await commitThrough(payload, handedOn);
@@ -95,24 +141,25 @@ export class MainConsumer<TValue> {
           break;
         }
         const record = toConsumedRecord(topic, partition, message);
-        const outcome = await this.#processor.process(record);
-        resolveOffset(message.offset);
-        handedOn = message.offset;
-        this.#options.onOutcome(outcome, record);
-        this.#logger.debug('record processed', {
-          topic,
-          partition,
-          offset: message.offset,
-          outcome,
-        });
+        const outcome = await processor.process(record);
+        if (queued.length > 0) {
+          settling.push({ record, outcome });
+        } else {
+          settle({ record, outcome });
+        }
+        if (queued.length >= maxHandOffBatch) {
+          await publishQueued();
+        }
         if (Date.now() - lastCommitAt >= this.#options.commitIntervalMilliseconds) {
+          await publishQueued();
           await commit();
         }
         await heartbeat();
       }
+      await publishQueued();
     } finally {
       // Commit what was handed on even when a publish failed, so the restart resumes right at
-      // the record that could not be handed on, not before it.
+      // the first record that was not handed on, not before it.
       await commit();
     }
   }

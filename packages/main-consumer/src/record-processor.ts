@@ -30,14 +30,17 @@ export type RecordOutcome =
       readonly tryCount: number;
     };
 
-/** Publishes and resolves only once the broker acknowledged (acks=all). */
+/**
+ * Hands a record on: publishes it and resolves once the broker acknowledged it (acks=all), or
+ * queues it for a batch that the caller publishes, acknowledged, before it commits past it.
+ */
 export type Publish = (record: OutgoingRecord) => Promise<void>;
 
 /**
  * Decides and carries out the fate of one source record: call the handler; on failure hand the
- * record to the next tier or the dead-letter topic. It resolves only when the record is either
- * handled or acknowledged elsewhere, so the caller may then commit past it. A publish failure
- * rejects, and the record must not be committed.
+ * record to the next tier or the dead-letter topic. It resolves once the record is handled or
+ * given to `publish`; the caller may commit past it when `publish` has acknowledged it. A
+ * publish failure rejects, and the record must not be committed.
  */
 export class RecordProcessor<TValue> {
   readonly #options: CompiledMainConsumerOptions<TValue>;
