@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   presentHeaders,
   unroutableDeadLetter,
@@ -23,7 +24,7 @@ import {
 } from '@ricochet/kafka';
 import { HoldTimers } from './hold-timers.js';
 import type { CompiledDelayConsumerOptions } from './options.js';
-import { inspectTierRecord, isInternalTopic } from './tier-record.js';
+import { inspectTierRecord, isInternalTopic, type TierRecordInspection } from './tier-record.js';
 
 /** Concurrency across partitions: handling a batch is quick (inspect, publish, commit). */
 const partitionsConsumedConcurrently = 16;
@@ -61,6 +62,7 @@ export class DelayConsumer {
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMilliseconds,
       maxWaitTimeInMs: options.maxWaitTimeMilliseconds,
+      maxBytesPerPartition: options.maxBytesPerPartition,
       allowAutoTopicCreation: false,
     });
     this.#producer = createReliableProducer(kafka);
@@ -177,16 +179,22 @@ export class DelayConsumer {
       await heartbeat();
     };
 
+    // A record due within what is left of this budget is waited for here: pausing would cost
+    // a fetch round trip (up to the fetch wait) and re-reading the rest of the partition.
+    let waitBudget = this.#options.maxWaitTimeMilliseconds;
     for (const message of batch.messages) {
+      const record = toConsumedRecord(topic, partition, message);
+      let inspection = this.#inspect(record);
+      while (inspection.kind === 'hold' && inspection.dueAt - Date.now() <= waitBudget) {
+        await flush();
+        const wait = Math.max(0, inspection.dueAt - Date.now());
+        waitBudget -= wait;
+        await sleep(wait);
+        inspection = this.#inspect(record);
+      }
       if (!isRunning() || isStale()) {
         break;
       }
-      const record = toConsumedRecord(topic, partition, message);
-      const inspection = inspectTierRecord(record, {
-        now: Date.now(),
-        tierDelayMilliseconds: this.#options.tier.delayMilliseconds,
-        maxClockSkewMilliseconds: this.#options.maxClockSkewMilliseconds,
-      });
       if (inspection.kind === 'hold') {
         await flush();
         this.#hold(partition, message.offset, inspection.dueAt);
@@ -203,6 +211,14 @@ export class DelayConsumer {
       }
     }
     await flush();
+  }
+
+  #inspect(record: ConsumedRecord): TierRecordInspection {
+    return inspectTierRecord(record, {
+      now: Date.now(),
+      tierDelayMilliseconds: this.#options.tier.delayMilliseconds,
+      maxClockSkewMilliseconds: this.#options.maxClockSkewMilliseconds,
+    });
   }
 
   #hold(partition: number, offset: string, dueAt: number): void {

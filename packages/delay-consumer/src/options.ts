@@ -51,7 +51,9 @@ export interface DelayConsumerOptions {
   logger: Logger;
   /**
    * The longest a fetch waits for data. A partition resumed while another fetch is waiting is
-   * fetched only after that one returns, so this bounds redelivery lateness. Default 50.
+   * fetched only after that one returns, so this bounds redelivery lateness. It is also the
+   * longest a batch waits, in all, for records due soon rather than pause and fetch them again.
+   * Default 50.
    */
   maxWaitTimeMilliseconds?: number;
   /**
@@ -60,6 +62,12 @@ export interface DelayConsumerOptions {
    */
   maxClockSkewMilliseconds?: number;
   sessionTimeoutMilliseconds?: number;
+  /**
+   * The most a fetch returns per partition. A held partition is read again from its held record
+   * each time it resumes, and what lies beyond the first record not yet due is dropped, so a
+   * large fetch mostly re-reads (and decodes) records only to put them back. Default 65536.
+   */
+  maxBytesPerPartition?: number;
   /** Redeliveries published in one acknowledged batch. Default 500. */
   maxRedeliveryBatch?: number;
   /** Called synchronously for each event; must not throw. */
@@ -75,6 +83,7 @@ export interface CompiledDelayConsumerOptions {
   readonly maxWaitTimeMilliseconds: number;
   readonly maxClockSkewMilliseconds: number;
   readonly sessionTimeoutMilliseconds: number;
+  readonly maxBytesPerPartition: number;
   readonly maxRedeliveryBatch: number;
   readonly onEvent: (event: DelayConsumerEvent) => void;
 }
@@ -116,6 +125,11 @@ export function compileDelayConsumerOptions(
       'sessionTimeoutMilliseconds',
       options.sessionTimeoutMilliseconds,
       30_000,
+    ),
+    maxBytesPerPartition: positiveIntegerOption(
+      'maxBytesPerPartition',
+      options.maxBytesPerPartition,
+      65_536,
     ),
     maxRedeliveryBatch: positiveIntegerOption(
       'maxRedeliveryBatch',
