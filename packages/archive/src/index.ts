@@ -25,7 +25,7 @@
  * directory) and a real PostgreSQL: RICOCHET_TEST_POSTGRES_URL, by default
  * postgres://postgres@127.0.0.1:5432/test. Each PostgreSQL test works in a schema of its own
  * (`?schema=ricochet_test_<run>_<n>`, created by migrate) and the run drops them all.
- * Insert throughput: `npx tsx packages/archive/bench/insert-rate.ts`.
+ * Insert throughput: `npm run bench -- --only archive-insert-rate` (packages/bench).
  */
 export type * from './types.js';
 export {

@@ -11,3 +11,4 @@
 export { runCli } from './program.js';
 export { ExitCode, exitCodeFor, UsageError } from './exit-codes.js';
 export type { CliIo } from './io.js';
+export { formatTable } from './table.js';

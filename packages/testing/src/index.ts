@@ -19,7 +19,7 @@ export {
 } from './registry.js';
 export { uniqueName } from './names.js';
 export { sleep, waitFor, type WaitOptions } from './wait.js';
-export { testLogger } from './logger.js';
+export { testLogger, type TestLoggerOptions } from './logger.js';
 export {
   collectTopic,
   committedOffset,

@@ -1,0 +1,63 @@
+import { createKafkaClient, type Admin, type Kafka } from '@ricochet/kafka';
+import type { Logger } from '@ricochet/core';
+
+export interface TopicSpec {
+  readonly topic: string;
+  readonly partitions: number;
+}
+
+/**
+ * The run's Kafka: one client configuration for every side (Ricochet and baselines alike), and
+ * the topics the run created, so that they are all deleted at the end (the holding scenario alone
+ * writes about a gigabyte).
+ */
+export class BenchKafka {
+  readonly brokers: readonly string[];
+  readonly logger: Logger;
+  readonly #created = new Set<string>();
+
+  constructor(brokers: readonly string[], logger: Logger) {
+    this.brokers = brokers;
+    this.logger = logger;
+  }
+
+  client(clientId: string): Kafka {
+    return createKafkaClient({ brokers: this.brokers, clientId, logger: this.logger });
+  }
+
+  async createTopics(topics: readonly TopicSpec[]): Promise<void> {
+    const created = await this.#withAdmin((admin) =>
+      admin.createTopics({
+        waitForLeaders: true,
+        topics: topics.map(({ topic, partitions }) => ({ topic, numPartitions: partitions })),
+      }),
+    );
+    if (!created) {
+      // Another run's records would be counted as this run's.
+      throw new Error(`a topic of ${topics.map(({ topic }) => topic).join(', ')} already exists`);
+    }
+    for (const { topic } of topics) {
+      this.#created.add(topic);
+    }
+  }
+
+  /** Deletes every topic this run created; what cannot be deleted is reported, not hidden. */
+  async deleteTopics(): Promise<void> {
+    if (this.#created.size === 0) {
+      return;
+    }
+    const topics = [...this.#created];
+    await this.#withAdmin((admin) => admin.deleteTopics({ topics, timeout: 30_000 }));
+    this.#created.clear();
+  }
+
+  async #withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = this.client('ricochet-bench-admin').admin();
+    await admin.connect();
+    try {
+      return await use(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import type { BenchKafka } from './bench-kafka.js';
+import type { BenchSettings } from './settings.js';
+
+/** One line of a scenario's table: the baseline and Ricochet side by side. */
+export interface ResultRow {
+  readonly scenario: string;
+  /** The baseline's figure, naming the baseline; `-` where there is none. */
+  readonly baseline: string;
+  readonly ricochet: string;
+  /** Ricochet relative to the baseline, in the sense the target is written in. */
+  readonly ratio?: number;
+  readonly target?: string;
+  readonly met?: boolean;
+}
+
+export interface ScenarioResult {
+  readonly id: string;
+  readonly title: string;
+  readonly rows: readonly ResultRow[];
+  /** Conditions a reader needs to read the rows right (sizes, what was skipped and why). */
+  readonly notes: readonly string[];
+  /** A chart the scenario drew (an SVG file in the output directory), shown under its rows. */
+  readonly chart?: { readonly file: string; readonly caption: string };
+  /** The raw measurements, for the results file. */
+  readonly measurements: Readonly<Record<string, unknown>>;
+}
+
+export interface BenchContext {
+  readonly settings: BenchSettings;
+  readonly kafka: BenchKafka;
+  /** Prefix of every topic and group of this run. */
+  readonly runId: string;
+  /** Where the chart and other files of this run go. */
+  readonly outputDirectory: string;
+  /** A progress line on standard error (standard output carries the tables). */
+  progress(message: string): void;
+}
+
+export type Scenario = (context: BenchContext) => Promise<ScenarioResult>;
+
+export function formatRate(recordsPerSecond: number): string {
+  return `${Math.round(recordsPerSecond).toLocaleString('en-US')} rec/s`;
+}
+
+export function formatMilliseconds(milliseconds: number): string {
+  return `${Math.round(milliseconds).toLocaleString('en-US')} ms`;
+}
+
+export function formatMegabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * A delay of this run alone (base plus 1-99 ms), so that its tier topic (`retry-1042ms`) is the
+ * run's own: tier topics are named by their delay, and other runs or tests may use the round one.
+ */
+export function uniqueDelay(baseMilliseconds: number): number {
+  return baseMilliseconds + 1 + Math.floor(Math.random() * 99);
+}

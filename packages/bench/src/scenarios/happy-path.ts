@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { consumeWithKcat, kcatVersion } from '../kcat.js';
+import { fillTopic } from '../producers.js';
+import { formatRate, type BenchContext, type ResultRow, type ScenarioResult } from '../scenario.js';
+import { median, type ThroughputResult } from '../statistics.js';
+import { runInWorker } from '../worker-process.js';
+import type { ConsumeRequest } from '../worker-protocol.js';
+
+const target = 0.95;
+
+/**
+ * Scenario 1: consume a full topic with a handler that does nothing. Ricochet's main consumer
+ * against a plain kafkajs consumer with the same settings, each side in a fresh process, the
+ * sides alternating; the median of each side's runs is compared. kcat reads the same topic for
+ * the machine's ceiling.
+ */
+export async function happyPath(context: BenchContext): Promise<ScenarioResult> {
+  const { records, valueBytes, partitions, runs } = context.settings.happyPath;
+  const topic = `${context.runId}-happy`;
+  await context.kafka.createTopics([{ topic, partitions }]);
+  const fillStartedAt = performance.now();
+  await fillTopic(
+    context.kafka.client('ricochet-bench-producer'),
+    { topic, partitions, value: randomBytes(valueBytes) },
+    records,
+  );
+  const fillSeconds = (performance.now() - fillStartedAt) / 1000;
+  context.progress(`happy path: ${records} records produced in ${fillSeconds.toFixed(1)} s`);
+
+  const consume = async (side: ConsumeRequest['side'], run: number): Promise<number> => {
+    const request: ConsumeRequest = {
+      side,
+      brokers: context.kafka.brokers,
+      topic,
+      groupId: `${context.runId}-happy-${side}-${run}`,
+      records,
+    };
+    const result = await runInWorker<ThroughputResult>(request, 600_000);
+    context.progress(`happy path run ${run}: ${side} ${formatRate(result.recordsPerSecond)}`);
+    return result.recordsPerSecond;
+  };
+  const kafkajsRates: number[] = [];
+  const ricochetRates: number[] = [];
+  for (let run = 1; run <= runs; run += 1) {
+    // Alternate which side goes first, so that neither always meets a warmer broker cache.
+    if (run % 2 === 1) {
+      kafkajsRates.push(await consume('kafkajs-consume', run));
+      ricochetRates.push(await consume('ricochet-consume', run));
+    } else {
+      ricochetRates.push(await consume('ricochet-consume', run));
+      kafkajsRates.push(await consume('kafkajs-consume', run));
+    }
+  }
+  const kafkajs = median(kafkajsRates);
+  const ricochet = median(ricochetRates);
+  const rows: ResultRow[] = [
+    {
+      scenario: `happy path, median of ${runs} (records/s)`,
+      baseline: `kafkajs ${formatRate(kafkajs)}`,
+      ricochet: formatRate(ricochet),
+      ratio: ricochet / kafkajs,
+      target: `>= ${target}`,
+      met: ricochet / kafkajs >= target,
+    },
+  ];
+  if (runs > 1) {
+    kafkajsRates.forEach((rate, index) => {
+      const ricochetRate = ricochetRates[index] as number;
+      rows.push({
+        scenario: `happy path, run ${index + 1}`,
+        baseline: `kafkajs ${formatRate(rate)}`,
+        ricochet: formatRate(ricochetRate),
+        ratio: ricochetRate / rate,
+      });
+    });
+  }
+  const notes = [
+    `${records.toLocaleString('en-US')} records of ${valueBytes} bytes in ${partitions} partitions; each side in its own Node process with a fresh consumer group, the sides alternating; rate = records / (last record handled - first record handled).`,
+  ];
+  const version = kcatVersion();
+  let kcat: ThroughputResult | undefined;
+  if (version === undefined) {
+    notes.push('kcat is not installed (apt-get install kcat): the ceiling row is skipped.');
+    context.progress('kcat is not installed: skipping the ceiling row');
+  } else {
+    kcat = await consumeWithKcat(context.kafka.brokers, topic, records);
+    rows.push({
+      scenario: 'machine ceiling: kcat reading the same topic',
+      baseline: `kcat ${formatRate(kcat.recordsPerSecond)}`,
+      ricochet: formatRate(ricochet),
+      ratio: ricochet / kcat.recordsPerSecond,
+    });
+    notes.push(
+      `kcat ${version}, simple consumer (no group, no commits), printing offsets only: the ceiling of a native client on this machine.`,
+    );
+  }
+  return {
+    id: 'happy-path',
+    title: 'Happy path throughput',
+    rows,
+    notes,
+    measurements: {
+      records,
+      valueBytes,
+      partitions,
+      fillSeconds,
+      kafkajsRecordsPerSecond: kafkajsRates,
+      ricochetRecordsPerSecond: ricochetRates,
+      kcat: kcat ?? null,
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** How big each scenario is. `--smoke` shrinks everything so that CI proves the bench still runs. */
+export interface BenchSettings {
+  readonly smoke: boolean;
+  /** Where the results (JSON, markdown, chart) go. */
+  readonly outputDirectory: string;
+  /** The markdown file whose results section the run rewrites. */
+  readonly reportFile: string;
+  readonly happyPath: {
+    readonly records: number;
+    readonly valueBytes: number;
+    readonly partitions: number;
+    /** Runs of each side, alternating; the median is reported. */
+    readonly runs: number;
+  };
+  readonly retryRoundTrip: {
+    readonly records: number;
+    readonly valueBytes: number;
+    readonly partitions: number;
+    readonly delayMilliseconds: number;
+  };
+  readonly lateness: {
+    readonly recordsPerSecond: number;
+    readonly seconds: number;
+    readonly delayMilliseconds: number;
+    readonly partitions: number;
+    readonly valueBytes: number;
+  };
+  readonly holding: {
+    readonly records: number;
+    readonly valueBytes: number;
+    readonly partitions: number;
+    readonly delayMilliseconds: number;
+  };
+  readonly archive: {
+    readonly runs: ReadonlyArray<{ readonly batchSize: number; readonly records: number }>;
+  };
+}
+
+export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+const full: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
+  smoke: false,
+  happyPath: { records: 200_000, valueBytes: 1024, partitions: 6, runs: 5 },
+  retryRoundTrip: { records: 20_000, valueBytes: 1024, partitions: 6, delayMilliseconds: 1_000 },
+  lateness: {
+    recordsPerSecond: 2_000,
+    seconds: 60,
+    delayMilliseconds: 5_000,
+    partitions: 6,
+    valueBytes: 1024,
+  },
+  holding: { records: 1_000_000, valueBytes: 100, partitions: 6, delayMilliseconds: 600_000 },
+  archive: {
+    runs: [
+      { batchSize: 1, records: 2_000 },
+      { batchSize: 100, records: 20_000 },
+      { batchSize: 1_000, records: 50_000 },
+    ],
+  },
+};
+
+const smoke: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
+  smoke: true,
+  happyPath: { records: 2_000, valueBytes: 1024, partitions: 6, runs: 1 },
+  retryRoundTrip: { records: 200, valueBytes: 1024, partitions: 6, delayMilliseconds: 1_000 },
+  lateness: {
+    recordsPerSecond: 200,
+    seconds: 3,
+    delayMilliseconds: 2_000,
+    partitions: 6,
+    valueBytes: 1024,
+  },
+  holding: { records: 5_000, valueBytes: 100, partitions: 6, delayMilliseconds: 600_000 },
+  archive: {
+    runs: [
+      { batchSize: 1, records: 20 },
+      { batchSize: 100, records: 200 },
+      { batchSize: 1_000, records: 1_000 },
+    ],
+  },
+};
+
+/**
+ * `--smoke` for tiny sizes (results go to a temporary directory unless `--output` says where);
+ * `--output DIR` for where results are written; `--only a,b` to run some scenarios.
+ */
+export function readSettings(argv: readonly string[]): BenchSettings & { only: string[] } {
+  const isSmoke = argv.includes('--smoke');
+  const output = valueOf(argv, '--output');
+  const only = valueOf(argv, '--only');
+  const outputDirectory =
+    output ??
+    (isSmoke
+      ? join(tmpdir(), `ricochet-bench-smoke-${process.pid}`)
+      : join(repositoryRoot, 'docs', 'benchmarks'));
+  return {
+    ...(isSmoke ? smoke : full),
+    outputDirectory,
+    // Only a full run into the default place rewrites the committed report.
+    reportFile:
+      isSmoke || output !== undefined
+        ? join(outputDirectory, 'benchmarks.md')
+        : join(repositoryRoot, 'docs', 'benchmarks.md'),
+    only: only === undefined ? [] : only.split(','),
+  };
+}
+
+function valueOf(argv: readonly string[], flag: string): string | undefined {
+  const index = argv.indexOf(flag);
+  if (index === -1) {
+    return undefined;
+  }
+  const value = argv[index + 1];
+  if (value === undefined || value.startsWith('--')) {
+    throw new Error(`${flag} needs a value`);
+  }
+  return value;
+}

@@ -1,0 +1,58 @@
+import { createKafkaClient } from '@ricochet/kafka';
+import { benchLogger } from '../bench-logger.js';
+import { ThroughputMeter, type ThroughputResult } from '../statistics.js';
+import type { ConsumeRequest } from '../worker-protocol.js';
+
+/**
+ * The baseline: a plain kafkajs consumer with the client and consumer settings Ricochet's main
+ * consumer uses, `eachBatch` as kafkajs documents it, and a commit after each batch.
+ */
+export async function consumeWithKafkajs(request: ConsumeRequest): Promise<ThroughputResult> {
+  const meter = new ThroughputMeter(request.records);
+  const handle = async (): Promise<void> => meter.record();
+  const kafka = createKafkaClient({
+    brokers: request.brokers,
+    clientId: `kafkajs-${request.groupId}`,
+    logger: benchLogger('kafkajs-consume'),
+  });
+  const consumer = kafka.consumer({
+    groupId: request.groupId,
+    sessionTimeout: 30_000,
+    allowAutoTopicCreation: false,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [request.topic], fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async ({
+      batch,
+      resolveOffset,
+      heartbeat,
+      commitOffsetsIfNecessary,
+      isRunning,
+      isStale,
+    }) => {
+      let handled: string | undefined;
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) {
+          break;
+        }
+        await handle();
+        resolveOffset(message.offset);
+        handled = message.offset;
+        await heartbeat();
+      }
+      if (handled !== undefined) {
+        // With autoCommit off, kafkajs commits only offsets it is given.
+        const offset = (BigInt(handled) + 1n).toString();
+        await commitOffsetsIfNecessary({
+          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset }] }],
+        });
+      }
+    },
+  });
+  await meter.done;
+  await consumer.disconnect();
+  return meter.result();
+}

@@ -1,0 +1,21 @@
+import { createMainConsumer } from '@ricochet/main-consumer';
+import { benchLogger } from '../bench-logger.js';
+import { ThroughputMeter, type ThroughputResult } from '../statistics.js';
+import type { ConsumeRequest } from '../worker-protocol.js';
+
+/** Ricochet's main consumer with a handler that does nothing, until every record is handled. */
+export async function consumeWithRicochet(request: ConsumeRequest): Promise<ThroughputResult> {
+  const meter = new ThroughputMeter(request.records);
+  const consumer = createMainConsumer({
+    brokers: request.brokers,
+    groupId: request.groupId,
+    topics: [request.topic],
+    fromBeginning: true,
+    logger: benchLogger('ricochet-consume'),
+    handler: () => meter.record(),
+  });
+  await consumer.start();
+  await meter.done;
+  await consumer.stop();
+  return meter.result();
+}

@@ -1,0 +1,34 @@
+/** What the bench asks a worker process to run: one side of a scenario, in a process of its own. */
+export type WorkerRequest = ConsumeRequest | RetryRequest;
+
+export interface ConsumeRequest {
+  readonly side: 'ricochet-consume' | 'kafkajs-consume';
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  readonly groupId: string;
+  readonly records: number;
+}
+
+export interface RetryRequest {
+  readonly side: 'ricochet-retry' | 'async-retry';
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  readonly groupId: string;
+  readonly records: number;
+  readonly delayMilliseconds: number;
+  /** Ricochet's dead-letter topic; kafkajs-async-retry derives its own from the group. */
+  readonly dlqTopic: string;
+}
+
+/** A retry side's report: when (epoch milliseconds) the last record succeeded on redelivery. */
+export interface RetryResult {
+  readonly finishedAt: number;
+  readonly failedFirst: number;
+  readonly succeededOnRedelivery: number;
+}
+
+/** Messages from a worker to the bench. */
+export type WorkerMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'result'; readonly result: unknown }
+  | { readonly type: 'failed'; readonly message: string };
