@@ -88,6 +88,10 @@ export class ServiceLifecycle {
       // The crashed member left the group; a restart joins again and reports a new assignment.
       this.#assignment = undefined;
       hooks.onCrash?.();
+      if (this.#state === 'stopping' || this.#state === 'stopped') {
+        this.#cancelRestart(payload.restart);
+        return;
+      }
       if (!payload.restart) {
         this.#fail(payload.error);
         this.#logger.error('consumer crashed and will not restart', { error: payload.error });
@@ -162,6 +166,27 @@ export class ServiceLifecycle {
       // An observer (metrics, tests) must never break consumption or a kafkajs event listener.
       this.#logger.warn('a consumer event observer threw', { event: event.type, error });
     }
+  }
+
+  /**
+   * A crash reported while stopping comes from a consumer kafkajs was restarting when it was
+   * stopped: stop() does nothing to a runner still joining, so its join fails once the stop
+   * disconnects, and kafkajs restarts it behind the stop. That consumer would rejoin the group
+   * and keep the process alive. kafkajs sets the restart timer right after this event; a
+   * consumer stop() run after that clears it.
+   */
+  #cancelRestart(restart: boolean): void {
+    if (!restart) {
+      return;
+    }
+    this.#logger.info('consumer crashed while stopping; cancelling the restart kafkajs scheduled');
+    setImmediate(() => {
+      this.#consumer.disconnect().catch((error: unknown) => {
+        this.#logger.warn('disconnecting the consumer again after a crash while stopping failed', {
+          error,
+        });
+      });
+    });
   }
 
   #fail(error: unknown): void {

@@ -1,0 +1,90 @@
+import { expect } from 'chai';
+import { ServiceLifecycle, type Consumer } from '@ricochet/kafka';
+import {
+  createTestTopics,
+  produceRecords,
+  sleep,
+  testKafka,
+  testLogger,
+  uniqueName,
+  waitFor,
+  withAdmin,
+} from '@ricochet/testing';
+
+describe('service lifecycle (real broker)', function () {
+  this.timeout(60_000);
+  let other: Consumer | undefined;
+
+  afterEach(async () => {
+    await other?.disconnect();
+  });
+
+  it('stays stopped when stopped while kafkajs is restarting its crashed consumer', async () => {
+    const topic = uniqueName('lifecycle');
+    const group = uniqueName('lifecycle');
+    await createTestTopics([topic], 2);
+    // A second member that notices a rebalance only at its next heartbeat, 5 s apart: the
+    // restarted consumer's join waits that long for it, and the stop lands inside that wait.
+    other = testKafka().consumer({
+      groupId: group,
+      sessionTimeout: 20_000,
+      heartbeatInterval: 5_000,
+    });
+    const otherJoined = new Promise((resolve) => other?.on(other.events.GROUP_JOIN, resolve));
+    await other.connect();
+    await other.subscribe({ topic, fromBeginning: true });
+    await other.run({ eachBatch: async () => {} });
+    await otherJoined;
+
+    // No retries: the first failing batch crashes the consumer, and kafkajs restarts it.
+    const consumer = testKafka().consumer({
+      groupId: group,
+      sessionTimeout: 6_000,
+      retry: { retries: 0 },
+    });
+    const joins: number[] = [];
+    consumer.on(consumer.events.GROUP_JOIN, () => joins.push(Date.now()));
+    let crashedAt: number | undefined;
+    consumer.on(consumer.events.CRASH, () => (crashedAt ??= Date.now()));
+    const lifecycle = new ServiceLifecycle('lifecycle test', testLogger('lifecycle'), {
+      consumer,
+      helpers: [],
+    });
+    let failed = false;
+    await lifecycle.start({
+      topics: [topic],
+      fromBeginning: true,
+      eachBatch: async () => {
+        if (!failed) {
+          failed = true;
+          throw new Error(
+            'the first batch fails, so that kafkajs crashes and restarts the consumer',
+          );
+        }
+      },
+    });
+    await produceRecords(
+      [0, 1].map((partition) => ({ topic, partition, key: null, value: Buffer.from('x') })),
+    );
+    const crashed = await waitFor('the consumer to crash', () => crashedAt);
+    // The restart begins about 300 ms after the crash, then waits in the group join.
+    await sleep(crashed + 1_500 - Date.now());
+    await lifecycle.stop();
+    const stoppedAt = Date.now();
+    expect(lifecycle.state).to.equal('stopped');
+    // The stopped consumer's member expires with its session; one restarted behind the stop
+    // would stay in the group for good.
+    await waitFor(
+      'the group to hold only the other member',
+      async () => {
+        const { groups } = await withAdmin((admin) => admin.describeGroups([group]));
+        return groups[0]?.members.length === 1 ? true : undefined;
+      },
+      { timeoutMilliseconds: 30_000 },
+    );
+    expect(
+      joins.filter((at) => at > stoppedAt),
+      'group joins after the stop',
+    ).to.deep.equal([]);
+  });
+});
