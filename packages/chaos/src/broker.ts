@@ -1,0 +1,123 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ChaosInfrastructureError } from './errors.js';
+
+const run = promisify(execFile);
+
+export interface BrokerSettings {
+  /** scripts/kafka */
+  readonly script: string;
+  readonly stateDir: string;
+  readonly port: number;
+  readonly controllerPort: number;
+}
+
+/** How the broker goes down for a restart: SIGKILL (a crash), or a clean stop. */
+export type BrokerStopMode = 'kill' | 'stop';
+
+const pollMilliseconds = 200;
+
+/**
+ * The run's own Kafka broker: scripts/kafka with its own state directory and ports, so that it
+ * can be reset, killed and restarted without touching the broker anyone else uses.
+ */
+export class ChaosBroker {
+  readonly #settings: BrokerSettings;
+  readonly #environment: NodeJS.ProcessEnv;
+  #mayBeRunning = false;
+
+  constructor(settings: BrokerSettings) {
+    this.#settings = settings;
+    this.#environment = {
+      ...process.env,
+      RICOCHET_STATE_DIR: settings.stateDir,
+      RICOCHET_KAFKA_PORT: String(settings.port),
+      RICOCHET_KAFKA_CONTROLLER_PORT: String(settings.controllerPort),
+    };
+  }
+
+  get brokers(): string[] {
+    return [`127.0.0.1:${this.#settings.port}`];
+  }
+
+  /** Stops a broker left over from an earlier run and deletes its data: every run starts empty. */
+  async reset(): Promise<void> {
+    await this.#script('reset');
+  }
+
+  async start(): Promise<void> {
+    this.#mayBeRunning = true;
+    await this.#script('start');
+  }
+
+  async stop(): Promise<void> {
+    await this.#script('stop');
+    this.#mayBeRunning = false;
+  }
+
+  /** Takes the broker down (SIGKILL or clean stop) and starts it again on the same data. */
+  async restart(mode: BrokerStopMode): Promise<void> {
+    if (mode === 'kill') {
+      await this.#kill();
+    } else {
+      await this.stop();
+    }
+    await this.start();
+  }
+
+  /** For the process 'exit' handler, where nothing asynchronous runs any more. */
+  stopSynchronously(): void {
+    if (this.#mayBeRunning) {
+      spawnSync(this.#settings.script, ['stop'], { env: this.#environment, stdio: 'ignore' });
+      this.#mayBeRunning = false;
+    }
+  }
+
+  async #kill(): Promise<void> {
+    const pidFile = join(this.#settings.stateDir, 'kafka', 'kafka.pid');
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    if (!Number.isSafeInteger(pid) || pid <= 0) {
+      throw new ChaosInfrastructureError(`${pidFile} holds no process id`);
+    }
+    process.kill(pid, 'SIGKILL');
+    while (isRunning(pid)) {
+      await new Promise((resolve) => setTimeout(resolve, pollMilliseconds));
+    }
+    // scripts/kafka trusts `kill -0` on the pid in this file, which a zombie still passes until
+    // whoever adopted the broker reaps it; a killed broker leaves no file, like a stopped one.
+    rmSync(pidFile, { force: true });
+  }
+
+  async #script(command: string): Promise<void> {
+    try {
+      await run(this.#settings.script, [command], {
+        env: this.#environment,
+        maxBuffer: 16 * 1024 * 1024,
+      });
+    } catch (error) {
+      const stderr = (error as { stderr?: string }).stderr?.trim() ?? '';
+      throw new ChaosInfrastructureError(
+        `scripts/kafka ${command} failed for the chaos broker on port ${this.#settings.port}` +
+          (stderr === '' ? '' : `: ${stderr.split('\n').slice(-5).join(' | ')}`),
+        { cause: error },
+      );
+    }
+  }
+}
+
+/** Alive and not a zombie: a killed process holds no port once it is a zombie. */
+function isRunning(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return false;
+    }
+    throw error;
+  }
+  // The state follows the command name, which is in parentheses and may itself hold spaces.
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}

@@ -1,0 +1,48 @@
+/**
+ * The chaos run's handler, loaded by `ricochet run main --handler` exactly as a user's module
+ * is. Each record's value carries its plan, so the decision depends on the record alone and any
+ * process, any copy, decides alike. Every call is written to the ledger before the handler
+ * returns or throws: what the ledger holds happened, whatever becomes of the process next.
+ */
+import { ConfigError, NonRetryableError } from '@ricochet/core';
+import type { HandlerRecord } from '@ricochet/main-consumer';
+import { Ledger, ledgerVariable } from './ledger.js';
+import { decodePlan, plannedOutcome } from './record-plan.js';
+
+/** A failure a later try may not meet: retried through the tiers. */
+class PlannedRetryableFailure extends Error {
+  override name = 'PlannedRetryableFailure';
+}
+
+const ledgerPath = process.env[ledgerVariable];
+if (ledgerPath === undefined || ledgerPath === '') {
+  throw new ConfigError(ledgerVariable, 'must name the ledger file the chaos runner created');
+}
+const ledger = Ledger.open(ledgerPath);
+
+export function handler(record: HandlerRecord<Buffer | null>): void {
+  const invokedAt = Date.now();
+  const plan = decodePlan(record.value);
+  if (plan === undefined) {
+    throw new NonRetryableError(`record at ${record.partition}@${record.offset} carries no plan`);
+  }
+  const outcome = plannedOutcome(plan, record.tryCount);
+  ledger.recordInvocation({
+    recordId: plan.id,
+    tryCount: record.tryCount,
+    invokedAt,
+    dueAt: record.retry?.dueAt ?? null,
+    pid: process.pid,
+    outcome,
+    partition: record.partition,
+    offset: record.offset,
+  });
+  if (outcome === 'retryable-failure') {
+    throw new PlannedRetryableFailure(
+      `${plan.kind} record ${plan.id} fails try ${record.tryCount}`,
+    );
+  }
+  if (outcome === 'non-retryable-failure') {
+    throw new NonRetryableError(`record ${plan.id} can never succeed`);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * @ricochet/chaos (private): the chaos run behind `npm run chaos` (docs/chaos.md). Real
+ * `ricochet run` processes on a broker of the run's own, killed, restarted and scaled under
+ * traffic; an independent ledger of every handler call; then a verdict on every record.
+ *
+ * @example
+ * ```ts
+ * const verdict = judge({ plans, ladderLength: 3, invocations, sends, archive, services });
+ * if (!verdict.passed) console.log(verdict.checks.filter((check) => !check.passed));
+ * ```
+ */
+export { compileChaosOptions, type ChaosFlags, type ChaosOptions } from './options.js';
+export { profiles, profileNames, type ProfileName } from './profiles.js';
+export { runChaos } from './run.js';
+export { judge, type Verdict, type VerdictInput, type ServiceEnding } from './verdict.js';
+export type { Check } from './record-checks.js';
+export { quantile, type Measures } from './measures.js';
+export { renderSummary, type ChaosReport } from './summary.js';
+export {
+  decodePlan,
+  encodePlan,
+  planRecords,
+  plannedOutcome,
+  plannedTries,
+  recordId,
+  type RecordKind,
+  type RecordPlan,
+} from './record-plan.js';
+export { seededRandom, type Random } from './random.js';
+export { scheduleChaos, type ChaosEvent } from './chaos-schedule.js';
+export { planFleet } from './fleet.js';
+export type { Invocation } from './ledger.js';
+export type { ArchiveEntry } from './archive-reader.js';

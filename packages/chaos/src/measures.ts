@@ -1,0 +1,59 @@
+import type { Invocation } from './ledger.js';
+import { plannedTries } from './record-plan.js';
+import type { RecordEvidence } from './record-checks.js';
+
+/** Numbers reported, not judged: at-least-once allows duplicates, and lateness has no bound. */
+export interface Measures {
+  readonly invocations: number;
+  /** Handler calls the plan asks for (times the sends of each id). */
+  readonly plannedInvocations: number;
+  /** Calls beyond the planned ones: redeliveries after kills, rebalances and restarts. */
+  readonly duplicateInvocations: number;
+  /** duplicateInvocations / plannedInvocations. */
+  readonly duplicateRate: number;
+  /** Redelivered calls (those with a due-at). */
+  readonly redeliveries: number;
+  /** invokedAt - dueAt over redeliveries, in ms; undefined when there were none. */
+  readonly lateness:
+    { readonly p50: number; readonly p99: number; readonly max: number } | undefined;
+}
+
+/** The value at quantile `q` of ascending `sorted` (nearest rank). */
+export function quantile(sorted: readonly number[], q: number): number {
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[rank] ?? 0;
+}
+
+export function measure(evidence: RecordEvidence): Measures {
+  const { plans, ladderLength, invocationsById, sends } = evidence;
+  let invocations = 0;
+  let plannedInvocations = 0;
+  let duplicateInvocations = 0;
+  for (const plan of plans) {
+    const calls = invocationsById.get(plan.id)?.length ?? 0;
+    const planned = plannedTries(plan, ladderLength) * (sends.get(plan.id) ?? 1);
+    invocations += calls;
+    plannedInvocations += planned;
+    duplicateInvocations += Math.max(0, calls - planned);
+  }
+  const lateness = [...invocationsById.values()]
+    .flat()
+    .filter((call): call is Invocation & { dueAt: number } => call.dueAt !== null)
+    .map((call) => call.invokedAt - call.dueAt)
+    .sort((a, b) => a - b);
+  return {
+    invocations,
+    plannedInvocations,
+    duplicateInvocations,
+    duplicateRate: plannedInvocations === 0 ? 0 : duplicateInvocations / plannedInvocations,
+    redeliveries: lateness.length,
+    lateness:
+      lateness.length === 0
+        ? undefined
+        : {
+            p50: quantile(lateness, 0.5),
+            p99: quantile(lateness, 0.99),
+            max: lateness.at(-1) ?? 0,
+          },
+  };
+}

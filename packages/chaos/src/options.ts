@@ -1,0 +1,203 @@
+import { resolve } from 'node:path';
+import {
+  ConfigError,
+  parseDuration,
+  parseTierLadder,
+  parseTierReference,
+  type Tier,
+  type TierLadder,
+} from '@ricochet/core';
+import { profileNames, profiles, type ProfileName, type ProfileValues } from './profiles.js';
+import type { RecordShares } from './record-plan.js';
+
+/** The flags as given: text, or undefined when absent (then the profile or default applies). */
+export interface ChaosFlags {
+  readonly profile?: string | undefined;
+  readonly records?: string | undefined;
+  readonly rate?: string | undefined;
+  readonly killsPerRole?: string | undefined;
+  readonly brokerRestarts?: string | undefined;
+  readonly brokerRestart?: string | undefined;
+  readonly tiers?: string | undefined;
+  readonly partitions?: string | undefined;
+  readonly concurrency?: string | undefined;
+  readonly sessionTimeoutMs?: string | undefined;
+  readonly resolveTimeout?: string | undefined;
+  readonly settle?: string | undefined;
+  readonly startTimeout?: string | undefined;
+  readonly seed?: string | undefined;
+  readonly scaleTier?: string | undefined;
+  readonly scaleTo?: string | undefined;
+  readonly flakyPercent?: string | undefined;
+  readonly poisonPercent?: string | undefined;
+  readonly nonRetryablePercent?: string | undefined;
+  readonly stateDir?: string | undefined;
+  readonly brokerPort?: string | undefined;
+  readonly controllerPort?: string | undefined;
+  readonly httpBasePort?: string | undefined;
+}
+
+export type BrokerRestartMode = 'kill' | 'stop';
+
+export interface ChaosOptions {
+  readonly profile: ProfileName;
+  readonly records: number;
+  readonly rate: number;
+  readonly killsPerRole: number;
+  readonly brokerRestarts: number;
+  readonly brokerRestartMode: BrokerRestartMode;
+  readonly ladder: TierLadder;
+  readonly partitions: number;
+  readonly concurrency: number;
+  readonly sessionTimeoutMs: number;
+  readonly resolveTimeoutMs: number;
+  readonly settleMs: number;
+  readonly startTimeoutMs: number;
+  readonly seed: number;
+  /** The tier that starts with one instance and is scaled up to `scaleTo` and back mid-hold. */
+  readonly scaleTier: Tier;
+  readonly scaleTo: number;
+  readonly shares: RecordShares;
+  /** Absolute; the broker's data is under `<stateDir>/kafka`, each run in `<stateDir>/run-...`. */
+  readonly stateDir: string;
+  readonly brokerPort: number;
+  readonly controllerPort: number;
+  readonly httpBasePort: number;
+}
+
+/** The shared development broker: the chaos run resets and restarts its own, never this one. */
+const sharedBrokerPorts: ReadonlySet<number> = new Set([29092, 29093]);
+
+function wholeNumber(field: string, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text.trim())) {
+    throw new ConfigError(field, `must be a whole number, got "${text}"`);
+  }
+  const value = Number(text.trim());
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(field, `must be from ${min} to ${max}, got ${text}`);
+  }
+  return value;
+}
+
+function percent(field: string, text: string): number {
+  const value = Number(text.trim());
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 100) {
+    throw new ConfigError(field, `must be a percentage from 0 to 100, got "${text}"`);
+  }
+  return value;
+}
+
+function profileOf(text: string | undefined): ProfileName {
+  const name = text ?? 'ci';
+  if (!(profileNames as readonly string[]).includes(name)) {
+    throw new ConfigError('--profile', `must be ${profileNames.join(' or ')}, got "${name}"`);
+  }
+  return name as ProfileName;
+}
+
+/** The flag's text, or the profile's value written as text. */
+function pick(flag: string | undefined, fallback: string | number): string {
+  return flag ?? String(fallback);
+}
+
+/**
+ * Profile values, overridden by flags, validated once; each error names the flag. `randomSeed`
+ * is asked only when no --seed was given. `repositoryRoot` anchors the default state directory
+ * and guards the shared broker's.
+ */
+export function compileChaosOptions(
+  flags: ChaosFlags,
+  repositoryRoot: string,
+  randomSeed: () => number,
+): ChaosOptions {
+  const profile = profileOf(flags.profile);
+  const values: ProfileValues = profiles[profile];
+  const ladder = parseTierLadder(pick(flags.tiers, values.tiers), '--tiers');
+  const partitions = wholeNumber('--partitions', pick(flags.partitions, values.partitions), 2, 64);
+  const scaleTo = wholeNumber('--scale-to', pick(flags.scaleTo, 3), 2, partitions);
+  const scaleTier =
+    flags.scaleTier === undefined
+      ? ladder.at(-1)
+      : ladder.find(
+          (tier) => tier.topic === parseTierReference(flags.scaleTier ?? '', '--scale-tier').topic,
+        );
+  if (scaleTier === undefined) {
+    throw new ConfigError(
+      '--scale-tier',
+      `"${flags.scaleTier}" is not a tier of ${ladder.map((tier) => tier.topic).join(',')}`,
+    );
+  }
+  const shares: RecordShares = {
+    flakyPercent: percent('--flaky-percent', pick(flags.flakyPercent, 10)),
+    poisonPercent: percent('--poison-percent', pick(flags.poisonPercent, 1)),
+    nonRetryablePercent: percent('--non-retryable-percent', pick(flags.nonRetryablePercent, 1)),
+  };
+  if (shares.flakyPercent + shares.poisonPercent + shares.nonRetryablePercent > 100) {
+    throw new ConfigError('--flaky-percent', 'flaky, poison and non-retryable add up to over 100');
+  }
+  const brokerRestartMode = flags.brokerRestart ?? 'kill';
+  if (brokerRestartMode !== 'kill' && brokerRestartMode !== 'stop') {
+    throw new ConfigError('--broker-restart', `must be kill or stop, got "${brokerRestartMode}"`);
+  }
+  const stateDir = resolve(repositoryRoot, flags.stateDir ?? '.state/chaos');
+  if (stateDir === resolve(repositoryRoot, '.state')) {
+    throw new ConfigError(
+      '--state-dir',
+      'is the shared development broker’s; the chaos run resets its broker, so give it its own',
+    );
+  }
+  const port = (field: string, text: string | undefined, fallback: number): number => {
+    const value = wholeNumber(field, pick(text, fallback), 1024, 65535);
+    if (sharedBrokerPorts.has(value)) {
+      throw new ConfigError(field, `${value} belongs to the shared development broker`);
+    }
+    return value;
+  };
+  const brokerPort = port('--broker-port', flags.brokerPort, 29192);
+  const controllerPort = port('--controller-port', flags.controllerPort, 29193);
+  if (controllerPort === brokerPort) {
+    throw new ConfigError('--controller-port', 'must differ from --broker-port');
+  }
+  return {
+    profile,
+    records: wholeNumber('--records', pick(flags.records, values.records), 1, 10_000_000),
+    rate: wholeNumber('--rate', pick(flags.rate, values.rate), 1, 100_000),
+    killsPerRole: wholeNumber(
+      '--kills-per-role',
+      pick(flags.killsPerRole, values.killsPerRole),
+      0,
+      1_000,
+    ),
+    brokerRestarts: wholeNumber(
+      '--broker-restarts',
+      pick(flags.brokerRestarts, values.brokerRestarts),
+      0,
+      100,
+    ),
+    brokerRestartMode,
+    ladder,
+    partitions,
+    concurrency: wholeNumber('--concurrency', pick(flags.concurrency, values.concurrency), 1, 64),
+    sessionTimeoutMs: wholeNumber(
+      '--session-timeout-ms',
+      pick(flags.sessionTimeoutMs, values.sessionTimeoutMs),
+      6_000,
+      300_000,
+    ),
+    resolveTimeoutMs: parseDuration(
+      pick(flags.resolveTimeout, values.resolveTimeout),
+      '--resolve-timeout',
+    ),
+    settleMs: parseDuration(pick(flags.settle, values.settle), '--settle'),
+    startTimeoutMs: parseDuration(flags.startTimeout ?? '90s', '--start-timeout'),
+    seed:
+      flags.seed === undefined ? randomSeed() : wholeNumber('--seed', flags.seed, 0, 4_294_967_295),
+    scaleTier,
+    scaleTo,
+    shares,
+    stateDir,
+    brokerPort,
+    controllerPort,
+    httpBasePort: wholeNumber('--http-base-port', pick(flags.httpBasePort, 29200), 1024, 65000),
+  };
+}

@@ -1,0 +1,51 @@
+/** The values a profile sets; every one can be overridden by the flag of the same name. */
+export interface ProfileValues {
+  readonly records: number;
+  /** Records produced per second. */
+  readonly rate: number;
+  readonly killsPerRole: number;
+  readonly brokerRestarts: number;
+  readonly tiers: string;
+  readonly partitions: number;
+  /** Source partitions each main consumer handles at once. */
+  readonly concurrency: number;
+  readonly sessionTimeoutMs: number;
+  /** How long after the traffic and the chaos end every record may take to be resolved. */
+  readonly resolveTimeout: string;
+  /** How long to keep watching once every record is resolved: late duplicates show up here. */
+  readonly settle: string;
+}
+
+export const profileNames = ['ci', 'long'] as const;
+export type ProfileName = (typeof profileNames)[number];
+
+/**
+ * `ci`: a few thousand records and a few kills per role, a few minutes on a 2-core machine.
+ * `long`: the issue's long run, by hand: 100,000 records, 20 kills per role.
+ */
+export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
+  ci: {
+    records: 3_000,
+    rate: 40,
+    killsPerRole: 3,
+    brokerRestarts: 1,
+    tiers: '1s,3s,8s',
+    partitions: 4,
+    concurrency: 2,
+    sessionTimeoutMs: 6_000,
+    resolveTimeout: '3m',
+    settle: '8s',
+  },
+  long: {
+    records: 100_000,
+    rate: 250,
+    killsPerRole: 20,
+    brokerRestarts: 1,
+    tiers: '1s,3s,8s',
+    partitions: 4,
+    concurrency: 2,
+    sessionTimeoutMs: 6_000,
+    resolveTimeout: '15m',
+    settle: '10s',
+  },
+};

@@ -1,0 +1,117 @@
+import type { Random } from './random.js';
+
+/**
+ * What a record will do in the handler: `ok` succeeds at once, `flaky` fails `failures` times
+ * and then succeeds, `poison` always fails (retryably), `non-retryable` fails with
+ * NonRetryableError.
+ */
+export type RecordKind = 'ok' | 'flaky' | 'poison' | 'non-retryable';
+
+export interface RecordPlan {
+  readonly id: string;
+  readonly kind: RecordKind;
+  /** Failed attempts before success; only `flaky` has any. */
+  readonly failures: number;
+}
+
+/** Percent of the records of each failing kind; the rest are `ok`. */
+export interface RecordShares {
+  readonly flakyPercent: number;
+  readonly poisonPercent: number;
+  readonly nonRetryablePercent: number;
+}
+
+/** What the handler does with one delivery. */
+export type PlannedOutcome = 'succeeded' | 'retryable-failure' | 'non-retryable-failure';
+
+/** Ids sort in production order and are easy to grep for in logs: r0000042. */
+export function recordId(index: number): string {
+  return `r${String(index).padStart(7, '0')}`;
+}
+
+/**
+ * Every record's plan. The shares are exact (rounded) counts, placed at seeded random ids, and a
+ * flaky record fails 1 to `maxFlakyFailures` times, so that it still succeeds on the last tier.
+ */
+export function planRecords(
+  count: number,
+  shares: RecordShares,
+  maxFlakyFailures: number,
+  random: Random,
+): RecordPlan[] {
+  const share = (percent: number): number => Math.round((count * percent) / 100);
+  const kinds: RecordKind[] = [
+    ...Array<RecordKind>(share(shares.poisonPercent)).fill('poison'),
+    ...Array<RecordKind>(share(shares.nonRetryablePercent)).fill('non-retryable'),
+    ...Array<RecordKind>(share(shares.flakyPercent)).fill('flaky'),
+  ].slice(0, count);
+  kinds.push(...Array<RecordKind>(count - kinds.length).fill('ok'));
+  return random.shuffled(kinds).map((kind, index) => ({
+    id: recordId(index),
+    kind,
+    failures: kind === 'flaky' ? random.integer(1, maxFlakyFailures) : 0,
+  }));
+}
+
+/** The handler's decision: a function of the plan and the try alone, so any copy decides alike. */
+export function plannedOutcome(plan: RecordPlan, tryCount: number): PlannedOutcome {
+  switch (plan.kind) {
+    case 'ok':
+      return 'succeeded';
+    case 'flaky':
+      return tryCount < plan.failures ? 'retryable-failure' : 'succeeded';
+    case 'poison':
+      return 'retryable-failure';
+    case 'non-retryable':
+      return 'non-retryable-failure';
+  }
+}
+
+/** Handler calls one copy of the record takes: every failed try, plus the one that ends it. */
+export function plannedTries(plan: RecordPlan, ladderLength: number): number {
+  switch (plan.kind) {
+    case 'ok':
+    case 'non-retryable':
+      return 1;
+    case 'flaky':
+      return plan.failures + 1;
+    case 'poison':
+      return ladderLength + 1;
+  }
+}
+
+/** Whether the record ends in the archive rather than succeeding. */
+export function endsArchived(plan: RecordPlan): boolean {
+  return plan.kind === 'poison' || plan.kind === 'non-retryable';
+}
+
+/** The record value: the plan itself, so the handler needs nothing but the record. */
+export function encodePlan(plan: RecordPlan): Buffer {
+  return Buffer.from(JSON.stringify(plan));
+}
+
+const kinds: ReadonlySet<string> = new Set(['ok', 'flaky', 'poison', 'non-retryable']);
+
+/** Reads a record value back; undefined for anything that is not a plan. */
+export function decodePlan(value: Buffer | null): RecordPlan | undefined {
+  if (value === null) {
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) {
+    return undefined;
+  }
+  const { id, kind, failures } = parsed as Record<string, unknown>;
+  if (typeof id !== 'string' || typeof kind !== 'string' || !kinds.has(kind)) {
+    return undefined;
+  }
+  if (typeof failures !== 'number' || !Number.isSafeInteger(failures) || failures < 0) {
+    return undefined;
+  }
+  return { id, kind: kind as RecordKind, failures };
+}

@@ -1,0 +1,85 @@
+import { formatTierLadder } from '@ricochet/core';
+import { formatTable } from '@ricochet/cli';
+import type { ChaosTally } from './chaos-driver.js';
+import type { ChaosOptions } from './options.js';
+import type { RecordKind, RecordPlan } from './record-plan.js';
+import { roles, type Role } from './supervisor.js';
+import { formatElapsed } from './timing.js';
+import type { Verdict } from './verdict.js';
+
+/** Everything the run found, for the summary table. */
+export interface ChaosReport {
+  readonly options: ChaosOptions;
+  readonly runDirectory: string;
+  readonly durationMilliseconds: number;
+  readonly plans: readonly RecordPlan[];
+  readonly tally: ChaosTally;
+  readonly unexpectedExits: Readonly<Record<Role, number>>;
+  readonly failedSends: number;
+  readonly verdict: Verdict;
+}
+
+const kinds: readonly RecordKind[] = ['ok', 'flaky', 'poison', 'non-retryable'];
+
+const perRole = (counts: Readonly<Record<Role, number>>): string =>
+  roles.map((role) => `${role} ${counts[role]}`).join(', ');
+
+/** The measures and the checks as two tables, and the result on the last line. */
+export function renderSummary(report: ChaosReport): string {
+  const { options, tally, verdict } = report;
+  const { measures } = verdict;
+  const counts = kinds.map(
+    (kind) => `${kind} ${report.plans.filter((plan) => plan.kind === kind).length}`,
+  );
+  const downtimes = tally.brokerDowntimes.map((milliseconds) => formatElapsed(milliseconds));
+  const scale =
+    tally.scale === undefined
+      ? 'not done'
+      : `${tally.scale.tier} 1 -> ${tally.scale.to} -> 1 (held partitions: ` +
+        `${tally.scale.heldAtScaleUp} at scale-up, ${tally.scale.heldAtScaleDown} at scale-down)`;
+  const lateness =
+    measures.lateness === undefined
+      ? 'no redeliveries'
+      : `p50 ${formatElapsed(measures.lateness.p50)}, p99 ${formatElapsed(measures.lateness.p99)}, ` +
+        `max ${formatElapsed(measures.lateness.max)} (${measures.redeliveries} redeliveries)`;
+  const facts: string[][] = [
+    ['records', `${report.plans.length}: ${counts.join(', ')}`],
+    ['kills (kill -9) per role', perRole(tally.kills)],
+    [
+      'broker restarts',
+      `${tally.brokerRestarts}` +
+        (downtimes.length === 0
+          ? ''
+          : ` (${options.brokerRestartMode}; down ${downtimes.join(', ')})`),
+    ],
+    ['delay tier scaled', scale],
+    ['unexpected service exits', perRole(report.unexpectedExits)],
+    ['traffic sends retried', String(report.failedSends)],
+    ['lost', String(verdict.lost)],
+    ['handler invocations', `${measures.invocations} (planned ${measures.plannedInvocations})`],
+    [
+      'duplicate invocations',
+      `${measures.duplicateInvocations} (${(measures.duplicateRate * 100).toFixed(2)}%)`,
+    ],
+    ['redelivery lateness', lateness],
+    ['duration', formatElapsed(report.durationMilliseconds)],
+  ];
+  const checks = verdict.checks.map((check) => [
+    check.name,
+    check.passed ? 'PASS' : 'FAIL',
+    check.detail,
+  ]);
+  return [
+    `Ricochet chaos run: ${verdict.passed ? 'PASS' : 'FAIL'}`,
+    `profile ${options.profile} · seed ${options.seed} · ladder ${formatTierLadder(options.ladder)} · ` +
+      `${options.records} records at ${options.rate}/s · ${report.runDirectory}`,
+    '',
+    formatTable(['measure', 'value'], facts),
+    '',
+    formatTable(['check', 'result', 'detail'], checks),
+    '',
+    verdict.passed
+      ? 'RESULT: PASS'
+      : `RESULT: FAIL (repeat with --seed ${options.seed}; logs in ${report.runDirectory})`,
+  ].join('\n');
+}

@@ -1,0 +1,40 @@
+import { expect } from 'chai';
+import { compileChaosOptions, planFleet } from '@ricochet/chaos';
+
+describe('chaos fleet', () => {
+  it('runs main x2, each tier x2 but the scaled one x1, one archiver, each on its own port', () => {
+    const options = compileChaosOptions({ tiers: '1s,3s,8s', scaleTo: '3' }, '/repo', () => 1);
+    const fleet = planFleet(options, {
+      brokers: ['127.0.0.1:29192'],
+      sourceTopic: 'chaos-orders',
+      group: 'chaos',
+      dlqTopic: 'dlq',
+      handlerModule: '/repo/packages/chaos/dist/handler.js',
+      ledgerPath: '/run/ledger.db',
+      archiveUrl: 'sqlite:/run/archive.db',
+    });
+    expect(fleet.initial.map((spec) => spec.name)).to.deep.equal([
+      'main-1',
+      'main-2',
+      'delay-retry-1s-1',
+      'delay-retry-1s-2',
+      'delay-retry-3s-1',
+      'delay-retry-3s-2',
+      'delay-retry-8s-1',
+      'dlq-1',
+    ]);
+    expect(fleet.scaleUp.map((spec) => spec.name)).to.deep.equal([
+      'delay-retry-8s-2',
+      'delay-retry-8s-3',
+    ]);
+    const ports = [...fleet.initial, ...fleet.scaleUp].map((spec) => spec.httpPort);
+    expect(new Set(ports).size).to.equal(ports.length);
+    const main = fleet.initial[0];
+    expect(main?.environment).to.deep.equal({ RICOCHET_CHAOS_LEDGER: '/run/ledger.db' });
+    expect(main?.args).to.include.members([
+      '--handler',
+      '--from-beginning',
+      '--session-timeout-ms',
+    ]);
+  });
+});

@@ -1,0 +1,82 @@
+import { expect } from 'chai';
+import { ConfigError } from '@ricochet/core';
+import { compileChaosOptions, profiles, type ChaosFlags } from '@ricochet/chaos';
+
+const root = '/repo';
+const compile = (flags: ChaosFlags = {}) => compileChaosOptions(flags, root, () => 7);
+
+function fieldOf(flags: ChaosFlags): string {
+  try {
+    compile(flags);
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigError);
+    return (error as ConfigError).field;
+  }
+  return expect.fail(`expected ${JSON.stringify(flags)} to be refused`);
+}
+
+describe('chaos options', () => {
+  it('takes the ci profile by default, with a random seed and the last tier scaled', () => {
+    const options = compile();
+    expect(options).to.deep.include({
+      profile: 'ci',
+      records: profiles.ci.records,
+      killsPerRole: profiles.ci.killsPerRole,
+      brokerRestarts: 1,
+      brokerRestartMode: 'kill',
+      seed: 7,
+      scaleTo: 3,
+      stateDir: '/repo/.state/chaos',
+      brokerPort: 29192,
+      controllerPort: 29193,
+    });
+    expect(options.ladder.map((tier) => tier.topic)).to.deep.equal([
+      'retry-1s',
+      'retry-3s',
+      'retry-8s',
+    ]);
+    expect(options.scaleTier.topic).to.equal('retry-8s');
+  });
+
+  it('lets flags override the long profile', () => {
+    const options = compile({ profile: 'long', records: '500', seed: '42', scaleTier: '3s' });
+    expect(options).to.deep.include({
+      profile: 'long',
+      records: 500,
+      killsPerRole: 20,
+      seed: 42,
+    });
+    expect(options.scaleTier.topic).to.equal('retry-3s');
+  });
+
+  it('names the flag of every bad value', () => {
+    const cases: Array<[ChaosFlags, string]> = [
+      [{ profile: 'short' }, '--profile'],
+      [{ records: '0' }, '--records'],
+      [{ records: 'many' }, '--records'],
+      [{ rate: '-5' }, '--rate'],
+      [{ killsPerRole: '1.5' }, '--kills-per-role'],
+      [{ tiers: '8s,1s' }, '--tiers'],
+      [{ scaleTier: '5s' }, '--scale-tier'],
+      [{ scaleTo: '9', partitions: '4' }, '--scale-to'],
+      [{ sessionTimeoutMs: '1000' }, '--session-timeout-ms'],
+      [{ poisonPercent: '101' }, '--poison-percent'],
+      [{ flakyPercent: '60', poisonPercent: '30', nonRetryablePercent: '20' }, '--flaky-percent'],
+      [{ brokerRestart: 'reboot' }, '--broker-restart'],
+      [{ resolveTimeout: 'soon' }, '--resolve-timeout'],
+      [{ seed: 'abc' }, '--seed'],
+    ];
+    for (const [flags, field] of cases) {
+      expect(fieldOf(flags), JSON.stringify(flags)).to.equal(field);
+    }
+  });
+
+  it('refuses the shared development broker’s ports and state directory', () => {
+    expect(fieldOf({ brokerPort: '29092' })).to.equal('--broker-port');
+    expect(fieldOf({ controllerPort: '29093' })).to.equal('--controller-port');
+    expect(fieldOf({ controllerPort: '29192' })).to.equal('--controller-port');
+    expect(fieldOf({ stateDir: '.state' })).to.equal('--state-dir');
+    expect(fieldOf({ stateDir: '/repo/.state/' })).to.equal('--state-dir');
+    expect(compile({ stateDir: '/tmp/chaos' }).stateDir).to.equal('/tmp/chaos');
+  });
+});
