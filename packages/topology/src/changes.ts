@@ -1,6 +1,6 @@
 import type { TopicDifference } from './drift.js';
 import type { ObservedCluster } from './observed.js';
-import type { TopicSpec, TopologyPlan } from './plan.js';
+import { configSatisfies, type TopicSpec, type TopologyPlan } from './plan.js';
 
 /** One change to make to the cluster. */
 export type TopologyChange =
@@ -83,15 +83,32 @@ export function planChanges(input: ChangeInput): ChangePlan {
   }
   const configChanges = [...configTopics].map((topic): TopologyChange => {
     const spec = specFor(input.plan, topic);
-    const overrides = input.observed.topics.get(topic)?.overrides ?? [];
+    const observed = input.observed.topics.get(topic);
+    const overrides = observed?.overrides ?? [];
     return {
       kind: 'set-configs',
       topic,
-      configs: spec.configs,
+      configs: keepingSatisfied(spec.configs, observed?.configs ?? {}),
       resets: overrides.filter((config) => !(config in spec.configs)),
     };
   });
   return { changes: [...creations, ...growths, ...configChanges], leftAlone };
+}
+
+/**
+ * The configs to set: the planned ones, except where the topic already satisfies the plan with
+ * another value (a max.message.bytes raised above the plan's minimum is not lowered).
+ */
+function keepingSatisfied(
+  planned: Readonly<Record<string, string>>,
+  actual: Readonly<Record<string, string>>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(planned).map(([config, value]) => {
+      const current = actual[config];
+      return [config, configSatisfies(config, value, current) ? (current ?? value) : value];
+    }),
+  );
 }
 
 function specFor(plan: TopologyPlan, topic: string): TopicSpec {

@@ -1,5 +1,5 @@
 import type { ObservedCluster } from './observed.js';
-import { isOwnedByRicochet, type TopicSpec, type TopologyPlan } from './plan.js';
+import { configSatisfies, isOwnedByRicochet, type TopicSpec, type TopologyPlan } from './plan.js';
 
 /** One way the cluster differs from the plan. */
 export type TopicDifference =
@@ -22,8 +22,9 @@ export type TopicDifference =
 export type TopicDifferenceKind = TopicDifference['kind'];
 
 /**
- * Compares the plan with what was observed. Topics Ricochet owns must match exactly; a source
- * topic only has to exist with at least the planned partitions, since the rest is its owner's.
+ * Compares the plan with what was observed. Topics Ricochet owns must match exactly, except that
+ * a larger max.message.bytes than planned is fine; a source topic only has to exist with at least
+ * the planned partitions, since the rest is its owner's.
  */
 export function findDifferences(plan: TopologyPlan, observed: ObservedCluster): TopicDifference[] {
   return plan.topics.flatMap((spec) => differencesOf(spec, observed));
@@ -64,7 +65,7 @@ function differencesOf(spec: TopicSpec, observed: ObservedCluster): TopicDiffere
   }
   for (const [config, planned] of Object.entries(spec.configs)) {
     const actual = topic.configs[config];
-    if (actual !== planned) {
+    if (!configSatisfies(config, planned, actual)) {
       differences.push({ kind: 'config', topic: spec.name, config, planned, actual });
     }
   }

@@ -39,7 +39,11 @@ export {
 } from './retention.js';
 export { checkTopicName, maxTopicNameLength } from './topic-names.js';
 export {
+  configSatisfies,
+  headerHeadroomBytes,
   isOwnedByRicochet,
+  kafkaDefaultMessageMaxBytes,
+  minimumConfigs,
   plannedTopicNames,
   planTopology,
   TopicConfig,

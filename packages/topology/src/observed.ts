@@ -13,5 +13,7 @@ export interface ObservedTopic {
 /** What was read from the cluster: only the topics asked about, and only those that exist. */
 export interface ObservedCluster {
   readonly brokerCount: number;
+  /** The largest message.max.bytes of the brokers: what a new topic's max.message.bytes is. */
+  readonly brokerMessageMaxBytes: number;
   readonly topics: ReadonlyMap<string, ObservedTopic>;
 }

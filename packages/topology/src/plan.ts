@@ -1,6 +1,7 @@
 import { ConfigError } from '@ricochet/core';
 import type { CompiledTopologyOptions } from './options.js';
 import { defaultTierRetentionMilliseconds } from './retention.js';
+import type { ObservedTopic } from './observed.js';
 
 /** Tiers and the dead-letter topic are Ricochet's; source topics belong to the application. */
 export type TopicRole = 'tier' | 'dead-letter' | 'source';
@@ -28,6 +29,10 @@ export interface TopologyPlan {
 /** What the plan needs to know about the cluster it is for. */
 export interface ClusterShape {
   readonly brokerCount: number;
+  /** The brokers' message.max.bytes: the max.message.bytes of a topic that sets none. */
+  readonly brokerMessageMaxBytes: number;
+  /** Topics that exist already, for the source topics' own max.message.bytes. */
+  readonly topics?: ReadonlyMap<string, Pick<ObservedTopic, 'configs'>>;
 }
 
 /** Kafka's usual production choice: survive one broker loss while another is down for upkeep. */
@@ -37,7 +42,34 @@ export const TopicConfig = {
   retention: 'retention.ms',
   minInsyncReplicas: 'min.insync.replicas',
   cleanupPolicy: 'cleanup.policy',
+  maxMessageBytes: 'max.message.bytes',
 } as const;
+
+/** Kafka's own default for message.max.bytes, for a broker that does not report it. */
+export const kafkaDefaultMessageMaxBytes = 1_048_588;
+
+/**
+ * How much larger than the largest source record a tier or dead-letter record may be. Ricochet's
+ * headers take at most about 20 KB (the error stack is cut at 4,000 characters, the message at
+ * 1,000) plus the consumer group's name; a source record that fits its topic must still fit a
+ * tier and the dead-letter topic once they are added.
+ */
+export const headerHeadroomBytes = 64 * 1024;
+
+/** Configs whose planned value is a minimum: a topic with more is not drift. */
+export const minimumConfigs: ReadonlySet<string> = new Set([TopicConfig.maxMessageBytes]);
+
+/** Whether `actual` satisfies the plan's `planned` value of `config`. */
+export function configSatisfies(
+  config: string,
+  planned: string,
+  actual: string | undefined,
+): boolean {
+  if (actual === undefined || !minimumConfigs.has(config)) {
+    return actual === planned;
+  }
+  return Number(actual) >= Number(planned);
+}
 
 /** Every topic the options name, in order: tiers up the ladder, the dead-letter topic, sources. */
 export function plannedTopicNames(options: CompiledTopologyOptions): PlannedTopicName[] {
@@ -64,11 +96,13 @@ export function planTopology(
       `${minInsyncReplicas} is more than the replication factor ${replicationFactor}; every acknowledged write would fail`,
     );
   }
+  const maxMessageBytes = largestSourceMessageBytes(options, cluster) + headerHeadroomBytes;
   const ownedConfigs = (retentionMilliseconds: number): Record<string, string> => ({
     [TopicConfig.retention]: String(retentionMilliseconds),
     [TopicConfig.minInsyncReplicas]: String(minInsyncReplicas),
     // A compacted tier would keep only the last record per key and silently drop retries.
     [TopicConfig.cleanupPolicy]: 'delete',
+    [TopicConfig.maxMessageBytes]: String(maxMessageBytes),
   });
   const shape = { partitions: options.partitions, replicationFactor };
   return {
@@ -95,6 +129,18 @@ export function planTopology(
       })),
     ],
   };
+}
+
+/** The largest record batch a source topic takes: its own limit, or the brokers' for a new one. */
+function largestSourceMessageBytes(
+  options: CompiledTopologyOptions,
+  cluster: ClusterShape,
+): number {
+  const limits = options.sourceTopics.map((name) => {
+    const own = Number(cluster.topics?.get(name)?.configs[TopicConfig.maxMessageBytes]);
+    return Number.isSafeInteger(own) && own > 0 ? own : cluster.brokerMessageMaxBytes;
+  });
+  return Math.max(cluster.brokerMessageMaxBytes, ...limits);
 }
 
 export function isOwnedByRicochet(topic: PlannedTopicName): boolean {

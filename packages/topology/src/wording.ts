@@ -1,7 +1,7 @@
 import { formatDuration } from '@ricochet/core';
 import type { TopologyChange } from './changes.js';
 import type { TopicDifference } from './drift.js';
-import { TopicConfig } from './plan.js';
+import { minimumConfigs, TopicConfig } from './plan.js';
 
 /** One line a person can act on, e.g. `retry-5s: 1 partition, plan says 3`. */
 export function describeDifference(difference: TopicDifference): string {
@@ -15,8 +15,10 @@ export function describeDifference(difference: TopicDifference): string {
       return `${topic}: ${count(difference.actual, 'partition')}, plan says ${difference.planned} (Kafka cannot remove partitions, so Ricochet never shrinks a topic)`;
     case 'replication-factor':
       return `${topic}: replication factor ${difference.actual}, plan says ${difference.planned} (this tool cannot change it; reassign replicas with kafka-reassign-partitions)`;
-    case 'config':
-      return `${topic}: ${difference.config} is ${configValue(difference.config, difference.actual)}, plan says ${configValue(difference.config, difference.planned)}`;
+    case 'config': {
+      const atLeast = minimumConfigs.has(difference.config) ? 'at least ' : '';
+      return `${topic}: ${difference.config} is ${configValue(difference.config, difference.actual)}, plan says ${atLeast}${configValue(difference.config, difference.planned)}`;
+    }
   }
 }
 

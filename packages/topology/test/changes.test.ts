@@ -7,9 +7,12 @@ import {
   type ObservedCluster,
   type TopicSpec,
 } from '@ricochet/topology';
-import { clusterOf, observedAs } from './fixtures.js';
+import { clusterOf, observedAs, brokerMessageMaxBytes } from './fixtures.js';
 
-const plan = planTopology(compileTopologyOptions({ tiers: '5s,1m' }), { brokerCount: 1 });
+const plan = planTopology(compileTopologyOptions({ tiers: '5s,1m' }), {
+  brokerCount: 1,
+  brokerMessageMaxBytes,
+});
 const [fast, slow, deadLetter] = plan.topics as [TopicSpec, TopicSpec, TopicSpec];
 
 function changesFor(observed: ObservedCluster, applyDrift: boolean) {
@@ -83,5 +86,25 @@ describe('planChanges', () => {
     const { changes } = changesFor(observed, true);
     expect(changes).to.have.length(1);
     expect(changes[0]).to.include({ kind: 'set-configs', topic: 'retry-5s' });
+  });
+
+  it('keeps a max.message.bytes raised above the plan when it sets the other configs', () => {
+    const raised = String(Number(fast.configs['max.message.bytes']) * 8);
+    const observed = clusterOf([
+      observedAs(fast, {
+        configs: { ...fast.configs, 'retention.ms': '1', 'max.message.bytes': raised },
+      }),
+      observedAs(slow),
+      observedAs(deadLetter),
+    ]);
+    const { changes } = changesFor(observed, true);
+    expect(changes).to.deep.equal([
+      {
+        kind: 'set-configs',
+        topic: 'retry-5s',
+        configs: { ...fast.configs, 'max.message.bytes': raised },
+        resets: [],
+      },
+    ]);
   });
 });

@@ -5,10 +5,10 @@ import {
   planTopology,
   type TopicSpec,
 } from '@ricochet/topology';
-import { clusterOf, observedAs } from './fixtures.js';
+import { clusterOf, observedAs, brokerMessageMaxBytes } from './fixtures.js';
 
 const options = compileTopologyOptions({ tiers: '5s', sourceTopics: ['orders'] });
-const plan = planTopology(options, { brokerCount: 1 });
+const plan = planTopology(options, { brokerCount: 1, brokerMessageMaxBytes });
 const [tier, deadLetter, source] = plan.topics as [TopicSpec, TopicSpec, TopicSpec];
 
 describe('findDifferences', () => {
@@ -67,6 +67,33 @@ describe('findDifferences', () => {
         config: 'cleanup.policy',
         planned: 'delete',
         actual: 'compact',
+      },
+      {
+        kind: 'config',
+        topic: 'retry-5s',
+        config: 'max.message.bytes',
+        planned: tier.configs['max.message.bytes'],
+        actual: undefined,
+      },
+    ]);
+  });
+
+  it('takes a max.message.bytes above the plan as satisfying it, and one below as drift', () => {
+    const planned = Number(tier.configs['max.message.bytes']);
+    const withLimit = (limit: number) =>
+      clusterOf([
+        observedAs(tier, { configs: { ...tier.configs, 'max.message.bytes': String(limit) } }),
+        observedAs(deadLetter),
+        observedAs(source),
+      ]);
+    expect(findDifferences(plan, withLimit(planned * 4))).to.deep.equal([]);
+    expect(findDifferences(plan, withLimit(planned - 1))).to.deep.equal([
+      {
+        kind: 'config',
+        topic: 'retry-5s',
+        config: 'max.message.bytes',
+        planned: String(planned),
+        actual: String(planned - 1),
       },
     ]);
   });

@@ -1,4 +1,12 @@
-import type { ObservedCluster, ObservedTopic, TopicSpec } from '@ricochet/topology';
+import {
+  kafkaDefaultMessageMaxBytes,
+  type ObservedCluster,
+  type ObservedTopic,
+  type TopicSpec,
+} from '@ricochet/topology';
+
+/** The brokers' message.max.bytes in these tests: Kafka's default. */
+export const brokerMessageMaxBytes = kafkaDefaultMessageMaxBytes;
 
 /** An observed topic exactly as `spec` wants it, with `changes` on top. */
 export function observedAs(spec: TopicSpec, changes: Partial<ObservedTopic> = {}): ObservedTopic {
@@ -13,5 +21,9 @@ export function observedAs(spec: TopicSpec, changes: Partial<ObservedTopic> = {}
 }
 
 export function clusterOf(topics: readonly ObservedTopic[], brokerCount = 1): ObservedCluster {
-  return { brokerCount, topics: new Map(topics.map((topic) => [topic.name, topic])) };
+  return {
+    brokerCount,
+    brokerMessageMaxBytes,
+    topics: new Map(topics.map((topic) => [topic.name, topic])),
+  };
 }

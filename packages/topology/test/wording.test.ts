@@ -6,6 +6,7 @@ import {
   planTopology,
   TopologyOperationError,
 } from '@ricochet/topology';
+import { brokerMessageMaxBytes } from './fixtures.js';
 
 describe('describeDifference', () => {
   it('says what differs in words a person can act on', () => {
@@ -28,17 +29,29 @@ describe('describeDifference', () => {
         actual: '86400000',
       }),
     ).to.equal('retry-1m: retention.ms is 86400000 (1d), plan says 604800000 (7d)');
+    expect(
+      describeDifference({
+        kind: 'config',
+        topic: 'dlq',
+        config: 'max.message.bytes',
+        planned: '1114124',
+        actual: '1048588',
+      }),
+    ).to.equal('dlq: max.message.bytes is 1048588, plan says at least 1114124');
   });
 });
 
 describe('describeChange', () => {
   it('describes each kind of change', () => {
-    const plan = planTopology(compileTopologyOptions({ tiers: '5s' }), { brokerCount: 1 });
+    const plan = planTopology(compileTopologyOptions({ tiers: '5s' }), {
+      brokerCount: 1,
+      brokerMessageMaxBytes,
+    });
     const tier = plan.topics[0];
     expect(tier).to.not.equal(undefined);
     if (tier === undefined) return;
     expect(describeChange({ kind: 'create-topic', topic: tier })).to.equal(
-      'create retry-5s (3 partitions, replication factor 1, retention.ms=604800000 (7d), min.insync.replicas=1, cleanup.policy=delete)',
+      'create retry-5s (3 partitions, replication factor 1, retention.ms=604800000 (7d), min.insync.replicas=1, cleanup.policy=delete, max.message.bytes=1114124)',
     );
     expect(describeChange({ kind: 'add-partitions', topic: 'dlq', from: 1, to: 3 })).to.equal(
       'grow dlq from 1 partition to 3',
