@@ -1,5 +1,6 @@
 import { writeDeadLetterHeaders, type DeadLetterReason } from './headers.js';
 import type { ConsumedRecord, HeaderValue, OutgoingRecord, RecordHeaders } from './record.js';
+import { recordSizeBound } from './record-size.js';
 
 /** A record's headers as they can be produced again (absent entries dropped, nothing else). */
 export function presentHeaders(
@@ -28,5 +29,28 @@ export function unroutableDeadLetter(
     key: record.key,
     value: record.value,
     headers: { ...presentHeaders(record.headers), ...writeDeadLetterHeaders(reason, detail) },
+  };
+}
+
+/**
+ * The dead letter for a record that `refused.topic` would not take because, with Ricochet's
+ * headers, it exceeds that topic's max.message.bytes: a tier (which lacks headroom over the
+ * source topics) or the original topic a tier redelivers to. Kept whole, headers included, so it
+ * can be replayed (without Ricochet's headers) once the limit is raised. Undefined for a record
+ * that was already bound for the dead-letter topic: there is nowhere further to send it.
+ */
+export function tooLargeDeadLetter(
+  refused: OutgoingRecord,
+  dlqTopic: string,
+): OutgoingRecord | undefined {
+  if (refused.topic === dlqTopic) {
+    return undefined;
+  }
+  const detail = `${refused.topic} refused the record (about ${recordSizeBound(refused)} bytes with Ricochet's headers) as larger than its max.message.bytes; raise that limit, then replay it`;
+  return {
+    topic: dlqTopic,
+    key: refused.key,
+    value: refused.value,
+    headers: { ...refused.headers, ...writeDeadLetterHeaders('record-too-large', detail) },
   };
 }

@@ -291,7 +291,8 @@ export type DeadLetterReason =
   | 'malformed-retry-headers'
   | 'unknown-original-topic'
   | 'internal-original-topic'
-  | 'due-at-out-of-range';
+  | 'due-at-out-of-range'
+  | 'record-too-large';
 
 export function writeDeadLetterHeaders(
   reason: DeadLetterReason,

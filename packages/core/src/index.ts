@@ -57,7 +57,8 @@ export {
   type RetryContract,
   type RetryContractReading,
 } from './headers.js';
-export { presentHeaders, unroutableDeadLetter } from './dead-letter.js';
+export { presentHeaders, tooLargeDeadLetter, unroutableDeadLetter } from './dead-letter.js';
+export { chunkBySize, recordBatchOverheadBytes, recordSizeBound } from './record-size.js';
 export { exponentialBackoff } from './backoff.js';
 export { routeFailure, type Failure, type FailureRoute } from './retry-policy.js';
 export { decodeUtf8, truncateText } from './text.js';

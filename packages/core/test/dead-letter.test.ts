@@ -2,9 +2,12 @@ import { expect } from 'chai';
 import {
   RetryHeader,
   presentHeaders,
+  recordSizeBound,
+  tooLargeDeadLetter,
   unroutableDeadLetter,
   writeRetryContract,
   type ConsumedRecord,
+  type OutgoingRecord,
   type RecordHeaders,
 } from '@ricochet/core';
 import { sampleContract } from './helpers.js';
@@ -84,5 +87,33 @@ describe('unroutableDeadLetter', () => {
       [RetryHeader.deadLetterReason]: 'unknown-original-topic',
       [RetryHeader.deadLetterDetail]: 'topic gone',
     });
+  });
+});
+
+describe('tooLargeDeadLetter', () => {
+  const refused: OutgoingRecord = {
+    topic: 'orders',
+    partition: 2,
+    key: Buffer.from('order-1'),
+    value: Buffer.alloc(1_000, 0x78),
+    headers: { 'trace-id': 'abc', ...writeRetryContract(sampleContract()) },
+  };
+
+  it('sends the refused record whole to the dead-letter topic, saying which topic refused it', () => {
+    const outgoing = tooLargeDeadLetter(refused, 'dlq');
+    expect(outgoing).to.deep.include({ topic: 'dlq', key: refused.key, value: refused.value });
+    expect(outgoing).not.to.have.property('partition');
+    expect(outgoing!.headers).to.include({
+      'trace-id': 'abc',
+      [RetryHeader.tryCount]: String(sampleContract().tryCount),
+      [RetryHeader.deadLetterReason]: 'record-too-large',
+    });
+    expect(outgoing!.headers[RetryHeader.deadLetterDetail]).to.equal(
+      `orders refused the record (about ${recordSizeBound(refused)} bytes with Ricochet's headers) as larger than its max.message.bytes; raise that limit, then replay it`,
+    );
+  });
+
+  it('has nothing to offer a record the dead-letter topic itself refused', () => {
+    expect(tooLargeDeadLetter({ ...refused, topic: 'dlq' }, 'dlq')).to.equal(undefined);
   });
 });

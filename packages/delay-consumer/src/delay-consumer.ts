@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   presentHeaders,
+  tooLargeDeadLetter,
   unroutableDeadLetter,
   type ConsumedRecord,
   type DeadLetterReason,
@@ -11,14 +12,12 @@ import {
 import {
   commitThrough,
   createKafkaClient,
-  createReliableProducer,
-  publishAcknowledged,
+  ReliablePublisher,
   toConsumedRecord,
   TopicDirectory,
   ServiceLifecycle,
   type Consumer,
   type EachBatchPayload,
-  type Producer,
   type Readiness,
   type ServiceState,
 } from '@ricochet/kafka';
@@ -48,7 +47,7 @@ export class DelayConsumer {
   readonly #options: CompiledDelayConsumerOptions;
   readonly #logger: Logger;
   readonly #consumer: Consumer;
-  readonly #producer: Producer;
+  readonly #publisher: ReliablePublisher;
   readonly #topics: TopicDirectory;
   readonly #timers = new HoldTimers();
   readonly #ricochetTopics: ReadonlySet<string>;
@@ -65,14 +64,14 @@ export class DelayConsumer {
       maxBytesPerPartition: options.maxBytesPerPartition,
       allowAutoTopicCreation: false,
     });
-    this.#producer = createReliableProducer(kafka);
+    this.#publisher = new ReliablePublisher(kafka, this.#logger);
     const admin = kafka.admin();
     this.#topics = new TopicDirectory(admin, this.#logger);
     this.#ricochetTopics = new Set([options.tier.topic, options.dlqTopic]);
     this.#lifecycle = new ServiceLifecycle(
       `delay consumer of ${options.tier.topic}`,
       this.#logger,
-      { consumer: this.#consumer, helpers: [this.#producer, admin] },
+      { consumer: this.#consumer, helpers: [this.#publisher, admin] },
       {
         // The partitions are gone with the crash; a restart holds again from the committed offsets.
         onCrash: () => this.#timers.cancelAll(),
@@ -158,22 +157,25 @@ export class DelayConsumer {
       if (last === undefined) {
         return;
       }
-      await publishAcknowledged(
-        this.#producer,
+      // An original topic may refuse a redelivery that its retry headers made too large.
+      const diverted = await this.#publisher.publish(
         pending.map((item) => item.outgoing),
+        (refused) => tooLargeDeadLetter(refused, this.#options.dlqTopic),
       );
       const acknowledgedAt = Date.now();
-      for (const { outgoing, route } of pending) {
+      pending.forEach(({ outgoing, route }, index) => {
         this.#options.onEvent(
-          route.kind === 'redelivered'
-            ? {
-                type: 'redelivered',
-                topic: outgoing.topic,
-                latenessMilliseconds: acknowledgedAt - route.dueAt,
-              }
-            : { type: 'dead-lettered', reason: route.reason },
+          diverted.has(index)
+            ? { type: 'dead-lettered', reason: 'record-too-large' }
+            : route.kind === 'redelivered'
+              ? {
+                  type: 'redelivered',
+                  topic: outgoing.topic,
+                  latenessMilliseconds: acknowledgedAt - route.dueAt,
+                }
+              : { type: 'dead-lettered', reason: route.reason },
         );
-      }
+      });
       await commitThrough(payload, last.offset);
       pending = [];
       await heartbeat();

@@ -25,6 +25,7 @@ export {
 } from './client.js';
 export { compileConnectionOptions, type ServiceConnectionOptions } from './connection-options.js';
 export { createReliableProducer, publishAcknowledged, PublishError } from './producer.js';
+export { ReliablePublisher, RecordTooLargeError, type Divert } from './publisher.js';
 export { TopicDirectory, type TopicLookup } from './topic-directory.js';
 export { toConsumedRecord } from './records.js';
 export {

@@ -1,13 +1,16 @@
-import type { ConsumedRecord, Logger, OutgoingRecord } from '@ricochet/core';
+import {
+  tooLargeDeadLetter,
+  type ConsumedRecord,
+  type Logger,
+  type OutgoingRecord,
+} from '@ricochet/core';
 import {
   commitThrough,
   createKafkaClient,
-  createReliableProducer,
-  publishAcknowledged,
+  ReliablePublisher,
   toConsumedRecord,
   ServiceLifecycle,
   type EachBatchPayload,
-  type Producer,
   type Readiness,
   type ServiceState,
 } from '@ricochet/kafka';
@@ -27,6 +30,12 @@ interface Settling {
   readonly outcome: RecordOutcome;
 }
 
+/** The outcome of a record its tier refused as too large, which went to the dead-letter topic. */
+function diverted({ record, outcome }: Settling): Settling {
+  const tryCount = outcome.kind === 'skipped-other-group' ? 0 : outcome.tryCount;
+  return { record, outcome: { kind: 'dead-lettered', reason: 'record-too-large', tryCount } };
+}
+
 /**
  * Consumes source topics and calls the handler for each record, in order per partition. A record
  * is committed only once it succeeded or was acknowledged on a tier or the dead-letter topic.
@@ -34,7 +43,7 @@ interface Settling {
 export class MainConsumer<TValue> {
   readonly #options: CompiledMainConsumerOptions<TValue>;
   readonly #logger: Logger;
-  readonly #producer: Producer;
+  readonly #publisher: ReliablePublisher;
   readonly #lifecycle: ServiceLifecycle;
 
   constructor(options: CompiledMainConsumerOptions<TValue>) {
@@ -46,14 +55,13 @@ export class MainConsumer<TValue> {
       sessionTimeout: options.sessionTimeoutMilliseconds,
       allowAutoTopicCreation: false,
     });
-    const producer = createReliableProducer(kafka);
-    this.#producer = producer;
+    this.#publisher = new ReliablePublisher(kafka, this.#logger);
     this.#lifecycle = new ServiceLifecycle(
       `main consumer of group ${options.groupId}`,
       this.#logger,
       {
         consumer,
-        helpers: [producer],
+        helpers: [this.#publisher],
       },
       { onEvent: options.onEvent },
     );
@@ -106,6 +114,8 @@ export class MainConsumer<TValue> {
       this.#logger,
     );
     let settling: Settling[] = [];
+    /** For each queued record, the index of its own record in `settling`. */
+    let queuedFrom: number[] = [];
     let handedOn: string | undefined;
     let lastCommitAt = Date.now();
     const settle = ({ record, outcome }: Settling): void => {
@@ -122,10 +132,20 @@ export class MainConsumer<TValue> {
     const publishQueued = async (): Promise<void> => {
       const waiting = settling;
       const publishing = queued;
+      const from = queuedFrom;
       // Cleared first: if the publish fails, none of these records may be settled later.
       settling = [];
       queued = [];
-      await publishAcknowledged(this.#producer, publishing);
+      queuedFrom = [];
+      // A tier without headroom over the source topics may refuse a record its retry headers made
+      // too large: it goes to the dead-letter topic instead, so it is neither lost nor stuck.
+      const divertedIndexes = await this.#publisher.publish(publishing, (refused) =>
+        tooLargeDeadLetter(refused, this.#options.dlqTopic),
+      );
+      for (const index of divertedIndexes) {
+        const position = from[index]!;
+        waiting[position] = diverted(waiting[position]!);
+      }
       waiting.forEach(settle);
     };
     const commit = async (): Promise<void> => {
@@ -142,6 +162,9 @@ export class MainConsumer<TValue> {
         }
         const record = toConsumedRecord(topic, partition, message);
         const outcome = await processor.process(record);
+        if (queued.length > queuedFrom.length) {
+          queuedFrom.push(settling.length);
+        }
         if (queued.length > 0) {
           settling.push({ record, outcome });
         } else {

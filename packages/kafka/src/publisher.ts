@@ -1,0 +1,175 @@
+import kafkajs from 'kafkajs';
+import {
+  chunkBySize,
+  recordBatchOverheadBytes,
+  recordSizeBound,
+  type Logger,
+  type OutgoingRecord,
+} from '@ricochet/core';
+import { createReliableProducer, publishAcknowledged, PublishError } from './producer.js';
+
+/**
+ * The most one request carries. Kafka limits each partition's batch to the topic's
+ * max.message.bytes (1 MiB unless set): staying well below it means a request is refused for
+ * size only because one record is too large on its own, or a topic's limit is unusually low.
+ */
+const requestBudgetBytes = 512 * 1024;
+
+/** The broker's refusals of a record or batch too large for the topic (or its log segment). */
+const tooLargeErrorTypes: ReadonlySet<string> = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+]);
+
+function isTooLarge(error: unknown): boolean {
+  const cause = error instanceof PublishError ? error.cause : error;
+  return cause instanceof kafkajs.KafkaJSProtocolError && tooLargeErrorTypes.has(cause.type);
+}
+
+/** A record its topic refused as larger than its max.message.bytes, with nowhere else to go. */
+export class RecordTooLargeError extends PublishError {
+  readonly topic: string;
+
+  constructor(message: string, topic: string, cause: unknown) {
+    super(message, cause);
+    this.topic = topic;
+  }
+}
+
+/**
+ * Where a record its topic refused as too large goes instead (the dead-letter topic), or
+ * undefined when it has nowhere else to go.
+ */
+export type Divert = (refused: OutgoingRecord) => OutgoingRecord | undefined;
+
+/**
+ * Publishes records acknowledged (`acks=all`, idempotent), in requests small enough for the
+ * default topic limits, and deals with a record a topic refuses as too large by publishing
+ * `divert(record)` instead. Publishes are serialised: see `#replaceProducer`.
+ */
+export class ReliablePublisher {
+  readonly #kafka: kafkajs.Kafka;
+  readonly #logger: Logger;
+  #producer: kafkajs.Producer;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(kafka: kafkajs.Kafka, logger: Logger) {
+    this.#kafka = kafka;
+    this.#logger = logger;
+    this.#producer = createReliableProducer(kafka);
+  }
+
+  async connect(): Promise<void> {
+    await this.#producer.connect();
+  }
+
+  async disconnect(): Promise<void> {
+    await this.#producer.disconnect();
+  }
+
+  /**
+   * Resolves once every record, or what it was diverted to, is acknowledged, with the indexes of
+   * the diverted ones. Rejects with RecordTooLargeError when a refused record cannot be diverted
+   * (or its diversion is refused too), and with PublishError on any other failure: then none of
+   * the records may be counted sent, though some may have been (at least once).
+   */
+  publish(records: readonly OutgoingRecord[], divert?: Divert): Promise<ReadonlySet<number>> {
+    const published = this.#queue.then(() => this.#publishNow(records, divert));
+    this.#queue = published.catch(() => undefined);
+    return published;
+  }
+
+  async #publishNow(
+    records: readonly OutgoingRecord[],
+    divert: Divert | undefined,
+  ): Promise<ReadonlySet<number>> {
+    const diverted = new Set<number>();
+    const indexed = records.map((record, index) => ({ record, index }));
+    const chunks = chunkBySize(
+      indexed,
+      ({ record }) => recordSizeBound(record),
+      requestBudgetBytes - recordBatchOverheadBytes,
+    );
+    for (const chunk of chunks) {
+      try {
+        await publishAcknowledged(
+          this.#producer,
+          chunk.map(({ record }) => record),
+        );
+      } catch (error) {
+        if (!isTooLarge(error)) {
+          throw error;
+        }
+        if (chunk.length > 1) {
+          await this.#replaceProducer(error);
+        }
+        for (const { record, index } of chunk) {
+          if (await this.#publishAloneOrDivert(record, divert)) {
+            diverted.add(index);
+          }
+        }
+      }
+    }
+    return diverted;
+  }
+
+  /** Resolves to true when the record was diverted. */
+  async #publishAloneOrDivert(
+    record: OutgoingRecord,
+    divert: Divert | undefined,
+  ): Promise<boolean> {
+    try {
+      await publishAcknowledged(this.#producer, [record]);
+      return false;
+    } catch (error) {
+      if (!isTooLarge(error)) {
+        throw error;
+      }
+      const size = recordSizeBound(record);
+      const replacement = divert?.(record);
+      if (replacement === undefined) {
+        throw new RecordTooLargeError(
+          `${record.topic} refused a record of about ${size} bytes as larger than its max.message.bytes, and it has nowhere else to go; raise the topic's max.message.bytes (ricochet topology create gives Ricochet's topics headroom above the source topics)`,
+          record.topic,
+          error,
+        );
+      }
+      this.#logger.warn('a topic refused a record as too large; diverting it', {
+        topic: record.topic,
+        sizeBytes: size,
+        divertedTo: replacement.topic,
+      });
+      try {
+        await publishAcknowledged(this.#producer, [replacement]);
+      } catch (divertError) {
+        if (!isTooLarge(divertError)) {
+          throw divertError;
+        }
+        throw new RecordTooLargeError(
+          `${record.topic} refused a record of about ${size} bytes as larger than its max.message.bytes, and ${replacement.topic} refused it too (about ${recordSizeBound(replacement)} bytes); raise the max.message.bytes of ${replacement.topic} (ricochet topology create gives it headroom above the source topics)`,
+          replacement.topic,
+          divertError,
+        );
+      }
+      return true;
+    }
+  }
+
+  /**
+   * A request refused for one partition may have been written to the others, yet kafkajs then
+   * rewinds the idempotent sequence numbers of every partition in it: the next publish to a
+   * written partition would fail as out of order for good. Only a new producer (a new producer
+   * id) can publish there again. The records of the refused request are then published again,
+   * so those already written appear twice (at least once).
+   */
+  async #replaceProducer(cause: unknown): Promise<void> {
+    this.#logger.warn('a batch was refused as too large; publishing its records one by one', {
+      error: cause,
+    });
+    const previous = this.#producer;
+    const replacement = createReliableProducer(this.#kafka);
+    await replacement.connect();
+    this.#producer = replacement;
+    await previous.disconnect();
+  }
+}
