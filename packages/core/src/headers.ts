@@ -304,3 +304,11 @@ export function writeDeadLetterHeaders(
 export function describeHeaderProblems(problems: readonly HeaderProblem[]): string {
   return problems.map((item) => item.detail).join('; ');
 }
+
+/**
+ * Why a source record carrying `retry-group` was dead-lettered: that header marks a redelivery,
+ * so the record is read as one, and a producer's own header of that name is the likely cause.
+ */
+export function describeMalformedRedelivery(problems: readonly HeaderProblem[]): string {
+  return `the record carries a ${RetryHeader.retryGroup} header, which marks a redelivery from a retry tier, but not a valid retry contract; if the producer set that header itself, rename it: the names of the header contract are reserved for Ricochet (${describeHeaderProblems(problems)})`;
+}

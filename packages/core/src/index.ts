@@ -42,6 +42,7 @@ export {
 } from './classify.js';
 export {
   describeHeaderProblems,
+  describeMalformedRedelivery,
   isRedelivery,
   readHeaderText,
   replayedFromHeader,

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import {
   classifyError,
   describeError,
-  describeHeaderProblems,
+  describeMalformedRedelivery,
   isRedelivery,
   readRetryContract,
   routeFailure,
@@ -58,7 +58,7 @@ export class RecordProcessor<TValue> {
     if (isRedelivery(record.headers)) {
       const reading = readRetryContract(record.headers);
       if (!reading.ok) {
-        return this.#deadLetterMalformed(record, describeHeaderProblems(reading.problems));
+        return this.#deadLetterMalformed(record, describeMalformedRedelivery(reading.problems));
       }
       if (reading.contract.retryGroup !== this.#options.groupId) {
         return { kind: 'skipped-other-group', retryGroup: reading.contract.retryGroup };

@@ -189,6 +189,23 @@ describe('RecordProcessor', () => {
     expect(published[0]!.headers).to.include({ try_count: 'lots', trace: 'abc' });
   });
 
+  it('dead-letters a source record whose own retry-group header collides with the reserved name, saying so', async () => {
+    let calls = 0;
+    const { processor, published } = processorFor(() => void (calls += 1));
+    const colliding = { ...record, headers: { trace: 'abc', 'retry-group': 'billing-team' } };
+    expect(await processor.process(colliding)).to.deep.equal({
+      kind: 'dead-lettered',
+      reason: 'malformed-retry-headers',
+      tryCount: 0,
+    });
+    expect(calls).to.equal(0);
+    expect(published[0]!.headers).to.include({ 'retry-group': 'billing-team', trace: 'abc' });
+    expect(published[0]!.headers['dead-letter-detail'])
+      .to.include('carries a retry-group header, which marks a redelivery')
+      .and.include('reserved for Ricochet')
+      .and.include('header try_count is missing');
+  });
+
   it('does not count a record handed on when the publish fails', async () => {
     const options = compileMainConsumerOptions({
       brokers: ['b:1'],
