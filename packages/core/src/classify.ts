@@ -25,6 +25,18 @@ export function classifyError(error: unknown, classifier?: ErrorClassifier): Err
   return classifier?.(error) ?? 'retryable';
 }
 
+/**
+ * A decoder's say on its own failure. By default a value that cannot be decoded will never
+ * decode (non-retryable, dead-lettered as `decode-failed`); a decoder marks a failure that is not
+ * the record's fault, such as an unreachable schema registry, as retriable (`retriable: true`,
+ * as RicochetError and kafkajs errors carry it), and the record then climbs the tiers.
+ */
+export function classifyDecodeError(error: unknown): ErrorVerdict {
+  const retriable =
+    error instanceof Error && (error as Error & { retriable?: unknown }).retriable === true;
+  return retriable ? 'retryable' : 'non-retryable';
+}
+
 export const maxErrorMessageLength = 1_000;
 export const maxErrorStackLength = 4_000;
 export const maxErrorClassLength = 200;

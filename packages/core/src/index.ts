@@ -31,6 +31,7 @@ export {
   type TierLadder,
 } from './ladder.js';
 export {
+  classifyDecodeError,
   classifyError,
   describeError,
   maxErrorClassLength,

@@ -7,6 +7,8 @@ import {
   maxErrorMessageLength,
   maxErrorStackLength,
   type ErrorClassifier,
+  classifyDecodeError,
+  RicochetError,
 } from '@ricochet/core';
 import { isWellFormed } from './helpers.js';
 
@@ -210,5 +212,20 @@ describe('describeError', () => {
     expect(description.className).to.equal('7');
     expect(description.message).to.equal('42');
     expect(description.stack).to.be.a('string');
+  });
+});
+
+describe('classifyDecodeError', () => {
+  it('holds a decode failure to be the value’s (non-retryable) unless the decoder marks it retriable', () => {
+    expect(classifyDecodeError(new SyntaxError('not JSON'))).to.equal('non-retryable');
+    expect(classifyDecodeError(new NonRetryableError('unknown schema id'))).to.equal(
+      'non-retryable',
+    );
+    expect(classifyDecodeError('a thrown string')).to.equal('non-retryable');
+    expect(classifyDecodeError(Object.assign(new Error('down'), { retriable: 'yes' }))).to.equal(
+      'non-retryable',
+    );
+    const unavailable = new RicochetError('registry down', { code: 'X', retriable: true });
+    expect(classifyDecodeError(unavailable)).to.equal('retryable');
   });
 });

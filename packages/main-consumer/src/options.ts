@@ -50,7 +50,11 @@ export interface HandlerRecord<TValue> {
 
 export type RecordHandler<TValue> = (record: HandlerRecord<TValue>) => Promise<void> | void;
 
-/** Turns raw bytes into the handler's value; a throw is non-retryable (dead-letter, `decode-failed`). */
+/**
+ * Turns raw bytes into the handler's value. A throw is non-retryable (dead-letter, reason
+ * `decode-failed`), unless the error is marked `retriable: true` (the registry is unreachable,
+ * not the value wrong): then the record is retried through the tiers like a handler failure.
+ */
 export type ValueDecoder<TValue> = (
   value: Buffer | null,
   record: ConsumedRecord,

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import {
+  classifyDecodeError,
   classifyError,
   describeError,
   describeMalformedRedelivery,
@@ -73,7 +74,14 @@ export class RecordProcessor<TValue> {
           ? (record.value as TValue)
           : await this.#options.decode(record.value, record);
     } catch (error) {
-      return this.#routeFailure(record, previous, error, 'non-retryable', 'decode-failed');
+      const verdict = classifyDecodeError(error);
+      return this.#routeFailure(
+        record,
+        previous,
+        error,
+        verdict,
+        verdict === 'non-retryable' ? 'decode-failed' : undefined,
+      );
     }
 
     // A monotonic clock: wall-clock steps (NTP) must not show up as handler time.

@@ -164,6 +164,28 @@ describe('RecordProcessor', () => {
     });
   });
 
+  it('retries a decode failure the decoder marks retriable (an unreachable registry) through the tiers', async () => {
+    let calls = 0;
+    const registryDown = Object.assign(new Error('registry unreachable'), { retriable: true });
+    const { processor, published } = processorFor(() => void (calls += 1), {
+      decode: () => {
+        throw registryDown;
+      },
+    });
+    expect(await processor.process(record)).to.deep.equal({
+      kind: 'sent-to-tier',
+      topic: 'retry-5s',
+      tryCount: 1,
+    });
+    expect(await processor.process(retryOf(2))).to.deep.equal({
+      kind: 'dead-lettered',
+      reason: 'retries-exhausted',
+      tryCount: 3,
+    });
+    expect(published[1]!.headers).to.include({ 'error-message': 'registry unreachable' });
+    expect(calls, 'the handler never sees an undecoded value').to.equal(0);
+  });
+
   it('treats a throwing classifier as retryable rather than losing the record', async () => {
     const { processor } = processorFor(
       () => {

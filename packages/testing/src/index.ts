@@ -33,3 +33,4 @@ export {
 export { runCliCaptured, type CliResult } from './cli-runner.js';
 export { storeWith } from './store-wrapper.js';
 export { testRetryContract } from './retry-contracts.js';
+export { closedLocalPort } from './ports.js';

@@ -15,7 +15,7 @@
  *
  * const consumer = createMainConsumer({
  *   ...options,
- *   decode: createRegistryDecoder({ registryUrl }), // failures go to the DLQ as decode-failed
+ *   decode: createRegistryDecoder({ registryUrl }), // undecodable: DLQ as decode-failed; registry down: retried
  *   handler: async (record) => charge(record.value),
  * });
  * ```
@@ -27,7 +27,11 @@ export {
   type ValueDescription,
   type ValueFormat,
 } from './describer.js';
-export { createRegistryDecoder, type RegistryDecoderOptions } from './decoder.js';
+export {
+  createRegistryDecoder,
+  SchemaRegistryUnavailableError,
+  type RegistryDecoderOptions,
+} from './decoder.js';
 export { isConfluentFramed } from './framing.js';
 export { hexDump } from './hex-dump.js';
 export { isReadableText } from './plain.js';

@@ -13,21 +13,51 @@ export interface DecodedValue {
   readonly value: unknown;
 }
 
-/** A framed value the registry could not decode: unknown id, unreachable registry, bad bytes. */
+/**
+ * A framed value the registry could not decode: unknown id, bad bytes, or an unreachable registry.
+ * `retriable` is true only for the last: the registry's trouble, not the value's.
+ */
 export class SchemaDecodeError extends RicochetError {
   readonly schemaId: number;
   /** What went wrong, without the schema id (which `message` also names). */
   readonly reason: string;
 
-  constructor(schemaId: number, reason: string, options: { cause?: unknown } = {}) {
+  constructor(
+    schemaId: number,
+    reason: string,
+    options: { cause?: unknown; registryUnavailable?: boolean } = {},
+  ) {
     super(`schema id ${schemaId}: ${reason}`, {
       code: 'SCHEMA_DECODE_FAILED',
-      retriable: false,
+      retriable: options.registryUnavailable ?? false,
       cause: options.cause,
     });
     this.schemaId = schemaId;
     this.reason = reason;
   }
+}
+
+/** The registry's own timeout, set apart from the client's errors. */
+class RegistryTimeoutError extends Error {}
+
+/**
+ * Whether a decode failed because the registry could not be asked, rather than because of the
+ * value. The client reports every HTTP failure as a ResponseError with a status: 404 is the
+ * registry's answer that the schema id does not exist; any other status (5xx, 401/403, 429, and
+ * the 400 it reports when the connection fails) is the registry's trouble. Errors of any other
+ * kind come from decoding the bytes against a schema the registry did return.
+ */
+function isRegistryUnavailable(error: unknown): boolean {
+  if (error instanceof RegistryTimeoutError) {
+    return true;
+  }
+  const status = (error as { status?: unknown } | null)?.status;
+  return (
+    error instanceof Error &&
+    error.name === 'ResponseError' &&
+    typeof status === 'number' &&
+    status !== 404
+  );
 }
 
 export interface RegistryClientOptions {
@@ -84,12 +114,15 @@ export function createRegistryClient(
         registry.decode(framed),
         options.timeoutMilliseconds,
         () =>
-          new Error(
+          new RegistryTimeoutError(
             `the schema registry at ${options.registryUrl} did not answer within ${options.timeoutMilliseconds} ms`,
           ),
       );
     } catch (error) {
-      throw new SchemaDecodeError(schemaId, reasonOf(error), { cause: error });
+      throw new SchemaDecodeError(schemaId, reasonOf(error), {
+        cause: error,
+        registryUnavailable: isRegistryUnavailable(error),
+      });
     }
     const schemaType = registry.cache.getSchema(schemaId)?.type;
     const format = schemaType === undefined ? undefined : formatBySchemaType[schemaType];

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { NonRetryableError } from '@ricochet/core';
+import { classifyDecodeError, NonRetryableError } from '@ricochet/core';
 import { testRegistryUrl, uniqueName } from '@ricochet/testing';
 import {
   createRegistryDecoder,
@@ -191,6 +191,9 @@ describe('value decoding against a real schema registry', function () {
         (thrown: unknown) => thrown,
       );
       expect(error).to.be.instanceOf(NonRetryableError);
+      expect(classifyDecodeError(error), 'the registry answered: the id does not exist').to.equal(
+        'non-retryable',
+      );
       expect((error as Error).message)
         .to.include(`schema id ${unknownSchemaId}`)
         .and.match(/not found|no .*found/i);

@@ -1,8 +1,13 @@
 import { expect } from 'chai';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { NonRetryableError } from '@ricochet/core';
-import { createRegistryDecoder, createValueDescriber } from '@ricochet/value-decoder';
+import { classifyDecodeError, NonRetryableError } from '@ricochet/core';
+import { closedLocalPort } from '@ricochet/testing';
+import {
+  createRegistryDecoder,
+  createValueDescriber,
+  SchemaRegistryUnavailableError,
+} from '@ricochet/value-decoder';
 import { framed, recordingLogger } from './helpers.js';
 
 /** A registry that accepts connections and never answers: the worst way for one to fail. */
@@ -37,12 +42,31 @@ describe('a registry that never answers', () => {
     );
   });
 
-  it('makes the decoder throw NonRetryableError once the timeout passes', async () => {
+  it('makes the decoder throw a retriable SchemaRegistryUnavailableError once the timeout passes: the record is retried, not dead-lettered', async () => {
     const decode = createRegistryDecoder({ registryUrl, timeoutMilliseconds: 300 });
     const error = await decode(framed(3, [0x02])).catch((thrown: unknown) => thrown);
-    expect(error).to.be.instanceOf(NonRetryableError);
+    expect(error).to.be.instanceOf(SchemaRegistryUnavailableError);
+    expect(error).to.include({ retriable: true });
+    expect(classifyDecodeError(error)).to.equal('retryable');
     expect((error as Error).message).to.equal(
       `could not decode the value with schema id 3: the schema registry at ${registryUrl} did not answer within 300 ms`,
     );
+  });
+});
+
+describe('a registry nothing listens on', () => {
+  it('makes the decoder throw a retriable SchemaRegistryUnavailableError, while an unframed value stays non-retryable', async () => {
+    const decode = createRegistryDecoder({
+      registryUrl: `http://127.0.0.1:${await closedLocalPort()}`,
+    });
+    const outage = await decode(framed(3, [0x02])).catch((thrown: unknown) => thrown);
+    expect(outage).to.be.instanceOf(SchemaRegistryUnavailableError);
+    expect(classifyDecodeError(outage)).to.equal('retryable');
+    expect((outage as Error).message)
+      .to.include('could not decode the value with schema id 3')
+      .and.include('ECONNREFUSED');
+    const unframed = await decode(Buffer.from('{}')).catch((thrown: unknown) => thrown);
+    expect(unframed).to.be.instanceOf(NonRetryableError);
+    expect(classifyDecodeError(unframed)).to.equal('non-retryable');
   });
 });
