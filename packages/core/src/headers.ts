@@ -22,6 +22,19 @@ export const RetryHeader = {
 
 const reservedHeaderNames: ReadonlySet<string> = new Set(Object.values(RetryHeader));
 
+/** The headers a retry contract cannot be read without; the error-* headers are optional. */
+export const requiredRetryHeaders = [
+  RetryHeader.tryCount,
+  RetryHeader.originalTopic,
+  RetryHeader.originalPartition,
+  RetryHeader.originalOffset,
+  RetryHeader.originalTimestamp,
+  RetryHeader.retryGroup,
+  RetryHeader.dueAt,
+  RetryHeader.firstFailureAt,
+  RetryHeader.lastFailureAt,
+] as const;
+
 /**
  * Set on a record replayed from the archive: the archive id it came from. Not reserved: the
  * handler sees it, and it travels on if the replay fails again.

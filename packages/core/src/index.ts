@@ -47,6 +47,7 @@ export {
   isRedelivery,
   readHeaderText,
   replayedFromHeader,
+  requiredRetryHeaders,
   readRetryContract,
   RetryHeader,
   userHeaders,

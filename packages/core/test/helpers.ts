@@ -8,18 +8,7 @@ import {
   type RetryContract,
 } from '@ricochet/core';
 
-/** The headers a contract cannot be read without (the error-* headers are optional). */
-export const requiredHeaders = [
-  RetryHeader.tryCount,
-  RetryHeader.originalTopic,
-  RetryHeader.originalPartition,
-  RetryHeader.originalOffset,
-  RetryHeader.originalTimestamp,
-  RetryHeader.retryGroup,
-  RetryHeader.dueAt,
-  RetryHeader.firstFailureAt,
-  RetryHeader.lastFailureAt,
-] as const;
+export { requiredRetryHeaders as requiredHeaders } from '@ricochet/core';
 
 export const optionalHeaders = [
   RetryHeader.errorClass,
