@@ -21,8 +21,13 @@ const tooLargeErrorTypes: ReadonlySet<string> = new Set([
   'RECORD_LIST_TOO_LARGE',
 ]);
 
+/** The client's own error under a PublishError. */
+function clientError(error: unknown): unknown {
+  return error instanceof PublishError ? error.cause : error;
+}
+
 function isTooLarge(error: unknown): boolean {
-  const cause = error instanceof PublishError ? error.cause : error;
+  const cause = clientError(error);
   return cause instanceof kafkajs.KafkaJSProtocolError && tooLargeErrorTypes.has(cause.type);
 }
 
@@ -51,6 +56,8 @@ export class ReliablePublisher {
   readonly #kafka: kafkajs.Kafka;
   readonly #logger: Logger;
   #producer: kafkajs.Producer;
+  /** Set while the producer may be out of step with the broker and must be replaced first. */
+  #stale = false;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(kafka: kafkajs.Kafka, logger: Logger) {
@@ -83,6 +90,9 @@ export class ReliablePublisher {
     records: readonly OutgoingRecord[],
     divert: Divert | undefined,
   ): Promise<ReadonlySet<number>> {
+    if (this.#stale) {
+      await this.#replaceProducer();
+    }
     const diverted = new Set<number>();
     const indexed = records.map((record, index) => ({ record, index }));
     const chunks = chunkBySize(
@@ -101,7 +111,11 @@ export class ReliablePublisher {
           throw error;
         }
         if (chunk.length > 1) {
-          await this.#replaceProducer(error);
+          this.#logger.warn('a batch was refused as too large; publishing its records one by one', {
+            error,
+          });
+          this.#stale = true;
+          await this.#replaceProducer();
         }
         for (const { record, index } of chunk) {
           if (await this.#publishAloneOrDivert(record, divert)) {
@@ -131,7 +145,7 @@ export class ReliablePublisher {
         throw new RecordTooLargeError(
           `${record.topic} refused a record of about ${size} bytes as larger than its max.message.bytes, and it has nowhere else to go; raise the topic's max.message.bytes (ricochet topology create gives Ricochet's topics headroom above the source topics)`,
           record.topic,
-          error,
+          clientError(error),
         );
       }
       this.#logger.warn('a topic refused a record as too large; diverting it', {
@@ -148,7 +162,7 @@ export class ReliablePublisher {
         throw new RecordTooLargeError(
           `${record.topic} refused a record of about ${size} bytes as larger than its max.message.bytes, and ${replacement.topic} refused it too (about ${recordSizeBound(replacement)} bytes); raise the max.message.bytes of ${replacement.topic} (ricochet topology create gives it headroom above the source topics)`,
           replacement.topic,
-          divertError,
+          clientError(divertError),
         );
       }
       return true;
@@ -162,14 +176,17 @@ export class ReliablePublisher {
    * id) can publish there again. The records of the refused request are then published again,
    * so those already written appear twice (at least once).
    */
-  async #replaceProducer(cause: unknown): Promise<void> {
-    this.#logger.warn('a batch was refused as too large; publishing its records one by one', {
-      error: cause,
-    });
+  async #replaceProducer(): Promise<void> {
     const previous = this.#producer;
     const replacement = createReliableProducer(this.#kafka);
     await replacement.connect();
     this.#producer = replacement;
-    await previous.disconnect();
+    this.#stale = false;
+    try {
+      await previous.disconnect();
+    } catch (error) {
+      // The replacement is in place; the old connection only lingers until the broker drops it.
+      this.#logger.warn('disconnecting the replaced producer failed', { error });
+    }
   }
 }
