@@ -39,11 +39,13 @@ const positionUnique =
  * publishes the record again when it is redelivered: the same record then sits at two
  * dead-letter offsets, and the position constraint alone would archive it twice. A dead letter
  * is the record at its original position as failed by one group, so that is unique as well.
- * Unique indexes treat NULLs as distinct on both backends: dead letters without a readable retry
- * contract (malformed headers, unroutable tier records) stay unaffected and are stored per
- * position. Copies stored before this migration are removed first, keeping the earliest
+ * Unique indexes treat NULLs as distinct on both backends, so dead letters without an original
+ * position stay stored per dead-letter position. So do `malformed-retry-headers` dead letters:
+ * their position headers cannot be trusted, and two different records claiming one position must
+ * both be kept. Copies stored before this migration are removed first, keeping the earliest
  * archived one (lowest id), or the index could not be built.
  */
+const trustedIdentity = `dead_letter_reason <> 'malformed-retry-headers'`;
 const originalIdentity = `
 DELETE FROM ricochet_archive_record WHERE id IN (
   SELECT later.id FROM ricochet_archive_record later
@@ -53,9 +55,11 @@ DELETE FROM ricochet_archive_record WHERE id IN (
    AND earlier.original_partition = later.original_partition
    AND earlier.original_offset = later.original_offset
    AND earlier.id < later.id
+  WHERE earlier.${trustedIdentity} AND later.${trustedIdentity}
 );
 CREATE UNIQUE INDEX ricochet_archive_original_identity
-  ON ricochet_archive_record (retry_group, original_topic, original_partition, original_offset);
+  ON ricochet_archive_record (retry_group, original_topic, original_partition, original_offset)
+  WHERE ${trustedIdentity};
 `;
 
 export const migrations: readonly Migration[] = [

@@ -8,8 +8,9 @@ export type ArchiveStatus = 'archived' | 'replayed' | 'purged';
 export interface ArchiveInput {
   /**
    * Where it sits in the dead-letter topic: unique, so a dead letter read again is stored once.
-   * So is (retryGroup, originalTopic, originalPartition, originalOffset) when all four are set:
-   * a record dead-lettered twice by its group (at two positions) is stored once.
+   * So is (retryGroup, originalTopic, originalPartition, originalOffset) when all four are set
+   * and the reason is not `malformed-retry-headers`: a record dead-lettered twice by its group
+   * (at two positions) is stored once.
    */
   readonly dlqTopic: string;
   readonly dlqPartition: number;

@@ -206,6 +206,18 @@ export function describeRecords(context: () => SuiteContext): void {
       expect(stored).to.equal(6);
     });
 
+    it('stores malformed-header dead letters claiming one original position per position', async () => {
+      const { store } = context();
+      const claimed = makeInput({ deadLetterReason: 'malformed-retry-headers' });
+      const stored = await store.insert([
+        claimed,
+        { ...makeInput(), ...identityOf(claimed), deadLetterReason: 'malformed-retry-headers' },
+        { ...makeInput(), ...identityOf(claimed) },
+        { ...makeInput(), ...identityOf(claimed) },
+      ]);
+      expect(stored).to.equal(3);
+    });
+
     it('stores nothing and answers 0 for an empty batch', async () => {
       expect(await context().store.insert([])).to.equal(0);
     });
