@@ -64,7 +64,13 @@ describe('service lifecycle (real broker)', function () {
       },
     });
     await produceRecords(
-      [0, 1].map((partition) => ({ topic, partition, key: null, value: Buffer.from('x') })),
+      [0, 1].map((partition) => ({
+        topic,
+        partition,
+        key: null,
+        value: Buffer.from('x'),
+        headers: {},
+      })),
     );
     const crashed = await waitFor('the consumer to crash', () => crashedAt);
     // The restart begins about 300 ms after the crash, then waits in the group join.
