@@ -24,6 +24,8 @@ export interface BenchSettings {
   };
   readonly lateness: {
     readonly recordsPerSecond: number;
+    /** Load before the measured part: the services' first seconds (JIT, metadata) are slower. */
+    readonly warmUpSeconds: number;
     readonly seconds: number;
     readonly delayMilliseconds: number;
     readonly partitions: number;
@@ -48,6 +50,7 @@ const full: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
   retryRoundTrip: { records: 20_000, valueBytes: 1024, partitions: 6, delayMilliseconds: 1_000 },
   lateness: {
     recordsPerSecond: 2_000,
+    warmUpSeconds: 5,
     seconds: 60,
     delayMilliseconds: 5_000,
     partitions: 6,
@@ -69,6 +72,7 @@ const smoke: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
   retryRoundTrip: { records: 200, valueBytes: 1024, partitions: 6, delayMilliseconds: 1_000 },
   lateness: {
     recordsPerSecond: 200,
+    warmUpSeconds: 1,
     seconds: 3,
     delayMilliseconds: 2_000,
     partitions: 6,
