@@ -16,8 +16,10 @@ export interface ProcessControl {
   on(signal: NodeJS.Signals, listener: SignalListener): unknown;
   off(signal: NodeJS.Signals, listener: SignalListener): unknown;
   /**
-   * Ends the process even though a stop that did not finish still holds sockets and timers open.
-   * Safe for the data: nothing is committed past what was handled, so the group redelivers.
+   * Ends the process, whatever sockets and timers are still open: those of a stop that did not
+   * finish, or those a client library left behind after one that did (kafkajs keeps a consumer
+   * group's coordinator connection open after a broker restart). Safe for the data: nothing is
+   * committed past what was handled, so the group redelivers.
    */
   exit(code: ExitCodeValue): void;
 }
@@ -47,7 +49,8 @@ export const realProcess: ProcessControl = {
 /**
  * Starts a service and keeps it running until SIGTERM or SIGINT, then stops it: exit 0 when the
  * stop completes within `shutdownTimeoutMs`, else exit 1 without waiting further; a second signal
- * exits at once. A service that fails for good exits 1, so that a supervisor restarts it.
+ * exits at once. A service that fails for good exits 1, so that a supervisor restarts it. Each
+ * way, the process ends then: a finished service must not linger on a handle left open.
  */
 export async function runUntilSignalled(
   service: RunnableService,
@@ -60,7 +63,7 @@ export async function runUntilSignalled(
     let stopping = false;
     let finished = false;
     let shutdownTimer: NodeJS.Timeout | undefined;
-    const finish = (code: ExitCodeValue, how: { force: boolean }): void => {
+    const finish = (code: ExitCodeValue): void => {
       if (finished) {
         return;
       }
@@ -68,9 +71,7 @@ export async function runUntilSignalled(
       clearInterval(failureCheck);
       clearTimeout(shutdownTimer);
       signals.forEach((signal) => control.off(signal, onSignal));
-      if (how.force) {
-        control.exit(code);
-      }
+      control.exit(code);
       resolve(code);
     };
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -79,7 +80,7 @@ export async function runUntilSignalled(
           'second signal while stopping: exiting now; uncommitted records will be redelivered',
           { signal },
         );
-        finish(ExitCode.failure, { force: true });
+        finish(ExitCode.failure);
         return;
       }
       stopping = true;
@@ -88,21 +89,21 @@ export async function runUntilSignalled(
         logger.error('did not stop in time: exiting; uncommitted records will be redelivered', {
           shutdownTimeoutMs: options.shutdownTimeoutMs,
         });
-        finish(ExitCode.failure, { force: true });
+        finish(ExitCode.failure);
       }, options.shutdownTimeoutMs);
       service.stop().then(
-        () => finish(ExitCode.success, { force: false }),
+        () => finish(ExitCode.success),
         (error: unknown) => {
           logger.error('stopping failed', { error });
           // A half-stopped client may hold sockets open that would keep the process alive.
-          finish(ExitCode.failure, { force: true });
+          finish(ExitCode.failure);
         },
       );
     };
     const failureCheck = setInterval(() => {
       if (service.state === 'failed') {
         logger.error('service failed', { error: service.failure });
-        finish(ExitCode.failure, { force: false });
+        finish(ExitCode.failure);
       }
     }, options.failureCheckIntervalMs ?? 1_000);
     signals.forEach((signal) => control.on(signal, onSignal));

@@ -45,7 +45,7 @@ const never = () => new Promise<void>(() => {});
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('runUntilSignalled', () => {
-  it('stops on SIGTERM and exits 0 without forcing the process', async () => {
+  it('stops on SIGTERM and exits 0, ending the process whatever a client left open', async () => {
     const fakeProcess = new FakeProcess();
     const service = new FakeService(async () => {});
     const running = runUntilSignalled(service, recordingLogger([]), {
@@ -55,7 +55,7 @@ describe('runUntilSignalled', () => {
     await settle();
     fakeProcess.emit('SIGTERM', 'SIGTERM');
     expect(await running).to.equal(ExitCode.success);
-    expect(fakeProcess.exits).to.deep.equal([]);
+    expect(fakeProcess.exits).to.deep.equal([ExitCode.success]);
     expect(fakeProcess.listening(), 'signal handlers removed').to.equal(0);
   });
 
@@ -118,6 +118,9 @@ describe('runUntilSignalled', () => {
     await settle();
     service.state = 'failed';
     expect(await running).to.equal(ExitCode.failure);
+    expect(fakeProcess.exits, 'the process ends, so that a supervisor restarts it').to.deep.equal([
+      ExitCode.failure,
+    ]);
     expect(fakeProcess.listening()).to.equal(0);
   });
 });
