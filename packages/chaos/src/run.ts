@@ -6,6 +6,7 @@ import type { Logger } from '@ricochet/core';
 import { createLogger } from '@ricochet/logger';
 import { readArchive } from './archive-reader.js';
 import { ChaosBroker } from './broker.js';
+import { countDeadLetters } from './dead-letter-count.js';
 import { driveChaos } from './chaos-driver.js';
 import { scheduleChaos } from './chaos-schedule.js';
 import { ChaosInfrastructureError } from './errors.js';
@@ -111,13 +112,14 @@ export async function runChaos(
       ledgerPath: join(runDirectory, 'ledger.db'),
       archiveUrl: `sqlite:${join(runDirectory, 'archive.db')}`,
     });
+    progress.info(`starting a fresh broker at ${broker.brokers.join(',')}`);
+    // First: it also stops the broker of an earlier run that did not get to stop it.
+    await broker.reset();
     await requireFreePorts([
       options.brokerPort,
       options.controllerPort,
       ...[...fleet.initial, ...fleet.scaleUp].map((spec) => spec.httpPort),
     ]);
-    progress.info(`starting a fresh broker at ${broker.brokers.join(',')}`);
-    await broker.reset();
     await broker.start();
     await createTopology({
       cliBin,
@@ -201,12 +203,14 @@ export async function runChaos(
       .filter(([, exit]) => exit !== undefined && exit.code !== 0)
       .map(([name, exit]) => `${name} (exit ${exit?.code ?? exit?.signal})`);
     throwIfInterrupted(signal);
+    const deadLetters = await countDeadLetters(broker.brokers, dlqTopic, clientLogger);
+    const archived = await readArchive(archive);
     const verdict = judge({
       plans,
       ladderLength: options.ladder.length,
       invocations: ledger.invocations(),
       sends: ledger.sends(),
-      archive: await readArchive(archive),
+      archive: archived,
       services: {
         instances,
         notHealthyAtEnd,
@@ -225,6 +229,7 @@ export async function runChaos(
       tally,
       unexpectedExits,
       failedSends: producer.failedSends,
+      deadLetters: { published: deadLetters, archived: archived.length },
       verdict,
     };
   } finally {

@@ -16,6 +16,8 @@ export interface ChaosReport {
   readonly tally: ChaosTally;
   readonly unexpectedExits: Readonly<Record<Role, number>>;
   readonly failedSends: number;
+  /** Records published to the dead-letter topic, and entries in the archive. */
+  readonly deadLetters: { readonly published: number; readonly archived: number };
   readonly verdict: Verdict;
 }
 
@@ -55,6 +57,11 @@ export function renderSummary(report: ChaosReport): string {
     ['delay tier scaled', scale],
     ['unexpected service exits', perRole(report.unexpectedExits)],
     ['traffic sends retried', String(report.failedSends)],
+    [
+      'dead letters',
+      `${report.deadLetters.published} published, ${report.deadLetters.archived} archived ` +
+        `(${report.deadLetters.published - report.deadLetters.archived} copies skipped)`,
+    ],
     ['lost', String(verdict.lost)],
     ['handler invocations', `${measures.invocations} (planned ${measures.plannedInvocations})`],
     [

@@ -41,7 +41,12 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string | null): Map<s
   for (const item of items) {
     const name = key(item);
     if (name !== null) {
-      groups.set(name, [...(groups.get(name) ?? []), item]);
+      const group = groups.get(name);
+      if (group === undefined) {
+        groups.set(name, [item]);
+      } else {
+        group.push(item);
+      }
     }
   }
   return groups;
