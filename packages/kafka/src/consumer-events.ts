@@ -75,6 +75,16 @@ function offsetIsAfter(offset: string, other: string): boolean {
   return offset.length !== other.length ? offset.length > other.length : offset > other;
 }
 
+/** How many of the batch's records (in offset order) are at or before `offset`. */
+function countThrough(messages: readonly kafkajs.KafkaMessage[], offset: string): number {
+  // From the end: a batch is usually handed on whole.
+  let count = messages.length;
+  while (count > 0 && offsetIsAfter(messages[count - 1]!.offset, offset)) {
+    count -= 1;
+  }
+  return count;
+}
+
 function batchConsumed(batch: kafkajs.Batch, lastResolved: string | undefined): BatchConsumed {
   const { topic, partition, messages } = batch;
   const first = messages[0]?.offset;
@@ -91,10 +101,7 @@ function batchConsumed(batch: kafkajs.Batch, lastResolved: string | undefined): 
     topic,
     partition,
     // Counted, not subtracted: offsets have gaps (compaction, transaction markers).
-    records:
-      lastResolved === undefined
-        ? 0
-        : messages.filter((message) => !offsetIsAfter(message.offset, lastResolved)).length,
+    records: lastResolved === undefined ? 0 : countThrough(messages, lastResolved),
     lag: lag > 0n ? Number(lag) : 0,
   };
 }

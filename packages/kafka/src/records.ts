@@ -29,6 +29,14 @@ function isHeaderValue(value: unknown): value is HeaderValue {
  * inherited value, which could not be produced again. Only the values actually sent are kept.
  */
 export function recordHeaders(headers: kafkajs.IHeaders): RecordHeaders {
+  // The common case, on every record: each header sent once, to an untouched plain object. A
+  // copy will do (spreading defines own properties, as fromEntries does below).
+  if (
+    Object.getPrototypeOf(headers) === Object.prototype &&
+    Object.values(headers).every(isHeaderValue)
+  ) {
+    return { ...(headers as Record<string, HeaderValue>) };
+  }
   // fromEntries defines own properties: a header named __proto__ stays a header.
   return Object.fromEntries(
     Object.entries(headers).flatMap(

@@ -52,30 +52,39 @@ const prettyLine = winston.format.printf(({ level, message, timestamp, service, 
 
 class WinstonLogger implements Logger {
   readonly #logger: winston.Logger;
+  // Asked of winston once: it formats a line (timestamp, colours, error fields) before its
+  // transport drops it for its level, asking costs almost as much, and the consumers log at
+  // debug per record. The level is fixed when the logger is created.
+  readonly #errorEnabled: boolean;
+  readonly #warnEnabled: boolean;
+  readonly #infoEnabled: boolean;
+  readonly #debugEnabled: boolean;
 
   constructor(logger: winston.Logger) {
     this.#logger = logger;
+    this.#errorEnabled = logger.isErrorEnabled();
+    this.#warnEnabled = logger.isWarnEnabled();
+    this.#infoEnabled = logger.isInfoEnabled();
+    this.#debugEnabled = logger.isDebugEnabled();
   }
 
-  // Each method asks winston first: winston formats a line (timestamp, colours, error fields)
-  // before its transport drops it for its level, and the consumers log at debug per record.
   error(message: string, fields: LogFields = {}): void {
-    if (this.#logger.isErrorEnabled()) {
+    if (this.#errorEnabled) {
       this.#logger.error(message, fields);
     }
   }
   warn(message: string, fields: LogFields = {}): void {
-    if (this.#logger.isWarnEnabled()) {
+    if (this.#warnEnabled) {
       this.#logger.warn(message, fields);
     }
   }
   info(message: string, fields: LogFields = {}): void {
-    if (this.#logger.isInfoEnabled()) {
+    if (this.#infoEnabled) {
       this.#logger.info(message, fields);
     }
   }
   debug(message: string, fields: LogFields = {}): void {
-    if (this.#logger.isDebugEnabled()) {
+    if (this.#debugEnabled) {
       this.#logger.debug(message, fields);
     }
   }
