@@ -2,7 +2,7 @@ import { percentileOfSorted } from './statistics.js';
 
 const width = 800;
 const height = 420;
-const margin = { top: 56, right: 64, bottom: 52, left: 64 };
+const margin = { top: 76, right: 64, bottom: 52, left: 64 };
 const plotWidth = width - margin.left - margin.right;
 const plotHeight = height - margin.top - margin.bottom;
 const binCount = 50;
@@ -29,7 +29,7 @@ function text(x: number, y: number, content: string, attributes = ''): string {
 export function latenessChartSvg(
   sortedLateness: readonly number[],
   title: string,
-  subtitle: string,
+  subtitleLines: readonly string[],
 ): string {
   if (sortedLateness.length === 0) {
     throw new RangeError('no lateness values to chart');
@@ -57,7 +57,7 @@ export function latenessChartSvg(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
     text(margin.left, 22, title, 'font-size="16" font-weight="bold"'),
-    text(margin.left, 40, subtitle, 'fill="#555"'),
+    ...subtitleLines.map((line, index) => text(margin.left, 40 + index * 16, line, 'fill="#555"')),
   ];
   // Grid and count axis (left).
   for (let count = 0; count <= countTop; count += countStep) {

@@ -151,11 +151,10 @@ export async function redeliveryLateness(context: BenchContext): Promise<Scenari
   const chartFile = join(context.outputDirectory, 'lateness.svg');
   writeFileSync(
     chartFile,
-    latenessChartSvg(
-      measured.sortedHandled(),
-      'Redelivery lateness: handled at - due at',
-      `${handled.count.toLocaleString('en-US')} records, ${recordsPerSecond}/s into a ${delayMilliseconds} ms tier for ${seconds} s after ${warmUpSeconds} s of warm-up; p50 ${handled.p50} ms, p99 ${handled.p99} ms, max ${handled.max} ms, ${early} early`,
-    ),
+    latenessChartSvg(measured.sortedHandled(), 'Redelivery lateness: handled at - due at', [
+      `${handled.count.toLocaleString('en-US')} records at ${recordsPerSecond}/s into a ${delayMilliseconds} ms tier for ${seconds} s, after ${warmUpSeconds} s of warm-up`,
+      `p50 ${handled.p50} ms, p99 ${handled.p99} ms, max ${handled.max} ms, ${early} early`,
+    ]),
   );
   const rows: ResultRow[] = [
     {
