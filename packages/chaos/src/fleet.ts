@@ -22,8 +22,8 @@ export interface Fleet {
   readonly scaleUp: readonly InstanceSpec[];
 }
 
-export const mainInstances = 2;
-export const delayInstancesPerTier = 2;
+const mainInstances = 2;
+const delayInstancesPerTier = 2;
 
 /** How long a service may take to stop cleanly on SIGTERM before it exits anyway. */
 export const serviceShutdownTimeoutMilliseconds = 20_000;

@@ -14,7 +14,7 @@ export { profiles, profileNames, type ProfileName } from './profiles.js';
 export { runChaos } from './run.js';
 export { judge, type Verdict, type VerdictInput, type ServiceEnding } from './verdict.js';
 export type { Check } from './record-checks.js';
-export { quantile, type Measures } from './measures.js';
+export type { Measures } from './measures.js';
 export { renderSummary, type ChaosReport } from './summary.js';
 export {
   decodePlan,

@@ -18,7 +18,7 @@ const pollMilliseconds = 2_000;
 const reportEveryMilliseconds = 15_000;
 
 /** Ids neither succeeded in the ledger nor present in the archive, right now. */
-export async function unresolvedIds(
+async function unresolvedIds(
   watch: Omit<ResolutionWatch, 'timeoutMilliseconds' | 'logger' | 'signal'>,
 ): Promise<string[]> {
   const succeeded = watch.ledger.succeededIds();

@@ -91,11 +91,6 @@ export class Supervisor {
     );
   }
 
-  /** Every instance ever launched, retired ones included. */
-  allInstances(): readonly Instance[] {
-    return this.#instances;
-  }
-
   launch(spec: InstanceSpec): Instance {
     const log = createWriteStream(join(this.#options.runDirectory, `${spec.name}.log`), {
       flags: 'a',
