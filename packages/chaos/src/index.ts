@@ -30,5 +30,6 @@ export { seededRandom, type Random } from './random.js';
 export { scheduleChaos, type ChaosEvent } from './chaos-schedule.js';
 export { planFleet } from './fleet.js';
 export { ChaosBroker, type BrokerSettings, type BrokerStopMode } from './broker.js';
+export { Supervisor, type InstanceSpec, type ExitRecord } from './supervisor.js';
 export type { Invocation } from './ledger.js';
 export type { ArchiveEntry } from './archive-reader.js';
