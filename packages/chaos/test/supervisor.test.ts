@@ -69,7 +69,7 @@ describe('chaos supervisor (real processes)', function () {
 
   it('retires an instance with SIGTERM and never restarts it; stopAll reports each exit', async () => {
     const retired = supervisor.launch(spec('delay-3', 'serve'));
-    const kept = supervisor.launch(spec('delay-4', 'serve'));
+    supervisor.launch(spec('delay-4', 'serve'));
     await serving('delay-3');
     await serving('delay-4');
     const exit = await supervisor.retire(retired, 2_000);
