@@ -1,13 +1,9 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ChaosBroker } from '@ricochet/chaos';
-import { kafkaScript, runCliCaptured, sleep, waitFor } from '@ricochet/testing';
-
-const cliBin = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
+import { kafkaScript, runCliCaptured, sleep, spawnCli, waitFor } from '@ricochet/testing';
 
 describe('a service across a broker restart (a broker of the test’s own)', function () {
   this.timeout(180_000);
@@ -42,42 +38,34 @@ describe('a service across a broker restart (a broker of the test’s own)', fun
       '1',
     ]);
     expect(created.code, created.stderr).to.equal(0);
-    const service = spawn(
-      process.execPath,
-      [
-        cliBin,
-        'run',
-        'delay',
-        '--tier',
-        'retry-1s',
-        '--brokers',
-        broker.brokers.join(','),
-        '--http-port',
-        '0',
-        '--session-timeout-ms',
-        '6000',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let log = '';
-    service.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    const service = spawnCli([
+      'run',
+      'delay',
+      '--tier',
+      'retry-1s',
+      '--brokers',
+      broker.brokers.join(','),
+      '--http-port',
+      '0',
+      '--session-timeout-ms',
+      '6000',
+    ]);
     try {
       await waitFor('the service to join', () =>
-        log.includes('partitions assigned') ? true : undefined,
+        service.log().includes('partitions assigned') ? true : undefined,
       );
       await broker.restart('stop');
       // Heartbeats (every 3 s) reach the broker again: kafkajs reopens the group coordinator's
       // connection, on a broker object it no longer tracks, and leaves it open when the consumer
       // disconnects. The process must end anyway once the service has stopped.
       await sleep(8_000);
-      const exited = new Promise<number | null>((resolve) => service.once('exit', resolve));
-      service.kill('SIGTERM');
-      const exitCode = await Promise.race([exited, sleep(30_000).then(() => 'still running')]);
-      expect(exitCode, log).to.equal(0);
+      const exitCode = await Promise.race([
+        service.stop(),
+        sleep(30_000).then(() => 'still running'),
+      ]);
+      expect(exitCode, service.log()).to.equal(0);
     } finally {
-      if (service.exitCode === null) {
-        service.kill('SIGKILL');
-      }
+      service.kill();
     }
   });
 });

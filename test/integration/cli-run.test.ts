@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,7 @@ import {
   collectTopic,
   createTestTopics,
   produceRecords,
+  spawnCli,
   testLogger,
   testBrokers,
   uniqueName,
@@ -18,7 +18,6 @@ import {
   withAdmin,
 } from '@ricochet/testing';
 
-const cliBin = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
 const handlerModule = fileURLToPath(new URL('../fixtures/order-handler.mjs', import.meta.url));
 
 describe('ricochet run (real service processes)', function () {
@@ -30,28 +29,21 @@ describe('ricochet run (real service processes)', function () {
     const group = uniqueName('group');
     await createTestTopics([topic, dlq], 1);
     const deadLetters = await collectTopic(dlq);
-    const service = spawn(
-      process.execPath,
-      [
-        cliBin,
-        'run',
-        'main',
-        '--topic',
-        topic,
-        '--group',
-        group,
-        '--handler',
-        handlerModule,
-        '--dlq',
-        dlq,
-        '--from-beginning',
-        '--brokers',
-        testBrokers().join(','),
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let log = '';
-    service.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    const service = spawnCli([
+      'run',
+      'main',
+      '--topic',
+      topic,
+      '--group',
+      group,
+      '--handler',
+      handlerModule,
+      '--dlq',
+      dlq,
+      '--from-beginning',
+      '--brokers',
+      testBrokers().join(','),
+    ]);
     try {
       await produceRecords([
         { topic, key: null, value: Buffer.from('fine-1'), headers: {} },
@@ -72,41 +64,31 @@ describe('ricochet run (real service processes)', function () {
         );
         return offsets[0]?.partitions[0]?.offset === '3' ? true : undefined;
       });
-      service.kill('SIGTERM');
-      const exitCode = await new Promise<number | null>((resolve) => service.once('exit', resolve));
-      expect(exitCode, log).to.equal(0);
-      expect(log).to.contain('"level":"info"');
+      const exitCode = await service.stop();
+      expect(exitCode, service.log()).to.equal(0);
+      expect(service.log()).to.contain('"level":"info"');
     } finally {
-      if (service.exitCode === null) {
-        service.kill('SIGKILL');
-      }
+      service.kill();
       await deadLetters.stop();
     }
   });
 
   it('exits 2 naming the field when the handler module exports no function', async () => {
-    const service = spawn(
-      process.execPath,
-      [
-        cliBin,
-        'run',
-        'main',
-        '--topic',
-        't',
-        '--group',
-        'g',
-        '--handler',
-        fileURLToPath(new URL('../fixtures/no-handler.mjs', import.meta.url)),
-        '--brokers',
-        testBrokers().join(','),
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let log = '';
-    service.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    const exitCode = await new Promise<number | null>((resolve) => service.once('exit', resolve));
+    const service = spawnCli([
+      'run',
+      'main',
+      '--topic',
+      't',
+      '--group',
+      'g',
+      '--handler',
+      fileURLToPath(new URL('../fixtures/no-handler.mjs', import.meta.url)),
+      '--brokers',
+      testBrokers().join(','),
+    ]);
+    const exitCode = await service.exited;
     expect(exitCode).to.equal(2);
-    expect(log).to.match(/handler: .*exports no handler function/);
+    expect(service.log()).to.match(/handler: .*exports no handler function/);
   });
 
   for (const [broker, what] of [
@@ -115,10 +97,8 @@ describe('ricochet run (real service processes)', function () {
   ] as const) {
     it(`never logs the SASL password, even at debug level, when it fails to start against ${what}`, async () => {
       const password = 'pw-must-not-appear-8d1f';
-      const service = spawn(
-        process.execPath,
+      const service = spawnCli(
         [
-          cliBin,
           'run',
           'delay',
           '--tier',
@@ -134,26 +114,17 @@ describe('ricochet run (real service processes)', function () {
           '--log-format',
           'json',
         ],
-        {
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: { ...process.env, RICOCHET_SASL_PASSWORD: password },
-        },
+        { RICOCHET_SASL_PASSWORD: password },
       );
-      let output = '';
-      service.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      service.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       try {
-        const exitCode = await new Promise<number | null>((resolve) =>
-          service.once('exit', resolve),
-        );
+        const exitCode = await service.exited;
+        const output = service.log();
         expect(exitCode, output).to.equal(1);
         expect(output, 'the settings were logged, redacted').to.include('"password":"***"');
         expect(output).to.include('failed to start');
         expect(output).to.not.include(password);
       } finally {
-        if (service.exitCode === null) {
-          service.kill('SIGKILL');
-        }
+        service.kill();
       }
     });
   }
@@ -162,37 +133,27 @@ describe('ricochet run (real service processes)', function () {
     // An odd delay no other test uses, so the tier topic is this test's own.
     const tier = tierTopicName(randomInt(1_000_001, 9_000_000));
     await createTestTopics([tier], 1);
-    const service = spawn(
-      process.execPath,
-      [
-        cliBin,
-        'run',
-        'delay',
-        '--tier',
-        tier,
-        '--group',
-        uniqueName('delay'),
-        '--brokers',
-        testBrokers().join(','),
-        '--shutdown-timeout-ms',
-        '1',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let log = '';
-    service.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    const service = spawnCli([
+      'run',
+      'delay',
+      '--tier',
+      tier,
+      '--group',
+      uniqueName('delay'),
+      '--brokers',
+      testBrokers().join(','),
+      '--shutdown-timeout-ms',
+      '1',
+    ]);
     try {
       await waitFor('the service to join', () =>
-        log.includes('partitions assigned') ? true : undefined,
+        service.log().includes('partitions assigned') ? true : undefined,
       );
-      service.kill('SIGTERM');
-      const exitCode = await new Promise<number | null>((resolve) => service.once('exit', resolve));
-      expect(exitCode, log).to.equal(1);
-      expect(log).to.include('did not stop in time');
+      const exitCode = await service.stop();
+      expect(exitCode, service.log()).to.equal(1);
+      expect(service.log()).to.include('did not stop in time');
     } finally {
-      if (service.exitCode === null) {
-        service.kill('SIGKILL');
-      }
+      service.kill();
     }
   });
 
@@ -212,25 +173,18 @@ describe('ricochet run (real service processes)', function () {
         },
       },
     ]);
-    const service = spawn(
-      process.execPath,
-      [
-        cliBin,
-        'run',
-        'dlq',
-        '--dlq',
-        dlq,
-        '--store',
-        storeUrl,
-        '--group',
-        uniqueName('archiver'),
-        '--brokers',
-        testBrokers().join(','),
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let log = '';
-    service.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    const service = spawnCli([
+      'run',
+      'dlq',
+      '--dlq',
+      dlq,
+      '--store',
+      storeUrl,
+      '--group',
+      uniqueName('archiver'),
+      '--brokers',
+      testBrokers().join(','),
+    ]);
     const store = await openArchiveStore(storeUrl, { logger: testLogger('archive') });
     try {
       const page = await waitFor('the record in the archive', async () => {
@@ -244,13 +198,10 @@ describe('ricochet run (real service processes)', function () {
         deadLetterReason: 'retries-exhausted',
         searchableValue: '{\n  "order": 1\n}',
       });
-      service.kill('SIGTERM');
-      const exitCode = await new Promise<number | null>((resolve) => service.once('exit', resolve));
-      expect(exitCode, log).to.equal(0);
+      const exitCode = await service.stop();
+      expect(exitCode, service.log()).to.equal(0);
     } finally {
-      if (service.exitCode === null) {
-        service.kill('SIGKILL');
-      }
+      service.kill();
       await store.close();
     }
   });

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import {
   createTestTopics,
   produceRecords,
   sleep,
+  spawnCli,
   testBrokers,
   testLogger,
   uniqueName,
@@ -16,33 +16,9 @@ import {
 } from '@ricochet/testing';
 import { recreateTopics } from './pipeline-fixture.js';
 
-const cliBin = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
 const failOnceHandler = fileURLToPath(
   new URL('../fixtures/fail-once-handler.mjs', import.meta.url),
 );
-
-function start(
-  args: string[],
-  environment: NodeJS.ProcessEnv = {},
-): ChildProcess & { log: () => string } {
-  const child = spawn(process.execPath, [cliBin, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...environment },
-  });
-  let log = '';
-  child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  return Object.assign(child, { log: () => log });
-}
-
-async function terminate(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) {
-    return child.exitCode;
-  }
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  return exited;
-}
 
 describe('running Ricochet (real service processes)', function () {
   this.timeout(180_000);
@@ -83,8 +59,8 @@ describe('running Ricochet (real service processes)', function () {
     const delayArgs = ['run', 'delay', '--tier', tier, '--group', uniqueName('delay'), ...common];
     const environment = { RICOCHET_TEST_LEDGER: ledger };
     const count = 300;
-    let main = start(mainArgs, environment);
-    let delay = start(delayArgs);
+    let main = spawnCli(mainArgs, environment);
+    let delay = spawnCli(delayArgs);
     const stops: Array<number | null> = [];
     try {
       for (let wave = 0; wave < 3; wave += 1) {
@@ -98,11 +74,11 @@ describe('running Ricochet (real service processes)', function () {
         );
         await sleep(1_500);
         // Mid-hold: records of this wave wait in the tier; earlier waves are being redelivered.
-        stops.push(await terminate(delay));
-        delay = start(delayArgs);
+        stops.push(await delay.stop());
+        delay = spawnCli(delayArgs);
         await sleep(500);
-        stops.push(await terminate(main));
-        main = start(mainArgs, environment);
+        stops.push(await main.stop());
+        main = spawnCli(mainArgs, environment);
       }
       const succeeded = await waitFor(
         'every record to succeed on its redelivery',
@@ -121,15 +97,15 @@ describe('running Ricochet (real service processes)', function () {
         `      ${count} records, 6 SIGTERM restarts: lost 0, duplicate successes ${successes - count}\n`,
       );
     } finally {
-      await terminate(main);
-      await terminate(delay);
+      await main.stop();
+      await delay.stop();
     }
   });
 
   it('ricochet demo shows records succeeding after retries and dead-lettered, and leaves them in the archive', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'ricochet-demo-'));
     const storeUrl = `sqlite:${join(folder, 'dlq.db')}`;
-    const demo = start([
+    const demo = spawnCli([
       'demo',
       '--brokers',
       testBrokers().join(','),
@@ -148,7 +124,7 @@ describe('running Ricochet (real service processes)', function () {
       '--log-folder',
       join(folder, 'logs'),
     ]);
-    const exitCode = await new Promise<number | null>((resolve) => demo.once('exit', resolve));
+    const exitCode = await demo.exited;
     const output = demo.log();
     expect(exitCode, output).to.equal(0);
     const lines = output.split('\n').filter((line) => line.startsWith('in '));

@@ -31,6 +31,7 @@ export {
   type CollectedRecord,
 } from './kafka-helpers.js';
 export { runCliCaptured, type CliResult } from './cli-runner.js';
+export { spawnCli, type CliProcess } from './cli-process.js';
 export { storeWith } from './store-wrapper.js';
 export { testRetryContract } from './retry-contracts.js';
 export { closedLocalPort } from './ports.js';
