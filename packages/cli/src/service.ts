@@ -58,7 +58,24 @@ export async function runUntilSignalled(
   options: RunOptions,
 ): Promise<ExitCodeValue> {
   const control = options.process ?? realProcess;
-  await service.start();
+  // Listening from the start: without a listener, a SIGTERM during start-up (a rollout, a
+  // supervisor giving up on readiness) would kill the process outright instead of stopping it.
+  let signalledDuringStart: NodeJS.Signals | undefined;
+  const onSignalDuringStart = (signal: NodeJS.Signals): void => {
+    if (signalledDuringStart !== undefined) {
+      logger.error('second signal while starting: exiting now', { signal });
+      control.exit(ExitCode.failure);
+      return;
+    }
+    signalledDuringStart = signal;
+    logger.info('signal while starting: stopping once started', { signal });
+  };
+  signals.forEach((signal) => control.on(signal, onSignalDuringStart));
+  try {
+    await service.start();
+  } finally {
+    signals.forEach((signal) => control.off(signal, onSignalDuringStart));
+  }
   return new Promise<ExitCodeValue>((resolve) => {
     let stopping = false;
     let finished = false;
@@ -107,5 +124,8 @@ export async function runUntilSignalled(
       }
     }, options.failureCheckIntervalMs ?? 1_000);
     signals.forEach((signal) => control.on(signal, onSignal));
+    if (signalledDuringStart !== undefined) {
+      onSignal(signalledDuringStart);
+    }
   });
 }

@@ -59,6 +59,43 @@ describe('runUntilSignalled', () => {
     expect(fakeProcess.listening(), 'signal handlers removed').to.equal(0);
   });
 
+  it('stops once started, and exits 0, when SIGTERM arrives during start-up', async () => {
+    const fakeProcess = new FakeProcess();
+    let finishStart: () => void = () => {};
+    const service = new FakeService(async () => {});
+    service.start = () => new Promise<void>((resolve) => (finishStart = resolve));
+    const lines: string[] = [];
+    const running = runUntilSignalled(service, recordingLogger(lines), {
+      shutdownTimeoutMs: 1_000,
+      process: fakeProcess,
+    });
+    await settle();
+    expect(fakeProcess.listening(), 'listening while starting').to.equal(2);
+    fakeProcess.emit('SIGTERM', 'SIGTERM');
+    await settle();
+    expect(service.stopCalls, 'no stop before the start finished').to.equal(0);
+    finishStart();
+    expect(await running).to.equal(ExitCode.success);
+    expect(service.stopCalls).to.equal(1);
+    expect(fakeProcess.exits).to.deep.equal([ExitCode.success]);
+    expect(fakeProcess.listening(), 'signal handlers removed').to.equal(0);
+    expect(lines.join('\n')).to.match(/signal while starting: stopping once started/);
+  });
+
+  it('exits 1 at once on a second signal during start-up', async () => {
+    const fakeProcess = new FakeProcess();
+    const service = new FakeService(async () => {});
+    service.start = never;
+    void runUntilSignalled(service, recordingLogger([]), {
+      shutdownTimeoutMs: 1_000,
+      process: fakeProcess,
+    });
+    await settle();
+    fakeProcess.emit('SIGTERM', 'SIGTERM');
+    fakeProcess.emit('SIGINT', 'SIGINT');
+    expect(fakeProcess.exits).to.deep.equal([ExitCode.failure]);
+  });
+
   it('exits 1 once shutdownTimeoutMs passes with the stop unfinished, saying why', async () => {
     const fakeProcess = new FakeProcess();
     const lines: string[] = [];
