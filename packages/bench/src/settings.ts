@@ -46,7 +46,7 @@ export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url
 
 const full: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
   smoke: false,
-  happyPath: { records: 200_000, valueBytes: 1024, partitions: 6, runs: 5 },
+  happyPath: { records: 500_000, valueBytes: 1024, partitions: 6, runs: 5 },
   retryRoundTrip: { records: 20_000, valueBytes: 1024, partitions: 6, delayMilliseconds: 1_000 },
   lateness: {
     recordsPerSecond: 2_000,

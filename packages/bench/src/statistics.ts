@@ -19,13 +19,19 @@ export function percentileOfSorted(sorted: readonly number[], fraction: number):
   return sorted[Math.min(rank, sorted.length) - 1] as number;
 }
 
-/** Counts records and times the span from the first to the `expected`-th. */
+/**
+ * Counts records and times the span from the first to the `expected`-th, in wall-clock time and
+ * in the process's CPU time: on a shared machine the wall-clock rate moves with whatever else
+ * runs, the CPU time spent per record much less.
+ */
 export class ThroughputMeter {
   readonly expected: number;
   readonly done: Promise<void>;
   #count = 0;
   #startedAt: number | undefined;
   #finishedAt: number | undefined;
+  #cpuAtStart: NodeJS.CpuUsage | undefined;
+  #cpuSpent: NodeJS.CpuUsage | undefined;
   #resolve: () => void = () => {};
 
   constructor(expected: number) {
@@ -39,20 +45,34 @@ export class ThroughputMeter {
 
   record(): void {
     const now = performance.now();
-    this.#startedAt ??= now;
+    if (this.#startedAt === undefined) {
+      this.#startedAt = now;
+      this.#cpuAtStart = process.cpuUsage();
+    }
     this.#count += 1;
     if (this.#count === this.expected) {
       this.#finishedAt = now;
+      this.#cpuSpent = process.cpuUsage(this.#cpuAtStart);
       this.#resolve();
     }
   }
 
-  result(): ThroughputResult {
-    if (this.#startedAt === undefined || this.#finishedAt === undefined) {
+  result(): MeteredThroughput {
+    if (
+      this.#startedAt === undefined ||
+      this.#finishedAt === undefined ||
+      this.#cpuSpent === undefined
+    ) {
       throw new Error(`only ${this.#count} of ${this.expected} records were counted`);
     }
     const seconds = (this.#finishedAt - this.#startedAt) / 1000;
-    return { records: this.#count, seconds, recordsPerSecond: this.#count / seconds };
+    const { user, system } = this.#cpuSpent;
+    return {
+      records: this.#count,
+      seconds,
+      recordsPerSecond: this.#count / seconds,
+      cpuMicrosecondsPerRecord: (user + system) / this.#count,
+    };
   }
 }
 
@@ -60,4 +80,10 @@ export interface ThroughputResult {
   readonly records: number;
   readonly seconds: number;
   readonly recordsPerSecond: number;
+}
+
+/** A throughput measured inside the consuming process, which can also tell its CPU time. */
+export interface MeteredThroughput extends ThroughputResult {
+  /** User and system CPU time of the whole process (every thread) over the span, per record. */
+  readonly cpuMicrosecondsPerRecord: number;
 }

@@ -270,12 +270,27 @@ export function isRedelivery(headers: RecordHeaders): boolean {
 
 /** The user's own headers: everything but Ricochet's. */
 export function userHeaders(headers: RecordHeaders): Record<string, HeaderValue | HeaderValue[]> {
-  return Object.fromEntries(
-    Object.entries(headers).filter(
-      (entry): entry is [string, HeaderValue | HeaderValue[]] =>
-        entry[1] !== undefined && !reservedHeaderNames.has(entry[0]),
-    ),
-  );
+  // Called for every record, most of which carry few headers or none: a loop, not the arrays
+  // of entries() and filter().
+  const kept: Record<string, HeaderValue | HeaderValue[]> = {};
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined || reservedHeaderNames.has(name)) {
+      continue;
+    }
+    if (name === '__proto__') {
+      // Defined, not assigned: assigning would set the prototype; it stays a header.
+      Object.defineProperty(kept, name, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      kept[name] = value;
+    }
+  }
+  return kept;
 }
 
 /** The contract as header strings, ready to merge over the user's headers. */

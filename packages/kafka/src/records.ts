@@ -22,6 +22,16 @@ function isHeaderValue(value: unknown): value is HeaderValue {
   return Buffer.isBuffer(value) || typeof value === 'string';
 }
 
+/** A loop rather than `Object.values(...).every(...)`: no array for each record. */
+function everyValueSentOnce(headers: kafkajs.IHeaders): boolean {
+  for (const name in headers) {
+    if (!isHeaderValue(headers[name])) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /**
  * The headers as they were sent. kafkajs gathers repeated headers into an array by testing
  * `headers[name] === undefined` on a plain object, so a header named after an Object.prototype
@@ -31,10 +41,7 @@ function isHeaderValue(value: unknown): value is HeaderValue {
 export function recordHeaders(headers: kafkajs.IHeaders): RecordHeaders {
   // The common case, on every record: each header sent once, to an untouched plain object. A
   // copy will do (spreading defines own properties, as fromEntries does below).
-  if (
-    Object.getPrototypeOf(headers) === Object.prototype &&
-    Object.values(headers).every(isHeaderValue)
-  ) {
+  if (Object.getPrototypeOf(headers) === Object.prototype && everyValueSentOnce(headers)) {
     return { ...(headers as Record<string, HeaderValue>) };
   }
   // fromEntries defines own properties: a header named __proto__ stays a header.

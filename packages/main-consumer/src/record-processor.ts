@@ -31,6 +31,18 @@ export type RecordOutcome =
       readonly tryCount: number;
     };
 
+/** The outcome of most records, shared rather than allocated for each. */
+const succeededFirstTime: RecordOutcome = Object.freeze({ kind: 'succeeded', tryCount: 0 });
+
+/** What `await` would wait for: any object or function with a `then` method. */
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
 /**
  * Hands a record on: publishes it and resolves once the broker acknowledged it (acks=all), or
  * queues it for a batch that the caller publishes, acknowledged, before it commits past it.
@@ -47,6 +59,7 @@ export class RecordProcessor<TValue> {
   readonly #options: CompiledMainConsumerOptions<TValue>;
   readonly #publish: Publish;
   readonly #logger: Logger;
+  #lastFinishedAt = performance.now();
 
   constructor(options: CompiledMainConsumerOptions<TValue>, publish: Publish, logger: Logger) {
     this.#options = options;
@@ -54,56 +67,122 @@ export class RecordProcessor<TValue> {
     this.#logger = logger;
   }
 
-  async process(record: ConsumedRecord): Promise<RecordOutcome> {
+  /** When (`performance.now()`) the last record processed was finished with: for commit intervals. */
+  get lastFinishedAt(): number {
+    return this.#lastFinishedAt;
+  }
+
+  /**
+   * Synchronous when the record needs nothing awaited (no decode or one that returned a value, a
+   * handler that returned without a promise, no hand-off): most records then cost the consumer
+   * no promise and no microtask turn of their own.
+   */
+  process(record: ConsumedRecord): RecordOutcome | Promise<RecordOutcome> {
     let previous: RetryContract | undefined;
     if (isRedelivery(record.headers)) {
       const reading = readRetryContract(record.headers);
       if (!reading.ok) {
-        return this.#deadLetterMalformed(record, describeMalformedRedelivery(reading.problems));
+        return this.#finishing(
+          this.#deadLetterMalformed(record, describeMalformedRedelivery(reading.problems)),
+        );
       }
       if (reading.contract.retryGroup !== this.#options.groupId) {
-        return { kind: 'skipped-other-group', retryGroup: reading.contract.retryGroup };
+        return this.#finished({
+          kind: 'skipped-other-group',
+          retryGroup: reading.contract.retryGroup,
+        });
       }
       previous = reading.contract;
     }
-
-    let value: TValue;
+    const { decode } = this.#options;
+    if (decode === undefined) {
+      return this.#handle(record, record.value as TValue, previous);
+    }
+    let decoded: TValue | Promise<TValue>;
     try {
-      value =
-        this.#options.decode === undefined
-          ? (record.value as TValue)
-          : await this.#options.decode(record.value, record);
+      decoded = decode(record.value, record);
     } catch (error) {
-      const verdict = classifyDecodeError(error);
-      return this.#routeFailure(
-        record,
-        previous,
-        error,
-        verdict,
-        verdict === 'non-retryable' ? 'decode-failed' : undefined,
+      return this.#finishing(this.#decodeFailed(record, previous, error));
+    }
+    if (isThenable(decoded)) {
+      return Promise.resolve(decoded).then(
+        (value) => this.#handle(record, value, previous),
+        (error: unknown) => this.#finishing(this.#decodeFailed(record, previous, error)),
       );
     }
+    return this.#handle(record, decoded, previous);
+  }
 
+  #handle(
+    record: ConsumedRecord,
+    value: TValue,
+    previous: RetryContract | undefined,
+  ): RecordOutcome | Promise<RecordOutcome> {
     // A monotonic clock: wall-clock steps (NTP) must not show up as handler time.
     const startedAt = performance.now();
-    let failure: { readonly error: unknown } | undefined;
+    let returned: Promise<void> | void;
     try {
-      await this.#options.handler(this.#handlerRecord(record, value, previous));
+      returned = this.#options.handler(this.#handlerRecord(record, value, previous));
     } catch (error) {
-      failure = { error };
+      return this.#handled(record, previous, startedAt, { error });
     }
-    // Reported outside the try: an observer's throw must not pass for the handler's.
+    if (isThenable(returned)) {
+      return Promise.resolve(returned).then(
+        () => this.#handled(record, previous, startedAt, undefined),
+        (error: unknown) => this.#handled(record, previous, startedAt, { error }),
+      );
+    }
+    return this.#handled(record, previous, startedAt, undefined);
+  }
+
+  /** Reports the handler's return or throw, then settles the record's fate. */
+  #handled(
+    record: ConsumedRecord,
+    previous: RetryContract | undefined,
+    startedAt: number,
+    failure: { readonly error: unknown } | undefined,
+  ): RecordOutcome | Promise<RecordOutcome> {
+    const finishedAt = performance.now();
+    this.#lastFinishedAt = finishedAt;
+    // Reported apart from the handler's call: an observer's throw must not pass for the handler's.
     this.#options.onEvent({
       type: 'handled',
       topic: record.topic,
       partition: record.partition,
-      durationSeconds: (performance.now() - startedAt) / 1000,
+      durationSeconds: (finishedAt - startedAt) / 1000,
       errorClass: failure === undefined ? undefined : describeError(failure.error).className,
     });
     if (failure === undefined) {
-      return { kind: 'succeeded', tryCount: previous?.tryCount ?? 0 };
+      return previous === undefined
+        ? succeededFirstTime
+        : { kind: 'succeeded', tryCount: previous.tryCount };
     }
     return this.#routeFailure(record, previous, failure.error, this.#classify(failure.error));
+  }
+
+  #decodeFailed(
+    record: ConsumedRecord,
+    previous: RetryContract | undefined,
+    error: unknown,
+  ): Promise<RecordOutcome> {
+    const verdict = classifyDecodeError(error);
+    return this.#routeFailure(
+      record,
+      previous,
+      error,
+      verdict,
+      verdict === 'non-retryable' ? 'decode-failed' : undefined,
+    );
+  }
+
+  /** An outcome reached without calling the handler, which would have read the clock. */
+  #finished(outcome: RecordOutcome): RecordOutcome {
+    this.#lastFinishedAt = performance.now();
+    return outcome;
+  }
+
+  #finishing(outcome: Promise<RecordOutcome>): Promise<RecordOutcome> {
+    return outcome.then((settled) => this.#finished(settled));
   }
 
   #handlerRecord(

@@ -242,9 +242,10 @@ describe('RecordProcessor', () => {
       testLogger('main'),
     );
     let rejected: unknown;
-    await processor
-      .process({ ...record, topic: 't' })
-      .catch((error: unknown) => (rejected = error));
+    // A failure to hand on is always asynchronous: the publish is awaited.
+    await Promise.resolve(processor.process({ ...record, topic: 't' })).catch(
+      (error: unknown) => (rejected = error),
+    );
     expect(rejected).to.be.instanceOf(Error);
   });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { consumeWithKcat, kcatVersion } from '../kcat.js';
 import { fillTopic } from '../producers.js';
 import { formatRate, type BenchContext, type ResultRow, type ScenarioResult } from '../scenario.js';
-import { median, type ThroughputResult } from '../statistics.js';
+import { median, type MeteredThroughput, type ThroughputResult } from '../statistics.js';
 import { runInWorker } from '../worker-process.js';
 import type { ConsumeRequest } from '../worker-protocol.js';
 
@@ -27,7 +27,7 @@ export async function happyPath(context: BenchContext): Promise<ScenarioResult> 
   const fillSeconds = (performance.now() - fillStartedAt) / 1000;
   context.progress(`happy path: ${records} records produced in ${fillSeconds.toFixed(1)} s`);
 
-  const consume = async (side: ConsumeRequest['side'], run: number): Promise<number> => {
+  const consume = async (side: ConsumeRequest['side'], run: number): Promise<MeteredThroughput> => {
     const request: ConsumeRequest = {
       side,
       brokers: context.kafka.brokers,
@@ -35,24 +35,33 @@ export async function happyPath(context: BenchContext): Promise<ScenarioResult> 
       groupId: `${context.runId}-happy-${side}-${run}`,
       records,
     };
-    const result = await runInWorker<ThroughputResult>(request, 600_000);
-    context.progress(`happy path run ${run}: ${side} ${formatRate(result.recordsPerSecond)}`);
-    return result.recordsPerSecond;
+    const result = await runInWorker<MeteredThroughput>(request, 600_000);
+    context.progress(
+      `happy path run ${run}: ${side} ${formatRate(result.recordsPerSecond)}, ${result.cpuMicrosecondsPerRecord.toFixed(2)} µs CPU per record`,
+    );
+    return result;
   };
-  const kafkajsRates: number[] = [];
-  const ricochetRates: number[] = [];
+  const kafkajsRuns: MeteredThroughput[] = [];
+  const ricochetRuns: MeteredThroughput[] = [];
   for (let run = 1; run <= runs; run += 1) {
     // Alternate which side goes first, so that neither always meets a warmer broker cache.
     if (run % 2 === 1) {
-      kafkajsRates.push(await consume('kafkajs-consume', run));
-      ricochetRates.push(await consume('ricochet-consume', run));
+      kafkajsRuns.push(await consume('kafkajs-consume', run));
+      ricochetRuns.push(await consume('ricochet-consume', run));
     } else {
-      ricochetRates.push(await consume('ricochet-consume', run));
-      kafkajsRates.push(await consume('kafkajs-consume', run));
+      ricochetRuns.push(await consume('ricochet-consume', run));
+      kafkajsRuns.push(await consume('kafkajs-consume', run));
     }
   }
+  const kafkajsRates = kafkajsRuns.map((result) => result.recordsPerSecond);
+  const ricochetRates = ricochetRuns.map((result) => result.recordsPerSecond);
   const kafkajs = median(kafkajsRates);
   const ricochet = median(ricochetRates);
+  // Records per second of CPU time: what the other work on a shared machine moves least.
+  const perCpuSecond = (results: readonly MeteredThroughput[]): number =>
+    median(results.map((result) => 1e6 / result.cpuMicrosecondsPerRecord));
+  const kafkajsPerCpuSecond = perCpuSecond(kafkajsRuns);
+  const ricochetPerCpuSecond = perCpuSecond(ricochetRuns);
   const rows: ResultRow[] = [
     {
       scenario: `happy path, median of ${runs} (records/s)`,
@@ -61,6 +70,12 @@ export async function happyPath(context: BenchContext): Promise<ScenarioResult> 
       ratio: ricochet / kafkajs,
       target: `>= ${target}`,
       met: ricochet / kafkajs >= target,
+    },
+    {
+      scenario: `happy path, records per CPU second, median of ${runs}`,
+      baseline: `kafkajs ${formatRate(kafkajsPerCpuSecond)}`,
+      ricochet: formatRate(ricochetPerCpuSecond),
+      ratio: ricochetPerCpuSecond / kafkajsPerCpuSecond,
     },
   ];
   if (runs > 1) {
@@ -75,7 +90,7 @@ export async function happyPath(context: BenchContext): Promise<ScenarioResult> 
     });
   }
   const notes = [
-    `${records.toLocaleString('en-US')} records of ${valueBytes} bytes in ${partitions} partitions; each side in its own Node process with a fresh consumer group, the sides alternating; rate = records / (last record handled - first record handled).`,
+    `${records.toLocaleString('en-US')} records of ${valueBytes} bytes in ${partitions} partitions; each side in its own Node process with a fresh consumer group, the sides alternating; rate = records / (last record handled - first record handled); records per CPU second = records / the consuming process's CPU time (user + system, every thread) over the same span.`,
   ];
   const version = kcatVersion();
   let kcat: ThroughputResult | undefined;
@@ -106,6 +121,10 @@ export async function happyPath(context: BenchContext): Promise<ScenarioResult> 
       fillSeconds,
       kafkajsRecordsPerSecond: kafkajsRates,
       ricochetRecordsPerSecond: ricochetRates,
+      kafkajsCpuMicrosecondsPerRecord: kafkajsRuns.map((result) => result.cpuMicrosecondsPerRecord),
+      ricochetCpuMicrosecondsPerRecord: ricochetRuns.map(
+        (result) => result.cpuMicrosecondsPerRecord,
+      ),
       kcat: kcat ?? null,
     },
   };

@@ -1,10 +1,10 @@
 import { createMainConsumer } from '@ricochet/main-consumer';
 import { benchLogger } from '../bench-logger.js';
-import { ThroughputMeter, type ThroughputResult } from '../statistics.js';
+import { ThroughputMeter, type MeteredThroughput } from '../statistics.js';
 import type { ConsumeRequest } from '../worker-protocol.js';
 
 /** Ricochet's main consumer with a handler that does nothing, until every record is handled. */
-export async function consumeWithRicochet(request: ConsumeRequest): Promise<ThroughputResult> {
+export async function consumeWithRicochet(request: ConsumeRequest): Promise<MeteredThroughput> {
   const meter = new ThroughputMeter(request.records);
   const consumer = createMainConsumer({
     brokers: request.brokers,
