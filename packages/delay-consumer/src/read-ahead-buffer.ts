@@ -87,21 +87,21 @@ export class PartitionReadAhead<Item> {
   }
 }
 
-/** The partitions' due records taken for one publish, at most `limit` in all. */
-export function takeDueAcross<Item>(
-  partitions: Iterable<readonly [number, PartitionReadAhead<Item>]>,
+/** The partitions' due records taken for one publish, at most `limit` in all, by partition key. */
+export function takeDueAcross<Key, Item>(
+  partitions: Iterable<readonly [Key, PartitionReadAhead<Item>]>,
   now: number,
   limit: number,
-): { partition: number; entries: readonly ReadAheadEntry<Item>[] }[] {
-  const taken: { partition: number; entries: readonly ReadAheadEntry<Item>[] }[] = [];
+): { key: Key; entries: readonly ReadAheadEntry<Item>[] }[] {
+  const taken: { key: Key; entries: readonly ReadAheadEntry<Item>[] }[] = [];
   let remaining = limit;
-  for (const [partition, buffer] of partitions) {
+  for (const [key, buffer] of partitions) {
     if (remaining <= 0) {
       break;
     }
     const entries = buffer.takeDue(now, remaining);
     if (entries.length > 0) {
-      taken.push({ partition, entries });
+      taken.push({ key, entries });
       remaining -= entries.length;
     }
   }

@@ -101,10 +101,15 @@ export class ReadAheadReleaser<Item> {
     const handle = setTimeout(
       () => {
         this.#timer = undefined;
-        this.#releasing = this.#releaseDue().finally(() => {
-          this.#releasing = undefined;
-          this.schedule();
-        });
+        this.#releasing = this.#releaseDue()
+          .catch((error: unknown) => {
+            // Only a client call refused outright gets here; publish failures are handled above.
+            this.#logger.error('releasing records read ahead failed', { error });
+          })
+          .finally(() => {
+            this.#releasing = undefined;
+            this.schedule();
+          });
       },
       Math.max(0, at - Date.now()),
     );
@@ -121,13 +126,14 @@ export class ReadAheadReleaser<Item> {
   /** Publishes what is due until nothing is; records due during a publish go in the next one. */
   async #releaseDue(): Promise<void> {
     while (!this.#closed) {
-      const owned = [...this.#partitions];
       // Checked again here, not trusted to the timer: a timer may fire a millisecond early.
       const taken = takeDueAcross(
-        owned.map(([partition, state]) => [partition, state.buffer] as const),
+        [...this.#partitions].map(
+          ([partition, owned]) => [{ partition, owned }, owned.buffer] as const,
+        ),
         Date.now(),
         this.#maxPerPublish,
-      ).map((due) => ({ ...due, owned: this.#partitions.get(due.partition)! }));
+      );
       if (taken.length === 0) {
         return;
       }
@@ -135,17 +141,18 @@ export class ReadAheadReleaser<Item> {
         await this.#handlers.publish(taken.flatMap(({ entries }) => entries.map((e) => e.item)));
       } catch (error) {
         this.#logger.error('publishing released records failed; reading them again', {
-          partitions: taken.map(({ partition }) => partition),
+          partitions: taken.map(({ key }) => key.partition),
           error,
         });
-        for (const { partition, owned: state } of taken) {
-          this.#rewind(partition, state);
+        for (const { key } of taken) {
+          this.#rewind(key.partition, key.owned);
         }
         continue;
       }
-      for (const { partition, owned: state } of taken) {
-        if (this.owns(partition, state)) {
-          this.#commit(partition, state, state.buffer.acknowledge());
+      for (const { key } of taken) {
+        const { partition, owned } = key;
+        if (this.owns(partition, owned)) {
+          this.#commit(partition, owned, owned.buffer.acknowledge());
           this.#handlers.released(partition);
         }
       }

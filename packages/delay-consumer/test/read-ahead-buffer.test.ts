@@ -73,7 +73,7 @@ describe('releasing across partitions', () => {
     ]);
     const taken = takeDueAcross(partitions, 60, 3);
     expect(
-      taken.map(({ partition, entries }) => [partition, entries.map((each) => each.offset)]),
+      taken.map(({ key, entries }) => [key, entries.map((each) => each.offset)]),
     ).to.deep.equal([
       [0, ['1', '2']],
       [1, ['7']],
