@@ -1,16 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { recordSizeBound, type ConsumedRecord, type Logger } from '@ricochet/core';
 import {
-  presentHeaders,
-  tooLargeDeadLetter,
-  unroutableDeadLetter,
-  type ConsumedRecord,
-  type DeadLetterReason,
-  type Logger,
-  type OutgoingRecord,
-  type RetryContract,
-} from '@ricochet/core';
-import {
-  commitThrough,
+  commitOnlyThrough,
   createKafkaClient,
   ReliablePublisher,
   toConsumedRecord,
@@ -23,34 +13,30 @@ import {
 } from '@ricochet/kafka';
 import { HoldTimers } from './hold-timers.js';
 import type { CompiledDelayConsumerOptions } from './options.js';
-import { inspectTierRecord, isInternalTopic, type TierRecordInspection } from './tier-record.js';
+import { ReadAheadReleaser } from './read-ahead-releaser.js';
+import { RedeliveryRouter, type PendingRedelivery } from './redelivery-route.js';
+import { inspectTierRecord, type TierRecordInspection } from './tier-record.js';
 
-/** Concurrency across partitions: handling a batch is quick (inspect, publish, commit). */
+/** Concurrency across partitions: reading a batch ahead is quick (inspect, route, buffer). */
 const partitionsConsumedConcurrently = 16;
 
-/** A record on its way out of the tier, with the event to report once it is acknowledged. */
-interface PendingRedelivery {
-  readonly outgoing: OutgoingRecord;
-  readonly offset: string;
-  readonly route:
-    | { readonly kind: 'redelivered'; readonly dueAt: number }
-    | { readonly kind: 'dead-lettered'; readonly reason: DeadLetterReason };
-}
-
 /**
- * Serves one tier topic. A record that is not yet due pauses its partition: the consumer seeks
- * back to it and resumes the partition when it is due, so the fetch loop (and with it the group
- * heartbeat) never waits inside a handler, and held records stay in Kafka, not in memory. A due
- * record is published to its original topic, and committed only after the broker acknowledged.
+ * Serves one tier topic. Records due within the read-ahead are kept in memory and released by
+ * a timer at their due-at (see ReadAheadReleaser); the fetch moves on past them, but the
+ * partition is committed only through what the broker acknowledged. A record due later pauses
+ * its partition until it is nearly due, so the fetch loop (and with it the group heartbeat)
+ * never waits inside a handler, and records held longer stay in Kafka, not in memory.
  */
 export class DelayConsumer {
   readonly #options: CompiledDelayConsumerOptions;
   readonly #logger: Logger;
   readonly #consumer: Consumer;
   readonly #publisher: ReliablePublisher;
-  readonly #topics: TopicDirectory;
+  readonly #router: RedeliveryRouter;
+  readonly #releaser: ReadAheadReleaser<PendingRedelivery>;
   readonly #timers = new HoldTimers();
-  readonly #ricochetTopics: ReadonlySet<string>;
+  /** Held partitions paused for want of room in their read-ahead, not for a record not yet due. */
+  readonly #heldForRoom = new Set<number>();
   readonly #lifecycle: ServiceLifecycle;
 
   constructor(options: CompiledDelayConsumerOptions) {
@@ -66,15 +52,24 @@ export class DelayConsumer {
     });
     this.#publisher = new ReliablePublisher(kafka, this.#logger);
     const admin = kafka.admin();
-    this.#topics = new TopicDirectory(admin, this.#logger);
-    this.#ricochetTopics = new Set([options.tier.topic, options.dlqTopic]);
+    const topics = new TopicDirectory(admin, this.#logger);
+    this.#router = new RedeliveryRouter(topics, options.tier.topic, options.dlqTopic, this.#logger);
+    this.#releaser = new ReadAheadReleaser(
+      {
+        publish: (items) => this.#router.publish(this.#publisher, items, options.onEvent),
+        rewind: (partition, offset) => this.#rewind(partition, offset),
+        released: (partition) => this.#resumeIfHeldForRoom(partition),
+      },
+      this.#logger,
+      options.maxRedeliveryBatch,
+    );
     this.#lifecycle = new ServiceLifecycle(
       `delay consumer of ${options.tier.topic}`,
       this.#logger,
       { consumer: this.#consumer, helpers: [this.#publisher, admin] },
       {
-        // The partitions are gone with the crash; a restart holds again from the committed offsets.
-        onCrash: () => this.#timers.cancelAll(),
+        // The partitions are gone with the crash; a restart reads again from the committed offsets.
+        onCrash: () => this.#forgetPartitions(),
         onEvent: (event) => {
           if (event.type === 'assigned') {
             this.#onAssignment(event.groupId, event.partitions[options.tier.topic] ?? []);
@@ -95,9 +90,11 @@ export class DelayConsumer {
     return this.#lifecycle.failure;
   }
 
-  /** Partitions currently paused until their first record is due. */
+  /** Partitions paused until a record is nearly due, or with records read ahead waiting. */
   get heldPartitions(): number[] {
-    return this.#timers.heldPartitions();
+    return [
+      ...new Set([...this.#timers.heldPartitions(), ...this.#releaser.partitionsWithRecords()]),
+    ];
   }
 
   /** Ready once running, in the group and assigned at least one partition (the /readyz rule). */
@@ -115,104 +112,81 @@ export class DelayConsumer {
     });
   }
 
+  /** Waits for the redeliveries under way to be acknowledged and committed, then stops. */
   async stop(): Promise<void> {
     this.#timers.cancelAll();
+    await this.#releaser.close();
     await this.#lifecycle.stop();
   }
 
+  #forgetPartitions(): void {
+    this.#timers.cancelAll();
+    this.#heldForRoom.clear();
+    this.#releaser.dropAll();
+  }
+
   /**
-   * kafkajs keeps a partition's paused state across rebalances. A partition paused here, revoked
-   * and later assigned back would stay paused with no timer to resume it, so: cancel the timers
-   * of revoked partitions and clear their pause, and resume any assigned partition that is
-   * paused without a timer. (Spring Kafka's GH-2222 and GH-2525 are the same trap.)
+   * After a group join kafkajs reads every partition again from its committed offset, so the
+   * records read ahead are dropped (they come again) and every pause is cleared: kafkajs keeps a
+   * partition's paused state across rebalances, and a hold's timer no longer matches where the
+   * partition is read from. (Spring Kafka's GH-2222 and GH-2525 are the same trap.)
    */
   #onAssignment(groupId: string, assigned: readonly number[]): void {
     const topic = this.#options.tier.topic;
-    const assignedNow = new Set(assigned);
-    for (const partition of this.#timers.heldPartitions()) {
-      if (!assignedNow.has(partition)) {
-        this.#timers.cancel(partition);
-        this.#consumer.resume([{ topic, partitions: [partition] }]);
-      }
-    }
+    this.#forgetPartitions();
     const paused = this.#consumer.paused().find((entry) => entry.topic === topic)?.partitions ?? [];
-    for (const partition of paused) {
-      if (!this.#timers.has(partition)) {
-        this.#consumer.resume([{ topic, partitions: [partition] }]);
-      }
+    if (paused.length > 0) {
+      this.#consumer.resume([{ topic, partitions: paused }]);
     }
     this.#options.onEvent({ type: 'assigned', groupId, partitions: assigned });
-    this.#logger.info('partitions assigned', {
-      partitions: assigned,
-      held: this.#timers.heldPartitions(),
-    });
+    this.#logger.info('partitions assigned', { partitions: assigned });
   }
 
   async #handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, heartbeat, isRunning, isStale } = payload;
+    const { batch, isRunning, isStale } = payload;
     const { topic, partition } = batch;
-    let pending: PendingRedelivery[] = [];
-    const flush = async (): Promise<void> => {
-      const last = pending.at(-1);
-      if (last === undefined) {
-        return;
-      }
-      // An original topic may refuse a redelivery that its retry headers made too large.
-      const diverted = await this.#publisher.publish(
-        pending.map((item) => item.outgoing),
-        (refused) => tooLargeDeadLetter(refused, this.#options.dlqTopic),
-      );
-      const acknowledgedAt = Date.now();
-      pending.forEach(({ outgoing, route }, index) => {
-        this.#options.onEvent(
-          diverted.has(index)
-            ? { type: 'dead-lettered', reason: 'record-too-large' }
-            : route.kind === 'redelivered'
-              ? {
-                  type: 'redelivered',
-                  topic: outgoing.topic,
-                  latenessMilliseconds: acknowledgedAt - route.dueAt,
-                }
-              : { type: 'dead-lettered', reason: route.reason },
-        );
-      });
-      await commitThrough(payload, last.offset);
-      pending = [];
-      await heartbeat();
-    };
-
-    // A record due within what is left of this budget is waited for here: pausing would cost
-    // a fetch round trip (up to the fetch wait) and re-reading the rest of the partition.
-    let waitBudget = this.#options.maxWaitTimeMilliseconds;
+    const first = batch.messages[0];
+    if (first === undefined) {
+      return;
+    }
+    const owned = this.#releaser.partition(partition, first.offset, (offset) =>
+      commitOnlyThrough(payload, offset),
+    );
+    const current = (): boolean =>
+      isRunning() && !isStale() && this.#releaser.owns(partition, owned);
+    const horizon = this.#options.readAheadMilliseconds;
     for (const message of batch.messages) {
-      const record = toConsumedRecord(topic, partition, message);
-      let inspection = this.#inspect(record);
-      while (inspection.kind === 'hold' && inspection.dueAt - Date.now() <= waitBudget) {
-        await flush();
-        const wait = Math.max(0, inspection.dueAt - Date.now());
-        waitBudget -= wait;
-        await sleep(wait);
-        inspection = this.#inspect(record);
-      }
-      if (!isRunning() || isStale()) {
+      if (!current()) {
         break;
       }
-      if (inspection.kind === 'hold') {
-        await flush();
-        this.#hold(partition, message.offset, inspection.dueAt);
-        return;
+      const record = toConsumedRecord(topic, partition, message);
+      const inspection = this.#inspect(record);
+      if (inspection.kind === 'hold' && inspection.dueAt > Date.now() + horizon) {
+        this.#hold(partition, message.offset, inspection.dueAt, false);
+        break;
       }
-      pending.push({
+      const pending =
+        inspection.kind === 'unroutable'
+          ? this.#router.deadLetter(record, inspection.reason, inspection.detail)
+          : await this.#router.redelivery(record, inspection.contract);
+      if (!current()) {
+        break;
+      }
+      const bytes = recordSizeBound(pending.outgoing);
+      if (!owned.buffer.hasRoomFor(bytes, this.#options.maxReadAheadBytes)) {
+        this.#hold(partition, message.offset, dueAtOf(inspection), true);
+        break;
+      }
+      owned.buffer.add({
         offset: message.offset,
-        ...(inspection.kind === 'due'
-          ? await this.#redelivery(record, inspection.contract)
-          : this.#deadLetter(record, inspection.reason, inspection.detail)),
+        dueAt: dueAtOf(inspection),
+        bytes,
+        item: pending,
       });
-      if (pending.length >= this.#options.maxRedeliveryBatch) {
-        await flush();
-      }
+      // Moves the next fetch past the record; the commit waits for its acknowledgement.
+      payload.resolveOffset(message.offset);
     }
-    await flush();
+    this.#releaser.schedule();
   }
 
   #inspect(record: ConsumedRecord): TierRecordInspection {
@@ -223,72 +197,53 @@ export class DelayConsumer {
     });
   }
 
-  #hold(partition: number, offset: string, dueAt: number): void {
+  /**
+   * Pauses the partition at `offset`, the first record not read ahead: the fetch position is
+   * already there, as every record before it was resolved. It resumes when the record is half
+   * the read-ahead from due, so that each resume reads about half a read-ahead of records; one
+   * held for room resumes once some of its records were released.
+   */
+  #hold(partition: number, offset: string, dueAt: number, forRoom: boolean): void {
     const topic = this.#options.tier.topic;
     this.#consumer.pause([{ topic, partitions: [partition] }]);
-    this.#consumer.seek({ topic, partition, offset });
-    this.#timers.schedule(partition, dueAt, () => {
-      if (this.#lifecycle.state === 'running') {
-        this.#consumer.resume([{ topic, partitions: [partition] }]);
-      }
-    });
+    if (forRoom) {
+      // Its read-ahead is not empty, so a release (or a rebalance) comes to resume it.
+      this.#heldForRoom.add(partition);
+    } else {
+      const resumeAt = dueAt - this.#options.readAheadMilliseconds / 2;
+      this.#timers.schedule(partition, resumeAt, () => this.#resume(partition));
+    }
     this.#options.onEvent({ type: 'held', partition, offset, dueAt });
-    this.#logger.debug('holding partition', {
-      partition,
-      offset,
-      dueAt,
-      waitMilliseconds: dueAt - Date.now(),
-    });
+    this.#logger.debug('holding partition', { partition, offset, dueAt, forRoom });
   }
 
-  async #redelivery(
-    record: ConsumedRecord,
-    contract: RetryContract,
-  ): Promise<Omit<PendingRedelivery, 'offset'>> {
-    const target = contract.original.topic;
-    if (isInternalTopic(target, this.#ricochetTopics)) {
-      return this.#deadLetter(
-        record,
-        'internal-original-topic',
-        `original-topic ${target} is an internal or Ricochet topic`,
-      );
+  #resume(partition: number): void {
+    this.#heldForRoom.delete(partition);
+    if (this.#lifecycle.state === 'running') {
+      this.#consumer.resume([{ topic: this.#options.tier.topic, partitions: [partition] }]);
     }
-    const lookup = await this.#topics.lookup(target);
-    if (!lookup.exists) {
-      return this.#deadLetter(
-        record,
-        'unknown-original-topic',
-        `original-topic ${target} does not exist`,
-      );
-    }
-    const { partition } = contract.original;
-    return {
-      outgoing: {
-        topic: target,
-        // Back to the partition it came from, unless the topic has since been recreated smaller.
-        ...(partition < lookup.partitions ? { partition } : {}),
-        key: record.key,
-        value: record.value,
-        headers: presentHeaders(record.headers),
-      },
-      route: { kind: 'redelivered', dueAt: contract.dueAt },
-    };
   }
 
-  #deadLetter(
-    record: ConsumedRecord,
-    reason: DeadLetterReason,
-    detail: string,
-  ): Omit<PendingRedelivery, 'offset'> {
-    this.#logger.warn('dead-lettering an unroutable tier record', {
-      partition: record.partition,
-      offset: record.offset,
-      reason,
-      detail,
-    });
-    return {
-      outgoing: unroutableDeadLetter(record, this.#options.dlqTopic, reason, detail),
-      route: { kind: 'dead-lettered', reason },
-    };
+  #resumeIfHeldForRoom(partition: number): void {
+    if (this.#heldForRoom.has(partition)) {
+      this.#timers.cancel(partition);
+      this.#resume(partition);
+    }
   }
+
+  /**
+   * A publish failed: nothing of it is committed, and the partition is read again from its
+   * first record not acknowledged. The seek also marks a batch of it still being read stale.
+   */
+  #rewind(partition: number, offset: string): void {
+    this.#timers.cancel(partition);
+    this.#heldForRoom.delete(partition);
+    this.#consumer.seek({ topic: this.#options.tier.topic, partition, offset });
+    this.#resume(partition);
+  }
+}
+
+/** When a record read ahead may leave: its due-at, or at once if it is due or unroutable. */
+function dueAtOf(inspection: TierRecordInspection): number {
+  return inspection.kind === 'hold' ? inspection.dueAt : 0;
 }

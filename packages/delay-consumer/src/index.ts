@@ -1,7 +1,7 @@
 /**
  * @ricochet/delay-consumer: one service per tier. Holds each tier record until its `due-at`
- * without blocking heartbeats (pause, seek back, resume when due), then redelivers it to its
- * original topic and only then commits.
+ * without blocking heartbeats (records due soon in a bounded read-ahead in memory, later ones
+ * by pausing their partition), then redelivers it to its original topic and only then commits.
  *
  * @example
  * ```ts
@@ -34,3 +34,9 @@ export {
   type TierRecordInspection,
 } from './tier-record.js';
 export { HoldTimers } from './hold-timers.js';
+export {
+  earliestDueAt,
+  PartitionReadAhead,
+  takeDueAcross,
+  type ReadAheadEntry,
+} from './read-ahead-buffer.js';

@@ -50,12 +50,21 @@ export interface DelayConsumerOptions {
   dlqTopic?: string;
   logger: Logger;
   /**
-   * The longest a fetch waits for data. A partition resumed while another fetch is waiting is
-   * fetched only after that one returns, so this bounds redelivery lateness. It is also the
-   * longest a batch waits, in all, for records due soon rather than pause and fetch them again.
-   * Default 50.
+   * The longest a fetch waits for data. A held partition resumed while another fetch is waiting
+   * is fetched only after that one returns; records read ahead do not wait for it. Default 50.
    */
   maxWaitTimeMilliseconds?: number;
+  /**
+   * Records due within this many milliseconds are read ahead into memory and released by a
+   * timer at their due-at, without waiting for the next fetch. A record due later holds its
+   * partition, which is read again when that record is half this far from due. Default 2000.
+   */
+  readAheadMilliseconds?: number;
+  /**
+   * The most bytes of records read ahead per partition; a partition that has this much waiting
+   * is held until some of it is released. Default 1048576 (1 MiB).
+   */
+  maxReadAheadBytes?: number;
   /**
    * How far past `now + tier delay` a `due-at` may lie (clock skew between hosts) before the
    * record is dead-lettered as `due-at-out-of-range` rather than held. Default 60000.
@@ -63,12 +72,11 @@ export interface DelayConsumerOptions {
   maxClockSkewMilliseconds?: number;
   sessionTimeoutMilliseconds?: number;
   /**
-   * The most a fetch returns per partition. A held partition is read again from its held record
-   * each time it resumes, and what lies beyond the first record not yet due is dropped, so a
-   * large fetch mostly re-reads (and decodes) records only to put them back. Default 65536.
+   * The most a fetch returns per partition. What a fetch returns beyond the read-ahead is
+   * dropped and read again when the partition resumes. Default 65536.
    */
   maxBytesPerPartition?: number;
-  /** Redeliveries published in one acknowledged batch. Default 500. */
+  /** Redeliveries published in one acknowledged request set, across partitions. Default 500. */
   maxRedeliveryBatch?: number;
   /** Called synchronously for each event; must not throw. */
   onEvent?: (event: DelayConsumerEvent) => void;
@@ -81,6 +89,8 @@ export interface CompiledDelayConsumerOptions {
   readonly dlqTopic: string;
   readonly logger: Logger;
   readonly maxWaitTimeMilliseconds: number;
+  readonly readAheadMilliseconds: number;
+  readonly maxReadAheadBytes: number;
   readonly maxClockSkewMilliseconds: number;
   readonly sessionTimeoutMilliseconds: number;
   readonly maxBytesPerPartition: number;
@@ -115,6 +125,16 @@ export function compileDelayConsumerOptions(
       'maxWaitTimeMilliseconds',
       options.maxWaitTimeMilliseconds,
       50,
+    ),
+    readAheadMilliseconds: positiveIntegerOption(
+      'readAheadMilliseconds',
+      options.readAheadMilliseconds,
+      2_000,
+    ),
+    maxReadAheadBytes: positiveIntegerOption(
+      'maxReadAheadBytes',
+      options.maxReadAheadBytes,
+      1_048_576,
     ),
     maxClockSkewMilliseconds: positiveIntegerOption(
       'maxClockSkewMilliseconds',

@@ -14,7 +14,7 @@ export interface InspectionLimits {
 
 /** What to do with one record read from a tier topic. */
 export type TierRecordInspection =
-  | { readonly kind: 'hold'; readonly dueAt: number }
+  | { readonly kind: 'hold'; readonly dueAt: number; readonly contract: RetryContract }
   | { readonly kind: 'due'; readonly contract: RetryContract }
   | { readonly kind: 'unroutable'; readonly reason: DeadLetterReason; readonly detail: string };
 
@@ -46,7 +46,7 @@ export function inspectTierRecord(
     };
   }
   if (dueAt > limits.now) {
-    return { kind: 'hold', dueAt };
+    return { kind: 'hold', dueAt, contract: reading.contract };
   }
   return { kind: 'due', contract: reading.contract };
 }

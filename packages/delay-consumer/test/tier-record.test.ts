@@ -32,7 +32,7 @@ function tierRecord(dueAt: number): ConsumedRecord {
 
 describe('inspectTierRecord', () => {
   it('holds a record whose due-at is ahead', () => {
-    expect(inspectTierRecord(tierRecord(now + 4_000), limits)).to.deep.equal({
+    expect(inspectTierRecord(tierRecord(now + 4_000), limits)).to.deep.include({
       kind: 'hold',
       dueAt: now + 4_000,
     });

@@ -29,6 +29,7 @@ export { ReliablePublisher, RecordTooLargeError, type Divert } from './publisher
 export { TopicDirectory, type TopicLookup } from './topic-directory.js';
 export { toConsumedRecord } from './records.js';
 export {
+  commitOnlyThrough,
   commitThrough,
   ServiceLifecycle,
   ServiceStartError,

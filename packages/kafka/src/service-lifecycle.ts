@@ -28,8 +28,19 @@ export async function commitThrough(
   payload: Pick<kafkajs.EachBatchPayload, 'batch' | 'resolveOffset' | 'commitOffsetsIfNecessary'>,
   offset: string,
 ): Promise<void> {
-  const { topic, partition } = payload.batch;
   payload.resolveOffset(offset);
+  await commitOnlyThrough(payload, offset);
+}
+
+/**
+ * Commits the partition up to the record after `offset` without moving where its next fetch
+ * starts: for records handed on after the fetch moved past them (a delay consumer's read-ahead).
+ */
+export async function commitOnlyThrough(
+  payload: Pick<kafkajs.EachBatchPayload, 'batch' | 'commitOffsetsIfNecessary'>,
+  offset: string,
+): Promise<void> {
+  const { topic, partition } = payload.batch;
   await payload.commitOffsetsIfNecessary({
     topics: [{ topic, partitions: [{ partition, offset: nextOffset(offset) }] }],
   });

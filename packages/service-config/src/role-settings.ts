@@ -62,6 +62,12 @@ export function resolveDelaySettings(
     delay: {
       tier,
       maxWaitMs: reader.read('delay.maxWaitMs', (value) => integerValue(value, 1), 50),
+      readAheadMs: reader.read('delay.readAheadMs', (value) => integerValue(value, 1), 2_000),
+      readAheadBytes: reader.read(
+        'delay.readAheadBytes',
+        (value) => integerValue(value, 1),
+        1_048_576,
+      ),
     },
     group: reader.read('group', textValue, `ricochet-delay-${tier}`),
   };

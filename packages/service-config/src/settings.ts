@@ -197,8 +197,22 @@ export const settingDefinitions = {
     flag: text('max-wait-ms'),
     environment: 'RICOCHET_MAX_WAIT_MS',
     roles: ['delay'],
-    description: 'longest fetch wait; bounds redelivery lateness',
+    description: 'longest fetch wait',
     defaultText: '50',
+  },
+  'delay.readAheadMs': {
+    flag: text('read-ahead-ms'),
+    environment: 'RICOCHET_READ_AHEAD_MS',
+    roles: ['delay'],
+    description: 'records due within this are kept in memory and released on time',
+    defaultText: '2000',
+  },
+  'delay.readAheadBytes': {
+    flag: text('read-ahead-bytes'),
+    environment: 'RICOCHET_READ_AHEAD_BYTES',
+    roles: ['delay'],
+    description: 'most bytes read ahead per partition',
+    defaultText: '1048576',
   },
   'archiver.store': {
     flag: text('store'),

@@ -84,6 +84,8 @@ export interface DelayServiceConfig extends CommonServiceConfig {
     /** The tier topic, canonical (`retry-5s`) whether the user named it by topic or by delay. */
     readonly tier: string;
     readonly maxWaitMs: number;
+    readonly readAheadMs: number;
+    readonly readAheadBytes: number;
   };
 }
 

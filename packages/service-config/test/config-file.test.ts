@@ -121,7 +121,7 @@ describe('service config files', () => {
         'tiers: 5s',
         'registry: http://r',
         'main: {topics: [t], handler: h.mjs, concurrency: 2, fromBeginning: true}',
-        'delay: {tier: 5s, maxWaitMs: 10}',
+        'delay: {tier: 5s, maxWaitMs: 10, readAheadMs: 500, readAheadBytes: 4096}',
         'archiver: {store: "sqlite::memory:"}',
       ].join('\n');
       expect(resolve('main', { yaml }).main).to.deep.equal({
@@ -131,7 +131,12 @@ describe('service config files', () => {
         concurrency: 2,
         fromBeginning: true,
       });
-      expect(resolve('delay', { yaml }).delay).to.deep.equal({ tier: 'retry-5s', maxWaitMs: 10 });
+      expect(resolve('delay', { yaml }).delay).to.deep.equal({
+        tier: 'retry-5s',
+        maxWaitMs: 10,
+        readAheadMs: 500,
+        readAheadBytes: 4096,
+      });
       expect(resolve('dlq', { yaml }).archiver).to.deep.equal({
         store: 'sqlite::memory:',
         registry: 'http://r',

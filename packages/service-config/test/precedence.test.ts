@@ -135,7 +135,12 @@ describe('service config precedence: flag > environment > file > default', () =>
 
   it('derives role defaults: client id, delay group from the canonical tier topic', () => {
     const delay = resolve('delay', { flags: { brokers: 'k:1', tier: '60s' } });
-    expect(delay.delay).to.deep.equal({ tier: 'retry-1m', maxWaitMs: 50 });
+    expect(delay.delay).to.deep.equal({
+      tier: 'retry-1m',
+      maxWaitMs: 50,
+      readAheadMs: 2_000,
+      readAheadBytes: 1_048_576,
+    });
     expect(delay.group).to.equal('ricochet-delay-retry-1m');
     expect(delay.kafka.clientId).to.equal('ricochet-delay');
     const main = resolve('main', { flags: { ...required.main, tiers: '5000ms, 60s' } });

@@ -219,6 +219,20 @@ const cases: Case[] = [
     /"5s" is not a whole number/,
   ],
   [
+    'a read-ahead of no time',
+    'delay',
+    { flags: { ...required.delay, 'read-ahead-ms': '0' } },
+    '--read-ahead-ms',
+    /must be a whole number from 1 to 2147483647, got 0/,
+  ],
+  [
+    'a read-ahead size that is not a number',
+    'delay',
+    { environment: { RICOCHET_READ_AHEAD_BYTES: '1MiB' }, flags: required.delay },
+    'RICOCHET_READ_AHEAD_BYTES',
+    /"1MiB" is not a whole number/,
+  ],
+  [
     'a store URL of another kind',
     'dlq',
     { flags: { ...required.dlq, store: 'mysql://db' } },

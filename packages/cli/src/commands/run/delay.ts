@@ -25,6 +25,8 @@ export function runDelayCommand(io: CliIo, outcome: CommandOutcome) {
         dlqTopic: config.dlqTopic,
         logger,
         maxWaitTimeMilliseconds: config.delay.maxWaitMs,
+        readAheadMilliseconds: config.delay.readAheadMs,
+        maxReadAheadBytes: config.delay.readAheadBytes,
         sessionTimeoutMilliseconds: config.sessionTimeoutMs,
       });
       observer.watch(consumer);

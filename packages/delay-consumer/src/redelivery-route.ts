@@ -1,0 +1,109 @@
+import {
+  presentHeaders,
+  tooLargeDeadLetter,
+  unroutableDeadLetter,
+  type ConsumedRecord,
+  type DeadLetterReason,
+  type Logger,
+  type OutgoingRecord,
+  type RetryContract,
+} from '@ricochet/core';
+import type { ReliablePublisher, TopicDirectory } from '@ricochet/kafka';
+import type { DelayConsumerEvent } from './options.js';
+import { isInternalTopic } from './tier-record.js';
+
+/** A record on its way out of the tier, with the event to report once it is acknowledged. */
+export interface PendingRedelivery {
+  readonly outgoing: OutgoingRecord;
+  readonly route:
+    | { readonly kind: 'redelivered'; readonly dueAt: number }
+    | { readonly kind: 'dead-lettered'; readonly reason: DeadLetterReason };
+}
+
+/** Where each tier record goes: back to its original topic, or to the dead-letter topic. */
+export class RedeliveryRouter {
+  readonly #topics: TopicDirectory;
+  readonly #ricochetTopics: ReadonlySet<string>;
+  readonly #dlqTopic: string;
+  readonly #logger: Logger;
+
+  constructor(topics: TopicDirectory, tierTopic: string, dlqTopic: string, logger: Logger) {
+    this.#topics = topics;
+    this.#ricochetTopics = new Set([tierTopic, dlqTopic]);
+    this.#dlqTopic = dlqTopic;
+    this.#logger = logger;
+  }
+
+  async redelivery(record: ConsumedRecord, contract: RetryContract): Promise<PendingRedelivery> {
+    const target = contract.original.topic;
+    if (isInternalTopic(target, this.#ricochetTopics)) {
+      return this.deadLetter(
+        record,
+        'internal-original-topic',
+        `original-topic ${target} is an internal or Ricochet topic`,
+      );
+    }
+    const lookup = await this.#topics.lookup(target);
+    if (!lookup.exists) {
+      return this.deadLetter(
+        record,
+        'unknown-original-topic',
+        `original-topic ${target} does not exist`,
+      );
+    }
+    const { partition } = contract.original;
+    return {
+      outgoing: {
+        topic: target,
+        // Back to the partition it came from, unless the topic has since been recreated smaller.
+        ...(partition < lookup.partitions ? { partition } : {}),
+        key: record.key,
+        value: record.value,
+        headers: presentHeaders(record.headers),
+      },
+      route: { kind: 'redelivered', dueAt: contract.dueAt },
+    };
+  }
+
+  deadLetter(record: ConsumedRecord, reason: DeadLetterReason, detail: string): PendingRedelivery {
+    this.#logger.warn('dead-lettering an unroutable tier record', {
+      partition: record.partition,
+      offset: record.offset,
+      reason,
+      detail,
+    });
+    return {
+      outgoing: unroutableDeadLetter(record, this.#dlqTopic, reason, detail),
+      route: { kind: 'dead-lettered', reason },
+    };
+  }
+
+  /**
+   * Publishes acknowledged, then reports each record's outcome. An original topic may refuse a
+   * redelivery that its retry headers made too large: it goes to the dead-letter topic instead.
+   */
+  async publish(
+    publisher: ReliablePublisher,
+    pending: readonly PendingRedelivery[],
+    onEvent: (event: DelayConsumerEvent) => void,
+  ): Promise<void> {
+    const diverted = await publisher.publish(
+      pending.map((item) => item.outgoing),
+      (refused) => tooLargeDeadLetter(refused, this.#dlqTopic),
+    );
+    const acknowledgedAt = Date.now();
+    pending.forEach(({ outgoing, route }, index) => {
+      onEvent(
+        diverted.has(index)
+          ? { type: 'dead-lettered', reason: 'record-too-large' }
+          : route.kind === 'redelivered'
+            ? {
+                type: 'redelivered',
+                topic: outgoing.topic,
+                latenessMilliseconds: acknowledgedAt - route.dueAt,
+              }
+            : { type: 'dead-lettered', reason: route.reason },
+      );
+    });
+  }
+}
