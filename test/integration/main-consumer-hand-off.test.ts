@@ -11,21 +11,12 @@ import {
   testLogger,
   uniqueName,
   waitFor,
-  withAdmin,
 } from '@ricochet/testing';
-import { recreateTopics } from './pipeline-fixture.js';
+import { deleteTopicsIfPresent, recreateTopics } from './pipeline-fixture.js';
 
 /** The main consumer queues a batch's failures and publishes them together (issue 7). */
 describe('main consumer: failures handed on together (real broker)', function () {
   this.timeout(120_000);
-
-  async function deleteIfPresent(topic: string): Promise<void> {
-    await withAdmin(async (admin) => {
-      if ((await admin.listTopics()).includes(topic)) {
-        await admin.deleteTopics({ topics: [topic] });
-      }
-    });
-  }
 
   it('hands every failure of a batch on, in order, and reports and commits in offset order', async () => {
     const topic = uniqueName('orders');
@@ -86,7 +77,7 @@ describe('main consumer: failures handed on together (real broker)', function ()
     const topic = uniqueName('orders');
     const group = uniqueName('group');
     const tier = 'retry-1747ms';
-    await deleteIfPresent(tier);
+    await deleteTopicsIfPresent([tier]);
     await createTestTopics([topic], 1);
     await produceRecords(
       ['ok', 'fail', 'ok'].map((value, index) => ({

@@ -38,7 +38,8 @@ export interface PipelineFixture {
 }
 
 /** Deletes and recreates topics; KRaft may briefly refuse the name while deletion completes. */
-export async function recreateTopics(topics: readonly string[], partitions: number): Promise<void> {
+/** Deletes those of `topics` that exist: fixed-name tier topics start each test empty. */
+export async function deleteTopicsIfPresent(topics: readonly string[]): Promise<void> {
   await withAdmin(async (admin) => {
     const existing = new Set(await admin.listTopics());
     const present = topics.filter((topic) => existing.has(topic));
@@ -46,6 +47,10 @@ export async function recreateTopics(topics: readonly string[], partitions: numb
       await admin.deleteTopics({ topics: present });
     }
   });
+}
+
+export async function recreateTopics(topics: readonly string[], partitions: number): Promise<void> {
+  await deleteTopicsIfPresent(topics);
   await waitFor(
     `topics ${topics.join(', ')} to be recreated`,
     async () => {

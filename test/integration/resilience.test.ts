@@ -17,9 +17,8 @@ import {
   testRetryContract,
   uniqueName,
   waitFor,
-  withAdmin,
 } from '@ricochet/testing';
-import { recreateTopics } from './pipeline-fixture.js';
+import { deleteTopicsIfPresent, recreateTopics } from './pipeline-fixture.js';
 
 describe('resilience (real broker)', function () {
   this.timeout(120_000);
@@ -110,11 +109,7 @@ describe('resilience (real broker)', function () {
     const group = uniqueName('group');
     const tier = 'retry-1700ms';
     const dlq = uniqueName('dlq');
-    await withAdmin(async (admin) => {
-      if ((await admin.listTopics()).includes(tier)) {
-        await admin.deleteTopics({ topics: [tier] });
-      }
-    });
+    await deleteTopicsIfPresent([tier]);
     await createTestTopics([topic, dlq], 1);
     let calls = 0;
     const consumer = createMainConsumer({
