@@ -64,7 +64,7 @@ export { presentHeaders, tooLargeDeadLetter, unroutableDeadLetter } from './dead
 export { chunkBySize, recordBatchOverheadBytes, recordSizeBound } from './record-size.js';
 export { exponentialBackoff } from './backoff.js';
 export { routeFailure, type Failure, type FailureRoute } from './retry-policy.js';
-export { decodeUtf8, truncateText } from './text.js';
+export { decodeUtf8, escapeTerminalJson, escapeTerminalText, truncateText } from './text.js';
 export { nonEmptyTextOption, positiveIntegerOption } from './validate.js';
 export type { LogFields, Logger } from './logger.js';
 export {

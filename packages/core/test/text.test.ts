@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decodeUtf8, truncateText } from '@ricochet/core';
+import { decodeUtf8, escapeTerminalJson, escapeTerminalText, truncateText } from '@ricochet/core';
 import { isWellFormed } from './helpers.js';
 
 describe('decodeUtf8', () => {
@@ -79,5 +79,30 @@ describe('truncateText', () => {
 
   it('cuts to nothing at a bound of 0, since not even the ellipsis fits', () => {
     expect(truncateText('abc', 0)).to.equal('');
+  });
+});
+
+describe('escapeTerminalText', () => {
+  it('spells out C0, DEL, C1 and bidirectional controls, keeping everything else', () => {
+    expect(escapeTerminalText('a\u001b]0;title\u0007b')).to.equal('a\\x1b]0;title\\x07b');
+    expect(escapeTerminalText('\u007f\u0085\u009b')).to.equal('\\x7f\\x85\\x9b');
+    expect(escapeTerminalText('\u202a\u202e\u2066\u2069\u200e\u200f\u061c\u2028')).to.equal(
+      '\\u202a\\u202e\\u2066\\u2069\\u200e\\u200f\\u061c\\u2028',
+    );
+    expect(escapeTerminalText('Grüße, 世界 😀 C:\\path')).to.equal('Grüße, 世界 😀 C:\\path');
+  });
+
+  it('escapes line breaks on one line, and keeps line feeds and tabs (never CR) when asked', () => {
+    expect(escapeTerminalText('a\nb\tc\rd')).to.equal('a\\x0ab\\x09c\\x0dd');
+    expect(escapeTerminalText('a\nb\tc\rd', { keepLineBreaks: true })).to.equal('a\nb\tc\\x0dd');
+  });
+});
+
+describe('escapeTerminalJson', () => {
+  it('escapes what JSON.stringify leaves raw, and the JSON still reads back the same', () => {
+    const text = 'x\u0085\u009b\u202e\u2066\u007f\u2028y\u001b';
+    const json = escapeTerminalJson(JSON.stringify({ text }));
+    expect(json).to.equal('{"text":"x\\u0085\\u009b\\u202e\\u2066\\u007f\\u2028y\\u001b"}');
+    expect((JSON.parse(json) as { text: string }).text).to.equal(text);
   });
 });

@@ -11,7 +11,12 @@
  * ```
  */
 import winston from 'winston';
-import type { LogFields, Logger } from '@ricochet/core';
+import {
+  escapeTerminalJson,
+  escapeTerminalText,
+  type LogFields,
+  type Logger,
+} from '@ricochet/core';
 
 export const logLevels = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -45,9 +50,23 @@ function describeCause(cause: unknown): unknown {
   return cause instanceof Error ? { name: cause.name, message: cause.message } : cause;
 }
 
+// Messages and fields can carry what a record carried (a topic, an error message): what a
+// terminal would act on is escaped. The level keeps the colours colorize() gave it.
 const prettyLine = winston.format.printf(({ level, message, timestamp, service, ...fields }) => {
-  const extra = Object.keys(fields).length === 0 ? '' : ` ${JSON.stringify(fields)}`;
-  return `${String(timestamp)} ${level} [${String(service)}] ${String(message)}${extra}`;
+  const extra =
+    Object.keys(fields).length === 0 ? '' : ` ${escapeTerminalJson(JSON.stringify(fields))}`;
+  return `${String(timestamp)} ${level} [${escapeTerminalText(String(service))}] ${escapeTerminalText(String(message))}${extra}`;
+});
+
+const messageSymbol = Symbol.for('message');
+
+/** The JSON line, with what JSON leaves raw but a terminal acts on escaped (still the same JSON). */
+const terminalSafeJson = winston.format((info) => {
+  const line = (info as Record<symbol, unknown>)[messageSymbol];
+  if (typeof line === 'string') {
+    (info as Record<symbol, unknown>)[messageSymbol] = escapeTerminalJson(line);
+  }
+  return info;
 });
 
 class WinstonLogger implements Logger {
@@ -96,7 +115,12 @@ class WinstonLogger implements Logger {
 export function createLogger(options: LoggerOptions): Logger {
   const format =
     options.format === 'json'
-      ? winston.format.combine(winston.format.timestamp(), serializeErrors(), winston.format.json())
+      ? winston.format.combine(
+          winston.format.timestamp(),
+          serializeErrors(),
+          winston.format.json(),
+          terminalSafeJson(),
+        )
       : winston.format.combine(
           winston.format.timestamp(),
           serializeErrors(),

@@ -13,7 +13,7 @@ import {
 } from '@ricochet/service-config';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { ExitCode } from '../../exit-codes.js';
-import { writeLine, type CliIo } from '../../io.js';
+import { jsonText, writeLine, type CliIo } from '../../io.js';
 import { serviceConfigFrom, withServiceFlags } from '../run/service-flags.js';
 
 export function configCheckCommand(io: CliIo, outcome: CommandOutcome): CommandModule {
@@ -49,9 +49,7 @@ function roleCheckCommand(role: ServiceRole, io: CliIo, outcome: CommandOutcome)
       const nullWhenUnset = (_key: unknown, value: unknown) => (value === undefined ? null : value);
       writeLine(
         io.stdout,
-        argv.json
-          ? JSON.stringify(shown, nullWhenUnset, 2)
-          : stringify(shown, nullWhenUnset).trimEnd(),
+        argv.json ? jsonText(shown, 2, nullWhenUnset) : stringify(shown, nullWhenUnset).trimEnd(),
       );
       return ExitCode.success;
     },

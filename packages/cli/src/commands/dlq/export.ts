@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { stringify } from 'csv-stringify/sync';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { ExitCode } from '../../exit-codes.js';
-import { writeLine, type CliIo } from '../../io.js';
+import { jsonText, writeLine, type CliIo } from '../../io.js';
 import { filterFrom, withArchive, withFilterArguments, withStoreArguments } from './arguments.js';
 import { recordAsJson } from './record-json.js';
 
@@ -43,6 +43,12 @@ function csvRow(json: Record<string, unknown>): unknown[] {
   );
 }
 
+/**
+ * A cell beginning with =, +, -, @, tab or carriage return is a formula to a spreadsheet: the
+ * library prefixes it with a quote (OWASP's advice), as record data must never run there.
+ */
+const csvOptions = { escape_formulas: true } as const;
+
 export function exportCommand(io: CliIo, outcome: CommandOutcome) {
   return outcome.command({
     command: 'export',
@@ -65,13 +71,11 @@ export function exportCommand(io: CliIo, outcome: CommandOutcome) {
       let count = 0;
       await withArchive(argv, io, async ({ store }) => {
         if (argv.format === 'csv') {
-          output.write(stringify([[...csvColumns]]));
+          output.write(stringify([[...csvColumns]], csvOptions));
         }
         for await (const record of store.iterate(filter)) {
           const json = recordAsJson(record);
-          output.write(
-            argv.format === 'csv' ? stringify([csvRow(json)]) : `${JSON.stringify(json)}\n`,
-          );
+          output.write(argv.format === 'csv' ? stringify([csvRow(json)], csvOptions) : `${jsonText(json)}\n`);
           count += 1;
         }
       });

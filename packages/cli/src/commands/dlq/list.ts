@@ -1,6 +1,6 @@
 import type { CommandOutcome } from '../../command-outcome.js';
 import { ExitCode } from '../../exit-codes.js';
-import { writeLine, type CliIo } from '../../io.js';
+import { jsonText, writeLine, type CliIo } from '../../io.js';
 import { filterFrom, withArchive, withFilterArguments, withStoreArguments } from './arguments.js';
 import { renderList } from './render.js';
 import { recordAsJson } from './record-json.js';
@@ -32,9 +32,8 @@ export function listCommand(io: CliIo, outcome: CommandOutcome) {
       if (argv.json) {
         writeLine(
           io.stdout,
-          JSON.stringify(
+          jsonText(
             { records: page.records.map(recordAsJson), nextCursor: page.nextCursor ?? null },
-            null,
             2,
           ),
         );

@@ -1,5 +1,5 @@
 import type { ArchivedHeader, ArchivedRecord } from '@ricochet/archive';
-import { decodeUtf8, truncateText } from '@ricochet/core';
+import { decodeUtf8, escapeTerminalText, truncateText } from '@ricochet/core';
 import { isReadableText, type ValueDescription } from '@ricochet/value-decoder';
 import { formatTable } from '../../table.js';
 
@@ -46,7 +46,18 @@ function renderHeaders(headers: readonly ArchivedHeader[]): string {
     return '  (none)';
   }
   return headers
-    .map((header) => `  ${header.name}: ${truncateText(printableBytes(header.value), 200)}`)
+    .map(
+      (header) =>
+        `  ${escapeTerminalText(header.name)}: ${escapeTerminalText(truncateText(printableBytes(header.value), 200))}`,
+    )
+    .join('\n');
+}
+
+/** Text on several lines, indented so that none of them can pass for the command's own output. */
+function indented(text: string): string {
+  return escapeTerminalText(text, { keepLineBreaks: true })
+    .split('\n')
+    .map((line) => `  ${line}`)
     .join('\n');
 }
 
@@ -75,14 +86,17 @@ export function renderRecord(record: ArchivedRecord, value: ValueDescription): s
   const width = Math.max(...fields.map(([name]) => name.length));
   const valueHeading = `value (${value.format}${value.schemaId === undefined ? '' : `, schema id ${value.schemaId}`})`;
   return [
-    ...fields.map(([name, text]) => `${name.padEnd(width)}  ${text}`),
+    // Each field on its one line: a line break in what a record carried could forge a line.
+    ...fields.map(([name, text]) => `${name.padEnd(width)}  ${escapeTerminalText(text)}`),
     '',
     'headers:',
     renderHeaders(record.headers),
     '',
     `${valueHeading}:`,
-    value.text,
-    ...(value.decodeError === undefined ? [] : ['', `could not decode: ${value.decodeError}`]),
-    ...(record.errorStack ? ['', 'stack:', record.errorStack] : []),
+    indented(value.text),
+    ...(value.decodeError === undefined
+      ? []
+      : ['', `could not decode: ${escapeTerminalText(value.decodeError)}`]),
+    ...(record.errorStack ? ['', 'stack:', indented(record.errorStack)] : []),
   ].join('\n');
 }

@@ -1,4 +1,5 @@
 import type { ArchivedRecord, ArchiveStore } from '@ricochet/archive';
+import { escapeTerminalText } from '@ricochet/core';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { connectionOptionsFrom } from '../../connection-options.js';
 import { ExitCode, UsageError } from '../../exit-codes.js';
@@ -104,7 +105,7 @@ export function replayCommand(io: CliIo, outcome: CommandOutcome) {
             }
             const outgoing = replayRecord({ ...record, originalTopic: record.originalTopic! });
             if (argv.dryRun) {
-              writeLine(io.stdout, `would replay ${id} to ${outgoing.topic}`);
+              writeLine(io.stdout, `would replay ${id} to ${escapeTerminalText(outgoing.topic)}`);
             } else {
               await publish(outgoing);
               await store.markReplayed(id, Date.now());

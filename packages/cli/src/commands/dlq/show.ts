@@ -1,6 +1,6 @@
 import type { CommandOutcome } from '../../command-outcome.js';
 import { ExitCode, UsageError } from '../../exit-codes.js';
-import { writeLine, type CliIo } from '../../io.js';
+import { jsonText, writeLine, type CliIo } from '../../io.js';
 import { parseIds, withArchive, withStoreArguments } from './arguments.js';
 import { recordAsJson } from './record-json.js';
 import { renderRecord } from './render.js';
@@ -24,7 +24,7 @@ export function showCommand(io: CliIo, outcome: CommandOutcome) {
         writeLine(
           io.stdout,
           argv.json
-            ? JSON.stringify({ ...recordAsJson(record), decodedValue: value }, null, 2)
+            ? jsonText({ ...recordAsJson(record), decodedValue: value }, 2)
             : renderRecord(record, value),
         );
       });

@@ -1,6 +1,6 @@
 import type { CommandOutcome } from '../../command-outcome.js';
 import { ExitCode } from '../../exit-codes.js';
-import { writeLine, type CliIo } from '../../io.js';
+import { jsonText, writeLine, type CliIo } from '../../io.js';
 import { formatTable } from '../../table.js';
 import { filterFrom, withArchive, withFilterArguments, withStoreArguments } from './arguments.js';
 import { isoTime } from './render.js';
@@ -22,7 +22,7 @@ export function statsCommand(io: CliIo, outcome: CommandOutcome) {
         store.stats(filterFrom(argv, Date.now()), argv.period),
       );
       if (argv.json) {
-        writeLine(io.stdout, JSON.stringify(stats, null, 2));
+        writeLine(io.stdout, jsonText(stats, 2));
         return ExitCode.success;
       }
       writeLine(io.stdout, `${stats.total} archived record${stats.total === 1 ? '' : 's'}\n`);

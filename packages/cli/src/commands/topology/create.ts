@@ -8,7 +8,7 @@ import {
 } from '@ricochet/topology';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { ExitCode } from '../../exit-codes.js';
-import { writeLine, type CliIo } from '../../io.js';
+import { jsonText, writeLine, type CliIo } from '../../io.js';
 import { compileTopologyArguments, connectionFrom, withPlanArguments } from './arguments.js';
 import { withClusterAdmin } from './session.js';
 
@@ -35,7 +35,7 @@ export function createCommand(io: CliIo, outcome: CommandOutcome) {
         createTopology(admin, options, { dryRun: argv.dryRun, applyDrift: argv.applyDrift }),
       );
       if (argv.json) {
-        writeLine(io.stdout, JSON.stringify(createReportAsJson(report), null, 2));
+        writeLine(io.stdout, jsonText(createReportAsJson(report), 2));
       } else {
         writeLine(io.stdout, renderCreateReport(report));
       }

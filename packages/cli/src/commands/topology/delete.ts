@@ -1,7 +1,7 @@
 import { deleteTopology, type DeleteTopologyReport } from '@ricochet/topology';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { ExitCode, UsageError } from '../../exit-codes.js';
-import { writeLine, type CliIo } from '../../io.js';
+import { jsonText, writeLine, type CliIo } from '../../io.js';
 import { compileTopologyArguments, connectionFrom, withTopicArguments } from './arguments.js';
 import { withClusterAdmin } from './session.js';
 
@@ -25,7 +25,7 @@ export function deleteCommand(io: CliIo, outcome: CommandOutcome) {
       const report = await withClusterAdmin(connectionFrom(argv, io), (admin) =>
         deleteTopology(admin, options),
       );
-      writeLine(io.stdout, argv.json ? JSON.stringify(report, null, 2) : renderDeletion(report));
+      writeLine(io.stdout, argv.json ? jsonText(report, 2) : renderDeletion(report));
       return ExitCode.success;
     },
   });

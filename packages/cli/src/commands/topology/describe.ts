@@ -2,7 +2,7 @@ import { formatDuration } from '@ricochet/core';
 import { describeTopology, type TopologyDescription } from '@ricochet/topology';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { ExitCode } from '../../exit-codes.js';
-import { writeLine, type CliIo } from '../../io.js';
+import { jsonText, writeLine, type CliIo } from '../../io.js';
 import { formatTable } from '../../table.js';
 import { compileTopologyArguments, connectionFrom, withTopicArguments } from './arguments.js';
 import { withClusterAdmin } from './session.js';
@@ -17,10 +17,7 @@ export function describeCommand(io: CliIo, outcome: CommandOutcome) {
       const description = await withClusterAdmin(connectionFrom(argv, io), (admin) =>
         describeTopology(admin, options),
       );
-      writeLine(
-        io.stdout,
-        argv.json ? JSON.stringify(description, null, 2) : renderDescription(description),
-      );
+      writeLine(io.stdout, argv.json ? jsonText(description, 2) : renderDescription(description));
       return ExitCode.success;
     },
   });

@@ -1,7 +1,7 @@
 import { describeDifference, verifyTopology, type VerifyTopologyReport } from '@ricochet/topology';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { ExitCode } from '../../exit-codes.js';
-import { writeLine, type CliIo } from '../../io.js';
+import { jsonText, writeLine, type CliIo } from '../../io.js';
 import { compileTopologyArguments, connectionFrom, withPlanArguments } from './arguments.js';
 import { withClusterAdmin } from './session.js';
 
@@ -33,7 +33,7 @@ function renderVerifyReport(report: VerifyTopologyReport): string {
 }
 
 function verifyReportAsJson(report: VerifyTopologyReport): string {
-  return JSON.stringify(
+  return jsonText(
     {
       matches: report.matches,
       topics: report.plan.topics.map((topic) => topic.name),
@@ -42,7 +42,6 @@ function verifyReportAsJson(report: VerifyTopologyReport): string {
         description: describeDifference(difference),
       })),
     },
-    null,
     2,
   );
 }
