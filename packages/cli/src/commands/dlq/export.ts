@@ -75,7 +75,9 @@ export function exportCommand(io: CliIo, outcome: CommandOutcome) {
         }
         for await (const record of store.iterate(filter)) {
           const json = recordAsJson(record);
-          output.write(argv.format === 'csv' ? stringify([csvRow(json)], csvOptions) : `${jsonText(json)}\n`);
+          output.write(
+            argv.format === 'csv' ? stringify([csvRow(json)], csvOptions) : `${jsonText(json)}\n`,
+          );
           count += 1;
         }
       });
