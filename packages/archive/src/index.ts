@@ -36,4 +36,4 @@ export {
 } from './errors.js';
 export { openArchiveStore, type ArchiveStoreOptions } from './open.js';
 export { defaultStoreUrl, parseStoreUrl, redactStoreUrl, type StoreLocation } from './url.js';
-export { maxPageSize } from './paging.js';
+export { checkLimit, maxPageSize } from './paging.js';

@@ -40,7 +40,11 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<ExitCo
     .command(demoCommand(io, outcome))
     .exitProcess(false)
     .fail((message, error) => {
-      throw error ?? new UsageError(message);
+      // yargs's own parse errors (a flag without its value) are usage errors too.
+      if (error === undefined || error === null || error.name === 'YError') {
+        throw new UsageError(message ?? error?.message, { cause: error ?? undefined });
+      }
+      throw error;
     });
   try {
     await parser.parseAsync([...args], {}, (error, _argv, output) => {

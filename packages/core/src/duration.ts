@@ -1,5 +1,10 @@
 import { ConfigError } from './errors.js';
 
+/**
+ * The longest delay Node's timers take (2^31 - 1 ms, about 24.8 days): a longer one fires at once.
+ */
+export const maxTimerMilliseconds = 2_147_483_647;
+
 const unitMilliseconds = {
   ms: 1,
   s: 1_000,

@@ -19,7 +19,7 @@
  * ```
  */
 export { ConfigError, NonRetryableError, RicochetError } from './errors.js';
-export { formatDuration, parseDuration } from './duration.js';
+export { formatDuration, maxTimerMilliseconds, parseDuration } from './duration.js';
 export {
   defaultLadderText,
   findTierByTopic,

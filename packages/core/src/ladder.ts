@@ -1,4 +1,4 @@
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, maxTimerMilliseconds, parseDuration } from './duration.js';
 import { ConfigError } from './errors.js';
 
 /** One retry tier: a delay topic whose records are redelivered `delayMilliseconds` after failing. */
@@ -20,6 +20,23 @@ export function tierTopicName(delayMilliseconds: number): string {
 }
 
 /**
+ * A tier's delay. A delay consumer holds a partition with one timer until its first record is
+ * due, and a timer longer than 2^31 - 1 ms fires at once: the partition would be resumed and
+ * paused again many times a second. So a tier waits at most that long (24d is the longest whole
+ * number of days).
+ */
+function parseTierDelay(text: string, field: string): number {
+  const delayMilliseconds = parseDuration(text, field);
+  if (delayMilliseconds > maxTimerMilliseconds) {
+    throw new ConfigError(
+      field,
+      `"${text}" is longer than a tier can wait: at most ${maxTimerMilliseconds} ms (about 24.8 days; 24d is the longest whole number of days)`,
+    );
+  }
+  return delayMilliseconds;
+}
+
+/**
  * Parses a ladder such as `5s,1m,10m`. Delays must be strictly increasing: a ladder that waits
  * less on a later try is almost always a typo, and equal delays would share one topic name.
  */
@@ -33,7 +50,7 @@ export function parseTierLadder(text: string, field = 'tiers'): TierLadder {
     if (part === '') {
       throw new ConfigError(field, `"${text}" has an empty entry at position ${index + 1}`);
     }
-    const delayMilliseconds = parseDuration(part, `${field}[${index}]`);
+    const delayMilliseconds = parseTierDelay(part, `${field}[${index}]`);
     const previous = ladder[index - 1];
     if (previous !== undefined && delayMilliseconds <= previous.delayMilliseconds) {
       throw new ConfigError(
@@ -67,7 +84,7 @@ export function parseTierReference(
   field = 'tier',
 ): Pick<Tier, 'topic' | 'delayMilliseconds'> {
   const delayText = text.startsWith(tierTopicPrefix) ? text.slice(tierTopicPrefix.length) : text;
-  const delayMilliseconds = parseDuration(delayText, field);
+  const delayMilliseconds = parseTierDelay(delayText, field);
   const topic = tierTopicName(delayMilliseconds);
   if (text.startsWith(tierTopicPrefix) && text !== topic) {
     throw new ConfigError(

@@ -3,7 +3,9 @@ import {
   defaultLadderText,
   findTierByTopic,
   formatTierLadder,
+  maxTimerMilliseconds,
   parseTierLadder,
+  parseTierReference,
   tierTopicName,
 } from '@ricochet/core';
 import { expectConfigError } from './helpers.js';
@@ -126,6 +128,21 @@ describe('parseTierLadder', () => {
 
       const empty = expectConfigError(() => parseTierLadder('', '--tiers'));
       expect(empty.field).to.equal('--tiers');
+    });
+
+    it('a tier longer than a timer can wait (2^31 - 1 ms), keeping the longest one that fits', () => {
+      expect(parseTierLadder('5s,24d').at(-1)?.topic).to.equal('retry-24d');
+      expect(parseTierLadder(`${maxTimerMilliseconds}ms`)[0]?.delayMilliseconds).to.equal(
+        maxTimerMilliseconds,
+      );
+      const beyond = expectConfigError(() =>
+        parseTierLadder(`5s,${maxTimerMilliseconds + 1}ms`, '--tiers'),
+      );
+      expect(beyond.field).to.equal('--tiers[1]');
+      expect(beyond.message).to.match(/is longer than a tier can wait: at most 2147483647 ms/);
+      expect(expectConfigError(() => parseTierReference('retry-25d', '--tier')).field).to.equal(
+        '--tier',
+      );
     });
   });
 });

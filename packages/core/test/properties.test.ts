@@ -6,6 +6,7 @@ import {
   decodeUtf8,
   describeError,
   formatDuration,
+  maxTimerMilliseconds,
   formatTierLadder,
   maxErrorMessageLength,
   maxErrorStackLength,
@@ -168,7 +169,9 @@ const strictlyIncreasingDelays = fc
       fc.integer({ min: 1, max: 7 * 86_400_000 }),
       fc
         .tuple(fc.integer({ min: 1, max: 100 }), fc.constantFrom(...Object.values(unitSizes)))
-        .map(([amount, size]) => amount * size),
+        .map(([amount, size]) => amount * size)
+        // A tier waits at most as long as a timer can (parseTierLadder refuses longer).
+        .filter((milliseconds) => milliseconds <= maxTimerMilliseconds),
     ),
     { minLength: 1, maxLength: 8 },
   )
@@ -491,6 +494,7 @@ describe('properties', () => {
           tiers.forEach((tier, index) => {
             expect(tier.index).to.equal(index);
             expect(Number.isSafeInteger(tier.delayMilliseconds)).to.equal(true);
+            expect(tier.delayMilliseconds).to.be.at.most(maxTimerMilliseconds);
             expect(tier.delayMilliseconds).to.be.greaterThan(
               index === 0 ? 0 : (tiers[index - 1]?.delayMilliseconds ?? Infinity),
             );

@@ -35,6 +35,7 @@ export const defaultConnectionTimeoutMilliseconds = 3_000;
 export const defaultRequestTimeoutMilliseconds = 30_000;
 
 const brokerPattern = /^[^\s:]+:\d{1,5}$/;
+const maxPort = 65_535;
 
 /** Splits `a:9092,b:9092` and checks each entry, naming `field` in the error. */
 export function parseBrokerList(text: string, field: string): string[] {
@@ -48,6 +49,10 @@ export function parseBrokerList(text: string, field: string): string[] {
   for (const broker of brokers) {
     if (!brokerPattern.test(broker)) {
       throw new ConfigError(field, `"${broker}" is not host:port`);
+    }
+    const port = Number(broker.slice(broker.lastIndexOf(':') + 1));
+    if (port < 1 || port > maxPort) {
+      throw new ConfigError(field, `"${broker}" has port ${port}; a port is from 1 to ${maxPort}`);
     }
   }
   return brokers;

@@ -1,4 +1,5 @@
 import { ConfigError } from '@ricochet/core';
+import { sessionTimeoutBounds } from '@ricochet/kafka';
 import { checkTopicName } from '@ricochet/topology';
 import type { ConfigInput, GivenValue } from './config-input.js';
 import { checkedReader } from './checked-reader.js';
@@ -41,7 +42,11 @@ export function resolveServiceConfig(role: ServiceRole, input: ConfigInput): Ser
       host: reader.read('http.host', hostValue, '0.0.0.0'),
     },
     shutdownTimeoutMs: reader.read('shutdownTimeoutMs', (value) => integerValue(value, 1), 30_000),
-    sessionTimeoutMs: reader.read('sessionTimeoutMs', (value) => integerValue(value, 1), 30_000),
+    sessionTimeoutMs: reader.read(
+      'sessionTimeoutMs',
+      (value) => integerValue(value, sessionTimeoutBounds.minimum, sessionTimeoutBounds.maximum),
+      30_000,
+    ),
     dlqTopic: reader.read('dlqTopic', topicValue, 'dlq'),
   };
   switch (role) {

@@ -5,6 +5,7 @@ import {
   parseTierLadder,
   parseTierReference,
 } from '@ricochet/core';
+import { maxPartitionsConsumedConcurrently } from '@ricochet/kafka';
 import { checkTopicName } from '@ricochet/topology';
 import type { GivenValue } from './config-input.js';
 import type { SettingReader } from './precedence.js';
@@ -42,7 +43,11 @@ export function resolveMainSettings(
       topics,
       handler,
       tiers: formatTierLadder(ladder),
-      concurrency: reader.read('main.concurrency', (value) => integerValue(value, 1), 1),
+      concurrency: reader.read(
+        'main.concurrency',
+        (value) => integerValue(value, 1, maxPartitionsConsumedConcurrently),
+        1,
+      ),
       fromBeginning: reader.read('main.fromBeginning', booleanValue, false),
     },
     group: textValue(required(reader, 'group', 'main')),

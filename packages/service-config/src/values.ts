@@ -1,11 +1,5 @@
-import { ConfigError } from '@ricochet/core';
+import { ConfigError, maxTimerMilliseconds } from '@ricochet/core';
 import type { GivenValue } from './config-input.js';
-
-/**
- * The largest timeout Node's timers take: a longer one fires at once, so a huge
- * `--shutdown-timeout-ms` would mean no wait at all rather than a long one.
- */
-export const maxTimerMilliseconds = 2_147_483_647;
 
 /** A value as it may appear in a message: quoted text, a bounded preview of anything else. */
 export function shown(value: unknown): string {
@@ -61,7 +55,11 @@ export function listValue(given: GivenValue): string[] {
   return entries;
 }
 
-/** A whole number from `minimum` to `maximum`, written as digits or, in a file, as a number. */
+/**
+ * A whole number from `minimum` to `maximum`, written as digits or, in a file, as a number. The
+ * default maximum is what timers take: a huge `--shutdown-timeout-ms` would otherwise fire at
+ * once, no wait at all rather than a long one.
+ */
 export function integerValue(
   given: GivenValue,
   minimum: number,

@@ -115,7 +115,7 @@ describe('service config files', () => {
         'logFormat: json',
         'http: {port: 0, host: 127.0.0.1}',
         'shutdownTimeoutMs: 1',
-        'sessionTimeoutMs: 1',
+        'sessionTimeoutMs: 6000',
         'dlqTopic: dead',
         'group: g',
         'tiers: 5s',

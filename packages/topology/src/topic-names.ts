@@ -6,6 +6,9 @@ const legalTopicName = /^[a-zA-Z0-9._-]+$/;
 /** Kafka's limit: longer names overflow the partition directory names on the brokers. */
 export const maxTopicNameLength = 249;
 
+/** Kafka's own topics (__consumer_offsets, __transaction_state) begin with this. */
+export const internalTopicPrefix = '__';
+
 /** Returns `name` when Kafka would accept it as a topic name, or throws naming `field`. */
 export function checkTopicName(name: string, field: string): string {
   if (name === '') {
@@ -18,6 +21,12 @@ export function checkTopicName(name: string, field: string): string {
     throw new ConfigError(
       field,
       `"${name.slice(0, 40)}..." is ${name.length} characters; Kafka allows at most ${maxTopicNameLength}`,
+    );
+  }
+  if (name.startsWith(internalTopicPrefix)) {
+    throw new ConfigError(
+      field,
+      `"${name}" begins with "${internalTopicPrefix}", which Kafka keeps for its internal topics (__consumer_offsets, __transaction_state)`,
     );
   }
   if (!legalTopicName.test(name)) {

@@ -88,10 +88,13 @@ export function isEmptyFilter(filter: ArchiveFilter): boolean {
   return Object.keys(filter).length === 0;
 }
 
-/** Archive ids as typed: positive whole numbers, named in the error otherwise. */
+/**
+ * Archive ids as typed: positive whole numbers in decimal digits, named in the error otherwise
+ * (Number() alone would read 1e2 as 100 and 0x10 as 16).
+ */
 export function parseIds(texts: readonly (string | number)[]): number[] {
   return texts.map((text) => {
-    const id = Number(text);
+    const id = /^\d+$/.test(String(text)) ? Number(text) : Number.NaN;
     if (!Number.isSafeInteger(id) || id <= 0) {
       throw new ConfigError(
         'ID',

@@ -1,3 +1,4 @@
+import { checkLimit } from '@ricochet/archive';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { ExitCode } from '../../exit-codes.js';
 import { jsonText, writeLine, type CliIo } from '../../io.js';
@@ -11,9 +12,16 @@ export function listCommand(io: CliIo, outcome: CommandOutcome) {
     describe: 'list archived dead letters, newest first',
     builder: (yargs) =>
       withFilterArguments(withStoreArguments(yargs))
-        .option('limit', { type: 'number', default: 50, describe: 'records per page' })
+        .option('limit', {
+          type: 'number',
+          default: 50,
+          // Without it, a bare --limit silently meant the default.
+          requiresArg: true,
+          describe: 'records per page',
+        })
         .option('cursor', {
           type: 'string',
+          requiresArg: true,
           describe: 'the next-page cursor a previous list printed',
         })
         .option('json', {
@@ -23,9 +31,10 @@ export function listCommand(io: CliIo, outcome: CommandOutcome) {
         }),
     run: async (argv) => {
       const filter = filterFrom(argv, Date.now());
+      const limit = checkLimit('--limit', argv.limit);
       const page = await withArchive(argv, io, ({ store }) =>
         store.list(filter, {
-          limit: argv.limit,
+          limit,
           ...(argv.cursor === undefined ? {} : { cursor: argv.cursor }),
         }),
       );

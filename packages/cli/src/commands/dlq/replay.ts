@@ -61,7 +61,11 @@ export function replayCommand(io: CliIo, outcome: CommandOutcome) {
     builder: (yargs) =>
       withConnectionFlags(withFilterArguments(withStoreArguments(yargs)), replayConnectionDefaults)
         .positional('ids', { type: 'string', array: true, describe: 'archive ids' })
-        .option('rate', { type: 'number', describe: 'at most this many records per second' })
+        .option('rate', {
+          type: 'number',
+          requiresArg: true,
+          describe: 'at most this many records per second',
+        })
         .option('dry-run', {
           type: 'boolean',
           default: false,
