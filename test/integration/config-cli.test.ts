@@ -34,7 +34,13 @@ describe('ricochet config check', function () {
     expect(printed).to.deep.include({
       role: 'delay',
       group: 'ricochet-delay-retry-1m',
-      delay: { tier: 'retry-1m', maxWaitMs: 50, readAheadMs: 2_000, readAheadBytes: 1_048_576 },
+      delay: {
+        tier: 'retry-1m',
+        maxWaitMs: 50,
+        readAheadMs: 2_000,
+        readAheadBytes: 1_048_576,
+        allowedTopics: null,
+      },
       http: { port: 9464, host: '0.0.0.0' },
     });
     expect(printed.kafka).to.deep.include({

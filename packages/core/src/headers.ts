@@ -319,6 +319,7 @@ export type DeadLetterReason =
   | 'malformed-retry-headers'
   | 'unknown-original-topic'
   | 'internal-original-topic'
+  | 'topic-not-allowed'
   | 'due-at-out-of-range'
   | 'record-too-large';
 

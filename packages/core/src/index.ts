@@ -66,6 +66,7 @@ export { exponentialBackoff } from './backoff.js';
 export { routeFailure, type Failure, type FailureRoute } from './retry-policy.js';
 export { decodeUtf8, escapeTerminalJson, escapeTerminalText, truncateText } from './text.js';
 export { nonEmptyTextOption, positiveIntegerOption } from './validate.js';
+export { compileTopicPatterns, type TopicPatterns } from './topic-patterns.js';
 export type { LogFields, Logger } from './logger.js';
 export {
   nextOffset,

@@ -53,7 +53,15 @@ export class DelayConsumer {
     this.#publisher = new ReliablePublisher(kafka, this.#logger);
     const admin = kafka.admin();
     const topics = new TopicDirectory(admin, this.#logger);
-    this.#router = new RedeliveryRouter(topics, options.tier.topic, options.dlqTopic, this.#logger);
+    this.#router = new RedeliveryRouter(
+      topics,
+      {
+        tierTopic: options.tier.topic,
+        dlqTopic: options.dlqTopic,
+        allowedTopics: options.allowedTopics,
+      },
+      this.#logger,
+    );
     this.#releaser = new ReadAheadReleaser(
       {
         publish: (items) => this.#router.publish(this.#publisher, items, options.onEvent),

@@ -1,4 +1,5 @@
 import {
+  compileTopicPatterns,
   ConfigError,
   nonEmptyTextOption,
   positiveIntegerOption,
@@ -6,6 +7,7 @@ import {
   type DeadLetterReason,
   type Logger,
   type Tier,
+  type TopicPatterns,
 } from '@ricochet/core';
 import {
   compileConnectionOptions,
@@ -48,6 +50,13 @@ export interface DelayConsumerOptions {
   groupId?: string;
   /** Where unroutable tier records go. Default `dlq`. */
   dlqTopic?: string;
+  /**
+   * The topics redeliveries may go to: names, or globs where `*` is any run of characters
+   * (`orders`, `orders.*`). A tier record whose original-topic matches none is dead-lettered as
+   * `topic-not-allowed`, never written there: anyone who can write to a tier can otherwise make
+   * this service write to any topic it may write to. Default: every topic but internal ones.
+   */
+  allowedTopics?: readonly string[];
   logger: Logger;
   /**
    * The longest a fetch waits for data. A held partition resumed while another fetch is waiting
@@ -87,6 +96,8 @@ export interface CompiledDelayConsumerOptions {
   readonly tier: Pick<Tier, 'topic' | 'delayMilliseconds'>;
   readonly groupId: string;
   readonly dlqTopic: string;
+  /** Undefined when every topic but internal ones is allowed. */
+  readonly allowedTopics: TopicPatterns | undefined;
   readonly logger: Logger;
   readonly maxWaitTimeMilliseconds: number;
   readonly readAheadMilliseconds: number;
@@ -120,6 +131,10 @@ export function compileDelayConsumerOptions(
     tier,
     groupId,
     dlqTopic,
+    allowedTopics:
+      options.allowedTopics === undefined
+        ? undefined
+        : compileTopicPatterns(options.allowedTopics, 'allowedTopics'),
     logger: options.logger,
     maxWaitTimeMilliseconds: positiveIntegerOption(
       'maxWaitTimeMilliseconds',

@@ -7,6 +7,7 @@ import {
   type Logger,
   type OutgoingRecord,
   type RetryContract,
+  type TopicPatterns,
 } from '@ricochet/core';
 import type { ReliablePublisher, TopicDirectory } from '@ricochet/kafka';
 import type { DelayConsumerEvent } from './options.js';
@@ -25,12 +26,22 @@ export class RedeliveryRouter {
   readonly #topics: TopicDirectory;
   readonly #ricochetTopics: ReadonlySet<string>;
   readonly #dlqTopic: string;
+  readonly #allowedTopics: TopicPatterns | undefined;
   readonly #logger: Logger;
 
-  constructor(topics: TopicDirectory, tierTopic: string, dlqTopic: string, logger: Logger) {
+  constructor(
+    topics: TopicDirectory,
+    route: {
+      readonly tierTopic: string;
+      readonly dlqTopic: string;
+      readonly allowedTopics: TopicPatterns | undefined;
+    },
+    logger: Logger,
+  ) {
     this.#topics = topics;
-    this.#ricochetTopics = new Set([tierTopic, dlqTopic]);
-    this.#dlqTopic = dlqTopic;
+    this.#ricochetTopics = new Set([route.tierTopic, route.dlqTopic]);
+    this.#dlqTopic = route.dlqTopic;
+    this.#allowedTopics = route.allowedTopics;
     this.#logger = logger;
   }
 
@@ -41,6 +52,13 @@ export class RedeliveryRouter {
         record,
         'internal-original-topic',
         `original-topic ${target} is an internal or Ricochet topic`,
+      );
+    }
+    if (this.#allowedTopics !== undefined && !this.#allowedTopics.matches(target)) {
+      return this.deadLetter(
+        record,
+        'topic-not-allowed',
+        `original-topic ${target} matches none of the allowed topics (${this.#allowedTopics.patterns.join(', ')})`,
       );
     }
     const lookup = await this.#topics.lookup(target);

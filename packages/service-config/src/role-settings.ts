@@ -1,4 +1,5 @@
 import {
+  compileTopicPatterns,
   ConfigError,
   defaultLadderText,
   formatTierLadder,
@@ -73,6 +74,7 @@ export function resolveDelaySettings(
         (value) => integerValue(value, 1),
         1_048_576,
       ),
+      allowedTopics: reader.read('delay.allowedTopics', topicPatternsValue, undefined),
     },
     group: reader.read('group', textValue, `ricochet-delay-${tier}`),
   };
@@ -88,6 +90,13 @@ export function resolveDlqSettings(
     },
     group: reader.read('group', textValue, 'ricochet-dlq-archiver'),
   };
+}
+
+/** Checked here so that a bad pattern is refused at start-up, naming where it was given. */
+function topicPatternsValue(given: GivenValue): string[] {
+  const patterns = [...new Set(listValue(given))];
+  compileTopicPatterns(patterns, given.source);
+  return patterns;
 }
 
 function required(reader: SettingReader, key: SettingKey, role?: string): GivenValue {

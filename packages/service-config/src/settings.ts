@@ -214,6 +214,14 @@ export const settingDefinitions = {
     description: 'most bytes read ahead per partition',
     defaultText: '1048576',
   },
+  'delay.allowedTopics': {
+    flag: { name: 'allowed-topics', type: 'string', repeatable: true },
+    environment: 'RICOCHET_ALLOWED_TOPICS',
+    roles: ['delay'],
+    description:
+      'topics redeliveries may go to: names or globs (* = any run of characters); repeat or separate with commas; a record naming another topic is dead-lettered (topic-not-allowed)',
+    defaultText: 'any topic but internal ones',
+  },
   'archiver.store': {
     flag: text('store'),
     environment: 'RICOCHET_STORE',

@@ -86,6 +86,8 @@ export interface DelayServiceConfig extends CommonServiceConfig {
     readonly maxWaitMs: number;
     readonly readAheadMs: number;
     readonly readAheadBytes: number;
+    /** Topic names or globs redeliveries may go to; undefined: any topic but internal ones. */
+    readonly allowedTopics: readonly string[] | undefined;
   };
 }
 

@@ -121,7 +121,7 @@ describe('service config files', () => {
         'tiers: 5s',
         'registry: http://r',
         'main: {topics: [t], handler: h.mjs, concurrency: 2, fromBeginning: true}',
-        'delay: {tier: 5s, maxWaitMs: 10, readAheadMs: 500, readAheadBytes: 4096}',
+        'delay: {tier: 5s, maxWaitMs: 10, readAheadMs: 500, readAheadBytes: 4096, allowedTopics: [t, "t.*"]}',
         'archiver: {store: "sqlite::memory:"}',
       ].join('\n');
       expect(resolve('main', { yaml }).main).to.deep.equal({
@@ -136,6 +136,7 @@ describe('service config files', () => {
         maxWaitMs: 10,
         readAheadMs: 500,
         readAheadBytes: 4096,
+        allowedTopics: ['t', 't.*'],
       });
       expect(resolve('dlq', { yaml }).archiver).to.deep.equal({
         store: 'sqlite::memory:',

@@ -140,6 +140,7 @@ describe('service config precedence: flag > environment > file > default', () =>
       maxWaitMs: 50,
       readAheadMs: 2_000,
       readAheadBytes: 1_048_576,
+      allowedTopics: undefined,
     });
     expect(delay.group).to.equal('ricochet-delay-retry-1m');
     expect(delay.kafka.clientId).to.equal('ricochet-delay');

@@ -23,6 +23,9 @@ export function runDelayCommand(io: CliIo, outcome: CommandOutcome) {
         tier: config.delay.tier,
         groupId: config.group,
         dlqTopic: config.dlqTopic,
+        ...(config.delay.allowedTopics === undefined
+          ? {}
+          : { allowedTopics: config.delay.allowedTopics }),
         logger,
         maxWaitTimeMilliseconds: config.delay.maxWaitMs,
         readAheadMilliseconds: config.delay.readAheadMs,
