@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { randomInt } from 'node:crypto';
-import { RetryHeader, tierTopicName, writeRetryContract } from '@ricochet/core';
+import { readHeaderText, RetryHeader, tierTopicName, writeRetryContract } from '@ricochet/core';
 import {
   collectTopic,
   createTestTopics,
@@ -13,11 +13,6 @@ import {
   waitFor,
 } from '@ricochet/testing';
 import { deleteTopicsIfPresent } from './topology-fixtures.js';
-
-function header(record: { headers: Record<string, unknown> }, name: string): string | undefined {
-  const value = record.headers[name];
-  return value instanceof Buffer || typeof value === 'string' ? value.toString() : undefined;
-}
 
 describe('delay service --allowed-topics (real broker, `ricochet run delay` as a process)', function () {
   this.timeout(90_000);
@@ -78,11 +73,15 @@ describe('delay service --allowed-topics (real broker, `ricochet run delay` as a
       const [deadLetter] = deadLetters.records;
       expect(deadLetter!.key?.toString()).to.equal('forged');
       expect(deadLetter!.value?.toString()).to.equal('{"refund":1000000}');
-      expect(header(deadLetter!, RetryHeader.deadLetterReason)).to.equal('topic-not-allowed');
-      expect(header(deadLetter!, RetryHeader.deadLetterDetail)).to.equal(
+      expect(readHeaderText(deadLetter!.headers, RetryHeader.deadLetterReason)).to.equal(
+        'topic-not-allowed',
+      );
+      expect(readHeaderText(deadLetter!.headers, RetryHeader.deadLetterDetail)).to.equal(
         `original-topic ${otherPipelineDlq} matches none of the allowed topics (${base}.*, audit)`,
       );
-      expect(header(deadLetter!, RetryHeader.originalTopic)).to.equal(otherPipelineDlq);
+      expect(readHeaderText(deadLetter!.headers, RetryHeader.originalTopic)).to.equal(
+        otherPipelineDlq,
+      );
       await sleep(1_000);
       expect(hijacked.records, 'nothing may reach a topic outside the allowed ones').to.have.length(
         0,

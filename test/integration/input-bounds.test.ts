@@ -41,22 +41,21 @@ describe('ricochet refuses out-of-range input with exit code 2 and the field nam
   const brokers = () => testBrokers().join(',');
 
   describe('services (ricochet run, a process each, the real broker)', () => {
+    const mainService = [
+      'main',
+      '--brokers',
+      'BROKERS',
+      '--topic',
+      'orders',
+      '--group',
+      'GROUP',
+      '--handler',
+      handler,
+    ];
     const cases: [string, string[], RegExp][] = [
       [
         'a concurrency far beyond any partition count',
-        [
-          'main',
-          '--brokers',
-          'BROKERS',
-          '--topic',
-          'orders',
-          '--group',
-          'GROUP',
-          '--handler',
-          handler,
-          '--concurrency',
-          '100000000',
-        ],
+        [...mainService, '--concurrency', '100000000'],
         /--concurrency: must be a whole number from 1 to 1000, got 100000000/,
       ],
       [
@@ -76,19 +75,7 @@ describe('ricochet refuses out-of-range input with exit code 2 and the field nam
       ],
       [
         'a ladder with a tier longer than a timer can wait',
-        [
-          'main',
-          '--brokers',
-          'BROKERS',
-          '--topic',
-          'orders',
-          '--group',
-          'GROUP',
-          '--handler',
-          handler,
-          '--tiers',
-          '5s,30d',
-        ],
+        [...mainService, '--tiers', '5s,30d'],
         /--tiers\[1\]: "30d" is longer than a tier can wait/,
       ],
     ];
