@@ -65,7 +65,7 @@ export { chunkBySize, recordBatchOverheadBytes, recordSizeBound } from './record
 export { exponentialBackoff } from './backoff.js';
 export { routeFailure, type Failure, type FailureRoute } from './retry-policy.js';
 export { decodeUtf8, escapeTerminalJson, escapeTerminalText, truncateText } from './text.js';
-export { nonEmptyTextOption, positiveIntegerOption } from './validate.js';
+export { boundedIntegerOption, nonEmptyTextOption, positiveIntegerOption } from './validate.js';
 export { compileTopicPatterns, type TopicPatterns } from './topic-patterns.js';
 export type { LogFields, Logger } from './logger.js';
 export {

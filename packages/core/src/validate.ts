@@ -15,6 +15,25 @@ export function positiveIntegerOption(
   return value;
 }
 
+/** An optional whole number from `minimum` to `maximum`, `fallback` when absent. */
+export function boundedIntegerOption(
+  field: string,
+  value: number | undefined,
+  fallback: number,
+  bounds: { readonly minimum: number; readonly maximum: number },
+): number {
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!Number.isSafeInteger(value) || value < bounds.minimum || value > bounds.maximum) {
+    throw new ConfigError(
+      field,
+      `must be a whole number from ${bounds.minimum} to ${bounds.maximum}, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
 export function nonEmptyTextOption(field: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new ConfigError(field, 'must be a non-empty string');

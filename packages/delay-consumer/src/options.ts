@@ -1,4 +1,5 @@
 import {
+  boundedIntegerOption,
   compileTopicPatterns,
   ConfigError,
   nonEmptyTextOption,
@@ -11,6 +12,7 @@ import {
 } from '@ricochet/core';
 import {
   compileConnectionOptions,
+  sessionTimeoutBounds,
   type BatchConsumed,
   type CommitFailed,
   type KafkaConnectionOptions,
@@ -156,10 +158,11 @@ export function compileDelayConsumerOptions(
       options.maxClockSkewMilliseconds,
       60_000,
     ),
-    sessionTimeoutMilliseconds: positiveIntegerOption(
+    sessionTimeoutMilliseconds: boundedIntegerOption(
       'sessionTimeoutMilliseconds',
       options.sessionTimeoutMilliseconds,
       30_000,
+      sessionTimeoutBounds,
     ),
     maxBytesPerPartition: positiveIntegerOption(
       'maxBytesPerPartition',

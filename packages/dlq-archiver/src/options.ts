@@ -1,7 +1,13 @@
-import { nonEmptyTextOption, positiveIntegerOption, type Logger } from '@ricochet/core';
+import {
+  boundedIntegerOption,
+  nonEmptyTextOption,
+  positiveIntegerOption,
+  type Logger,
+} from '@ricochet/core';
 import type { ArchiveStore } from '@ricochet/archive';
 import {
   compileConnectionOptions,
+  sessionTimeoutBounds,
   type ConsumerEvent,
   type KafkaConnectionOptions,
 } from '@ricochet/kafka';
@@ -60,10 +66,11 @@ export function compileDlqArchiverOptions(options: DlqArchiverOptions): Compiled
     store: options.store,
     searchableText: options.searchableText,
     logger: options.logger,
-    sessionTimeoutMilliseconds: positiveIntegerOption(
+    sessionTimeoutMilliseconds: boundedIntegerOption(
       'sessionTimeoutMilliseconds',
       options.sessionTimeoutMilliseconds,
       30_000,
+      sessionTimeoutBounds,
     ),
     initialStoreBackoffMilliseconds: positiveIntegerOption(
       'initialStoreBackoffMilliseconds',

@@ -1,4 +1,5 @@
 import {
+  boundedIntegerOption,
   ConfigError,
   nonEmptyTextOption,
   positiveIntegerOption,
@@ -13,6 +14,8 @@ import {
 } from '@ricochet/core';
 import {
   compileConnectionOptions,
+  maxPartitionsConsumedConcurrently,
+  sessionTimeoutBounds,
   type ConsumerEvent,
   type KafkaConnectionOptions,
 } from '@ricochet/kafka';
@@ -152,15 +155,17 @@ export function compileMainConsumerOptions<TValue>(
     dlqTopic,
     classify: options.classify,
     logger: options.logger,
-    partitionsConsumedConcurrently: positiveIntegerOption(
+    partitionsConsumedConcurrently: boundedIntegerOption(
       'partitionsConsumedConcurrently',
       options.partitionsConsumedConcurrently,
       1,
+      { minimum: 1, maximum: maxPartitionsConsumedConcurrently },
     ),
-    sessionTimeoutMilliseconds: positiveIntegerOption(
+    sessionTimeoutMilliseconds: boundedIntegerOption(
       'sessionTimeoutMilliseconds',
       options.sessionTimeoutMilliseconds,
       30_000,
+      sessionTimeoutBounds,
     ),
     commitIntervalMilliseconds: positiveIntegerOption(
       'commitIntervalMilliseconds',
