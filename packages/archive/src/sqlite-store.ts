@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, unlinkSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ConfigError, RicochetError, type Logger } from '@ricochet/core';
 import {
@@ -101,6 +101,12 @@ function fileIdentity(path: string): FileIdentity | undefined {
   return stats === undefined ? undefined : { device: stats.dev, inode: stats.ino };
 }
 
+function sameFile(current: FileIdentity | undefined, opened: FileIdentity): boolean {
+  return current?.device === opened.device && current.inode === opened.inode;
+}
+
+const companionSuffixes = ['-wal', '-shm'];
+
 const sleep = (milliseconds: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, milliseconds));
 
@@ -134,6 +140,8 @@ class SqliteArchiveStore implements ArchiveStore {
   /** Set once the file at the path is not the one opened; every operation then fails with it. */
   #replaced: ArchiveFileReplacedError | undefined;
   readonly #statements = new Map<string, Database.Statement>();
+  /** The -wal and -shm files in use, by path: see #removeLeftovers. */
+  readonly #companions = new Map<string, FileIdentity>();
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #timeoutMs: number;
@@ -271,6 +279,26 @@ class SqliteArchiveStore implements ArchiveStore {
     this.#closed = true;
     this.#statements.clear();
     this.db.close();
+    if (this.#replaced !== undefined) {
+      this.#removeLeftovers();
+    }
+  }
+
+  /**
+   * SQLite neither checkpoints nor removes the WAL of a database file that moved, so this
+   * connection's -wal and -shm files stay at the path, and the next archive opened there would
+   * replay the old file's pages into it. They are removed, but only while they are still the
+   * files this connection used.
+   */
+  #removeLeftovers(): void {
+    for (const [companion, identity] of this.#companions) {
+      if (sameFile(fileIdentity(companion), identity)) {
+        unlinkSync(companion);
+        this.#logger.warn('removed what the replaced SQLite archive left at its path', {
+          file: companion,
+        });
+      }
+    }
   }
 
   /**
@@ -290,17 +318,28 @@ class SqliteArchiveStore implements ArchiveStore {
       throw classify(error, operation);
     }
     this.#checkFile();
+    this.#noteCompanions();
     return result;
+  }
+
+  /** Which -wal and -shm files this connection uses: SQLite makes them on first use. */
+  #noteCompanions(): void {
+    if (this.identity === undefined || this.#companions.size === companionSuffixes.length) {
+      return;
+    }
+    for (const suffix of companionSuffixes) {
+      const companion = `${this.path}${suffix}`;
+      const identity = fileIdentity(companion);
+      if (identity !== undefined && !this.#companions.has(companion)) {
+        this.#companions.set(companion, identity);
+      }
+    }
   }
 
   #checkFile(): void {
     if (this.#replaced === undefined && this.identity !== undefined) {
       const current = fileIdentity(this.path);
-      if (
-        current === undefined ||
-        current.device !== this.identity.device ||
-        current.inode !== this.identity.inode
-      ) {
+      if (!sameFile(current, this.identity)) {
         this.#replaced = new ArchiveFileReplacedError(
           this.path,
           current === undefined ? 'deleted' : 'replaced',

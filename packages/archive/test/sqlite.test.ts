@@ -151,7 +151,7 @@ describe('SQLite archive store specifics', () => {
   });
 
   for (const problem of ['deleted', 'replaced'] as const) {
-    it(`refuses every operation once its file is ${problem} under it`, async () => {
+    it(`refuses every operation once its file is ${problem} under it, and leaves nothing of it behind`, async () => {
       const path = fixture.url.slice('sqlite:'.length);
       const store = await fixture.open();
       await store.migrate();
@@ -167,6 +167,13 @@ describe('SQLite archive store specifics', () => {
       expect(error.retriable).to.equal(false);
       expect(error.message).to.include(path).and.include(problem);
       await rejectionOf(store.list({}, { limit: 1 }), ArchiveFileReplacedError);
+      await store.close();
+      const next = await fixture.open();
+      await next.migrate();
+      expect(
+        (await next.list({}, { limit: 10 })).records,
+        'nothing of the old file replayed into the next archive at the path',
+      ).to.deep.equal([]);
     });
   }
 
