@@ -2,28 +2,19 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openArchiveStore } from '@ricochet/archive';
-import { createDlqArchiver } from '@ricochet/dlq-archiver';
 import {
   committedOffset,
   createTestTopics,
   produceRecords,
   sleep,
-  testBrokers,
   testLogger,
   uniqueName,
   waitFor,
 } from '@ricochet/testing';
 
-const baseUrl = process.env.RICOCHET_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { deadLetters, quickArchiver } from './archiver-fixture.js';
 
-function deadLetters(topic: string, from: number, count: number) {
-  return Array.from({ length: count }, (_, index) => ({
-    topic,
-    key: Buffer.from(`dead-${from + index}`),
-    value: null,
-    headers: {},
-  }));
-}
+const baseUrl = process.env.RICOCHET_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 describe('archiver with a PostgreSQL table locked past the statement timeout (real broker, real PostgreSQL)', function () {
   this.timeout(90_000);
@@ -39,16 +30,7 @@ describe('archiver with a PostgreSQL table locked past the statement timeout (re
       logger: testLogger('archive'),
       statementTimeoutMs: 1_000,
     });
-    const archiver = createDlqArchiver({
-      brokers: testBrokers(),
-      dlqTopic: dlq,
-      groupId: group,
-      store,
-      logger: testLogger('dlq'),
-      searchableText: async () => null,
-      initialStoreBackoffMilliseconds: 100,
-      maxStoreBackoffMilliseconds: 400,
-    });
+    const archiver = quickArchiver(store, dlq, group);
     const locker = new pg.Client({ connectionString: baseUrl });
     await locker.connect();
     try {

@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openArchiveStore, type ArchiveStore } from '@ricochet/archive';
-import { createDlqArchiver } from '@ricochet/dlq-archiver';
 import {
   closedLocalPort,
   committedOffset,
@@ -19,18 +18,11 @@ import {
   waitFor,
 } from '@ricochet/testing';
 
+import { deadLetters, quickArchiver } from './archiver-fixture.js';
+
 const lockHolderScript = fileURLToPath(
   new URL('../fixtures/hold-sqlite-lock.mjs', import.meta.url),
 );
-
-function deadLetters(topic: string, from: number, count: number) {
-  return Array.from({ length: count }, (_, index) => ({
-    topic,
-    key: Buffer.from(`dead-${from + index}`),
-    value: Buffer.from(String(from + index)),
-    headers: {},
-  }));
-}
 
 async function archivedKeys(store: ArchiveStore): Promise<string[]> {
   const page = await store.list({}, { limit: 100 });
@@ -160,16 +152,7 @@ describe('archiver whose SQLite file is deleted or replaced under it (real broke
       const path = join(directory, 'dlq.db');
       const start = async () => {
         const store = await openArchiveStore(`sqlite:${path}`, { logger: testLogger('archive') });
-        const archiver = createDlqArchiver({
-          brokers: testBrokers(),
-          dlqTopic: dlq,
-          groupId: group,
-          store,
-          logger: testLogger('dlq'),
-          searchableText: async () => null,
-          initialStoreBackoffMilliseconds: 100,
-          maxStoreBackoffMilliseconds: 400,
-        });
+        const archiver = quickArchiver(store, dlq, group);
         await archiver.start();
         return { store, archiver };
       };
