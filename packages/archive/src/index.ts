@@ -42,4 +42,4 @@ export {
 export { openArchiveStore, type ArchiveStoreOptions } from './open.js';
 export { defaultStoreUrl, parseStoreUrl, redactStoreUrl, type StoreLocation } from './url.js';
 export { maxPageSize } from './paging.js';
-export { defaultStatementTimeoutMs, defaultTimeoutMs, type ArchiveAccess } from './settings.js';
+export { defaultStatementTimeoutMs, type ArchiveAccess } from './settings.js';

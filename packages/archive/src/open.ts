@@ -16,7 +16,8 @@ export interface ArchiveStoreOptions {
   readonly now?: () => number;
   /**
    * How long an operation waits for the database before failing with a retriable
-   * ArchiveUnavailableError: a PostgreSQL connection, or another process's SQLite write lock.
+   * ArchiveUnavailableError: a PostgreSQL connection, or another process's SQLite write lock
+   * (waited for between asynchronous retries, so the event loop keeps turning).
    */
   readonly timeoutMs?: number;
   /**
