@@ -1,8 +1,10 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import pg from 'pg';
 import { openArchiveStore, type ArchiveInput } from '@ricochet/archive';
 import { runCliCaptured, testLogger } from '@ricochet/testing';
 
@@ -30,6 +32,10 @@ function input(index: number, overrides: Partial<ArchiveInput> = {}): ArchiveInp
     ...overrides,
   };
 }
+
+/** The real PostgreSQL (RICOCHET_TEST_POSTGRES_URL overrides it), reached as a superuser. */
+const postgresUrl =
+  process.env.RICOCHET_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const cli = (args: string[], stdin?: PassThrough & { isTTY?: boolean }) =>
   runCliCaptured(args, {}, stdin);
@@ -183,6 +189,82 @@ describe('ricochet dlq (in-process, SQLite archive)', () => {
       const result = await cli(args);
       expect(result.code, args.join(' ')).to.equal(2);
       expect(result.stderr, args.join(' ')).to.match(message);
+    }
+  });
+});
+
+describe('ricochet dlq never creates nor migrates an archive', () => {
+  it('refuses a mistyped SQLite path with exit code 2, saying what to do, and creates no file', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'ricochet-dlq-typo-'));
+    const typo = join(folder, 'dlq-typo.db');
+    const commands = [
+      ['dlq', 'list'],
+      ['dlq', 'show', '1'],
+      ['dlq', 'stats'],
+      ['dlq', 'export'],
+      ['dlq', 'purge', '1', '--yes'],
+      ['dlq', 'replay', '1', '--dry-run'],
+    ];
+    for (const command of commands) {
+      const result = await cli([...command, '--store', `sqlite:${typo}`]);
+      expect(result.code, command.join(' ')).to.equal(2);
+      expect(result.stderr, command.join(' '))
+        .to.include(`no archive at ${typo}`)
+        .and.include('ricochet run dlq');
+      expect(existsSync(typo), `${command.join(' ')} created the file`).to.equal(false);
+    }
+  });
+
+  it('reads with a read-only PostgreSQL role, and refuses a schema the archiver never created', async () => {
+    const suffix = randomBytes(4).toString('hex');
+    const schema = `ricochet_readonly_${suffix}`;
+    const role = `ricochet_reader_${suffix}`;
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    const urlFor = (user: string, inSchema: string): string => {
+      const url = new URL(postgresUrl);
+      url.username = user;
+      url.searchParams.set('schema', inSchema);
+      return url.toString();
+    };
+    try {
+      const store = await openArchiveStore(urlFor(new URL(postgresUrl).username, schema), {
+        logger: testLogger('archive'),
+      });
+      try {
+        await store.migrate();
+        await store.insert([input(1), input(2)]);
+      } finally {
+        await store.close();
+      }
+      await admin.query(`CREATE ROLE ${role} LOGIN`);
+      await admin.query(`GRANT USAGE ON SCHEMA ${schema} TO ${role}`);
+      await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
+      const readOnly = urlFor(role, schema);
+
+      const listed = await cli(['dlq', 'list', '--store', readOnly, '--json']);
+      expect(listed.code, listed.stderr).to.equal(0);
+      const records = (JSON.parse(listed.stdout) as { records: Array<{ id: number }> }).records;
+      expect(records).to.have.length(2);
+      const shown = await cli(['dlq', 'show', String(records[0]!.id), '--store', readOnly]);
+      expect(shown.code, shown.stderr).to.equal(0);
+      const stats = await cli(['dlq', 'stats', '--store', readOnly]);
+      expect(stats.code, stats.stderr).to.equal(0);
+      const exported = await cli(['dlq', 'export', '--store', readOnly]);
+      expect(exported.code, exported.stderr).to.equal(0);
+      expect(exported.stdout.trim().split('\n')).to.have.length(2);
+
+      const absent = await cli(['dlq', 'list', '--store', urlFor(role, `${schema}_typo`)]);
+      expect(absent.code).to.equal(2);
+      expect(absent.stderr).to.include('no archive at').and.include('ricochet run dlq');
+      const created = await admin.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [
+        `${schema}_typo`,
+      ]);
+      expect(created.rowCount, 'no schema created').to.equal(0);
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.query(`DROP ROLE IF EXISTS ${role}`);
+      await admin.end();
     }
   });
 });

@@ -34,6 +34,35 @@ export class ArchiveInputError extends RicochetError {
   }
 }
 
+/**
+ * The SQLite file the archive was opened on is no longer the file at its path: deleted, or
+ * replaced by another file. Whatever is written now lands in a file nobody will read again, so
+ * the store refuses every operation from then on. Not retriable: reopen the store (restart the
+ * archiver), and the dead letters it did not commit are read and stored again.
+ */
+export class ArchiveFileReplacedError extends RicochetError {
+  readonly path: string;
+
+  constructor(path: string, problem: 'deleted' | 'replaced') {
+    super(
+      `the SQLite archive ${path} was ${problem} while open: nothing is stored or committed ` +
+        'until the archiver is restarted on the file at that path',
+      { code: 'ARCHIVE_FILE_REPLACED', retriable: false },
+    );
+    this.path = path;
+  }
+}
+
+/**
+ * A command that reads or updates the archive found none, or one older than this code: it never
+ * creates nor migrates one. The archiver (`ricochet run dlq`) creates and migrates it at start.
+ */
+export class ArchiveSchemaError extends RicochetError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: 'ARCHIVE_SCHEMA', retriable: false, cause: options.cause });
+  }
+}
+
 /** `markReplayed` named an id that is not in the archive, or whose record was purged. */
 export class ArchiveRecordNotFoundError extends RicochetError {
   readonly id: number;

@@ -19,6 +19,9 @@
  * }
  * await store.close();
  * // A store that is down rejects with ArchiveUnavailableError (retriable: back off, try again).
+ *
+ * // Commands that only inspect or update an archive never create nor migrate one:
+ * const reader = await openArchiveStore(url, { logger, access: 'read' }); // ArchiveSchemaError if absent or old
  * ```
  *
  * Tests run one shared suite (test/store-suite.ts) against SQLite (files under the OS temp
@@ -29,11 +32,14 @@
  */
 export type * from './types.js';
 export {
+  ArchiveFileReplacedError,
   ArchiveInputError,
   ArchiveRecordNotFoundError,
+  ArchiveSchemaError,
   ArchiveStoreError,
   ArchiveUnavailableError,
 } from './errors.js';
 export { openArchiveStore, type ArchiveStoreOptions } from './open.js';
 export { defaultStoreUrl, parseStoreUrl, redactStoreUrl, type StoreLocation } from './url.js';
 export { checkLimit, maxPageSize } from './paging.js';
+export { defaultStatementTimeoutMs, type ArchiveAccess } from './settings.js';

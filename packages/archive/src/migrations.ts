@@ -143,3 +143,23 @@ export function pendingMigrations(applied: ReadonlySet<number>): Migration[] {
     .filter((migration) => !applied.has(migration.version))
     .sort((a, b) => a.version - b.version);
 }
+
+/**
+ * Why an archive whose newest applied migration is `applied` (undefined: no archive at all)
+ * cannot be read by this code, or undefined when it can. A newer archive can: migrations only
+ * add to the schema.
+ */
+export function schemaProblem(applied: number | undefined, where: string): string | undefined {
+  const remedy =
+    'start the archiver (ricochet run dlq) on this store once: it creates and migrates the archive';
+  if (applied === undefined) {
+    return `no archive at ${where} (check --store / RICOCHET_STORE); to create it, ${remedy}`;
+  }
+  if (applied < latestVersion) {
+    return (
+      `the archive at ${where} is at schema version ${applied}, older than this code's ` +
+      `${latestVersion}; to migrate it, ${remedy}`
+    );
+  }
+  return undefined;
+}

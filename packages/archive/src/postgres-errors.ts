@@ -5,9 +5,10 @@ import { ArchiveStoreError, ArchiveUnavailableError, messageOf } from './errors.
 /**
  * SQLSTATEs worth waiting out: connection exceptions (08), insufficient resources (53),
  * shutdown / cannot connect now (57P01-03), serialization failure and deadlock (40001, 40P01),
- * lock not available (55P03), system errors such as I/O (58).
+ * lock not available (55P03), a statement cancelled by statement_timeout (57014: a lock held
+ * too long, or a server too slow for now), system errors such as I/O (58).
  */
-const transientStates = /^(08|53|57P0[1-3]|40001|40P01|55P03|58)/;
+const transientStates = /^(08|53|57014|57P0[1-3]|40001|40P01|55P03|58)/;
 
 /** Node's codes for a connection that could not be made or broke. */
 const connectionCodes = new Set([

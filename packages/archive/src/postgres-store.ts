@@ -1,7 +1,13 @@
 import pg from 'pg';
 import { ConfigError, type Logger } from '@ricochet/core';
-import { ArchiveRecordNotFoundError, ArchiveStoreError } from './errors.js';
-import { pendingMigrations, versionTable, versionTableSql, type Migration } from './migrations.js';
+import { ArchiveRecordNotFoundError, ArchiveSchemaError, ArchiveStoreError } from './errors.js';
+import {
+  pendingMigrations,
+  schemaProblem,
+  versionTable,
+  versionTableSql,
+  type Migration,
+} from './migrations.js';
 import { checkLimit, decodeCursor, iteratePages, pageOf } from './paging.js';
 import { classifyPostgresError } from './postgres-errors.js';
 import { chunksOf, insertRows, type Queryable } from './postgres-insert.js';
@@ -17,6 +23,7 @@ import { postgresDialect as dialect } from './query-builder.js';
 import { toArchivedRecord } from './records.js';
 import { checkId, checkTime, type StoreSettings } from './settings.js';
 import { assembleStats } from './stats.js';
+import { redactStoreUrl } from './url.js';
 import type {
   ArchiveFilter,
   ArchiveInput,
@@ -35,14 +42,16 @@ const migrationLockNamespace = 0x524943;
  * A PostgreSQL archive over a connection pool. Connecting is lazy: opening never fails for an
  * unreachable server, the first operation does, with a retriable ArchiveUnavailableError.
  */
-export function openPostgresStore(
+export async function openPostgresStore(
   connectionString: string,
   schema: string | undefined,
   settings: StoreSettings,
-): ArchiveStore {
+): Promise<ArchiveStore> {
   const pool = new pg.Pool({
     connectionString,
     connectionTimeoutMillis: settings.timeoutMs,
+    // A startup parameter, so every connection of the pool has it from its first statement.
+    statement_timeout: settings.statementTimeoutMs,
     keepAlive: true,
     application_name: 'ricochet-archive',
   });
@@ -50,7 +59,15 @@ export function openPostgresStore(
   pool.on('error', (error) => {
     settings.logger.warn('an idle archive connection failed', { error });
   });
-  return new PostgresArchiveStore(pool, schema, settings.logger, settings.now);
+  const store = new PostgresArchiveStore(pool, schema, settings.logger, settings.now);
+  if (settings.access !== 'create') {
+    const where = `${redactStoreUrl(connectionString)} (schema ${schema ?? 'from the search_path'})`;
+    await store.checkSchema(where).catch(async (error: unknown) => {
+      await store.close();
+      throw error;
+    });
+  }
+  return store;
 }
 
 class PostgresArchiveStore implements ArchiveStore {
@@ -64,8 +81,33 @@ class PostgresArchiveStore implements ArchiveStore {
     private readonly now: () => number,
   ) {}
 
+  /** Fails unless the archive's tables exist at this code's schema version. */
+  async checkSchema(where: string): Promise<void> {
+    const applied = await this.#run('open', async () => {
+      const [table] = await query(this.pool, {
+        text: 'SELECT to_regclass($1) IS NOT NULL AS found',
+        values: [versionTable],
+      });
+      if (table?.found !== true) {
+        return undefined;
+      }
+      const [row] = await query(this.pool, {
+        text: `SELECT max(version) AS version FROM ${versionTable}`,
+        values: [],
+      });
+      return row?.version === null || row?.version === undefined ? undefined : Number(row.version);
+    });
+    const problem = schemaProblem(applied, where);
+    if (problem !== undefined) {
+      throw new ArchiveSchemaError(problem);
+    }
+  }
+
   async migrate(): Promise<void> {
     const applied = await this.#transaction('migrate', 'BEGIN', async (client) => {
+      // Migrations run once and may rewrite a large archive: the statement timeout is for the
+      // archiver's inserts and the commands' queries, not for them.
+      await client.query('SET LOCAL statement_timeout = 0');
       // Held until COMMIT: a second process starting at once waits, then finds nothing to do.
       await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
         migrationLockNamespace,

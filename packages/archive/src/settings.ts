@@ -7,9 +7,28 @@ export interface StoreSettings {
   readonly now: () => number;
   /** How long to wait for the database (a PostgreSQL connection, an SQLite lock). */
   readonly timeoutMs: number;
+  /** PostgreSQL only: the longest one statement may run, lock waits included. */
+  readonly statementTimeoutMs: number;
+  readonly access: ArchiveAccess;
 }
 
+/**
+ * What a process does with the archive. `create` (the archiver): an SQLite file is created when
+ * missing and `migrate()` brings the schema up to date. `read` (list, show, stats, export) and
+ * `update` (replay marks, purge): the archive must already exist at this code's schema version,
+ * and is never created nor migrated; `read` opens an SQLite file read-only.
+ */
+export type ArchiveAccess = 'create' | 'read' | 'update';
+
+export const archiveAccesses: readonly ArchiveAccess[] = ['create', 'read', 'update'];
+
 export const defaultTimeoutMs = 10_000;
+
+/**
+ * Long enough for any insert batch or query page, short enough that a lock nobody releases shows
+ * as a failing store (not ready, nothing committed) instead of a silent stall.
+ */
+export const defaultStatementTimeoutMs = 30_000;
 
 export function checkId(id: number): number {
   if (!Number.isSafeInteger(id) || id < 1) {

@@ -1,12 +1,15 @@
+import { existsSync, statSync, unlinkSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { ConfigError, RicochetError, type Logger } from '@ricochet/core';
 import {
+  ArchiveFileReplacedError,
   ArchiveRecordNotFoundError,
+  ArchiveSchemaError,
   ArchiveStoreError,
   ArchiveUnavailableError,
   messageOf,
 } from './errors.js';
-import { pendingMigrations, versionTable, versionTableSql } from './migrations.js';
+import { pendingMigrations, schemaProblem, versionTable, versionTableSql } from './migrations.js';
 import { checkLimit, decodeCursor, iteratePages, pageOf } from './paging.js';
 import {
   getStatement,
@@ -21,6 +24,7 @@ import { sqliteDialect as dialect } from './query-builder.js';
 import { insertParameters, toArchivedRecord } from './records.js';
 import { assembleStats, type CountRow } from './stats.js';
 import { checkId, checkTime, type StoreSettings } from './settings.js';
+import { memoryPath } from './url.js';
 import type {
   ArchiveFilter,
   ArchiveInput,
@@ -33,16 +37,32 @@ import type {
 type Row = Record<string, unknown>;
 
 /**
- * Opens (creating if needed) an SQLite archive. better-sqlite3 is synchronous: each operation
- * runs to completion on the event loop, and a writer waits at most `timeoutMs` for another
- * process's lock before failing with a retriable ArchiveUnavailableError.
+ * Opens an SQLite archive: created when missing for `create` access, otherwise it must exist at
+ * this code's schema version. better-sqlite3 is synchronous, so the database's own lock wait
+ * (busy_timeout) would block the event loop for as long as another process holds the write lock:
+ * /healthz would stop answering. The busy timeout is therefore 0, and an operation that finds the
+ * database locked is retried here, asynchronously with backoff, for at most `timeoutMs`.
  */
-export function openSqliteStore(path: string, settings: StoreSettings): ArchiveStore {
+export async function openSqliteStore(
+  path: string,
+  settings: StoreSettings,
+): Promise<ArchiveStore> {
+  const existing = settings.access !== 'create';
+  if (existing && (path === memoryPath || !existsSync(path))) {
+    throw new ArchiveSchemaError(schemaProblem(undefined, path)!);
+  }
   let db: Database.Database | undefined;
   try {
-    db = new Database(path, { timeout: settings.timeoutMs });
-    // WAL: readers (the CLI) never block the archiver's writes, nor the other way round.
-    db.pragma('journal_mode = WAL');
+    db = new Database(path, {
+      timeout: 0,
+      readonly: settings.access === 'read',
+      fileMustExist: existing,
+    });
+    const opened = db;
+    if (!existing) {
+      // WAL: readers (the CLI) never block the archiver's writes, nor the other way round.
+      await retryWhileLocked(() => opened.pragma('journal_mode = WAL'), settings.timeoutMs);
+    }
     db.defaultSafeIntegers(true);
     db.function('ricochet_lower', { deterministic: true }, (text: unknown) =>
       typeof text === 'string' ? text.toLowerCase() : null,
@@ -58,23 +78,109 @@ export function openSqliteStore(path: string, settings: StoreSettings): ArchiveS
       cause: error,
     });
   }
-  settings.logger.debug('opened the SQLite archive', { path });
-  return new SqliteArchiveStore(db, settings.logger, settings.now);
+  settings.logger.debug('opened the SQLite archive', { path, access: settings.access });
+  const identity = path === memoryPath ? undefined : fileIdentity(path);
+  const store = new SqliteArchiveStore(db, path, identity, settings);
+  if (existing) {
+    await store.checkSchema().catch(async (error: unknown) => {
+      await store.close();
+      throw error;
+    });
+  }
+  return store;
+}
+
+/** Which file a path names: the same path holding another file is another archive. */
+interface FileIdentity {
+  readonly device: number;
+  readonly inode: number;
+}
+
+function fileIdentity(path: string): FileIdentity | undefined {
+  const stats = statSync(path, { throwIfNoEntry: false });
+  return stats === undefined ? undefined : { device: stats.dev, inode: stats.ino };
+}
+
+function sameFile(current: FileIdentity | undefined, opened: FileIdentity): boolean {
+  return current?.device === opened.device && current.inode === opened.inode;
+}
+
+const companionSuffixes = ['-wal', '-shm'];
+
+const sleep = (milliseconds: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+const firstLockRetryMs = 5;
+const maxLockRetryMs = 100;
+
+/**
+ * Runs `work` (synchronous, failing at once with SQLITE_BUSY while another connection holds the
+ * lock) until it gets through or `timeoutMs` has passed, yielding the event loop between tries.
+ * A failed try changed nothing: better-sqlite3 rolls back the transaction it was in.
+ */
+async function retryWhileLocked<T>(work: () => T, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = firstLockRetryMs; ; wait = Math.min(wait * 2, maxLockRetryMs)) {
+    try {
+      return work();
+    } catch (error) {
+      const code = codeOf(error);
+      const locked = typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
+      if (!locked || Date.now() + wait > deadline) {
+        throw error;
+      }
+      await sleep(wait);
+    }
+  }
 }
 
 class SqliteArchiveStore implements ArchiveStore {
   readonly kind = 'sqlite';
   #closed = false;
+  /** Set once the file at the path is not the one opened; every operation then fails with it. */
+  #replaced: ArchiveFileReplacedError | undefined;
   readonly #statements = new Map<string, Database.Statement>();
+  /** The -wal and -shm files in use, by path: see #removeLeftovers. */
+  readonly #companions = new Map<string, FileIdentity>();
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #timeoutMs: number;
 
   constructor(
     private readonly db: Database.Database,
-    private readonly logger: Logger,
-    private readonly now: () => number,
-  ) {}
+    private readonly path: string,
+    private readonly identity: FileIdentity | undefined,
+    settings: StoreSettings,
+  ) {
+    this.#logger = settings.logger;
+    this.#now = settings.now;
+    this.#timeoutMs = settings.timeoutMs;
+  }
+
+  /** Fails unless the archive's tables exist at this code's schema version. */
+  async checkSchema(): Promise<void> {
+    const applied = await this.#run('open', () => {
+      const tables = this.#all({
+        text: "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?",
+        values: [versionTable],
+      });
+      if (tables.length === 0) {
+        return undefined;
+      }
+      const [row] = this.#all({
+        text: `SELECT max(version) AS version FROM ${versionTable}`,
+        values: [],
+      });
+      return row?.version === null || row?.version === undefined ? undefined : Number(row.version);
+    });
+    const problem = schemaProblem(applied, this.path);
+    if (problem !== undefined) {
+      throw new ArchiveSchemaError(problem);
+    }
+  }
 
   async migrate(): Promise<void> {
-    const pending = this.#run('migrate', () =>
+    const pending = await this.#run('migrate', () =>
       // IMMEDIATE takes the write lock first, so a second process starting at the same moment
       // waits here and then finds the migrations applied.
       this.db
@@ -87,7 +193,7 @@ class SqliteArchiveStore implements ArchiveStore {
             this.#prepare(`INSERT INTO ${versionTable} VALUES (?, ?, ?)`).run(
               migration.version,
               migration.name,
-              this.now(),
+              this.#now(),
             );
           }
           return todo;
@@ -95,7 +201,7 @@ class SqliteArchiveStore implements ArchiveStore {
         .immediate(),
     );
     for (const migration of pending) {
-      this.logger.info('applied archive migration', {
+      this.#logger.info('applied archive migration', {
         version: migration.version,
         name: migration.name,
       });
@@ -107,7 +213,7 @@ class SqliteArchiveStore implements ArchiveStore {
       throw new ConfigError('records', 'must be an array');
     }
     return this.#run('insert', () => {
-      const archivedAt = this.now();
+      const archivedAt = this.#now();
       const statement = this.#prepare(insertText(dialect, 1));
       const insertAll = this.db.transaction(() =>
         records.reduce(
@@ -143,7 +249,7 @@ class SqliteArchiveStore implements ArchiveStore {
     const statements = statsStatements(dialect, filter, period);
     const count = (statement: Statement): CountRow[] => this.#all(statement);
     // One read transaction: the three groupings see the same snapshot.
-    const rows = this.#run('stats', () =>
+    const rows = await this.#run('stats', () =>
       this.db.transaction(() => ({
         byOriginalTopic: count(statements.byOriginalTopic),
         byErrorClass: count(statements.byErrorClass),
@@ -155,7 +261,7 @@ class SqliteArchiveStore implements ArchiveStore {
 
   async markReplayed(id: number, at: number): Promise<void> {
     const statement = markReplayedStatement(dialect, checkId(id), checkTime('at', at));
-    const changes = this.#run('markReplayed', () => this.#execute(statement));
+    const changes = await this.#run('markReplayed', () => this.#execute(statement));
     if (changes === 0) {
       throw new ArchiveRecordNotFoundError(id);
     }
@@ -173,16 +279,78 @@ class SqliteArchiveStore implements ArchiveStore {
     this.#closed = true;
     this.#statements.clear();
     this.db.close();
+    if (this.#replaced !== undefined) {
+      this.#removeLeftovers();
+    }
   }
 
-  #run<T>(operation: string, work: () => T): T {
+  /**
+   * SQLite neither checkpoints nor removes the WAL of a database file that moved, so this
+   * connection's -wal and -shm files stay at the path, and the next archive opened there would
+   * replay the old file's pages into it. They are removed, but only while they are still the
+   * files this connection used.
+   */
+  #removeLeftovers(): void {
+    for (const [companion, identity] of this.#companions) {
+      if (sameFile(fileIdentity(companion), identity)) {
+        unlinkSync(companion);
+        this.#logger.warn('removed what the replaced SQLite archive left at its path', {
+          file: companion,
+        });
+      }
+    }
+  }
+
+  /**
+   * The file is checked before the work, so nothing is written to a file already gone, and after
+   * it, so records written while it went are reported as not stored: the archiver then commits
+   * nothing past them.
+   */
+  async #run<T>(operation: string, work: () => T): Promise<T> {
     if (this.#closed) {
       throw new ArchiveStoreError(`the sqlite archive is closed (${operation})`);
     }
+    this.#checkFile();
+    let result: T;
     try {
-      return work();
+      result = await retryWhileLocked(work, this.#timeoutMs);
     } catch (error) {
       throw classify(error, operation);
+    }
+    this.#checkFile();
+    this.#noteCompanions();
+    return result;
+  }
+
+  /** Which -wal and -shm files this connection uses: SQLite makes them on first use. */
+  #noteCompanions(): void {
+    if (this.identity === undefined || this.#companions.size === companionSuffixes.length) {
+      return;
+    }
+    for (const suffix of companionSuffixes) {
+      const companion = `${this.path}${suffix}`;
+      const identity = fileIdentity(companion);
+      if (identity !== undefined && !this.#companions.has(companion)) {
+        this.#companions.set(companion, identity);
+      }
+    }
+  }
+
+  #checkFile(): void {
+    if (this.#replaced === undefined && this.identity !== undefined) {
+      const current = fileIdentity(this.path);
+      if (!sameFile(current, this.identity)) {
+        this.#replaced = new ArchiveFileReplacedError(
+          this.path,
+          current === undefined ? 'deleted' : 'replaced',
+        );
+        this.#logger.error('the SQLite archive file is no longer the one opened', {
+          error: this.#replaced,
+        });
+      }
+    }
+    if (this.#replaced !== undefined) {
+      throw this.#replaced;
     }
   }
 

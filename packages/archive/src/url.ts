@@ -14,7 +14,7 @@ export type StoreLocation =
       readonly schema: string | undefined;
     };
 
-const memoryPath = ':memory:';
+export const memoryPath = ':memory:';
 // Lower-case, unquoted-identifier shape: nothing to quote or escape, and no case surprises.
 const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
 

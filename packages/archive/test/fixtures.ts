@@ -1,6 +1,11 @@
 import { expect } from 'chai';
 import { testLogger } from '@ricochet/testing';
-import { openArchiveStore, type ArchiveInput, type ArchiveStore } from '@ricochet/archive';
+import {
+  openArchiveStore,
+  type ArchiveInput,
+  type ArchiveStore,
+  type ArchiveStoreOptions,
+} from '@ricochet/archive';
 
 /** Where a suite's stores live: each fresh URL is an archive no other test touches. */
 export interface StoreTarget {
@@ -28,11 +33,14 @@ export class StoreFixture {
 
   constructor(readonly url: string) {}
 
-  async open(url: string = this.url, timeoutMs?: number): Promise<ArchiveStore> {
+  async open(
+    url: string = this.url,
+    options: Pick<ArchiveStoreOptions, 'timeoutMs' | 'statementTimeoutMs' | 'access'> = {},
+  ): Promise<ArchiveStore> {
     const store = await openArchiveStore(url, {
       logger: testLogger('archive'),
       now: this.clock.now,
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...options,
     });
     this.#opened.push(store);
     return store;

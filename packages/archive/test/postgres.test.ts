@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { expect } from 'chai';
 import pg from 'pg';
-import { ArchiveStoreError, ArchiveUnavailableError, parseStoreUrl } from '@ricochet/archive';
+import {
+  ArchiveSchemaError,
+  ArchiveStoreError,
+  ArchiveUnavailableError,
+  parseStoreUrl,
+} from '@ricochet/archive';
 import { makeInput, rejectionOf, StoreFixture, type StoreTarget } from './fixtures.js';
 import { describeArchiveStore } from './store-suite.js';
 import { createVersionOneArchive, expectCopiesRemoved } from './version-one.js';
@@ -114,7 +119,9 @@ describe('PostgreSQL', () => {
     });
 
     it('fails retriably, cause attached, when nothing listens', async () => {
-      const store = await fixture.open('postgres://postgres:s3cret@127.0.0.1:1/test', 1_000);
+      const store = await fixture.open('postgres://postgres:s3cret@127.0.0.1:1/test', {
+        timeoutMs: 1_000,
+      });
       for (const attempt of [store.migrate(), store.insert([makeInput()]), store.get(1)]) {
         const error = await rejectionOf(attempt, ArchiveUnavailableError);
         expect(error.retriable).to.equal(true);
@@ -132,7 +139,9 @@ describe('PostgreSQL', () => {
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
       const { port } = silent.address() as { port: number };
       try {
-        const store = await fixture.open(`postgres://postgres@127.0.0.1:${port}/test`, 300);
+        const store = await fixture.open(`postgres://postgres@127.0.0.1:${port}/test`, {
+          timeoutMs: 300,
+        });
         const error = await rejectionOf(store.migrate(), ArchiveUnavailableError);
         expect(error.retriable).to.equal(true);
       } finally {
@@ -164,6 +173,51 @@ describe('PostgreSQL', () => {
         await store.insert([makeInput()]);
       }
       expect((await store.list({}, { limit: 10 })).records).to.have.length(2);
+    });
+
+    it('fails an insert held up by a lock after the statement timeout, retriably, and stores once the lock goes', async () => {
+      const { schema } = parseStoreUrl(fixture.url) as { schema: string };
+      const store = await fixture.open(fixture.url, { statementTimeoutMs: 500 });
+      await store.migrate();
+      const locker = new pg.Client({ connectionString: baseUrl });
+      await locker.connect();
+      try {
+        await locker.query('BEGIN');
+        await locker.query(`LOCK TABLE ${schema}.ricochet_archive_record IN ACCESS EXCLUSIVE MODE`);
+        const startedAt = Date.now();
+        const error = await rejectionOf(store.insert([makeInput()]), ArchiveUnavailableError);
+        expect(Date.now() - startedAt).to.be.within(400, 5_000);
+        expect((error.cause as { code?: string }).code).to.equal('57014');
+        await locker.query('COMMIT');
+      } finally {
+        await locker.end();
+      }
+      expect(await store.insert([makeInput()])).to.equal(1);
+    });
+
+    it('opens for reading or updating only a schema the archiver created at the current version', async () => {
+      for (const access of ['read', 'update'] as const) {
+        const error = await rejectionOf(fixture.open(fixture.url, { access }), ArchiveSchemaError);
+        expect(error.message).to.include('no archive at').and.include('ricochet run dlq');
+      }
+      const { schema } = parseStoreUrl(fixture.url) as { schema: string };
+      const schemaExists = await withClient((client) =>
+        client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]),
+      );
+      expect(schemaExists.rowCount, 'no schema created').to.equal(0);
+      const archiver = await fixture.open();
+      await archiver.migrate();
+      await archiver.insert([makeInput()]);
+      const reader = await fixture.open(fixture.url, { access: 'read' });
+      expect((await reader.list({}, { limit: 10 })).records).to.have.length(1);
+      await withClient((client) =>
+        client.query(`DELETE FROM ${schema}.ricochet_archive_schema_version WHERE version = 2`),
+      );
+      const old = await rejectionOf(
+        fixture.open(fixture.url, { access: 'read' }),
+        ArchiveSchemaError,
+      );
+      expect(old.message).to.include('schema version 1');
     });
 
     it('fails for good on a database that does not exist', async () => {

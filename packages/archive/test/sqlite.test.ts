@@ -1,12 +1,25 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { ConfigError } from '@ricochet/core';
-import { ArchiveUnavailableError } from '@ricochet/archive';
+import {
+  ArchiveFileReplacedError,
+  ArchiveSchemaError,
+  ArchiveStoreError,
+  ArchiveUnavailableError,
+} from '@ricochet/archive';
 import { makeInput, rejectionOf, StoreFixture } from './fixtures.js';
 import { describeArchiveStore } from './store-suite.js';
 import { createVersionOneArchive, expectCopiesRemoved } from './version-one.js';
@@ -64,7 +77,7 @@ describe('SQLite archive store specifics', () => {
   });
 
   it('fails retriably while another process holds the write lock, then recovers', async () => {
-    const store = await fixture.open(fixture.url, 100);
+    const store = await fixture.open(fixture.url, { timeoutMs: 100 });
     await store.migrate();
     const other = new Database(fixture.url.slice('sqlite:'.length));
     other.exec('BEGIN IMMEDIATE');
@@ -112,6 +125,93 @@ describe('SQLite archive store specifics', () => {
       raw.close();
     }
     await expectCopiesRemoved(await fixture.open());
+  });
+
+  it('keeps the event loop free while another connection holds the write lock, and stores once it is released', async () => {
+    const store = await fixture.open();
+    await store.migrate();
+    const other = new Database(fixture.url.slice('sqlite:'.length));
+    other.exec('BEGIN IMMEDIATE');
+    let ticks = 0;
+    const ticker = setInterval(() => (ticks += 1), 10);
+    try {
+      const inserted = store.insert([makeInput()]);
+      // The other connection can only release its lock if this process's event loop turns.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      other.exec('COMMIT');
+      expect(await inserted).to.equal(1);
+    } finally {
+      clearInterval(ticker);
+      if (other.inTransaction) {
+        other.exec('ROLLBACK');
+      }
+      other.close();
+    }
+    expect(ticks, 'timer ticks while the insert waited for the lock').to.be.greaterThan(10);
+  });
+
+  for (const problem of ['deleted', 'replaced'] as const) {
+    it(`refuses every operation once its file is ${problem} under it, and leaves nothing of it behind`, async () => {
+      const path = fixture.url.slice('sqlite:'.length);
+      const store = await fixture.open();
+      await store.migrate();
+      expect(await store.insert([makeInput()])).to.equal(1);
+      if (problem === 'deleted') {
+        unlinkSync(path);
+      } else {
+        const other = join(files.dir, 'other.db');
+        copyFileSync(path, other);
+        renameSync(other, path);
+      }
+      const error = await rejectionOf(store.insert([makeInput()]), ArchiveFileReplacedError);
+      expect(error.retriable).to.equal(false);
+      expect(error.message).to.include(path).and.include(problem);
+      await rejectionOf(store.list({}, { limit: 1 }), ArchiveFileReplacedError);
+      await store.close();
+      const next = await fixture.open();
+      await next.migrate();
+      expect(
+        (await next.list({}, { limit: 10 })).records,
+        'nothing of the old file replayed into the next archive at the path',
+      ).to.deep.equal([]);
+    });
+  }
+
+  it('opens for reading or updating only an archive that exists at the current schema version, creating nothing', async () => {
+    const missingPath = join(files.dir, 'mistyped.db');
+    const missing = await rejectionOf(
+      fixture.open(`sqlite:${missingPath}`, { access: 'read' }),
+      ArchiveSchemaError,
+    );
+    expect(missing.message).to.include(missingPath).and.include('ricochet run dlq');
+    await rejectionOf(
+      fixture.open(`sqlite:${missingPath}`, { access: 'update' }),
+      ArchiveSchemaError,
+    );
+    expect(existsSync(missingPath), 'no file created').to.equal(false);
+    await rejectionOf(fixture.open('sqlite::memory:', { access: 'read' }), ArchiveSchemaError);
+
+    const versionOnePath = join(files.dir, 'version-one.db');
+    const raw = new Database(versionOnePath);
+    try {
+      await createVersionOneArchive('sqlite', async (sql) => raw.exec(sql));
+    } finally {
+      raw.close();
+    }
+    const old = await rejectionOf(
+      fixture.open(`sqlite:${versionOnePath}`, { access: 'read' }),
+      ArchiveSchemaError,
+    );
+    expect(old.message).to.include('schema version 1');
+
+    const archiver = await fixture.open();
+    await archiver.migrate();
+    await archiver.insert([makeInput()]);
+    const reader = await fixture.open(fixture.url, { access: 'read' });
+    expect((await reader.list({}, { limit: 10 })).records).to.have.length(1);
+    await rejectionOf(reader.insert([makeInput()]), ArchiveStoreError);
+    const updater = await fixture.open(fixture.url, { access: 'update' });
+    expect(await updater.purge({})).to.equal(1);
   });
 
   it('reports a path it cannot open, or a file that is not an archive, as ConfigError(store)', async () => {

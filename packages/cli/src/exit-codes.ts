@@ -1,10 +1,14 @@
+import { ArchiveSchemaError } from '@ricochet/archive';
 import { ConfigError, RicochetError } from '@ricochet/core';
 
 export const ExitCode = {
   success: 0,
   /** The command ran and found a problem (e.g. `verify` found drift), or failed at run time. */
   failure: 1,
-  /** The command could not run as asked: bad flags or values, or a broker that cannot be reached. */
+  /**
+   * The command could not run as asked: bad flags or values, a broker that cannot be reached, or
+   * an archive that is not there (or older than the command).
+   */
   usage: 2,
 } as const;
 
@@ -19,7 +23,11 @@ export class UsageError extends RicochetError {
 
 /** The only place errors become exit codes (libraries throw; the CLI decides). */
 export function exitCodeFor(error: unknown): ExitCodeValue {
-  if (error instanceof ConfigError || error instanceof UsageError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof UsageError ||
+    error instanceof ArchiveSchemaError
+  ) {
     return ExitCode.usage;
   }
   return ExitCode.failure;

@@ -10,6 +10,7 @@ import {
   type ServiceState,
 } from '@ricochet/kafka';
 import { toArchiveInput } from './archive-input.js';
+import { storeReadiness, type StoreWriteState } from './store-health.js';
 import type { CompiledDlqArchiverOptions } from './options.js';
 
 const sleep = (milliseconds: number): Promise<void> =>
@@ -29,6 +30,7 @@ export class DlqArchiver {
   readonly #options: CompiledDlqArchiverOptions;
   readonly #logger: Logger;
   readonly #lifecycle: ServiceLifecycle;
+  #storeWrite: StoreWriteState = { insertingSince: undefined, failure: undefined };
 
   constructor(options: CompiledDlqArchiverOptions) {
     this.#options = options;
@@ -59,9 +61,16 @@ export class DlqArchiver {
     return this.#lifecycle.failure;
   }
 
-  /** Ready once running, in the group and assigned at least one partition (the /readyz rule). */
+  /**
+   * Ready once running, in the group and assigned at least one partition (the /readyz rule), and
+   * while the store takes its writes (see storeReadiness).
+   */
   readiness(): Readiness {
-    return this.#lifecycle.readiness();
+    const consuming = this.#lifecycle.readiness();
+    if (!consuming.ready) {
+      return consuming;
+    }
+    return storeReadiness(this.#storeWrite, Date.now(), this.#options.storeStallMilliseconds);
   }
 
   async start(): Promise<void> {
@@ -112,8 +121,12 @@ export class DlqArchiver {
   ): Promise<number | undefined> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.#options.store.insert(inputs);
+        this.#storeWrite = { ...this.#storeWrite, insertingSince: Date.now() };
+        const stored = await this.#options.store.insert(inputs);
+        this.#storeWrite = { insertingSince: undefined, failure: undefined };
+        return stored;
       } catch (error) {
+        this.#storeWrite = { insertingSince: undefined, failure: error };
         const wait = exponentialBackoff(
           attempt,
           this.#options.initialStoreBackoffMilliseconds,

@@ -37,6 +37,11 @@ export interface DlqArchiverOptions {
   initialStoreBackoffMilliseconds?: number;
   /** Default 30000. */
   maxStoreBackoffMilliseconds?: number;
+  /**
+   * An insert still unfinished after this long makes the archiver not ready (it cannot write, so
+   * it commits nothing) until the insert succeeds. Default 2000.
+   */
+  storeStallMilliseconds?: number;
   /** Called after each stored batch with the number newly stored and skipped as duplicates. */
   onArchived?: (stored: number, duplicates: number) => void;
   /** Called synchronously for each consumer event (assignment, batch, refused commit); must not throw. */
@@ -53,6 +58,7 @@ export interface CompiledDlqArchiverOptions {
   readonly sessionTimeoutMilliseconds: number;
   readonly initialStoreBackoffMilliseconds: number;
   readonly maxStoreBackoffMilliseconds: number;
+  readonly storeStallMilliseconds: number;
   readonly onArchived: (stored: number, duplicates: number) => void;
   readonly onEvent: (event: ConsumerEvent) => void;
 }
@@ -81,6 +87,11 @@ export function compileDlqArchiverOptions(options: DlqArchiverOptions): Compiled
       'maxStoreBackoffMilliseconds',
       options.maxStoreBackoffMilliseconds,
       30_000,
+    ),
+    storeStallMilliseconds: positiveIntegerOption(
+      'storeStallMilliseconds',
+      options.storeStallMilliseconds,
+      2_000,
     ),
     onArchived: options.onArchived ?? (() => {}),
     onEvent: options.onEvent ?? (() => {}),

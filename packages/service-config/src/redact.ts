@@ -15,6 +15,7 @@ export function redactConfig<Config extends ServiceConfig>(config: Config): Conf
     return {
       ...shown,
       archiver: {
+        ...shown.archiver,
         store: redactUrl(store),
         registry: registry === undefined ? undefined : redactUrl(registry),
       },

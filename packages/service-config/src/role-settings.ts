@@ -1,3 +1,4 @@
+import { defaultStatementTimeoutMs } from '@ricochet/archive';
 import {
   compileTopicPatterns,
   ConfigError,
@@ -86,6 +87,11 @@ export function resolveDlqSettings(
   return {
     archiver: {
       store: reader.read('archiver.store', storeUrlValue, defaultStoreUrl),
+      statementTimeoutMs: reader.read(
+        'archiver.statementTimeoutMs',
+        (value) => integerValue(value, 1),
+        defaultStatementTimeoutMs,
+      ),
       registry: reader.read('registry', registryUrlValue, undefined),
     },
     group: reader.read('group', textValue, 'ricochet-dlq-archiver'),

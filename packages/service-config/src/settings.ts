@@ -1,3 +1,4 @@
+import { defaultStatementTimeoutMs } from '@ricochet/archive';
 import { defaultLadderText } from '@ricochet/core';
 import type { ServiceRole } from './types.js';
 
@@ -228,6 +229,14 @@ export const settingDefinitions = {
     roles: ['dlq'],
     description: 'archive URL: sqlite:<file> or postgres://...',
     defaultText: 'sqlite:./ricochet-dlq.db',
+  },
+  'archiver.statementTimeoutMs': {
+    flag: text('statement-timeout-ms'),
+    environment: 'RICOCHET_STATEMENT_TIMEOUT_MS',
+    roles: ['dlq'],
+    description:
+      'PostgreSQL archive: longest one statement may run, lock waits included; the insert then fails and nothing is committed',
+    defaultText: String(defaultStatementTimeoutMs),
   },
   registry: {
     flag: text('registry'),

@@ -95,6 +95,8 @@ export interface DlqServiceConfig extends CommonServiceConfig {
   readonly role: 'dlq';
   readonly archiver: {
     readonly store: string;
+    /** PostgreSQL: the longest one statement may run (`statement_timeout`). */
+    readonly statementTimeoutMs: number;
     readonly registry: string | undefined;
   };
 }

@@ -122,7 +122,7 @@ describe('service config files', () => {
         'registry: http://r',
         'main: {topics: [t], handler: h.mjs, concurrency: 2, fromBeginning: true}',
         'delay: {tier: 5s, maxWaitMs: 10, readAheadMs: 500, readAheadBytes: 4096, allowedTopics: [t, "t.*"]}',
-        'archiver: {store: "sqlite::memory:"}',
+        'archiver: {store: "sqlite::memory:", statementTimeoutMs: 5000}',
       ].join('\n');
       expect(resolve('main', { yaml }).main).to.deep.equal({
         topics: ['t'],
@@ -140,6 +140,7 @@ describe('service config files', () => {
       });
       expect(resolve('dlq', { yaml }).archiver).to.deep.equal({
         store: 'sqlite::memory:',
+        statementTimeoutMs: 5_000,
         registry: 'http://r',
       });
     });

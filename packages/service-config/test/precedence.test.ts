@@ -1,3 +1,4 @@
+import { defaultStatementTimeoutMs } from '@ricochet/archive';
 import { expect } from 'chai';
 import { required, resolve } from './helpers.js';
 
@@ -33,6 +34,7 @@ describe('service config precedence: flag > environment > file > default', () =>
     });
     expect(config.archiver).to.deep.equal({
       store: 'sqlite:./ricochet-dlq.db',
+      statementTimeoutMs: defaultStatementTimeoutMs,
       registry: undefined,
     });
     expect(config.sources['http.port']).to.equal('default');

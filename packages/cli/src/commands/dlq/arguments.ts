@@ -111,18 +111,23 @@ export interface ArchiveSession {
   readonly logger: Logger;
 }
 
-/** Opens the store (migrating it: reading an archive never created is an empty archive, not an error). */
+/**
+ * Opens the archive the archiver made, never creating nor migrating it: a mistyped SQLite path
+ * or a PostgreSQL schema the archiver never created is an error saying so, not an empty archive,
+ * and a read-only database role can read. `read` opens an SQLite file read-only; `update`
+ * (replay marks, purge) can write.
+ */
 export async function withArchive<T>(
   argv: StoreArguments,
   io: CliIo,
+  access: 'read' | 'update',
   use: (session: ArchiveSession) => Promise<T>,
 ): Promise<T> {
   const logger = cliLogger(argv.verbose, io.stderr);
   const url = argv.store ?? io.environment.RICOCHET_STORE ?? defaultStoreUrl;
   const registryUrl = argv.registry ?? io.environment.SCHEMA_REGISTRY_URL;
-  const store = await openArchiveStore(url, { logger });
+  const store = await openArchiveStore(url, { logger, access });
   try {
-    await store.migrate();
     const describer = createValueDescriber({
       logger,
       ...(registryUrl === undefined ? {} : { registryUrl }),

@@ -69,7 +69,7 @@ export function exportCommand(io: CliIo, outcome: CommandOutcome) {
       const filter = filterFrom(argv, Date.now());
       const output = argv.output === undefined ? io.stdout : createWriteStream(argv.output);
       let count = 0;
-      await withArchive(argv, io, async ({ store }) => {
+      await withArchive(argv, io, 'read', async ({ store }) => {
         if (argv.format === 'csv') {
           output.write(stringify([[...csvColumns]], csvOptions));
         }

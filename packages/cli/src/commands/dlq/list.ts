@@ -32,7 +32,7 @@ export function listCommand(io: CliIo, outcome: CommandOutcome) {
     run: async (argv) => {
       const filter = filterFrom(argv, Date.now());
       const limit = checkLimit('--limit', argv.limit);
-      const page = await withArchive(argv, io, ({ store }) =>
+      const page = await withArchive(argv, io, 'read', ({ store }) =>
         store.list(filter, {
           limit,
           ...(argv.cursor === undefined ? {} : { cursor: argv.cursor }),

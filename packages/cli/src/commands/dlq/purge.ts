@@ -47,7 +47,7 @@ export function purgeCommand(io: CliIo, outcome: CommandOutcome) {
           'name archive ids or a filter; purge never takes the whole archive by default',
         );
       }
-      const purged = await withArchive(argv, io, async ({ store }) => {
+      const purged = await withArchive(argv, io, 'update', async ({ store }) => {
         if (!argv.yes) {
           const matching = (await store.stats(filter, 'day')).total;
           if (!(await confirmed(io, `Purge ${matching} record${matching === 1 ? '' : 's'}?`))) {

@@ -91,7 +91,7 @@ export function replayCommand(io: CliIo, outcome: CommandOutcome) {
         ? undefined
         : connectionOptionsFrom(argv, io, replayConnectionDefaults);
       const summary = { replayed: 0, skipped: new Map<string, number>() };
-      await withArchive(argv, io, async ({ store, logger }) => {
+      await withArchive(argv, io, argv.dryRun ? 'read' : 'update', async ({ store, logger }) => {
         const replayAll = async (
           publish: (record: ReturnType<typeof replayRecord>) => Promise<void>,
         ) => {

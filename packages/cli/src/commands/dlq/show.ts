@@ -15,7 +15,7 @@ export function showCommand(io: CliIo, outcome: CommandOutcome) {
         .option('json', { type: 'boolean', default: false }),
     run: async (argv) => {
       const [id] = parseIds([argv.id]);
-      await withArchive(argv, io, async ({ store, describer }) => {
+      await withArchive(argv, io, 'read', async ({ store, describer }) => {
         const record = await store.get(id!);
         if (record === undefined) {
           throw new UsageError(`no archived record has id ${id}`);

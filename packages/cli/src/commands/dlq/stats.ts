@@ -18,7 +18,7 @@ export function statsCommand(io: CliIo, outcome: CommandOutcome) {
         })
         .option('json', { type: 'boolean', default: false }),
     run: async (argv) => {
-      const stats = await withArchive(argv, io, ({ store }) =>
+      const stats = await withArchive(argv, io, 'read', ({ store }) =>
         store.stats(filterFrom(argv, Date.now()), argv.period),
       );
       if (argv.json) {

@@ -21,7 +21,10 @@ export function runDlqCommand(io: CliIo, outcome: CommandOutcome) {
       const config = serviceConfigFrom('dlq', argv, io);
       const logger = startServiceLogger(config, io);
       const store = await asSettingAsync(sourceOf(config, 'archiver.store'), () =>
-        openArchiveStore(config.archiver.store, { logger }),
+        openArchiveStore(config.archiver.store, {
+          logger,
+          statementTimeoutMs: config.archiver.statementTimeoutMs,
+        }),
       );
       const registryUrl = config.archiver.registry;
       const describer = createValueDescriber({
