@@ -1,0 +1,146 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import {
+  KafkaFrameSplitter,
+  produceApiKey,
+  readRequestHeader,
+  readResponseCorrelationId,
+} from './kafka-frames.js';
+
+export interface FaultProxyOptions {
+  /** Where clients connect: a broker listener must advertise this port (scripts/kafka PROXY_PORT). */
+  readonly listenPort: number;
+  /** The broker listener the proxy forwards to. */
+  readonly targetPort: number;
+}
+
+/** A client connection and the proxy's own connection to the broker for it. */
+interface Link {
+  readonly client: Socket;
+  readonly upstream: Socket;
+  /** The correlation id of the Produce request whose response this link must swallow. */
+  dropResponseTo?: number;
+}
+
+/**
+ * A TCP proxy between Kafka clients and a real broker that can lose an acknowledgement for real:
+ * the next Produce request reaches the broker (which writes it), its response never reaches the
+ * client, and the broker then looks down (connections closed, new ones refused) for a while.
+ */
+export class FaultProxy {
+  readonly #options: FaultProxyOptions;
+  readonly #links = new Set<Link>();
+  #server: Server | undefined;
+  /** Set while the next Produce request's response is to be lost. */
+  #armed: { readonly refuseForMilliseconds: number; readonly lost: () => void } | undefined;
+  #reopen: NodeJS.Timeout | undefined;
+  /** Why listening again after an outage failed (its port taken): reported by `close`. */
+  #reopenError: unknown;
+
+  constructor(options: FaultProxyOptions) {
+    this.#options = options;
+  }
+
+  get port(): number {
+    return this.#options.listenPort;
+  }
+
+  async start(): Promise<void> {
+    const server = createServer((client) => this.#accept(client));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.#options.listenPort, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.#server = server;
+  }
+
+  /**
+   * Forwards the next Produce request but drops its response, then closes every connection and
+   * refuses new ones for `refuseForMilliseconds`. Resolves once the response was dropped.
+   */
+  loseNextProduceAcknowledgement(refuseForMilliseconds: number): Promise<void> {
+    return new Promise((lost) => {
+      this.#armed = { refuseForMilliseconds, lost };
+    });
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.#reopen);
+    this.#armed = undefined;
+    await this.#closeServer();
+    if (this.#reopenError !== undefined) {
+      throw new Error('the fault proxy could not listen again after an outage', {
+        cause: this.#reopenError,
+      });
+    }
+  }
+
+  #accept(client: Socket): void {
+    const upstream = connect(this.#options.targetPort, '127.0.0.1');
+    const link: Link = { client, upstream };
+    this.#links.add(link);
+    const requests = new KafkaFrameSplitter();
+    const responses = new KafkaFrameSplitter();
+    client.on('data', (chunk: Buffer) => {
+      for (const frame of requests.push(chunk)) {
+        const { apiKey, correlationId } = readRequestHeader(frame);
+        if (
+          apiKey === produceApiKey &&
+          this.#armed !== undefined &&
+          link.dropResponseTo === undefined
+        ) {
+          link.dropResponseTo = correlationId;
+        }
+        upstream.write(frame);
+      }
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      for (const frame of responses.push(chunk)) {
+        if (readResponseCorrelationId(frame) === link.dropResponseTo) {
+          this.#outage();
+          return;
+        }
+        client.write(frame);
+      }
+    });
+    const drop = (): void => {
+      client.destroy();
+      upstream.destroy();
+      this.#links.delete(link);
+    };
+    client.on('close', drop).on('error', drop);
+    upstream.on('close', drop).on('error', drop);
+  }
+
+  /** The response was swallowed: the broker now looks down for a while. */
+  #outage(): void {
+    const armed = this.#armed;
+    this.#armed = undefined;
+    if (armed === undefined) {
+      return;
+    }
+    void this.#closeServer().then(() => {
+      armed.lost();
+      this.#reopen = setTimeout(() => {
+        this.start().catch((error: unknown) => {
+          this.#reopenError = error;
+        });
+      }, armed.refuseForMilliseconds);
+    });
+  }
+
+  async #closeServer(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    for (const link of this.#links) {
+      link.client.destroy();
+      link.upstream.destroy();
+    }
+    this.#links.clear();
+    if (server !== undefined) {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+}
