@@ -66,7 +66,14 @@ export class DelayConsumer {
     this.#lifecycle = new ServiceLifecycle(
       `delay consumer of ${options.tier.topic}`,
       this.#logger,
-      { consumer: this.#consumer, helpers: [this.#publisher, admin] },
+      {
+        consumer: this.#consumer,
+        publishing: {
+          publisher: this.#publisher,
+          timeoutMilliseconds: options.publishTimeoutMilliseconds,
+        },
+        helpers: [this.#publisher, admin],
+      },
       {
         // The partitions are gone with the crash; a restart reads again from the committed offsets.
         onCrash: () => this.#forgetPartitions(),

@@ -9,6 +9,7 @@ import {
 } from '@ricochet/core';
 import {
   compileConnectionOptions,
+  defaultPublishTimeoutMilliseconds,
   type BatchConsumed,
   type CommitFailed,
   type KafkaConnectionOptions,
@@ -72,6 +73,11 @@ export interface DelayConsumerOptions {
   maxClockSkewMilliseconds?: number;
   sessionTimeoutMilliseconds?: number;
   /**
+   * How long redelivery publishes may keep failing, while records wait to be redelivered, before
+   * the consumer fails (`ricochet run` then exits 1). Default `defaultPublishTimeoutMilliseconds`.
+   */
+  publishTimeoutMilliseconds?: number;
+  /**
    * The most a fetch returns per partition. What a fetch returns beyond the read-ahead is
    * dropped and read again when the partition resumes. Default 65536.
    */
@@ -93,6 +99,7 @@ export interface CompiledDelayConsumerOptions {
   readonly maxReadAheadBytes: number;
   readonly maxClockSkewMilliseconds: number;
   readonly sessionTimeoutMilliseconds: number;
+  readonly publishTimeoutMilliseconds: number;
   readonly maxBytesPerPartition: number;
   readonly maxRedeliveryBatch: number;
   readonly onEvent: (event: DelayConsumerEvent) => void;
@@ -145,6 +152,11 @@ export function compileDelayConsumerOptions(
       'sessionTimeoutMilliseconds',
       options.sessionTimeoutMilliseconds,
       30_000,
+    ),
+    publishTimeoutMilliseconds: positiveIntegerOption(
+      'publishTimeoutMilliseconds',
+      options.publishTimeoutMilliseconds,
+      defaultPublishTimeoutMilliseconds,
     ),
     maxBytesPerPartition: positiveIntegerOption(
       'maxBytesPerPartition',

@@ -26,6 +26,13 @@ export {
 export { compileConnectionOptions, type ServiceConnectionOptions } from './connection-options.js';
 export { createReliableProducer, publishAcknowledged, PublishError } from './producer.js';
 export { ReliablePublisher, RecordTooLargeError, type Divert } from './publisher.js';
+export {
+  defaultPublishTimeoutMilliseconds,
+  publishStatus,
+  PublishStalledError,
+  type PublishHealth,
+  type PublishStatus,
+} from './publish-health.js';
 export { TopicDirectory, type TopicLookup } from './topic-directory.js';
 export { toConsumedRecord } from './records.js';
 export {
@@ -35,6 +42,7 @@ export {
   ServiceStartError,
   type Consumption,
   type LifecycleHooks,
+  type Publishing,
   type ServiceState,
 } from './service-lifecycle.js';
 export {

@@ -62,6 +62,10 @@ export class MainConsumer<TValue> {
       this.#logger,
       {
         consumer,
+        publishing: {
+          publisher: this.#publisher,
+          timeoutMilliseconds: options.publishTimeoutMilliseconds,
+        },
         helpers: [this.#publisher],
       },
       { onEvent: options.onEvent },

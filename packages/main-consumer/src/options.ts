@@ -13,6 +13,7 @@ import {
 } from '@ricochet/core';
 import {
   compileConnectionOptions,
+  defaultPublishTimeoutMilliseconds,
   type ConsumerEvent,
   type KafkaConnectionOptions,
 } from '@ricochet/kafka';
@@ -84,6 +85,11 @@ export interface MainConsumerOptions<TValue = Buffer | null> {
   /** Partitions handled at once (records within a partition stay in order). Default 1. */
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMilliseconds?: number;
+  /**
+   * How long publishes to the tiers may keep failing, while records wait to be handed on, before
+   * the consumer fails (`ricochet run` then exits 1). Default `defaultPublishTimeoutMilliseconds`.
+   */
+  publishTimeoutMilliseconds?: number;
   /** Commit at least this often while working through a long batch. Default 5000. */
   commitIntervalMilliseconds?: number;
   /** Read source topics from the beginning when the group has no committed offset. Default false. */
@@ -106,6 +112,7 @@ export interface CompiledMainConsumerOptions<TValue> {
   readonly logger: Logger;
   readonly partitionsConsumedConcurrently: number;
   readonly sessionTimeoutMilliseconds: number;
+  readonly publishTimeoutMilliseconds: number;
   readonly commitIntervalMilliseconds: number;
   readonly fromBeginning: boolean;
   readonly onOutcome: (outcome: RecordOutcome, record: ConsumedRecord) => void;
@@ -161,6 +168,11 @@ export function compileMainConsumerOptions<TValue>(
       'sessionTimeoutMilliseconds',
       options.sessionTimeoutMilliseconds,
       30_000,
+    ),
+    publishTimeoutMilliseconds: positiveIntegerOption(
+      'publishTimeoutMilliseconds',
+      options.publishTimeoutMilliseconds,
+      defaultPublishTimeoutMilliseconds,
     ),
     commitIntervalMilliseconds: positiveIntegerOption(
       'commitIntervalMilliseconds',

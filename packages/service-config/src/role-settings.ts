@@ -5,6 +5,7 @@ import {
   parseTierLadder,
   parseTierReference,
 } from '@ricochet/core';
+import { defaultPublishTimeoutMilliseconds } from '@ricochet/kafka';
 import { checkTopicName } from '@ricochet/topology';
 import type { GivenValue } from './config-input.js';
 import type { SettingReader } from './precedence.js';
@@ -18,7 +19,7 @@ export const defaultStoreUrl = 'sqlite:./ricochet-dlq.db';
 export function resolveMainSettings(
   reader: SettingReader,
   dlqTopic: string,
-): Pick<MainServiceConfig, 'group' | 'main'> {
+): Pick<MainServiceConfig, 'group' | 'main' | 'publishTimeoutMs'> {
   const topicsGiven = required(reader, 'main.topics');
   const topics = [
     ...new Set(listValue(topicsGiven).map((topic) => checkTopicName(topic, topicsGiven.source))),
@@ -46,13 +47,14 @@ export function resolveMainSettings(
       fromBeginning: reader.read('main.fromBeginning', booleanValue, false),
     },
     group: textValue(required(reader, 'group', 'main')),
+    publishTimeoutMs: publishTimeoutMs(reader),
   };
 }
 
 export function resolveDelaySettings(
   reader: SettingReader,
   dlqTopic: string,
-): Pick<DelayServiceConfig, 'group' | 'delay'> {
+): Pick<DelayServiceConfig, 'group' | 'delay' | 'publishTimeoutMs'> {
   const tierGiven = required(reader, 'delay.tier');
   const tier = parseTierReference(textValue(tierGiven), tierGiven.source).topic;
   if (tier === dlqTopic) {
@@ -70,6 +72,7 @@ export function resolveDelaySettings(
       ),
     },
     group: reader.read('group', textValue, `ricochet-delay-${tier}`),
+    publishTimeoutMs: publishTimeoutMs(reader),
   };
 }
 
@@ -83,6 +86,15 @@ export function resolveDlqSettings(
     },
     group: reader.read('group', textValue, 'ricochet-dlq-archiver'),
   };
+}
+
+/** The roles that hand records on (main, delay) give up after publishes kept failing this long. */
+function publishTimeoutMs(reader: SettingReader): number {
+  return reader.read(
+    'publishTimeoutMs',
+    (value) => integerValue(value, 1),
+    defaultPublishTimeoutMilliseconds,
+  );
 }
 
 function required(reader: SettingReader, key: SettingKey, role?: string): GivenValue {
