@@ -2,14 +2,42 @@ import { expect } from 'chai';
 import { createKafkaClient, ReliablePublisher } from '@ricochet/kafka';
 import {
   collectTopic,
+  committedOffset,
   createTestTopics,
+  produceRecords,
+  produceApiKey,
   sleep,
+  spawnCli,
+  testRetryContract,
   testLogger,
   uniqueName,
   waitFor,
 } from '@ricochet/testing';
-import type { OutgoingRecord } from '@ricochet/core';
+import { writeRetryContract, type OutgoingRecord } from '@ricochet/core';
+import { createDelayConsumer } from '@ricochet/delay-consumer';
+import { createMainConsumer } from '@ricochet/main-consumer';
 import { outageMilliseconds, useProxiedBroker } from './lost-acknowledgement-fixture.js';
+
+/** Tier records due now, to be redelivered to `target`. */
+function dueRecords(tier: string, target: string, keys: readonly string[]): OutgoingRecord[] {
+  const headers = writeRetryContract(testRetryContract(target, Date.now()));
+  return keys.map((key) => ({
+    topic: tier,
+    key: Buffer.from(key),
+    value: Buffer.from(key),
+    headers,
+  }));
+}
+
+/** Whether every key arrived. */
+function allArrived(
+  arrived: readonly { key: Buffer | null }[],
+  keys: readonly string[],
+): true | undefined {
+  return keys.every((key) => arrived.some((record) => record.key?.toString() === key))
+    ? true
+    : undefined;
+}
 
 function records(topic: string, keys: readonly string[]): OutgoingRecord[] {
   return keys.map((key) => ({
@@ -44,7 +72,7 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
       await publisher.connect();
       const written = await collectTopic(topic);
       try {
-        const lost = broker().proxy.loseNextProduceAcknowledgement(outageMilliseconds);
+        const lost = broker().proxy.loseNextResponse(produceApiKey, outageMilliseconds);
         const failed = publisher.publish(records(topic, ['a', 'b'])).then(
           () => 'acknowledged',
           () => 'failed',
@@ -72,4 +100,178 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
       }
     });
   }
+
+  it('main consumer: hands on every failed record after a lost acknowledgement, none committed past unpublished', async () => {
+    const topic = uniqueName('orders');
+    const group = uniqueName('group');
+    const tier = 'retry-1811ms';
+    const dlq = uniqueName('dlq');
+    await createTestTopics([topic, tier, dlq], 1);
+    const attempts = new Map<string, number>();
+    // a and b fail once, so their redelivery publishes nothing; c and d always fail, so the first
+    // publish after the outage carries as many records (two) as the one whose acknowledgement
+    // was lost: with the old producer the broker took it for that one again and dropped it.
+    const alwaysFails = new Set(['c', 'd']);
+    const consumer = createMainConsumer({
+      brokers: broker().proxied,
+      groupId: group,
+      topics: [topic],
+      tiers: '1811ms',
+      dlqTopic: dlq,
+      fromBeginning: true,
+      sessionTimeoutMilliseconds: 10_000,
+      logger: testLogger('main'),
+      handler: (record) => {
+        const key = record.key?.toString() ?? '';
+        const attempt = (attempts.get(key) ?? 0) + 1;
+        attempts.set(key, attempt);
+        if (attempt === 1 || alwaysFails.has(key)) {
+          throw new Error(`${key} fails (attempt ${attempt})`);
+        }
+      },
+    });
+    const inTier = await collectTopic(tier);
+    const lost = broker().proxy.loseNextResponse(produceApiKey, outageMilliseconds);
+    await produceRecords(records(topic, ['a', 'b']));
+    await consumer.start();
+    try {
+      await lost;
+      await produceRecords(records(topic, ['c', 'd']));
+      await waitFor(
+        'all four records committed',
+        async () => ((await committedOffset(group, topic)) === '4' ? true : undefined),
+        { timeoutMilliseconds: 120_000 },
+      );
+      await waitFor(
+        'c and d in the tier',
+        () =>
+          ['c', 'd'].every((key) => inTier.records.some((record) => record.key?.toString() === key))
+            ? true
+            : undefined,
+        { timeoutMilliseconds: 10_000 },
+      );
+      expect(consumer.state).to.equal('running');
+    } finally {
+      await consumer.stop();
+      await inTier.stop();
+    }
+  });
+
+  it('delay consumer: redelivers every record after a lost acknowledgement, though the next publish carries more', async () => {
+    const tier = 'retry-1823ms';
+    const target = uniqueName('target');
+    const dlq = uniqueName('dlq');
+    await createTestTopics([tier, target, dlq], 1);
+    const consumer = createDelayConsumer({
+      brokers: broker().proxied,
+      tier,
+      groupId: uniqueName('delay'),
+      dlqTopic: dlq,
+      sessionTimeoutMilliseconds: 10_000,
+      logger: testLogger('delay'),
+    });
+    const arrived = await collectTopic(target);
+    const lost = broker().proxy.loseNextResponse(produceApiKey, outageMilliseconds);
+    await produceRecords(dueRecords(tier, target, ['a', 'b']));
+    await consumer.start();
+    const reasons = new Set<string>();
+    let watchReadiness: NodeJS.Timeout | undefined;
+    try {
+      await lost;
+      watchReadiness = setInterval(() => {
+        const { ready, reason } = consumer.readiness();
+        reasons.add(ready ? 'ready' : (reason ?? 'not ready'));
+      }, 200);
+      // The next publish carries five records, not two: with the old producer every publish
+      // after the outage was refused as out of order, for good, while the service stayed ready.
+      await produceRecords(dueRecords(tier, target, ['c', 'd', 'e']));
+      await waitFor(
+        'all five redelivered',
+        () => allArrived(arrived.records, ['a', 'b', 'c', 'd', 'e']),
+        {
+          timeoutMilliseconds: 90_000,
+        },
+      );
+      await waitFor('ready again', () => (consumer.readiness().ready ? true : undefined));
+      // Not ready while it could not publish (here its consumer also lost the broker).
+      expect([...reasons].some((reason) => reason !== 'ready')).to.equal(
+        true,
+        [...reasons].join('; '),
+      );
+    } finally {
+      clearInterval(watchReadiness);
+      await consumer.stop();
+      await arrived.stop();
+    }
+  });
+
+  it('delay service: publishes failing for longer than --publish-timeout-ms make it not ready, then exit 1; a restart redelivers everything', async () => {
+    const tier = 'retry-1831ms';
+    const target = uniqueName('target');
+    await createTestTopics([tier, target, 'dlq'], 1);
+    const httpPort = 29345;
+    const args = [
+      'run',
+      'delay',
+      '--tier',
+      tier,
+      '--brokers',
+      broker().proxied.join(','),
+      '--group',
+      uniqueName('delay'),
+      '--http-port',
+      String(httpPort),
+      '--session-timeout-ms',
+      '10000',
+      '--publish-timeout-ms',
+      '5000',
+    ];
+    const arrived = await collectTopic(target);
+    // Fetches pass, every publish fails: a broker that serves the service but takes nothing from it.
+    const cutMilliseconds = 40_000;
+    const cutEnds = Date.now() + cutMilliseconds;
+    broker().proxy.cutRequests(produceApiKey, cutMilliseconds);
+    await produceRecords(dueRecords(tier, target, ['a', 'b']));
+    const first = spawnCli(args);
+    let restarted: ReturnType<typeof spawnCli> | undefined;
+    try {
+      const answers: number[] = [];
+      let exited: number | null | undefined;
+      void first.exited.then((code) => {
+        exited = code;
+      });
+      while (exited === undefined) {
+        answers.push(
+          await fetch(`http://127.0.0.1:${httpPort}/readyz`).then(
+            (response) => response.status,
+            () => 0,
+          ),
+        );
+        await sleep(250);
+      }
+      expect(exited, first.log()).to.equal(1);
+      expect(Date.now(), 'it exited while publishes were still cut off').to.be.below(cutEnds);
+      expect(first.log()).to.contain('publishing kept failing');
+      // Ready while the first publish was still being retried; not ready from its failure on.
+      const answered = answers.filter((status) => status !== 0);
+      expect(answered.at(-1), answers.join(' ')).to.equal(503);
+      expect(answered.slice(answered.lastIndexOf(200) + 1).length, answers.join(' ')).to.be.above(
+        4,
+      );
+      await sleep(Math.max(0, cutEnds - Date.now()));
+      await produceRecords(dueRecords(tier, target, ['c', 'd', 'e']));
+      // As a supervisor would: start it again.
+      restarted = spawnCli(args);
+      await waitFor(
+        'all five redelivered',
+        () => allArrived(arrived.records, ['a', 'b', 'c', 'd', 'e']),
+        { timeoutMilliseconds: 60_000 },
+      );
+      expect(await restarted.stop(), restarted.log()).to.equal(0);
+    } finally {
+      first.kill();
+      restarted?.kill();
+      await arrived.stop();
+    }
+  });
 });

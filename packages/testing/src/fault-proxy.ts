@@ -1,7 +1,6 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import {
   KafkaFrameSplitter,
-  produceApiKey,
   readRequestHeader,
   readResponseCorrelationId,
 } from './kafka-frames.js';
@@ -17,22 +16,27 @@ export interface FaultProxyOptions {
 interface Link {
   readonly client: Socket;
   readonly upstream: Socket;
-  /** The correlation id of the Produce request whose response this link must swallow. */
+  /** The correlation id of the request whose response this link must swallow. */
   dropResponseTo?: number;
 }
 
 /**
  * A TCP proxy between Kafka clients and a real broker that can lose an acknowledgement for real:
- * the next Produce request reaches the broker (which writes it), its response never reaches the
- * client, and the broker then looks down (connections closed, new ones refused) for a while.
+ * the next request of a kind (a Produce, an OffsetCommit) reaches the broker, which acts on it,
+ * its response never reaches the client, and the broker then looks down (connections closed,
+ * new ones refused) for a while.
  */
 export class FaultProxy {
   readonly #options: FaultProxyOptions;
   readonly #links = new Set<Link>();
   #server: Server | undefined;
-  /** Set while the next Produce request's response is to be lost. */
-  #armed: { readonly refuseForMilliseconds: number; readonly lost: () => void } | undefined;
+  /** Set while the response to the next request of `apiKey` is to be lost. */
+  #armed:
+    | { readonly apiKey: number; readonly refuseForMilliseconds: number; readonly lost: () => void }
+    | undefined;
   #reopen: NodeJS.Timeout | undefined;
+  /** Requests of this API key close their connection instead of reaching the broker, until `until`. */
+  #cut: { readonly apiKey: number; readonly until: number } | undefined;
   /** Why listening again after an outage failed (its port taken): reported by `close`. */
   #reopenError: unknown;
 
@@ -57,13 +61,22 @@ export class FaultProxy {
   }
 
   /**
-   * Forwards the next Produce request but drops its response, then closes every connection and
-   * refuses new ones for `refuseForMilliseconds`. Resolves once the response was dropped.
+   * Forwards the next request of `apiKey` (see kafka-frames.ts) but drops its response, then
+   * closes every connection and refuses new ones for `refuseForMilliseconds`. Resolves once the
+   * response was dropped.
    */
-  loseNextProduceAcknowledgement(refuseForMilliseconds: number): Promise<void> {
+  loseNextResponse(apiKey: number, refuseForMilliseconds: number): Promise<void> {
     return new Promise((lost) => {
-      this.#armed = { refuseForMilliseconds, lost };
+      this.#armed = { apiKey, refuseForMilliseconds, lost };
     });
+  }
+
+  /**
+   * For `forMilliseconds`, a request of `apiKey` is never forwarded: its connection is closed
+   * instead. Other requests pass, so a service can still consume while it cannot publish.
+   */
+  cutRequests(apiKey: number, forMilliseconds: number): void {
+    this.#cut = { apiKey, until: Date.now() + forMilliseconds };
   }
 
   async close(): Promise<void> {
@@ -81,16 +94,25 @@ export class FaultProxy {
     const upstream = connect(this.#options.targetPort, '127.0.0.1');
     const link: Link = { client, upstream };
     this.#links.add(link);
+    const drop = (): void => {
+      client.destroy();
+      upstream.destroy();
+      this.#links.delete(link);
+    };
     const requests = new KafkaFrameSplitter();
     const responses = new KafkaFrameSplitter();
     client.on('data', (chunk: Buffer) => {
       for (const frame of requests.push(chunk)) {
         const { apiKey, correlationId } = readRequestHeader(frame);
         if (
-          apiKey === produceApiKey &&
-          this.#armed !== undefined &&
-          link.dropResponseTo === undefined
+          this.#cut !== undefined &&
+          apiKey === this.#cut.apiKey &&
+          Date.now() < this.#cut.until
         ) {
+          drop();
+          return;
+        }
+        if (apiKey === this.#armed?.apiKey && link.dropResponseTo === undefined) {
           link.dropResponseTo = correlationId;
         }
         upstream.write(frame);
@@ -105,11 +127,6 @@ export class FaultProxy {
         client.write(frame);
       }
     });
-    const drop = (): void => {
-      client.destroy();
-      upstream.destroy();
-      this.#links.delete(link);
-    };
     client.on('close', drop).on('error', drop);
     upstream.on('close', drop).on('error', drop);
   }

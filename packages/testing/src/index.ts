@@ -38,6 +38,7 @@ export { closedLocalPort } from './ports.js';
 export { FaultProxy, type FaultProxyOptions } from './fault-proxy.js';
 export {
   KafkaFrameSplitter,
+  offsetCommitApiKey,
   produceApiKey,
   readRequestHeader,
   readResponseCorrelationId,

@@ -5,8 +5,9 @@ export interface RequestHeader {
   readonly correlationId: number;
 }
 
-/** The API key of a Produce request. */
+/** The API keys of the requests a fault proxy may lose the response to. */
 export const produceApiKey = 0;
+export const offsetCommitApiKey = 8;
 
 /**
  * Splits a TCP byte stream into whole Kafka frames (an int32 size, then that many bytes), in
