@@ -4,6 +4,7 @@ import {
   collectTopic,
   committedOffset,
   createTestTopics,
+  offsetCommitApiKey,
   produceRecords,
   produceApiKey,
   sleep,
@@ -14,7 +15,12 @@ import {
   waitFor,
 } from '@ricochet/testing';
 import { writeRetryContract, type OutgoingRecord } from '@ricochet/core';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openArchiveStore } from '@ricochet/archive';
 import { createDelayConsumer } from '@ricochet/delay-consumer';
+import { createDlqArchiver } from '@ricochet/dlq-archiver';
 import { createMainConsumer } from '@ricochet/main-consumer';
 import { outageMilliseconds, useProxiedBroker } from './lost-acknowledgement-fixture.js';
 
@@ -272,6 +278,44 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
       first.kill();
       restarted?.kill();
       await arrived.stop();
+    }
+  });
+
+  it('archiver: archives every dead letter once after a lost commit acknowledgement', async () => {
+    const dlq = uniqueName('dlq');
+    const group = uniqueName('archiver');
+    await createTestTopics([dlq], 1);
+    const store = await openArchiveStore(
+      `sqlite:${join(mkdtempSync(join(tmpdir(), 'ricochet-lost-ack-')), 'dlq.db')}`,
+      { logger: testLogger('archive') },
+    );
+    const archiver = createDlqArchiver({
+      brokers: broker().proxied,
+      dlqTopic: dlq,
+      groupId: group,
+      store,
+      logger: testLogger('dlq'),
+      searchableText: async () => null,
+      sessionTimeoutMilliseconds: 10_000,
+    });
+    const lost = broker().proxy.loseNextResponse(offsetCommitApiKey, outageMilliseconds);
+    await produceRecords(records(dlq, ['a', 'b', 'c']));
+    await archiver.start();
+    try {
+      await lost;
+      await produceRecords(records(dlq, ['d', 'e']));
+      await waitFor(
+        'all five archived and committed',
+        async () =>
+          (await store.stats({}, 'day')).total === 5 && (await committedOffset(group, dlq)) === '5'
+            ? true
+            : undefined,
+        { timeoutMilliseconds: 90_000 },
+      );
+      expect(archiver.state).to.equal('running');
+    } finally {
+      await archiver.stop();
+      await store.close();
     }
   });
 });
