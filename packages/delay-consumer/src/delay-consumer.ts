@@ -50,7 +50,9 @@ export class DelayConsumer {
       maxBytesPerPartition: options.maxBytesPerPartition,
       allowAutoTopicCreation: false,
     });
-    this.#publisher = new ReliablePublisher(kafka, this.#logger);
+    this.#publisher = new ReliablePublisher(kafka, this.#logger, (error) =>
+      options.onEvent({ type: 'publish-failed', error }),
+    );
     const admin = kafka.admin();
     const topics = new TopicDirectory(admin, this.#logger);
     this.#router = new RedeliveryRouter(topics, options.tier.topic, options.dlqTopic, this.#logger);

@@ -13,6 +13,7 @@ import {
   type BatchConsumed,
   type CommitFailed,
   type KafkaConnectionOptions,
+  type PublishFailed,
 } from '@ricochet/kafka';
 
 /** What a delay consumer reports as it works: for metrics, demos and tests. */
@@ -32,7 +33,8 @@ export type DelayConsumerEvent =
   | { readonly type: 'redelivered'; readonly topic: string; readonly latenessMilliseconds: number }
   | { readonly type: 'dead-lettered'; readonly reason: DeadLetterReason }
   | BatchConsumed
-  | CommitFailed;
+  | CommitFailed
+  | PublishFailed;
 
 export interface DelayConsumerOptions {
   brokers: readonly string[];

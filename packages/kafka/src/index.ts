@@ -51,6 +51,7 @@ export {
   type CommitFailed,
   type ConsumerEvent,
   type PartitionsAssigned,
+  type PublishFailed,
 } from './consumer-events.js';
 export { describeReadiness, type Readiness } from './readiness.js';
 
