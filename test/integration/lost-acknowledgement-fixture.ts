@@ -1,7 +1,10 @@
-import { startProxiedBroker, type ProxiedBroker } from '@ricochet/testing';
+import {
+  outageBeyondProducerRetriesMilliseconds,
+  startProxiedBroker,
+  type ProxiedBroker,
+} from '@ricochet/testing';
 
-/** Longer than a producer's own retries (about 16 s), so that the publish fails for real. */
-export const outageMilliseconds = 20_000;
+export const outageMilliseconds = outageBeyondProducerRetriesMilliseconds;
 
 /**
  * A private broker behind a fault proxy, shared by one describe block. The test's own helpers

@@ -5,6 +5,12 @@ import {
   readResponseCorrelationId,
 } from './kafka-frames.js';
 
+/**
+ * How long a lost acknowledgement's outage lasts: longer than a producer's own retries (about
+ * 16 s, see createReliableProducer), so that the publish fails for real.
+ */
+export const outageBeyondProducerRetriesMilliseconds = 20_000;
+
 export interface FaultProxyOptions {
   /** Where clients connect: a broker listener must advertise this port (scripts/kafka PROXY_PORT). */
   readonly listenPort: number;
@@ -69,6 +75,11 @@ export class FaultProxy {
     return new Promise((lost) => {
       this.#armed = { apiKey, refuseForMilliseconds, lost };
     });
+  }
+
+  /** Forgets a loss armed by `loseNextResponse` that has not happened yet. */
+  cancelLoss(): void {
+    this.#armed = undefined;
   }
 
   /**

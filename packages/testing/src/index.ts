@@ -35,7 +35,11 @@ export { spawnCli, type CliProcess } from './cli-process.js';
 export { storeWith } from './store-wrapper.js';
 export { testRetryContract } from './retry-contracts.js';
 export { closedLocalPort } from './ports.js';
-export { FaultProxy, type FaultProxyOptions } from './fault-proxy.js';
+export {
+  FaultProxy,
+  outageBeyondProducerRetriesMilliseconds,
+  type FaultProxyOptions,
+} from './fault-proxy.js';
 export {
   KafkaFrameSplitter,
   offsetCommitApiKey,
