@@ -9,6 +9,7 @@ import {
   produceApiKey,
   sleep,
   spawnCli,
+  type CliProcess,
   testRetryContract,
   testLogger,
   uniqueName,
@@ -21,6 +22,7 @@ import { join } from 'node:path';
 import { openArchiveStore } from '@ricochet/archive';
 import { createDelayConsumer } from '@ricochet/delay-consumer';
 import { createDlqArchiver } from '@ricochet/dlq-archiver';
+import { fileURLToPath } from 'node:url';
 import { createMainConsumer } from '@ricochet/main-consumer';
 import { outageMilliseconds, useProxiedBroker } from './lost-acknowledgement-fixture.js';
 
@@ -43,6 +45,37 @@ function allArrived(
   return keys.every((key) => arrived.some((record) => record.key?.toString() === key))
     ? true
     : undefined;
+}
+
+/**
+ * Polls the service's /readyz until it exits: it must exit 1 for failing publishes before the
+ * cut ends, not ready from its first failed publish on (ready before, while the client retried).
+ */
+async function expectGivesUpWhileCut(
+  service: CliProcess,
+  httpPort: number,
+  cutEnds: number,
+): Promise<void> {
+  const answers: number[] = [];
+  let exited: number | null | undefined;
+  void service.exited.then((code) => {
+    exited = code;
+  });
+  while (exited === undefined) {
+    answers.push(
+      await fetch(`http://127.0.0.1:${httpPort}/readyz`).then(
+        (response) => response.status,
+        () => 0,
+      ),
+    );
+    await sleep(250);
+  }
+  expect(exited, service.log()).to.equal(1);
+  expect(Date.now(), 'it exited while publishes were still cut off').to.be.below(cutEnds);
+  expect(service.log()).to.contain('publishing kept failing');
+  const answered = answers.filter((status) => status !== 0);
+  expect(answered.at(-1), answers.join(' ')).to.equal(503);
+  expect(answered.slice(answered.lastIndexOf(200) + 1).length, answers.join(' ')).to.be.above(4);
 }
 
 function records(topic: string, keys: readonly string[]): OutgoingRecord[] {
@@ -239,31 +272,9 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
     broker().proxy.cutRequests(produceApiKey, cutMilliseconds);
     await produceRecords(dueRecords(tier, target, ['a', 'b']));
     const first = spawnCli(args);
-    let restarted: ReturnType<typeof spawnCli> | undefined;
+    let restarted: CliProcess | undefined;
     try {
-      const answers: number[] = [];
-      let exited: number | null | undefined;
-      void first.exited.then((code) => {
-        exited = code;
-      });
-      while (exited === undefined) {
-        answers.push(
-          await fetch(`http://127.0.0.1:${httpPort}/readyz`).then(
-            (response) => response.status,
-            () => 0,
-          ),
-        );
-        await sleep(250);
-      }
-      expect(exited, first.log()).to.equal(1);
-      expect(Date.now(), 'it exited while publishes were still cut off').to.be.below(cutEnds);
-      expect(first.log()).to.contain('publishing kept failing');
-      // Ready while the first publish was still being retried; not ready from its failure on.
-      const answered = answers.filter((status) => status !== 0);
-      expect(answered.at(-1), answers.join(' ')).to.equal(503);
-      expect(answered.slice(answered.lastIndexOf(200) + 1).length, answers.join(' ')).to.be.above(
-        4,
-      );
+      await expectGivesUpWhileCut(first, httpPort, cutEnds);
       await sleep(Math.max(0, cutEnds - Date.now()));
       await produceRecords(dueRecords(tier, target, ['c', 'd', 'e']));
       // As a supervisor would: start it again.
@@ -278,6 +289,64 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
       first.kill();
       restarted?.kill();
       await arrived.stop();
+    }
+  });
+
+  it('main service: publishes failing for longer than --publish-timeout-ms make it not ready, then exit 1; a restart hands everything on', async () => {
+    const topic = uniqueName('orders');
+    const dlq = uniqueName('dlq');
+    const group = uniqueName('group');
+    await createTestTopics([topic, dlq], 1);
+    const httpPort = 29346;
+    const args = [
+      'run',
+      'main',
+      '--topic',
+      topic,
+      '--group',
+      group,
+      // Rejects every record starting with "poison" as non-retryable: each goes to the DLQ.
+      '--handler',
+      fileURLToPath(new URL('../fixtures/order-handler.mjs', import.meta.url)),
+      '--dlq',
+      dlq,
+      '--from-beginning',
+      '--brokers',
+      broker().proxied.join(','),
+      '--http-port',
+      String(httpPort),
+      '--session-timeout-ms',
+      '10000',
+      '--publish-timeout-ms',
+      '5000',
+    ];
+    const deadLetters = await collectTopic(dlq);
+    const cutMilliseconds = 40_000;
+    const cutEnds = Date.now() + cutMilliseconds;
+    broker().proxy.cutRequests(produceApiKey, cutMilliseconds);
+    await produceRecords(records(topic, ['poison-a', 'poison-b']));
+    const first = spawnCli(args);
+    let restarted: CliProcess | undefined;
+    try {
+      await expectGivesUpWhileCut(first, httpPort, cutEnds);
+      expect(await committedOffset(group, topic)).to.be.oneOf([undefined, '-1']);
+      await sleep(Math.max(0, cutEnds - Date.now()));
+      // As a supervisor would: start it again.
+      restarted = spawnCli(args);
+      await waitFor(
+        'both dead-lettered and committed',
+        async () =>
+          allArrived(deadLetters.records, ['poison-a', 'poison-b']) &&
+          (await committedOffset(group, topic)) === '2'
+            ? true
+            : undefined,
+        { timeoutMilliseconds: 60_000 },
+      );
+      expect(await restarted.stop(), restarted.log()).to.equal(0);
+    } finally {
+      first.kill();
+      restarted?.kill();
+      await deadLetters.stop();
     }
   });
 
