@@ -131,7 +131,8 @@ export class FaultProxy {
     });
     upstream.on('data', (chunk: Buffer) => {
       for (const frame of responses.push(chunk)) {
-        if (readResponseCorrelationId(frame) === link.dropResponseTo) {
+        // Only while still armed: a loss cancelled meanwhile lets the response through.
+        if (this.#armed !== undefined && readResponseCorrelationId(frame) === link.dropResponseTo) {
           this.#outage();
           return;
         }
