@@ -78,6 +78,37 @@ async function expectGivesUpWhileCut(
   expect(answered.slice(answered.lastIndexOf(200) + 1).length, answers.join(' ')).to.be.above(4);
 }
 
+/**
+ * Runs `ricochet <args>` (HTTP on `httpPort`) while publishes are cut off until `cutEnds`: it
+ * must give up (expectGivesUpWhileCut). Then `whileDown`; once the cut is over it is started
+ * again, as a supervisor would, and must get `done` and then stop cleanly on SIGTERM.
+ */
+async function giveUpThenRestart(
+  args: readonly string[],
+  httpPort: number,
+  cutEnds: number,
+  steps: {
+    whileDown: () => Promise<void>;
+    done: () => Promise<true | undefined> | true | undefined;
+  },
+): Promise<void> {
+  const first = spawnCli(args);
+  let restarted: CliProcess | undefined;
+  try {
+    await expectGivesUpWhileCut(first, httpPort, cutEnds);
+    await steps.whileDown();
+    await sleep(Math.max(0, cutEnds - Date.now()));
+    restarted = spawnCli(args);
+    await waitFor('the restarted service to hand everything on', steps.done, {
+      timeoutMilliseconds: 60_000,
+    });
+    expect(await restarted.stop(), restarted.log()).to.equal(0);
+  } finally {
+    first.kill();
+    restarted?.kill();
+  }
+}
+
 function records(topic: string, keys: readonly string[]): OutgoingRecord[] {
   return keys.map((key) => ({
     topic,
@@ -271,23 +302,12 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
     const cutEnds = Date.now() + cutMilliseconds;
     broker().proxy.cutRequests(produceApiKey, cutMilliseconds);
     await produceRecords(dueRecords(tier, target, ['a', 'b']));
-    const first = spawnCli(args);
-    let restarted: CliProcess | undefined;
     try {
-      await expectGivesUpWhileCut(first, httpPort, cutEnds);
-      await sleep(Math.max(0, cutEnds - Date.now()));
-      await produceRecords(dueRecords(tier, target, ['c', 'd', 'e']));
-      // As a supervisor would: start it again.
-      restarted = spawnCli(args);
-      await waitFor(
-        'all five redelivered',
-        () => allArrived(arrived.records, ['a', 'b', 'c', 'd', 'e']),
-        { timeoutMilliseconds: 60_000 },
-      );
-      expect(await restarted.stop(), restarted.log()).to.equal(0);
+      await giveUpThenRestart(args, httpPort, cutEnds, {
+        whileDown: () => produceRecords(dueRecords(tier, target, ['c', 'd', 'e'])),
+        done: () => allArrived(arrived.records, ['a', 'b', 'c', 'd', 'e']),
+      });
     } finally {
-      first.kill();
-      restarted?.kill();
       await arrived.stop();
     }
   });
@@ -325,27 +345,18 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
     const cutEnds = Date.now() + cutMilliseconds;
     broker().proxy.cutRequests(produceApiKey, cutMilliseconds);
     await produceRecords(records(topic, ['poison-a', 'poison-b']));
-    const first = spawnCli(args);
-    let restarted: CliProcess | undefined;
     try {
-      await expectGivesUpWhileCut(first, httpPort, cutEnds);
-      expect(await committedOffset(group, topic)).to.be.oneOf([undefined, '-1']);
-      await sleep(Math.max(0, cutEnds - Date.now()));
-      // As a supervisor would: start it again.
-      restarted = spawnCli(args);
-      await waitFor(
-        'both dead-lettered and committed',
-        async () =>
+      await giveUpThenRestart(args, httpPort, cutEnds, {
+        whileDown: async () => {
+          expect(await committedOffset(group, topic)).to.be.oneOf([undefined, '-1']);
+        },
+        done: async () =>
           allArrived(deadLetters.records, ['poison-a', 'poison-b']) &&
           (await committedOffset(group, topic)) === '2'
             ? true
             : undefined,
-        { timeoutMilliseconds: 60_000 },
-      );
-      expect(await restarted.stop(), restarted.log()).to.equal(0);
+      });
     } finally {
-      first.kill();
-      restarted?.kill();
       await deadLetters.stop();
     }
   });
