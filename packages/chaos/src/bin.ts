@@ -29,6 +29,10 @@ const parser = yargs(hideBin(process.argv))
   .option('kills-per-role', text('kill -9 of a random instance, per role (main, delay, dlq)'))
   .option('broker-restarts', text('broker restarts during the traffic'))
   .option('broker-restart', text('how the broker goes down: kill (SIGKILL, default) or stop'))
+  .option(
+    'lost-acks',
+    text('produce acknowledgements lost, each followed by 20 s of refused connections'),
+  )
   .option('seed', text('seed of every random choice; repeat a run with the seed it printed'))
   .option('tiers', text('the retry ladder'))
   .option('partitions', text('partitions of every topic'))
@@ -48,6 +52,12 @@ const parser = yargs(hideBin(process.argv))
   .option('state-dir', text('the broker’s data and the run directories (default .state/chaos)'))
   .option('broker-port', text('the chaos broker’s port (default 29192)'))
   .option('controller-port', text('the chaos broker’s controller port (default 29193)'))
+  .option(
+    'proxy-port',
+    text(
+      'the fault proxy the services connect through; the broker listens behind it on the next port (default 29194)',
+    ),
+  )
   .option('http-base-port', text('first of the services’ HTTP ports (default 29200)'))
   .strict()
   .version(false)

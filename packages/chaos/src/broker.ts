@@ -12,6 +12,11 @@ export interface BrokerSettings {
   readonly stateDir: string;
   readonly port: number;
   readonly controllerPort: number;
+  /**
+   * A second listener on `listenerPort` that advertises `port`, where a fault proxy forwards to
+   * it: clients bootstrapping through the proxy then stay behind it.
+   */
+  readonly proxied?: { readonly port: number; readonly listenerPort: number };
 }
 
 /** How the broker goes down for a restart: SIGKILL (a crash), or a clean stop. */
@@ -35,11 +40,23 @@ export class ChaosBroker {
       RICOCHET_STATE_DIR: settings.stateDir,
       RICOCHET_KAFKA_PORT: String(settings.port),
       RICOCHET_KAFKA_CONTROLLER_PORT: String(settings.controllerPort),
+      ...(settings.proxied === undefined
+        ? {}
+        : {
+            RICOCHET_KAFKA_PROXY_PORT: String(settings.proxied.port),
+            RICOCHET_KAFKA_PROXIED_PORT: String(settings.proxied.listenerPort),
+          }),
     };
   }
 
   get brokers(): string[] {
     return [`127.0.0.1:${this.#settings.port}`];
+  }
+
+  /** The address behind the fault proxy, when there is one. */
+  get proxiedBrokers(): string[] {
+    const proxied = this.#settings.proxied;
+    return proxied === undefined ? this.brokers : [`127.0.0.1:${proxied.port}`];
   }
 
   /** Stops a broker left over from an earlier run and deletes its data: every run starts empty. */

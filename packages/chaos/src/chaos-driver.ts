@@ -1,4 +1,9 @@
 import type { Logger, Tier } from '@ricochet/core';
+import {
+  outageBeyondProducerRetriesMilliseconds,
+  produceApiKey,
+  type FaultProxy,
+} from '@ricochet/testing';
 import type { ChaosBroker, BrokerStopMode } from './broker.js';
 import type { ChaosEvent } from './chaos-schedule.js';
 import { retireGraceMilliseconds } from './fleet.js';
@@ -13,6 +18,8 @@ export interface ChaosTally {
   readonly brokerRestarts: number;
   /** Milliseconds from taking the broker down to it answering again, per restart. */
   readonly brokerDowntimes: readonly number[];
+  /** Produce acknowledgements lost, each followed by an outage of the fleet's broker address. */
+  readonly lostAcks: number;
   readonly scale: ScaleTally | undefined;
   /** Scaled-down instances that did not exit 0 on SIGTERM. */
   readonly uncleanScaleDowns: readonly string[];
@@ -29,6 +36,8 @@ export interface ScaleTally {
 export interface ChaosStage {
   readonly supervisor: Supervisor;
   readonly broker: ChaosBroker;
+  /** Between the fleet and the broker: loses acknowledgements. */
+  readonly proxy: FaultProxy;
   readonly brokerStopMode: BrokerStopMode;
   readonly producer: TrafficProducer;
   readonly scaleTier: Tier;
@@ -56,6 +65,7 @@ export async function driveChaos(
   const { supervisor, logger, signal } = stage;
   const kills: Record<Role, number> = { main: 0, delay: 0, dlq: 0 };
   const brokerDowntimes: number[] = [];
+  let lostAcks = 0;
   const relaunches: Array<Promise<void>> = [];
   const uncleanScaleDowns: string[] = [];
   let heldAtScaleUp = 0;
@@ -90,6 +100,27 @@ export async function driveChaos(
         }
         brokerDowntimes.push(Date.now() - downAt);
         logger.info('the broker is back', { downMilliseconds: Date.now() - downAt });
+        break;
+      }
+      case 'lost-ack': {
+        const lost = await Promise.race([
+          stage.proxy
+            .loseNextResponse(produceApiKey, outageBeyondProducerRetriesMilliseconds)
+            .then(() => true),
+          sleep(victimWaitMilliseconds, signal).then(() => false),
+        ]);
+        if (!lost) {
+          stage.proxy.cancelLoss();
+          logger.warn('no produce request went through the fault proxy: no acknowledgement lost');
+          break;
+        }
+        lostAcks += 1;
+        logger.info(
+          'lost a produce acknowledgement; the fleet cannot reach the broker for a while',
+          {
+            outageMilliseconds: outageBeyondProducerRetriesMilliseconds,
+          },
+        );
         break;
       }
       case 'scale-up': {
@@ -131,6 +162,7 @@ export async function driveChaos(
     kills,
     brokerRestarts: brokerDowntimes.length,
     brokerDowntimes,
+    lostAcks,
     scale,
     uncleanScaleDowns,
   };

@@ -13,6 +13,8 @@ export type ChaosEvent =
       readonly downForMilliseconds: number;
     }
   | { readonly at: number; readonly kind: 'broker-restart' }
+  /** A produce acknowledgement lost, then the broker off the fleet's network for a while. */
+  | { readonly at: number; readonly kind: 'lost-ack' }
   | { readonly at: number; readonly kind: 'scale-up' }
   | { readonly at: number; readonly kind: 'scale-down' };
 
@@ -23,6 +25,7 @@ export interface ScheduleInput {
   readonly killsPerRole: number;
   readonly roles: readonly Role[];
   readonly brokerRestarts: number;
+  readonly lostAcks: number;
   readonly random: Random;
 }
 
@@ -30,9 +33,10 @@ const minDownMilliseconds = 500;
 const maxDownMilliseconds = 3_000;
 
 /**
- * When and what: kills spread at random over the whole window; broker restarts spaced over its
- * middle (each in its own slice, so two never overlap); the scale-up early enough that the tier
- * holds records, and the scale-down in the second half, while it still does.
+ * When and what: kills spread at random over the whole window; broker restarts and lost
+ * acknowledgements (outages both) spaced over its middle, each in its own slice so that two never
+ * overlap; the scale-up early enough that the tier holds records, and the scale-down in the
+ * second half, while it still does.
  */
 export function scheduleChaos(input: ScheduleInput): ChaosEvent[] {
   const { windowStart, windowEnd, random } = input;
@@ -51,11 +55,15 @@ export function scheduleChaos(input: ScheduleInput): ChaosEvent[] {
       });
     }
   }
-  const slice = 0.6 / Math.max(1, input.brokerRestarts);
-  for (let restart = 0; restart < input.brokerRestarts; restart += 1) {
-    const from = 0.2 + restart * slice;
-    events.push({ at: at(from + slice * 0.25, from + slice * 0.75), kind: 'broker-restart' });
-  }
+  const outages: Array<'broker-restart' | 'lost-ack'> = [
+    ...Array.from({ length: input.brokerRestarts }, () => 'broker-restart' as const),
+    ...Array.from({ length: input.lostAcks }, () => 'lost-ack' as const),
+  ];
+  const slice = 0.6 / Math.max(1, outages.length);
+  outages.forEach((kind, index) => {
+    const from = 0.2 + index * slice;
+    events.push({ at: at(from + slice * 0.25, from + slice * 0.75), kind });
+  });
   events.push({ at: at(0.1, 0.3), kind: 'scale-up' });
   events.push({ at: at(0.55, 0.8), kind: 'scale-down' });
   return events.sort((a, b) => a.at - b.at);

@@ -18,6 +18,7 @@ export interface ChaosFlags {
   readonly killsPerRole?: string | undefined;
   readonly brokerRestarts?: string | undefined;
   readonly brokerRestart?: string | undefined;
+  readonly lostAcks?: string | undefined;
   readonly tiers?: string | undefined;
   readonly partitions?: string | undefined;
   readonly concurrency?: string | undefined;
@@ -34,6 +35,7 @@ export interface ChaosFlags {
   readonly stateDir?: string | undefined;
   readonly brokerPort?: string | undefined;
   readonly controllerPort?: string | undefined;
+  readonly proxyPort?: string | undefined;
   readonly httpBasePort?: string | undefined;
 }
 
@@ -46,6 +48,7 @@ export interface ChaosOptions {
   readonly killsPerRole: number;
   readonly brokerRestarts: number;
   readonly brokerRestartMode: BrokerRestartMode;
+  readonly lostAcks: number;
   readonly ladder: TierLadder;
   readonly partitions: number;
   readonly concurrency: number;
@@ -62,6 +65,11 @@ export interface ChaosOptions {
   readonly stateDir: string;
   readonly brokerPort: number;
   readonly controllerPort: number;
+  /**
+   * The fleet reaches the broker through a fault proxy on this port (the lost-acknowledgement
+   * fault); the broker's listener behind it is on the next port.
+   */
+  readonly proxyPort: number;
   readonly httpBasePort: number;
 }
 
@@ -158,6 +166,15 @@ export function compileChaosOptions(
   if (controllerPort === brokerPort) {
     throw new ConfigError('--controller-port', 'must differ from --broker-port');
   }
+  const proxyPort = port('--proxy-port', flags.proxyPort, 29194);
+  if (
+    [brokerPort, controllerPort].some((taken) => taken === proxyPort || taken === proxyPort + 1)
+  ) {
+    throw new ConfigError(
+      '--proxy-port',
+      'it and the port after it must differ from --broker-port and --controller-port',
+    );
+  }
   return {
     profile,
     records: wholeNumber('--records', pick(flags.records, values.records), 1, 10_000_000),
@@ -175,6 +192,7 @@ export function compileChaosOptions(
       100,
     ),
     brokerRestartMode,
+    lostAcks: wholeNumber('--lost-acks', pick(flags.lostAcks, values.lostAcks), 0, 100),
     ladder,
     partitions,
     concurrency: wholeNumber('--concurrency', pick(flags.concurrency, values.concurrency), 1, 64),
@@ -198,6 +216,7 @@ export function compileChaosOptions(
     stateDir,
     brokerPort,
     controllerPort,
+    proxyPort,
     httpBasePort: wholeNumber('--http-base-port', pick(flags.httpBasePort, 29200), 1024, 65000),
   };
 }

@@ -5,6 +5,8 @@ export interface ProfileValues {
   readonly rate: number;
   readonly killsPerRole: number;
   readonly brokerRestarts: number;
+  /** Produce acknowledgements lost, each followed by the broker off the network for a while. */
+  readonly lostAcks: number;
   readonly tiers: string;
   readonly partitions: number;
   /** Source partitions each main consumer handles at once. */
@@ -29,6 +31,7 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
     rate: 40,
     killsPerRole: 3,
     brokerRestarts: 1,
+    lostAcks: 1,
     tiers: '1s,3s,8s',
     partitions: 4,
     concurrency: 2,
@@ -41,6 +44,7 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
     rate: 250,
     killsPerRole: 20,
     brokerRestarts: 1,
+    lostAcks: 2,
     tiers: '1s,3s,8s',
     partitions: 4,
     concurrency: 2,

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { openArchiveStore, type ArchiveStore } from '@ricochet/archive';
 import type { Logger } from '@ricochet/core';
 import { createLogger } from '@ricochet/logger';
+import { FaultProxy } from '@ricochet/testing';
 import { readArchive } from './archive-reader.js';
 import { ChaosBroker } from './broker.js';
 import { countDeadLetters } from './dead-letter-count.js';
@@ -71,6 +72,12 @@ export async function runChaos(
     stateDir: options.stateDir,
     port: options.brokerPort,
     controllerPort: options.controllerPort,
+    proxied: { port: options.proxyPort, listenerPort: options.proxyPort + 1 },
+  });
+  // The fleet reaches the broker only through the proxy; the runner's own clients go direct.
+  const proxy = new FaultProxy({
+    listenPort: options.proxyPort,
+    targetPort: options.proxyPort + 1,
   });
   const supervisor = new Supervisor({
     cliBin,
@@ -104,7 +111,7 @@ export async function runChaos(
       seededRandom(options.seed),
     );
     const fleet = planFleet(options, {
-      brokers: broker.brokers,
+      brokers: broker.proxiedBrokers,
       sourceTopic,
       group,
       dlqTopic,
@@ -118,9 +125,12 @@ export async function runChaos(
     await requireFreePorts([
       options.brokerPort,
       options.controllerPort,
+      options.proxyPort,
+      options.proxyPort + 1,
       ...[...fleet.initial, ...fleet.scaleUp].map((spec) => spec.httpPort),
     ]);
     await broker.start();
+    await proxy.start();
     await createTopology({
       cliBin,
       brokers: broker.brokers,
@@ -162,6 +172,7 @@ export async function runChaos(
       killsPerRole: options.killsPerRole,
       roles,
       brokerRestarts: options.brokerRestarts,
+      lostAcks: options.lostAcks,
       random: seededRandom(options.seed ^ 0x5eed),
     });
     progress.info(
@@ -173,6 +184,7 @@ export async function runChaos(
       driveChaos(events, {
         supervisor,
         broker,
+        proxy,
         brokerStopMode: options.brokerRestartMode,
         producer,
         scaleTier: options.scaleTier,
@@ -240,6 +252,7 @@ export async function runChaos(
     });
     await cleanUp('closing the archive', () => archive?.close());
     await cleanUp('closing the ledger', () => ledger.close());
+    await cleanUp('closing the fault proxy', () => proxy.close());
     progress.info('stopping the chaos broker');
     await cleanUp('stopping the chaos broker', () => broker.stop());
     process.removeListener('exit', killEverything);

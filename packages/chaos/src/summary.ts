@@ -54,6 +54,7 @@ export function renderSummary(report: ChaosReport): string {
           ? ''
           : ` (${options.brokerRestartMode}; down ${downtimes.join(', ')})`),
     ],
+    ['lost acknowledgements', String(tally.lostAcks)],
     ['delay tier scaled', scale],
     ['unexpected service exits', perRole(report.unexpectedExits)],
     ['traffic sends retried', String(report.failedSends)],

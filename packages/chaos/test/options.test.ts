@@ -29,6 +29,8 @@ describe('chaos options', () => {
       stateDir: '/repo/.state/chaos',
       brokerPort: 29192,
       controllerPort: 29193,
+      proxyPort: 29194,
+      lostAcks: 1,
     });
     expect(options.ladder.map((tier) => tier.topic)).to.deep.equal([
       'retry-1s',

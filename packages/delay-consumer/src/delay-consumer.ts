@@ -50,7 +50,9 @@ export class DelayConsumer {
       maxBytesPerPartition: options.maxBytesPerPartition,
       allowAutoTopicCreation: false,
     });
-    this.#publisher = new ReliablePublisher(kafka, this.#logger);
+    this.#publisher = new ReliablePublisher(kafka, this.#logger, (error) =>
+      options.onEvent({ type: 'publish-failed', error }),
+    );
     const admin = kafka.admin();
     const topics = new TopicDirectory(admin, this.#logger);
     this.#router = new RedeliveryRouter(
@@ -74,7 +76,14 @@ export class DelayConsumer {
     this.#lifecycle = new ServiceLifecycle(
       `delay consumer of ${options.tier.topic}`,
       this.#logger,
-      { consumer: this.#consumer, helpers: [this.#publisher, admin] },
+      {
+        consumer: this.#consumer,
+        publishing: {
+          publisher: this.#publisher,
+          timeoutMilliseconds: options.publishTimeoutMilliseconds,
+        },
+        helpers: [this.#publisher, admin],
+      },
       {
         // The partitions are gone with the crash; a restart reads again from the committed offsets.
         onCrash: () => this.#forgetPartitions(),

@@ -13,9 +13,11 @@ import {
 import {
   compileConnectionOptions,
   sessionTimeoutBounds,
+  defaultPublishTimeoutMilliseconds,
   type BatchConsumed,
   type CommitFailed,
   type KafkaConnectionOptions,
+  type PublishFailed,
 } from '@ricochet/kafka';
 
 /** What a delay consumer reports as it works: for metrics, demos and tests. */
@@ -35,7 +37,8 @@ export type DelayConsumerEvent =
   | { readonly type: 'redelivered'; readonly topic: string; readonly latenessMilliseconds: number }
   | { readonly type: 'dead-lettered'; readonly reason: DeadLetterReason }
   | BatchConsumed
-  | CommitFailed;
+  | CommitFailed
+  | PublishFailed;
 
 export interface DelayConsumerOptions {
   brokers: readonly string[];
@@ -83,6 +86,11 @@ export interface DelayConsumerOptions {
   maxClockSkewMilliseconds?: number;
   sessionTimeoutMilliseconds?: number;
   /**
+   * How long redelivery publishes may keep failing, while records wait to be redelivered, before
+   * the consumer fails (`ricochet run` then exits 1). Default `defaultPublishTimeoutMilliseconds`.
+   */
+  publishTimeoutMilliseconds?: number;
+  /**
    * The most a fetch returns per partition. What a fetch returns beyond the read-ahead is
    * dropped and read again when the partition resumes. Default 65536.
    */
@@ -106,6 +114,7 @@ export interface CompiledDelayConsumerOptions {
   readonly maxReadAheadBytes: number;
   readonly maxClockSkewMilliseconds: number;
   readonly sessionTimeoutMilliseconds: number;
+  readonly publishTimeoutMilliseconds: number;
   readonly maxBytesPerPartition: number;
   readonly maxRedeliveryBatch: number;
   readonly onEvent: (event: DelayConsumerEvent) => void;
@@ -163,6 +172,11 @@ export function compileDelayConsumerOptions(
       options.sessionTimeoutMilliseconds,
       30_000,
       sessionTimeoutBounds,
+    ),
+    publishTimeoutMilliseconds: positiveIntegerOption(
+      'publishTimeoutMilliseconds',
+      options.publishTimeoutMilliseconds,
+      defaultPublishTimeoutMilliseconds,
     ),
     maxBytesPerPartition: positiveIntegerOption(
       'maxBytesPerPartition',

@@ -27,8 +27,17 @@ export interface CommitFailed {
   readonly error: unknown;
 }
 
+/**
+ * A publish failed (after the client's own retries); the publisher retires its producer and the
+ * records are published again (see ReliablePublisher).
+ */
+export interface PublishFailed {
+  readonly type: 'publish-failed';
+  readonly error: unknown;
+}
+
 /** What every consumer service reports about its consumption, whatever its role. */
-export type ConsumerEvent = PartitionsAssigned | BatchConsumed | CommitFailed;
+export type ConsumerEvent = PartitionsAssigned | BatchConsumed | CommitFailed | PublishFailed;
 
 /**
  * Runs `eachBatch` on a payload that notes what it resolves and reports refused commits, then

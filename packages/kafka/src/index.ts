@@ -27,6 +27,13 @@ export { maxPartitionsConsumedConcurrently, sessionTimeoutBounds } from './group
 export { compileConnectionOptions, type ServiceConnectionOptions } from './connection-options.js';
 export { createReliableProducer, publishAcknowledged, PublishError } from './producer.js';
 export { ReliablePublisher, RecordTooLargeError, type Divert } from './publisher.js';
+export {
+  defaultPublishTimeoutMilliseconds,
+  publishStatus,
+  PublishStalledError,
+  type PublishHealth,
+  type PublishStatus,
+} from './publish-health.js';
 export { TopicDirectory, type TopicLookup } from './topic-directory.js';
 export { toConsumedRecord } from './records.js';
 export {
@@ -36,6 +43,7 @@ export {
   ServiceStartError,
   type Consumption,
   type LifecycleHooks,
+  type Publishing,
   type ServiceState,
 } from './service-lifecycle.js';
 export {
@@ -44,6 +52,7 @@ export {
   type CommitFailed,
   type ConsumerEvent,
   type PartitionsAssigned,
+  type PublishFailed,
 } from './consumer-events.js';
 export { describeReadiness, type Readiness } from './readiness.js';
 

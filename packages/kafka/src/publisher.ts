@@ -7,6 +7,7 @@ import {
   type OutgoingRecord,
 } from '@ricochet/core';
 import { createReliableProducer, publishAcknowledged, PublishError } from './producer.js';
+import type { PublishHealth } from './publish-health.js';
 
 /**
  * The most one request carries. Kafka limits each partition's batch to the topic's
@@ -58,12 +59,35 @@ export class ReliablePublisher {
   #producer: kafkajs.Producer;
   /** Set while the producer may be out of step with the broker and must be replaced first. */
   #stale = false;
+  /** When the first publish failed since the last one that succeeded (epoch milliseconds). */
+  #failingSince: number | undefined;
+  #lastFailedAt: number | undefined;
+  #lastError: unknown;
+  /** Publishes under way or waiting their turn. */
+  #publishing = 0;
+  readonly #onFailure: (error: unknown) => void;
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(kafka: kafkajs.Kafka, logger: Logger) {
+  /** `onFailure` hears of every failed publish (a metric), after the failure was recorded. */
+  constructor(
+    kafka: kafkajs.Kafka,
+    logger: Logger,
+    onFailure: (error: unknown) => void = () => {},
+  ) {
     this.#kafka = kafka;
     this.#logger = logger;
+    this.#onFailure = onFailure;
     this.#producer = createReliableProducer(kafka);
+  }
+
+  /** Whether publishing fails, since when, and whether records wait: see `publishStatus`. */
+  get health(): PublishHealth {
+    return {
+      failingSince: this.#failingSince,
+      lastFailedAt: this.#lastFailedAt,
+      lastError: this.#lastError,
+      publishing: this.#publishing > 0,
+    };
   }
 
   async connect(): Promise<void> {
@@ -81,9 +105,39 @@ export class ReliablePublisher {
    * the records may be counted sent, though some may have been (at least once).
    */
   publish(records: readonly OutgoingRecord[], divert?: Divert): Promise<ReadonlySet<number>> {
-    const published = this.#queue.then(() => this.#publishNow(records, divert));
+    this.#publishing += 1;
+    const published = this.#queue
+      .then(() => this.#publishNow(records, divert))
+      .then(
+        (diverted) => {
+          this.#publishing -= 1;
+          this.#failingSince = undefined;
+          return diverted;
+        },
+        (error: unknown) => {
+          this.#publishing -= 1;
+          this.#noteFailure(error);
+          throw error;
+        },
+      );
     this.#queue = published.catch(() => undefined);
     return published;
+  }
+
+  /**
+   * A failed request may still have been written: its acknowledgement lost to a broker crash or
+   * a dropped connection. kafkajs then rolls the partitions' idempotent sequence numbers back, so
+   * with the same producer the next publish is taken for a duplicate and silently dropped (same
+   * record count) or refused as out of order for good (another count). Only a new producer id
+   * starts clean, so every failure retires the producer: telling a refusal that wrote nothing
+   * from a lost acknowledgement is not worth the risk of getting it wrong.
+   */
+  #noteFailure(error: unknown): void {
+    this.#stale = true;
+    this.#lastFailedAt = Date.now();
+    this.#lastError = error;
+    this.#failingSince ??= this.#lastFailedAt;
+    this.#onFailure(error);
   }
 
   async #publishNow(
@@ -170,11 +224,11 @@ export class ReliablePublisher {
   }
 
   /**
-   * A request refused for one partition may have been written to the others, yet kafkajs then
-   * rewinds the idempotent sequence numbers of every partition in it: the next publish to a
-   * written partition would fail as out of order for good. Only a new producer (a new producer
-   * id) can publish there again. The records of the refused request are then published again,
-   * so those already written appear twice (at least once).
+   * A request refused for one partition may have been written to the others, and one whose
+   * acknowledgement was lost may have been written whole, yet kafkajs then rewinds the idempotent
+   * sequence numbers of every partition in it (see `#noteFailure`). Only a new producer (a new
+   * producer id) can publish there again. The records of the failed request are then published
+   * again, so those already written appear twice (at least once).
    */
   async #replaceProducer(): Promise<void> {
     const previous = this.#producer;

@@ -8,14 +8,16 @@ export interface Readiness {
 }
 
 /**
- * Ready means running, in the group, and owning at least one partition. A member that joined but
- * was assigned nothing (more instances than partitions) does no work, so it is not ready: an
- * orchestrator then shows the surplus instead of counting it as capacity.
+ * Ready means running, in the group, owning at least one partition, and not failing to publish
+ * records it has to hand on (`cannotPublishSince`, epoch milliseconds: see `publishStatus`). A
+ * member that joined but was assigned nothing (more instances than partitions) does no work, so
+ * it is not ready: an orchestrator then shows the surplus instead of counting it as capacity.
  */
 export function describeReadiness(
   state: ServiceState,
   assignment: Readonly<Record<string, readonly number[]>> | undefined,
   failure: unknown,
+  cannotPublishSince?: number,
 ): Readiness {
   switch (state) {
     case 'created':
@@ -32,6 +34,12 @@ export function describeReadiness(
     }
     case 'running':
       break;
+  }
+  if (cannotPublishSince !== undefined) {
+    return {
+      ready: false,
+      reason: `cannot publish since ${new Date(cannotPublishSince).toISOString()}`,
+    };
   }
   if (assignment === undefined) {
     return { ready: false, reason: 'rejoining the consumer group after a consumer crash' };

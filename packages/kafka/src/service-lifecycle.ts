@@ -2,6 +2,7 @@ import type kafkajs from 'kafkajs';
 import { nextOffset, RicochetError, type Logger } from '@ricochet/core';
 import { observeBatch, type ConsumerEvent } from './consumer-events.js';
 import { describeReadiness, type Readiness } from './readiness.js';
+import { publishStatus, PublishStalledError, type PublishHealth } from './publish-health.js';
 
 /** The lifecycle every Ricochet consumer service goes through. */
 export type ServiceState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -51,6 +52,15 @@ interface Connectable {
   disconnect(): Promise<void>;
 }
 
+/** The publisher a service hands records on with, and how long its publishes may keep failing. */
+export interface Publishing {
+  readonly publisher: { readonly health: PublishHealth };
+  readonly timeoutMilliseconds: number;
+}
+
+/** How often a running service checks whether its publishes have kept failing for too long. */
+const publishCheckIntervalMilliseconds = 1_000;
+
 export interface LifecycleHooks {
   /** Called when the consumer crashed, whether or not kafkajs restarts it. */
   readonly onCrash?: () => void;
@@ -70,6 +80,8 @@ export class ServiceLifecycle {
   readonly #logger: Logger;
   readonly #consumer: kafkajs.Consumer;
   readonly #helpers: readonly Connectable[];
+  readonly #publishing: Publishing | undefined;
+  #publishCheck: NodeJS.Timeout | undefined;
   readonly #onEvent: (event: ConsumerEvent) => void;
   #state: ServiceState = 'created';
   #failure: unknown;
@@ -79,13 +91,18 @@ export class ServiceLifecycle {
   constructor(
     name: string,
     logger: Logger,
-    clients: { consumer: kafkajs.Consumer; helpers: readonly Connectable[] },
+    clients: {
+      consumer: kafkajs.Consumer;
+      helpers: readonly Connectable[];
+      publishing?: Publishing;
+    },
     hooks: LifecycleHooks = {},
   ) {
     this.#name = name;
     this.#logger = logger;
     this.#consumer = clients.consumer;
     this.#helpers = clients.helpers;
+    this.#publishing = clients.publishing;
     this.#onEvent = hooks.onEvent ?? (() => {});
     this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
       this.#assignment = payload.memberAssignment;
@@ -119,9 +136,15 @@ export class ServiceLifecycle {
     return this.#failure;
   }
 
-  /** Ready once running, in the group and assigned at least one partition. */
+  /** Ready once running, in the group, assigned at least one partition and able to publish. */
   readiness(): Readiness {
-    return describeReadiness(this.#state, this.#assignment, this.#failure);
+    const status = this.#publishStatus();
+    return describeReadiness(
+      this.#state,
+      this.#assignment,
+      this.#failure,
+      status.kind === 'ok' ? undefined : status.since,
+    );
   }
 
   /**
@@ -157,6 +180,7 @@ export class ServiceLifecycle {
       throw new ServiceStartError(`${this.#name} failed to start`, { cause: error });
     }
     this.#state = 'running';
+    this.#watchPublishing();
     this.#logger.info(`${this.#name} running`);
   }
 
@@ -165,6 +189,7 @@ export class ServiceLifecycle {
       return;
     }
     this.#state = 'stopping';
+    clearInterval(this.#publishCheck);
     await this.#disconnect();
     this.#state = 'stopped';
     this.#logger.info(`${this.#name} stopped`);
@@ -200,7 +225,47 @@ export class ServiceLifecycle {
     });
   }
 
+  #publishStatus(): ReturnType<typeof publishStatus> {
+    if (this.#publishing === undefined) {
+      return { kind: 'ok' };
+    }
+    const { publisher, timeoutMilliseconds } = this.#publishing;
+    return publishStatus(publisher.health, Date.now(), timeoutMilliseconds);
+  }
+
+  /**
+   * A service that keeps failing to publish must not keep rewinding for ever while it looks
+   * alive: once its publishes have failed for the publish timeout it fails (a supervisor then
+   * restarts it: `ricochet run` exits 1) and stops consuming, committing nothing more.
+   */
+  #watchPublishing(): void {
+    if (this.#publishing === undefined) {
+      return;
+    }
+    const { publisher, timeoutMilliseconds } = this.#publishing;
+    this.#publishCheck = setInterval(() => {
+      const status = this.#publishStatus();
+      if (status.kind !== 'stalled' || this.#state !== 'running') {
+        return;
+      }
+      const error = new PublishStalledError(
+        status.since,
+        timeoutMilliseconds,
+        publisher.health.lastError,
+      );
+      this.#fail(error);
+      this.#logger.error('publishing kept failing; the service gives up', { error });
+      this.#disconnect().catch((disconnectError: unknown) => {
+        this.#logger.warn('disconnecting after publishing kept failing failed', {
+          error: disconnectError,
+        });
+      });
+    }, publishCheckIntervalMilliseconds);
+    this.#publishCheck.unref();
+  }
+
   #fail(error: unknown): void {
+    clearInterval(this.#publishCheck);
     this.#state = 'failed';
     this.#failure = error;
   }

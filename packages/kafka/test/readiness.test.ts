@@ -29,4 +29,13 @@ describe('describeReadiness', () => {
       'failed: TypeError: broker gone',
     ]);
   });
+
+  it('is not ready while running but unable to publish, saying since when', () => {
+    expect(
+      describeReadiness('running', { orders: [0] }, undefined, Date.UTC(2026, 0, 2, 3, 4, 5)),
+    ).to.deep.equal({
+      ready: false,
+      reason: 'cannot publish since 2026-01-02T03:04:05.000Z',
+    });
+  });
 });

@@ -56,12 +56,18 @@ export class MainConsumer<TValue> {
       sessionTimeout: options.sessionTimeoutMilliseconds,
       allowAutoTopicCreation: false,
     });
-    this.#publisher = new ReliablePublisher(kafka, this.#logger);
+    this.#publisher = new ReliablePublisher(kafka, this.#logger, (error) =>
+      options.onEvent({ type: 'publish-failed', error }),
+    );
     this.#lifecycle = new ServiceLifecycle(
       `main consumer of group ${options.groupId}`,
       this.#logger,
       {
         consumer,
+        publishing: {
+          publisher: this.#publisher,
+          timeoutMilliseconds: options.publishTimeoutMilliseconds,
+        },
         helpers: [this.#publisher],
       },
       { onEvent: options.onEvent },

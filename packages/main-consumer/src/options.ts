@@ -16,6 +16,7 @@ import {
   compileConnectionOptions,
   maxPartitionsConsumedConcurrently,
   sessionTimeoutBounds,
+  defaultPublishTimeoutMilliseconds,
   type ConsumerEvent,
   type KafkaConnectionOptions,
 } from '@ricochet/kafka';
@@ -87,6 +88,11 @@ export interface MainConsumerOptions<TValue = Buffer | null> {
   /** Partitions handled at once (records within a partition stay in order). Default 1. */
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMilliseconds?: number;
+  /**
+   * How long publishes to the tiers may keep failing, while records wait to be handed on, before
+   * the consumer fails (`ricochet run` then exits 1). Default `defaultPublishTimeoutMilliseconds`.
+   */
+  publishTimeoutMilliseconds?: number;
   /** Commit at least this often while working through a long batch. Default 5000. */
   commitIntervalMilliseconds?: number;
   /** Read source topics from the beginning when the group has no committed offset. Default false. */
@@ -109,6 +115,7 @@ export interface CompiledMainConsumerOptions<TValue> {
   readonly logger: Logger;
   readonly partitionsConsumedConcurrently: number;
   readonly sessionTimeoutMilliseconds: number;
+  readonly publishTimeoutMilliseconds: number;
   readonly commitIntervalMilliseconds: number;
   readonly fromBeginning: boolean;
   readonly onOutcome: (outcome: RecordOutcome, record: ConsumedRecord) => void;
@@ -166,6 +173,11 @@ export function compileMainConsumerOptions<TValue>(
       options.sessionTimeoutMilliseconds,
       30_000,
       sessionTimeoutBounds,
+    ),
+    publishTimeoutMilliseconds: positiveIntegerOption(
+      'publishTimeoutMilliseconds',
+      options.publishTimeoutMilliseconds,
+      defaultPublishTimeoutMilliseconds,
     ),
     commitIntervalMilliseconds: positiveIntegerOption(
       'commitIntervalMilliseconds',

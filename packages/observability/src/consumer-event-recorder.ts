@@ -50,6 +50,9 @@ export function consumerEventRecorder(metrics: ServiceMetrics): (event: Consumer
       case 'commit-failed':
         metrics.commitFailures.inc({ role });
         return;
+      case 'publish-failed':
+        metrics.publishFailures.inc({ role });
+        return;
     }
   };
 }

@@ -1,4 +1,4 @@
-import type { BatchConsumed, CommitFailed } from '@ricochet/kafka';
+import type { BatchConsumed, CommitFailed, PublishFailed } from '@ricochet/kafka';
 import { consumerEventRecorder, requireRole } from './consumer-event-recorder.js';
 import type { ServiceMetrics } from './metrics.js';
 
@@ -16,7 +16,8 @@ export type ObservedDelayConsumerEvent =
     }
   | { readonly type: 'dead-lettered'; readonly reason: string }
   | BatchConsumed
-  | CommitFailed;
+  | CommitFailed
+  | PublishFailed;
 
 export interface DelayConsumerObserver {
   /** The delay consumer's `onEvent` option. */
@@ -60,6 +61,7 @@ export function delayConsumerObserver(
           return;
         case 'consumed':
         case 'commit-failed':
+        case 'publish-failed':
           recordConsumerEvent(event);
           return;
       }

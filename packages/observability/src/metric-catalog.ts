@@ -70,6 +70,12 @@ export const metricCatalog = {
     labels: ['role'],
     help: 'Offset commits the broker refused (the service restarts from the last commit)',
   },
+  publishFailures: {
+    name: 'ricochet_publish_failures_total',
+    type: 'counter',
+    labels: ['role'],
+    help: 'Hand-off publishes that failed after the client retries; each retires the producer for a new one',
+  },
   rebalances: {
     name: 'ricochet_rebalances_total',
     type: 'counter',

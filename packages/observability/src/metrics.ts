@@ -30,6 +30,7 @@ export interface ServiceMetrics {
   readonly redeliveryLateness: Histogram<LabelOf<Catalog['redeliveryLateness']>>;
   readonly handlerDuration: Histogram<LabelOf<Catalog['handlerDuration']>>;
   readonly commitFailures: Counter<LabelOf<Catalog['commitFailures']>>;
+  readonly publishFailures: Counter<LabelOf<Catalog['publishFailures']>>;
   readonly rebalances: Counter<LabelOf<Catalog['rebalances']>>;
   readonly consumerLag: Gauge<LabelOf<Catalog['consumerLag']>>;
   /**
@@ -93,6 +94,7 @@ export function createMetrics(options: MetricsOptions): ServiceMetrics {
       registers,
     }),
     commitFailures: counter(metricCatalog.commitFailures),
+    publishFailures: counter(metricCatalog.publishFailures),
     rebalances: counter(metricCatalog.rebalances),
     consumerLag: new Gauge({
       name: metricCatalog.consumerLag.name,
@@ -106,6 +108,9 @@ export function createMetrics(options: MetricsOptions): ServiceMetrics {
   };
   // Present from the start, so that rate() and absence alerts see a zero, not a missing series.
   metrics.commitFailures.inc({ role }, 0);
+  if (role !== 'dlq') {
+    metrics.publishFailures.inc({ role }, 0);
+  }
   collectDefaultMetrics({ register: registry, prefix: 'ricochet_' });
   return metrics;
 }

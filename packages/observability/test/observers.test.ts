@@ -57,7 +57,7 @@ describe('observers: service events to metrics', () => {
     );
   });
 
-  it('main: outcomes, handler calls, assignments, batches and refused commits', async () => {
+  it('main: outcomes, handler calls, assignments, batches, refused commits and failed publishes', async () => {
     const metrics = createMetrics({ role: 'main' });
     const observer = mainConsumerObserver(metrics);
     const record = { topic: 'orders' };
@@ -80,6 +80,8 @@ describe('observers: service events to metrics', () => {
     observer.onEvent({ type: 'assigned', groupId: 'billing', partitions: { orders: [0, 1] } });
     observer.onEvent({ type: 'consumed', topic: 'orders', partition: 1, records: 4, lag: 7 });
     observer.onEvent({ type: 'commit-failed', topic: 'orders', partition: 1, error: new Error() });
+    observer.onEvent({ type: 'publish-failed', error: new Error() });
+    observer.onEvent({ type: 'publish-failed', error: new Error() });
 
     const value = (name: string, labels: Record<string, string>) => valueOf(metrics, name, labels);
     expect(await value('ricochet_records_succeeded_total', { topic: 'orders' })).to.equal(1);
@@ -104,6 +106,7 @@ describe('observers: service events to metrics', () => {
       await value('ricochet_consumer_lag', { role: 'main', topic: 'orders', partition: '1' }),
     ).to.equal(7);
     expect(await value('ricochet_commit_failures_total', { role: 'main' })).to.equal(1);
+    expect(await value('ricochet_publish_failures_total', { role: 'main' })).to.equal(2);
   });
 
   it('drops the lag of a partition lost in a rebalance, keeps the others', async () => {

@@ -7,7 +7,7 @@ import {
   parseTierLadder,
   parseTierReference,
 } from '@ricochet/core';
-import { maxPartitionsConsumedConcurrently } from '@ricochet/kafka';
+import { defaultPublishTimeoutMilliseconds, maxPartitionsConsumedConcurrently } from '@ricochet/kafka';
 import { checkTopicName } from '@ricochet/topology';
 import type { GivenValue } from './config-input.js';
 import type { SettingReader } from './precedence.js';
@@ -21,7 +21,7 @@ export const defaultStoreUrl = 'sqlite:./ricochet-dlq.db';
 export function resolveMainSettings(
   reader: SettingReader,
   dlqTopic: string,
-): Pick<MainServiceConfig, 'group' | 'main'> {
+): Pick<MainServiceConfig, 'group' | 'main' | 'publishTimeoutMs'> {
   const topicsGiven = required(reader, 'main.topics');
   const topics = [
     ...new Set(listValue(topicsGiven).map((topic) => checkTopicName(topic, topicsGiven.source))),
@@ -53,13 +53,14 @@ export function resolveMainSettings(
       fromBeginning: reader.read('main.fromBeginning', booleanValue, false),
     },
     group: textValue(required(reader, 'group', 'main')),
+    publishTimeoutMs: publishTimeoutMs(reader),
   };
 }
 
 export function resolveDelaySettings(
   reader: SettingReader,
   dlqTopic: string,
-): Pick<DelayServiceConfig, 'group' | 'delay'> {
+): Pick<DelayServiceConfig, 'group' | 'delay' | 'publishTimeoutMs'> {
   const tierGiven = required(reader, 'delay.tier');
   const tier = parseTierReference(textValue(tierGiven), tierGiven.source).topic;
   if (tier === dlqTopic) {
@@ -78,6 +79,7 @@ export function resolveDelaySettings(
       allowedTopics: reader.read('delay.allowedTopics', topicPatternsValue, undefined),
     },
     group: reader.read('group', textValue, `ricochet-delay-${tier}`),
+    publishTimeoutMs: publishTimeoutMs(reader),
   };
 }
 
@@ -103,6 +105,15 @@ function topicPatternsValue(given: GivenValue): string[] {
   const patterns = [...new Set(listValue(given))];
   compileTopicPatterns(patterns, given.source);
   return patterns;
+}
+
+/** The roles that hand records on (main, delay) give up after publishes kept failing this long. */
+function publishTimeoutMs(reader: SettingReader): number {
+  return reader.read(
+    'publishTimeoutMs',
+    (value) => integerValue(value, 1),
+    defaultPublishTimeoutMilliseconds,
+  );
 }
 
 function required(reader: SettingReader, key: SettingKey, role?: string): GivenValue {

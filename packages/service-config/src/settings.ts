@@ -1,5 +1,6 @@
 import { defaultStatementTimeoutMs } from '@ricochet/archive';
 import { defaultLadderText } from '@ricochet/core';
+import { defaultPublishTimeoutMilliseconds } from '@ricochet/kafka';
 import type { ServiceRole } from './types.js';
 
 /** How a setting looks on the command line. Secrets have no flag: argv shows in `ps`. */
@@ -140,6 +141,14 @@ export const settingDefinitions = {
     roles: allRoles,
     description: 'group session timeout: how long a dead instance keeps its partitions',
     defaultText: '30000',
+  },
+  publishTimeoutMs: {
+    flag: text('publish-timeout-ms'),
+    environment: 'RICOCHET_PUBLISH_TIMEOUT_MS',
+    roles: ['main', 'delay'],
+    description:
+      'how long publishes to the tiers may keep failing before the service exits 1 to be restarted',
+    defaultText: String(defaultPublishTimeoutMilliseconds),
   },
   dlqTopic: {
     flag: text('dlq'),

@@ -65,7 +65,12 @@ interface CommonServiceConfig {
   readonly sources: Readonly<Record<string, string>>;
 }
 
-export interface MainServiceConfig extends CommonServiceConfig {
+/** How long a role that hands records on may keep failing to publish before it fails. */
+interface PublishingServiceConfig {
+  readonly publishTimeoutMs: number;
+}
+
+export interface MainServiceConfig extends CommonServiceConfig, PublishingServiceConfig {
   readonly role: 'main';
   readonly main: {
     readonly topics: readonly string[];
@@ -78,7 +83,7 @@ export interface MainServiceConfig extends CommonServiceConfig {
   };
 }
 
-export interface DelayServiceConfig extends CommonServiceConfig {
+export interface DelayServiceConfig extends CommonServiceConfig, PublishingServiceConfig {
   readonly role: 'delay';
   readonly delay: {
     /** The tier topic, canonical (`retry-5s`) whether the user named it by topic or by delay. */

@@ -226,6 +226,13 @@ const cases: Case[] = [
     /must be a whole number from 1 to 2147483647, got 0/,
   ],
   [
+    'a publish timeout of no time',
+    'delay',
+    { environment: { RICOCHET_PUBLISH_TIMEOUT_MS: '0' }, flags: required.delay },
+    'RICOCHET_PUBLISH_TIMEOUT_MS',
+    /must be a whole number from 1 to 2147483647, got 0/,
+  ],
+  [
     'a read-ahead size that is not a number',
     'delay',
     { environment: { RICOCHET_READ_AHEAD_BYTES: '1MiB' }, flags: required.delay },

@@ -35,3 +35,21 @@ export { spawnCli, type CliProcess } from './cli-process.js';
 export { storeWith } from './store-wrapper.js';
 export { testRetryContract } from './retry-contracts.js';
 export { closedLocalPort } from './ports.js';
+export {
+  FaultProxy,
+  outageBeyondProducerRetriesMilliseconds,
+  type FaultProxyOptions,
+} from './fault-proxy.js';
+export {
+  KafkaFrameSplitter,
+  offsetCommitApiKey,
+  produceApiKey,
+  readRequestHeader,
+  readResponseCorrelationId,
+  type RequestHeader,
+} from './kafka-frames.js';
+export {
+  startProxiedBroker,
+  type ProxiedBroker,
+  type ProxiedBrokerPorts,
+} from './proxied-broker.js';

@@ -31,6 +31,7 @@ export function runDelayCommand(io: CliIo, outcome: CommandOutcome) {
         readAheadMilliseconds: config.delay.readAheadMs,
         maxReadAheadBytes: config.delay.readAheadBytes,
         sessionTimeoutMilliseconds: config.sessionTimeoutMs,
+        publishTimeoutMilliseconds: config.publishTimeoutMs,
       });
       observer.watch(consumer);
       return runObserved(consumer, metrics, config, logger);

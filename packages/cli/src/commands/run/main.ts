@@ -28,6 +28,7 @@ export function runMainCommand(io: CliIo, outcome: CommandOutcome) {
         logger,
         partitionsConsumedConcurrently: config.main.concurrency,
         sessionTimeoutMilliseconds: config.sessionTimeoutMs,
+        publishTimeoutMilliseconds: config.publishTimeoutMs,
         fromBeginning: config.main.fromBeginning,
         handler: loaded.handler,
         ...(loaded.classify === undefined ? {} : { classify: loaded.classify }),
