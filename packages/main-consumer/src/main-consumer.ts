@@ -16,6 +16,7 @@ import {
   type ServiceState,
 } from '@ricochet/kafka';
 import type { CompiledMainConsumerOptions } from './options.js';
+import { progressReadiness, ProgressWatch } from './progress-watch.js';
 import { RecordProcessor, type RecordOutcome } from './record-processor.js';
 
 /**
@@ -24,6 +25,13 @@ import { RecordProcessor, type RecordOutcome } from './record-processor.js';
  * for many, rather than a round trip per failed record.
  */
 const maxHandOffBatch = 500;
+
+/**
+ * How often a batch asks kafkajs to heartbeat while a record is in hand, so that a handler call
+ * longer than the session timeout does not get the member evicted. kafkajs sends one only when
+ * its heartbeat interval (3 s) has passed, so asking more often costs nothing.
+ */
+const heartbeatCheckMilliseconds = 1_000;
 
 /** A record handled, waiting to be resolved and reported until the hand-offs before it are acknowledged. */
 interface Settling {
@@ -46,6 +54,7 @@ export class MainConsumer<TValue> {
   readonly #logger: Logger;
   readonly #publisher: ReliablePublisher;
   readonly #lifecycle: ServiceLifecycle;
+  readonly #progress = new ProgressWatch(performance.now());
 
   constructor(options: CompiledMainConsumerOptions<TValue>) {
     this.#options = options;
@@ -77,9 +86,21 @@ export class MainConsumer<TValue> {
     return this.#lifecycle.failure;
   }
 
-  /** Ready once running, in the group and assigned at least one partition (the /readyz rule). */
+  /**
+   * Ready once running, in the group and assigned at least one partition (the /readyz rule), and
+   * not stalled: records in hand keep finishing within the stall timeout.
+   */
   readiness(): Readiness {
-    return this.#lifecycle.readiness();
+    const membership = this.#lifecycle.readiness();
+    if (!membership.ready) {
+      return membership;
+    }
+    return progressReadiness(this.secondsWithoutProgress(), this.#options.stallTimeoutMilliseconds);
+  }
+
+  /** How long records have waited in hand with none finishing; 0 while nothing waits. */
+  secondsWithoutProgress(): number {
+    return this.#progress.secondsWithoutProgress(performance.now());
   }
 
   async start(): Promise<void> {
@@ -157,6 +178,11 @@ export class MainConsumer<TValue> {
         lastCommitAt = performance.now();
       }
     };
+    this.#progress.batchStarted(performance.now());
+    const keepAlive = setInterval(
+      () => void this.#heartbeatDuringRecord(heartbeat, topic, partition),
+      heartbeatCheckMilliseconds,
+    );
     try {
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) {
@@ -166,6 +192,7 @@ export class MainConsumer<TValue> {
         const processed = processor.process(record);
         // Awaited only when it is a promise: a record handled synchronously costs no microtask.
         const outcome = processed instanceof Promise ? await processed : processed;
+        this.#progress.progressed(processor.lastFinishedAt);
         if (queued.length > queuedFrom.length) {
           queuedFrom.push(settling.length);
         }
@@ -185,9 +212,35 @@ export class MainConsumer<TValue> {
       }
       await publishQueued();
     } finally {
-      // Commit what was handed on even when a publish failed, so the restart resumes right at
-      // the first record that was not handed on, not before it.
-      await commit();
+      clearInterval(keepAlive);
+      try {
+        // Commit what was handed on even when a publish failed, so the restart resumes right at
+        // the first record that was not handed on, not before it.
+        await commit();
+      } finally {
+        this.#progress.batchEnded();
+      }
+    }
+  }
+
+  /**
+   * A heartbeat sent while a record is in hand. Its failure (a rebalance began, the member was
+   * fenced) cannot stop the call in hand; the batch loop's own heartbeat after the record meets
+   * the same answer and ends the batch, so here it is only logged.
+   */
+  async #heartbeatDuringRecord(
+    heartbeat: () => Promise<void>,
+    topic: string,
+    partition: number,
+  ): Promise<void> {
+    try {
+      await heartbeat();
+    } catch (error) {
+      this.#logger.info('heartbeat while a record is in hand failed; the batch ends after it', {
+        topic,
+        partition,
+        error,
+      });
     }
   }
 }

@@ -84,6 +84,17 @@ export interface MainConsumerOptions<TValue = Buffer | null> {
   /** Partitions handled at once (records within a partition stay in order). Default 1. */
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMilliseconds?: number;
+  /**
+   * Longest wait for a handler call that returned a promise. A call that has not settled by then
+   * fails with a HandlerTimeoutError (retryable) and its late result is ignored. Keep it below
+   * the group's rebalance timeout (60 s): a rebalance waits for the call in hand. Default 30000.
+   */
+  handlerTimeoutMilliseconds?: number;
+  /**
+   * Readiness turns false when records wait in hand and none has finished for this long (a
+   * stalled service). Default 60000.
+   */
+  stallTimeoutMilliseconds?: number;
   /** Commit at least this often while working through a long batch. Default 5000. */
   commitIntervalMilliseconds?: number;
   /** Read source topics from the beginning when the group has no committed offset. Default false. */
@@ -106,6 +117,8 @@ export interface CompiledMainConsumerOptions<TValue> {
   readonly logger: Logger;
   readonly partitionsConsumedConcurrently: number;
   readonly sessionTimeoutMilliseconds: number;
+  readonly handlerTimeoutMilliseconds: number;
+  readonly stallTimeoutMilliseconds: number;
   readonly commitIntervalMilliseconds: number;
   readonly fromBeginning: boolean;
   readonly onOutcome: (outcome: RecordOutcome, record: ConsumedRecord) => void;
@@ -113,6 +126,8 @@ export interface CompiledMainConsumerOptions<TValue> {
 }
 
 export const defaultDlqTopic = 'dlq';
+export const defaultHandlerTimeoutMilliseconds = 30_000;
+export const defaultStallTimeoutMilliseconds = 60_000;
 
 /** Validates options once, at start-up; every error names the field. */
 export function compileMainConsumerOptions<TValue>(
@@ -161,6 +176,16 @@ export function compileMainConsumerOptions<TValue>(
       'sessionTimeoutMilliseconds',
       options.sessionTimeoutMilliseconds,
       30_000,
+    ),
+    handlerTimeoutMilliseconds: positiveIntegerOption(
+      'handlerTimeoutMilliseconds',
+      options.handlerTimeoutMilliseconds,
+      defaultHandlerTimeoutMilliseconds,
+    ),
+    stallTimeoutMilliseconds: positiveIntegerOption(
+      'stallTimeoutMilliseconds',
+      options.stallTimeoutMilliseconds,
+      defaultStallTimeoutMilliseconds,
     ),
     commitIntervalMilliseconds: positiveIntegerOption(
       'commitIntervalMilliseconds',

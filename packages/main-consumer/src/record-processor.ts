@@ -18,6 +18,7 @@ import {
   type OutgoingRecord,
   type RetryContract,
 } from '@ricochet/core';
+import { HandlerTimeoutError, settleWithin } from './handler-timeout.js';
 import type { CompiledMainConsumerOptions, HandlerRecord } from './options.js';
 
 /** What became of one source record. Every outcome means the record may be committed. */
@@ -127,7 +128,7 @@ export class RecordProcessor<TValue> {
       return this.#handled(record, previous, startedAt, { error });
     }
     if (isThenable(returned)) {
-      return Promise.resolve(returned).then(
+      return settleWithin(returned, this.#options.handlerTimeoutMilliseconds).then(
         () => this.#handled(record, previous, startedAt, undefined),
         (error: unknown) => this.#handled(record, previous, startedAt, { error }),
       );
@@ -205,6 +206,10 @@ export class RecordProcessor<TValue> {
   }
 
   #classify(error: unknown): ErrorVerdict {
+    // A timed-out call is Ricochet's verdict, not the handler's error: always worth a retry.
+    if (error instanceof HandlerTimeoutError) {
+      return 'retryable';
+    }
     try {
       return classifyError(error, this.#options.classify);
     } catch (classifierError) {

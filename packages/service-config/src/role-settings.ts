@@ -44,6 +44,17 @@ export function resolveMainSettings(
       tiers: formatTierLadder(ladder),
       concurrency: reader.read('main.concurrency', (value) => integerValue(value, 1), 1),
       fromBeginning: reader.read('main.fromBeginning', booleanValue, false),
+      // Undefined when not given: the main consumer owns the defaults.
+      handlerTimeoutMs: reader.read(
+        'main.handlerTimeoutMs',
+        (value) => integerValue(value, 1),
+        undefined,
+      ),
+      stallTimeoutMs: reader.read(
+        'main.stallTimeoutMs',
+        (value) => integerValue(value, 1),
+        undefined,
+      ),
     },
     group: textValue(required(reader, 'group', 'main')),
   };

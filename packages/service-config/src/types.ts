@@ -75,6 +75,10 @@ export interface MainServiceConfig extends CommonServiceConfig {
     readonly tiers: string;
     readonly concurrency: number;
     readonly fromBeginning: boolean;
+    /** Undefined: the main consumer's default. */
+    readonly handlerTimeoutMs: number | undefined;
+    /** Undefined: the main consumer's default. */
+    readonly stallTimeoutMs: number | undefined;
   };
 }
 

@@ -29,10 +29,13 @@ export function runMainCommand(io: CliIo, outcome: CommandOutcome) {
         partitionsConsumedConcurrently: config.main.concurrency,
         sessionTimeoutMilliseconds: config.sessionTimeoutMs,
         fromBeginning: config.main.fromBeginning,
+        handlerTimeoutMilliseconds: config.main.handlerTimeoutMs,
+        stallTimeoutMilliseconds: config.main.stallTimeoutMs,
         handler: loaded.handler,
         ...(loaded.classify === undefined ? {} : { classify: loaded.classify }),
         ...(loaded.decode === undefined ? {} : { decode: loaded.decode }),
       });
+      metrics.watchProgress(() => consumer.secondsWithoutProgress());
       return runObserved(consumer, metrics, config, logger);
     },
   });
