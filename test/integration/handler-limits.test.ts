@@ -1,7 +1,4 @@
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RetryHeader } from '@ricochet/core';
 import {
@@ -11,12 +8,10 @@ import {
   createTestTopics,
   produceRecords,
   sleep,
-  spawnCli,
-  testBrokers,
   uniqueName,
   waitFor,
-  type CliProcess,
 } from '@ricochet/testing';
+import { ledgerCalls, startHandlerService, type HandlerService } from './handler-service.js';
 import { recreateTopics } from './pipeline-fixture.js';
 
 const slowHandler = fileURLToPath(new URL('../fixtures/slow-handler.mjs', import.meta.url));
@@ -24,42 +19,8 @@ const slowHandler = fileURLToPath(new URL('../fixtures/slow-handler.mjs', import
 const tiers = '4321s';
 const tier = 'retry-4321s';
 
-/** The keys the handler was called for, one line per call. */
-function calls(ledger: string): string[] {
-  return existsSync(ledger) ? readFileSync(ledger, 'utf8').split('\n').filter(Boolean) : [];
-}
-
-interface MainService {
-  readonly service: CliProcess;
-  readonly ledger: string;
-}
-
-function startMain(topic: string, group: string, extra: readonly string[]): MainService {
-  const ledger = join(mkdtempSync(join(tmpdir(), 'ricochet-ledger-')), 'calls');
-  const service = spawnCli(
-    [
-      'run',
-      'main',
-      '--topic',
-      topic,
-      '--group',
-      group,
-      '--handler',
-      slowHandler,
-      '--tiers',
-      tiers,
-      '--dlq',
-      uniqueName('dlq'),
-      '--from-beginning',
-      '--brokers',
-      testBrokers().join(','),
-      '--http-port',
-      '0',
-      ...extra,
-    ],
-    { RICOCHET_TEST_LEDGER: ledger },
-  );
-  return { service, ledger };
+function startMain(topic: string, group: string, extra: readonly string[]): HandlerService {
+  return startHandlerService({ handler: slowHandler, topic, group, tiers, extra });
 }
 
 describe('handler limits (real broker, real service processes)', function () {
@@ -101,7 +62,7 @@ describe('handler limits (real broker, real service processes)', function () {
       expect(copies[0]!.headers[RetryHeader.errorClass]?.toString()).to.equal(
         'HandlerTimeoutError',
       );
-      expect(calls(ledger), 'the handler was called once').to.deep.equal([`${topic}-slow`]);
+      expect(ledgerCalls(ledger), 'the handler was called once').to.deep.equal([`${topic}-slow`]);
       expect(await committedOffset(group, topic)).to.equal('1');
     } finally {
       service.kill();
@@ -125,7 +86,7 @@ describe('handler limits (real broker, real service processes)', function () {
         { timeoutMilliseconds: 40_000 },
       );
       await sleep(3_000);
-      expect(calls(ledger), service.log()).to.deep.equal(['long', 'next']);
+      expect(ledgerCalls(ledger), service.log()).to.deep.equal(['long', 'next']);
     } finally {
       service.kill();
     }
@@ -157,7 +118,9 @@ describe('handler limits (real broker, real service processes)', function () {
       await waitFor(
         'all 200 other records handled',
         () =>
-          calls(ledger).filter((key) => key.startsWith('ok-')).length >= 200 ? true : undefined,
+          ledgerCalls(ledger).filter((key) => key.startsWith('ok-')).length >= 200
+            ? true
+            : undefined,
         { timeoutMilliseconds: 30_000 },
       );
       await waitFor('the hung record handed to its tier', () =>
@@ -165,7 +128,7 @@ describe('handler limits (real broker, real service processes)', function () {
           ? true
           : undefined,
       );
-      expect(new Set(calls(ledger)).size, service.log()).to.equal(201);
+      expect(new Set(ledgerCalls(ledger)).size, service.log()).to.equal(201);
     } finally {
       service.kill();
       await inTier.stop();

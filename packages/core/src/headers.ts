@@ -320,7 +320,8 @@ export type DeadLetterReason =
   | 'unknown-original-topic'
   | 'internal-original-topic'
   | 'due-at-out-of-range'
-  | 'record-too-large';
+  | 'record-too-large'
+  | 'handler-crashed';
 
 export function writeDeadLetterHeaders(
   reason: DeadLetterReason,

@@ -28,7 +28,9 @@ export { createReliableProducer, publishAcknowledged, PublishError } from './pro
 export { ReliablePublisher, RecordTooLargeError, type Divert } from './publisher.js';
 export { TopicDirectory, type TopicLookup } from './topic-directory.js';
 export { toConsumedRecord } from './records.js';
+export { CommittedOffsetReader, type CommittedOffset } from './committed-offsets.js';
 export {
+  commitBefore,
   commitOnlyThrough,
   commitThrough,
   ServiceLifecycle,

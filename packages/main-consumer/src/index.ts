@@ -37,6 +37,7 @@ export {
   compileMainConsumerOptions,
   defaultDlqTopic,
   defaultHandlerTimeoutMilliseconds,
+  defaultMaxHandlerCrashes,
   defaultStallTimeoutMilliseconds,
   type CompiledMainConsumerOptions,
   type HandlerFinished,

@@ -1,12 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
+  encodeCommitMetadata,
+  nextOffset,
   tooLargeDeadLetter,
+  type CommitMetadata,
   type ConsumedRecord,
   type Logger,
   type OutgoingRecord,
 } from '@ricochet/core';
 import {
+  commitBefore,
   commitThrough,
+  CommittedOffsetReader,
   createKafkaClient,
   ReliablePublisher,
   toConsumedRecord,
@@ -15,6 +21,7 @@ import {
   type Readiness,
   type ServiceState,
 } from '@ricochet/kafka';
+import { CrashGuards } from './crash-guards.js';
 import type { CompiledMainConsumerOptions } from './options.js';
 import { progressReadiness, ProgressWatch } from './progress-watch.js';
 import { RecordProcessor, type RecordOutcome } from './record-processor.js';
@@ -55,6 +62,7 @@ export class MainConsumer<TValue> {
   readonly #publisher: ReliablePublisher;
   readonly #lifecycle: ServiceLifecycle;
   readonly #progress = new ProgressWatch(performance.now());
+  readonly #crashGuards: CrashGuards;
 
   constructor(options: CompiledMainConsumerOptions<TValue>) {
     this.#options = options;
@@ -66,14 +74,30 @@ export class MainConsumer<TValue> {
       allowAutoTopicCreation: false,
     });
     this.#publisher = new ReliablePublisher(kafka, this.#logger);
+    const committedOffsets = new CommittedOffsetReader(kafka, options.groupId);
+    // Each instance signs its commit marks: marks of its own are no sign of a crash.
+    this.#crashGuards = new CrashGuards(
+      committedOffsets,
+      randomUUID(),
+      options.maxHandlerCrashes,
+      this.#logger,
+    );
     this.#lifecycle = new ServiceLifecycle(
       `main consumer of group ${options.groupId}`,
       this.#logger,
       {
         consumer,
-        helpers: [this.#publisher],
+        helpers: [this.#publisher, committedOffsets],
       },
-      { onEvent: options.onEvent },
+      {
+        onEvent: (event) => {
+          if (event.type === 'assigned') {
+            this.#crashGuards.keepOnly(event.partitions);
+          }
+          options.onEvent(event);
+        },
+        onCrash: () => this.#crashGuards.forgetAll(),
+      },
     );
   }
 
@@ -171,13 +195,33 @@ export class MainConsumer<TValue> {
       }
       waiting.forEach(settle);
     };
-    const commit = async (): Promise<void> => {
+    const guard = await this.#crashGuards.forPartition(topic, partition);
+    const commit = async (metadata = guard.commitMetadata()): Promise<void> => {
       if (handedOn !== undefined) {
-        await commitThrough(payload, handedOn);
+        await commitThrough(payload, handedOn, encodeCommitMetadata(metadata));
+        guard.committed(nextOffset(handedOn));
         handedOn = undefined;
         lastCommitAt = performance.now();
       }
     };
+    /** Commits up to the record at `offset` with `metadata`: everything before it is settled. */
+    const commitBeforeRecord = async (offset: string, metadata: CommitMetadata): Promise<void> => {
+      await publishQueued();
+      await commitBefore(payload, offset, encodeCommitMetadata(metadata));
+      guard.committed(offset);
+      handedOn = undefined;
+      lastCommitAt = performance.now();
+    };
+    /** Ends the batch's guard: nothing is in hand, and no record of this batch comes next. */
+    const commitEnd = async (): Promise<void> => {
+      const metadata = guard.endMetadata();
+      if (handedOn !== undefined) {
+        await commit(metadata);
+      } else if (guard.committedBefore !== undefined) {
+        await commitBefore(payload, guard.committedBefore, encodeCommitMetadata(metadata));
+      }
+    };
+    let ended = false;
     this.#progress.batchStarted(performance.now());
     const keepAlive = setInterval(
       () => void this.#heartbeatDuringRecord(heartbeat, topic, partition),
@@ -189,7 +233,21 @@ export class MainConsumer<TValue> {
           break;
         }
         const record = toConsumedRecord(topic, partition, message);
-        const processed = processor.process(record);
+        const step = guard.beforeRecord(record.offset);
+        if (step.kind === 'mark') {
+          await commitBeforeRecord(record.offset, step.metadata);
+        } else if (step.kind === 'dead-letter') {
+          this.#logger.warn('dead-lettering a record that crashed the process', {
+            topic,
+            partition,
+            offset: record.offset,
+            crashes: step.crashes,
+          });
+        }
+        const processed =
+          step.kind === 'dead-letter'
+            ? processor.deadLetterCrashed(record, step.crashes)
+            : processor.process(record);
         // Awaited only when it is a promise: a record handled synchronously costs no microtask.
         const outcome = processed instanceof Promise ? await processed : processed;
         this.#progress.progressed(processor.lastFinishedAt);
@@ -211,12 +269,17 @@ export class MainConsumer<TValue> {
         await heartbeat();
       }
       await publishQueued();
+      ended = !isRunning() || isStale();
+    } catch (error) {
+      // The batch is abandoned (a publish failed, a rebalance): the process did not crash.
+      ended = true;
+      throw error;
     } finally {
       clearInterval(keepAlive);
       try {
         // Commit what was handed on even when a publish failed, so the restart resumes right at
         // the first record that was not handed on, not before it.
-        await commit();
+        await (ended ? commitEnd() : commit());
       } finally {
         this.#progress.batchEnded();
       }

@@ -95,6 +95,12 @@ export interface MainConsumerOptions<TValue = Buffer | null> {
    * stalled service). Default 60000.
    */
   stallTimeoutMilliseconds?: number;
+  /**
+   * A record that has crashed the process this many times (its handler call never came back:
+   * process.exit, an uncaught throw, a kill) is dead-lettered with reason `handler-crashed`
+   * instead of being handed to the handler again. Default 3.
+   */
+  maxHandlerCrashes?: number;
   /** Commit at least this often while working through a long batch. Default 5000. */
   commitIntervalMilliseconds?: number;
   /** Read source topics from the beginning when the group has no committed offset. Default false. */
@@ -119,6 +125,7 @@ export interface CompiledMainConsumerOptions<TValue> {
   readonly sessionTimeoutMilliseconds: number;
   readonly handlerTimeoutMilliseconds: number;
   readonly stallTimeoutMilliseconds: number;
+  readonly maxHandlerCrashes: number;
   readonly commitIntervalMilliseconds: number;
   readonly fromBeginning: boolean;
   readonly onOutcome: (outcome: RecordOutcome, record: ConsumedRecord) => void;
@@ -128,6 +135,7 @@ export interface CompiledMainConsumerOptions<TValue> {
 export const defaultDlqTopic = 'dlq';
 export const defaultHandlerTimeoutMilliseconds = 30_000;
 export const defaultStallTimeoutMilliseconds = 60_000;
+export const defaultMaxHandlerCrashes = 3;
 
 /** Validates options once, at start-up; every error names the field. */
 export function compileMainConsumerOptions<TValue>(
@@ -186,6 +194,11 @@ export function compileMainConsumerOptions<TValue>(
       'stallTimeoutMilliseconds',
       options.stallTimeoutMilliseconds,
       defaultStallTimeoutMilliseconds,
+    ),
+    maxHandlerCrashes: positiveIntegerOption(
+      'maxHandlerCrashes',
+      options.maxHandlerCrashes,
+      defaultMaxHandlerCrashes,
     ),
     commitIntervalMilliseconds: positiveIntegerOption(
       'commitIntervalMilliseconds',

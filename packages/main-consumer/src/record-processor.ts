@@ -114,6 +114,14 @@ export class RecordProcessor<TValue> {
     return this.#handle(record, decoded, previous);
   }
 
+  /**
+   * Dead-letters a record that crashed the process `crashes` times, without calling the handler
+   * again: kept as it came, headers included, with reason `handler-crashed`.
+   */
+  deadLetterCrashed(record: ConsumedRecord, crashes: number): Promise<RecordOutcome> {
+    return this.#finishing(this.#deadLetterCrashed(record, crashes));
+  }
+
   #handle(
     record: ConsumedRecord,
     value: TValue,
@@ -263,6 +271,20 @@ export class RecordProcessor<TValue> {
       headers: { ...headers, ...writeDeadLetterHeaders(reason, detail) },
     });
     return { kind: 'dead-lettered', reason, tryCount: route.contract.tryCount };
+  }
+
+  async #deadLetterCrashed(record: ConsumedRecord, crashes: number): Promise<RecordOutcome> {
+    await this.#publish(
+      unroutableDeadLetter(
+        record,
+        this.#options.dlqTopic,
+        'handler-crashed',
+        `the process crashed ${crashes} times while the handler was called for this record`,
+      ),
+    );
+    const reading = isRedelivery(record.headers) ? readRetryContract(record.headers) : undefined;
+    const tryCount = reading?.ok === true ? reading.contract.tryCount : 0;
+    return { kind: 'dead-lettered', reason: 'handler-crashed', tryCount };
   }
 
   async #deadLetterMalformed(record: ConsumedRecord, detail: string): Promise<RecordOutcome> {

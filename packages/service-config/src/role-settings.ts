@@ -50,6 +50,11 @@ export function resolveMainSettings(
         (value) => integerValue(value, 1),
         undefined,
       ),
+      maxHandlerCrashes: reader.read(
+        'main.maxHandlerCrashes',
+        (value) => integerValue(value, 1),
+        undefined,
+      ),
       stallTimeoutMs: reader.read(
         'main.stallTimeoutMs',
         (value) => integerValue(value, 1),

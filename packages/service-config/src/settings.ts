@@ -201,6 +201,14 @@ export const settingDefinitions = {
     description: 'not ready once records wait in hand and none has finished for this long',
     defaultText: '60000',
   },
+  'main.maxHandlerCrashes': {
+    flag: text('max-handler-crashes'),
+    environment: 'RICOCHET_MAX_HANDLER_CRASHES',
+    roles: ['main'],
+    description:
+      'crashes of the process on one record before it is dead-lettered (handler-crashed)',
+    defaultText: '3',
+  },
   'delay.tier': {
     flag: text('tier'),
     environment: 'RICOCHET_TIER',

@@ -79,6 +79,8 @@ export interface MainServiceConfig extends CommonServiceConfig {
     readonly handlerTimeoutMs: number | undefined;
     /** Undefined: the main consumer's default. */
     readonly stallTimeoutMs: number | undefined;
+    /** Undefined: the main consumer's default. */
+    readonly maxHandlerCrashes: number | undefined;
   };
 }
 

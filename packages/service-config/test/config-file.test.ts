@@ -120,7 +120,7 @@ describe('service config files', () => {
         'group: g',
         'tiers: 5s',
         'registry: http://r',
-        'main: {topics: [t], handler: h.mjs, concurrency: 2, fromBeginning: true, handlerTimeoutMs: 5, stallTimeoutMs: 6}',
+        'main: {topics: [t], handler: h.mjs, concurrency: 2, fromBeginning: true, handlerTimeoutMs: 5, stallTimeoutMs: 6, maxHandlerCrashes: 7}',
         'delay: {tier: 5s, maxWaitMs: 10, readAheadMs: 500, readAheadBytes: 4096}',
         'archiver: {store: "sqlite::memory:"}',
       ].join('\n');
@@ -132,6 +132,7 @@ describe('service config files', () => {
         fromBeginning: true,
         handlerTimeoutMs: 5,
         stallTimeoutMs: 6,
+        maxHandlerCrashes: 7,
       });
       expect(resolve('delay', { yaml }).delay).to.deep.equal({
         tier: 'retry-5s',

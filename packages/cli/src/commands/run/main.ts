@@ -31,6 +31,7 @@ export function runMainCommand(io: CliIo, outcome: CommandOutcome) {
         fromBeginning: config.main.fromBeginning,
         handlerTimeoutMilliseconds: config.main.handlerTimeoutMs,
         stallTimeoutMilliseconds: config.main.stallTimeoutMs,
+        maxHandlerCrashes: config.main.maxHandlerCrashes,
         handler: loaded.handler,
         ...(loaded.classify === undefined ? {} : { classify: loaded.classify }),
         ...(loaded.decode === undefined ? {} : { decode: loaded.decode }),
