@@ -12,30 +12,3 @@ export class HandlerTimeoutError extends RicochetError {
     });
   }
 }
-
-/**
- * Settles as `returned` does, or rejects with a HandlerTimeoutError once `timeoutMilliseconds`
- * pass first. A call cannot be cancelled: its late result or failure is observed (so no
- * rejection goes unhandled) and ignored.
- */
-export function settleWithin(
-  returned: PromiseLike<void>,
-  timeoutMilliseconds: number,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new HandlerTimeoutError(timeoutMilliseconds)),
-      timeoutMilliseconds,
-    );
-    Promise.resolve(returned).then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-}

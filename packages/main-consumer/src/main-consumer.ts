@@ -34,11 +34,17 @@ import { RecordProcessor, type RecordOutcome } from './record-processor.js';
 const maxHandOffBatch = 500;
 
 /**
- * How often a batch asks kafkajs to heartbeat while a record is in hand, so that a handler call
- * longer than the session timeout does not get the member evicted. kafkajs sends one only when
- * its heartbeat interval (3 s) has passed, so asking more often costs nothing.
+ * How often, at most, a batch's watchdog runs while the batch is in hand. It asks kafkajs to
+ * heartbeat, so that a handler call longer than the session timeout does not get the member
+ * evicted (kafkajs sends one only when its heartbeat interval, 3 s, has passed, so asking more
+ * often costs nothing), and it fails a handler call past the handler timeout.
  */
-const heartbeatCheckMilliseconds = 1_000;
+const maxWatchdogMilliseconds = 1_000;
+
+/** A handler call is failed within a tenth of the handler timeout past it (a second at most). */
+function watchdogMilliseconds(handlerTimeoutMilliseconds: number): number {
+  return Math.min(maxWatchdogMilliseconds, Math.ceil(handlerTimeoutMilliseconds / 10));
+}
 
 /** A record handled, waiting to be resolved and reported until the hand-offs before it are acknowledged. */
 interface Settling {
@@ -223,10 +229,10 @@ export class MainConsumer<TValue> {
     };
     let ended = false;
     this.#progress.batchStarted(performance.now());
-    const keepAlive = setInterval(
-      () => void this.#heartbeatDuringRecord(heartbeat, topic, partition),
-      heartbeatCheckMilliseconds,
-    );
+    const watchdog = setInterval(() => {
+      processor.expireOverdue(performance.now());
+      void this.#heartbeatDuringRecord(heartbeat, topic, partition);
+    }, watchdogMilliseconds(this.#options.handlerTimeoutMilliseconds));
     try {
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) {
@@ -275,7 +281,7 @@ export class MainConsumer<TValue> {
       ended = true;
       throw error;
     } finally {
-      clearInterval(keepAlive);
+      clearInterval(watchdog);
       try {
         // Commit what was handed on even when a publish failed, so the restart resumes right at
         // the first record that was not handed on, not before it.

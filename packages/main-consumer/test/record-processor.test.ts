@@ -78,7 +78,13 @@ describe('RecordProcessor', () => {
       // The user's classifier is not asked: a timeout is Ricochet's verdict.
       { handlerTimeoutMilliseconds: 20, classify: () => 'non-retryable' },
     );
-    expect(await processor.process(record)).to.deep.equal({
+    const processed = processor.process(record);
+    processor.expireOverdue(performance.now());
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(published, 'not yet overdue').to.have.length(0);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    processor.expireOverdue(performance.now());
+    expect(await processed).to.deep.equal({
       kind: 'sent-to-tier',
       topic: 'retry-5s',
       tryCount: 1,
