@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
-import { RetryHeader } from '@ricochet/core';
+import { decodeCommitMetadata, RetryHeader } from '@ricochet/core';
 import {
   collectTopic,
   committedOffset,
@@ -9,6 +9,7 @@ import {
   sleep,
   uniqueName,
   waitFor,
+  withAdmin,
   type CollectedRecord,
 } from '@ricochet/testing';
 import { ledgerCalls, newLedger, startHandlerService } from './handler-service.js';
@@ -132,5 +133,38 @@ describe('a handler that crashes the process (real broker, real service processe
       'handler-crashed',
     );
     expect(ends).to.equal(maxHandlerCrashes + 1);
+  });
+
+  it('leaves the partition clean when it stops on SIGTERM, or is idle: the next owner has nothing to suspect', async () => {
+    const topic = uniqueName('orders');
+    const group = uniqueName('group');
+    await createTestTopics([topic], 1);
+    await produceRecords([
+      { topic, key: Buffer.from('one'), value: Buffer.from('fine'), headers: {} },
+    ]);
+    const { service } = startHandlerService({
+      handler: crashingHandler,
+      topic,
+      group,
+      tiers: '4321s',
+    });
+    const committedMetadata = async () =>
+      withAdmin(async (admin) => {
+        const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+        return offsets?.partitions[0];
+      });
+    try {
+      const idle = await waitFor('the record committed', async () => {
+        const committed = await committedMetadata();
+        return committed?.offset === '1' ? committed : undefined;
+      });
+      expect(decodeCommitMetadata(idle.metadata)?.guard, 'idle').to.equal(undefined);
+      expect(await service.stop(), service.log()).to.equal(0);
+      const stopped = await committedMetadata();
+      expect(stopped?.offset).to.equal('1');
+      expect(decodeCommitMetadata(stopped?.metadata)?.guard, 'stopped').to.equal(undefined);
+    } finally {
+      service.kill();
+    }
   });
 });

@@ -82,12 +82,14 @@ export function plannedOutcome(plan: RecordPlan, tryCount: number): PlannedOutco
   }
 }
 
-/** Handler calls one copy of the record takes: every failed try, plus the one that ends it. */
+/**
+ * The tries one copy of the record takes: every failed try, plus the one that ends it. A crashing
+ * record is called again after each crash, but always on its first try.
+ */
 export function plannedTries(plan: RecordPlan, ladderLength: number): number {
   switch (plan.kind) {
     case 'ok':
     case 'non-retryable':
-    // Called again after each crash, but always on its first try.
     case 'crashing':
       return 1;
     case 'flaky':

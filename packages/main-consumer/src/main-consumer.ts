@@ -218,7 +218,7 @@ export class MainConsumer<TValue> {
       handedOn = undefined;
       lastCommitAt = performance.now();
     };
-    /** Ends the batch's guard: nothing is in hand, and no record of this batch comes next. */
+    /** Drops the guard: nothing is in hand, and no record of this partition comes right next. */
     const commitEnd = async (): Promise<void> => {
       const metadata = guard.endMetadata();
       if (handedOn !== undefined) {
@@ -275,7 +275,9 @@ export class MainConsumer<TValue> {
         await heartbeat();
       }
       await publishQueued();
-      ended = !isRunning() || isStale();
+      // No record follows right after this batch: the service stops, the fetch moved, or the
+      // partition is read to its end (an idle or stopped service then leaves no suspect range).
+      ended = !isRunning() || isStale() || batch.offsetLag() === '0';
     } catch (error) {
       // The batch is abandoned (a publish failed, a rebalance): the process did not crash.
       ended = true;
