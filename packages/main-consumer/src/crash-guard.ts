@@ -51,17 +51,16 @@ export class PartitionCrashGuard {
   private constructor(
     owner: string,
     maxCrashes: number,
-    guard: string | undefined,
-    careful: boolean,
-    crashed: CrashedRecord | undefined,
     committedBefore: string | undefined,
+    guard: string | undefined,
+    careful: { readonly crashed: CrashedRecord | undefined } | undefined,
   ) {
     this.#owner = owner;
-    this.#committedBefore = committedBefore;
     this.#maxCrashes = maxCrashes;
+    this.#committedBefore = committedBefore;
     this.#guard = guard;
-    this.#careful = careful;
-    this.#crashed = crashed;
+    this.#careful = careful !== undefined;
+    this.#crashed = careful?.crashed;
   }
 
   /**
@@ -74,43 +73,27 @@ export class PartitionCrashGuard {
     committedOffset: string | undefined,
     found: CommitMetadata | undefined,
   ): PartitionCrashGuard {
+    const taken = (
+      guard: string | undefined,
+      careful?: { readonly crashed: CrashedRecord | undefined },
+    ): PartitionCrashGuard =>
+      new PartitionCrashGuard(owner, maxCrashes, committedOffset, guard, careful);
     if (found === undefined || found.guard === undefined) {
-      return new PartitionCrashGuard(
-        owner,
-        maxCrashes,
-        undefined,
-        false,
-        undefined,
-        committedOffset,
-      );
+      return taken(undefined);
     }
     // Our own mark: this process is alive, so nothing crashed; its guard still stands.
     if (found.owner === owner) {
-      return new PartitionCrashGuard(
-        owner,
-        maxCrashes,
-        found.guard,
-        false,
-        undefined,
-        committedOffset,
-      );
+      return taken(found.guard);
     }
     if (committedOffset === undefined || !isBefore(committedOffset, found.guard)) {
-      return new PartitionCrashGuard(
-        owner,
-        maxCrashes,
-        undefined,
-        false,
-        undefined,
-        committedOffset,
-      );
+      return taken(undefined);
     }
     // An attempt mark at the committed offset: that call never came back to commit past it.
     const crashed =
       found.attempt !== undefined && found.attempt.offset === committedOffset
         ? { offset: found.attempt.offset, crashes: found.attempt.crashes + 1 }
         : undefined;
-    return new PartitionCrashGuard(owner, maxCrashes, found.guard, true, crashed, committedOffset);
+    return taken(found.guard, { crashed });
   }
 
   /** The offset committed last (the next record to read), as far as this owner knows. */
