@@ -132,10 +132,11 @@ describe('resilience (real broker)', function () {
       ]);
       await waitFor('the handler to fail', () => (calls > 0 ? true : undefined));
       await sleep(3_000);
+      // Offset 0 is the crash guard's mark before the record (the next to read is still it).
       expect(
         await committedOffset(group, topic),
-        'nothing committed while the tier is missing',
-      ).to.be.oneOf([undefined, '-1']);
+        'nothing committed past the record while the tier is missing',
+      ).to.be.oneOf([undefined, '-1', '0']);
       await recreateTopics([tier], 1);
       const inTier = await collectTopic(tier);
       try {

@@ -25,6 +25,12 @@ export interface Fleet {
 const mainInstances = 2;
 const delayInstancesPerTier = 2;
 
+/** The main consumers' handler timeout: short, so that slow records cost the run little time. */
+export const handlerTimeoutMilliseconds = 1_000;
+
+/** Crashes of the process on one record before the main consumers dead-letter it. */
+export const maxHandlerCrashes = 2;
+
 /** How long a service may take to stop cleanly on SIGTERM before it exits anyway. */
 export const serviceShutdownTimeoutMilliseconds = 20_000;
 
@@ -80,6 +86,10 @@ export function planFleet(options: ChaosOptions, context: FleetContext): Fleet {
         String(options.concurrency),
         // The producer may start before the group's first join; nothing may be skipped.
         '--from-beginning',
+        '--handler-timeout-ms',
+        String(handlerTimeoutMilliseconds),
+        '--max-handler-crashes',
+        String(maxHandlerCrashes),
       ],
       { [ledgerVariable]: context.ledgerPath },
     ),

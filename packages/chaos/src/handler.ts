@@ -4,8 +4,10 @@
  * process, any copy, decides alike. Every call is written to the ledger before the handler
  * returns or throws: what the ledger holds happened, whatever becomes of the process next.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, NonRetryableError } from '@ricochet/core';
 import type { HandlerRecord } from '@ricochet/main-consumer';
+import { handlerTimeoutMilliseconds } from './fleet.js';
 import { Ledger, ledgerVariable } from './ledger.js';
 import { decodePlan, plannedOutcome } from './record-plan.js';
 
@@ -20,7 +22,13 @@ if (ledgerPath === undefined || ledgerPath === '') {
 }
 const ledger = Ledger.open(ledgerPath);
 
-export function handler(record: HandlerRecord<Buffer | null>): void {
+/** Long past the handler timeout, so the main consumer gives up on the call first. */
+const slowCallMilliseconds = 3 * handlerTimeoutMilliseconds;
+
+/** The exit code of a process the handler crashes on purpose. */
+const crashExitCode = 70;
+
+export function handler(record: HandlerRecord<Buffer | null>): Promise<void> | void {
   const invokedAt = Date.now();
   const plan = decodePlan(record.value);
   if (plan === undefined) {
@@ -45,4 +53,11 @@ export function handler(record: HandlerRecord<Buffer | null>): void {
   if (outcome === 'non-retryable-failure') {
     throw new NonRetryableError(`record ${plan.id} can never succeed`);
   }
+  if (outcome === 'outlasts-timeout') {
+    return sleep(slowCallMilliseconds);
+  }
+  if (outcome === 'crashes-process') {
+    process.exit(crashExitCode);
+  }
+  return undefined;
 }

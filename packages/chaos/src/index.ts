@@ -21,6 +21,7 @@ export {
   encodePlan,
   planRecords,
   plannedOutcome,
+  plannedCalls,
   plannedTries,
   recordId,
   type RecordKind,

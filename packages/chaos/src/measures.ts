@@ -1,5 +1,5 @@
 import type { Invocation } from './ledger.js';
-import { plannedTries } from './record-plan.js';
+import { plannedCalls } from './record-plan.js';
 import type { RecordEvidence } from './record-checks.js';
 
 /** Numbers reported, not judged: at-least-once allows duplicates, and lateness has no bound. */
@@ -31,7 +31,7 @@ export function measure(evidence: RecordEvidence): Measures {
   let duplicateInvocations = 0;
   for (const plan of plans) {
     const calls = invocationsById.get(plan.id)?.length ?? 0;
-    const planned = plannedTries(plan, ladderLength) * (sends.get(plan.id) ?? 1);
+    const planned = plannedCalls(plan, ladderLength) * (sends.get(plan.id) ?? 1);
     invocations += calls;
     plannedInvocations += planned;
     duplicateInvocations += Math.max(0, calls - planned);

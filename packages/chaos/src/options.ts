@@ -32,6 +32,8 @@ export interface ChaosFlags {
   readonly flakyPercent?: string | undefined;
   readonly poisonPercent?: string | undefined;
   readonly nonRetryablePercent?: string | undefined;
+  readonly slowPercent?: string | undefined;
+  readonly crashingPercent?: string | undefined;
   readonly stateDir?: string | undefined;
   readonly brokerPort?: string | undefined;
   readonly controllerPort?: string | undefined;
@@ -139,9 +141,14 @@ export function compileChaosOptions(
     flakyPercent: percent('--flaky-percent', pick(flags.flakyPercent, 10)),
     poisonPercent: percent('--poison-percent', pick(flags.poisonPercent, 1)),
     nonRetryablePercent: percent('--non-retryable-percent', pick(flags.nonRetryablePercent, 1)),
+    slowPercent: percent('--slow-percent', pick(flags.slowPercent, 0.5)),
+    crashingPercent: percent('--crashing-percent', pick(flags.crashingPercent, 0.1)),
   };
-  if (shares.flakyPercent + shares.poisonPercent + shares.nonRetryablePercent > 100) {
-    throw new ConfigError('--flaky-percent', 'flaky, poison and non-retryable add up to over 100');
+  if (Object.values(shares).reduce((sum, share) => sum + share, 0) > 100) {
+    throw new ConfigError(
+      '--flaky-percent',
+      'flaky, poison, non-retryable, slow and crashing add up to over 100',
+    );
   }
   const brokerRestartMode = flags.brokerRestart ?? 'kill';
   if (brokerRestartMode !== 'kill' && brokerRestartMode !== 'stop') {

@@ -67,15 +67,19 @@ export function recordChecks(evidence: RecordEvidence, unknownArchiveEntries: nu
       return copies < 1 || copies > (sends.get(plan.id) ?? 1);
     })
     .map((plan) => plan.id);
-  const archivedWrongly = (kind: RecordPlan['kind'], reason: DeadLetterReason, tryCount: number) =>
+  const archivedWrongly = (
+    kind: RecordPlan['kind'],
+    reason: DeadLetterReason,
+    tryCount: number | null,
+  ) =>
     archived
       .filter((plan) => plan.kind === kind)
       .filter((plan) =>
         entries(plan).some((entry) => entry.reason !== reason || entry.tryCount !== tryCount),
       )
       .map((plan) => plan.id);
-  const poisonCount = archived.filter((plan) => plan.kind === 'poison').length;
-  const nonRetryableCount = archived.length - poisonCount;
+  const archivedCount = (kind: RecordPlan['kind']): number =>
+    archived.filter((plan) => plan.kind === kind).length;
   const unexpectedlyArchived = succeeding
     .filter((plan) => entries(plan).length > 0)
     .map((plan) => plan.id);
@@ -106,22 +110,28 @@ export function recordChecks(evidence: RecordEvidence, unknownArchiveEntries: nu
   return [
     check('lost records (neither succeeded nor archived): 0', lost, `0 of ${plans.length}`),
     check(
-      'every poison and non-retryable id archived exactly once',
+      'every poison, non-retryable and crashing id archived exactly once',
       notOnce,
       `${archived.length} ids`,
     ),
     check(
       `poison archived: retries-exhausted, try_count ${ladderLength + 1}`,
       archivedWrongly('poison', 'retries-exhausted', ladderLength + 1),
-      `${poisonCount} ids`,
+      `${archivedCount('poison')} ids`,
     ),
     check(
       'non-retryable archived: non-retryable-error, try_count 1',
       archivedWrongly('non-retryable', 'non-retryable-error', 1),
-      `${nonRetryableCount} ids`,
+      `${archivedCount('non-retryable')} ids`,
     ),
     check(
-      'ok and flaky ids succeeded on their planned try',
+      // Never retried, so it carries no try count.
+      'crashing archived: handler-crashed, no try_count',
+      archivedWrongly('crashing', 'handler-crashed', null),
+      `${archivedCount('crashing')} ids`,
+    ),
+    check(
+      'ok, flaky and slow ids succeeded on their planned try',
       notSucceededOnPlan,
       `${succeeding.length} ids`,
     ),

@@ -1,16 +1,18 @@
+import { maxHandlerCrashes } from './fleet.js';
 import type { Random } from './random.js';
 
 /**
  * What a record will do in the handler: `ok` succeeds at once, `flaky` fails `failures` times
  * and then succeeds, `poison` always fails (retryably), `non-retryable` fails with
- * NonRetryableError.
+ * NonRetryableError, `slow` outlasts the handler timeout on its first try and then succeeds,
+ * `crashing` crashes the process on every call (until it is dead-lettered as `handler-crashed`).
  */
-export type RecordKind = 'ok' | 'flaky' | 'poison' | 'non-retryable';
+export type RecordKind = 'ok' | 'flaky' | 'poison' | 'non-retryable' | 'slow' | 'crashing';
 
 export interface RecordPlan {
   readonly id: string;
   readonly kind: RecordKind;
-  /** Failed attempts before success; only `flaky` has any. */
+  /** Failed attempts before success; only `flaky` and `slow` (1, a timeout) have any. */
   readonly failures: number;
 }
 
@@ -19,10 +21,17 @@ export interface RecordShares {
   readonly flakyPercent: number;
   readonly poisonPercent: number;
   readonly nonRetryablePercent: number;
+  readonly slowPercent: number;
+  readonly crashingPercent: number;
 }
 
 /** What the handler does with one delivery. */
-export type PlannedOutcome = 'succeeded' | 'retryable-failure' | 'non-retryable-failure';
+export type PlannedOutcome =
+  | 'succeeded'
+  | 'retryable-failure'
+  | 'non-retryable-failure'
+  | 'outlasts-timeout'
+  | 'crashes-process';
 
 /** Ids sort in production order and are easy to grep for in logs: r0000042. */
 export function recordId(index: number): string {
@@ -44,12 +53,14 @@ export function planRecords(
     ...Array<RecordKind>(share(shares.poisonPercent)).fill('poison'),
     ...Array<RecordKind>(share(shares.nonRetryablePercent)).fill('non-retryable'),
     ...Array<RecordKind>(share(shares.flakyPercent)).fill('flaky'),
+    ...Array<RecordKind>(share(shares.slowPercent)).fill('slow'),
+    ...Array<RecordKind>(share(shares.crashingPercent)).fill('crashing'),
   ].slice(0, count);
   kinds.push(...Array<RecordKind>(count - kinds.length).fill('ok'));
   return random.shuffled(kinds).map((kind, index) => ({
     id: recordId(index),
     kind,
-    failures: kind === 'flaky' ? random.integer(1, maxFlakyFailures) : 0,
+    failures: kind === 'flaky' ? random.integer(1, maxFlakyFailures) : kind === 'slow' ? 1 : 0,
   }));
 }
 
@@ -64,25 +75,43 @@ export function plannedOutcome(plan: RecordPlan, tryCount: number): PlannedOutco
       return 'retryable-failure';
     case 'non-retryable':
       return 'non-retryable-failure';
+    case 'slow':
+      return tryCount < plan.failures ? 'outlasts-timeout' : 'succeeded';
+    case 'crashing':
+      return 'crashes-process';
   }
 }
 
-/** Handler calls one copy of the record takes: every failed try, plus the one that ends it. */
+/**
+ * The tries one copy of the record takes: every failed try, plus the one that ends it. A crashing
+ * record is called again after each crash, but always on its first try.
+ */
 export function plannedTries(plan: RecordPlan, ladderLength: number): number {
   switch (plan.kind) {
     case 'ok':
     case 'non-retryable':
+    case 'crashing':
       return 1;
     case 'flaky':
+    case 'slow':
       return plan.failures + 1;
     case 'poison':
       return ladderLength + 1;
   }
 }
 
+/**
+ * Handler calls one copy of the record takes: its tries, except that a crashing record is called
+ * (on its first try) once per crash until it is dead-lettered. The first crash is not yet pinned on
+ * the record, so that is `maxHandlerCrashes` + 1 calls.
+ */
+export function plannedCalls(plan: RecordPlan, ladderLength: number): number {
+  return plan.kind === 'crashing' ? maxHandlerCrashes + 1 : plannedTries(plan, ladderLength);
+}
+
 /** Whether the record ends in the archive rather than succeeding. */
 export function endsArchived(plan: RecordPlan): boolean {
-  return plan.kind === 'poison' || plan.kind === 'non-retryable';
+  return plan.kind === 'poison' || plan.kind === 'non-retryable' || plan.kind === 'crashing';
 }
 
 /** The record value: the plan itself, so the handler needs nothing but the record. */
@@ -90,7 +119,14 @@ export function encodePlan(plan: RecordPlan): Buffer {
   return Buffer.from(JSON.stringify(plan));
 }
 
-const kinds: ReadonlySet<string> = new Set(['ok', 'flaky', 'poison', 'non-retryable']);
+const kinds: ReadonlySet<string> = new Set([
+  'ok',
+  'flaky',
+  'poison',
+  'non-retryable',
+  'slow',
+  'crashing',
+]);
 
 /** Reads a record value back; undefined for anything that is not a plan. */
 export function decodePlan(value: Buffer | null): RecordPlan | undefined {

@@ -21,7 +21,7 @@ export interface ChaosReport {
   readonly verdict: Verdict;
 }
 
-const kinds: readonly RecordKind[] = ['ok', 'flaky', 'poison', 'non-retryable'];
+const kinds: readonly RecordKind[] = ['ok', 'flaky', 'poison', 'non-retryable', 'slow', 'crashing'];
 
 const perRole = (counts: Readonly<Record<Role, number>>): string =>
   roles.map((role) => `${role} ${counts[role]}`).join(', ');

@@ -9,15 +9,29 @@ import {
   type RecordPlan,
 } from '@ricochet/chaos';
 
-const shares = { flakyPercent: 10, poisonPercent: 1, nonRetryablePercent: 1 };
+const shares = {
+  flakyPercent: 10,
+  poisonPercent: 1,
+  nonRetryablePercent: 1,
+  slowPercent: 0.5,
+  crashingPercent: 0.1,
+};
 
 describe('chaos record plan', () => {
   it('gives exact shares at seeded ids, the same for the same seed', () => {
     const plans = planRecords(3_000, shares, 3, seededRandom(11));
     const count = (kind: RecordPlan['kind']) => plans.filter((plan) => plan.kind === kind).length;
-    expect([count('flaky'), count('poison'), count('non-retryable'), count('ok')]).to.deep.equal([
-      300, 30, 30, 2_640,
-    ]);
+    expect([
+      count('flaky'),
+      count('poison'),
+      count('non-retryable'),
+      count('slow'),
+      count('crashing'),
+    ]).to.deep.equal([300, 30, 30, 15, 3]);
+    expect(count('ok')).to.equal(2_622);
+    expect(
+      plans.filter((plan) => plan.kind === 'slow').every((plan) => plan.failures === 1),
+    ).to.equal(true);
     expect(new Set(plans.map((plan) => plan.id)).size).to.equal(3_000);
     expect(
       plans
@@ -41,6 +55,15 @@ describe('chaos record plan', () => {
     expect(plannedOutcome({ id: 'r3', kind: 'non-retryable', failures: 0 }, 0)).to.equal(
       'non-retryable-failure',
     );
+    const slow: RecordPlan = { id: 'r4', kind: 'slow', failures: 1 };
+    expect([0, 1].map((tryCount) => plannedOutcome(slow, tryCount))).to.deep.equal([
+      'outlasts-timeout',
+      'succeeded',
+    ]);
+    const crashing: RecordPlan = { id: 'r5', kind: 'crashing', failures: 0 };
+    expect(plannedOutcome(crashing, 0)).to.equal('crashes-process');
+    expect(plannedTries(slow, 3)).to.equal(2);
+    expect(plannedTries(crashing, 3)).to.equal(1);
     expect(plannedTries(flaky, 3)).to.equal(3);
     expect(plannedTries({ id: 'r2', kind: 'poison', failures: 0 }, 3)).to.equal(4);
   });

@@ -43,7 +43,7 @@ function call(
 function archived(
   recordId: string | null,
   reason: string,
-  tryCount: number,
+  tryCount: number | null,
   offset = 0,
 ): ArchiveEntry {
   return { recordId, reason, tryCount, dlqPartition: 0, dlqOffset: String(offset) };
@@ -115,7 +115,7 @@ describe('chaos verdict', () => {
     const input = flawless();
     expect(
       failing({ ...input, archive: [...input.archive, archived('r3', 'retries-exhausted', 4, 9)] }),
-    ).to.deep.equal(['every poison and non-retryable id archived exactly once']);
+    ).to.deep.equal(['every poison, non-retryable and crashing id archived exactly once']);
     expect(
       failing({ ...input, archive: [...input.archive, archived('r1', 'retries-exhausted', 4, 9)] }),
     ).to.deep.equal(['nothing archived that should succeed, nothing unknown']);
@@ -125,6 +125,36 @@ describe('chaos verdict', () => {
         archive: [...input.archive, archived(null, 'malformed-retry-headers', 0)],
       }),
     ).to.deep.equal(['nothing archived that should succeed, nothing unknown']);
+  });
+
+  it('passes a slow id that succeeded on its second try and a crashing id archived as handler-crashed', () => {
+    const slow: RecordPlan = { id: 'r5', kind: 'slow', failures: 1 };
+    const crashing: RecordPlan = { id: 'r6', kind: 'crashing', failures: 0 };
+    const input = flawless();
+    const withBoth: VerdictInput = {
+      ...input,
+      plans: [...plans, slow, crashing],
+      invocations: [
+        ...input.invocations,
+        call('r5', 0, 'outlasts-timeout'),
+        call('r5', 1, 'succeeded'),
+        // Called once per crash, always on its first try: the first crash, then two counted.
+        ...[1, 2, 3].map(() => call('r6', 0, 'crashes-process')),
+      ],
+      sends: new Map([...input.sends, ['r5', 1], ['r6', 1]]),
+      archive: [...input.archive, archived('r6', 'handler-crashed', null, 7)],
+    };
+    expect(failing(withBoth)).to.deep.equal([]);
+    expect(judge(withBoth).measures.duplicateInvocations).to.equal(0);
+    expect(
+      failing({
+        ...withBoth,
+        archive: [...input.archive, archived('r6', 'retries-exhausted', null, 7)],
+      }),
+    ).to.deep.equal(['crashing archived: handler-crashed, no try_count']);
+    expect(failing({ ...withBoth, archive: input.archive })).to.include(
+      'lost records (neither succeeded nor archived): 0',
+    );
   });
 
   it('allows a second archived copy of an id only when it was sent twice', () => {
@@ -156,7 +186,7 @@ describe('chaos verdict', () => {
     expect(
       failing({ ...input, invocations: [...early, call('r2', 1, 'succeeded')] }),
     ).to.deep.equal([
-      'ok and flaky ids succeeded on their planned try',
+      'ok, flaky and slow ids succeeded on their planned try',
       'every planned try made, none beyond',
     ]);
     const skipped = input.invocations.filter((c) => !(c.recordId === 'r3' && c.tryCount === 2));

@@ -12,9 +12,12 @@ export type ErrorClassifier = (error: unknown) => ErrorVerdict | undefined;
 
 function isNonRetryableError(error: unknown): boolean {
   // The name check covers a NonRetryableError from another copy of this package in node_modules.
-  return (
-    error instanceof NonRetryableError ||
-    (error instanceof Error && error.name === NonRetryableError.name)
+  // Guarded: reading a thrown value may run its getters or Proxy traps, which may throw.
+  return guarded(
+    () =>
+      error instanceof NonRetryableError ||
+      (error instanceof Error && error.name === NonRetryableError.name),
+    false,
   );
 }
 
@@ -32,8 +35,10 @@ export function classifyError(error: unknown, classifier?: ErrorClassifier): Err
  * as RicochetError and kafkajs errors carry it), and the record then climbs the tiers.
  */
 export function classifyDecodeError(error: unknown): ErrorVerdict {
-  const retriable =
-    error instanceof Error && (error as Error & { retriable?: unknown }).retriable === true;
+  const retriable = guarded(
+    () => error instanceof Error && (error as Error & { retriable?: unknown }).retriable === true,
+    false,
+  );
   return retriable ? 'retryable' : 'non-retryable';
 }
 
@@ -49,17 +54,27 @@ export interface ErrorDescription {
 }
 
 /**
- * Describes anything a handler may throw. It runs on the failure path, so it copes with a value
- * String() cannot convert (an object with no prototype) and with Error fields that are not strings.
+ * Describes anything a handler may throw, and never throws itself: it runs on the failure path,
+ * where a throw would loop the record or crash the process. Every read of the thrown value may
+ * run the thrower's code (a getter, a Proxy trap, a revoked Proxy), so each is guarded and falls
+ * back to a placeholder; Error fields that are not strings are converted.
  */
 export function describeError(error: unknown): ErrorDescription {
-  if (error instanceof Error) {
+  if (guarded(() => error instanceof Error, false)) {
+    const thrown = error as Error;
     // Fields of an Error are strings by type, not at run time: anything can be assigned to them.
-    const name: unknown = error.name || error.constructor?.name;
+    const name: unknown =
+      guarded(() => thrown.name, undefined) || guarded(() => thrown.constructor?.name, undefined);
     return {
       className: name ? truncateText(textOf(name), maxErrorClassLength) : 'Error',
-      message: truncateText(textOf(error.message), maxErrorMessageLength),
-      stack: truncateText(textOf(error.stack ?? ''), maxErrorStackLength),
+      message: truncateText(
+        textOf(guarded(() => thrown.message, unreadableField)),
+        maxErrorMessageLength,
+      ),
+      stack: truncateText(
+        textOf(guarded(() => thrown.stack ?? '', unreadableField)),
+        maxErrorStackLength,
+      ),
     };
   }
   return {
@@ -67,6 +82,18 @@ export function describeError(error: unknown): ErrorDescription {
     message: truncateText(textOf(error), maxErrorMessageLength),
     stack: '',
   };
+}
+
+/** What a field of a thrown value reads as when reading it throws. */
+const unreadableField = '[unreadable]';
+
+/** What `read` returns, or `fallback` when it throws: a thrown value's getters are not ours. */
+function guarded<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
 }
 
 /** String(value), falling back to Object.prototype.toString where String() throws. */

@@ -321,7 +321,8 @@ export type DeadLetterReason =
   | 'internal-original-topic'
   | 'topic-not-allowed'
   | 'due-at-out-of-range'
-  | 'record-too-large';
+  | 'record-too-large'
+  | 'handler-crashed';
 
 export function writeDeadLetterHeaders(
   reason: DeadLetterReason,

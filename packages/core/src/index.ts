@@ -60,6 +60,12 @@ export {
   type RetryContract,
   type RetryContractReading,
 } from './headers.js';
+export {
+  commitMetadataVersion,
+  decodeCommitMetadata,
+  encodeCommitMetadata,
+  type CommitMetadata,
+} from './commit-metadata.js';
 export { presentHeaders, tooLargeDeadLetter, unroutableDeadLetter } from './dead-letter.js';
 export { chunkBySize, recordBatchOverheadBytes, recordSizeBound } from './record-size.js';
 export { exponentialBackoff } from './backoff.js';

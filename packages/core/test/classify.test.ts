@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import {
   ConfigError,
   NonRetryableError,
@@ -212,6 +213,86 @@ describe('describeError', () => {
     expect(description.className).to.equal('7');
     expect(description.message).to.equal('42');
     expect(description.stack).to.be.a('string');
+  });
+});
+
+/** Thrown values whose every inspection runs hostile code: getters, Proxy traps, revocation. */
+function hostileThrowables(): unknown[] {
+  const throwing = (): never => {
+    throw new Error('hostile');
+  };
+  const nameThrows = new Error('x');
+  Object.defineProperty(nameThrows, 'name', { get: throwing });
+  const everyFieldThrows = new Error('x');
+  // stack first: redefining it formats the stack, which reads the name.
+  for (const field of ['stack', 'name', 'message', 'constructor']) {
+    Object.defineProperty(everyFieldThrows, field, { get: throwing });
+  }
+  const revoked = Proxy.revocable(new Error('x'), {});
+  revoked.revoke();
+  const revokedPlain = Proxy.revocable({}, {});
+  revokedPlain.revoke();
+  const trapsThrow = new Proxy(new Error('x'), {
+    get: throwing,
+    getPrototypeOf: throwing,
+    has: throwing,
+    ownKeys: throwing,
+    getOwnPropertyDescriptor: throwing,
+  });
+  const errorLikeTrapsThrow = new Proxy(new Error('x'), { get: throwing });
+  const nameIsRevoked = Object.assign(new Error('x'), { name: revokedPlain.proxy });
+  return [
+    nameThrows,
+    everyFieldThrows,
+    revoked.proxy,
+    revokedPlain.proxy,
+    trapsThrow,
+    errorLikeTrapsThrow,
+    nameIsRevoked,
+  ];
+}
+
+describe('describeError with hostile throwables', () => {
+  it('describes an Error whose name getter throws by its class', () => {
+    const error = new Error('x');
+    Object.defineProperty(error, 'name', {
+      get: () => {
+        throw new Error('hostile');
+      },
+    });
+    expect(describeError(error).className).to.equal('Error');
+    expect(describeError(error).message).to.equal('x');
+  });
+
+  it('describes a revoked Proxy without throwing', () => {
+    const revoked = Proxy.revocable(new Error('x'), {});
+    revoked.revoke();
+    expect(describeError(revoked.proxy)).to.deep.equal({
+      className: 'object',
+      message: '[unprintable value]',
+      stack: '',
+    });
+  });
+
+  it('never throws and stays bounded for any value, hostile or not, and the classifiers neither', () => {
+    const hostile = hostileThrowables();
+    // Picked by index: fast-check itself inspects the values it generates, and a revoked Proxy
+    // would throw inside fast-check.
+    const anyOrHostile = fc.oneof(
+      fc.anything().map((value) => ({ index: undefined, value })),
+      fc.nat({ max: hostile.length - 1 }).map((index) => ({ index, value: undefined })),
+    );
+    fc.assert(
+      fc.property(anyOrHostile, ({ index, value }) => {
+        const thrown = index === undefined ? value : hostile[index];
+        const description = describeError(thrown);
+        expect(description.className).to.be.a('string').with.length.above(0);
+        expect(description.message.length).to.be.at.most(maxErrorMessageLength);
+        expect(description.stack.length).to.be.at.most(maxErrorStackLength);
+        expect(classifyError(thrown)).to.be.oneOf(['retryable', 'non-retryable']);
+        expect(classifyDecodeError(thrown)).to.be.oneOf(['retryable', 'non-retryable']);
+      }),
+    );
   });
 });
 

@@ -36,7 +36,9 @@ export {
 } from './publish-health.js';
 export { TopicDirectory, type TopicLookup } from './topic-directory.js';
 export { toConsumedRecord } from './records.js';
+export { CommittedOffsetReader, type CommittedOffset } from './committed-offsets.js';
 export {
+  commitBefore,
   commitOnlyThrough,
   commitThrough,
   ServiceLifecycle,

@@ -22,15 +22,17 @@ export interface Consumption {
 }
 
 /**
- * Marks `offset` handled and commits the partition up to the record after it. Only ever called
- * once the record is handled or acknowledged elsewhere: that is Ricochet's at-least-once rule.
+ * Marks `offset` handled and commits the partition up to the record after it, with `metadata`
+ * (Ricochet's commit metadata, encoded) when given. Only ever called once the record is handled
+ * or acknowledged elsewhere: that is Ricochet's at-least-once rule.
  */
 export async function commitThrough(
   payload: Pick<kafkajs.EachBatchPayload, 'batch' | 'resolveOffset' | 'commitOffsetsIfNecessary'>,
   offset: string,
+  metadata?: string,
 ): Promise<void> {
   payload.resolveOffset(offset);
-  await commitOnlyThrough(payload, offset);
+  await commitOnlyThrough(payload, offset, metadata);
 }
 
 /**
@@ -40,10 +42,29 @@ export async function commitThrough(
 export async function commitOnlyThrough(
   payload: Pick<kafkajs.EachBatchPayload, 'batch' | 'commitOffsetsIfNecessary'>,
   offset: string,
+  metadata?: string,
+): Promise<void> {
+  await commitBefore(payload, nextOffset(offset), metadata);
+}
+
+/**
+ * Commits the partition up to, not including, the record at `offset` (everything before it is
+ * handed on), with `metadata`: the committed offset may stay where it is, to record what is
+ * about to happen to the record at `offset`.
+ */
+export async function commitBefore(
+  payload: Pick<kafkajs.EachBatchPayload, 'batch' | 'commitOffsetsIfNecessary'>,
+  offset: string,
+  metadata?: string,
 ): Promise<void> {
   const { topic, partition } = payload.batch;
   await payload.commitOffsetsIfNecessary({
-    topics: [{ topic, partitions: [{ partition, offset: nextOffset(offset) }] }],
+    topics: [
+      {
+        topic,
+        partitions: [{ partition, offset, ...(metadata === undefined ? {} : { metadata }) }],
+      },
+    ],
   });
 }
 

@@ -36,6 +36,9 @@ export { MainConsumer } from './main-consumer.js';
 export {
   compileMainConsumerOptions,
   defaultDlqTopic,
+  defaultHandlerTimeoutMilliseconds,
+  defaultMaxHandlerCrashes,
+  defaultStallTimeoutMilliseconds,
   type CompiledMainConsumerOptions,
   type HandlerFinished,
   type HandlerRecord,
@@ -44,4 +47,5 @@ export {
   type RecordHandler,
   type ValueDecoder,
 } from './options.js';
+export { HandlerTimeoutError } from './handler-timeout.js';
 export { RecordProcessor, type Publish, type RecordOutcome } from './record-processor.js';

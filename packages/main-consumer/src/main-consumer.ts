@@ -1,12 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
+  encodeCommitMetadata,
+  nextOffset,
   tooLargeDeadLetter,
+  type CommitMetadata,
   type ConsumedRecord,
   type Logger,
   type OutgoingRecord,
 } from '@ricochet/core';
 import {
+  commitBefore,
   commitThrough,
+  CommittedOffsetReader,
   createKafkaClient,
   ReliablePublisher,
   toConsumedRecord,
@@ -15,7 +21,9 @@ import {
   type Readiness,
   type ServiceState,
 } from '@ricochet/kafka';
+import { CrashGuards } from './crash-guards.js';
 import type { CompiledMainConsumerOptions } from './options.js';
+import { progressReadiness, ProgressWatch } from './progress-watch.js';
 import { RecordProcessor, type RecordOutcome } from './record-processor.js';
 
 /**
@@ -24,6 +32,19 @@ import { RecordProcessor, type RecordOutcome } from './record-processor.js';
  * for many, rather than a round trip per failed record.
  */
 const maxHandOffBatch = 500;
+
+/**
+ * How often, at most, a batch's watchdog runs while the batch is in hand. It asks kafkajs to
+ * heartbeat, so that a handler call longer than the session timeout does not get the member
+ * evicted (kafkajs sends one only when its heartbeat interval, 3 s, has passed, so asking more
+ * often costs nothing), and it fails a handler call past the handler timeout.
+ */
+const maxWatchdogMilliseconds = 1_000;
+
+/** A handler call is failed within a tenth of the handler timeout past it (a second at most). */
+function watchdogMilliseconds(handlerTimeoutMilliseconds: number): number {
+  return Math.min(maxWatchdogMilliseconds, Math.ceil(handlerTimeoutMilliseconds / 10));
+}
 
 /** A record handled, waiting to be resolved and reported until the hand-offs before it are acknowledged. */
 interface Settling {
@@ -46,6 +67,8 @@ export class MainConsumer<TValue> {
   readonly #logger: Logger;
   readonly #publisher: ReliablePublisher;
   readonly #lifecycle: ServiceLifecycle;
+  readonly #progress = new ProgressWatch(performance.now());
+  readonly #crashGuards: CrashGuards;
 
   constructor(options: CompiledMainConsumerOptions<TValue>) {
     this.#options = options;
@@ -59,6 +82,14 @@ export class MainConsumer<TValue> {
     this.#publisher = new ReliablePublisher(kafka, this.#logger, (error) =>
       options.onEvent({ type: 'publish-failed', error }),
     );
+    const committedOffsets = new CommittedOffsetReader(kafka, options.groupId);
+    // Each instance signs its commit marks: marks of its own are no sign of a crash.
+    this.#crashGuards = new CrashGuards(
+      committedOffsets,
+      randomUUID(),
+      options.maxHandlerCrashes,
+      this.#logger,
+    );
     this.#lifecycle = new ServiceLifecycle(
       `main consumer of group ${options.groupId}`,
       this.#logger,
@@ -68,9 +99,17 @@ export class MainConsumer<TValue> {
           publisher: this.#publisher,
           timeoutMilliseconds: options.publishTimeoutMilliseconds,
         },
-        helpers: [this.#publisher],
+        helpers: [this.#publisher, committedOffsets],
       },
-      { onEvent: options.onEvent },
+      {
+        onEvent: (event) => {
+          if (event.type === 'assigned') {
+            this.#crashGuards.keepOnly(event.partitions);
+          }
+          options.onEvent(event);
+        },
+        onCrash: () => this.#crashGuards.forgetAll(),
+      },
     );
   }
 
@@ -83,9 +122,21 @@ export class MainConsumer<TValue> {
     return this.#lifecycle.failure;
   }
 
-  /** Ready once running, in the group and assigned at least one partition (the /readyz rule). */
+  /**
+   * Ready once running, in the group and assigned at least one partition (the /readyz rule), and
+   * not stalled: records in hand keep finishing within the stall timeout.
+   */
   readiness(): Readiness {
-    return this.#lifecycle.readiness();
+    const membership = this.#lifecycle.readiness();
+    if (!membership.ready) {
+      return membership;
+    }
+    return progressReadiness(this.secondsWithoutProgress(), this.#options.stallTimeoutMilliseconds);
+  }
+
+  /** How long records have waited in hand with none finishing; 0 while nothing waits. */
+  secondsWithoutProgress(): number {
+    return this.#progress.secondsWithoutProgress(performance.now());
   }
 
   async start(): Promise<void> {
@@ -156,22 +207,62 @@ export class MainConsumer<TValue> {
       }
       waiting.forEach(settle);
     };
-    const commit = async (): Promise<void> => {
+    const guard = await this.#crashGuards.forPartition(topic, partition);
+    const commit = async (metadata = guard.commitMetadata()): Promise<void> => {
       if (handedOn !== undefined) {
-        await commitThrough(payload, handedOn);
+        await commitThrough(payload, handedOn, encodeCommitMetadata(metadata));
+        guard.committed(nextOffset(handedOn));
         handedOn = undefined;
         lastCommitAt = performance.now();
       }
     };
+    /** Commits up to the record at `offset` with `metadata`: everything before it is settled. */
+    const commitBeforeRecord = async (offset: string, metadata: CommitMetadata): Promise<void> => {
+      await publishQueued();
+      await commitBefore(payload, offset, encodeCommitMetadata(metadata));
+      guard.committed(offset);
+      handedOn = undefined;
+      lastCommitAt = performance.now();
+    };
+    /** Drops the guard: nothing is in hand, and no record of this partition comes right next. */
+    const commitEnd = async (): Promise<void> => {
+      const metadata = guard.endMetadata();
+      if (handedOn !== undefined) {
+        await commit(metadata);
+      } else if (guard.committedBefore !== undefined) {
+        await commitBefore(payload, guard.committedBefore, encodeCommitMetadata(metadata));
+      }
+    };
+    let ended = false;
+    this.#progress.batchStarted(performance.now());
+    const watchdog = setInterval(() => {
+      processor.expireOverdue(performance.now());
+      void this.#heartbeatDuringRecord(heartbeat, topic, partition);
+    }, watchdogMilliseconds(this.#options.handlerTimeoutMilliseconds));
     try {
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) {
           break;
         }
         const record = toConsumedRecord(topic, partition, message);
-        const processed = processor.process(record);
+        const step = guard.beforeRecord(record.offset);
+        if (step.kind === 'mark') {
+          await commitBeforeRecord(record.offset, step.metadata);
+        } else if (step.kind === 'dead-letter') {
+          this.#logger.warn('dead-lettering a record that crashed the process', {
+            topic,
+            partition,
+            offset: record.offset,
+            crashes: step.crashes,
+          });
+        }
+        const processed =
+          step.kind === 'dead-letter'
+            ? processor.deadLetterCrashed(record, step.crashes)
+            : processor.process(record);
         // Awaited only when it is a promise: a record handled synchronously costs no microtask.
         const outcome = processed instanceof Promise ? await processed : processed;
+        this.#progress.progressed(processor.lastFinishedAt);
         if (queued.length > queuedFrom.length) {
           queuedFrom.push(settling.length);
         }
@@ -190,10 +281,43 @@ export class MainConsumer<TValue> {
         await heartbeat();
       }
       await publishQueued();
+      // No record follows right after this batch: the service stops, the fetch moved, or the
+      // partition is read to its end (an idle or stopped service then leaves no suspect range).
+      ended = !isRunning() || isStale() || batch.offsetLag() === '0';
+    } catch (error) {
+      // The batch is abandoned (a publish failed, a rebalance): the process did not crash.
+      ended = true;
+      throw error;
     } finally {
-      // Commit what was handed on even when a publish failed, so the restart resumes right at
-      // the first record that was not handed on, not before it.
-      await commit();
+      clearInterval(watchdog);
+      try {
+        // Commit what was handed on even when a publish failed, so the restart resumes right at
+        // the first record that was not handed on, not before it.
+        await (ended ? commitEnd() : commit());
+      } finally {
+        this.#progress.batchEnded();
+      }
+    }
+  }
+
+  /**
+   * A heartbeat sent while a record is in hand. Its failure (a rebalance began, the member was
+   * fenced) cannot stop the call in hand; the batch loop's own heartbeat after the record meets
+   * the same answer and ends the batch, so here it is only logged.
+   */
+  async #heartbeatDuringRecord(
+    heartbeat: () => Promise<void>,
+    topic: string,
+    partition: number,
+  ): Promise<void> {
+    try {
+      await heartbeat();
+    } catch (error) {
+      this.#logger.info('heartbeat while a record is in hand failed; the batch ends after it', {
+        topic,
+        partition,
+        error,
+      });
     }
   }
 }

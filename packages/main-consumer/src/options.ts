@@ -93,6 +93,23 @@ export interface MainConsumerOptions<TValue = Buffer | null> {
    * the consumer fails (`ricochet run` then exits 1). Default `defaultPublishTimeoutMilliseconds`.
    */
   publishTimeoutMilliseconds?: number;
+  /**
+   * Longest wait for a handler call that returned a promise. A call that has not settled by then
+   * fails with a HandlerTimeoutError (retryable) and its late result is ignored. Keep it below
+   * the group's rebalance timeout (60 s): a rebalance waits for the call in hand. Default 30000.
+   */
+  handlerTimeoutMilliseconds?: number;
+  /**
+   * Readiness turns false when records wait in hand and none has finished for this long (a
+   * stalled service). Default 60000.
+   */
+  stallTimeoutMilliseconds?: number;
+  /**
+   * A record that has crashed the process this many times (its handler call never came back:
+   * process.exit, an uncaught throw, a kill) is dead-lettered with reason `handler-crashed`
+   * instead of being handed to the handler again. Default 3.
+   */
+  maxHandlerCrashes?: number;
   /** Commit at least this often while working through a long batch. Default 5000. */
   commitIntervalMilliseconds?: number;
   /** Read source topics from the beginning when the group has no committed offset. Default false. */
@@ -116,6 +133,9 @@ export interface CompiledMainConsumerOptions<TValue> {
   readonly partitionsConsumedConcurrently: number;
   readonly sessionTimeoutMilliseconds: number;
   readonly publishTimeoutMilliseconds: number;
+  readonly handlerTimeoutMilliseconds: number;
+  readonly stallTimeoutMilliseconds: number;
+  readonly maxHandlerCrashes: number;
   readonly commitIntervalMilliseconds: number;
   readonly fromBeginning: boolean;
   readonly onOutcome: (outcome: RecordOutcome, record: ConsumedRecord) => void;
@@ -123,6 +143,9 @@ export interface CompiledMainConsumerOptions<TValue> {
 }
 
 export const defaultDlqTopic = 'dlq';
+export const defaultHandlerTimeoutMilliseconds = 30_000;
+export const defaultStallTimeoutMilliseconds = 60_000;
+export const defaultMaxHandlerCrashes = 3;
 
 /** Validates options once, at start-up; every error names the field. */
 export function compileMainConsumerOptions<TValue>(
@@ -178,6 +201,21 @@ export function compileMainConsumerOptions<TValue>(
       'publishTimeoutMilliseconds',
       options.publishTimeoutMilliseconds,
       defaultPublishTimeoutMilliseconds,
+    ),
+    handlerTimeoutMilliseconds: positiveIntegerOption(
+      'handlerTimeoutMilliseconds',
+      options.handlerTimeoutMilliseconds,
+      defaultHandlerTimeoutMilliseconds,
+    ),
+    stallTimeoutMilliseconds: positiveIntegerOption(
+      'stallTimeoutMilliseconds',
+      options.stallTimeoutMilliseconds,
+      defaultStallTimeoutMilliseconds,
+    ),
+    maxHandlerCrashes: positiveIntegerOption(
+      'maxHandlerCrashes',
+      options.maxHandlerCrashes,
+      defaultMaxHandlerCrashes,
     ),
     commitIntervalMilliseconds: positiveIntegerOption(
       'commitIntervalMilliseconds',

@@ -18,6 +18,7 @@ import {
   type OutgoingRecord,
   type RetryContract,
 } from '@ricochet/core';
+import { HandlerTimeoutError } from './handler-timeout.js';
 import type { CompiledMainConsumerOptions, HandlerRecord } from './options.js';
 
 /** What became of one source record. Every outcome means the record may be committed. */
@@ -60,6 +61,8 @@ export class RecordProcessor<TValue> {
   readonly #publish: Publish;
   readonly #logger: Logger;
   #lastFinishedAt = performance.now();
+  /** The handler call in hand whose promise has not settled: when it began, and how to give up on it. */
+  #pending: { readonly startedAt: number; readonly expire: () => void } | undefined;
 
   constructor(options: CompiledMainConsumerOptions<TValue>, publish: Publish, logger: Logger) {
     this.#options = options;
@@ -70,6 +73,21 @@ export class RecordProcessor<TValue> {
   /** When (`performance.now()`) the last record processed was finished with: for commit intervals. */
   get lastFinishedAt(): number {
     return this.#lastFinishedAt;
+  }
+
+  /**
+   * Fails the handler call in hand as a HandlerTimeoutError if it began the handler timeout or
+   * more before `now` (`performance.now()`). The caller's watchdog calls this periodically: one
+   * timer for the whole batch rather than one set and cleared for every call.
+   */
+  expireOverdue(now: number): void {
+    const pending = this.#pending;
+    if (
+      pending !== undefined &&
+      now - pending.startedAt >= this.#options.handlerTimeoutMilliseconds
+    ) {
+      pending.expire();
+    }
   }
 
   /**
@@ -113,6 +131,14 @@ export class RecordProcessor<TValue> {
     return this.#handle(record, decoded, previous);
   }
 
+  /**
+   * Dead-letters a record that crashed the process `crashes` times, without calling the handler
+   * again: kept as it came, headers included, with reason `handler-crashed`.
+   */
+  deadLetterCrashed(record: ConsumedRecord, crashes: number): Promise<RecordOutcome> {
+    return this.#finishing(this.#deadLetterCrashed(record, crashes));
+  }
+
   #handle(
     record: ConsumedRecord,
     value: TValue,
@@ -127,12 +153,46 @@ export class RecordProcessor<TValue> {
       return this.#handled(record, previous, startedAt, { error });
     }
     if (isThenable(returned)) {
-      return Promise.resolve(returned).then(
-        () => this.#handled(record, previous, startedAt, undefined),
-        (error: unknown) => this.#handled(record, previous, startedAt, { error }),
-      );
+      return this.#awaitCall(returned, record, previous, startedAt);
     }
     return this.#handled(record, previous, startedAt, undefined);
+  }
+
+  /**
+   * The outcome of a call that returned a promise, once it settles or `expireOverdue` gives up on
+   * it, whichever comes first. A call cannot be cancelled: its late result is observed (so a late
+   * rejection is never unhandled) and ignored.
+   */
+  #awaitCall(
+    returned: PromiseLike<void>,
+    record: ConsumedRecord,
+    previous: RetryContract | undefined,
+    startedAt: number,
+  ): Promise<RecordOutcome> {
+    return new Promise<RecordOutcome>((resolve, reject) => {
+      let settled = false;
+      const settle = (failure: { readonly error: unknown } | undefined): void => {
+        if (settled) {
+          return;
+        }
+        settled = true;
+        this.#pending = undefined;
+        try {
+          resolve(this.#handled(record, previous, startedAt, failure));
+        } catch (error) {
+          reject(error);
+        }
+      };
+      const timeout = this.#options.handlerTimeoutMilliseconds;
+      this.#pending = {
+        startedAt,
+        expire: () => settle({ error: new HandlerTimeoutError(timeout) }),
+      };
+      Promise.resolve(returned).then(
+        () => settle(undefined),
+        (error: unknown) => settle({ error }),
+      );
+    });
   }
 
   /** Reports the handler's return or throw, then settles the record's fate. */
@@ -205,6 +265,10 @@ export class RecordProcessor<TValue> {
   }
 
   #classify(error: unknown): ErrorVerdict {
+    // A timed-out call is Ricochet's verdict, not the handler's error: always worth a retry.
+    if (error instanceof HandlerTimeoutError) {
+      return 'retryable';
+    }
     try {
       return classifyError(error, this.#options.classify);
     } catch (classifierError) {
@@ -258,6 +322,20 @@ export class RecordProcessor<TValue> {
       headers: { ...headers, ...writeDeadLetterHeaders(reason, detail) },
     });
     return { kind: 'dead-lettered', reason, tryCount: route.contract.tryCount };
+  }
+
+  async #deadLetterCrashed(record: ConsumedRecord, crashes: number): Promise<RecordOutcome> {
+    await this.#publish(
+      unroutableDeadLetter(
+        record,
+        this.#options.dlqTopic,
+        'handler-crashed',
+        `the process crashed ${crashes} times while the handler was called for this record`,
+      ),
+    );
+    const reading = isRedelivery(record.headers) ? readRetryContract(record.headers) : undefined;
+    const tryCount = reading?.ok === true ? reading.contract.tryCount : 0;
+    return { kind: 'dead-lettered', reason: 'handler-crashed', tryCount };
   }
 
   async #deadLetterMalformed(record: ConsumedRecord, detail: string): Promise<RecordOutcome> {

@@ -17,6 +17,7 @@ function processorFor<TValue = Buffer | null>(
   extra: {
     decode?: (value: Buffer | null) => TValue;
     classify?: (error: unknown) => 'retryable' | 'non-retryable' | undefined;
+    handlerTimeoutMilliseconds?: number;
   } = {},
 ) {
   const published: OutgoingRecord[] = [];
@@ -67,6 +68,33 @@ function retryOf(tryCount: number, retryGroup = 'billing'): ConsumedRecord {
 }
 
 describe('RecordProcessor', () => {
+  it('fails a call that does not settle within the handler timeout as a retryable HandlerTimeoutError, ignoring its late result', async () => {
+    let rejectLate: (error: Error) => void = () => {};
+    const { processor, published } = processorFor(
+      () =>
+        new Promise<void>((_resolve, reject) => {
+          rejectLate = reject;
+        }),
+      // The user's classifier is not asked: a timeout is Ricochet's verdict.
+      { handlerTimeoutMilliseconds: 20, classify: () => 'non-retryable' },
+    );
+    const processed = processor.process(record);
+    processor.expireOverdue(performance.now());
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(published, 'not yet overdue').to.have.length(0);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    processor.expireOverdue(performance.now());
+    expect(await processed).to.deep.equal({
+      kind: 'sent-to-tier',
+      topic: 'retry-5s',
+      tryCount: 1,
+    });
+    expect(published[0]!.headers['error-class']?.toString()).to.equal('HandlerTimeoutError');
+    rejectLate(new Error('too late'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(published).to.have.length(1);
+  });
+
   it('reports success without publishing', async () => {
     const { processor, published } = processorFor(() => {});
     expect(await processor.process(record)).to.deep.equal({ kind: 'succeeded', tryCount: 0 });

@@ -88,6 +88,12 @@ export const metricCatalog = {
     labels: ['role', 'topic', 'partition'],
     help: 'Records between the next one to hand on and the high watermark, as of the last batch',
   },
+  secondsWithoutProgress: {
+    name: 'ricochet_seconds_without_progress',
+    type: 'gauge',
+    labels: ['role'],
+    help: 'How long records have waited in hand with none finishing (0 while none waits); past the stall timeout the service is not ready',
+  },
 } as const;
 
 export type MetricDefinition = (typeof metricCatalog)[keyof typeof metricCatalog];

@@ -38,6 +38,12 @@ export interface ServiceMetrics {
    * count is taken from the consumer when asked for rather than tracked beside it.
    */
   watchHeldPartitions(tier: string, count: () => number): void;
+  readonly secondsWithoutProgress: Gauge<LabelOf<Catalog['secondsWithoutProgress']>>;
+  /**
+   * Reads how long work has waited without progress at each scrape: a stall is the absence of
+   * events, so it is read from the service when asked for.
+   */
+  watchProgress(secondsWithoutProgress: () => number): void;
 }
 
 export interface MetricsOptions {
@@ -65,6 +71,18 @@ export function createMetrics(options: MetricsOptions): ServiceMetrics {
     collect() {
       for (const [tier, count] of heldPartitionCounts) {
         this.set({ tier }, count());
+      }
+    },
+  });
+  let progressSource: (() => number) | undefined;
+  const secondsWithoutProgress = new Gauge<LabelOf<Catalog['secondsWithoutProgress']>>({
+    name: metricCatalog.secondsWithoutProgress.name,
+    help: metricCatalog.secondsWithoutProgress.help,
+    labelNames: metricCatalog.secondsWithoutProgress.labels,
+    registers,
+    collect() {
+      if (progressSource !== undefined) {
+        this.set({ role }, progressSource());
       }
     },
   });
@@ -104,6 +122,10 @@ export function createMetrics(options: MetricsOptions): ServiceMetrics {
     }),
     watchHeldPartitions(tier, count) {
       heldPartitionCounts.set(tier, count);
+    },
+    secondsWithoutProgress,
+    watchProgress(source) {
+      progressSource = source;
     },
   };
   // Present from the start, so that rate() and absence alerts see a zero, not a missing series.

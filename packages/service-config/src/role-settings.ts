@@ -51,6 +51,22 @@ export function resolveMainSettings(
         1,
       ),
       fromBeginning: reader.read('main.fromBeginning', booleanValue, false),
+      // Undefined when not given: the main consumer owns the defaults.
+      handlerTimeoutMs: reader.read(
+        'main.handlerTimeoutMs',
+        (value) => integerValue(value, 1),
+        undefined,
+      ),
+      maxHandlerCrashes: reader.read(
+        'main.maxHandlerCrashes',
+        (value) => integerValue(value, 1),
+        undefined,
+      ),
+      stallTimeoutMs: reader.read(
+        'main.stallTimeoutMs',
+        (value) => integerValue(value, 1),
+        undefined,
+      ),
     },
     group: textValue(required(reader, 'group', 'main')),
     publishTimeoutMs: publishTimeoutMs(reader),

@@ -197,6 +197,28 @@ export const settingDefinitions = {
     description: 'read from the beginning when the group has no committed offset',
     defaultText: 'false',
   },
+  'main.handlerTimeoutMs': {
+    flag: text('handler-timeout-ms'),
+    environment: 'RICOCHET_HANDLER_TIMEOUT_MS',
+    roles: ['main'],
+    description: 'longest handler call; a call still running then fails (retryable) and is ignored',
+    defaultText: '30000',
+  },
+  'main.stallTimeoutMs': {
+    flag: text('stall-timeout-ms'),
+    environment: 'RICOCHET_STALL_TIMEOUT_MS',
+    roles: ['main'],
+    description: 'not ready once records wait in hand and none has finished for this long',
+    defaultText: '60000',
+  },
+  'main.maxHandlerCrashes': {
+    flag: text('max-handler-crashes'),
+    environment: 'RICOCHET_MAX_HANDLER_CRASHES',
+    roles: ['main'],
+    description:
+      'crashes of the process on one record before it is dead-lettered (handler-crashed)',
+    defaultText: '3',
+  },
   'delay.tier': {
     flag: text('tier'),
     environment: 'RICOCHET_TIER',

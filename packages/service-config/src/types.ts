@@ -80,6 +80,12 @@ export interface MainServiceConfig extends CommonServiceConfig, PublishingServic
     readonly tiers: string;
     readonly concurrency: number;
     readonly fromBeginning: boolean;
+    /** Undefined: the main consumer's default. */
+    readonly handlerTimeoutMs: number | undefined;
+    /** Undefined: the main consumer's default. */
+    readonly stallTimeoutMs: number | undefined;
+    /** Undefined: the main consumer's default. */
+    readonly maxHandlerCrashes: number | undefined;
   };
 }
 

@@ -120,7 +120,7 @@ describe('service config files', () => {
         'group: g',
         'tiers: 5s',
         'registry: http://r',
-        'main: {topics: [t], handler: h.mjs, concurrency: 2, fromBeginning: true}',
+        'main: {topics: [t], handler: h.mjs, concurrency: 2, fromBeginning: true, handlerTimeoutMs: 5, stallTimeoutMs: 6, maxHandlerCrashes: 7}',
         'delay: {tier: 5s, maxWaitMs: 10, readAheadMs: 500, readAheadBytes: 4096, allowedTopics: [t, "t.*"]}',
         'archiver: {store: "sqlite::memory:", statementTimeoutMs: 5000}',
       ].join('\n');
@@ -130,6 +130,9 @@ describe('service config files', () => {
         tiers: '5s',
         concurrency: 2,
         fromBeginning: true,
+        handlerTimeoutMs: 5,
+        stallTimeoutMs: 6,
+        maxHandlerCrashes: 7,
       });
       expect(resolve('delay', { yaml }).delay).to.deep.equal({
         tier: 'retry-5s',

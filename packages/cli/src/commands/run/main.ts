@@ -30,10 +30,14 @@ export function runMainCommand(io: CliIo, outcome: CommandOutcome) {
         sessionTimeoutMilliseconds: config.sessionTimeoutMs,
         publishTimeoutMilliseconds: config.publishTimeoutMs,
         fromBeginning: config.main.fromBeginning,
+        handlerTimeoutMilliseconds: config.main.handlerTimeoutMs,
+        stallTimeoutMilliseconds: config.main.stallTimeoutMs,
+        maxHandlerCrashes: config.main.maxHandlerCrashes,
         handler: loaded.handler,
         ...(loaded.classify === undefined ? {} : { classify: loaded.classify }),
         ...(loaded.decode === undefined ? {} : { decode: loaded.decode }),
       });
+      metrics.watchProgress(() => consumer.secondsWithoutProgress());
       return runObserved(consumer, metrics, config, logger);
     },
   });
