@@ -7,7 +7,10 @@ import {
   parseTierLadder,
   parseTierReference,
 } from '@ricochet/core';
-import { defaultPublishTimeoutMilliseconds, maxPartitionsConsumedConcurrently } from '@ricochet/kafka';
+import {
+  defaultPublishTimeoutMilliseconds,
+  maxPartitionsConsumedConcurrently,
+} from '@ricochet/kafka';
 import { checkTopicName } from '@ricochet/topology';
 import type { GivenValue } from './config-input.js';
 import type { SettingReader } from './precedence.js';
