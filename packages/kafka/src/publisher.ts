@@ -105,6 +105,10 @@ export class ReliablePublisher {
    * the records may be counted sent, though some may have been (at least once).
    */
   publish(records: readonly OutgoingRecord[], divert?: Divert): Promise<ReadonlySet<number>> {
+    if (records.length === 0) {
+      // Publishing nothing proves nothing: it must not clear a failure that records still wait on.
+      return Promise.resolve(new Set());
+    }
     this.#publishing += 1;
     const published = this.#queue
       .then(() => this.#publishNow(records, divert))
