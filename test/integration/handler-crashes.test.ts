@@ -33,7 +33,6 @@ async function superviseUntilDeadLettered(options: {
   await createTestTopics([topic, dlq], 1);
   const deadLetters = await collectTopic(dlq);
   const ledger = newLedger();
-  let log = '';
   try {
     await produceRecords(
       ['before', 'poison', 'after'].map((key) => ({
@@ -84,8 +83,7 @@ async function superviseUntilDeadLettered(options: {
           );
           await sleep(2_000);
           expect(service.child.exitCode, service.log()).to.equal(null);
-          log = service.log();
-          return { deadLetter: deadLetters.records[0]!, ends, ledger, log };
+          return { deadLetter: deadLetters.records[0]!, ends, ledger, log: service.log() };
         }
         if (event === 'called') {
           service.child.kill('SIGKILL');
