@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { CommandOutcome } from './command-outcome.js';
 import {
@@ -15,6 +16,13 @@ import { dlqCommand } from './commands/dlq.js';
 import { runCommand } from './commands/run.js';
 import { topologyCommand } from './commands/topology.js';
 
+/** The installed package's own version: from src/ and from dist/ alike, it is one folder up. */
+const cliVersion = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
 const defaultWidth = 100;
 const maxWidth = 110;
 
@@ -31,7 +39,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<ExitCo
     .recommendCommands()
     .demandCommand(1, 'name a command')
     .help()
-    .version(false)
+    .version(cliVersion)
     .wrap(Math.min(maxWidth, columnsOf(io.stdout) ?? defaultWidth))
     .command(topologyCommand(io, outcome))
     .command(runCommand(io, outcome))
