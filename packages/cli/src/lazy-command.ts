@@ -64,3 +64,25 @@ export function withCommands(
 ): Argv<object> {
   return registrations.reduce((withSome, register) => register(withSome), parser);
 }
+
+/** A command that only names subcommands: `ricochet run`, `ricochet dlq`. */
+export interface CommandGroupSpec {
+  readonly command: string;
+  readonly describe: string;
+  readonly subcommands: readonly LazyCommand[];
+  /** The usage error when no subcommand is named. */
+  readonly whenNoneNamed: string;
+}
+
+export function commandGroup(spec: CommandGroupSpec): CommandFactory<object> {
+  return async (io, outcome, args) => {
+    const subcommands = await commandsNamedBy(spec.subcommands, args, io, outcome);
+    return {
+      command: spec.command,
+      describe: spec.describe,
+      builder: (yargs) => withCommands(yargs, subcommands).demandCommand(1, spec.whenNoneNamed),
+      // Never reached: yargs runs the subcommand's handler, or fails when none is named.
+      handler: () => {},
+    };
+  };
+}
