@@ -58,8 +58,10 @@ export class ArchiveFileReplacedError extends RicochetError {
  * creates nor migrates one. The archiver (`ricochet run dlq`) creates and migrates it at start.
  */
 export class ArchiveSchemaError extends RicochetError {
+  static readonly code = 'ARCHIVE_SCHEMA';
+
   constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, { code: 'ARCHIVE_SCHEMA', retriable: false, cause: options.cause });
+    super(message, { code: ArchiveSchemaError.code, retriable: false, cause: options.cause });
   }
 }
 

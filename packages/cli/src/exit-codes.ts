@@ -1,4 +1,5 @@
-import { ArchiveSchemaError } from '@ricochet/archive';
+// The errors entry only: the package's root loads the SQLite and PostgreSQL drivers.
+import { ArchiveSchemaError } from '@ricochet/archive/errors';
 import { ConfigError, RicochetError } from '@ricochet/core';
 
 export const ExitCode = {
@@ -16,21 +17,28 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** A failure the user must fix before the command can run: reported with exit code 2. */
 export class UsageError extends RicochetError {
+  static readonly code = 'USAGE';
+
   constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, { code: 'USAGE', cause: options.cause });
+    super(message, { code: UsageError.code, cause: options.cause });
   }
 }
 
+/**
+ * Matched by code, not by class: the commands load with import() (lazy-command.ts), and under the
+ * test runner, which loads this module with require(), that gives them copies of their own of
+ * every error class.
+ */
+const usageErrorCodes: ReadonlySet<unknown> = new Set([
+  ConfigError.code,
+  UsageError.code,
+  ArchiveSchemaError.code,
+]);
+
 /** The only place errors become exit codes (libraries throw; the CLI decides). */
 export function exitCodeFor(error: unknown): ExitCodeValue {
-  if (
-    error instanceof ConfigError ||
-    error instanceof UsageError ||
-    error instanceof ArchiveSchemaError
-  ) {
-    return ExitCode.usage;
-  }
-  return ExitCode.failure;
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return usageErrorCodes.has(code) ? ExitCode.usage : ExitCode.failure;
 }
 
 /** The message a person sees: the error and, on one line each, the causes under it. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { CommandOutcome } from './command-outcome.js';
 import {
@@ -9,11 +10,23 @@ import {
 } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import { writeLine } from './io.js';
-import { demoCommand } from './commands/demo.js';
-import { configCommand } from './commands/config.js';
-import { dlqCommand } from './commands/dlq.js';
-import { runCommand } from './commands/run.js';
-import { topologyCommand } from './commands/topology.js';
+import { commandsNamedBy, lazyCommand, withCommands, type LazyCommand } from './lazy-command.js';
+
+/** The installed package's own version: from src/ and from dist/ alike, it is one folder up. */
+const cliVersion = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+/** Loaded on demand: `ricochet run delay` does not load the archive, the demo or the decoder. */
+const commands: readonly LazyCommand[] = [
+  lazyCommand('topology', async () => (await import('./commands/topology.js')).topologyCommand),
+  lazyCommand('run', async () => (await import('./commands/run.js')).runCommand),
+  lazyCommand('config', async () => (await import('./commands/config.js')).configCommand),
+  lazyCommand('dlq', async () => (await import('./commands/dlq.js')).dlqCommand),
+  lazyCommand('demo', async () => (await import('./commands/demo.js')).demoCommand),
+];
 
 const defaultWidth = 100;
 const maxWidth = 110;
@@ -24,28 +37,26 @@ const maxWidth = 110;
  */
 export async function runCli(args: readonly string[], io: CliIo): Promise<ExitCodeValue> {
   const outcome = new CommandOutcome();
-  const parser = yargs()
-    .scriptName('ricochet')
-    .env(false)
-    .strict()
-    .recommendCommands()
-    .demandCommand(1, 'name a command')
-    .help()
-    .version(false)
-    .wrap(Math.min(maxWidth, columnsOf(io.stdout) ?? defaultWidth))
-    .command(topologyCommand(io, outcome))
-    .command(runCommand(io, outcome))
-    .command(configCommand(io, outcome))
-    .command(dlqCommand(io, outcome))
-    .command(demoCommand(io, outcome))
-    .exitProcess(false)
-    .fail((message, error) => {
-      // yargs's own parse errors (a flag without its value) are usage errors too.
-      if (error === undefined || error === null || error.name === 'YError') {
-        throw new UsageError(message ?? error?.message, { cause: error ?? undefined });
-      }
-      throw error;
-    });
+  const parser = withCommands(
+    yargs()
+      .scriptName('ricochet')
+      .env(false)
+      .strict()
+      .recommendCommands()
+      .demandCommand(1, 'name a command')
+      .help()
+      .version(cliVersion)
+      .wrap(Math.min(maxWidth, columnsOf(io.stdout) ?? defaultWidth))
+      .exitProcess(false)
+      .fail((message, error) => {
+        // yargs's own parse errors (a flag without its value) are usage errors too.
+        if (error === undefined || error === null || error.name === 'YError') {
+          throw new UsageError(message ?? error?.message, { cause: error ?? undefined });
+        }
+        throw error;
+      }),
+    await commandsNamedBy(commands, args, io, outcome),
+  );
   try {
     await parser.parseAsync([...args], {}, (error, _argv, output) => {
       // yargs 18 passes `undefined`, not `null`, when there is no error.

@@ -26,11 +26,12 @@ export class NonRetryableError extends RicochetError {
 
 /** A configuration value is missing or wrong; `field` names it the way the user spelled it. */
 export class ConfigError extends RicochetError {
+  static readonly code = 'INVALID_CONFIG';
   readonly field: string;
 
   constructor(field: string, problem: string, options: { cause?: unknown } = {}) {
     super(`${field}: ${problem}`, {
-      code: 'INVALID_CONFIG',
+      code: ConfigError.code,
       retriable: false,
       cause: options.cause,
     });

@@ -1,4 +1,5 @@
-import { defaultStatementTimeoutMs } from '@ricochet/archive';
+// The settings entry only: the package's root loads the SQLite and PostgreSQL drivers.
+import { defaultStatementTimeoutMs } from '@ricochet/archive/settings';
 import {
   compileTopicPatterns,
   ConfigError,

@@ -187,7 +187,10 @@ export function demoCommand(io: CliIo, outcome: CommandOutcome) {
         await stopServices(services, 20_000);
       }
       const failed = services.filter((service) => service.process.exitCode !== 0);
-      writeLine(io.stdout, `\nInspect the dead letters: ricochet dlq list --store ${argv.store}`);
+      writeLine(
+        io.stdout,
+        `\nInspect the dead letters: npx ricochet dlq list --store ${argv.store}`,
+      );
       writeLine(io.stdout, `Service logs: ${logFolder}`);
       for (const service of failed) {
         writeLine(

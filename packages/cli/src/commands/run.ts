@@ -1,21 +1,12 @@
-import type { CommandModule } from 'yargs';
-import type { CommandOutcome } from '../command-outcome.js';
-import type { CliIo } from '../io.js';
-import { runDelayCommand } from './run/delay.js';
-import { runDlqCommand } from './run/dlq.js';
-import { runMainCommand } from './run/main.js';
+import { commandGroup, lazyCommand } from '../lazy-command.js';
 
-export function runCommand(io: CliIo, outcome: CommandOutcome): CommandModule {
-  return {
-    command: 'run',
-    describe: 'run one Ricochet service (main consumer, a delay tier, the archiver) until SIGTERM',
-    builder: (yargs) =>
-      yargs
-        .command(runMainCommand(io, outcome))
-        .command(runDelayCommand(io, outcome))
-        .command(runDlqCommand(io, outcome))
-        .demandCommand(1, 'name a role: main, delay or dlq'),
-    // Never reached: yargs runs the role's handler, or fails when none is named.
-    handler: () => {},
-  };
-}
+export const runCommand = commandGroup({
+  command: 'run',
+  describe: 'run one Ricochet service (main consumer, a delay tier, the archiver) until SIGTERM',
+  subcommands: [
+    lazyCommand('main', async () => (await import('./run/main.js')).runMainCommand),
+    lazyCommand('delay', async () => (await import('./run/delay.js')).runDelayCommand),
+    lazyCommand('dlq', async () => (await import('./run/dlq.js')).runDlqCommand),
+  ],
+  whenNoneNamed: 'name a role: main, delay or dlq',
+});
