@@ -24,6 +24,7 @@ import {
 import { CrashGuards } from './crash-guards.js';
 import type { CompiledMainConsumerOptions } from './options.js';
 import { progressReadiness, ProgressWatch } from './progress-watch.js';
+import { CarefulGate } from './careful-gate.js';
 import { RecordProcessor, type RecordOutcome } from './record-processor.js';
 
 /**
@@ -69,6 +70,7 @@ export class MainConsumer<TValue> {
   readonly #lifecycle: ServiceLifecycle;
   readonly #progress = new ProgressWatch(performance.now());
   readonly #crashGuards: CrashGuards;
+  readonly #carefulGate = new CarefulGate();
 
   constructor(options: CompiledMainConsumerOptions<TValue>) {
     this.#options = options;
@@ -233,6 +235,18 @@ export class MainConsumer<TValue> {
         await commitBefore(payload, guard.committedBefore, encodeCommitMetadata(metadata));
       }
     };
+    /** Records a finished record: settled now, or once the hand-offs before it are acknowledged. */
+    const taken = (record: ConsumedRecord, outcome: RecordOutcome): void => {
+      this.#progress.progressed(processor.lastFinishedAt);
+      if (queued.length > queuedFrom.length) {
+        queuedFrom.push(settling.length);
+      }
+      if (queued.length > 0) {
+        settling.push({ record, outcome });
+      } else {
+        settle({ record, outcome });
+      }
+    };
     let ended = false;
     this.#progress.batchStarted(performance.now());
     const watchdog = setInterval(() => {
@@ -246,6 +260,19 @@ export class MainConsumer<TValue> {
         }
         const record = toConsumedRecord(topic, partition, message);
         const step = guard.beforeRecord(record.offset);
+        if (step.kind === 'mark' && step.metadata.attempt !== undefined) {
+          // Careful: marked, handled and committed past with no other record of the process in
+          // hand, so that a crash meanwhile is this record's and its mark never outlives it.
+          await this.#carefulGate.alone(async () => {
+            await commitBeforeRecord(record.offset, step.metadata);
+            const processed = processor.process(record);
+            taken(record, processed instanceof Promise ? await processed : processed);
+            await publishQueued();
+            await commit();
+          });
+          await heartbeat();
+          continue;
+        }
         if (step.kind === 'mark') {
           await commitBeforeRecord(record.offset, step.metadata);
         } else if (step.kind === 'dead-letter') {
@@ -256,21 +283,23 @@ export class MainConsumer<TValue> {
             crashes: step.crashes,
           });
         }
-        const processed =
-          step.kind === 'dead-letter'
-            ? processor.deadLetterCrashed(record, step.crashes)
-            : processor.process(record);
-        // Awaited only when it is a promise: a record handled synchronously costs no microtask.
-        const outcome = processed instanceof Promise ? await processed : processed;
-        this.#progress.progressed(processor.lastFinishedAt);
-        if (queued.length > queuedFrom.length) {
-          queuedFrom.push(settling.length);
+        const closed = this.#carefulGate.closed;
+        if (closed !== undefined) {
+          await closed;
         }
-        if (queued.length > 0) {
-          settling.push({ record, outcome });
-        } else {
-          settle({ record, outcome });
+        this.#carefulGate.enter();
+        let outcome: RecordOutcome;
+        try {
+          const processed =
+            step.kind === 'dead-letter'
+              ? processor.deadLetterCrashed(record, step.crashes)
+              : processor.process(record);
+          // Awaited only when it is a promise: a record handled synchronously costs no microtask.
+          outcome = processed instanceof Promise ? await processed : processed;
+        } finally {
+          this.#carefulGate.leave();
         }
+        taken(record, outcome);
         if (queued.length >= maxHandOffBatch) {
           await publishQueued();
         }
