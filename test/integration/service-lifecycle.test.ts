@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { ServiceLifecycle, type Consumer } from '@ricochet/kafka';
+import type { Consumer } from 'kafkajs';
+import { createServiceConsumer, ServiceLifecycle } from '@ricochet/kafka';
 import {
   createTestTopics,
   produceRecords,
@@ -37,19 +38,26 @@ describe('service lifecycle (real broker)', function () {
     await otherJoined;
 
     // No retries: the first failing batch crashes the consumer, and kafkajs restarts it.
-    const consumer = testKafka().consumer({
+    const consumer = createServiceConsumer(testKafka(), {
       groupId: group,
-      sessionTimeout: 6_000,
-      retry: { retries: 0 },
+      sessionTimeoutMilliseconds: 6_000,
+      retries: 0,
     });
     const joins: number[] = [];
-    consumer.on(consumer.events.GROUP_JOIN, () => joins.push(Date.now()));
     let crashedAt: number | undefined;
-    consumer.on(consumer.events.CRASH, () => (crashedAt ??= Date.now()));
-    const lifecycle = new ServiceLifecycle('lifecycle test', testLogger('lifecycle'), {
-      consumer,
-      helpers: [],
-    });
+    const lifecycle = new ServiceLifecycle(
+      'lifecycle test',
+      testLogger('lifecycle'),
+      { consumer, helpers: [] },
+      {
+        onEvent: (event) => {
+          if (event.type === 'assigned') {
+            joins.push(Date.now());
+          }
+        },
+        onCrash: () => (crashedAt ??= Date.now()),
+      },
+    );
     let failed = false;
     await lifecycle.start({
       topics: [topic],

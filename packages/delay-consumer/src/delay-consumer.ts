@@ -1,13 +1,12 @@
 import { recordSizeBound, type ConsumedRecord, type Logger } from '@ricochet/core';
 import {
-  commitOnlyThrough,
   createKafkaClient,
+  createServiceConsumer,
   ReliablePublisher,
-  toConsumedRecord,
   TopicDirectory,
   ServiceLifecycle,
-  type Consumer,
-  type EachBatchPayload,
+  type ConsumedBatch,
+  type PartitionControls,
   type Readiness,
   type ServiceState,
 } from '@ricochet/kafka';
@@ -30,7 +29,7 @@ const partitionsConsumedConcurrently = 16;
 export class DelayConsumer {
   readonly #options: CompiledDelayConsumerOptions;
   readonly #logger: Logger;
-  readonly #consumer: Consumer;
+  readonly #partitions: PartitionControls;
   readonly #publisher: ReliablePublisher;
   readonly #router: RedeliveryRouter;
   readonly #releaser: ReadAheadReleaser<PendingRedelivery>;
@@ -43,13 +42,13 @@ export class DelayConsumer {
     this.#options = options;
     this.#logger = options.logger.child({ role: 'delay', tier: options.tier.topic });
     const kafka = createKafkaClient({ ...options.connection, logger: this.#logger });
-    this.#consumer = kafka.consumer({
+    const consumer = createServiceConsumer(kafka, {
       groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMilliseconds,
-      maxWaitTimeInMs: options.maxWaitTimeMilliseconds,
+      sessionTimeoutMilliseconds: options.sessionTimeoutMilliseconds,
+      maxWaitTimeMilliseconds: options.maxWaitTimeMilliseconds,
       maxBytesPerPartition: options.maxBytesPerPartition,
-      allowAutoTopicCreation: false,
     });
+    this.#partitions = consumer;
     this.#publisher = new ReliablePublisher(kafka, this.#logger, (error) =>
       options.onEvent({ type: 'publish-failed', error }),
     );
@@ -69,6 +68,8 @@ export class DelayConsumer {
         publish: (items) => this.#router.publish(this.#publisher, items, options.onEvent),
         rewind: (partition, offset) => this.#rewind(partition, offset),
         released: (partition) => this.#resumeIfHeldForRoom(partition),
+        commit: (partition, offset) =>
+          this.#lifecycle.commitThrough(options.tier.topic, partition, offset),
       },
       this.#logger,
       options.maxRedeliveryBatch,
@@ -77,7 +78,7 @@ export class DelayConsumer {
       `delay consumer of ${options.tier.topic}`,
       this.#logger,
       {
-        consumer: this.#consumer,
+        consumer,
         publishing: {
           publisher: this.#publisher,
           timeoutMilliseconds: options.publishTimeoutMilliseconds,
@@ -125,7 +126,7 @@ export class DelayConsumer {
       // A new delay group must still redeliver every record already waiting in the tier.
       fromBeginning: true,
       partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.#handleBatch(payload),
+      eachBatch: (batch) => this.#handleBatch(batch),
     });
   }
 
@@ -151,35 +152,29 @@ export class DelayConsumer {
   #onAssignment(groupId: string, assigned: readonly number[]): void {
     const topic = this.#options.tier.topic;
     this.#forgetPartitions();
-    const paused = this.#consumer.paused().find((entry) => entry.topic === topic)?.partitions ?? [];
-    if (paused.length > 0) {
-      this.#consumer.resume([{ topic, partitions: paused }]);
+    for (const partition of this.#partitions.pausedPartitions(topic)) {
+      this.#partitions.resume(topic, partition);
     }
     this.#options.onEvent({ type: 'assigned', groupId, partitions: assigned });
     this.#logger.info('partitions assigned', { partitions: assigned });
   }
 
-  async #handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, isRunning, isStale } = payload;
-    const { topic, partition } = batch;
-    const first = batch.messages[0];
+  async #handleBatch(batch: ConsumedBatch): Promise<void> {
+    const { partition } = batch;
+    const first = batch.records[0];
     if (first === undefined) {
       return;
     }
-    const owned = this.#releaser.partition(partition, first.offset, (offset) =>
-      commitOnlyThrough(payload, offset),
-    );
-    const current = (): boolean =>
-      isRunning() && !isStale() && this.#releaser.owns(partition, owned);
+    const owned = this.#releaser.partition(partition, first.offset);
+    const current = (): boolean => batch.isCurrent() && this.#releaser.owns(partition, owned);
     const horizon = this.#options.readAheadMilliseconds;
-    for (const message of batch.messages) {
+    for (const record of batch.records) {
       if (!current()) {
         break;
       }
-      const record = toConsumedRecord(topic, partition, message);
       const inspection = this.#inspect(record);
       if (inspection.kind === 'hold' && inspection.dueAt > Date.now() + horizon) {
-        this.#hold(partition, message.offset, inspection.dueAt, false);
+        this.#hold(partition, record.offset, inspection.dueAt, false);
         break;
       }
       const pending =
@@ -191,17 +186,17 @@ export class DelayConsumer {
       }
       const bytes = recordSizeBound(pending.outgoing);
       if (!owned.buffer.hasRoomFor(bytes, this.#options.maxReadAheadBytes)) {
-        this.#hold(partition, message.offset, dueAtOf(inspection), true);
+        this.#hold(partition, record.offset, dueAtOf(inspection), true);
         break;
       }
       owned.buffer.add({
-        offset: message.offset,
+        offset: record.offset,
         dueAt: dueAtOf(inspection),
         bytes,
         item: pending,
       });
       // Moves the next fetch past the record; the commit waits for its acknowledgement.
-      payload.resolveOffset(message.offset);
+      batch.resolve(record.offset);
     }
     this.#releaser.schedule();
   }
@@ -222,7 +217,7 @@ export class DelayConsumer {
    */
   #hold(partition: number, offset: string, dueAt: number, forRoom: boolean): void {
     const topic = this.#options.tier.topic;
-    this.#consumer.pause([{ topic, partitions: [partition] }]);
+    this.#partitions.pause(topic, partition);
     if (forRoom) {
       // Its read-ahead is not empty, so a release (or a rebalance) comes to resume it.
       this.#heldForRoom.add(partition);
@@ -237,7 +232,7 @@ export class DelayConsumer {
   #resume(partition: number): void {
     this.#heldForRoom.delete(partition);
     if (this.#lifecycle.state === 'running') {
-      this.#consumer.resume([{ topic: this.#options.tier.topic, partitions: [partition] }]);
+      this.#partitions.resume(this.#options.tier.topic, partition);
     }
   }
 
@@ -255,7 +250,7 @@ export class DelayConsumer {
   #rewind(partition: number, offset: string): void {
     this.#timers.cancel(partition);
     this.#heldForRoom.delete(partition);
-    this.#consumer.seek({ topic: this.#options.tier.topic, partition, offset });
+    this.#partitions.seek(this.#options.tier.topic, partition, offset);
     this.#resume(partition);
   }
 }

@@ -9,13 +9,13 @@ export interface ReleaseHandlers<Item> {
   rewind(partition: number, offset: string): void;
   /** Records of the partition were acknowledged, so its buffer has room again. */
   released(partition: number): void;
+  /** Commits the partition through `offset`, without moving where its next fetch starts. */
+  commit(partition: number, offset: string): Promise<void>;
 }
 
-/** One partition's read-ahead for as long as it is owned here, with how to commit it. */
+/** One partition's read-ahead for as long as it is owned here, and its commits under way. */
 export interface OwnedPartition<Item> {
   readonly buffer: PartitionReadAhead<Item>;
-  /** Commits the partition through `offset`, without moving where its next fetch starts. */
-  commit: (offset: string) => Promise<void>;
   commits: Promise<void>;
 }
 
@@ -44,19 +44,14 @@ export class ReadAheadReleaser<Item> {
 
   /**
    * The partition's state for a batch starting at `firstOffset`: a new one when first read, or
-   * when the fetch went back before its last record. `commit` is replaced by the newest one.
+   * when the fetch went back before its last record.
    */
-  partition(
-    partition: number,
-    firstOffset: string,
-    commit: (offset: string) => Promise<void>,
-  ): OwnedPartition<Item> {
+  partition(partition: number, firstOffset: string): OwnedPartition<Item> {
     const current = this.#partitions.get(partition);
     const owned =
       current !== undefined && current.buffer.follows(firstOffset)
         ? current
-        : { buffer: new PartitionReadAhead<Item>(), commit, commits: Promise.resolve() };
-    owned.commit = commit;
+        : { buffer: new PartitionReadAhead<Item>(), commits: Promise.resolve() };
     this.#partitions.set(partition, owned);
     return owned;
   }
@@ -179,7 +174,7 @@ export class ReadAheadReleaser<Item> {
         return;
       }
       try {
-        await owned.commit(through);
+        await this.#handlers.commit(partition, through);
       } catch (error) {
         // Reported as a commit failure by the consumer; the partition's next commit covers it.
         this.#logger.warn('committing released records failed', { partition, through, error });

@@ -1,11 +1,10 @@
 import { exponentialBackoff, type Logger } from '@ricochet/core';
 import type { ArchiveInput } from '@ricochet/archive';
 import {
-  commitThrough,
   createKafkaClient,
+  createServiceConsumer,
   ServiceLifecycle,
-  toConsumedRecord,
-  type EachBatchPayload,
+  type ConsumedBatch,
   type Readiness,
   type ServiceState,
 } from '@ricochet/kafka';
@@ -40,10 +39,9 @@ export class DlqArchiver {
       store: options.store.kind,
     });
     const kafka = createKafkaClient({ ...options.connection, logger: this.#logger });
-    const consumer = kafka.consumer({
+    const consumer = createServiceConsumer(kafka, {
       groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMilliseconds,
-      allowAutoTopicCreation: false,
+      sessionTimeoutMilliseconds: options.sessionTimeoutMilliseconds,
     });
     this.#lifecycle = new ServiceLifecycle(
       `archiver of ${options.dlqTopic}`,
@@ -78,7 +76,7 @@ export class DlqArchiver {
     await this.#lifecycle.start({
       topics: [this.#options.dlqTopic],
       fromBeginning: true,
-      eachBatch: (payload) => this.#handleBatch(payload),
+      eachBatch: (batch) => this.#handleBatch(batch),
     });
   }
 
@@ -86,24 +84,23 @@ export class DlqArchiver {
     await this.#lifecycle.stop();
   }
 
-  async #handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, heartbeat, isRunning, isStale } = payload;
-    const { topic, partition } = batch;
-    const last = batch.messages.at(-1);
+  async #handleBatch(batch: ConsumedBatch): Promise<void> {
+    const { topic, partition, records } = batch;
+    const last = records.at(-1);
     if (last === undefined) {
       return;
     }
     const inputs = await Promise.all(
-      batch.messages.map(async (message) => {
-        const record = toConsumedRecord(topic, partition, message);
-        return toArchiveInput(record, await this.#options.searchableText(record.value));
-      }),
+      records.map(async (record) =>
+        toArchiveInput(record, await this.#options.searchableText(record.value)),
+      ),
     );
-    const stored = await this.#storeWithBackoff(inputs, heartbeat, () => isRunning() && !isStale());
+    const stored = await this.#storeWithBackoff(inputs, batch.heartbeat, batch.isCurrent);
     if (stored === undefined) {
       return;
     }
-    await commitThrough(payload, last.offset);
+    batch.resolve(last.offset);
+    await this.#lifecycle.commitThrough(topic, partition, last.offset);
     this.#options.onArchived(stored, inputs.length - stored);
     this.#logger.debug('archived batch', {
       partition,

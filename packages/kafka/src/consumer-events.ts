@@ -1,4 +1,5 @@
-import type kafkajs from 'kafkajs';
+import type { ConsumedRecord } from '@ricochet/core';
+import type { ConsumedBatch } from './consumed-batch.js';
 
 /** The group (re)joined: after every rebalance, the partitions this member now owns, by topic. */
 export interface PartitionsAssigned {
@@ -40,31 +41,22 @@ export interface PublishFailed {
 export type ConsumerEvent = PartitionsAssigned | BatchConsumed | CommitFailed | PublishFailed;
 
 /**
- * Runs `eachBatch` on a payload that notes what it resolves and reports refused commits, then
- * reports the batch. Services resolve and commit only through the payload (see `commitThrough`),
- * so this sees every record handed on and every commit, in one place for all three roles.
+ * Runs `eachBatch` on a batch that notes what it resolves, then reports the batch. Services
+ * resolve only through the batch, so this sees every record handed on, in one place for all
+ * three roles.
  */
 export async function observeBatch(
-  payload: kafkajs.EachBatchPayload,
-  eachBatch: (payload: kafkajs.EachBatchPayload) => Promise<void>,
-  report: (event: BatchConsumed | CommitFailed) => void,
+  batch: ConsumedBatch,
+  eachBatch: (batch: ConsumedBatch) => Promise<void>,
+  report: (event: BatchConsumed) => void,
 ): Promise<void> {
-  const { topic, partition } = payload.batch;
   let lastResolved: string | undefined;
-  const observed: kafkajs.EachBatchPayload = {
-    ...payload,
-    resolveOffset(offset) {
-      payload.resolveOffset(offset);
+  const observed: ConsumedBatch = {
+    ...batch,
+    resolve(offset) {
+      batch.resolve(offset);
       if (lastResolved === undefined || offsetIsAfter(offset, lastResolved)) {
         lastResolved = offset;
-      }
-    },
-    async commitOffsetsIfNecessary(offsets) {
-      try {
-        await payload.commitOffsetsIfNecessary(offsets);
-      } catch (error) {
-        report({ type: 'commit-failed', topic, partition, error });
-        throw error;
       }
     },
   };
@@ -72,45 +64,46 @@ export async function observeBatch(
     await eachBatch(observed);
   } finally {
     // Also after a failed batch: what was resolved before the failure was handed on.
-    report(batchConsumed(payload.batch, lastResolved));
+    report(batchConsumed(batch, lastResolved));
   }
 }
 
 /**
- * Offsets as kafkajs gives them: decimal, no sign, no leading zeros; so a longer one is larger,
- * and one of equal length compares as text. Called for every record, where a BigInt is not free.
+ * Offsets as the client gives them: decimal, no sign, no leading zeros; so a longer one is
+ * larger, and one of equal length compares as text. Called for every record, where a BigInt is
+ * not free.
  */
 function offsetIsAfter(offset: string, other: string): boolean {
   return offset.length !== other.length ? offset.length > other.length : offset > other;
 }
 
 /** How many of the batch's records (in offset order) are at or before `offset`. */
-function countThrough(messages: readonly kafkajs.KafkaMessage[], offset: string): number {
+function countThrough(records: readonly ConsumedRecord[], offset: string): number {
   // From the end: a batch is usually handed on whole.
-  let count = messages.length;
-  while (count > 0 && offsetIsAfter(messages[count - 1]!.offset, offset)) {
+  let count = records.length;
+  while (count > 0 && offsetIsAfter(records[count - 1]!.offset, offset)) {
     count -= 1;
   }
   return count;
 }
 
-function batchConsumed(batch: kafkajs.Batch, lastResolved: string | undefined): BatchConsumed {
-  const { topic, partition, messages } = batch;
-  const first = messages[0]?.offset;
+function batchConsumed(batch: ConsumedBatch, lastResolved: string | undefined): BatchConsumed {
+  const { topic, partition, records, highWatermark } = batch;
+  const first = records[0]?.offset;
   // Kafka's own definition: the high watermark minus the position, the next offset to consume.
   const position =
     lastResolved !== undefined
       ? BigInt(lastResolved) + 1n
       : first !== undefined
         ? BigInt(first)
-        : BigInt(batch.highWatermark);
-  const lag = BigInt(batch.highWatermark) - position;
+        : BigInt(highWatermark);
+  const lag = BigInt(highWatermark) - position;
   return {
     type: 'consumed',
     topic,
     partition,
     // Counted, not subtracted: offsets have gaps (compaction, transaction markers).
-    records: lastResolved === undefined ? 0 : countThrough(messages, lastResolved),
+    records: lastResolved === undefined ? 0 : countThrough(records, lastResolved),
     lag: lag > 0n ? Number(lag) : 0,
   };
 }

@@ -38,16 +38,20 @@ export { TopicDirectory, type TopicLookup } from './topic-directory.js';
 export { toConsumedRecord } from './records.js';
 export { CommittedOffsetReader, type CommittedOffset } from './committed-offsets.js';
 export {
-  commitBefore,
-  commitOnlyThrough,
-  commitThrough,
   ServiceLifecycle,
   ServiceStartError,
   type Consumption,
   type LifecycleHooks,
   type Publishing,
-  type ServiceState,
 } from './service-lifecycle.js';
+export type { ServiceState } from './service-state.js';
+export type { ConsumedBatch, PartitionControls } from './consumed-batch.js';
+export {
+  createServiceConsumer,
+  NoGroupSessionError,
+  ServiceConsumer,
+  type ServiceConsumerOptions,
+} from './service-consumer.js';
 export {
   observeBatch,
   type BatchConsumed,

@@ -1,5 +1,5 @@
 import { describeError } from '@ricochet/core';
-import type { ServiceState } from './service-lifecycle.js';
+import type { ServiceState } from './service-state.js';
 
 /** Whether a service should be sent work (its /readyz), and if not, why. */
 export interface Readiness {

@@ -1,11 +1,9 @@
-import type kafkajs from 'kafkajs';
 import { nextOffset, RicochetError, type Logger } from '@ricochet/core';
 import { observeBatch, type ConsumerEvent } from './consumer-events.js';
 import { describeReadiness, type Readiness } from './readiness.js';
 import { publishStatus, PublishStalledError, type PublishHealth } from './publish-health.js';
-
-/** The lifecycle every Ricochet consumer service goes through. */
-export type ServiceState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+import type { ServiceConsumer, Subscription } from './service-consumer.js';
+import type { ServiceState } from './service-state.js';
 
 export class ServiceStartError extends RicochetError {
   constructor(message: string, options: { cause?: unknown } = {}) {
@@ -13,60 +11,8 @@ export class ServiceStartError extends RicochetError {
   }
 }
 
-/** What a service consumes. Commits are always manual: see `start`. */
-export interface Consumption {
-  readonly topics: readonly string[];
-  readonly fromBeginning: boolean;
-  readonly partitionsConsumedConcurrently?: number;
-  readonly eachBatch: (payload: kafkajs.EachBatchPayload) => Promise<void>;
-}
-
-/**
- * Marks `offset` handled and commits the partition up to the record after it, with `metadata`
- * (Ricochet's commit metadata, encoded) when given. Only ever called once the record is handled
- * or acknowledged elsewhere: that is Ricochet's at-least-once rule.
- */
-export async function commitThrough(
-  payload: Pick<kafkajs.EachBatchPayload, 'batch' | 'resolveOffset' | 'commitOffsetsIfNecessary'>,
-  offset: string,
-  metadata?: string,
-): Promise<void> {
-  payload.resolveOffset(offset);
-  await commitOnlyThrough(payload, offset, metadata);
-}
-
-/**
- * Commits the partition up to the record after `offset` without moving where its next fetch
- * starts: for records handed on after the fetch moved past them (a delay consumer's read-ahead).
- */
-export async function commitOnlyThrough(
-  payload: Pick<kafkajs.EachBatchPayload, 'batch' | 'commitOffsetsIfNecessary'>,
-  offset: string,
-  metadata?: string,
-): Promise<void> {
-  await commitBefore(payload, nextOffset(offset), metadata);
-}
-
-/**
- * Commits the partition up to, not including, the record at `offset` (everything before it is
- * handed on), with `metadata`: the committed offset may stay where it is, to record what is
- * about to happen to the record at `offset`.
- */
-export async function commitBefore(
-  payload: Pick<kafkajs.EachBatchPayload, 'batch' | 'commitOffsetsIfNecessary'>,
-  offset: string,
-  metadata?: string,
-): Promise<void> {
-  const { topic, partition } = payload.batch;
-  await payload.commitOffsetsIfNecessary({
-    topics: [
-      {
-        topic,
-        partitions: [{ partition, offset, ...(metadata === undefined ? {} : { metadata }) }],
-      },
-    ],
-  });
-}
+/** What a service consumes, and the handler of each batch. */
+export type Consumption = Subscription;
 
 interface Connectable {
   connect(): Promise<void>;
@@ -99,7 +45,7 @@ export interface LifecycleHooks {
 export class ServiceLifecycle {
   readonly #name: string;
   readonly #logger: Logger;
-  readonly #consumer: kafkajs.Consumer;
+  readonly #consumer: ServiceConsumer;
   readonly #helpers: readonly Connectable[];
   readonly #publishing: Publishing | undefined;
   #publishCheck: NodeJS.Timeout | undefined;
@@ -113,7 +59,7 @@ export class ServiceLifecycle {
     name: string,
     logger: Logger,
     clients: {
-      consumer: kafkajs.Consumer;
+      consumer: ServiceConsumer;
       helpers: readonly Connectable[];
       publishing?: Publishing;
     },
@@ -125,25 +71,21 @@ export class ServiceLifecycle {
     this.#helpers = clients.helpers;
     this.#publishing = clients.publishing;
     this.#onEvent = hooks.onEvent ?? (() => {});
-    this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.#assignment = payload.memberAssignment;
-      this.#notify({
-        type: 'assigned',
-        groupId: payload.groupId,
-        partitions: payload.memberAssignment,
-      });
+    this.#consumer.onGroupJoin((groupId, assignment) => {
+      this.#assignment = assignment;
+      this.#notify({ type: 'assigned', groupId, partitions: assignment });
     });
-    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
+    this.#consumer.onCrash((error, restart) => {
       // The crashed member left the group; a restart joins again and reports a new assignment.
       this.#assignment = undefined;
       hooks.onCrash?.();
       if (this.#state === 'stopping' || this.#state === 'stopped') {
-        this.#cancelRestart(payload.restart);
+        this.#cancelRestart(restart);
         return;
       }
-      if (!payload.restart) {
-        this.#fail(payload.error);
-        this.#logger.error('consumer crashed and will not restart', { error: payload.error });
+      if (!restart) {
+        this.#fail(error);
+        this.#logger.error('consumer crashed and will not restart', { error });
       }
     });
   }
@@ -168,10 +110,7 @@ export class ServiceLifecycle {
     );
   }
 
-  /**
-   * Connects everything, subscribes and starts consuming. kafkajs may neither commit on its own
-   * nor mark a whole batch consumed: a service resolves and commits only what it handed on.
-   */
+  /** Connects the helpers, then the consumer, and starts consuming. */
   async start(consumption: Consumption): Promise<void> {
     if (this.#state !== 'created') {
       throw new ServiceStartError(`cannot start ${this.#name}: it is ${this.#state}`);
@@ -181,19 +120,10 @@ export class ServiceLifecycle {
       for (const helper of this.#helpers) {
         await helper.connect();
       }
-      await this.#consumer.connect();
-      await this.#consumer.subscribe({
-        topics: [...consumption.topics],
-        fromBeginning: consumption.fromBeginning,
-      });
-      await this.#consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        ...(consumption.partitionsConsumedConcurrently === undefined
-          ? {}
-          : { partitionsConsumedConcurrently: consumption.partitionsConsumedConcurrently }),
-        eachBatch: (payload) =>
-          observeBatch(payload, consumption.eachBatch, (event) => this.#notify(event)),
+      await this.#consumer.start({
+        ...consumption,
+        eachBatch: (batch) =>
+          observeBatch(batch, consumption.eachBatch, (event) => this.#notify(event)),
       });
     } catch (error) {
       this.#fail(error);
@@ -203,6 +133,36 @@ export class ServiceLifecycle {
     this.#state = 'running';
     this.#watchPublishing();
     this.#logger.info(`${this.#name} running`);
+  }
+
+  /**
+   * Commits the partition up to, not including, the record at `offset`, with `metadata`
+   * (Ricochet's commit metadata, encoded) when given. Only ever called for records handed on:
+   * handled, or acknowledged on a tier or the dead-letter topic (Ricochet's at-least-once rule).
+   * A refused commit is reported (`commit-failed`) and rethrown.
+   */
+  async commitBefore(
+    topic: string,
+    partition: number,
+    offset: string,
+    metadata?: string,
+  ): Promise<void> {
+    try {
+      await this.#consumer.commit(topic, partition, offset, metadata);
+    } catch (error) {
+      this.#notify({ type: 'commit-failed', topic, partition, error });
+      throw error;
+    }
+  }
+
+  /** Commits the partition up to the record after `offset`: see `commitBefore`. */
+  async commitThrough(
+    topic: string,
+    partition: number,
+    offset: string,
+    metadata?: string,
+  ): Promise<void> {
+    await this.commitBefore(topic, partition, nextOffset(offset), metadata);
   }
 
   async stop(): Promise<void> {

@@ -1,42 +1,38 @@
 import { expect } from 'chai';
-import {
-  observeBatch,
-  type BatchConsumed,
-  type CommitFailed,
-  type EachBatchPayload,
-} from '@ricochet/kafka';
+import type { ConsumedRecord } from '@ricochet/core';
+import { observeBatch, type BatchConsumed, type ConsumedBatch } from '@ricochet/kafka';
 
-function fakePayload(options: { commitError?: Error } = {}) {
+function fakeBatch(): { batch: ConsumedBatch; resolved: string[] } {
   const resolved: string[] = [];
-  const committed: unknown[] = [];
-  const payload = {
-    batch: {
-      topic: 'orders',
-      partition: 2,
-      highWatermark: '10',
-      messages: [{ offset: '5' }, { offset: '6' }, { offset: '8' }],
-    },
-    resolveOffset: (offset: string) => void resolved.push(offset),
-    commitOffsetsIfNecessary: async (offsets?: unknown) => {
-      if (options.commitError !== undefined) {
-        throw options.commitError;
-      }
-      committed.push(offsets);
-    },
+  const record = (offset: string): ConsumedRecord => ({
+    topic: 'orders',
+    partition: 2,
+    offset,
+    timestamp: '0',
+    key: null,
+    value: null,
+    headers: {},
+  });
+  const batch: ConsumedBatch = {
+    topic: 'orders',
+    partition: 2,
+    highWatermark: '10',
+    readToEnd: false,
+    records: [record('5'), record('6'), record('8')],
+    resolve: (offset) => void resolved.push(offset),
     heartbeat: async () => {},
-    isRunning: () => true,
-    isStale: () => false,
-  } as unknown as EachBatchPayload;
-  return { payload, resolved, committed };
+    isCurrent: () => true,
+  };
+  return { batch, resolved };
 }
 
 async function observe(
-  payload: EachBatchPayload,
-  eachBatch: (observed: EachBatchPayload) => Promise<void>,
-): Promise<{ events: Array<BatchConsumed | CommitFailed>; error: unknown }> {
-  const events: Array<BatchConsumed | CommitFailed> = [];
+  batch: ConsumedBatch,
+  eachBatch: (observed: ConsumedBatch) => Promise<void>,
+): Promise<{ events: BatchConsumed[]; error: unknown }> {
+  const events: BatchConsumed[] = [];
   try {
-    await observeBatch(payload, eachBatch, (event) => events.push(event));
+    await observeBatch(batch, eachBatch, (event) => events.push(event));
     return { events, error: undefined };
   } catch (error) {
     return { events, error };
@@ -45,53 +41,37 @@ async function observe(
 
 describe('observeBatch', () => {
   it('counts the records resolved and measures lag from the next one to hand on', async () => {
-    const { payload, resolved, committed } = fakePayload();
-    const { events } = await observe(payload, async (observed) => {
-      observed.resolveOffset('5');
-      observed.resolveOffset('6');
-      await observed.commitOffsetsIfNecessary();
+    const { batch, resolved } = fakeBatch();
+    const { events } = await observe(batch, async (observed) => {
+      observed.resolve('5');
+      observed.resolve('6');
     });
     expect(resolved).to.deep.equal(['5', '6']);
-    expect(committed).to.have.length(1);
     expect(events).to.deep.equal([
       { type: 'consumed', topic: 'orders', partition: 2, records: 2, lag: 3 },
     ]);
   });
 
   it('counts records, not offsets, across gaps, and reports no lag at the high watermark', async () => {
-    const { payload } = fakePayload();
-    const { events } = await observe(payload, async (observed) => observed.resolveOffset('8'));
+    const { batch } = fakeBatch();
+    const { events } = await observe(batch, async (observed) => observed.resolve('8'));
     expect(events).to.deep.equal([
       { type: 'consumed', topic: 'orders', partition: 2, records: 3, lag: 1 },
     ]);
   });
 
   it('measures lag from the first record when nothing was handed on (a hold)', async () => {
-    const { payload } = fakePayload();
-    const { events } = await observe(payload, async () => {});
+    const { batch } = fakeBatch();
+    const { events } = await observe(batch, async () => {});
     expect(events).to.deep.equal([
       { type: 'consumed', topic: 'orders', partition: 2, records: 0, lag: 5 },
     ]);
   });
 
-  it('reports a refused commit and rethrows the same error, then still reports the batch', async () => {
-    const refused = new Error('not the coordinator');
-    const { payload } = fakePayload({ commitError: refused });
-    const { events, error } = await observe(payload, async (observed) => {
-      observed.resolveOffset('5');
-      await observed.commitOffsetsIfNecessary();
-    });
-    expect(error).to.equal(refused);
-    expect(events).to.deep.equal([
-      { type: 'commit-failed', topic: 'orders', partition: 2, error: refused },
-      { type: 'consumed', topic: 'orders', partition: 2, records: 1, lag: 4 },
-    ]);
-  });
-
   it('reports what was handed on before the batch failed', async () => {
-    const { payload } = fakePayload();
-    const { events, error } = await observe(payload, async (observed) => {
-      observed.resolveOffset('5');
+    const { batch } = fakeBatch();
+    const { events, error } = await observe(batch, async (observed) => {
+      observed.resolve('5');
       throw new Error('publish refused');
     });
     expect((error as Error).message).to.equal('publish refused');

@@ -10,14 +10,12 @@ import {
   type OutgoingRecord,
 } from '@ricochet/core';
 import {
-  commitBefore,
-  commitThrough,
   CommittedOffsetReader,
   createKafkaClient,
+  createServiceConsumer,
   ReliablePublisher,
-  toConsumedRecord,
   ServiceLifecycle,
-  type EachBatchPayload,
+  type ConsumedBatch,
   type Readiness,
   type ServiceState,
 } from '@ricochet/kafka';
@@ -76,10 +74,9 @@ export class MainConsumer<TValue> {
     this.#options = options;
     this.#logger = options.logger.child({ role: 'main', group: options.groupId });
     const kafka = createKafkaClient({ ...options.connection, logger: this.#logger });
-    const consumer = kafka.consumer({
+    const consumer = createServiceConsumer(kafka, {
       groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMilliseconds,
-      allowAutoTopicCreation: false,
+      sessionTimeoutMilliseconds: options.sessionTimeoutMilliseconds,
     });
     this.#publisher = new ReliablePublisher(kafka, this.#logger, (error) =>
       options.onEvent({ type: 'publish-failed', error }),
@@ -146,7 +143,7 @@ export class MainConsumer<TValue> {
       topics: this.#options.topics,
       fromBeginning: this.#options.fromBeginning,
       partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently,
-      eachBatch: (payload) => this.#handleBatch(payload),
+      eachBatch: (batch) => this.#handleBatch(batch),
     });
   }
 
@@ -162,9 +159,8 @@ export class MainConsumer<TValue> {
    * then are the queued records, and every record handled after the first of them, resolved,
    * reported and committable: nothing is committed past a record not yet handed on.
    */
-  async #handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
-    const { topic, partition } = batch;
+  async #handleBatch(batch: ConsumedBatch): Promise<void> {
+    const { topic, partition, heartbeat } = batch;
     // One queue per batch: with partitions handled concurrently, a batch must publish (and so
     // settle) only its own records.
     let queued: OutgoingRecord[] = [];
@@ -180,7 +176,7 @@ export class MainConsumer<TValue> {
     // The processor's clock (monotonic), read once per record rather than once more here.
     let lastCommitAt = processor.lastFinishedAt;
     const settle = ({ record, outcome }: Settling): void => {
-      resolveOffset(record.offset);
+      batch.resolve(record.offset);
       handedOn = record.offset;
       this.#options.onOutcome(outcome, record);
       this.#logger.debug('record processed', {
@@ -212,7 +208,12 @@ export class MainConsumer<TValue> {
     const guard = await this.#crashGuards.forPartition(topic, partition);
     const commit = async (metadata = guard.commitMetadata()): Promise<void> => {
       if (handedOn !== undefined) {
-        await commitThrough(payload, handedOn, encodeCommitMetadata(metadata));
+        await this.#lifecycle.commitThrough(
+          topic,
+          partition,
+          handedOn,
+          encodeCommitMetadata(metadata),
+        );
         guard.committed(nextOffset(handedOn));
         handedOn = undefined;
         lastCommitAt = performance.now();
@@ -221,7 +222,7 @@ export class MainConsumer<TValue> {
     /** Commits up to the record at `offset` with `metadata`: everything before it is settled. */
     const commitBeforeRecord = async (offset: string, metadata: CommitMetadata): Promise<void> => {
       await publishQueued();
-      await commitBefore(payload, offset, encodeCommitMetadata(metadata));
+      await this.#lifecycle.commitBefore(topic, partition, offset, encodeCommitMetadata(metadata));
       guard.committed(offset);
       handedOn = undefined;
       lastCommitAt = performance.now();
@@ -232,7 +233,12 @@ export class MainConsumer<TValue> {
       if (handedOn !== undefined) {
         await commit(metadata);
       } else if (guard.committedBefore !== undefined) {
-        await commitBefore(payload, guard.committedBefore, encodeCommitMetadata(metadata));
+        await this.#lifecycle.commitBefore(
+          topic,
+          partition,
+          guard.committedBefore,
+          encodeCommitMetadata(metadata),
+        );
       }
     };
     /** Records a finished record: settled now, or once the hand-offs before it are acknowledged. */
@@ -254,11 +260,10 @@ export class MainConsumer<TValue> {
       void this.#heartbeatDuringRecord(heartbeat, topic, partition);
     }, watchdogMilliseconds(this.#options.handlerTimeoutMilliseconds));
     try {
-      for (const message of batch.messages) {
-        if (!isRunning() || isStale()) {
+      for (const record of batch.records) {
+        if (!batch.isCurrent()) {
           break;
         }
-        const record = toConsumedRecord(topic, partition, message);
         const step = guard.beforeRecord(record.offset);
         if (step.kind === 'mark' && step.metadata.attempt !== undefined) {
           // Careful: marked, handled and committed past with no other record of the process in
@@ -312,7 +317,7 @@ export class MainConsumer<TValue> {
       await publishQueued();
       // No record follows right after this batch: the service stops, the fetch moved, or the
       // partition is read to its end (an idle or stopped service then leaves no suspect range).
-      ended = !isRunning() || isStale() || batch.offsetLag() === '0';
+      ended = !batch.isCurrent() || batch.readToEnd;
     } catch (error) {
       // The batch is abandoned (a publish failed, a rebalance): the process did not crash.
       ended = true;

@@ -1,0 +1,169 @@
+import type kafkajs from 'kafkajs';
+import { RicochetError } from '@ricochet/core';
+import type { ConsumedBatch, PartitionControls } from './consumed-batch.js';
+import { toConsumedRecord } from './records.js';
+
+/** How a service's consumer joins its group and fetches, in Ricochet's names. */
+export interface ServiceConsumerOptions {
+  readonly groupId: string;
+  readonly sessionTimeoutMilliseconds: number;
+  /** How long the broker may hold a fetch open waiting for records; the client's default when unset. */
+  readonly maxWaitTimeMilliseconds?: number;
+  /** The most bytes one fetch returns per partition; the client's default when unset. */
+  readonly maxBytesPerPartition?: number;
+  /**
+   * How many times the client retries a failed batch or group join before the consumer crashes
+   * (and is restarted); the client's default when unset.
+   */
+  readonly retries?: number;
+}
+
+/** What a service consumes, and the handler of each fetched batch. */
+export interface Subscription {
+  readonly topics: readonly string[];
+  readonly fromBeginning: boolean;
+  readonly partitionsConsumedConcurrently?: number;
+  readonly eachBatch: (batch: ConsumedBatch) => Promise<void>;
+}
+
+type CommitOffsets = (offsets: kafkajs.Offsets) => Promise<void>;
+
+/** The consumer is not in a group session it could commit with (not started, or crashed). */
+export class NoGroupSessionError extends RicochetError {
+  constructor() {
+    // Retriable: the restarted consumer joins again, and the partition's next commit covers it.
+    super('the consumer has no group session to commit with (not started, or restarting)', {
+      code: 'NO_GROUP_SESSION',
+      retriable: true,
+    });
+  }
+}
+
+/**
+ * A service's consumer: kafkajs behind Ricochet's own operations. Commits are always manual and
+ * nothing is resolved on the service's behalf: a service resolves and commits only what it
+ * handed on.
+ */
+export class ServiceConsumer implements PartitionControls {
+  readonly #consumer: kafkajs.Consumer;
+  /**
+   * The commit of the consumer's current group session, taken from its newest batch: unlike the
+   * consumer's own `commitOffsets`, it fails when the commit fails (kafkajs's retries it in the
+   * background and silently drops it once the consumer is stopping, so the commit of the last
+   * records handed on before a stop would be lost). It does not depend on the batch it came
+   * from, only on the session, which lasts until the consumer crashes.
+   */
+  #commitOffsets: CommitOffsets | undefined;
+
+  constructor(consumer: kafkajs.Consumer) {
+    this.#consumer = consumer;
+  }
+
+  /** Called after every group join with the partitions this member now owns, by topic. */
+  onGroupJoin(listener: (groupId: string, assignment: Record<string, number[]>) => void): void {
+    this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) =>
+      listener(payload.groupId, payload.memberAssignment),
+    );
+  }
+
+  /** Called when the consumer crashed; `restart` says whether the client restarts it. */
+  onCrash(listener: (error: Error, restart: boolean) => void): void {
+    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
+      this.#commitOffsets = undefined;
+      listener(payload.error, payload.restart);
+    });
+  }
+
+  /** Connects, subscribes and starts fetching. */
+  async start(subscription: Subscription): Promise<void> {
+    await this.#consumer.connect();
+    await this.#consumer.subscribe({
+      topics: [...subscription.topics],
+      fromBeginning: subscription.fromBeginning,
+    });
+    await this.#consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      ...(subscription.partitionsConsumedConcurrently === undefined
+        ? {}
+        : { partitionsConsumedConcurrently: subscription.partitionsConsumedConcurrently }),
+      eachBatch: (payload) => {
+        this.#commitOffsets = payload.commitOffsetsIfNecessary;
+        return subscription.eachBatch(toConsumedBatch(payload));
+      },
+    });
+  }
+
+  /** Commits the partition so that its group resumes at `offset`, with `metadata` when given. */
+  async commit(topic: string, partition: number, offset: string, metadata?: string): Promise<void> {
+    const commitOffsets = this.#commitOffsets;
+    if (commitOffsets === undefined) {
+      throw new NoGroupSessionError();
+    }
+    await commitOffsets({
+      topics: [
+        {
+          topic,
+          partitions: [{ partition, offset, ...(metadata === undefined ? {} : { metadata }) }],
+        },
+      ],
+    });
+  }
+
+  /** Leaves the group once the batches in hand are done, and disconnects. */
+  async disconnect(): Promise<void> {
+    await this.#consumer.disconnect();
+  }
+
+  pause(topic: string, partition: number): void {
+    this.#consumer.pause([{ topic, partitions: [partition] }]);
+  }
+
+  resume(topic: string, partition: number): void {
+    this.#consumer.resume([{ topic, partitions: [partition] }]);
+  }
+
+  seek(topic: string, partition: number, offset: string): void {
+    this.#consumer.seek({ topic, partition, offset });
+  }
+
+  pausedPartitions(topic: string): readonly number[] {
+    return this.#consumer.paused().find((entry) => entry.topic === topic)?.partitions ?? [];
+  }
+}
+
+/** Creates a service's consumer; topics are never created by consuming them. */
+export function createServiceConsumer(
+  kafka: kafkajs.Kafka,
+  options: ServiceConsumerOptions,
+): ServiceConsumer {
+  return new ServiceConsumer(
+    kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMilliseconds,
+      allowAutoTopicCreation: false,
+      ...(options.maxWaitTimeMilliseconds === undefined
+        ? {}
+        : { maxWaitTimeInMs: options.maxWaitTimeMilliseconds }),
+      ...(options.maxBytesPerPartition === undefined
+        ? {}
+        : { maxBytesPerPartition: options.maxBytesPerPartition }),
+      ...(options.retries === undefined ? {} : { retry: { retries: options.retries } }),
+    }),
+  );
+}
+
+function toConsumedBatch(payload: kafkajs.EachBatchPayload): ConsumedBatch {
+  const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+  const { topic, partition, highWatermark } = batch;
+  return {
+    topic,
+    partition,
+    records: batch.messages.map((message) => toConsumedRecord(topic, partition, message)),
+    highWatermark,
+    readToEnd: batch.offsetLag() === '0',
+    resolve: resolveOffset,
+    heartbeat,
+    isCurrent: () => isRunning() && !isStale(),
+  };
+}
