@@ -24,6 +24,7 @@ export {
   defaultLadderText,
   findTierByTopic,
   formatTierLadder,
+  isTierTopicName,
   parseTierLadder,
   parseTierReference,
   tierTopicName,
@@ -71,8 +72,20 @@ export { chunkBySize, recordBatchOverheadBytes, recordSizeBound } from './record
 export { exponentialBackoff } from './backoff.js';
 export { routeFailure, type Failure, type FailureRoute } from './retry-policy.js';
 export { decodeUtf8, escapeTerminalJson, escapeTerminalText, truncateText } from './text.js';
-export { boundedIntegerOption, nonEmptyTextOption, positiveIntegerOption } from './validate.js';
+export {
+  boundedIntegerOption,
+  nonEmptyTextOption,
+  positiveIntegerOption,
+  refuseRenamedOptions,
+} from './validate.js';
 export { compileTopicPatterns, type TopicPatterns } from './topic-patterns.js';
+export {
+  checkTopicName,
+  defaultDeadLetterTopic,
+  internalTopicPrefix,
+  isLegalTopicName,
+  maxTopicNameLength,
+} from './topic-names.js';
 export type { LogFields, Logger } from './logger.js';
 export {
   nextOffset,

@@ -46,7 +46,7 @@ export class DelayConsumer {
     this.#consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMilliseconds,
-      maxWaitTimeInMs: options.maxWaitTimeMilliseconds,
+      maxWaitTimeInMs: options.maxWaitMilliseconds,
       maxBytesPerPartition: options.maxBytesPerPartition,
       allowAutoTopicCreation: false,
     });
@@ -190,7 +190,7 @@ export class DelayConsumer {
         break;
       }
       const bytes = recordSizeBound(pending.outgoing);
-      if (!owned.buffer.hasRoomFor(bytes, this.#options.maxReadAheadBytes)) {
+      if (!owned.buffer.hasRoomFor(bytes, this.#options.readAheadBytes)) {
         this.#hold(partition, message.offset, dueAtOf(inspection), true);
         break;
       }

@@ -21,8 +21,16 @@ export function createDelayConsumer(options: DelayConsumerOptions): DelayConsume
 
 export { DelayConsumer } from './delay-consumer.js';
 export {
+  defaultMaxBytesPerPartition,
+  defaultMaxClockSkewMilliseconds,
+  defaultMaxRedeliveryBatch,
+  defaultMaxWaitMilliseconds,
+  defaultReadAheadBytes,
+  defaultReadAheadMilliseconds,
+  delayGroupId,
+} from './defaults.js';
+export {
   compileDelayConsumerOptions,
-  parseTierOption,
   type CompiledDelayConsumerOptions,
   type DelayConsumerEvent,
   type DelayConsumerOptions,

@@ -25,6 +25,12 @@ export function createDlqArchiver(options: DlqArchiverOptions): DlqArchiver {
 }
 
 export { DlqArchiver } from './dlq-archiver.js';
+export {
+  defaultArchiverGroupId,
+  defaultInitialStoreBackoffMilliseconds,
+  defaultMaxStoreBackoffMilliseconds,
+  defaultStoreStallMilliseconds,
+} from './defaults.js';
 export { toArchiveInput } from './archive-input.js';
 export {
   compileDlqArchiverOptions,

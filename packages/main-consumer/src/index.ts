@@ -34,11 +34,15 @@ export function createMainConsumer<TValue = Buffer | null>(
 
 export { MainConsumer } from './main-consumer.js';
 export {
-  compileMainConsumerOptions,
-  defaultDlqTopic,
+  defaultCommitIntervalMilliseconds,
+  defaultConcurrency,
+  defaultFromBeginning,
   defaultHandlerTimeoutMilliseconds,
   defaultMaxHandlerCrashes,
   defaultStallTimeoutMilliseconds,
+} from './defaults.js';
+export {
+  compileMainConsumerOptions,
   type CompiledMainConsumerOptions,
   type HandlerFinished,
   type HandlerRecord,

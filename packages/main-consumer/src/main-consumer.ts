@@ -145,7 +145,7 @@ export class MainConsumer<TValue> {
     await this.#lifecycle.start({
       topics: this.#options.topics,
       fromBeginning: this.#options.fromBeginning,
-      partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently,
+      partitionsConsumedConcurrently: this.#options.concurrency,
       eachBatch: (payload) => this.#handleBatch(payload),
     });
   }

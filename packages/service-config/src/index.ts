@@ -24,7 +24,6 @@ export { parseConfigText } from './config-text.js';
 export { tlsFilePaths } from './tls.js';
 export { kafkaConnectionOptions } from './connection.js';
 export { asSetting, asSettingAsync, sourceOf } from './setting-errors.js';
-export { defaultStoreUrl } from './role-settings.js';
 export {
   configFileSetting,
   connectionSettingKeys,

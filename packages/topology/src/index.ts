@@ -25,7 +25,6 @@
  */
 export {
   compileTopologyOptions,
-  defaultDeadLetterTopic,
   defaultPartitions,
   type CompiledTopologyOptions,
   type TopologyFieldNames,
@@ -37,7 +36,6 @@ export {
   minimumDefaultTierRetentionMilliseconds,
   tierRetentionDelayMultiple,
 } from './retention.js';
-export { checkTopicName, maxTopicNameLength } from './topic-names.js';
 export {
   configSatisfies,
   headerHeadroomBytes,
