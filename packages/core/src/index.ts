@@ -22,7 +22,6 @@ export { ConfigError, NonRetryableError, RicochetError } from './errors.js';
 export { formatDuration, maxTimerMilliseconds, parseDuration } from './duration.js';
 export {
   defaultLadderText,
-  findTierByTopic,
   formatTierLadder,
   isTierTopicName,
   parseTierLadder,
@@ -35,9 +34,6 @@ export {
   classifyDecodeError,
   classifyError,
   describeError,
-  maxErrorClassLength,
-  maxErrorMessageLength,
-  maxErrorStackLength,
   type ErrorClassifier,
   type ErrorDescription,
   type ErrorVerdict,
@@ -48,7 +44,6 @@ export {
   isRedelivery,
   readHeaderText,
   replayedFromHeader,
-  requiredRetryHeaders,
   readRetryContract,
   RetryHeader,
   userHeaders,
@@ -62,7 +57,6 @@ export {
   type RetryContractReading,
 } from './headers.js';
 export {
-  commitMetadataVersion,
   decodeCommitMetadata,
   encodeCommitMetadata,
   type CommitMetadata,
@@ -79,13 +73,7 @@ export {
   refuseRenamedOptions,
 } from './validate.js';
 export { compileTopicPatterns, type TopicPatterns } from './topic-patterns.js';
-export {
-  checkTopicName,
-  defaultDeadLetterTopic,
-  internalTopicPrefix,
-  isLegalTopicName,
-  maxTopicNameLength,
-} from './topic-names.js';
+export { checkTopicName, defaultDeadLetterTopic, internalTopicPrefix } from './topic-names.js';
 export type { LogFields, Logger } from './logger.js';
 export {
   nextOffset,

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import {
   defaultLadderText,
-  findTierByTopic,
   formatTierLadder,
   maxTimerMilliseconds,
   parseTierLadder,
@@ -9,6 +8,7 @@ import {
   parseTierReference,
   tierTopicName,
 } from '@ricochet/core';
+import { findTierByTopic } from '@ricochet/core/internal';
 import { expectConfigError } from './helpers.js';
 
 describe('parseTierLadder', () => {

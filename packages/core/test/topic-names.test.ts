@@ -1,10 +1,6 @@
 import { expect } from 'chai';
-import {
-  checkTopicName,
-  compileTopicPatterns,
-  isLegalTopicName,
-  maxTopicNameLength,
-} from '@ricochet/core';
+import { checkTopicName, compileTopicPatterns } from '@ricochet/core';
+import { isLegalTopicName, maxTopicNameLength } from '@ricochet/core/internal';
 import { expectConfigError } from './helpers.js';
 
 // The one rule for topic names: the retry contract's header check, every topic setting and the

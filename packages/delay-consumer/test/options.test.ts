@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ConfigError, defaultDeadLetterTopic } from '@ricochet/core';
-import { compileDelayConsumerOptions, type DelayConsumerOptions } from '@ricochet/delay-consumer';
+import { type DelayConsumerOptions } from '@ricochet/delay-consumer';
+import { compileDelayConsumerOptions } from '@ricochet/delay-consumer/internal';
 import { testLogger } from '@ricochet/testing';
 
 const base: DelayConsumerOptions = { brokers: ['k:1'], tier: '5s', logger: testLogger('options') };

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { writeRetryContract, type ConsumedRecord } from '@ricochet/core';
-import { HoldTimers, inspectTierRecord, isInternalTopic } from '@ricochet/delay-consumer';
+import { HoldTimers, inspectTierRecord, isInternalTopic } from '@ricochet/delay-consumer/internal';
 
 const now = 1_800_000_000_000;
 const limits = { now, tierDelayMilliseconds: 5_000, maxClockSkewMilliseconds: 60_000 };

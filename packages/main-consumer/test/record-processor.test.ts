@@ -5,11 +5,8 @@ import {
   type ConsumedRecord,
   type OutgoingRecord,
 } from '@ricochet/core';
-import {
-  compileMainConsumerOptions,
-  RecordProcessor,
-  type RecordHandler,
-} from '@ricochet/main-consumer';
+import { type RecordHandler } from '@ricochet/main-consumer';
+import { compileMainConsumerOptions, RecordProcessor } from '@ricochet/main-consumer/internal';
 import { testLogger } from '@ricochet/testing';
 
 function processorFor<TValue = Buffer | null>(

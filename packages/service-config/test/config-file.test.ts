@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseConfigText } from '@ricochet/service-config';
+import { parseConfigText } from '@ricochet/service-config/internal';
 import { configErrorOf, required, resolve } from './helpers.js';
 
 describe('service config files', () => {
