@@ -21,7 +21,10 @@ export const defaultMaxBytesPerPartition = 65_536;
 /** Redeliveries published in one acknowledged request set. */
 export const defaultMaxRedeliveryBatch = 500;
 
-/** The consumer group of a tier's delay consumers, e.g. `ricochet-delay-retry-5s`. */
+/**
+ * The consumer group, and the Kafka client id, of a tier's delay consumers unless they are told
+ * otherwise: `ricochet-delay-retry-5s`.
+ */
 export function delayGroupId(tierTopic: string): string {
   return `ricochet-delay-${tierTopic}`;
 }

@@ -141,7 +141,7 @@ export function compileDelayConsumerOptions(
     throw new ConfigError('dlqTopic', `must be a topic other than the tier (${tier.topic})`);
   }
   return {
-    connection: compileConnectionOptions(options, `ricochet-delay-${tier.topic}`),
+    connection: compileConnectionOptions(options, delayGroupId(tier.topic)),
     tier,
     groupId,
     dlqTopic,
