@@ -2,13 +2,13 @@
 // and what must become of it. bad-input.test.ts runs the real services over all of them at once.
 import {
   presentHeaders,
-  requiredRetryHeaders,
   RetryHeader,
   writeRetryContract,
   type DeadLetterReason,
   type HeaderValue,
   type RetryContract,
 } from '@ricochet/core';
+import { requiredRetryHeaders } from '@ricochet/core/internal';
 import { testRetryContract } from '@ricochet/testing';
 
 /** A user header on every record of the suite: how each record is traced back to its case. */

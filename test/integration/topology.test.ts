@@ -8,12 +8,11 @@ import {
   createTopology,
   deleteTopology,
   describeTopology,
-  openTopologyAdmin,
-  readCluster,
   verifyTopology,
   withTopologyAdmin,
   type CompiledTopologyOptions,
 } from '@ricochet/topology';
+import { openTopologyAdmin, readCluster } from '@ricochet/topology/internal';
 import { deleteTopicsIfPresent, uniqueTopology, type TestTopology } from './topology-fixtures.js';
 
 const day = 86_400_000;

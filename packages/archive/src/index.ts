@@ -40,6 +40,6 @@ export {
   ArchiveUnavailableError,
 } from './errors.js';
 export { openArchiveStore, type ArchiveStoreOptions } from './open.js';
-export { defaultStoreUrl, parseStoreUrl, redactStoreUrl, type StoreLocation } from './url.js';
-export { checkLimit, maxPageSize } from './paging.js';
-export { defaultStatementTimeoutMs, type ArchiveAccess } from './settings.js';
+export { parseStoreUrl, type StoreLocation } from './url.js';
+export { checkLimit } from './paging.js';
+export { defaultStatementTimeoutMs, defaultStoreUrl, type ArchiveAccess } from './settings.js';

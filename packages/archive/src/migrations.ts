@@ -135,8 +135,6 @@ ${indexes}`,
   },
 ];
 
-export const latestVersion = Math.max(...migrations.map((migration) => migration.version));
-
 /** The migrations not yet applied, oldest first. */
 export function pendingMigrations(applied: ReadonlySet<number>): Migration[] {
   return migrations
@@ -155,10 +153,11 @@ export function schemaProblem(applied: number | undefined, where: string): strin
   if (applied === undefined) {
     return `no archive at ${where} (check --store / RICOCHET_STORE); to create it, ${remedy}`;
   }
-  if (applied < latestVersion) {
+  const codeVersion = Math.max(...migrations.map((migration) => migration.version));
+  if (applied < codeVersion) {
     return (
       `the archive at ${where} is at schema version ${applied}, older than this code's ` +
-      `${latestVersion}; to migrate it, ${remedy}`
+      `${codeVersion}; to migrate it, ${remedy}`
     );
   }
   return undefined;

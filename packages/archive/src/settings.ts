@@ -22,6 +22,9 @@ export type ArchiveAccess = 'create' | 'read' | 'update';
 
 export const archiveAccesses: readonly ArchiveAccess[] = ['create', 'read', 'update'];
 
+/** The embedded default: a file next to wherever the archiver runs. */
+export const defaultStoreUrl = 'sqlite:./ricochet-dlq.db';
+
 export const defaultTimeoutMs = 10_000;
 
 /**

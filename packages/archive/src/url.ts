@@ -1,8 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '@ricochet/core';
-
-/** The embedded default: a file next to wherever the archiver runs. */
-export const defaultStoreUrl = 'sqlite:./ricochet-dlq.db';
+import { defaultStoreUrl } from './settings.js';
 
 export type StoreLocation =
   | { readonly kind: 'sqlite'; readonly path: string }
@@ -35,7 +33,7 @@ export function parseStoreUrl(url: string): StoreLocation {
 
 function parseSqlite(path: string, url: string): StoreLocation {
   if (path === '') {
-    throw badUrl(url, 'the SQLite path is empty (try sqlite:./ricochet-dlq.db)');
+    throw badUrl(url, `the SQLite path is empty (try ${defaultStoreUrl})`);
   }
   if (path.startsWith('//')) {
     throw badUrl(url, 'write sqlite:/absolute/path.db or sqlite:./relative/path.db');

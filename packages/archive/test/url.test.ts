@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { expect } from 'chai';
 import { ConfigError } from '@ricochet/core';
-import { defaultStoreUrl, parseStoreUrl, redactStoreUrl } from '@ricochet/archive';
+import { defaultStoreUrl, parseStoreUrl } from '@ricochet/archive';
+import { redactStoreUrl } from '@ricochet/archive/internal';
 
 describe('parseStoreUrl', () => {
   it('reads SQLite paths, relative to the working directory, and :memory:', () => {

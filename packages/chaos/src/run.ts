@@ -2,7 +2,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openArchiveStore, type ArchiveStore } from '@ricochet/archive';
-import type { Logger } from '@ricochet/core';
+import { defaultDeadLetterTopic, type Logger } from '@ricochet/core';
 import { createLogger } from '@ricochet/logger';
 import { FaultProxy } from '@ricochet/testing';
 import { readArchive } from './archive-reader.js';
@@ -35,7 +35,7 @@ const kafkaScript = join(repositoryRoot, 'scripts', 'kafka');
 
 const sourceTopic = 'chaos-orders';
 const group = 'chaos';
-const dlqTopic = 'dlq';
+const dlqTopic = defaultDeadLetterTopic;
 /** Chaos starts once the traffic has run this long, so that every tier has work in flight. */
 const warmUpMilliseconds = 5_000;
 /** How long every instance may take to be running and ready again at the end. */

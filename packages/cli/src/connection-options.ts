@@ -1,4 +1,4 @@
-import type { KafkaConnectionOptions } from '@ricochet/kafka';
+import type { ServiceConnectionOptions } from '@ricochet/kafka';
 import {
   kafkaConnectionOptions,
   loadConnectionConfig,
@@ -14,7 +14,7 @@ export function connectionOptionsFrom(
   argv: object,
   io: CliIo,
   defaults: ConnectionDefaults,
-): Omit<KafkaConnectionOptions, 'logger' | 'retry'> {
+): Omit<ServiceConnectionOptions, 'logger'> {
   const { kafka } = loadConnectionConfig(
     { flags: argv as Record<string, unknown>, environment: io.environment },
     defaults,

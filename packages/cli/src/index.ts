@@ -9,6 +9,6 @@
  * ```
  */
 export { runCli } from './program.js';
-export { describeFailure, ExitCode, exitCodeFor, UsageError } from './exit-codes.js';
+export { describeFailure, ExitCode, UsageError } from './exit-codes.js';
 export type { CliIo } from './io.js';
 export { formatTable } from './table.js';

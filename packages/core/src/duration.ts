@@ -20,6 +20,11 @@ const unitsLargestFirst: readonly DurationUnit[] = ['d', 'h', 'm', 's', 'ms'];
 
 const durationPattern = /^(\d+)(ms|s|m|h|d)$/;
 
+/** Whether `text` is written as a duration (`5s`, `500ms`), its value unchecked. */
+export function isDurationText(text: string): boolean {
+  return durationPattern.test(text);
+}
+
 /**
  * Parses a duration such as `500ms`, `5s`, `1m`, `10m`, `2h` or `1d` into milliseconds.
  * `field` names the setting in the error message.

@@ -1,6 +1,7 @@
 import type { ErrorDescription } from './classify.js';
 import type { HeaderValue, RecordHeaders } from './record.js';
 import { decodeUtf8 } from './text.js';
+import { isLegalTopicName } from './topic-names.js';
 
 /** Ricochet's header names. Values are UTF-8 strings; numbers are decimal. */
 export const RetryHeader = {
@@ -83,8 +84,6 @@ export type RetryContractReading =
   | { readonly ok: true; readonly contract: RetryContract }
   | { readonly ok: false; readonly problems: readonly HeaderProblem[] };
 
-/** Kafka's own rule for topic names: these characters, 1 to 249 of them, and neither . nor .. */
-const topicNamePattern = /^(?!\.{1,2}$)[a-zA-Z0-9._-]{1,249}$/;
 const decimalIntegerPattern = /^-?\d+$/;
 /** Kafka offsets are int64. */
 const maxOffset = 2n ** 63n - 1n;
@@ -153,7 +152,7 @@ function readInteger(
 
 function readTopic(headers: RecordHeaders, header: string): FieldReading<string> {
   const text = readText(headers, header);
-  if (text.ok && !topicNamePattern.test(text.value)) {
+  if (text.ok && !isLegalTopicName(text.value)) {
     return problem(
       header,
       'invalid-topic-name',

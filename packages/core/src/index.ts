@@ -22,8 +22,8 @@ export { ConfigError, NonRetryableError, RicochetError } from './errors.js';
 export { formatDuration, maxTimerMilliseconds, parseDuration } from './duration.js';
 export {
   defaultLadderText,
-  findTierByTopic,
   formatTierLadder,
+  isTierTopicName,
   parseTierLadder,
   parseTierReference,
   tierTopicName,
@@ -34,9 +34,6 @@ export {
   classifyDecodeError,
   classifyError,
   describeError,
-  maxErrorClassLength,
-  maxErrorMessageLength,
-  maxErrorStackLength,
   type ErrorClassifier,
   type ErrorDescription,
   type ErrorVerdict,
@@ -47,7 +44,6 @@ export {
   isRedelivery,
   readHeaderText,
   replayedFromHeader,
-  requiredRetryHeaders,
   readRetryContract,
   RetryHeader,
   userHeaders,
@@ -61,7 +57,6 @@ export {
   type RetryContractReading,
 } from './headers.js';
 export {
-  commitMetadataVersion,
   decodeCommitMetadata,
   encodeCommitMetadata,
   type CommitMetadata,
@@ -71,8 +66,14 @@ export { chunkBySize, recordBatchOverheadBytes, recordSizeBound } from './record
 export { exponentialBackoff } from './backoff.js';
 export { routeFailure, type Failure, type FailureRoute } from './retry-policy.js';
 export { decodeUtf8, escapeTerminalJson, escapeTerminalText, truncateText } from './text.js';
-export { boundedIntegerOption, nonEmptyTextOption, positiveIntegerOption } from './validate.js';
+export {
+  boundedIntegerOption,
+  nonEmptyTextOption,
+  positiveIntegerOption,
+  refuseRenamedOptions,
+} from './validate.js';
 export { compileTopicPatterns, type TopicPatterns } from './topic-patterns.js';
+export { checkTopicName, defaultDeadLetterTopic, internalTopicPrefix } from './topic-names.js';
 export type { LogFields, Logger } from './logger.js';
 export {
   nextOffset,

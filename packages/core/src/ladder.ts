@@ -1,4 +1,4 @@
-import { formatDuration, maxTimerMilliseconds, parseDuration } from './duration.js';
+import { formatDuration, isDurationText, maxTimerMilliseconds, parseDuration } from './duration.js';
 import { ConfigError } from './errors.js';
 
 /** One retry tier: a delay topic whose records are redelivered `delayMilliseconds` after failing. */
@@ -15,8 +15,19 @@ export type TierLadder = readonly Tier[];
 
 export const defaultLadderText = '5s,1m,10m';
 
+/** Every tier topic is named `retry-<delay>`. */
+const tierTopicPrefix = 'retry-';
+
 export function tierTopicName(delayMilliseconds: number): string {
-  return `retry-${formatDuration(delayMilliseconds)}`;
+  return `${tierTopicPrefix}${formatDuration(delayMilliseconds)}`;
+}
+
+/**
+ * Whether `topic` is named as a tier topic of some ladder (`retry-5s`, and also a non-canonical
+ * `retry-60s`): a name Ricochet keeps for its tiers, whichever ladder a service was given.
+ */
+export function isTierTopicName(topic: string): boolean {
+  return topic.startsWith(tierTopicPrefix) && isDurationText(topic.slice(tierTopicPrefix.length));
 }
 
 /**
@@ -71,8 +82,6 @@ export function formatTierLadder(ladder: TierLadder): string {
 export function findTierByTopic(ladder: TierLadder, topic: string): Tier | undefined {
   return ladder.find((tier) => tier.topic === topic);
 }
-
-const tierTopicPrefix = 'retry-';
 
 /**
  * One tier named by topic (`retry-5s`) or by delay (`5s`). A topic name must be the canonical one

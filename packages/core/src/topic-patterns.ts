@@ -1,7 +1,8 @@
 import { ConfigError } from './errors.js';
+import { topicNameCharacters } from './topic-names.js';
 
 /** A topic name in which `*` stands for any run of characters (none included). */
-const topicPatternSyntax = /^[a-zA-Z0-9._*-]+$/;
+const topicPatternSyntax = new RegExp(`^[${topicNameCharacters}*]+$`);
 
 /** Which topics a list of patterns admits. */
 export interface TopicPatterns {

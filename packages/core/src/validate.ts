@@ -34,6 +34,21 @@ export function boundedIntegerOption(
   return value;
 }
 
+/**
+ * Throws when `options` has a field under a name it no longer has: a JavaScript caller's old
+ * name would otherwise be ignored, and its value with it. `renamed` maps old names to new.
+ */
+export function refuseRenamedOptions(
+  options: object,
+  renamed: Readonly<Record<string, string>>,
+): void {
+  for (const [oldName, newName] of Object.entries(renamed)) {
+    if (oldName in options) {
+      throw new ConfigError(oldName, `was renamed ${newName}; set ${newName} instead`);
+    }
+  }
+}
+
 export function nonEmptyTextOption(field: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new ConfigError(field, 'must be a non-empty string');

@@ -5,12 +5,11 @@ import {
   NonRetryableError,
   classifyError,
   describeError,
-  maxErrorMessageLength,
-  maxErrorStackLength,
   type ErrorClassifier,
   classifyDecodeError,
   RicochetError,
 } from '@ricochet/core';
+import { maxErrorMessageLength, maxErrorStackLength } from '@ricochet/core/internal';
 import { isWellFormed } from './helpers.js';
 
 describe('classifyError', () => {

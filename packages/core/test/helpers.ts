@@ -8,7 +8,7 @@ import {
   type RetryContract,
 } from '@ricochet/core';
 
-export { requiredRetryHeaders as requiredHeaders } from '@ricochet/core';
+export { requiredRetryHeaders as requiredHeaders } from '@ricochet/core/internal';
 
 export const optionalHeaders = [
   RetryHeader.errorClass,

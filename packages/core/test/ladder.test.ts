@@ -1,13 +1,14 @@
 import { expect } from 'chai';
 import {
   defaultLadderText,
-  findTierByTopic,
   formatTierLadder,
   maxTimerMilliseconds,
   parseTierLadder,
+  isTierTopicName,
   parseTierReference,
   tierTopicName,
 } from '@ricochet/core';
+import { findTierByTopic } from '@ricochet/core/internal';
 import { expectConfigError } from './helpers.js';
 
 describe('parseTierLadder', () => {
@@ -144,6 +145,45 @@ describe('parseTierLadder', () => {
         '--tier',
       );
     });
+  });
+});
+
+describe('parseTierReference', () => {
+  it('accepts a tier topic or a delay', () => {
+    expect(parseTierReference('retry-5s')).to.deep.equal({
+      topic: 'retry-5s',
+      delayMilliseconds: 5_000,
+    });
+    expect(parseTierReference('1m')).to.deep.equal({
+      topic: 'retry-1m',
+      delayMilliseconds: 60_000,
+    });
+  });
+
+  it('refuses a non-canonical tier topic, naming the right one', () => {
+    expect(() => parseTierReference('retry-60s')).to.throw(/tier: .*retry-1m/);
+  });
+
+  it('refuses what is not a delay', () => {
+    expect(() => parseTierReference('retry-soon')).to.throw(/tier/);
+  });
+});
+
+describe('isTierTopicName', () => {
+  it('knows every topic a ladder names as a tier', () => {
+    for (const tier of parseTierLadder('500ms,5s,1m,2h,1d')) {
+      expect(isTierTopicName(tier.topic), tier.topic).to.equal(true);
+    }
+  });
+
+  it('also knows a tier named in another unit than the canonical one', () => {
+    expect(isTierTopicName('retry-60s')).to.equal(true);
+  });
+
+  it('leaves other retry- names alone', () => {
+    for (const topic of ['retry-orders', 'retry-', 'retry-5', 'retry-5s.eu', 'orders-retry-5s']) {
+      expect(isTierTopicName(topic), topic).to.equal(false);
+    }
   });
 });
 

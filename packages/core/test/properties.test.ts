@@ -8,8 +8,6 @@ import {
   formatDuration,
   maxTimerMilliseconds,
   formatTierLadder,
-  maxErrorMessageLength,
-  maxErrorStackLength,
   parseDuration,
   parseTierLadder,
   readRetryContract,
@@ -26,6 +24,7 @@ import {
   type RetryContract,
   type TierLadder,
 } from '@ricochet/core';
+import { maxErrorMessageLength, maxErrorStackLength } from '@ricochet/core/internal';
 import {
   asBuffers,
   isWellFormed,

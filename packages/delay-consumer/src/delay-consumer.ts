@@ -45,7 +45,7 @@ export class DelayConsumer {
     const consumer = createServiceConsumer(kafka, {
       groupId: options.groupId,
       sessionTimeoutMilliseconds: options.sessionTimeoutMilliseconds,
-      maxWaitTimeMilliseconds: options.maxWaitTimeMilliseconds,
+      maxWaitMilliseconds: options.maxWaitMilliseconds,
       maxBytesPerPartition: options.maxBytesPerPartition,
     });
     this.#partitions = consumer;
@@ -185,7 +185,7 @@ export class DelayConsumer {
         break;
       }
       const bytes = recordSizeBound(pending.outgoing);
-      if (!owned.buffer.hasRoomFor(bytes, this.#options.maxReadAheadBytes)) {
+      if (!owned.buffer.hasRoomFor(bytes, this.#options.readAheadBytes)) {
         this.#hold(partition, record.offset, dueAtOf(inspection), true);
         break;
       }

@@ -20,23 +20,8 @@ export function createDelayConsumer(options: DelayConsumerOptions): DelayConsume
 }
 
 export { DelayConsumer } from './delay-consumer.js';
-export {
-  compileDelayConsumerOptions,
-  parseTierOption,
-  type CompiledDelayConsumerOptions,
-  type DelayConsumerEvent,
-  type DelayConsumerOptions,
+export type {
+  CompiledDelayConsumerOptions,
+  DelayConsumerEvent,
+  DelayConsumerOptions,
 } from './options.js';
-export {
-  inspectTierRecord,
-  isInternalTopic,
-  type InspectionLimits,
-  type TierRecordInspection,
-} from './tier-record.js';
-export { HoldTimers } from './hold-timers.js';
-export {
-  earliestDueAt,
-  PartitionReadAhead,
-  takeDueAcross,
-  type ReadAheadEntry,
-} from './read-ahead-buffer.js';

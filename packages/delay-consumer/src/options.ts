@@ -2,9 +2,11 @@ import {
   boundedIntegerOption,
   compileTopicPatterns,
   ConfigError,
+  defaultDeadLetterTopic,
   nonEmptyTextOption,
   positiveIntegerOption,
   parseTierReference,
+  refuseRenamedOptions,
   type DeadLetterReason,
   type Logger,
   type Tier,
@@ -12,13 +14,24 @@ import {
 } from '@ricochet/core';
 import {
   compileConnectionOptions,
-  sessionTimeoutBounds,
   defaultPublishTimeoutMilliseconds,
+  defaultSessionTimeoutMilliseconds,
+  sessionTimeoutBounds,
   type BatchConsumed,
   type CommitFailed,
   type KafkaConnectionOptions,
   type PublishFailed,
+  type ServiceConnectionOptions,
 } from '@ricochet/kafka';
+import {
+  defaultMaxBytesPerPartition,
+  defaultMaxClockSkewMilliseconds,
+  defaultMaxRedeliveryBatch,
+  defaultMaxWaitMilliseconds,
+  defaultReadAheadBytes,
+  defaultReadAheadMilliseconds,
+  delayGroupId,
+} from './defaults.js';
 
 /** What a delay consumer reports as it works: for metrics, demos and tests. */
 export type DelayConsumerEvent =
@@ -40,15 +53,7 @@ export type DelayConsumerEvent =
   | CommitFailed
   | PublishFailed;
 
-export interface DelayConsumerOptions {
-  brokers: readonly string[];
-  clientId?: string;
-  ssl?: KafkaConnectionOptions['ssl'];
-  sasl?: KafkaConnectionOptions['sasl'];
-  /** How long to wait for a broker connection. Default 3000. */
-  connectionTimeoutMilliseconds?: number;
-  /** How long to wait for a broker's answer to a request. Default 30000. */
-  requestTimeoutMilliseconds?: number;
+export interface DelayConsumerOptions extends ServiceConnectionOptions {
   /** The tier to serve, by topic (`retry-5s`) or by delay (`5s`). */
   tier: string;
   /** Default `ricochet-delay-<tier topic>`; instances sharing it split the tier's partitions. */
@@ -62,12 +67,11 @@ export interface DelayConsumerOptions {
    * this service write to any topic it may write to. Default: every topic but internal ones.
    */
   allowedTopics?: readonly string[];
-  logger: Logger;
   /**
    * The longest a fetch waits for data. A held partition resumed while another fetch is waiting
    * is fetched only after that one returns; records read ahead do not wait for it. Default 50.
    */
-  maxWaitTimeMilliseconds?: number;
+  maxWaitMilliseconds?: number;
   /**
    * Records due within this many milliseconds are read ahead into memory and released by a
    * timer at their due-at, without waiting for the next fetch. A record due later holds its
@@ -78,7 +82,7 @@ export interface DelayConsumerOptions {
    * The most bytes of records read ahead per partition; a partition that has this much waiting
    * is held until some of it is released. Default 1048576 (1 MiB).
    */
-  maxReadAheadBytes?: number;
+  readAheadBytes?: number;
   /**
    * How far past `now + tier delay` a `due-at` may lie (clock skew between hosts) before the
    * record is dead-lettered as `due-at-out-of-range` rather than held. Default 60000.
@@ -109,9 +113,9 @@ export interface CompiledDelayConsumerOptions {
   /** Undefined when every topic but internal ones is allowed. */
   readonly allowedTopics: TopicPatterns | undefined;
   readonly logger: Logger;
-  readonly maxWaitTimeMilliseconds: number;
+  readonly maxWaitMilliseconds: number;
   readonly readAheadMilliseconds: number;
-  readonly maxReadAheadBytes: number;
+  readonly readAheadBytes: number;
   readonly maxClockSkewMilliseconds: number;
   readonly sessionTimeoutMilliseconds: number;
   readonly publishTimeoutMilliseconds: number;
@@ -120,25 +124,24 @@ export interface CompiledDelayConsumerOptions {
   readonly onEvent: (event: DelayConsumerEvent) => void;
 }
 
-/** `retry-5s` or `5s` -> the tier (kept here for existing importers; the rule lives in core). */
-export function parseTierOption(
-  text: string,
-  field = 'tier',
-): Pick<Tier, 'topic' | 'delayMilliseconds'> {
-  return parseTierReference(text, field);
-}
+/** Options a release of this package spelt otherwise, and their names now. */
+const renamedOptions = {
+  maxWaitTimeMilliseconds: 'maxWaitMilliseconds',
+  maxReadAheadBytes: 'readAheadBytes',
+};
 
 export function compileDelayConsumerOptions(
   options: DelayConsumerOptions,
 ): CompiledDelayConsumerOptions {
-  const tier = parseTierOption(options.tier);
-  const groupId = nonEmptyTextOption('groupId', options.groupId ?? `ricochet-delay-${tier.topic}`);
-  const dlqTopic = options.dlqTopic ?? 'dlq';
+  refuseRenamedOptions(options, renamedOptions);
+  const tier = parseTierReference(options.tier);
+  const groupId = nonEmptyTextOption('groupId', options.groupId ?? delayGroupId(tier.topic));
+  const dlqTopic = options.dlqTopic ?? defaultDeadLetterTopic;
   if (dlqTopic.trim() === '' || dlqTopic === tier.topic) {
     throw new ConfigError('dlqTopic', `must be a topic other than the tier (${tier.topic})`);
   }
   return {
-    connection: compileConnectionOptions(options, `ricochet-delay-${tier.topic}`),
+    connection: compileConnectionOptions(options, delayGroupId(tier.topic)),
     tier,
     groupId,
     dlqTopic,
@@ -147,30 +150,30 @@ export function compileDelayConsumerOptions(
         ? undefined
         : compileTopicPatterns(options.allowedTopics, 'allowedTopics'),
     logger: options.logger,
-    maxWaitTimeMilliseconds: positiveIntegerOption(
-      'maxWaitTimeMilliseconds',
-      options.maxWaitTimeMilliseconds,
-      50,
+    maxWaitMilliseconds: positiveIntegerOption(
+      'maxWaitMilliseconds',
+      options.maxWaitMilliseconds,
+      defaultMaxWaitMilliseconds,
     ),
     readAheadMilliseconds: positiveIntegerOption(
       'readAheadMilliseconds',
       options.readAheadMilliseconds,
-      2_000,
+      defaultReadAheadMilliseconds,
     ),
-    maxReadAheadBytes: positiveIntegerOption(
-      'maxReadAheadBytes',
-      options.maxReadAheadBytes,
-      1_048_576,
+    readAheadBytes: positiveIntegerOption(
+      'readAheadBytes',
+      options.readAheadBytes,
+      defaultReadAheadBytes,
     ),
     maxClockSkewMilliseconds: positiveIntegerOption(
       'maxClockSkewMilliseconds',
       options.maxClockSkewMilliseconds,
-      60_000,
+      defaultMaxClockSkewMilliseconds,
     ),
     sessionTimeoutMilliseconds: boundedIntegerOption(
       'sessionTimeoutMilliseconds',
       options.sessionTimeoutMilliseconds,
-      30_000,
+      defaultSessionTimeoutMilliseconds,
       sessionTimeoutBounds,
     ),
     publishTimeoutMilliseconds: positiveIntegerOption(
@@ -181,12 +184,12 @@ export function compileDelayConsumerOptions(
     maxBytesPerPartition: positiveIntegerOption(
       'maxBytesPerPartition',
       options.maxBytesPerPartition,
-      65_536,
+      defaultMaxBytesPerPartition,
     ),
     maxRedeliveryBatch: positiveIntegerOption(
       'maxRedeliveryBatch',
       options.maxRedeliveryBatch,
-      500,
+      defaultMaxRedeliveryBatch,
     ),
     onEvent: options.onEvent ?? (() => {}),
   };

@@ -1,5 +1,7 @@
 import {
   describeHeaderProblems,
+  internalTopicPrefix,
+  isTierTopicName,
   readRetryContract,
   type ConsumedRecord,
   type DeadLetterReason,
@@ -54,6 +56,6 @@ export function inspectTierRecord(
 /** Topics a redelivery must never go to: Kafka's internal ones and Ricochet's own. */
 export function isInternalTopic(topic: string, ricochetTopics: ReadonlySet<string>): boolean {
   return (
-    topic.startsWith('__') || ricochetTopics.has(topic) || /^retry-\d+(ms|s|m|h|d)$/.test(topic)
+    topic.startsWith(internalTopicPrefix) || ricochetTopics.has(topic) || isTierTopicName(topic)
   );
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { HoldTimers } from '@ricochet/delay-consumer';
+import { HoldTimers } from '@ricochet/delay-consumer/internal';
 
 const sleep = (milliseconds: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, milliseconds));

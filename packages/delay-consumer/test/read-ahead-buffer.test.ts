@@ -4,7 +4,7 @@ import {
   PartitionReadAhead,
   takeDueAcross,
   type ReadAheadEntry,
-} from '@ricochet/delay-consumer';
+} from '@ricochet/delay-consumer/internal';
 
 function entry(offset: number, dueAt: number, bytes = 10): ReadAheadEntry<string> {
   return { offset: String(offset), dueAt, bytes, item: `r${offset}` };

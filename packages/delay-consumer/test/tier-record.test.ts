@@ -1,11 +1,6 @@
 import { expect } from 'chai';
 import { writeRetryContract, type ConsumedRecord } from '@ricochet/core';
-import {
-  HoldTimers,
-  inspectTierRecord,
-  isInternalTopic,
-  parseTierOption,
-} from '@ricochet/delay-consumer';
+import { HoldTimers, inspectTierRecord, isInternalTopic } from '@ricochet/delay-consumer/internal';
 
 const now = 1_800_000_000_000;
 const limits = { now, tierDelayMilliseconds: 5_000, maxClockSkewMilliseconds: 60_000 };
@@ -71,24 +66,6 @@ describe('isInternalTopic', () => {
     expect(isInternalTopic('retry-10m', ricochet)).to.equal(true);
     expect(isInternalTopic('orders', ricochet)).to.equal(false);
     expect(isInternalTopic('retry-orders', ricochet)).to.equal(false);
-  });
-});
-
-describe('parseTierOption', () => {
-  it('accepts a tier topic or a delay', () => {
-    expect(parseTierOption('retry-5s')).to.deep.equal({
-      topic: 'retry-5s',
-      delayMilliseconds: 5_000,
-    });
-    expect(parseTierOption('1m')).to.deep.equal({ topic: 'retry-1m', delayMilliseconds: 60_000 });
-  });
-
-  it('refuses a non-canonical tier topic, naming the right one', () => {
-    expect(() => parseTierOption('retry-60s')).to.throw(/tier: .*retry-1m/);
-  });
-
-  it('refuses what is not a delay', () => {
-    expect(() => parseTierOption('retry-soon')).to.throw(/tier/);
   });
 });
 

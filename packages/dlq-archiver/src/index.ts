@@ -25,10 +25,4 @@ export function createDlqArchiver(options: DlqArchiverOptions): DlqArchiver {
 }
 
 export { DlqArchiver } from './dlq-archiver.js';
-export { toArchiveInput } from './archive-input.js';
-export {
-  compileDlqArchiverOptions,
-  type CompiledDlqArchiverOptions,
-  type DlqArchiverOptions,
-  type SearchableText,
-} from './options.js';
+export type { CompiledDlqArchiverOptions, DlqArchiverOptions, SearchableText } from './options.js';

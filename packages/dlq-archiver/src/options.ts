@@ -1,5 +1,6 @@
 import {
   boundedIntegerOption,
+  defaultDeadLetterTopic,
   nonEmptyTextOption,
   positiveIntegerOption,
   type Logger,
@@ -7,23 +8,23 @@ import {
 import type { ArchiveStore } from '@ricochet/archive';
 import {
   compileConnectionOptions,
+  defaultSessionTimeoutMilliseconds,
   sessionTimeoutBounds,
   type ConsumerEvent,
   type KafkaConnectionOptions,
+  type ServiceConnectionOptions,
 } from '@ricochet/kafka';
+import {
+  defaultArchiverGroupId,
+  defaultInitialStoreBackoffMilliseconds,
+  defaultMaxStoreBackoffMilliseconds,
+  defaultStoreStallMilliseconds,
+} from './defaults.js';
 
 /** Text for `--grep` to search: a value rendered for people, or null when it is not text. */
 export type SearchableText = (value: Buffer | null) => Promise<string | null>;
 
-export interface DlqArchiverOptions {
-  brokers: readonly string[];
-  clientId?: string;
-  ssl?: KafkaConnectionOptions['ssl'];
-  sasl?: KafkaConnectionOptions['sasl'];
-  /** How long to wait for a broker connection. Default 3000. */
-  connectionTimeoutMilliseconds?: number;
-  /** How long to wait for a broker's answer to a request. Default 30000. */
-  requestTimeoutMilliseconds?: number;
+export interface DlqArchiverOptions extends ServiceConnectionOptions {
   /** Default `dlq`. */
   dlqTopic?: string;
   /** Default `ricochet-dlq-archiver`. */
@@ -31,7 +32,6 @@ export interface DlqArchiverOptions {
   /** An open store; the archiver migrates it at start and never closes it. */
   store: ArchiveStore;
   searchableText: SearchableText;
-  logger: Logger;
   sessionTimeoutMilliseconds?: number;
   /** First wait after a store failure; doubles up to `maxStoreBackoffMilliseconds`. Default 500. */
   initialStoreBackoffMilliseconds?: number;
@@ -64,34 +64,34 @@ export interface CompiledDlqArchiverOptions {
 }
 
 export function compileDlqArchiverOptions(options: DlqArchiverOptions): CompiledDlqArchiverOptions {
-  const dlqTopic = nonEmptyTextOption('dlqTopic', options.dlqTopic ?? 'dlq');
+  const dlqTopic = nonEmptyTextOption('dlqTopic', options.dlqTopic ?? defaultDeadLetterTopic);
   return {
-    connection: compileConnectionOptions(options, 'ricochet-dlq-archiver'),
+    connection: compileConnectionOptions(options, defaultArchiverGroupId),
     dlqTopic,
-    groupId: nonEmptyTextOption('groupId', options.groupId ?? 'ricochet-dlq-archiver'),
+    groupId: nonEmptyTextOption('groupId', options.groupId ?? defaultArchiverGroupId),
     store: options.store,
     searchableText: options.searchableText,
     logger: options.logger,
     sessionTimeoutMilliseconds: boundedIntegerOption(
       'sessionTimeoutMilliseconds',
       options.sessionTimeoutMilliseconds,
-      30_000,
+      defaultSessionTimeoutMilliseconds,
       sessionTimeoutBounds,
     ),
     initialStoreBackoffMilliseconds: positiveIntegerOption(
       'initialStoreBackoffMilliseconds',
       options.initialStoreBackoffMilliseconds,
-      500,
+      defaultInitialStoreBackoffMilliseconds,
     ),
     maxStoreBackoffMilliseconds: positiveIntegerOption(
       'maxStoreBackoffMilliseconds',
       options.maxStoreBackoffMilliseconds,
-      30_000,
+      defaultMaxStoreBackoffMilliseconds,
     ),
     storeStallMilliseconds: positiveIntegerOption(
       'storeStallMilliseconds',
       options.storeStallMilliseconds,
-      2_000,
+      defaultStoreStallMilliseconds,
     ),
     onArchived: options.onArchived ?? (() => {}),
     onEvent: options.onEvent ?? (() => {}),

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { RetryHeader, type ConsumedRecord, type RecordHeaders } from '@ricochet/core';
 import { openArchiveStore, type ArchiveStore } from '@ricochet/archive';
-import { toArchiveInput } from '@ricochet/dlq-archiver';
+import { toArchiveInput } from '@ricochet/dlq-archiver/internal';
 import { testLogger } from '@ricochet/testing';
 
 function deadLetter(headers: RecordHeaders, offset = '0'): ConsumedRecord {

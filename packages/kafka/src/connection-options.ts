@@ -5,7 +5,12 @@ import {
   type KafkaConnectionOptions,
 } from './client.js';
 
-/** How every Ricochet service reaches the cluster, as its options spell it. */
+/**
+ * How every Ricochet service reaches the cluster, as its options spell it: each role's options
+ * extend this. Defaults: client id per role, connection timeout
+ * `defaultConnectionTimeoutMilliseconds` (3000), request timeout
+ * `defaultRequestTimeoutMilliseconds` (30000).
+ */
 export type ServiceConnectionOptions = Pick<
   KafkaConnectionOptions,
   | 'brokers'

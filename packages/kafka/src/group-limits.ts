@@ -12,3 +12,6 @@ export const sessionTimeoutBounds = { minimum: 6_000, maximum: 1_800_000 } as co
  * a value such as 100000000 is a typo, not a plan.
  */
 export const maxPartitionsConsumedConcurrently = 1_000;
+
+/** How long a member that stopped heartbeating keeps its partitions, unless a service says. */
+export const defaultSessionTimeoutMilliseconds = 30_000;

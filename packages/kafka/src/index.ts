@@ -23,7 +23,11 @@ export {
   type KafkaRetryOptions,
   type SaslOptions,
 } from './client.js';
-export { maxPartitionsConsumedConcurrently, sessionTimeoutBounds } from './group-limits.js';
+export {
+  defaultSessionTimeoutMilliseconds,
+  maxPartitionsConsumedConcurrently,
+  sessionTimeoutBounds,
+} from './group-limits.js';
 export { compileConnectionOptions, type ServiceConnectionOptions } from './connection-options.js';
 export { createReliableProducer, publishAcknowledged, PublishError } from './producer.js';
 export { ReliablePublisher, RecordTooLargeError, type Divert } from './publisher.js';

@@ -8,7 +8,7 @@ export interface ServiceConsumerOptions {
   readonly groupId: string;
   readonly sessionTimeoutMilliseconds: number;
   /** How long the broker may hold a fetch open waiting for records; the client's default when unset. */
-  readonly maxWaitTimeMilliseconds?: number;
+  readonly maxWaitMilliseconds?: number;
   /** The most bytes one fetch returns per partition; the client's default when unset. */
   readonly maxBytesPerPartition?: number;
   /**
@@ -142,9 +142,9 @@ export function createServiceConsumer(
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMilliseconds,
       allowAutoTopicCreation: false,
-      ...(options.maxWaitTimeMilliseconds === undefined
+      ...(options.maxWaitMilliseconds === undefined
         ? {}
-        : { maxWaitTimeInMs: options.maxWaitTimeMilliseconds }),
+        : { maxWaitTimeInMs: options.maxWaitMilliseconds }),
       ...(options.maxBytesPerPartition === undefined
         ? {}
         : { maxBytesPerPartition: options.maxBytesPerPartition }),

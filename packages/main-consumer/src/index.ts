@@ -33,19 +33,14 @@ export function createMainConsumer<TValue = Buffer | null>(
 }
 
 export { MainConsumer } from './main-consumer.js';
-export {
-  compileMainConsumerOptions,
-  defaultDlqTopic,
-  defaultHandlerTimeoutMilliseconds,
-  defaultMaxHandlerCrashes,
-  defaultStallTimeoutMilliseconds,
-  type CompiledMainConsumerOptions,
-  type HandlerFinished,
-  type HandlerRecord,
-  type MainConsumerEvent,
-  type MainConsumerOptions,
-  type RecordHandler,
-  type ValueDecoder,
+export type {
+  CompiledMainConsumerOptions,
+  HandlerFinished,
+  HandlerRecord,
+  MainConsumerEvent,
+  MainConsumerOptions,
+  RecordHandler,
+  ValueDecoder,
 } from './options.js';
 export { HandlerTimeoutError } from './handler-timeout.js';
-export { RecordProcessor, type Publish, type RecordOutcome } from './record-processor.js';
+export type { RecordOutcome } from './record-processor.js';

@@ -142,7 +142,7 @@ export class MainConsumer<TValue> {
     await this.#lifecycle.start({
       topics: this.#options.topics,
       fromBeginning: this.#options.fromBeginning,
-      partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently,
+      partitionsConsumedConcurrently: this.#options.concurrency,
       eachBatch: (batch) => this.#handleBatch(batch),
     });
   }

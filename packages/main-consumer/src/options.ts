@@ -1,10 +1,12 @@
 import {
   boundedIntegerOption,
   ConfigError,
-  nonEmptyTextOption,
-  positiveIntegerOption,
+  defaultDeadLetterTopic,
   defaultLadderText,
+  nonEmptyTextOption,
   parseTierLadder,
+  positiveIntegerOption,
+  refuseRenamedOptions,
   type ConsumedRecord,
   type ErrorClassifier,
   type Logger,
@@ -14,12 +16,22 @@ import {
 } from '@ricochet/core';
 import {
   compileConnectionOptions,
+  defaultPublishTimeoutMilliseconds,
+  defaultSessionTimeoutMilliseconds,
   maxPartitionsConsumedConcurrently,
   sessionTimeoutBounds,
-  defaultPublishTimeoutMilliseconds,
   type ConsumerEvent,
   type KafkaConnectionOptions,
+  type ServiceConnectionOptions,
 } from '@ricochet/kafka';
+import {
+  defaultCommitIntervalMilliseconds,
+  defaultConcurrency,
+  defaultFromBeginning,
+  defaultHandlerTimeoutMilliseconds,
+  defaultMaxHandlerCrashes,
+  defaultStallTimeoutMilliseconds,
+} from './defaults.js';
 import type { RecordOutcome } from './record-processor.js';
 
 /** The handler returned or threw for one record; `errorClass` is set when it threw. */
@@ -64,15 +76,7 @@ export type ValueDecoder<TValue> = (
   record: ConsumedRecord,
 ) => Promise<TValue> | TValue;
 
-export interface MainConsumerOptions<TValue = Buffer | null> {
-  brokers: readonly string[];
-  clientId?: string;
-  ssl?: KafkaConnectionOptions['ssl'];
-  sasl?: KafkaConnectionOptions['sasl'];
-  /** How long to wait for a broker connection. Default 3000. */
-  connectionTimeoutMilliseconds?: number;
-  /** How long to wait for a broker's answer to a request. Default 30000. */
-  requestTimeoutMilliseconds?: number;
+export interface MainConsumerOptions<TValue = Buffer | null> extends ServiceConnectionOptions {
   /** The consumer group; also stamped on retries as `retry-group`. */
   groupId: string;
   /** Source topics to consume. */
@@ -84,9 +88,8 @@ export interface MainConsumerOptions<TValue = Buffer | null> {
   /** Default `dlq`. */
   dlqTopic?: string;
   classify?: ErrorClassifier;
-  logger: Logger;
   /** Partitions handled at once (records within a partition stay in order). Default 1. */
-  partitionsConsumedConcurrently?: number;
+  concurrency?: number;
   sessionTimeoutMilliseconds?: number;
   /**
    * How long publishes to the tiers may keep failing, while records wait to be handed on, before
@@ -130,7 +133,7 @@ export interface CompiledMainConsumerOptions<TValue> {
   readonly dlqTopic: string;
   readonly classify: ErrorClassifier | undefined;
   readonly logger: Logger;
-  readonly partitionsConsumedConcurrently: number;
+  readonly concurrency: number;
   readonly sessionTimeoutMilliseconds: number;
   readonly publishTimeoutMilliseconds: number;
   readonly handlerTimeoutMilliseconds: number;
@@ -142,15 +145,14 @@ export interface CompiledMainConsumerOptions<TValue> {
   readonly onEvent: (event: MainConsumerEvent) => void;
 }
 
-export const defaultDlqTopic = 'dlq';
-export const defaultHandlerTimeoutMilliseconds = 30_000;
-export const defaultStallTimeoutMilliseconds = 60_000;
-export const defaultMaxHandlerCrashes = 3;
+/** Options a release of this package spelt otherwise, and their names now. */
+const renamedOptions = { partitionsConsumedConcurrently: 'concurrency' };
 
 /** Validates options once, at start-up; every error names the field. */
 export function compileMainConsumerOptions<TValue>(
   options: MainConsumerOptions<TValue>,
 ): CompiledMainConsumerOptions<TValue> {
+  refuseRenamedOptions(options, renamedOptions);
   if (options.topics.length === 0) {
     throw new ConfigError('topics', 'give at least one source topic');
   }
@@ -165,7 +167,7 @@ export function compileMainConsumerOptions<TValue>(
   if (ladder.length === 0) {
     throw new ConfigError('tiers', 'the ladder is empty');
   }
-  const dlqTopic = nonEmptyTextOption('dlqTopic', options.dlqTopic ?? defaultDlqTopic);
+  const dlqTopic = nonEmptyTextOption('dlqTopic', options.dlqTopic ?? defaultDeadLetterTopic);
   const internalTopics = new Set([dlqTopic, ...ladder.map((tier) => tier.topic)]);
   for (const topic of options.topics) {
     if (internalTopics.has(topic)) {
@@ -185,16 +187,14 @@ export function compileMainConsumerOptions<TValue>(
     dlqTopic,
     classify: options.classify,
     logger: options.logger,
-    partitionsConsumedConcurrently: boundedIntegerOption(
-      'partitionsConsumedConcurrently',
-      options.partitionsConsumedConcurrently,
-      1,
-      { minimum: 1, maximum: maxPartitionsConsumedConcurrently },
-    ),
+    concurrency: boundedIntegerOption('concurrency', options.concurrency, defaultConcurrency, {
+      minimum: 1,
+      maximum: maxPartitionsConsumedConcurrently,
+    }),
     sessionTimeoutMilliseconds: boundedIntegerOption(
       'sessionTimeoutMilliseconds',
       options.sessionTimeoutMilliseconds,
-      30_000,
+      defaultSessionTimeoutMilliseconds,
       sessionTimeoutBounds,
     ),
     publishTimeoutMilliseconds: positiveIntegerOption(
@@ -220,9 +220,9 @@ export function compileMainConsumerOptions<TValue>(
     commitIntervalMilliseconds: positiveIntegerOption(
       'commitIntervalMilliseconds',
       options.commitIntervalMilliseconds,
-      5_000,
+      defaultCommitIntervalMilliseconds,
     ),
-    fromBeginning: options.fromBeginning ?? false,
+    fromBeginning: options.fromBeginning ?? defaultFromBeginning,
     onOutcome: options.onOutcome ?? (() => {}),
     onEvent: options.onEvent ?? (() => {}),
   };

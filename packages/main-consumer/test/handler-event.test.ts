@@ -1,11 +1,7 @@
 import { expect } from 'chai';
 import type { ConsumedRecord } from '@ricochet/core';
-import {
-  compileMainConsumerOptions,
-  RecordProcessor,
-  type MainConsumerEvent,
-  type RecordHandler,
-} from '@ricochet/main-consumer';
+import { type MainConsumerEvent, type RecordHandler } from '@ricochet/main-consumer';
+import { compileMainConsumerOptions, RecordProcessor } from '@ricochet/main-consumer/internal';
 import { testLogger } from '@ricochet/testing';
 
 const record: ConsumedRecord = {

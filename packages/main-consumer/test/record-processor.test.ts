@@ -5,11 +5,8 @@ import {
   type ConsumedRecord,
   type OutgoingRecord,
 } from '@ricochet/core';
-import {
-  compileMainConsumerOptions,
-  RecordProcessor,
-  type RecordHandler,
-} from '@ricochet/main-consumer';
+import { type RecordHandler } from '@ricochet/main-consumer';
+import { compileMainConsumerOptions, RecordProcessor } from '@ricochet/main-consumer/internal';
 import { testLogger } from '@ricochet/testing';
 
 function processorFor<TValue = Buffer | null>(
@@ -290,9 +287,11 @@ describe('compileMainConsumerOptions', () => {
     expect(() => compileMainConsumerOptions({ ...base, topics: [] })).to.throw(/^topics:/);
     expect(() => compileMainConsumerOptions({ ...base, tiers: '1m,5s' })).to.throw(/^tiers:/);
     expect(() => compileMainConsumerOptions({ ...base, groupId: ' ' })).to.throw(/^groupId:/);
+    expect(() => compileMainConsumerOptions({ ...base, concurrency: 0 })).to.throw(/^concurrency:/);
+    // The option's old name, from a JavaScript caller, is refused rather than dropped.
     expect(() =>
-      compileMainConsumerOptions({ ...base, partitionsConsumedConcurrently: 0 }),
-    ).to.throw(/^partitionsConsumedConcurrently:/);
+      compileMainConsumerOptions({ ...base, partitionsConsumedConcurrently: 2 } as typeof base),
+    ).to.throw(/^partitionsConsumedConcurrently: was renamed concurrency/);
     expect(() => compileMainConsumerOptions({ ...base, topics: ['retry-5s'] })).to.throw(
       /^topics: retry-5s is a retry tier/,
     );

@@ -42,12 +42,7 @@ export {
   type ServiceMetrics,
   type ServiceRole,
 } from './metrics.js';
-export {
-  handlerDurationBucketsSeconds,
-  latenessBucketsSeconds,
-  metricCatalog,
-  type MetricDefinition,
-} from './metric-catalog.js';
+export type { MetricDefinition } from './metric-catalog.js';
 export {
   mainConsumerObserver,
   type MainConsumerObserver,

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { register as globalRegistry } from 'prom-client';
+import { createMetrics } from '@ricochet/observability';
 import {
-  createMetrics,
   handlerDurationBucketsSeconds,
   latenessBucketsSeconds,
   metricCatalog,
-} from '@ricochet/observability';
+} from '@ricochet/observability/internal';
 import { contractMetrics } from './contract-table.js';
 
 const sortedByName = <T extends { name: string }>(items: readonly T[]): T[] =>

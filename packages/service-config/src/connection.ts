@@ -1,10 +1,10 @@
-import type { KafkaConnectionOptions } from '@ricochet/kafka';
+import type { ServiceConnectionOptions } from '@ricochet/kafka';
 import type { KafkaConfig } from './types.js';
 
-/** The resolved Kafka settings in the shape the services' options take. */
+/** The resolved Kafka settings in the shape the services' options take (all but the logger). */
 export function kafkaConnectionOptions(
   kafka: KafkaConfig,
-): Omit<KafkaConnectionOptions, 'logger' | 'retry'> {
+): Omit<ServiceConnectionOptions, 'logger'> {
   return {
     brokers: kafka.brokers,
     clientId: kafka.clientId,

@@ -17,14 +17,10 @@
  * logger.info('settings', { config: redactConfig(config) }); // the SASL password shows as ***
  * ```
  */
-export { resolveServiceConfig } from './resolve.js';
-export { resolveConnectionConfig, type ConnectionDefaults } from './resolve-connection.js';
-export { redactConfig, redactConnection, redacted } from './redact.js';
-export { parseConfigText } from './config-text.js';
-export { tlsFilePaths } from './tls.js';
+export type { ConnectionDefaults } from './resolve-connection.js';
+export { redactConfig, redacted } from './redact.js';
 export { kafkaConnectionOptions } from './connection.js';
 export { asSetting, asSettingAsync, sourceOf } from './setting-errors.js';
-export { defaultStoreUrl } from './role-settings.js';
 export {
   configFileSetting,
   connectionSettingKeys,
@@ -34,18 +30,9 @@ export {
   type SettingFlag,
   type SettingKey,
 } from './settings.js';
-export {
-  loadConfigFile,
-  loadConnectionConfig,
-  loadServiceConfig,
-  readTlsFiles,
-  type ServiceConfigSources,
-} from './load.js';
+export { loadConnectionConfig, loadServiceConfig, type ServiceConfigSources } from './load.js';
 export type { ConfigFile, ConfigInput, TlsFileRead } from './config-input.js';
 export {
-  logFormats,
-  logLevels,
-  saslMechanisms,
   serviceRoles,
   type ConnectionConfig,
   type DelayServiceConfig,

@@ -1,10 +1,16 @@
-import { ConfigError } from '@ricochet/core';
-import { sessionTimeoutBounds } from '@ricochet/kafka';
-import { checkTopicName } from '@ricochet/topology';
+import { checkTopicName, ConfigError, defaultDeadLetterTopic } from '@ricochet/core';
+import { defaultSessionTimeoutMilliseconds, sessionTimeoutBounds } from '@ricochet/kafka';
 import type { ConfigInput, GivenValue } from './config-input.js';
 import { checkedReader } from './checked-reader.js';
 import { resolveKafka, serviceTimeoutDefaults } from './kafka-settings.js';
 import { resolveDelaySettings, resolveDlqSettings, resolveMainSettings } from './role-settings.js';
+import {
+  defaultHttpHost,
+  defaultHttpPort,
+  defaultLogLevel,
+  defaultShutdownTimeoutMs,
+  serviceClientId,
+} from './settings.js';
 import {
   logFormats,
   logLevels,
@@ -26,28 +32,32 @@ export function resolveServiceConfig<Role extends ServiceRole>(
 export function resolveServiceConfig(role: ServiceRole, input: ConfigInput): ServiceConfig {
   const reader = checkedReader(input);
   const kafka = resolveKafka(reader, input, {
-    clientId: `ricochet-${role}`,
+    clientId: serviceClientId(role),
     ...serviceTimeoutDefaults,
   });
   const common = {
     kafka,
-    logLevel: reader.read('logLevel', (value) => choiceValue(value, logLevels), 'info' as const),
+    logLevel: reader.read('logLevel', (value) => choiceValue(value, logLevels), defaultLogLevel),
     logFormat: reader.read(
       'logFormat',
       (value) => choiceValue(value, logFormats),
       input.isTerminal === true ? ('pretty' as const) : ('json' as const),
     ),
     http: {
-      port: reader.read('http.port', (value) => integerValue(value, 0, 65_535), 9_464),
-      host: reader.read('http.host', hostValue, '0.0.0.0'),
+      port: reader.read('http.port', (value) => integerValue(value, 0, 65_535), defaultHttpPort),
+      host: reader.read('http.host', hostValue, defaultHttpHost),
     },
-    shutdownTimeoutMs: reader.read('shutdownTimeoutMs', (value) => integerValue(value, 1), 30_000),
+    shutdownTimeoutMs: reader.read(
+      'shutdownTimeoutMs',
+      (value) => integerValue(value, 1),
+      defaultShutdownTimeoutMs,
+    ),
     sessionTimeoutMs: reader.read(
       'sessionTimeoutMs',
       (value) => integerValue(value, sessionTimeoutBounds.minimum, sessionTimeoutBounds.maximum),
-      30_000,
+      defaultSessionTimeoutMilliseconds,
     ),
-    dlqTopic: reader.read('dlqTopic', topicValue, 'dlq'),
+    dlqTopic: reader.read('dlqTopic', topicValue, defaultDeadLetterTopic),
   };
   switch (role) {
     case 'main': {

@@ -1,6 +1,7 @@
 // The settings entry only: the package's root loads the SQLite and PostgreSQL drivers.
-import { defaultStatementTimeoutMs } from '@ricochet/archive/settings';
+import { defaultStatementTimeoutMs, defaultStoreUrl } from '@ricochet/archive/settings';
 import {
+  checkTopicName,
   compileTopicPatterns,
   ConfigError,
   defaultLadderText,
@@ -8,19 +9,24 @@ import {
   parseTierLadder,
   parseTierReference,
 } from '@ricochet/core';
+// The roles' defaults entries only: their roots load the services themselves.
+import {
+  defaultMaxWaitMilliseconds,
+  defaultReadAheadBytes,
+  defaultReadAheadMilliseconds,
+  delayGroupId,
+} from '@ricochet/delay-consumer/defaults';
+import { defaultArchiverGroupId } from '@ricochet/dlq-archiver/defaults';
 import {
   defaultPublishTimeoutMilliseconds,
   maxPartitionsConsumedConcurrently,
 } from '@ricochet/kafka';
-import { checkTopicName } from '@ricochet/topology';
+import { defaultConcurrency, defaultFromBeginning } from '@ricochet/main-consumer/defaults';
 import type { GivenValue } from './config-input.js';
 import type { SettingReader } from './precedence.js';
 import { primarySpelling, spellingsOf, type SettingKey } from './settings.js';
 import type { DelayServiceConfig, DlqServiceConfig, MainServiceConfig } from './types.js';
 import { booleanValue, integerValue, listValue, redactUrl, shown, textValue } from './values.js';
-
-/** The archiver's embedded default, as in @ricochet/archive (which this package does not load). */
-export const defaultStoreUrl = 'sqlite:./ricochet-dlq.db';
 
 export function resolveMainSettings(
   reader: SettingReader,
@@ -52,9 +58,9 @@ export function resolveMainSettings(
       concurrency: reader.read(
         'main.concurrency',
         (value) => integerValue(value, 1, maxPartitionsConsumedConcurrently),
-        1,
+        defaultConcurrency,
       ),
-      fromBeginning: reader.read('main.fromBeginning', booleanValue, false),
+      fromBeginning: reader.read('main.fromBeginning', booleanValue, defaultFromBeginning),
       // Undefined when not given: the main consumer owns the defaults.
       handlerTimeoutMs: reader.read(
         'main.handlerTimeoutMs',
@@ -89,16 +95,24 @@ export function resolveDelaySettings(
   return {
     delay: {
       tier,
-      maxWaitMs: reader.read('delay.maxWaitMs', (value) => integerValue(value, 1), 50),
-      readAheadMs: reader.read('delay.readAheadMs', (value) => integerValue(value, 1), 2_000),
+      maxWaitMs: reader.read(
+        'delay.maxWaitMs',
+        (value) => integerValue(value, 1),
+        defaultMaxWaitMilliseconds,
+      ),
+      readAheadMs: reader.read(
+        'delay.readAheadMs',
+        (value) => integerValue(value, 1),
+        defaultReadAheadMilliseconds,
+      ),
       readAheadBytes: reader.read(
         'delay.readAheadBytes',
         (value) => integerValue(value, 1),
-        1_048_576,
+        defaultReadAheadBytes,
       ),
       allowedTopics: reader.read('delay.allowedTopics', topicPatternsValue, undefined),
     },
-    group: reader.read('group', textValue, `ricochet-delay-${tier}`),
+    group: reader.read('group', textValue, delayGroupId(tier)),
     publishTimeoutMs: publishTimeoutMs(reader),
   };
 }
@@ -116,7 +130,7 @@ export function resolveDlqSettings(
       ),
       registry: reader.read('registry', registryUrlValue, undefined),
     },
-    group: reader.read('group', textValue, 'ricochet-dlq-archiver'),
+    group: reader.read('group', textValue, defaultArchiverGroupId),
   };
 }
 

@@ -1,7 +1,27 @@
 // The settings entry only: the package's root loads the SQLite and PostgreSQL drivers.
-import { defaultStatementTimeoutMs } from '@ricochet/archive/settings';
-import { defaultLadderText } from '@ricochet/core';
-import { defaultPublishTimeoutMilliseconds } from '@ricochet/kafka';
+import { defaultStatementTimeoutMs, defaultStoreUrl } from '@ricochet/archive/settings';
+import { defaultDeadLetterTopic, defaultLadderText } from '@ricochet/core';
+// The roles' defaults entries only: their roots load the services themselves.
+import {
+  defaultMaxWaitMilliseconds,
+  defaultReadAheadBytes,
+  defaultReadAheadMilliseconds,
+  delayGroupIdPattern,
+} from '@ricochet/delay-consumer/defaults';
+import { defaultArchiverGroupId } from '@ricochet/dlq-archiver/defaults';
+import {
+  defaultConnectionTimeoutMilliseconds,
+  defaultPublishTimeoutMilliseconds,
+  defaultRequestTimeoutMilliseconds,
+  defaultSessionTimeoutMilliseconds,
+} from '@ricochet/kafka';
+import {
+  defaultConcurrency,
+  defaultFromBeginning,
+  defaultHandlerTimeoutMilliseconds,
+  defaultMaxHandlerCrashes,
+  defaultStallTimeoutMilliseconds,
+} from '@ricochet/main-consumer/defaults';
 import type { ServiceRole } from './types.js';
 
 /** How a setting looks on the command line. Secrets have no flag: argv shows in `ps`. */
@@ -25,6 +45,17 @@ export interface SettingDefinition {
 
 const allRoles: readonly ServiceRole[] = ['main', 'delay', 'dlq'];
 
+/** The defaults of the settings a service has as a process rather than as a role. */
+export const defaultLogLevel = 'info';
+export const defaultHttpPort = 9_464;
+export const defaultHttpHost = '0.0.0.0';
+export const defaultShutdownTimeoutMs = 30_000;
+
+/** A service's Kafka client id, e.g. `ricochet-delay`. */
+export function serviceClientId(role: string): string {
+  return `ricochet-${role}`;
+}
+
 const text = (name: string): SettingFlag => ({ name, type: 'string' });
 
 /** Keyed by config-file key (dotted for nested keys), in the order they are checked. */
@@ -40,7 +71,7 @@ export const settingDefinitions = {
     environment: 'RICOCHET_CLIENT_ID',
     roles: allRoles,
     description: 'Kafka client id',
-    defaultText: 'ricochet-<role>',
+    defaultText: serviceClientId('<role>'),
   },
   'sasl.mechanism': {
     flag: text('sasl-mechanism'),
@@ -92,21 +123,21 @@ export const settingDefinitions = {
     environment: 'RICOCHET_CONNECTION_TIMEOUT_MS',
     roles: allRoles,
     description: 'how long to wait for a broker connection',
-    defaultText: '3000',
+    defaultText: String(defaultConnectionTimeoutMilliseconds),
   },
   requestTimeoutMs: {
     flag: text('request-timeout-ms'),
     environment: 'RICOCHET_REQUEST_TIMEOUT_MS',
     roles: allRoles,
     description: "how long to wait for a broker's answer",
-    defaultText: '30000',
+    defaultText: String(defaultRequestTimeoutMilliseconds),
   },
   logLevel: {
     flag: text('log-level'),
     environment: 'RICOCHET_LOG_LEVEL',
     roles: allRoles,
     description: 'error, warn, info or debug',
-    defaultText: 'info',
+    defaultText: defaultLogLevel,
   },
   logFormat: {
     flag: text('log-format'),
@@ -120,28 +151,28 @@ export const settingDefinitions = {
     environment: 'RICOCHET_HTTP_PORT',
     roles: allRoles,
     description: 'port of the health and metrics endpoints; 0 for none',
-    defaultText: '9464',
+    defaultText: String(defaultHttpPort),
   },
   'http.host': {
     flag: text('http-host'),
     environment: 'RICOCHET_HTTP_HOST',
     roles: allRoles,
     description: 'address the health and metrics endpoints listen on',
-    defaultText: '0.0.0.0',
+    defaultText: defaultHttpHost,
   },
   shutdownTimeoutMs: {
     flag: text('shutdown-timeout-ms'),
     environment: 'RICOCHET_SHUTDOWN_TIMEOUT_MS',
     roles: allRoles,
     description: 'longest wait for a clean stop on SIGTERM before exiting anyway',
-    defaultText: '30000',
+    defaultText: String(defaultShutdownTimeoutMs),
   },
   sessionTimeoutMs: {
     flag: text('session-timeout-ms'),
     environment: 'RICOCHET_SESSION_TIMEOUT_MS',
     roles: allRoles,
     description: 'group session timeout: how long a dead instance keeps its partitions',
-    defaultText: '30000',
+    defaultText: String(defaultSessionTimeoutMilliseconds),
   },
   publishTimeoutMs: {
     flag: text('publish-timeout-ms'),
@@ -156,14 +187,14 @@ export const settingDefinitions = {
     environment: 'RICOCHET_DLQ_TOPIC',
     roles: allRoles,
     description: 'dead-letter topic',
-    defaultText: 'dlq',
+    defaultText: defaultDeadLetterTopic,
   },
   group: {
     flag: text('group'),
     environment: 'RICOCHET_GROUP',
     roles: allRoles,
     description: 'consumer group (main: required)',
-    defaultText: 'delay: ricochet-delay-<tier>; dlq: ricochet-dlq-archiver',
+    defaultText: `delay: ${delayGroupIdPattern}; dlq: ${defaultArchiverGroupId}`,
   },
   'main.topics': {
     flag: { name: 'topic', type: 'string', repeatable: true },
@@ -189,28 +220,28 @@ export const settingDefinitions = {
     environment: 'RICOCHET_CONCURRENCY',
     roles: ['main'],
     description: 'partitions handled at once',
-    defaultText: '1',
+    defaultText: String(defaultConcurrency),
   },
   'main.fromBeginning': {
     flag: { name: 'from-beginning', type: 'boolean' },
     environment: 'RICOCHET_FROM_BEGINNING',
     roles: ['main'],
     description: 'read from the beginning when the group has no committed offset',
-    defaultText: 'false',
+    defaultText: String(defaultFromBeginning),
   },
   'main.handlerTimeoutMs': {
     flag: text('handler-timeout-ms'),
     environment: 'RICOCHET_HANDLER_TIMEOUT_MS',
     roles: ['main'],
     description: 'longest handler call; a call still running then fails (retryable) and is ignored',
-    defaultText: '30000',
+    defaultText: String(defaultHandlerTimeoutMilliseconds),
   },
   'main.stallTimeoutMs': {
     flag: text('stall-timeout-ms'),
     environment: 'RICOCHET_STALL_TIMEOUT_MS',
     roles: ['main'],
     description: 'not ready once records wait in hand and none has finished for this long',
-    defaultText: '60000',
+    defaultText: String(defaultStallTimeoutMilliseconds),
   },
   'main.maxHandlerCrashes': {
     flag: text('max-handler-crashes'),
@@ -218,7 +249,7 @@ export const settingDefinitions = {
     roles: ['main'],
     description:
       'crashes of the process on one record before it is dead-lettered (handler-crashed)',
-    defaultText: '3',
+    defaultText: String(defaultMaxHandlerCrashes),
   },
   'delay.tier': {
     flag: text('tier'),
@@ -231,21 +262,21 @@ export const settingDefinitions = {
     environment: 'RICOCHET_MAX_WAIT_MS',
     roles: ['delay'],
     description: 'longest fetch wait',
-    defaultText: '50',
+    defaultText: String(defaultMaxWaitMilliseconds),
   },
   'delay.readAheadMs': {
     flag: text('read-ahead-ms'),
     environment: 'RICOCHET_READ_AHEAD_MS',
     roles: ['delay'],
     description: 'records due within this are kept in memory and released on time',
-    defaultText: '2000',
+    defaultText: String(defaultReadAheadMilliseconds),
   },
   'delay.readAheadBytes': {
     flag: text('read-ahead-bytes'),
     environment: 'RICOCHET_READ_AHEAD_BYTES',
     roles: ['delay'],
     description: 'most bytes read ahead per partition',
-    defaultText: '1048576',
+    defaultText: String(defaultReadAheadBytes),
   },
   'delay.allowedTopics': {
     flag: { name: 'allowed-topics', type: 'string', repeatable: true },
@@ -260,7 +291,7 @@ export const settingDefinitions = {
     environment: 'RICOCHET_STORE',
     roles: ['dlq'],
     description: 'archive URL: sqlite:<file> or postgres://...',
-    defaultText: 'sqlite:./ricochet-dlq.db',
+    defaultText: defaultStoreUrl,
   },
   'archiver.statementTimeoutMs': {
     flag: text('statement-timeout-ms'),

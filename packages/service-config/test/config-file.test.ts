@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseConfigText } from '@ricochet/service-config';
+import { parseConfigText } from '@ricochet/service-config/internal';
 import { configErrorOf, required, resolve } from './helpers.js';
 
 describe('service config files', () => {
@@ -88,6 +88,19 @@ describe('service config files', () => {
         /must be a section with port, host/,
       ],
       ['a flag name as a key', 'http-port: 9000', 'config.yaml: http-port', /unknown key/],
+      // The delay consumer's options were once spelt so; a file written from them is told the key.
+      [
+        'an old library name for a key',
+        'delay:\n  maxReadAheadBytes: 4096',
+        'config.yaml: delay.maxReadAheadBytes',
+        /unknown key; did you mean delay.readAheadBytes\?/,
+      ],
+      [
+        "a library option's spelling of a key",
+        'delay:\n  maxWaitMilliseconds: 10',
+        'config.yaml: delay.maxWaitMilliseconds',
+        /unknown key; delay takes tier, maxWaitMs/,
+      ],
     ];
     for (const [problem, yaml, field, message] of cases) {
       it(`refuses ${problem}`, () => {

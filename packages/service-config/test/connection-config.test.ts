@@ -1,9 +1,6 @@
 import { expect } from 'chai';
-import {
-  redactConnection,
-  resolveConnectionConfig,
-  type ConnectionDefaults,
-} from '@ricochet/service-config';
+import { type ConnectionDefaults } from '@ricochet/service-config';
+import { redactConnection, resolveConnectionConfig } from '@ricochet/service-config/internal';
 import { configErrorOf, inputOf, pem, type TestInput } from './helpers.js';
 
 const commandDefaults: ConnectionDefaults = {

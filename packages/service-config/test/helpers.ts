@@ -1,13 +1,12 @@
 import { expect } from 'chai';
 import { ConfigError } from '@ricochet/core';
 import {
-  parseConfigText,
-  resolveServiceConfig,
   type ConfigInput,
   type ServiceConfigFor,
   type ServiceRole,
   type TlsFileRead,
 } from '@ricochet/service-config';
+import { parseConfigText, resolveServiceConfig } from '@ricochet/service-config/internal';
 
 export interface TestInput {
   readonly flags?: Record<string, unknown>;

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfigFile, loadServiceConfig, readTlsFiles } from '@ricochet/service-config';
+import { loadServiceConfig } from '@ricochet/service-config';
+import { loadConfigFile, readTlsFiles } from '@ricochet/service-config/internal';
 import { configErrorOf, pem } from './helpers.js';
 
 describe('loading service config from files (the edge)', () => {

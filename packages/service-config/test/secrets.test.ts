@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseConfigText } from '@ricochet/service-config';
+import { parseConfigText } from '@ricochet/service-config/internal';
 import { configErrorOf, required, resolve, type TestInput } from './helpers.js';
 
 const password = 'hunter2-do-not-print';

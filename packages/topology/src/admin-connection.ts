@@ -1,8 +1,8 @@
-import { createKafkaClient, type Admin, type KafkaConnectionOptions } from '@ricochet/kafka';
+import { createKafkaClient, type Admin, type ServiceConnectionOptions } from '@ricochet/kafka';
 import { ClusterUnreachableError } from './errors.js';
 
 /** How to reach the cluster. Retries are fixed by this module: see `topologyRetry`. */
-export type TopologyConnectionOptions = Omit<KafkaConnectionOptions, 'retry'>;
+export type TopologyConnectionOptions = ServiceConnectionOptions;
 
 export const topologyConnectionTimeoutMilliseconds = 2_000;
 export const topologyRequestTimeoutMilliseconds = 5_000;

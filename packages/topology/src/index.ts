@@ -25,27 +25,12 @@
  */
 export {
   compileTopologyOptions,
-  defaultDeadLetterTopic,
   defaultPartitions,
   type CompiledTopologyOptions,
   type TopologyFieldNames,
   type TopologyOptions,
 } from './options.js';
 export {
-  defaultDeadLetterRetentionMilliseconds,
-  defaultTierRetentionMilliseconds,
-  minimumDefaultTierRetentionMilliseconds,
-  tierRetentionDelayMultiple,
-} from './retention.js';
-export { checkTopicName, maxTopicNameLength } from './topic-names.js';
-export {
-  configSatisfies,
-  headerHeadroomBytes,
-  isOwnedByRicochet,
-  kafkaDefaultMessageMaxBytes,
-  minimumConfigs,
-  plannedTopicNames,
-  planTopology,
   TopicConfig,
   type ClusterShape,
   type PlannedTopicName,
@@ -54,25 +39,22 @@ export {
   type TopologyPlan,
 } from './plan.js';
 export type { ObservedCluster, ObservedTopic } from './observed.js';
-export { findDifferences, type TopicDifference, type TopicDifferenceKind } from './drift.js';
-export {
-  planChanges,
-  type ChangeInput,
-  type ChangePlan,
-  type LeftAlone,
-  type LeftAloneReason,
-  type TopologyChange,
+export type { TopicDifference, TopicDifferenceKind } from './drift.js';
+export type {
+  ChangeInput,
+  ChangePlan,
+  LeftAlone,
+  LeftAloneReason,
+  TopologyChange,
 } from './changes.js';
 export { describeChange, describeDifference } from './wording.js';
 export { ClusterUnreachableError, TopologyOperationError } from './errors.js';
 export {
-  openTopologyAdmin,
   topologyConnectionTimeoutMilliseconds,
   topologyRequestTimeoutMilliseconds,
   withTopologyAdmin,
   type TopologyConnectionOptions,
 } from './admin-connection.js';
-export { readCluster } from './cluster-reader.js';
 export {
   createTopology,
   type CreateTopologyOptions,

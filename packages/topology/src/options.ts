@@ -1,5 +1,7 @@
 import {
+  checkTopicName,
   ConfigError,
+  defaultDeadLetterTopic,
   defaultLadderText,
   formatDuration,
   parseDuration,
@@ -8,9 +10,6 @@ import {
   type TierLadder,
 } from '@ricochet/core';
 import { defaultDeadLetterRetentionMilliseconds } from './retention.js';
-import { checkTopicName } from './topic-names.js';
-
-export const defaultDeadLetterTopic = 'dlq';
 
 /** Enough for a few delay consumers to share a tier; partitions can be added later, never removed. */
 export const defaultPartitions = 3;

@@ -1,12 +1,6 @@
 import { expect } from 'chai';
-import {
-  compileTopologyOptions,
-  findDifferences,
-  planChanges,
-  planTopology,
-  type ObservedCluster,
-  type TopicSpec,
-} from '@ricochet/topology';
+import { compileTopologyOptions, type ObservedCluster, type TopicSpec } from '@ricochet/topology';
+import { findDifferences, planChanges, planTopology } from '@ricochet/topology/internal';
 import { clusterOf, observedAs, brokerMessageMaxBytes } from './fixtures.js';
 
 const plan = planTopology(compileTopologyOptions({ tiers: '5s,1m' }), {

@@ -1,10 +1,6 @@
 import { expect } from 'chai';
-import {
-  compileTopologyOptions,
-  findDifferences,
-  planTopology,
-  type TopicSpec,
-} from '@ricochet/topology';
+import { compileTopologyOptions, type TopicSpec } from '@ricochet/topology';
+import { findDifferences, planTopology } from '@ricochet/topology/internal';
 import { clusterOf, observedAs, brokerMessageMaxBytes } from './fixtures.js';
 
 const options = compileTopologyOptions({ tiers: '5s', sourceTopics: ['orders'] });

@@ -1,9 +1,5 @@
-import {
-  kafkaDefaultMessageMaxBytes,
-  type ObservedCluster,
-  type ObservedTopic,
-  type TopicSpec,
-} from '@ricochet/topology';
+import { type ObservedCluster, type ObservedTopic, type TopicSpec } from '@ricochet/topology';
+import { kafkaDefaultMessageMaxBytes } from '@ricochet/topology/internal';
 
 /** The brokers' message.max.bytes in these tests: Kafka's default. */
 export const brokerMessageMaxBytes = kafkaDefaultMessageMaxBytes;

@@ -1,10 +1,7 @@
 import { expect } from 'chai';
 import { ConfigError, parseTierLadder } from '@ricochet/core';
-import {
-  compileTopologyOptions,
-  defaultDeadLetterRetentionMilliseconds,
-  defaultPartitions,
-} from '@ricochet/topology';
+import { compileTopologyOptions, defaultPartitions } from '@ricochet/topology';
+import { defaultDeadLetterRetentionMilliseconds } from '@ricochet/topology/internal';
 
 function configErrorOf(run: () => unknown): ConfigError {
   try {

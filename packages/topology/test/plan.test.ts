@@ -1,13 +1,12 @@
 import { expect } from 'chai';
 import { ConfigError } from '@ricochet/core';
+import { compileTopologyOptions, type TopicSpec } from '@ricochet/topology';
 import {
-  compileTopologyOptions,
   defaultTierRetentionMilliseconds,
   headerHeadroomBytes,
   plannedTopicNames,
   planTopology,
-  type TopicSpec,
-} from '@ricochet/topology';
+} from '@ricochet/topology/internal';
 import { brokerMessageMaxBytes } from './fixtures.js';
 
 const day = 86_400_000;

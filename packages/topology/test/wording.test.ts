@@ -3,9 +3,9 @@ import {
   compileTopologyOptions,
   describeChange,
   describeDifference,
-  planTopology,
   TopologyOperationError,
 } from '@ricochet/topology';
+import { planTopology } from '@ricochet/topology/internal';
 import { brokerMessageMaxBytes } from './fixtures.js';
 
 describe('describeDifference', () => {

@@ -32,7 +32,5 @@ export {
   SchemaRegistryUnavailableError,
   type RegistryDecoderOptions,
 } from './decoder.js';
-export { isConfluentFramed } from './framing.js';
-export { hexDump } from './hex-dump.js';
 export { isReadableText } from './plain.js';
 export { SchemaDecodeError } from './registry-client.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isConfluentFramed } from '@ricochet/value-decoder';
+import { isConfluentFramed } from '@ricochet/value-decoder/internal';
 import { framed } from './helpers.js';
 
 describe('isConfluentFramed', () => {

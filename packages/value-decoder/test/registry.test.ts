@@ -5,9 +5,9 @@ import { testRegistryUrl, uniqueName } from '@ricochet/testing';
 import {
   createRegistryDecoder,
   createValueDescriber,
-  hexDump,
   type ValueDescriber,
 } from '@ricochet/value-decoder';
+import { hexDump } from '@ricochet/value-decoder/internal';
 import { wideLongHook } from '../src/wide-long.js';
 import { framed, recordingLogger } from './helpers.js';
 

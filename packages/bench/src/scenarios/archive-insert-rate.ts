@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openArchiveStore, type ArchiveInput, type ArchiveStore } from '@ricochet/archive';
+import { defaultDeadLetterTopic } from '@ricochet/core';
 import { benchLogger } from '../bench-logger.js';
 import { formatRate, type BenchContext, type ResultRow, type ScenarioResult } from '../scenario.js';
 
@@ -14,7 +15,7 @@ const postgresUrl =
 /** A typical dead letter: a 1 KiB value, a few headers, the error fields set. */
 function deadLetter(offset: number, value: Buffer): ArchiveInput {
   return {
-    dlqTopic: 'dlq',
+    dlqTopic: defaultDeadLetterTopic,
     dlqPartition: offset % 6,
     dlqOffset: String(offset),
     originalTopic: 'orders',

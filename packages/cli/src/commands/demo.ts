@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { formatTierLadder, parseTierLadder } from '@ricochet/core';
+// The settings entry only: the package's root loads the SQLite and PostgreSQL drivers.
+import { defaultStoreUrl } from '@ricochet/archive/settings';
+import { defaultDeadLetterTopic, formatTierLadder, parseTierLadder } from '@ricochet/core';
 import { createKafkaClient, createReliableProducer, publishAcknowledged } from '@ricochet/kafka';
 import { compileTopologyOptions, createTopology, withTopologyAdmin } from '@ricochet/topology';
 import { brokersFrom } from '../brokers.js';
@@ -48,8 +50,8 @@ export function demoCommand(io: CliIo, outcome: CommandOutcome) {
         })
         .option('topic', { type: 'string', default: 'ricochet-demo-orders' })
         .option('group', { type: 'string', default: 'ricochet-demo' })
-        .option('dlq', { type: 'string', default: 'dlq' })
-        .option('store', { type: 'string', default: 'sqlite:./ricochet-dlq.db' })
+        .option('dlq', { type: 'string', default: defaultDeadLetterTopic })
+        .option('store', { type: 'string', default: defaultStoreUrl })
         .option('rate', { type: 'number', default: 40, describe: 'records per second' })
         .option('duration', {
           type: 'number',

@@ -27,9 +27,9 @@ export function runDelayCommand(io: CliIo, outcome: CommandOutcome) {
           ? {}
           : { allowedTopics: config.delay.allowedTopics }),
         logger,
-        maxWaitTimeMilliseconds: config.delay.maxWaitMs,
+        maxWaitMilliseconds: config.delay.maxWaitMs,
         readAheadMilliseconds: config.delay.readAheadMs,
-        maxReadAheadBytes: config.delay.readAheadBytes,
+        readAheadBytes: config.delay.readAheadBytes,
         sessionTimeoutMilliseconds: config.sessionTimeoutMs,
         publishTimeoutMilliseconds: config.publishTimeoutMs,
       });

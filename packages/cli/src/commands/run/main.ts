@@ -26,7 +26,7 @@ export function runMainCommand(io: CliIo, outcome: CommandOutcome) {
         tiers: config.main.tiers,
         dlqTopic: config.dlqTopic,
         logger,
-        partitionsConsumedConcurrently: config.main.concurrency,
+        concurrency: config.main.concurrency,
         sessionTimeoutMilliseconds: config.sessionTimeoutMs,
         publishTimeoutMilliseconds: config.publishTimeoutMs,
         fromBeginning: config.main.fromBeginning,

@@ -1,8 +1,7 @@
 import type { Argv } from 'yargs';
-import { ConfigError, defaultLadderText } from '@ricochet/core';
+import { ConfigError, defaultDeadLetterTopic, defaultLadderText } from '@ricochet/core';
 import {
   compileTopologyOptions,
-  defaultDeadLetterTopic,
   defaultPartitions,
   topologyConnectionTimeoutMilliseconds,
   topologyRequestTimeoutMilliseconds,

@@ -1,0 +1,8 @@
+/**
+ * @ricochet/core/internal: parts of the package its own tests exercise directly. Not a public
+ * API: they may change in any release.
+ */
+export { findTierByTopic } from './ladder.js';
+export { maxErrorMessageLength, maxErrorStackLength } from './classify.js';
+export { requiredRetryHeaders } from './headers.js';
+export { isLegalTopicName, maxTopicNameLength } from './topic-names.js';

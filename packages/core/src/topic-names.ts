@@ -1,0 +1,57 @@
+import { ConfigError } from './errors.js';
+
+/** Where dead letters go unless a service or the topology is told otherwise. */
+export const defaultDeadLetterTopic = 'dlq';
+
+/** Kafka's limit: longer names overflow the partition directory names on the brokers. */
+export const maxTopicNameLength = 249;
+
+/** Kafka's own topics (__consumer_offsets, __transaction_state) begin with this. */
+export const internalTopicPrefix = '__';
+
+/**
+ * The characters Kafka accepts in a topic name, as the inside of a regular-expression character
+ * class (the hyphen escaped, so that topic patterns can add `*` to it).
+ */
+export const topicNameCharacters = 'a-zA-Z0-9._\\-';
+
+const legalTopicNameCharacters = new RegExp(`^[${topicNameCharacters}]+$`);
+
+/** Whether the broker accepts `name` as a topic name (Kafka's internal topics included). */
+export function isLegalTopicName(name: string): boolean {
+  return topicNameProblem(name, { internalAllowed: true }) === undefined;
+}
+
+/**
+ * Returns `name` when Kafka would accept it as a topic name and it is not one of Kafka's internal
+ * topics, or throws a ConfigError naming `field`.
+ */
+export function checkTopicName(name: string, field: string): string {
+  const problem = topicNameProblem(name, { internalAllowed: false });
+  if (problem !== undefined) {
+    throw new ConfigError(field, problem);
+  }
+  return name;
+}
+
+function topicNameProblem(
+  name: string,
+  { internalAllowed }: { readonly internalAllowed: boolean },
+): string | undefined {
+  if (name === '') {
+    return 'a topic name cannot be empty';
+  }
+  if (name === '.' || name === '..') {
+    return `"${name}" is not allowed as a topic name`;
+  }
+  if (name.length > maxTopicNameLength) {
+    return `"${name.slice(0, 40)}..." is ${name.length} characters; Kafka allows at most ${maxTopicNameLength}`;
+  }
+  if (!internalAllowed && name.startsWith(internalTopicPrefix)) {
+    return `"${name}" begins with "${internalTopicPrefix}", which Kafka keeps for its internal topics (__consumer_offsets, __transaction_state)`;
+  }
+  if (!legalTopicNameCharacters.test(name)) {
+    return `"${name}" is not a valid topic name; use only letters, digits, ".", "_" and "-"`;
+  }
+  return undefined;
+}

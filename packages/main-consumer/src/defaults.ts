@@ -1,0 +1,15 @@
+/**
+ * The main consumer's defaults. `ricochet run main` and its help take them from here, so a
+ * default is changed in one place. This module loads nothing else.
+ */
+
+/** Partitions handled at once. */
+export const defaultConcurrency = 1;
+
+/** Whether a group with no committed offset reads its topics from the beginning. */
+export const defaultFromBeginning = false;
+
+export const defaultHandlerTimeoutMilliseconds = 30_000;
+export const defaultStallTimeoutMilliseconds = 60_000;
+export const defaultMaxHandlerCrashes = 3;
+export const defaultCommitIntervalMilliseconds = 5_000;
