@@ -1,6 +1,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const portOnly = 'Use the port in @ricochet/kafka; only that package talks to the client.';
+const kafkaClient = { name: 'kafkajs', message: portOnly };
+const kafkaClientPaths = { group: ['kafkajs/*'], message: portOnly };
+const internals = {
+  group: ['@ricochet/*/internal'],
+  message: 'A package exports ./internal for its own tests; import its public entry point.',
+};
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.state/**', 'infra/kafka/libs/**'] },
   js.configs.recommended,
@@ -27,33 +35,24 @@ export default tseslint.config(
     },
   },
   {
-    // The Kafka client is touched only in @ricochet/kafka (its port). The bench's baseline sides
-    // are the exception by definition: they are plain kafkajs, measured against Ricochet.
+    // The Kafka client is touched only in @ricochet/kafka (its port); a package's ./internal
+    // entry point exists for its tests, never for other packages' code.
     files: ['packages/*/src/**'],
-    ignores: [
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [kafkaClient], patterns: [kafkaClientPaths, internals] },
+      ],
+    },
+  },
+  {
+    // The bench's baseline sides are plain kafkajs by definition, measured against Ricochet.
+    files: [
       'packages/kafka/src/**',
       'packages/bench/src/sides/kafkajs-consume.ts',
       'packages/bench/src/sides/async-retry.ts',
     ],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: 'kafkajs',
-              message: 'Use the port in @ricochet/kafka; only that package talks to the client.',
-            },
-          ],
-          patterns: [
-            {
-              group: ['kafkajs/*'],
-              message: 'Use the port in @ricochet/kafka; only that package talks to the client.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', { patterns: [internals] }] },
   },
   {
     files: ['scripts/**', 'test/**', 'packages/*/test/**', 'packages/cli/src/**'],
