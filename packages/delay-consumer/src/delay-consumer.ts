@@ -1,6 +1,7 @@
 import { recordSizeBound, type ConsumedRecord, type Logger } from '@ricochet/core';
 import {
   commitOnlyThrough,
+  createAdmin,
   createKafkaClient,
   ReliablePublisher,
   toConsumedRecord,
@@ -11,6 +12,7 @@ import {
   type Readiness,
   type ServiceState,
 } from '@ricochet/kafka';
+import { kafkajsClientOf } from '@ricochet/kafka/kafkajs';
 import { HoldTimers } from './hold-timers.js';
 import type { CompiledDelayConsumerOptions } from './options.js';
 import { ReadAheadReleaser } from './read-ahead-releaser.js';
@@ -43,7 +45,7 @@ export class DelayConsumer {
     this.#options = options;
     this.#logger = options.logger.child({ role: 'delay', tier: options.tier.topic });
     const kafka = createKafkaClient({ ...options.connection, logger: this.#logger });
-    this.#consumer = kafka.consumer({
+    this.#consumer = kafkajsClientOf(kafka).consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMilliseconds,
       maxWaitTimeInMs: options.maxWaitTimeMilliseconds,
@@ -53,7 +55,7 @@ export class DelayConsumer {
     this.#publisher = new ReliablePublisher(kafka, this.#logger, (error) =>
       options.onEvent({ type: 'publish-failed', error }),
     );
-    const admin = kafka.admin();
+    const admin = createAdmin(kafka);
     const topics = new TopicDirectory(admin, this.#logger);
     this.#router = new RedeliveryRouter(
       topics,

@@ -9,6 +9,7 @@ import {
   type Readiness,
   type ServiceState,
 } from '@ricochet/kafka';
+import { kafkajsClientOf } from '@ricochet/kafka/kafkajs';
 import { toArchiveInput } from './archive-input.js';
 import { storeReadiness, type StoreWriteState } from './store-health.js';
 import type { CompiledDlqArchiverOptions } from './options.js';
@@ -40,7 +41,7 @@ export class DlqArchiver {
       store: options.store.kind,
     });
     const kafka = createKafkaClient({ ...options.connection, logger: this.#logger });
-    const consumer = kafka.consumer({
+    const consumer = kafkajsClientOf(kafka).consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMilliseconds,
       allowAutoTopicCreation: false,

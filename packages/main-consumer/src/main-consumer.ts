@@ -21,6 +21,7 @@ import {
   type Readiness,
   type ServiceState,
 } from '@ricochet/kafka';
+import { kafkajsClientOf } from '@ricochet/kafka/kafkajs';
 import { CrashGuards } from './crash-guards.js';
 import type { CompiledMainConsumerOptions } from './options.js';
 import { progressReadiness, ProgressWatch } from './progress-watch.js';
@@ -76,7 +77,7 @@ export class MainConsumer<TValue> {
     this.#options = options;
     this.#logger = options.logger.child({ role: 'main', group: options.groupId });
     const kafka = createKafkaClient({ ...options.connection, logger: this.#logger });
-    const consumer = kafka.consumer({
+    const consumer = kafkajsClientOf(kafka).consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMilliseconds,
       allowAutoTopicCreation: false,

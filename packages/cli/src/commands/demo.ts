@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { formatTierLadder, parseTierLadder } from '@ricochet/core';
-import { createKafkaClient, createReliableProducer, publishAcknowledged } from '@ricochet/kafka';
+import { createKafkaClient, createReliableProducer } from '@ricochet/kafka';
 import { compileTopologyOptions, createTopology, withTopologyAdmin } from '@ricochet/topology';
 import { brokersFrom } from '../brokers.js';
 import { cliLogger } from '../cli-logger.js';
@@ -165,7 +165,7 @@ export function demoCommand(io: CliIo, outcome: CommandOutcome) {
           const batch = Array.from({ length: perTick }, (_, index) =>
             demoRecord(argv.topic, produced + index),
           );
-          await publishAcknowledged(producer, batch);
+          await producer.publishAcknowledged(batch);
           produced += batch.length;
           const reportEvery = isTerminal ? summaryTickMilliseconds : 5 * summaryTickMilliseconds;
           if (Date.now() - lastReport >= reportEvery) {
