@@ -2,10 +2,21 @@ import kafkajs from 'kafkajs';
 import {
   AdminOperationError,
   TopicFailuresError,
+  type ClusterDescription,
+  type CommittedPartitionOffset,
+  type ConfigDescription,
+  type ConfigQuery,
   type ConfigResourceType,
   type ConfigSourceName,
+  type CreateTopicsOptions,
   type KafkaAdmin,
+  type NewTopic,
+  type PartitionGrowth,
+  type PartitionOffsets,
+  type TopicConfigs,
+  type TopicDescription,
   type TopicFailure,
+  type TopicOperationOptions,
 } from './admin.js';
 import { kafkajsClientOf, type KafkaClient } from './client.js';
 
@@ -102,7 +113,7 @@ class KafkajsAdmin implements KafkaAdmin {
     return this.#attempt('disconnect', () => this.#admin.disconnect());
   }
 
-  describeCluster() {
+  describeCluster(): Promise<ClusterDescription> {
     return this.#attempt('describeCluster', async () => {
       const { brokers } = await this.#admin.describeCluster();
       return { brokers: brokers.map(({ nodeId }) => ({ nodeId })) };
@@ -113,7 +124,7 @@ class KafkajsAdmin implements KafkaAdmin {
     return this.#attempt('listTopics', () => this.#admin.listTopics());
   }
 
-  describeTopics(topics: readonly string[]) {
+  describeTopics(topics: readonly string[]): Promise<TopicDescription[]> {
     return this.#attempt('describeTopics', async () => {
       const metadata = await this.#admin.fetchTopicMetadata({ topics: [...topics] });
       return metadata.topics.map(({ name, partitions }) => ({
@@ -126,7 +137,7 @@ class KafkajsAdmin implements KafkaAdmin {
     });
   }
 
-  describeConfigs(resources: Parameters<KafkaAdmin['describeConfigs']>[0]) {
+  describeConfigs(resources: readonly ConfigQuery[]): Promise<ConfigDescription[]> {
     return this.#attempt('describeConfigs', async () => {
       const described = await this.#admin.describeConfigs({
         includeSynonyms: false,
@@ -137,10 +148,7 @@ class KafkajsAdmin implements KafkaAdmin {
         })),
       });
       return described.resources.map((resource) => ({
-        type:
-          resource.resourceType === kafkajs.ConfigResourceTypes.BROKER
-            ? ('broker' as const)
-            : ('topic' as const),
+        type: resource.resourceType === kafkajs.ConfigResourceTypes.BROKER ? 'broker' : 'topic',
         name: resource.resourceName,
         entries: resource.configEntries.map((entry) => ({
           name: entry.configName,
@@ -151,7 +159,7 @@ class KafkajsAdmin implements KafkaAdmin {
     });
   }
 
-  createTopics(...[topics, options]: Parameters<KafkaAdmin['createTopics']>): Promise<boolean> {
+  createTopics(topics: readonly NewTopic[], options: CreateTopicsOptions): Promise<boolean> {
     return this.#attempt('createTopics', () =>
       this.#admin.createTopics({
         waitForLeaders: options.waitForLeaders,
@@ -168,7 +176,10 @@ class KafkajsAdmin implements KafkaAdmin {
     );
   }
 
-  createPartitions(...[growths, options]: Parameters<KafkaAdmin['createPartitions']>) {
+  createPartitions(
+    growths: readonly PartitionGrowth[],
+    options: TopicOperationOptions,
+  ): Promise<void> {
     return this.#attempt('createPartitions', async () => {
       await this.#admin.createPartitions({
         ...(options.timeoutMilliseconds === undefined
@@ -179,7 +190,7 @@ class KafkajsAdmin implements KafkaAdmin {
     });
   }
 
-  replaceTopicConfigs(topics: Parameters<KafkaAdmin['replaceTopicConfigs']>[0]) {
+  replaceTopicConfigs(topics: readonly TopicConfigs[]): Promise<void> {
     return this.#attempt('replaceTopicConfigs', async () => {
       await this.#admin.alterConfigs({
         validateOnly: false,
@@ -192,7 +203,7 @@ class KafkajsAdmin implements KafkaAdmin {
     });
   }
 
-  deleteTopics(...[topics, options]: Parameters<KafkaAdmin['deleteTopics']>) {
+  deleteTopics(topics: readonly string[], options: TopicOperationOptions): Promise<void> {
     return this.#attempt('deleteTopics', () =>
       this.#admin.deleteTopics({
         topics: [...topics],
@@ -203,14 +214,14 @@ class KafkajsAdmin implements KafkaAdmin {
     );
   }
 
-  fetchTopicOffsets(topic: string) {
+  fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]> {
     return this.#attempt('fetchTopicOffsets', async () => {
       const offsets = await this.#admin.fetchTopicOffsets(topic);
       return offsets.map(({ partition, low, high }) => ({ partition, low, high }));
     });
   }
 
-  fetchCommittedOffsets(groupId: string, topic: string) {
+  fetchCommittedOffsets(groupId: string, topic: string): Promise<CommittedPartitionOffset[]> {
     return this.#attempt('fetchCommittedOffsets', async () => {
       const [committed] = await this.#admin.fetchOffsets({ groupId, topics: [topic] });
       return (committed?.partitions ?? []).map(({ partition, offset, metadata }) => ({
