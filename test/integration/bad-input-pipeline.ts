@@ -16,7 +16,7 @@ import {
 import { openArchiveStore, type ArchiveStore } from '@ricochet/archive';
 import { createDelayConsumer } from '@ricochet/delay-consumer';
 import { createDlqArchiver } from '@ricochet/dlq-archiver';
-import { ConfigResourceTypes, type Admin, type ServiceState } from '@ricochet/kafka';
+import type { KafkaAdmin, ServiceState } from '@ricochet/kafka';
 import {
   createMainConsumer,
   type HandlerRecord,
@@ -100,16 +100,11 @@ export function caseNameOf(record: Pick<ConsumedRecord, 'headers'>): string | un
   return readHeaderText(record.headers, caseHeader);
 }
 
-async function effectiveMessageMaxBytes(admin: Admin, topic: string): Promise<number> {
-  const described = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: [
-      { type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] },
-    ],
-  });
-  const value = described.resources[0]?.configEntries.find(
-    (entry) => entry.configName === 'max.message.bytes',
-  )?.configValue;
+async function effectiveMessageMaxBytes(admin: KafkaAdmin, topic: string): Promise<number> {
+  const described = await admin.describeConfigs([
+    { type: 'topic', name: topic, configNames: ['max.message.bytes'] },
+  ]);
+  const value = described[0]?.entries.find((entry) => entry.name === 'max.message.bytes')?.value;
   if (value === undefined || value === null) {
     throw new Error(`the broker did not report max.message.bytes of ${topic}`);
   }
@@ -168,16 +163,16 @@ async function createTopics(): Promise<Topics> {
         replicationFactor: 1,
       }),
     );
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
+    await admin.createTopics(
+      [
         {
           topic: topics.smallSource,
-          numPartitions: 1,
-          configEntries: [{ name: 'max.message.bytes', value: String(smallSourceMessageMaxBytes) }],
+          partitions: 1,
+          configs: { 'max.message.bytes': String(smallSourceMessageMaxBytes) },
         },
       ],
-    });
+      { waitForLeaders: true },
+    );
   });
   // A tier made by hand, without the topology's headroom.
   await createTestTopics([topics.noHeadroomTier.topic, topics.noHeadroomTierSource], 1);
@@ -186,8 +181,8 @@ async function createTopics(): Promise<Topics> {
 
 async function deleteTopics(topics: Topics): Promise<void> {
   await withAdmin((admin) =>
-    admin.deleteTopics({
-      topics: [
+    admin.deleteTopics(
+      [
         topics.tier.topic,
         topics.dlq,
         topics.source,
@@ -197,7 +192,8 @@ async function deleteTopics(topics: Topics): Promise<void> {
         topics.noHeadroomTier.topic,
         topics.noHeadroomTierSource,
       ],
-    }),
+      {},
+    ),
   );
 }
 

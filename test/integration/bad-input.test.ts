@@ -12,7 +12,7 @@ import {
   type RecordHeaders,
 } from '@ricochet/core';
 import type { ArchivedRecord } from '@ricochet/archive';
-import { createReliableProducer, type Producer } from '@ricochet/kafka';
+import { createBulkProducer, type BulkProducer } from '@ricochet/kafka';
 import { sleep, testKafka, waitFor, type CollectedRecord } from '@ricochet/testing';
 import {
   badInputCases,
@@ -40,18 +40,18 @@ function sameBytes(actual: Buffer | null, expected: Buffer | null): boolean {
   return actual === null || expected === null ? actual === expected : actual.equals(expected);
 }
 
-async function produceCase(producer: Producer, topic: string, item: BadInputCase): Promise<void> {
-  await producer.send({
+async function produceCase(
+  producer: BulkProducer,
+  topic: string,
+  item: BadInputCase,
+): Promise<void> {
+  await producer.send(
     topic,
-    acks: -1,
-    messages: item.records.map((record: CaseRecord) => ({
-      key: record.key,
-      value: record.value,
+    item.records.map((record: CaseRecord) => ({
+      ...record,
       headers: { ...record.headers, [caseHeader]: item.name },
-      ...(record.partition === undefined ? {} : { partition: record.partition }),
-      ...(record.timestamp === undefined ? {} : { timestamp: record.timestamp }),
     })),
-  });
+  );
 }
 
 function isSettled(pipeline: BadInputPipeline, item: BadInputCase, archived: number): boolean {
@@ -97,7 +97,8 @@ describe('bad input: malformed records through the real services (real broker, r
         },
         { timeoutMilliseconds: 90_000 },
       ).catch(() => undefined); // each case then reports its own failure
-    const producer = createReliableProducer(testKafka('bad-input-producer'));
+    // Sends the records exactly as the table writes them, own timestamps included.
+    const producer = createBulkProducer(testKafka('bad-input-producer'));
     await producer.connect();
     try {
       const first = pipeline.cases.filter((item) => item.goesFirst !== undefined);

@@ -59,10 +59,8 @@ describe('ricochet run (real service processes)', function () {
         'non-retryable-error',
       );
       await waitFor('all three offsets committed', async () => {
-        const offsets = await withAdmin((admin) =>
-          admin.fetchOffsets({ groupId: group, topics: [topic] }),
-        );
-        return offsets[0]?.partitions[0]?.offset === '3' ? true : undefined;
+        const offsets = await withAdmin((admin) => admin.fetchCommittedOffsets(group, topic));
+        return offsets[0]?.offset === '3' ? true : undefined;
       });
       const exitCode = await service.stop();
       expect(exitCode, service.log()).to.equal(0);

@@ -148,8 +148,8 @@ describe('a handler that crashes the process (real broker, real service processe
     });
     const committedMetadata = async () =>
       withAdmin(async (admin) => {
-        const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-        return offsets?.partitions[0];
+        const offsets = await admin.fetchCommittedOffsets(group, topic);
+        return offsets[0];
       });
     try {
       const idle = await waitFor('the record committed', async () => {

@@ -44,7 +44,7 @@ export async function deleteTopicsIfPresent(topics: readonly string[]): Promise<
     const existing = new Set(await admin.listTopics());
     const present = topics.filter((topic) => existing.has(topic));
     if (present.length > 0) {
-      await admin.deleteTopics({ topics: present });
+      await admin.deleteTopics(present, {});
     }
   });
 }

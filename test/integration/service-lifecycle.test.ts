@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Consumer } from 'kafkajs';
 import { createServiceConsumer, ServiceLifecycle } from '@ricochet/kafka';
+import { kafkajsClientOf } from '@ricochet/kafka/kafkajs';
 import {
   createTestTopics,
   produceRecords,
@@ -9,8 +10,19 @@ import {
   testLogger,
   uniqueName,
   waitFor,
-  withAdmin,
 } from '@ricochet/testing';
+
+/** Ricochet's admin port does not describe groups: asked of kafkajs, as an outside party. */
+async function groupMemberCount(group: string): Promise<number | undefined> {
+  const admin = kafkajsClientOf(testKafka()).admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([group]);
+    return groups[0]?.members.length;
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 describe('service lifecycle (real broker)', function () {
   this.timeout(60_000);
@@ -26,7 +38,7 @@ describe('service lifecycle (real broker)', function () {
     await createTestTopics([topic], 2);
     // A second member that notices a rebalance only at its next heartbeat, 5 s apart: the
     // restarted consumer's join waits that long for it, and the stop lands inside that wait.
-    other = testKafka().consumer({
+    other = kafkajsClientOf(testKafka()).consumer({
       groupId: group,
       sessionTimeout: 20_000,
       heartbeatInterval: 5_000,
@@ -91,8 +103,7 @@ describe('service lifecycle (real broker)', function () {
     await waitFor(
       'the group to hold only the other member',
       async () => {
-        const { groups } = await withAdmin((admin) => admin.describeGroups([group]));
-        return groups[0]?.members.length === 1 ? true : undefined;
+        return (await groupMemberCount(group)) === 1 ? true : undefined;
       },
       { timeoutMilliseconds: 30_000 },
     );

@@ -8,8 +8,8 @@ import {
 } from './topology-fixtures.js';
 
 async function partitionsOf(topic: string): Promise<number> {
-  const metadata = await withAdmin((admin) => admin.fetchTopicMetadata({ topics: [topic] }));
-  return metadata.topics[0]?.partitions.length ?? 0;
+  const [description] = await withAdmin((admin) => admin.describeTopics([topic]));
+  return description?.partitions.length ?? 0;
 }
 
 describe('ricochet topology (in-process)', function () {
@@ -83,16 +83,12 @@ describe('ricochet topology (in-process)', function () {
   it('reports drift, and grows partitions only with --apply-drift', async () => {
     const [tier] = topology.tierTopics as [string];
     await withAdmin((admin) =>
-      admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          {
-            topic: tier,
-            numPartitions: 1,
-            configEntries: [{ name: 'retention.ms', value: '86400000' }],
-          },
-        ],
-      }),
+      admin.createTopics(
+        [{ topic: tier, partitions: 1, configs: { 'retention.ms': '86400000' } }],
+        {
+          waitForLeaders: true,
+        },
+      ),
     );
     const left = await ricochet(['topology', 'create', ...topics, '--partitions', '3']);
     expect(left.exitCode).to.equal(0);

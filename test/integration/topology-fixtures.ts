@@ -42,7 +42,7 @@ export async function deleteTopicsIfPresent(topics: readonly string[]): Promise<
     const listed = new Set(await admin.listTopics());
     const present = topics.filter((topic) => listed.has(topic));
     if (present.length > 0) {
-      await admin.deleteTopics({ topics: present });
+      await admin.deleteTopics(present, {});
     }
   });
 }

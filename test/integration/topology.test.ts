@@ -92,19 +92,16 @@ describe('topology against a real broker', function () {
   it('reports drift, and applies it only when asked', async () => {
     const [tier] = topology.tierTopics as [string];
     await withAdmin((admin) =>
-      admin.createTopics({
-        waitForLeaders: true,
-        topics: [
+      admin.createTopics(
+        [
           {
             topic: tier,
-            numPartitions: 1,
-            configEntries: [
-              { name: 'retention.ms', value: String(day) },
-              { name: 'segment.ms', value: '3600000' },
-            ],
+            partitions: 1,
+            configs: { 'retention.ms': String(day), 'segment.ms': '3600000' },
           },
         ],
-      }),
+        { waitForLeaders: true },
+      ),
     );
     await withTopologyAdmin(connection(), async (admin) => {
       const left = await createTopology(admin, options);
@@ -161,7 +158,7 @@ describe('topology against a real broker', function () {
     await withTopologyAdmin(connection(), async (admin) => {
       const [tier] = topology.tierTopics as [string];
       await withAdmin((kafkaAdmin) =>
-        kafkaAdmin.createTopics({ waitForLeaders: true, topics: [{ topic: tier }] }),
+        kafkaAdmin.createTopics([{ topic: tier }], { waitForLeaders: true }),
       );
       const description = await describeTopology(admin, options);
       expect(description.brokerCount).to.be.greaterThan(0);

@@ -1,4 +1,4 @@
-import { createKafkaClient, type Admin, type Kafka } from '@ricochet/kafka';
+import { createAdmin, createKafkaClient, type KafkaAdmin, type KafkaClient } from '@ricochet/kafka';
 import type { Logger } from '@ricochet/core';
 
 export interface TopicSpec {
@@ -21,16 +21,16 @@ export class BenchKafka {
     this.logger = logger;
   }
 
-  client(clientId: string): Kafka {
+  client(clientId: string): KafkaClient {
     return createKafkaClient({ brokers: this.brokers, clientId, logger: this.logger });
   }
 
   async createTopics(topics: readonly TopicSpec[]): Promise<void> {
     const created = await this.#withAdmin((admin) =>
-      admin.createTopics({
-        waitForLeaders: true,
-        topics: topics.map(({ topic, partitions }) => ({ topic, numPartitions: partitions })),
-      }),
+      admin.createTopics(
+        topics.map(({ topic, partitions }) => ({ topic, partitions })),
+        { waitForLeaders: true },
+      ),
     );
     if (!created) {
       // Another run's records would be counted as this run's.
@@ -47,12 +47,12 @@ export class BenchKafka {
       return;
     }
     const topics = [...this.#created];
-    await this.#withAdmin((admin) => admin.deleteTopics({ topics, timeout: 30_000 }));
+    await this.#withAdmin((admin) => admin.deleteTopics(topics, { timeoutMilliseconds: 30_000 }));
     this.#created.clear();
   }
 
-  async #withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
-    const admin = this.client('ricochet-bench-admin').admin();
+  async #withAdmin<T>(use: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
+    const admin = createAdmin(this.client('ricochet-bench-admin'));
     await admin.connect();
     try {
       return await use(admin);

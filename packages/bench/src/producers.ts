@@ -1,4 +1,9 @@
-import type { Kafka, Producer } from '@ricochet/kafka';
+import {
+  createBulkProducer,
+  type BulkProducer,
+  type BulkRecord,
+  type KafkaClient,
+} from '@ricochet/kafka';
 
 export interface RecordSource {
   readonly topic: string;
@@ -12,7 +17,7 @@ export interface RecordSource {
 const bulkBatchRecords = 2_000;
 const bulkRequestsInFlight = 4;
 
-function message(source: RecordSource, index: number) {
+function message(source: RecordSource, index: number): BulkRecord {
   return {
     key: `key-${index}`,
     value: source.value,
@@ -22,8 +27,11 @@ function message(source: RecordSource, index: number) {
   };
 }
 
-async function withProducer<T>(kafka: Kafka, use: (producer: Producer) => Promise<T>): Promise<T> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+async function withProducer<T>(
+  kafka: KafkaClient,
+  use: (producer: BulkProducer) => Promise<T>,
+): Promise<T> {
+  const producer = createBulkProducer(kafka);
   await producer.connect();
   try {
     return await use(producer);
@@ -33,7 +41,11 @@ async function withProducer<T>(kafka: Kafka, use: (producer: Producer) => Promis
 }
 
 /** Writes `count` records as fast as the broker takes them: big batches, several in flight. */
-export async function fillTopic(kafka: Kafka, source: RecordSource, count: number): Promise<void> {
+export async function fillTopic(
+  kafka: KafkaClient,
+  source: RecordSource,
+  count: number,
+): Promise<void> {
   await withProducer(kafka, async (producer) => {
     let next = 0;
     const sendBatches = async (): Promise<void> => {
@@ -44,7 +56,7 @@ export async function fillTopic(kafka: Kafka, source: RecordSource, count: numbe
         for (let index = first; index < next; index += 1) {
           messages.push(message(source, index));
         }
-        await producer.send({ topic: source.topic, acks: -1, messages });
+        await producer.send(source.topic, messages);
       }
     };
     await Promise.all(Array.from({ length: bulkRequestsInFlight }, sendBatches));
@@ -59,7 +71,7 @@ const steadyTickMilliseconds = 10;
  * is made up by the next batch, so the average rate holds. Resolves with the records written.
  */
 export async function produceSteadily(
-  kafka: Kafka,
+  kafka: KafkaClient,
   source: RecordSource,
   recordsPerSecond: number,
   seconds: number,
@@ -78,7 +90,7 @@ export async function produceSteadily(
         for (let index = sent; index < owed; index += 1) {
           messages.push(message(source, index));
         }
-        await producer.send({ topic: source.topic, acks: -1, messages });
+        await producer.send(source.topic, messages);
         sent = owed;
       }
       await new Promise((resolve) => setTimeout(resolve, steadyTickMilliseconds));

@@ -1,5 +1,5 @@
 import type { Logger } from '@ricochet/core';
-import { createKafkaClient } from '@ricochet/kafka';
+import { createAdmin, createKafkaClient } from '@ricochet/kafka';
 
 /**
  * How many records were ever published to the dead-letter topic: the sum of its partitions' high
@@ -11,7 +11,9 @@ export async function countDeadLetters(
   dlqTopic: string,
   logger: Logger,
 ): Promise<number> {
-  const admin = createKafkaClient({ brokers, clientId: 'ricochet-chaos-count', logger }).admin();
+  const admin = createAdmin(
+    createKafkaClient({ brokers, clientId: 'ricochet-chaos-count', logger }),
+  );
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(dlqTopic);

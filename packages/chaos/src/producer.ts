@@ -1,10 +1,5 @@
 import type { Logger } from '@ricochet/core';
-import {
-  createKafkaClient,
-  createReliableProducer,
-  publishAcknowledged,
-  type Producer,
-} from '@ricochet/kafka';
+import { createKafkaClient, createReliableProducer, type ReliableProducer } from '@ricochet/kafka';
 import type { Ledger } from './ledger.js';
 import { encodePlan, type RecordPlan } from './record-plan.js';
 import { sleep } from './timing.js';
@@ -31,7 +26,7 @@ const resendDelayMilliseconds = 1_000;
  */
 export class TrafficProducer {
   readonly #options: TrafficOptions;
-  readonly #producer: Producer;
+  readonly #producer: ReliableProducer;
   #sent = 0;
   #failedSends = 0;
   #inFlight: Promise<void> = Promise.resolve();
@@ -116,7 +111,7 @@ export class TrafficProducer {
     const ids = batch.map((plan) => plan.id);
     for (;;) {
       try {
-        await publishAcknowledged(this.#producer, records);
+        await this.#producer.publishAcknowledged(records);
         ledger.recordSent(ids);
         return;
       } catch (error) {

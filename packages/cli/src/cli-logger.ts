@@ -11,7 +11,7 @@ const silentLogger: Logger = {
 };
 
 /**
- * The logger handed to the Kafka client. Silent unless `verbose`: kafkajs logs every failed
+ * The logger handed to the Kafka client. Silent unless `verbose`: the client logs every failed
  * connection attempt, which would bury the one line that says what went wrong.
  */
 export function cliLogger(verbose: boolean, stderr: NodeJS.WritableStream): Logger {

@@ -48,7 +48,8 @@ export function describeFailure(error: unknown): string {
   let previous: string | undefined;
   for (let depth = 0; current !== undefined && depth < 5; depth += 1) {
     const message = messageOf(current);
-    // kafkajs wraps its last failure in a retries-exhausted error with the very same message.
+    // The Kafka client wraps its last failure in a retries-exhausted error with the very same
+    // message.
     if (message !== previous) {
       lines.push(depth === 0 ? `error: ${message}` : `  caused by: ${message}`);
     }

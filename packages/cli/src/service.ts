@@ -17,8 +17,8 @@ export interface ProcessControl {
   off(signal: NodeJS.Signals, listener: SignalListener): unknown;
   /**
    * Ends the process, whatever sockets and timers are still open: those of a stop that did not
-   * finish, or those a client library left behind after one that did (kafkajs keeps a consumer
-   * group's coordinator connection open after a broker restart). Safe for the data: nothing is
+   * finish, or those the Kafka client left behind after one that did (it keeps a consumer group's
+   * coordinator connection open after a broker restart). Safe for the data: nothing is
    * committed past what was handled, so the group redelivers.
    */
   exit(code: ExitCodeValue): void;

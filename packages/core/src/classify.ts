@@ -32,7 +32,7 @@ export function classifyError(error: unknown, classifier?: ErrorClassifier): Err
  * A decoder's say on its own failure. By default a value that cannot be decoded will never
  * decode (non-retryable, dead-lettered as `decode-failed`); a decoder marks a failure that is not
  * the record's fault, such as an unreachable schema registry, as retriable (`retriable: true`,
- * as RicochetError and kafkajs errors carry it), and the record then climbs the tiers.
+ * as RicochetError and the Kafka client's errors carry it), and the record then climbs the tiers.
  */
 export function classifyDecodeError(error: unknown): ErrorVerdict {
   const retriable = guarded(

@@ -1,6 +1,7 @@
 /**
  * Every error Ricochet raises is a RicochetError: it carries a stable `code` for programs, a
- * `retriable` flag that steers the flow (as kafkajs errors do), and the `cause` it wraps.
+ * `retriable` flag that steers the flow (as the Kafka client's errors do), and the `cause` it
+ * wraps.
  */
 export class RicochetError extends Error {
   readonly code: string;

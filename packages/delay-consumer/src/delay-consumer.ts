@@ -1,5 +1,6 @@
 import { recordSizeBound, type ConsumedRecord, type Logger } from '@ricochet/core';
 import {
+  createAdmin,
   createKafkaClient,
   createServiceConsumer,
   ReliablePublisher,
@@ -52,7 +53,7 @@ export class DelayConsumer {
     this.#publisher = new ReliablePublisher(kafka, this.#logger, (error) =>
       options.onEvent({ type: 'publish-failed', error }),
     );
-    const admin = kafka.admin();
+    const admin = createAdmin(kafka);
     const topics = new TopicDirectory(admin, this.#logger);
     this.#router = new RedeliveryRouter(
       topics,

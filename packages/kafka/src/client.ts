@@ -58,12 +58,24 @@ export function parseBrokerList(text: string, field: string): string[] {
   return brokers;
 }
 
+declare const kafkaClientBrand: unique symbol;
+
 /**
- * The only place a Kafka client is constructed. Everything else receives the client from here,
- * so that a librdkafka-based client with the same API can replace kafkajs in one package.
+ * How to reach a cluster, as a handle that only @ricochet/kafka's functions accept (admin,
+ * producers, publishers, consumers): nothing outside this package sees the client library.
  */
-export function createKafkaClient(options: KafkaConnectionOptions): kafkajs.Kafka {
-  return new kafkajs.Kafka({
+export interface KafkaClient {
+  readonly [kafkaClientBrand]: true;
+}
+
+const kafkajsClients = new WeakMap<KafkaClient, kafkajs.Kafka>();
+
+/**
+ * The only place a Kafka client is constructed. Everything else receives the handle from here,
+ * so that a librdkafka-based client can replace kafkajs in this one package.
+ */
+export function createKafkaClient(options: KafkaConnectionOptions): KafkaClient {
+  const kafka = new kafkajs.Kafka({
     brokers: [...options.brokers],
     clientId: options.clientId ?? 'ricochet',
     ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
@@ -83,4 +95,16 @@ export function createKafkaClient(options: KafkaConnectionOptions): kafkajs.Kafk
     logLevel: kafkajs.logLevel.INFO,
     logCreator: kafkaLogCreator(options.logger),
   });
+  const client = Object.freeze({}) as KafkaClient;
+  kafkajsClients.set(client, kafka);
+  return client;
+}
+
+/** The kafkajs client behind a handle. For this package's adapters only (and see kafkajs.ts). */
+export function kafkajsClientOf(client: KafkaClient): kafkajs.Kafka {
+  const kafka = kafkajsClients.get(client);
+  if (kafka === undefined) {
+    throw new TypeError('not a KafkaClient: make one with createKafkaClient');
+  }
+  return kafka;
 }

@@ -1,22 +1,17 @@
-import type kafkajs from 'kafkajs';
-
-/** A partition's committed offset and the metadata committed with it. */
-export interface CommittedOffset {
-  /** The next record to read; undefined when the group has committed nothing for the partition. */
-  readonly offset: string | undefined;
-  readonly metadata: string | null;
-}
+import type { CommittedOffset, KafkaAdmin } from './admin.js';
+import type { KafkaClient } from './client.js';
+import { createAdmin } from './kafkajs-admin.js';
 
 /**
  * Reads what a consumer group committed for a partition, metadata included, which the consumer
  * itself does not expose: a new owner of a partition reads what the previous owner left there.
  */
 export class CommittedOffsetReader {
-  readonly #admin: kafkajs.Admin;
+  readonly #admin: KafkaAdmin;
   readonly #groupId: string;
 
-  constructor(kafka: kafkajs.Kafka, groupId: string) {
-    this.#admin = kafka.admin();
+  constructor(kafka: KafkaClient, groupId: string) {
+    this.#admin = createAdmin(kafka);
     this.#groupId = groupId;
   }
 
@@ -29,10 +24,8 @@ export class CommittedOffsetReader {
   }
 
   async read(topic: string, partition: number): Promise<CommittedOffset> {
-    const [committed] = await this.#admin.fetchOffsets({ groupId: this.#groupId, topics: [topic] });
-    const found = committed?.partitions.find((entry) => entry.partition === partition);
-    // kafkajs reports "nothing committed" as offset -1.
-    const offset = found === undefined || found.offset === '-1' ? undefined : found.offset;
-    return { offset, metadata: found?.metadata ?? null };
+    const committed = await this.#admin.fetchCommittedOffsets(this.#groupId, topic);
+    const found = committed.find((entry) => entry.partition === partition);
+    return { offset: found?.offset, metadata: found?.metadata ?? null };
   }
 }

@@ -4,21 +4,21 @@
  *
  * @example
  * ```ts
- * import { createKafkaClient, createReliableProducer, publishAcknowledged } from '@ricochet/kafka';
+ * import { createKafkaClient, createReliableProducer } from '@ricochet/kafka';
  *
  * const kafka = createKafkaClient({ brokers: ['127.0.0.1:29092'], logger });
  * const producer = createReliableProducer(kafka);
  * await producer.connect();
- * await publishAcknowledged(producer, [{ topic: 'orders', key: null, value: Buffer.from('{}'), headers: {} }]);
+ * await producer.publishAcknowledged([{ topic: 'orders', key: null, value: Buffer.from('{}'), headers: {} }]);
  * ```
  */
-import kafkajs from 'kafkajs';
 
 export {
   createKafkaClient,
   defaultConnectionTimeoutMilliseconds,
   defaultRequestTimeoutMilliseconds,
   parseBrokerList,
+  type KafkaClient,
   type KafkaConnectionOptions,
   type KafkaRetryOptions,
   type SaslOptions,
@@ -29,7 +29,37 @@ export {
   sessionTimeoutBounds,
 } from './group-limits.js';
 export { compileConnectionOptions, type ServiceConnectionOptions } from './connection-options.js';
-export { createReliableProducer, publishAcknowledged, PublishError } from './producer.js';
+export {
+  AdminOperationError,
+  TopicFailuresError,
+  type ClusterDescription,
+  type CommittedOffset,
+  type CommittedPartitionOffset,
+  type ConfigDescription,
+  type ConfigEntry,
+  type ConfigQuery,
+  type ConfigResourceType,
+  type ConfigSourceName,
+  type CreateTopicsOptions,
+  type KafkaAdmin,
+  type NewTopic,
+  type PartitionDescription,
+  type PartitionGrowth,
+  type PartitionOffsets,
+  type TopicConfigs,
+  type TopicDescription,
+  type TopicFailure,
+  type TopicOperationOptions,
+} from './admin.js';
+export { createAdmin } from './kafkajs-admin.js';
+export {
+  createBulkProducer,
+  createReliableProducer,
+  PublishError,
+  type BulkProducer,
+  type BulkRecord,
+  type ReliableProducer,
+} from './producer.js';
 export { ReliablePublisher, RecordTooLargeError, type Divert } from './publisher.js';
 export {
   defaultPublishTimeoutMilliseconds,
@@ -39,8 +69,7 @@ export {
   type PublishStatus,
 } from './publish-health.js';
 export { TopicDirectory, type TopicLookup } from './topic-directory.js';
-export { toConsumedRecord } from './records.js';
-export { CommittedOffsetReader, type CommittedOffset } from './committed-offsets.js';
+export { CommittedOffsetReader } from './committed-offsets.js';
 export {
   ServiceLifecycle,
   ServiceStartError,
@@ -66,18 +95,4 @@ export {
 } from './consumer-events.js';
 export { describeReadiness, type Readiness } from './readiness.js';
 
-export type Kafka = kafkajs.Kafka;
-export type Admin = kafkajs.Admin;
-export type Producer = kafkajs.Producer;
-export type Consumer = kafkajs.Consumer;
-export type ConsumerConfig = kafkajs.ConsumerConfig;
-export type EachBatchPayload = kafkajs.EachBatchPayload;
-export type KafkaMessage = kafkajs.KafkaMessage;
-export type ITopicConfig = kafkajs.ITopicConfig;
-export type ConsumerGroupJoinEvent = kafkajs.ConsumerGroupJoinEvent;
-export type ConsumerCrashEvent = kafkajs.ConsumerCrashEvent;
-
-export const KafkaClientError = kafkajs.KafkaJSError;
-export const KafkaProtocolError = kafkajs.KafkaJSProtocolError;
-export const ConfigResourceTypes = kafkajs.ConfigResourceTypes;
-export const ConfigSource = kafkajs.ConfigSource;
+// Until the consumer port replaces them.

@@ -1,5 +1,6 @@
 import kafkajs from 'kafkajs';
-import { RicochetError, type OutgoingRecord } from '@ricochet/core';
+import { RicochetError, type HeaderValue, type OutgoingRecord } from '@ricochet/core';
+import { kafkajsClientOf, type KafkaClient } from './client.js';
 
 /**
  * Retries the client makes for one send before the send fails. Bounded, unlike kafkajs's default
@@ -8,18 +9,32 @@ import { RicochetError, type OutgoingRecord } from '@ricochet/core';
  */
 const producerRetries = 8;
 
+/** A producer fit to hand records on; connect it before publishing. */
+export interface ReliableProducer {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  /**
+   * Sends records and resolves only once every one is acknowledged by all in-sync replicas.
+   * Failure rejects with a PublishError naming the topics; none of the records may be counted
+   * sent.
+   */
+  publishAcknowledged(records: readonly OutgoingRecord[]): Promise<void>;
+}
+
 /**
- * A producer fit to hand records on: idempotent, `acks=all`, one request in flight so that the
- * idempotent sequence numbers stay ordered.
+ * Idempotent, `acks=all`, one request in flight so that the idempotent sequence numbers stay
+ * ordered.
  */
-export function createReliableProducer(kafka: kafkajs.Kafka): kafkajs.Producer {
-  return kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-    retry: { retries: producerRetries, initialRetryTime: 100, maxRetryTime: 5_000 },
-  });
+export function createReliableProducer(client: KafkaClient): ReliableProducer {
+  return new KafkajsReliableProducer(
+    kafkajsClientOf(client).producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+      retry: { retries: producerRetries, initialRetryTime: 100, maxRetryTime: 5_000 },
+    }),
+  );
 }
 
 export class PublishError extends RicochetError {
@@ -29,17 +44,41 @@ export class PublishError extends RicochetError {
   }
 }
 
-/**
- * Sends records and resolves only once every one is acknowledged by all in-sync replicas.
- * Failure rejects with a PublishError naming the topics; none of the records may be counted sent.
- */
-export async function publishAcknowledged(
-  producer: kafkajs.Producer,
-  records: readonly OutgoingRecord[],
-): Promise<void> {
-  if (records.length === 0) {
-    return;
+class KafkajsReliableProducer implements ReliableProducer {
+  readonly #producer: kafkajs.Producer;
+
+  constructor(producer: kafkajs.Producer) {
+    this.#producer = producer;
   }
+
+  connect(): Promise<void> {
+    return this.#producer.connect();
+  }
+
+  disconnect(): Promise<void> {
+    return this.#producer.disconnect();
+  }
+
+  async publishAcknowledged(records: readonly OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) {
+      return;
+    }
+    const byTopic = groupByTopic(records);
+    try {
+      await this.#producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (error) {
+      throw new PublishError(
+        `publishing ${records.length} record(s) to ${[...byTopic.keys()].join(', ')} failed`,
+        error,
+      );
+    }
+  }
+}
+
+function groupByTopic(records: readonly OutgoingRecord[]): Map<string, kafkajs.Message[]> {
   const byTopic = new Map<string, kafkajs.Message[]>();
   for (const record of records) {
     const messages = byTopic.get(record.topic) ?? [];
@@ -51,15 +90,50 @@ export async function publishAcknowledged(
     });
     byTopic.set(record.topic, messages);
   }
-  try {
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
-  } catch (error) {
-    throw new PublishError(
-      `publishing ${records.length} record(s) to ${[...byTopic.keys()].join(', ')} failed`,
-      error,
-    );
-  }
+  return byTopic;
+}
+
+/**
+ * A producer for filling topics fast (benchmarks and tests acting as an outside party): not
+ * idempotent, so several sends may be in flight at once; each send still waits for `acks=all`.
+ */
+export interface BulkProducer {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  /** Sends the records of one topic; concurrent calls are sent concurrently. */
+  send(topic: string, records: readonly BulkRecord[]): Promise<void>;
+}
+
+export interface BulkRecord {
+  readonly key: string | Buffer | null;
+  readonly value: Buffer | null;
+  /** Chosen from the key when absent. */
+  readonly partition?: number;
+  readonly headers?: Readonly<Record<string, HeaderValue | HeaderValue[]>>;
+  /** Epoch milliseconds as decimal text; the producer's clock when absent. */
+  readonly timestamp?: string;
+}
+
+export function createBulkProducer(client: KafkaClient): BulkProducer {
+  const producer = kafkajsClientOf(client).producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+  });
+  return {
+    connect: () => producer.connect(),
+    disconnect: () => producer.disconnect(),
+    send: async (topic, records) => {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: records.map(({ key, value, partition, headers, timestamp }) => ({
+          key,
+          value,
+          ...(partition === undefined ? {} : { partition }),
+          ...(headers === undefined ? {} : { headers: { ...headers } }),
+          ...(timestamp === undefined ? {} : { timestamp }),
+        })),
+      });
+    },
+  };
 }

@@ -6,7 +6,8 @@ import {
   type Logger,
   type OutgoingRecord,
 } from '@ricochet/core';
-import { createReliableProducer, publishAcknowledged, PublishError } from './producer.js';
+import { createReliableProducer, PublishError, type ReliableProducer } from './producer.js';
+import type { KafkaClient } from './client.js';
 import type { PublishHealth } from './publish-health.js';
 
 /**
@@ -54,9 +55,9 @@ export type Divert = (refused: OutgoingRecord) => OutgoingRecord | undefined;
  * `divert(record)` instead. Publishes are serialised: see `#replaceProducer`.
  */
 export class ReliablePublisher {
-  readonly #kafka: kafkajs.Kafka;
+  readonly #kafka: KafkaClient;
   readonly #logger: Logger;
-  #producer: kafkajs.Producer;
+  #producer: ReliableProducer;
   /** Set while the producer may be out of step with the broker and must be replaced first. */
   #stale = false;
   /** When the first publish failed since the last one that succeeded (epoch milliseconds). */
@@ -69,11 +70,7 @@ export class ReliablePublisher {
   #queue: Promise<unknown> = Promise.resolve();
 
   /** `onFailure` hears of every failed publish (a metric), after the failure was recorded. */
-  constructor(
-    kafka: kafkajs.Kafka,
-    logger: Logger,
-    onFailure: (error: unknown) => void = () => {},
-  ) {
+  constructor(kafka: KafkaClient, logger: Logger, onFailure: (error: unknown) => void = () => {}) {
     this.#kafka = kafka;
     this.#logger = logger;
     this.#onFailure = onFailure;
@@ -160,10 +157,7 @@ export class ReliablePublisher {
     );
     for (const chunk of chunks) {
       try {
-        await publishAcknowledged(
-          this.#producer,
-          chunk.map(({ record }) => record),
-        );
+        await this.#producer.publishAcknowledged(chunk.map(({ record }) => record));
       } catch (error) {
         if (!isTooLarge(error)) {
           throw error;
@@ -191,7 +185,7 @@ export class ReliablePublisher {
     divert: Divert | undefined,
   ): Promise<boolean> {
     try {
-      await publishAcknowledged(this.#producer, [record]);
+      await this.#producer.publishAcknowledged([record]);
       return false;
     } catch (error) {
       if (!isTooLarge(error)) {
@@ -212,7 +206,7 @@ export class ReliablePublisher {
         divertedTo: replacement.topic,
       });
       try {
-        await publishAcknowledged(this.#producer, [replacement]);
+        await this.#producer.publishAcknowledged([replacement]);
       } catch (divertError) {
         if (!isTooLarge(divertError)) {
           throw divertError;

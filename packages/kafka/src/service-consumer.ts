@@ -1,5 +1,6 @@
 import type kafkajs from 'kafkajs';
 import { RicochetError } from '@ricochet/core';
+import { kafkajsClientOf, type KafkaClient } from './client.js';
 import type { ConsumedBatch, PartitionControls } from './consumed-batch.js';
 import { toConsumedRecord } from './records.js';
 
@@ -134,11 +135,11 @@ export class ServiceConsumer implements PartitionControls {
 
 /** Creates a service's consumer; topics are never created by consuming them. */
 export function createServiceConsumer(
-  kafka: kafkajs.Kafka,
+  client: KafkaClient,
   options: ServiceConsumerOptions,
 ): ServiceConsumer {
   return new ServiceConsumer(
-    kafka.consumer({
+    kafkajsClientOf(client).consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMilliseconds,
       allowAutoTopicCreation: false,

@@ -1,5 +1,5 @@
-import kafkajs from 'kafkajs';
 import type { Logger } from '@ricochet/core';
+import { AdminOperationError, type KafkaAdmin } from './admin.js';
 
 export type TopicLookup =
   { readonly exists: true; readonly partitions: number } | { readonly exists: false };
@@ -12,13 +12,13 @@ const defaultTimeToLiveMilliseconds = 30_000;
  * so that redelivering thousands of records to one topic costs one metadata request.
  */
 export class TopicDirectory {
-  readonly #admin: kafkajs.Admin;
+  readonly #admin: KafkaAdmin;
   readonly #logger: Logger;
   readonly #timeToLiveMilliseconds: number;
   readonly #cache = new Map<string, { lookup: TopicLookup; fetchedAt: number }>();
 
   constructor(
-    admin: kafkajs.Admin,
+    admin: KafkaAdmin,
     logger: Logger,
     timeToLiveMilliseconds = defaultTimeToLiveMilliseconds,
   ) {
@@ -41,14 +41,11 @@ export class TopicDirectory {
 
   async #fetch(topic: string): Promise<TopicLookup> {
     try {
-      const metadata = await this.#admin.fetchTopicMetadata({ topics: [topic] });
-      const partitions = metadata.topics[0]?.partitions.length ?? 0;
+      const [description] = await this.#admin.describeTopics([topic]);
+      const partitions = description?.partitions.length ?? 0;
       return partitions > 0 ? { exists: true, partitions } : { exists: false };
     } catch (error) {
-      if (
-        error instanceof kafkajs.KafkaJSProtocolError &&
-        error.type === 'UNKNOWN_TOPIC_OR_PARTITION'
-      ) {
+      if (error instanceof AdminOperationError && error.reason === 'UNKNOWN_TOPIC_OR_PARTITION') {
         this.#logger.debug('topic does not exist', { topic });
         return { exists: false };
       }

@@ -14,19 +14,17 @@ import {
 async function createTopic(maxMessageBytes?: number): Promise<string> {
   const topic = uniqueName('publisher');
   await withAdmin((admin) =>
-    admin.createTopics({
-      waitForLeaders: true,
-      topics: [
+    admin.createTopics(
+      [
         {
           topic,
-          numPartitions: 1,
-          configEntries:
-            maxMessageBytes === undefined
-              ? []
-              : [{ name: 'max.message.bytes', value: String(maxMessageBytes) }],
+          partitions: 1,
+          configs:
+            maxMessageBytes === undefined ? {} : { 'max.message.bytes': String(maxMessageBytes) },
         },
       ],
-    }),
+      { waitForLeaders: true },
+    ),
   );
   return topic;
 }
@@ -50,7 +48,7 @@ describe('ReliablePublisher (real broker)', function () {
 
   after(async () => {
     await publisher?.disconnect();
-    await withAdmin((admin) => admin.deleteTopics({ topics: [small, roomy, dlq] }));
+    await withAdmin((admin) => admin.deleteTopics([small, roomy, dlq], {}));
   });
 
   it('still publishes to a partition a partly refused request wrote to, and diverts the refused record', async () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { toConsumedRecord, type KafkaMessage } from '@ricochet/kafka';
+import type { KafkaMessage } from 'kafkajs';
+import { toConsumedRecord } from '@ricochet/kafka/kafkajs';
 
 type Headers = Extract<KafkaMessage, { headers: object }>['headers'];
 

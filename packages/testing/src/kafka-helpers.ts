@@ -1,13 +1,14 @@
 import {
+  createAdmin,
   createKafkaClient,
+  createReliableProducer,
   parseBrokerList,
-  toConsumedRecord,
-  type Admin,
-  type Consumer,
-  type Kafka,
+  type KafkaAdmin,
+  type KafkaClient,
 } from '@ricochet/kafka';
+import { kafkajsClientOf, toConsumedRecord } from '@ricochet/kafka/kafkajs';
+import type { Consumer } from 'kafkajs';
 import type { ConsumedRecord, OutgoingRecord } from '@ricochet/core';
-import { createReliableProducer, publishAcknowledged } from '@ricochet/kafka';
 import { uniqueName } from './names.js';
 import { testLogger } from './logger.js';
 
@@ -22,12 +23,12 @@ export function testBrokers(): string[] {
   return parseBrokerList(brokers, 'KAFKA_BROKERS');
 }
 
-export function testKafka(clientId = 'ricochet-test'): Kafka {
+export function testKafka(clientId = 'ricochet-test'): KafkaClient {
   return createKafkaClient({ brokers: testBrokers(), clientId, logger: testLogger('kafka') });
 }
 
-export async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = testKafka().admin();
+export async function withAdmin<T>(use: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
+  const admin = createAdmin(testKafka());
   await admin.connect();
   try {
     return await use(admin);
@@ -38,10 +39,10 @@ export async function withAdmin<T>(use: (admin: Admin) => Promise<T>): Promise<T
 
 export async function createTestTopics(topics: readonly string[], partitions = 1): Promise<void> {
   await withAdmin(async (admin) => {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.map((topic) => ({ topic, numPartitions: partitions })),
-    });
+    await admin.createTopics(
+      topics.map((topic) => ({ topic, partitions })),
+      { waitForLeaders: true },
+    );
   });
 }
 
@@ -49,7 +50,7 @@ export async function produceRecords(records: readonly OutgoingRecord[]): Promis
   const producer = createReliableProducer(testKafka());
   await producer.connect();
   try {
-    await publishAcknowledged(producer, records);
+    await producer.publishAcknowledged(records);
   } finally {
     await producer.disconnect();
   }
@@ -64,7 +65,10 @@ export interface CollectedRecord extends ConsumedRecord {
 export async function collectTopic(
   topic: string,
 ): Promise<{ records: CollectedRecord[]; stop: () => Promise<void>; consumer: Consumer }> {
-  const consumer = testKafka().consumer({ groupId: uniqueName('collector'), maxWaitTimeInMs: 100 });
+  const consumer = kafkajsClientOf(testKafka()).consumer({
+    groupId: uniqueName('collector'),
+    maxWaitTimeInMs: 100,
+  });
   const records: CollectedRecord[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -78,6 +82,6 @@ export async function collectTopic(
 
 /** The offset a group has committed on partition 0 of a topic, if any. */
 export async function committedOffset(groupId: string, topic: string): Promise<string | undefined> {
-  const offsets = await withAdmin((admin) => admin.fetchOffsets({ groupId, topics: [topic] }));
-  return offsets[0]?.partitions[0]?.offset;
+  const offsets = await withAdmin((admin) => admin.fetchCommittedOffsets(groupId, topic));
+  return offsets.find(({ partition }) => partition === 0)?.offset;
 }

@@ -1,4 +1,9 @@
-import { createKafkaClient, type Admin, type ServiceConnectionOptions } from '@ricochet/kafka';
+import {
+  createAdmin,
+  createKafkaClient,
+  type KafkaAdmin,
+  type ServiceConnectionOptions,
+} from '@ricochet/kafka';
 import { ClusterUnreachableError } from './errors.js';
 
 /** How to reach the cluster. Retries are fixed by this module: see `topologyRetry`. */
@@ -23,14 +28,14 @@ const topologyRetry = {
  * Connects an admin client and checks that a broker answers, or throws ClusterUnreachableError
  * within the bounds above. The caller disconnects the admin it gets.
  */
-export async function openTopologyAdmin(options: TopologyConnectionOptions): Promise<Admin> {
+export async function openTopologyAdmin(options: TopologyConnectionOptions): Promise<KafkaAdmin> {
   const kafka = createKafkaClient({
     connectionTimeoutMilliseconds: topologyConnectionTimeoutMilliseconds,
     requestTimeoutMilliseconds: topologyRequestTimeoutMilliseconds,
     ...options,
     retry: topologyRetry,
   });
-  const admin = kafka.admin();
+  const admin = createAdmin(kafka);
   try {
     await admin.connect();
     // connect() can succeed against a port that accepts connections but never speaks Kafka;
@@ -46,7 +51,7 @@ export async function openTopologyAdmin(options: TopologyConnectionOptions): Pro
 /** Runs `use` with a connected admin and always disconnects it afterwards. */
 export async function withTopologyAdmin<T>(
   options: TopologyConnectionOptions,
-  use: (admin: Admin) => Promise<T>,
+  use: (admin: KafkaAdmin) => Promise<T>,
 ): Promise<T> {
   const admin = await openTopologyAdmin(options);
   try {

@@ -1,4 +1,4 @@
-import { ConfigResourceTypes, type Admin } from '@ricochet/kafka';
+import type { KafkaAdmin } from '@ricochet/kafka';
 import type { TopologyChange } from './changes.js';
 import { attemptOperation } from './errors.js';
 
@@ -12,7 +12,7 @@ type ChangeOf<Kind extends TopologyChange['kind']> = Extract<TopologyChange, { k
  * before it stay made, and running the same command again picks up from there.
  */
 export async function applyChanges(
-  admin: Admin,
+  admin: KafkaAdmin,
   changes: readonly TopologyChange[],
 ): Promise<void> {
   const creations = changes.filter((change): change is ChangeOf<'create-topic'> => {
@@ -28,54 +28,45 @@ export async function applyChanges(
     await attemptOperation(
       `creating ${namesOf(creations.map((change) => change.topic.name))}`,
       () =>
-        admin.createTopics({
-          // Leaders must exist before the command returns, so that what follows can use the topics.
-          waitForLeaders: true,
-          timeout: topicOperationTimeoutMilliseconds,
-          topics: creations.map(({ topic }) => ({
+        admin.createTopics(
+          creations.map(({ topic }) => ({
             topic: topic.name,
-            numPartitions: topic.partitions,
+            partitions: topic.partitions,
             replicationFactor: topic.replicationFactor,
-            configEntries: Object.entries(topic.configs).map(([name, value]) => ({ name, value })),
+            configs: topic.configs,
           })),
-        }),
+          // Leaders must exist before the command returns, so that what follows can use the topics.
+          { waitForLeaders: true, timeoutMilliseconds: topicOperationTimeoutMilliseconds },
+        ),
     );
   }
   if (growths.length > 0) {
     await attemptOperation(
       `adding partitions to ${namesOf(growths.map((change) => change.topic))}`,
       () =>
-        admin.createPartitions({
-          timeout: topicOperationTimeoutMilliseconds,
-          topicPartitions: growths.map(({ topic, to }) => ({ topic, count: to })),
-        }),
+        admin.createPartitions(
+          growths.map(({ topic, to }) => ({ topic, count: to })),
+          { timeoutMilliseconds: topicOperationTimeoutMilliseconds },
+        ),
     );
   }
   if (configChanges.length > 0) {
     await attemptOperation(
       `setting configs of ${namesOf(configChanges.map((change) => change.topic))}`,
       () =>
-        // AlterConfigs replaces every topic-level config of a resource, so each change carries the
-        // complete set Ricochet wants on that topic.
-        admin.alterConfigs({
-          validateOnly: false,
-          resources: configChanges.map(({ topic, configs }) => ({
-            type: ConfigResourceTypes.TOPIC,
-            name: topic,
-            configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
-          })),
-        }),
+        // Each change carries the complete set of topic-level configs Ricochet wants on the topic.
+        admin.replaceTopicConfigs(configChanges.map(({ topic, configs }) => ({ topic, configs }))),
     );
   }
 }
 
 /** Deletes the topics, all of which must exist. */
-export async function deleteTopics(admin: Admin, topics: readonly string[]): Promise<void> {
+export async function deleteTopics(admin: KafkaAdmin, topics: readonly string[]): Promise<void> {
   if (topics.length === 0) {
     return;
   }
   await attemptOperation(`deleting ${namesOf(topics)}`, () =>
-    admin.deleteTopics({ topics: [...topics], timeout: topicOperationTimeoutMilliseconds }),
+    admin.deleteTopics(topics, { timeoutMilliseconds: topicOperationTimeoutMilliseconds }),
   );
 }
 

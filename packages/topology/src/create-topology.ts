@@ -1,4 +1,4 @@
-import type { Admin } from '@ricochet/kafka';
+import type { KafkaAdmin } from '@ricochet/kafka';
 import { planChanges, type LeftAlone, type TopologyChange } from './changes.js';
 import { applyChanges } from './cluster-writer.js';
 import { readCluster } from './cluster-reader.js';
@@ -29,7 +29,7 @@ export interface CreateTopologyReport {
  * be fixed on existing ones. Idempotent: a second run finds nothing to change.
  */
 export async function createTopology(
-  admin: Admin,
+  admin: KafkaAdmin,
   options: CompiledTopologyOptions,
   run: CreateTopologyOptions = {},
 ): Promise<CreateTopologyReport> {

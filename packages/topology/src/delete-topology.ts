@@ -1,4 +1,4 @@
-import type { Admin } from '@ricochet/kafka';
+import type { KafkaAdmin } from '@ricochet/kafka';
 import { existingTopics } from './cluster-reader.js';
 import { deleteTopics } from './cluster-writer.js';
 import type { CompiledTopologyOptions } from './options.js';
@@ -15,7 +15,7 @@ export interface DeleteTopologyReport {
  * every record in them. Asking for confirmation is the caller's job.
  */
 export async function deleteTopology(
-  admin: Admin,
+  admin: KafkaAdmin,
   options: CompiledTopologyOptions,
 ): Promise<DeleteTopologyReport> {
   const names = plannedTopicNames(options).map((topic) => topic.name);

@@ -1,4 +1,4 @@
-import type { Admin } from '@ricochet/kafka';
+import type { KafkaAdmin } from '@ricochet/kafka';
 import { readCluster } from './cluster-reader.js';
 import type { CompiledTopologyOptions } from './options.js';
 import { plannedTopicNames, TopicConfig, type TopicRole } from './plan.js';
@@ -24,7 +24,7 @@ export interface TopologyDescription {
 
 /** Reports the topics the options name as the cluster has them. */
 export async function describeTopology(
-  admin: Admin,
+  admin: KafkaAdmin,
   options: CompiledTopologyOptions,
 ): Promise<TopologyDescription> {
   const planned = plannedTopicNames(options);

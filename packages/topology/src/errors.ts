@@ -1,4 +1,5 @@
 import { RicochetError } from '@ricochet/core';
+import { TopicFailuresError } from '@ricochet/kafka';
 
 /**
  * No broker in the list answered within the bounded connection attempts. Retriable: the address
@@ -31,32 +32,19 @@ export class TopologyOperationError extends RicochetError {
   }
 }
 
-/**
- * kafkajs reports per-topic failures (e.g. INVALID_REPLICATION_FACTOR) only inside an aggregate
- * whose own message is a bare "Topic creation errors"; lift them into the message people read.
- */
+/** Per-topic refusals (e.g. INVALID_REPLICATION_FACTOR) go into the message people read. */
 function detailsOf(cause: unknown): string {
-  if (typeof cause !== 'object' || cause === null || !('errors' in cause)) {
+  if (!(cause instanceof TopicFailuresError)) {
     return '';
   }
-  const errors = (cause as { errors: unknown }).errors;
-  if (!Array.isArray(errors) || errors.length === 0) {
-    return '';
-  }
-  const details = errors.map((error: unknown) => {
-    const { topic, type, message } = (error ?? {}) as Record<string, unknown>;
-    const reason = typeof type === 'string' ? type : String(message);
-    return typeof topic === 'string' ? `${topic}: ${reason}` : reason;
-  });
+  const details = cause.failures.map(({ topic, reason }) =>
+    topic === undefined ? reason : `${topic}: ${reason}`,
+  );
   return ` (${details.join('; ')})`;
 }
 
 function isRetriable(cause: unknown): boolean {
-  return (
-    typeof cause === 'object' &&
-    cause !== null &&
-    (cause as { retriable?: unknown }).retriable === true
-  );
+  return cause instanceof RicochetError && cause.retriable;
 }
 
 /** Runs one cluster request, turning its failure into a TopologyOperationError naming `operation`. */

@@ -1,7 +1,7 @@
 /**
  * @ricochet/topology: plans, creates, checks and deletes Ricochet's topics (the retry tiers, the
  * dead-letter topic and, on request, the application's source topics). The plan and the drift
- * diff are pure functions; reading and changing the cluster goes through a kafkajs Admin.
+ * diff are pure functions; reading and changing the cluster goes through @ricochet/kafka's KafkaAdmin.
  *
  * @example
  * ```ts

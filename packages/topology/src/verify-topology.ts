@@ -1,4 +1,4 @@
-import type { Admin } from '@ricochet/kafka';
+import type { KafkaAdmin } from '@ricochet/kafka';
 import { readCluster } from './cluster-reader.js';
 import { findDifferences, type TopicDifference } from './drift.js';
 import type { CompiledTopologyOptions } from './options.js';
@@ -13,7 +13,7 @@ export interface VerifyTopologyReport {
 
 /** Compares the cluster with the plan and changes nothing. */
 export async function verifyTopology(
-  admin: Admin,
+  admin: KafkaAdmin,
   options: CompiledTopologyOptions,
 ): Promise<VerifyTopologyReport> {
   const observed = await readCluster(

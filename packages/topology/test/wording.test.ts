@@ -6,6 +6,7 @@ import {
   TopologyOperationError,
 } from '@ricochet/topology';
 import { planTopology } from '@ricochet/topology/internal';
+import { AdminOperationError, TopicFailuresError } from '@ricochet/kafka';
 import { brokerMessageMaxBytes } from './fixtures.js';
 
 describe('describeDifference', () => {
@@ -68,15 +69,29 @@ describe('describeChange', () => {
 });
 
 describe('TopologyOperationError', () => {
-  it('lifts per-topic failures out of a kafkajs aggregate error', () => {
-    const cause = Object.assign(new Error('Topic creation errors'), {
-      errors: [{ topic: 'retry-5s', type: 'INVALID_REPLICATION_FACTOR' }],
-    });
+  it('lifts per-topic failures into its message', () => {
+    const cause = new TopicFailuresError(
+      'createTopics',
+      [{ topic: 'retry-5s', reason: 'INVALID_REPLICATION_FACTOR', retriable: false }],
+      undefined,
+    );
     const error = new TopologyOperationError('creating topic retry-5s', cause);
     expect(error.message).to.equal(
       'creating topic retry-5s failed (retry-5s: INVALID_REPLICATION_FACTOR)',
     );
     expect(error.cause).to.equal(cause);
     expect(error.code).to.equal('TOPOLOGY_OPERATION_FAILED');
+    expect(error.retriable).to.equal(false);
+  });
+
+  it('is retriable when the failed request may succeed later', () => {
+    const cause = new AdminOperationError('listTopics', {
+      message: 'Connection timeout',
+      retriable: true,
+      cause: undefined,
+    });
+    const error = new TopologyOperationError('listing topics', cause);
+    expect(error.message).to.equal('listing topics failed');
+    expect(error.retriable).to.equal(true);
   });
 });

@@ -1,5 +1,6 @@
 import asyncRetry, { RetryTopicNaming } from 'kafkajs-async-retry';
 import { createKafkaClient } from '@ricochet/kafka';
+import { kafkajsClientOf } from '@ricochet/kafka/kafkajs';
 import { waitFor } from '@ricochet/testing';
 import { benchLogger } from '../bench-logger.js';
 import { RedeliveryTally } from './redelivery-tally.js';
@@ -23,11 +24,13 @@ export async function retryWithAsyncRetry(
   request: RetryRequest,
   ready: () => void,
 ): Promise<RetryResult> {
-  const kafka = createKafkaClient({
-    brokers: request.brokers,
-    clientId: `async-retry-${request.groupId}`,
-    logger: benchLogger('async-retry'),
-  });
+  const kafka = kafkajsClientOf(
+    createKafkaClient({
+      brokers: request.brokers,
+      clientId: `async-retry-${request.groupId}`,
+      logger: benchLogger('async-retry'),
+    }),
+  );
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   const consumer = kafka.consumer({
     groupId: request.groupId,

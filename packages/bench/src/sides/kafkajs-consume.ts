@@ -1,4 +1,5 @@
 import { createKafkaClient } from '@ricochet/kafka';
+import { kafkajsClientOf } from '@ricochet/kafka/kafkajs';
 import { benchLogger } from '../bench-logger.js';
 import { ThroughputMeter, type MeteredThroughput } from '../statistics.js';
 import type { ConsumeRequest } from '../worker-protocol.js';
@@ -17,7 +18,7 @@ export async function consumeWithKafkajs(request: ConsumeRequest): Promise<Meter
     clientId: `kafkajs-${request.groupId}`,
     logger: benchLogger('kafkajs-consume'),
   });
-  const consumer = kafka.consumer({
+  const consumer = kafkajsClientOf(kafka).consumer({
     groupId: request.groupId,
     sessionTimeout: 30_000,
     allowAutoTopicCreation: false,

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 // The settings entry only: the package's root loads the SQLite and PostgreSQL drivers.
 import { defaultStoreUrl } from '@ricochet/archive/settings';
 import { defaultDeadLetterTopic, formatTierLadder, parseTierLadder } from '@ricochet/core';
-import { createKafkaClient, createReliableProducer, publishAcknowledged } from '@ricochet/kafka';
+import { createKafkaClient, createReliableProducer } from '@ricochet/kafka';
 import { compileTopologyOptions, createTopology, withTopologyAdmin } from '@ricochet/topology';
 import { brokersFrom } from '../brokers.js';
 import { cliLogger } from '../cli-logger.js';
@@ -167,7 +167,7 @@ export function demoCommand(io: CliIo, outcome: CommandOutcome) {
           const batch = Array.from({ length: perTick }, (_, index) =>
             demoRecord(argv.topic, produced + index),
           );
-          await publishAcknowledged(producer, batch);
+          await producer.publishAcknowledged(batch);
           produced += batch.length;
           const reportEvery = isTerminal ? summaryTickMilliseconds : 5 * summaryTickMilliseconds;
           if (Date.now() - lastReport >= reportEvery) {

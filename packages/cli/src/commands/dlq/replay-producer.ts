@@ -9,9 +9,7 @@ import type { ArchivedRecord } from '@ricochet/archive';
 import {
   createKafkaClient,
   createReliableProducer,
-  publishAcknowledged,
   type KafkaConnectionOptions,
-  type Producer,
 } from '@ricochet/kafka';
 import type { ConnectionDefaults } from '@ricochet/service-config';
 import { unreachableProblem } from '../../connection-options.js';
@@ -62,14 +60,14 @@ export async function withReplayProducer<T>(
   use: (publish: (record: OutgoingRecord) => Promise<void>) => Promise<T>,
 ): Promise<T> {
   const kafka = createKafkaClient({ ...connection, logger, retry: connectRetry });
-  const producer: Producer = createReliableProducer(kafka);
+  const producer = createReliableProducer(kafka);
   try {
     await producer.connect();
   } catch (error) {
     throw new UsageError(unreachableProblem(connection.brokers), { cause: error });
   }
   try {
-    return await use((record) => publishAcknowledged(producer, [record]));
+    return await use((record) => producer.publishAcknowledged([record]));
   } finally {
     await producer.disconnect();
   }

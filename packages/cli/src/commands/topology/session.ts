@@ -1,4 +1,4 @@
-import type { Admin } from '@ricochet/kafka';
+import type { KafkaAdmin } from '@ricochet/kafka';
 import {
   ClusterUnreachableError,
   withTopologyAdmin,
@@ -14,7 +14,7 @@ import { UsageError } from '../../exit-codes.js';
  */
 export async function withClusterAdmin<T>(
   connection: TopologyConnectionOptions,
-  use: (admin: Admin) => Promise<T>,
+  use: (admin: KafkaAdmin) => Promise<T>,
 ): Promise<T> {
   try {
     return await withTopologyAdmin(connection, use);
