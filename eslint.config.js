@@ -48,13 +48,11 @@ export default tseslint.config(
     },
   },
   {
-    // The bench's baseline sides are plain kafkajs by definition, measured against Ricochet;
-    // the tests' helpers act on the cluster as an outside party, as tests may.
+    // The bench's baseline sides are plain kafkajs by definition, measured against Ricochet.
     files: [
       'packages/kafka/src/**',
       'packages/bench/src/sides/kafkajs-consume.ts',
       'packages/bench/src/sides/async-retry.ts',
-      'packages/testing/src/**',
     ],
     rules: { 'no-restricted-imports': ['error', { patterns: [internals] }] },
   },

@@ -3,11 +3,11 @@ import {
   createKafkaClient,
   createReliableProducer,
   parseBrokerList,
+  createServiceConsumer,
+  ServiceLifecycle,
   type KafkaAdmin,
   type KafkaClient,
 } from '@ricochet/kafka';
-import { kafkajsClientOf, toConsumedRecord } from '@ricochet/kafka/kafkajs';
-import type { Consumer } from 'kafkajs';
 import type { ConsumedRecord, OutgoingRecord } from '@ricochet/core';
 import { uniqueName } from './names.js';
 import { testLogger } from './logger.js';
@@ -61,23 +61,35 @@ export interface CollectedRecord extends ConsumedRecord {
   readonly receivedAt: number;
 }
 
-/** Reads a topic from the beginning into an array until stopped. */
+/** Reads a topic from the beginning into an array until stopped, through Ricochet's own port. */
 export async function collectTopic(
   topic: string,
-): Promise<{ records: CollectedRecord[]; stop: () => Promise<void>; consumer: Consumer }> {
-  const consumer = kafkajsClientOf(testKafka()).consumer({
+): Promise<{ records: CollectedRecord[]; stop: () => Promise<void> }> {
+  const consumer = createServiceConsumer(testKafka(), {
     groupId: uniqueName('collector'),
-    maxWaitTimeInMs: 100,
+    sessionTimeoutMilliseconds: 10_000,
+    maxWaitMilliseconds: 100,
+  });
+  const collector = new ServiceLifecycle(`collector of ${topic}`, testLogger('collector'), {
+    consumer,
+    helpers: [],
   });
   const records: CollectedRecord[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ topic: from, partition, message }) => {
-      records.push({ ...toConsumedRecord(from, partition, message), receivedAt: Date.now() });
+  await collector.start({
+    topics: [topic],
+    fromBeginning: true,
+    eachBatch: async (batch) => {
+      const receivedAt = Date.now();
+      for (const record of batch.records) {
+        records.push({ ...record, receivedAt });
+      }
+      const last = batch.records.at(-1);
+      if (last !== undefined) {
+        batch.resolve(last.offset);
+      }
     },
   });
-  return { records, consumer, stop: () => consumer.disconnect() };
+  return { records, stop: () => collector.stop() };
 }
 
 /** The offset a group has committed on partition 0 of a topic, if any. */
