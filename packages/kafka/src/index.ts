@@ -1,6 +1,21 @@
 /**
- * @ricochet/kafka: the one package that talks to a Kafka client library. Roles receive clients
- * and types from here, never from kafkajs directly, so the client can be swapped in one place.
+ * @ricochet/kafka: Ricochet's port to Kafka, and the one package that talks to a Kafka client
+ * library (kafkajs today; ESLint refuses it anywhere else). Everything here is declared in
+ * Ricochet's own types and names, and only as much as Ricochet uses:
+ *
+ * - a client handle (`createKafkaClient`, opaque) that the functions below take;
+ * - services' consumers (`createServiceConsumer`): each fetched batch is a `ConsumedBatch`
+ *   (records, resolve, heartbeat, whether it is still current), partitions are paused, resumed
+ *   and sought through `PartitionControls`, and `ServiceLifecycle` runs the start/stop
+ *   choreography, reports `ConsumerEvent`s and readiness, and commits (`commitBefore`,
+ *   `commitThrough`) with the consumer's current group session;
+ * - producers: `ReliablePublisher` (idempotent, acknowledged, retired after a failure) for the
+ *   roles' hand-offs, `createReliableProducer` and `createBulkProducer` for tools;
+ * - the admin operations topology and the roles need (`createAdmin`, `KafkaAdmin`), failing with
+ *   `AdminOperationError` / `TopicFailuresError`, which carry `retriable`.
+ *
+ * `@ricochet/kafka/kafkajs` hands out the kafkajs client itself, for the benchmark's kafkajs
+ * baselines and tests acting as an outside party.
  *
  * @example
  * ```ts
@@ -63,7 +78,6 @@ export {
 export { ReliablePublisher, RecordTooLargeError, type Divert } from './publisher.js';
 export {
   defaultPublishTimeoutMilliseconds,
-  publishStatus,
   PublishStalledError,
   type PublishHealth,
   type PublishStatus,
@@ -82,17 +96,14 @@ export type { ConsumedBatch, PartitionControls } from './consumed-batch.js';
 export {
   createServiceConsumer,
   NoGroupSessionError,
-  ServiceConsumer,
+  type ServiceConsumer,
   type ServiceConsumerOptions,
 } from './service-consumer.js';
-export {
-  observeBatch,
-  type BatchConsumed,
-  type CommitFailed,
-  type ConsumerEvent,
-  type PartitionsAssigned,
-  type PublishFailed,
+export type {
+  BatchConsumed,
+  CommitFailed,
+  ConsumerEvent,
+  PartitionsAssigned,
+  PublishFailed,
 } from './consumer-events.js';
-export { describeReadiness, type Readiness } from './readiness.js';
-
-// Until the consumer port replaces them.
+export type { Readiness } from './readiness.js';

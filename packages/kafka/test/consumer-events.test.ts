@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { ConsumedRecord } from '@ricochet/core';
-import { observeBatch, type BatchConsumed, type ConsumedBatch } from '@ricochet/kafka';
+import type { BatchConsumed, ConsumedBatch } from '@ricochet/kafka';
+import { observeBatch } from '@ricochet/kafka/internal';
 
 function fakeBatch(): { batch: ConsumedBatch; resolved: string[] } {
   const resolved: string[] = [];

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { publishStatus, type PublishHealth } from '@ricochet/kafka';
+import type { PublishHealth } from '@ricochet/kafka';
+import { publishStatus } from '@ricochet/kafka/internal';
 
 const healthy: PublishHealth = {
   failingSince: undefined,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { describeReadiness } from '@ricochet/kafka';
+import { describeReadiness } from '@ricochet/kafka/internal';
 
 describe('describeReadiness', () => {
   it('is ready only when running and assigned at least one partition', () => {
