@@ -33,7 +33,6 @@ export {
   type InspectionLimits,
   type TierRecordInspection,
 } from './tier-record.js';
-export { HoldTimers } from './hold-timers.js';
 export {
   earliestDueAt,
   PartitionReadAhead,
