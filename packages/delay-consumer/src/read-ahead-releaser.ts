@@ -34,6 +34,8 @@ export class ReadAheadReleaser<Item> {
   readonly #maxPerPublish: number;
   readonly #clock: Clock;
   readonly #partitions = new Map<number, OwnedPartition<Item>>();
+  /** Every partition's commits not yet done, a dropped partition's included: close waits for them. */
+  readonly #commitsUnderWay = new Set<Promise<void>>();
   #timer: { readonly timer: ClockTimer; readonly at: number } | undefined;
   #releasing: Promise<void> | undefined;
   #closed = false;
@@ -85,7 +87,7 @@ export class ReadAheadReleaser<Item> {
     this.#closed = true;
     this.#clearTimer();
     await this.#releasing;
-    await Promise.all([...this.#partitions.values()].map((owned) => owned.commits));
+    await Promise.all(this.#commitsUnderWay);
   }
 
   /** Arms the timer for the earliest record waiting (call after adding records). */
@@ -174,7 +176,7 @@ export class ReadAheadReleaser<Item> {
     if (through === undefined) {
       return;
     }
-    owned.commits = owned.commits.then(async () => {
+    const commit = owned.commits.then(async () => {
       if (!this.owns(partition, owned)) {
         return;
       }
@@ -185,5 +187,8 @@ export class ReadAheadReleaser<Item> {
         this.#logger.warn('committing released records failed', { partition, through, error });
       }
     });
+    owned.commits = commit;
+    this.#commitsUnderWay.add(commit);
+    void commit.finally(() => this.#commitsUnderWay.delete(commit));
   }
 }

@@ -328,4 +328,36 @@ describe('ReadAheadReleaser', () => {
     await settle();
     expect(publishes, 'nothing released once closed').to.have.length(1);
   });
+
+  it('closes only once a commit under way of a partition dropped meanwhile is done', async () => {
+    const { releaser: subject, clock, publishes, commits, rewinds, add } = releaser();
+    add(0, 1, start);
+    add(1, 5, start);
+    clock.advanceTo(start);
+    await settle();
+    publishes[0]!.resolve();
+    await settle();
+    expect(commits.map(({ partition, offset }) => `${partition}@${offset}`)).to.deep.equal([
+      '0@1',
+      '1@5',
+    ]);
+    // Partition 0 is dropped by a failed publish, partition 1 by a rebalance, commits under way.
+    add(0, 2, start + 10);
+    clock.advanceTo(start + 10);
+    await settle();
+    publishes[1]!.reject(new Error('broker down'));
+    await settle();
+    expect(rewinds).to.deep.equal(['0@2']);
+    subject.dropAll();
+
+    let closed = false;
+    const closing = subject.close().then(() => (closed = true));
+    await settle();
+    expect(closed, 'the consumer must not stop under a commit').to.equal(false);
+    commits[0]!.resolve();
+    await settle();
+    expect(closed).to.equal(false);
+    commits[1]!.resolve();
+    await closing;
+  });
 });
