@@ -6,7 +6,7 @@ const sleep = (milliseconds: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 describe('systemClock', () => {
-  it('keeps a partition held until a due-at further away than a Node timer can wait', async () => {
+  it('waits in steps for a time further away than a Node timer can wait, so a hold never ends early', async () => {
     let fired = 0;
     const timer = systemClock.setTimer(Date.now() + 30 * 86_400_000, () => (fired += 1));
     await sleep(100);
