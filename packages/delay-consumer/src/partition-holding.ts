@@ -37,6 +37,7 @@ export interface PartitionHoldingOptions {
 export class PartitionHolding {
   readonly #options: PartitionHoldingOptions;
   readonly #holds = new Map<number, Hold>();
+  #stopped = false;
 
   constructor(options: PartitionHoldingOptions) {
     this.#options = options;
@@ -53,9 +54,14 @@ export class PartitionHolding {
    * resume reads about half a read-ahead of records.
    */
   holdUntilNearlyDue(partition: number, offset: string, dueAt: number): void {
+    const held = { partition, offset, dueAt };
+    if (this.#stopped) {
+      this.#hold(partition, undefined, held);
+      return;
+    }
     const resumeAt = dueAt - this.#options.readAheadMilliseconds / 2;
     const timer = this.#options.clock.setTimer(resumeAt, () => this.#resume(partition));
-    this.#hold(partition, { reason: 'until-nearly-due', timer }, { partition, offset, dueAt });
+    this.#hold(partition, { reason: 'until-nearly-due', timer }, held);
   }
 
   /**
@@ -63,7 +69,11 @@ export class PartitionHolding {
    * read-ahead is not empty, so a release (see `released`) or a group join comes to resume it.
    */
   holdForRoom(partition: number, offset: string, dueAt: number): void {
-    this.#hold(partition, { reason: 'for-room' }, { partition, offset, dueAt });
+    this.#hold(partition, this.#stopped ? undefined : { reason: 'for-room' }, {
+      partition,
+      offset,
+      dueAt,
+    });
   }
 
   /** Records of the partition's read-ahead were acknowledged: one held for room resumes. */
@@ -98,19 +108,32 @@ export class PartitionHolding {
     }
   }
 
-  /** Ends every hold without resuming: the partitions are gone (a crash) or going (a stop). */
+  /** Ends every hold without resuming: the partitions are gone with a crash. */
   forget(): void {
     for (const partition of [...this.#holds.keys()]) {
       this.#end(partition);
     }
   }
 
-  #hold(partition: number, hold: Hold, held: HeldPartition): void {
+  /**
+   * The consumer is stopping: every hold ends without resuming, and a hold made from now on (by
+   * a batch read while the stop waits) only pauses. Nothing resumes a stopped consumer's
+   * partitions, and a timer would keep the process alive until the record is nearly due.
+   */
+  stop(): void {
+    this.#stopped = true;
+    this.forget();
+  }
+
+  /** Pauses the partition; `hold` is what resumes it, none once stopping. */
+  #hold(partition: number, hold: Hold | undefined, held: HeldPartition): void {
     this.#end(partition);
     this.#options.controls.pause(this.#options.topic, partition);
-    this.#holds.set(partition, hold);
+    if (hold !== undefined) {
+      this.#holds.set(partition, hold);
+    }
     this.#options.onHeld(held);
-    this.#options.logger.debug('holding partition', { ...held, reason: hold.reason });
+    this.#options.logger.debug('holding partition', { ...held, reason: hold?.reason });
   }
 
   #resume(partition: number): void {

@@ -143,4 +143,17 @@ describe('PartitionHolding', () => {
     expect(controls.calls).to.deep.equal([`pause ${topic}/0`, `pause ${topic}/1`]);
     expect(subject.heldPartitions(), 'the holds ended all the same').to.deep.equal([]);
   });
+
+  it('arms no timer for a hold made while the consumer stops, so none keeps the process alive', () => {
+    const { holding: subject, controls, clock, held } = holding();
+    subject.holdUntilNearlyDue(0, '1', start + 60_000);
+    subject.stop();
+    expect(clock.pendingTimers()).to.deep.equal([]);
+    // A batch still being read while the stop waits for the redeliveries under way.
+    subject.holdUntilNearlyDue(1, '2', start + 86_400_000);
+    expect(controls.pausedPartitions(topic), 'it still stops the fetch').to.deep.equal([0, 1]);
+    expect(held.map(({ partition }) => partition)).to.deep.equal([0, 1]);
+    expect(clock.pendingTimers()).to.deep.equal([]);
+    expect(subject.heldPartitions()).to.deep.equal([]);
+  });
 });
