@@ -7,12 +7,12 @@ import {
   TopicDirectory,
   ServiceLifecycle,
   type ConsumedBatch,
-  type PartitionControls,
   type Readiness,
   type ServiceState,
 } from '@ricochet/kafka';
-import { HoldTimers } from './hold-timers.js';
+import { systemClock } from './clock.js';
 import type { CompiledDelayConsumerOptions } from './options.js';
+import { PartitionHolding } from './partition-holding.js';
 import { ReadAheadReleaser } from './read-ahead-releaser.js';
 import { RedeliveryRouter, type PendingRedelivery } from './redelivery-route.js';
 import { inspectTierRecord, type TierRecordInspection } from './tier-record.js';
@@ -30,13 +30,10 @@ const partitionsConsumedConcurrently = 16;
 export class DelayConsumer {
   readonly #options: CompiledDelayConsumerOptions;
   readonly #logger: Logger;
-  readonly #partitions: PartitionControls;
   readonly #publisher: ReliablePublisher;
   readonly #router: RedeliveryRouter;
+  readonly #holding: PartitionHolding;
   readonly #releaser: ReadAheadReleaser<PendingRedelivery>;
-  readonly #timers = new HoldTimers();
-  /** Held partitions paused for want of room in their read-ahead, not for a record not yet due. */
-  readonly #heldForRoom = new Set<number>();
   readonly #lifecycle: ServiceLifecycle;
 
   constructor(options: CompiledDelayConsumerOptions) {
@@ -49,7 +46,15 @@ export class DelayConsumer {
       maxWaitMilliseconds: options.maxWaitMilliseconds,
       maxBytesPerPartition: options.maxBytesPerPartition,
     });
-    this.#partitions = consumer;
+    this.#holding = new PartitionHolding({
+      topic: options.tier.topic,
+      controls: consumer,
+      readAheadMilliseconds: options.readAheadMilliseconds,
+      clock: systemClock,
+      isRunning: () => this.#lifecycle.state === 'running',
+      onHeld: (held) => options.onEvent({ type: 'held', ...held }),
+      logger: this.#logger,
+    });
     this.#publisher = new ReliablePublisher(kafka, this.#logger, (error) =>
       options.onEvent({ type: 'publish-failed', error }),
     );
@@ -67,13 +72,14 @@ export class DelayConsumer {
     this.#releaser = new ReadAheadReleaser(
       {
         publish: (items) => this.#router.publish(this.#publisher, items, options.onEvent),
-        rewind: (partition, offset) => this.#rewind(partition, offset),
-        released: (partition) => this.#resumeIfHeldForRoom(partition),
+        rewind: (partition, offset) => this.#holding.rewind(partition, offset),
+        released: (partition) => this.#holding.released(partition),
         commit: (partition, offset) =>
           this.#lifecycle.commitThrough(options.tier.topic, partition, offset),
       },
       this.#logger,
       options.maxRedeliveryBatch,
+      systemClock,
     );
     this.#lifecycle = new ServiceLifecycle(
       `delay consumer of ${options.tier.topic}`,
@@ -112,7 +118,7 @@ export class DelayConsumer {
   /** Partitions paused until a record is nearly due, or with records read ahead waiting. */
   get heldPartitions(): number[] {
     return [
-      ...new Set([...this.#timers.heldPartitions(), ...this.#releaser.partitionsWithRecords()]),
+      ...new Set([...this.#holding.heldPartitions(), ...this.#releaser.partitionsWithRecords()]),
     ];
   }
 
@@ -133,29 +139,24 @@ export class DelayConsumer {
 
   /** Waits for the redeliveries under way to be acknowledged and committed, then stops. */
   async stop(): Promise<void> {
-    this.#timers.cancelAll();
+    this.#holding.stop();
     await this.#releaser.close();
     await this.#lifecycle.stop();
   }
 
   #forgetPartitions(): void {
-    this.#timers.cancelAll();
-    this.#heldForRoom.clear();
+    this.#holding.forget();
     this.#releaser.dropAll();
   }
 
   /**
-   * After a group join kafkajs reads every partition again from its committed offset, so the
-   * records read ahead are dropped (they come again) and every pause is cleared: kafkajs keeps a
-   * partition's paused state across rebalances, and a hold's timer no longer matches where the
-   * partition is read from. (Spring Kafka's GH-2222 and GH-2525 are the same trap.)
+   * After a group join every partition is read again from its committed offset, so the records
+   * read ahead are dropped (they come again) and every hold and pause is cleared (see
+   * PartitionHolding.reassigned: Spring Kafka's GH-2222 and GH-2525 are the same trap).
    */
   #onAssignment(groupId: string, assigned: readonly number[]): void {
-    const topic = this.#options.tier.topic;
-    this.#forgetPartitions();
-    for (const partition of this.#partitions.pausedPartitions(topic)) {
-      this.#partitions.resume(topic, partition);
-    }
+    this.#releaser.dropAll();
+    this.#holding.reassigned();
     this.#options.onEvent({ type: 'assigned', groupId, partitions: assigned });
     this.#logger.info('partitions assigned', { partitions: assigned });
   }
@@ -175,7 +176,7 @@ export class DelayConsumer {
       }
       const inspection = this.#inspect(record);
       if (inspection.kind === 'hold' && inspection.dueAt > Date.now() + horizon) {
-        this.#hold(partition, record.offset, inspection.dueAt, false);
+        this.#holding.holdUntilNearlyDue(partition, record.offset, inspection.dueAt);
         break;
       }
       const pending =
@@ -187,7 +188,7 @@ export class DelayConsumer {
       }
       const bytes = recordSizeBound(pending.outgoing);
       if (!owned.buffer.hasRoomFor(bytes, this.#options.readAheadBytes)) {
-        this.#hold(partition, record.offset, dueAtOf(inspection), true);
+        this.#holding.holdForRoom(partition, record.offset, dueAtOf(inspection));
         break;
       }
       owned.buffer.add({
@@ -208,51 +209,6 @@ export class DelayConsumer {
       tierDelayMilliseconds: this.#options.tier.delayMilliseconds,
       maxClockSkewMilliseconds: this.#options.maxClockSkewMilliseconds,
     });
-  }
-
-  /**
-   * Pauses the partition at `offset`, the first record not read ahead: the fetch position is
-   * already there, as every record before it was resolved. It resumes when the record is half
-   * the read-ahead from due, so that each resume reads about half a read-ahead of records; one
-   * held for room resumes once some of its records were released.
-   */
-  #hold(partition: number, offset: string, dueAt: number, forRoom: boolean): void {
-    const topic = this.#options.tier.topic;
-    this.#partitions.pause(topic, partition);
-    if (forRoom) {
-      // Its read-ahead is not empty, so a release (or a rebalance) comes to resume it.
-      this.#heldForRoom.add(partition);
-    } else {
-      const resumeAt = dueAt - this.#options.readAheadMilliseconds / 2;
-      this.#timers.schedule(partition, resumeAt, () => this.#resume(partition));
-    }
-    this.#options.onEvent({ type: 'held', partition, offset, dueAt });
-    this.#logger.debug('holding partition', { partition, offset, dueAt, forRoom });
-  }
-
-  #resume(partition: number): void {
-    this.#heldForRoom.delete(partition);
-    if (this.#lifecycle.state === 'running') {
-      this.#partitions.resume(this.#options.tier.topic, partition);
-    }
-  }
-
-  #resumeIfHeldForRoom(partition: number): void {
-    if (this.#heldForRoom.has(partition)) {
-      this.#timers.cancel(partition);
-      this.#resume(partition);
-    }
-  }
-
-  /**
-   * A publish failed: nothing of it is committed, and the partition is read again from its
-   * first record not acknowledged. The seek also marks a batch of it still being read stale.
-   */
-  #rewind(partition: number, offset: string): void {
-    this.#timers.cancel(partition);
-    this.#heldForRoom.delete(partition);
-    this.#partitions.seek(this.#options.tier.topic, partition, offset);
-    this.#resume(partition);
   }
 }
 

@@ -9,10 +9,12 @@ export {
   type InspectionLimits,
   type TierRecordInspection,
 } from './tier-record.js';
-export { HoldTimers } from './hold-timers.js';
 export {
   earliestDueAt,
   PartitionReadAhead,
   takeDueAcross,
   type ReadAheadEntry,
 } from './read-ahead-buffer.js';
+export { PartitionHolding, type HeldPartition } from './partition-holding.js';
+export { ReadAheadReleaser } from './read-ahead-releaser.js';
+export { systemClock, type Clock, type ClockTimer } from './clock.js';

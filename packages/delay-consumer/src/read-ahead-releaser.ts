@@ -1,4 +1,5 @@
 import type { Logger } from '@ricochet/core';
+import type { Clock, ClockTimer } from './clock.js';
 import { earliestDueAt, PartitionReadAhead, takeDueAcross } from './read-ahead-buffer.js';
 
 /** What the releaser asks of the consumer it releases for. */
@@ -31,15 +32,24 @@ export class ReadAheadReleaser<Item> {
   readonly #handlers: ReleaseHandlers<Item>;
   readonly #logger: Logger;
   readonly #maxPerPublish: number;
+  readonly #clock: Clock;
   readonly #partitions = new Map<number, OwnedPartition<Item>>();
-  #timer: { readonly handle: NodeJS.Timeout; readonly at: number } | undefined;
+  /** Every partition's commits not yet done, a dropped partition's included: close waits for them. */
+  readonly #commitsUnderWay = new Set<Promise<void>>();
+  #timer: { readonly timer: ClockTimer; readonly at: number } | undefined;
   #releasing: Promise<void> | undefined;
   #closed = false;
 
-  constructor(handlers: ReleaseHandlers<Item>, logger: Logger, maxPerPublish: number) {
+  constructor(
+    handlers: ReleaseHandlers<Item>,
+    logger: Logger,
+    maxPerPublish: number,
+    clock: Clock,
+  ) {
     this.#handlers = handlers;
     this.#logger = logger;
     this.#maxPerPublish = maxPerPublish;
+    this.#clock = clock;
   }
 
   /**
@@ -77,7 +87,7 @@ export class ReadAheadReleaser<Item> {
     this.#closed = true;
     this.#clearTimer();
     await this.#releasing;
-    await Promise.all([...this.#partitions.values()].map((owned) => owned.commits));
+    await Promise.all(this.#commitsUnderWay);
   }
 
   /** Arms the timer for the earliest record waiting (call after adding records). */
@@ -93,27 +103,24 @@ export class ReadAheadReleaser<Item> {
     if (at === undefined) {
       return;
     }
-    const handle = setTimeout(
-      () => {
-        this.#timer = undefined;
-        this.#releasing = this.#releaseDue()
-          .catch((error: unknown) => {
-            // Only a client call refused outright gets here; publish failures are handled above.
-            this.#logger.error('releasing records read ahead failed', { error });
-          })
-          .finally(() => {
-            this.#releasing = undefined;
-            this.schedule();
-          });
-      },
-      Math.max(0, at - Date.now()),
-    );
-    this.#timer = { handle, at };
+    const timer = this.#clock.setTimer(at, () => {
+      this.#timer = undefined;
+      this.#releasing = this.#releaseDue()
+        .catch((error: unknown) => {
+          // Only a client call refused outright gets here; publish failures are handled above.
+          this.#logger.error('releasing records read ahead failed', { error });
+        })
+        .finally(() => {
+          this.#releasing = undefined;
+          this.schedule();
+        });
+    });
+    this.#timer = { timer, at };
   }
 
   #clearTimer(): void {
     if (this.#timer !== undefined) {
-      clearTimeout(this.#timer.handle);
+      this.#timer.timer.cancel();
       this.#timer = undefined;
     }
   }
@@ -126,7 +133,7 @@ export class ReadAheadReleaser<Item> {
         [...this.#partitions].map(
           ([partition, owned]) => [{ partition, owned }, owned.buffer] as const,
         ),
-        Date.now(),
+        this.#clock.now(),
         this.#maxPerPublish,
       );
       if (taken.length === 0) {
@@ -169,7 +176,7 @@ export class ReadAheadReleaser<Item> {
     if (through === undefined) {
       return;
     }
-    owned.commits = owned.commits.then(async () => {
+    const commit = owned.commits.then(async () => {
       if (!this.owns(partition, owned)) {
         return;
       }
@@ -180,5 +187,8 @@ export class ReadAheadReleaser<Item> {
         this.#logger.warn('committing released records failed', { partition, through, error });
       }
     });
+    owned.commits = commit;
+    this.#commitsUnderWay.add(commit);
+    void commit.finally(() => this.#commitsUnderWay.delete(commit));
   }
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { writeRetryContract, type ConsumedRecord } from '@ricochet/core';
-import { HoldTimers, inspectTierRecord, isInternalTopic } from '@ricochet/delay-consumer/internal';
+import { inspectTierRecord, isInternalTopic } from '@ricochet/delay-consumer/internal';
 
 const now = 1_800_000_000_000;
 const limits = { now, tierDelayMilliseconds: 5_000, maxClockSkewMilliseconds: 60_000 };
@@ -66,21 +66,5 @@ describe('isInternalTopic', () => {
     expect(isInternalTopic('retry-10m', ricochet)).to.equal(true);
     expect(isInternalTopic('orders', ricochet)).to.equal(false);
     expect(isInternalTopic('retry-orders', ricochet)).to.equal(false);
-  });
-});
-
-describe('HoldTimers', () => {
-  it('keeps one timer per partition, replaced by a later schedule and gone once fired or cancelled', async () => {
-    const timers = new HoldTimers();
-    const fired: number[] = [];
-    timers.schedule(0, Date.now() + 10_000, () => fired.push(0));
-    timers.schedule(0, Date.now() + 5, () => fired.push(100));
-    timers.schedule(1, Date.now() + 10_000, () => fired.push(1));
-    expect(timers.heldPartitions().sort()).to.deep.equal([0, 1]);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(fired).to.deep.equal([100]);
-    expect(timers.has(0)).to.equal(false);
-    expect(timers.cancel(1)).to.equal(true);
-    expect(timers.size).to.equal(0);
   });
 });
