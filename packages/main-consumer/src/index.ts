@@ -48,4 +48,5 @@ export {
   type ValueDecoder,
 } from './options.js';
 export { HandlerTimeoutError } from './handler-timeout.js';
-export { RecordProcessor, type Publish, type RecordOutcome } from './record-processor.js';
+export { RecordProcessor } from './record-processor.js';
+export type { RecordFate, RecordOutcome } from './record-outcome.js';

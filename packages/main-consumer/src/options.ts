@@ -20,7 +20,7 @@ import {
   type ConsumerEvent,
   type KafkaConnectionOptions,
 } from '@ricochet/kafka';
-import type { RecordOutcome } from './record-processor.js';
+import type { RecordOutcome } from './record-outcome.js';
 
 /** The handler returned or threw for one record; `errorClass` is set when it threw. */
 export interface HandlerFinished {
