@@ -284,6 +284,7 @@ export class MainConsumer<TValue> {
     return processed;
   }
 
+  /** A record's fate is decided: it counts as progress, and its hand-off is booked. */
   #finished(
     processor: RecordProcessor<TValue>,
     handOffs: HandOffs,

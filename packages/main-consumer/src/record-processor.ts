@@ -37,7 +37,7 @@ function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
 }
 
 /**
- * Decides the fate of one source record: calls the handler and, on failure, words the record to
+ * Decides the fate of one source record: calls the handler and, on failure, builds the record to
  * hand to the next tier or the dead-letter topic. It publishes nothing: the caller hands the
  * record on and may commit past the source record only once the broker acknowledged it.
  */
