@@ -1,4 +1,5 @@
 import type { CommitMetadata } from '@ricochet/core';
+import { isBefore } from './offsets.js';
 
 /**
  * How far past the committed offset an owner may handle records before it must write a new
@@ -23,11 +24,6 @@ export type RecordStep =
 interface CrashedRecord {
   readonly offset: string;
   readonly crashes: number;
-}
-
-/** Whether `offset` comes before `limit`; both are canonical decimal offsets. */
-function isBefore(offset: string, limit: string): boolean {
-  return offset.length === limit.length ? offset < limit : offset.length < limit.length;
 }
 
 /**

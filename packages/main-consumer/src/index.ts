@@ -43,4 +43,4 @@ export type {
   ValueDecoder,
 } from './options.js';
 export { HandlerTimeoutError } from './handler-timeout.js';
-export type { RecordOutcome } from './record-processor.js';
+export type { RecordFate, RecordOutcome } from './record-outcome.js';

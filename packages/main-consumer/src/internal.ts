@@ -3,4 +3,4 @@
  * API: they may change in any release.
  */
 export { compileMainConsumerOptions } from './options.js';
-export { RecordProcessor, type Publish } from './record-processor.js';
+export { RecordProcessor } from './record-processor.js';

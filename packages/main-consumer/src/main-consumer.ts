@@ -7,7 +7,6 @@ import {
   type CommitMetadata,
   type ConsumedRecord,
   type Logger,
-  type OutgoingRecord,
 } from '@ricochet/core';
 import {
   CommittedOffsetReader,
@@ -19,18 +18,14 @@ import {
   type Readiness,
   type ServiceState,
 } from '@ricochet/kafka';
+import { CarefulGate } from './careful-gate.js';
+import type { PartitionCrashGuard, RecordStep } from './crash-guard.js';
 import { CrashGuards } from './crash-guards.js';
+import { HandOffs, type PublishHandOffs } from './hand-offs.js';
 import type { CompiledMainConsumerOptions } from './options.js';
 import { progressReadiness, ProgressWatch } from './progress-watch.js';
-import { CarefulGate } from './careful-gate.js';
-import { RecordProcessor, type RecordOutcome } from './record-processor.js';
-
-/**
- * Records queued for a tier or the dead-letter topic are published together once this many are
- * waiting (and at the end of every batch, and before every commit): one acknowledged request
- * for many, rather than a round trip per failed record.
- */
-const maxHandOffBatch = 500;
+import type { RecordFate, RecordOutcome } from './record-outcome.js';
+import { RecordProcessor } from './record-processor.js';
 
 /**
  * How often, at most, a batch's watchdog runs while the batch is in hand. It asks kafkajs to
@@ -45,16 +40,11 @@ function watchdogMilliseconds(handlerTimeoutMilliseconds: number): number {
   return Math.min(maxWatchdogMilliseconds, Math.ceil(handlerTimeoutMilliseconds / 10));
 }
 
-/** A record handled, waiting to be resolved and reported until the hand-offs before it are acknowledged. */
-interface Settling {
-  readonly record: ConsumedRecord;
-  readonly outcome: RecordOutcome;
-}
-
-/** The outcome of a record its tier refused as too large, which went to the dead-letter topic. */
-function diverted({ record, outcome }: Settling): Settling {
-  const tryCount = outcome.kind === 'skipped-other-group' ? 0 : outcome.tryCount;
-  return { record, outcome: { kind: 'dead-lettered', reason: 'record-too-large', tryCount } };
+/** A batch in hand: its partition's crash guard, and the bookkeeping of its hand-offs. */
+interface BatchInHand {
+  readonly batch: ConsumedBatch;
+  readonly guard: PartitionCrashGuard;
+  readonly handOffs: HandOffs;
 }
 
 /**
@@ -69,6 +59,15 @@ export class MainConsumer<TValue> {
   readonly #progress = new ProgressWatch(performance.now());
   readonly #crashGuards: CrashGuards;
   readonly #carefulGate = new CarefulGate();
+  /**
+   * Publishes a batch's hand-offs, acknowledged. A record a tier without headroom over the source
+   * topics refuses as too large (its retry headers grew it) goes to the dead-letter topic
+   * instead, so it is neither lost nor stuck.
+   */
+  readonly #publishHandOffs: PublishHandOffs = (records) =>
+    this.#publisher.publish(records, (refused) =>
+      tooLargeDeadLetter(refused, this.#options.dlqTopic),
+    );
 
   constructor(options: CompiledMainConsumerOptions<TValue>) {
     this.#options = options;
@@ -153,105 +152,26 @@ export class MainConsumer<TValue> {
   }
 
   /**
-   * Handles the batch's records in order. A failed record is queued for its tier (or the
-   * dead-letter topic) and the next record is handled at once; the queue is published in one
+   * Handles the batch's records in order. A failed record's hand-off is queued for its tier (or
+   * the dead-letter topic) and the next record is handled at once; the queue is published in one
    * acknowledged request when it is full, at the end of the batch and before every commit. Only
    * then are the queued records, and every record handled after the first of them, resolved,
    * reported and committable: nothing is committed past a record not yet handed on.
    */
   async #handleBatch(batch: ConsumedBatch): Promise<void> {
     const { topic, partition, heartbeat } = batch;
-    // One queue per batch: with partitions handled concurrently, a batch must publish (and so
-    // settle) only its own records.
-    let queued: OutgoingRecord[] = [];
-    const processor = new RecordProcessor(
-      this.#options,
-      async (outgoing) => void queued.push(outgoing),
-      this.#logger,
-    );
-    let settling: Settling[] = [];
-    /** For each queued record, the index of its own record in `settling`. */
-    let queuedFrom: number[] = [];
-    let handedOn: string | undefined;
-    // The processor's clock (monotonic), read once per record rather than once more here.
-    let lastCommitAt = processor.lastFinishedAt;
-    const settle = ({ record, outcome }: Settling): void => {
-      batch.resolve(record.offset);
-      handedOn = record.offset;
-      this.#options.onOutcome(outcome, record);
-      this.#logger.debug('record processed', {
-        topic,
-        partition,
-        offset: record.offset,
-        outcome,
-      });
-    };
-    const publishQueued = async (): Promise<void> => {
-      const waiting = settling;
-      const publishing = queued;
-      const from = queuedFrom;
-      // Cleared first: if the publish fails, none of these records may be settled later.
-      settling = [];
-      queued = [];
-      queuedFrom = [];
-      // A tier without headroom over the source topics may refuse a record its retry headers made
-      // too large: it goes to the dead-letter topic instead, so it is neither lost nor stuck.
-      const divertedIndexes = await this.#publisher.publish(publishing, (refused) =>
-        tooLargeDeadLetter(refused, this.#options.dlqTopic),
-      );
-      for (const index of divertedIndexes) {
-        const position = from[index]!;
-        waiting[position] = diverted(waiting[position]!);
-      }
-      waiting.forEach(settle);
-    };
-    const guard = await this.#crashGuards.forPartition(topic, partition);
-    const commit = async (metadata = guard.commitMetadata()): Promise<void> => {
-      if (handedOn !== undefined) {
-        await this.#lifecycle.commitThrough(
-          topic,
-          partition,
-          handedOn,
-          encodeCommitMetadata(metadata),
-        );
-        guard.committed(nextOffset(handedOn));
-        handedOn = undefined;
-        lastCommitAt = performance.now();
-      }
-    };
-    /** Commits up to the record at `offset` with `metadata`: everything before it is settled. */
-    const commitBeforeRecord = async (offset: string, metadata: CommitMetadata): Promise<void> => {
-      await publishQueued();
-      await this.#lifecycle.commitBefore(topic, partition, offset, encodeCommitMetadata(metadata));
-      guard.committed(offset);
-      handedOn = undefined;
-      lastCommitAt = performance.now();
-    };
-    /** Drops the guard: nothing is in hand, and no record of this partition comes right next. */
-    const commitEnd = async (): Promise<void> => {
-      const metadata = guard.endMetadata();
-      if (handedOn !== undefined) {
-        await commit(metadata);
-      } else if (guard.committedBefore !== undefined) {
-        await this.#lifecycle.commitBefore(
-          topic,
-          partition,
-          guard.committedBefore,
-          encodeCommitMetadata(metadata),
-        );
-      }
-    };
-    /** Records a finished record: settled now, or once the hand-offs before it are acknowledged. */
-    const taken = (record: ConsumedRecord, outcome: RecordOutcome): void => {
-      this.#progress.progressed(processor.lastFinishedAt);
-      if (queued.length > queuedFrom.length) {
-        queuedFrom.push(settling.length);
-      }
-      if (queued.length > 0) {
-        settling.push({ record, outcome });
-      } else {
-        settle({ record, outcome });
-      }
+    const processor = new RecordProcessor(this.#options, this.#logger);
+    // One bookkeeping per batch: with partitions handled concurrently, a batch must publish (and
+    // so settle) only its own records.
+    const handOffs = new HandOffs({
+      settle: (record, outcome) => this.#settled(batch, record, outcome),
+      commitIntervalMilliseconds: this.#options.commitIntervalMilliseconds,
+      startedAt: processor.lastFinishedAt,
+    });
+    const inHand: BatchInHand = {
+      batch,
+      handOffs,
+      guard: await this.#crashGuards.forPartition(topic, partition),
     };
     let ended = false;
     this.#progress.batchStarted(performance.now());
@@ -264,57 +184,35 @@ export class MainConsumer<TValue> {
         if (!batch.isCurrent()) {
           break;
         }
-        const step = guard.beforeRecord(record.offset);
+        const step = inHand.guard.beforeRecord(record.offset);
         if (step.kind === 'mark' && step.metadata.attempt !== undefined) {
-          // Careful: marked, handled and committed past with no other record of the process in
-          // hand, so that a crash meanwhile is this record's and its mark never outlives it.
-          await this.#carefulGate.alone(async () => {
-            await commitBeforeRecord(record.offset, step.metadata);
-            const processed = processor.process(record);
-            taken(record, processed instanceof Promise ? await processed : processed);
-            await publishQueued();
-            await commit();
-          });
-          await heartbeat();
-          continue;
-        }
-        if (step.kind === 'mark') {
-          await commitBeforeRecord(record.offset, step.metadata);
-        } else if (step.kind === 'dead-letter') {
-          this.#logger.warn('dead-lettering a record that crashed the process', {
-            topic,
-            partition,
-            offset: record.offset,
-            crashes: step.crashes,
-          });
-        }
-        const closed = this.#carefulGate.closed;
-        if (closed !== undefined) {
-          await closed;
-        }
-        this.#carefulGate.enter();
-        let outcome: RecordOutcome;
-        try {
-          const processed =
-            step.kind === 'dead-letter'
-              ? processor.deadLetterCrashed(record, step.crashes)
-              : processor.process(record);
+          await this.#processCarefully(inHand, processor, record, step.metadata);
+        } else {
+          if (step.kind === 'mark') {
+            await this.#commitBefore(inHand, record.offset, step.metadata);
+          }
+          const closed = this.#carefulGate.closed;
+          if (closed !== undefined) {
+            await closed;
+          }
+          const processed = this.#processInGate(processor, record, step);
           // Awaited only when it is a promise: a record handled synchronously costs no microtask.
-          outcome = processed instanceof Promise ? await processed : processed;
-        } finally {
-          this.#carefulGate.leave();
-        }
-        taken(record, outcome);
-        if (queued.length >= maxHandOffBatch) {
-          await publishQueued();
-        }
-        if (processor.lastFinishedAt - lastCommitAt >= this.#options.commitIntervalMilliseconds) {
-          await publishQueued();
-          await commit();
+          this.#finished(
+            processor,
+            handOffs,
+            record,
+            processed instanceof Promise ? await processed : processed,
+          );
+          if (handOffs.publishDue) {
+            await handOffs.publishQueued(this.#publishHandOffs);
+          }
+          if (handOffs.commitDue(processor.lastFinishedAt)) {
+            await this.#publishAndCommit(inHand);
+          }
         }
         await heartbeat();
       }
-      await publishQueued();
+      await handOffs.publishQueued(this.#publishHandOffs);
       // No record follows right after this batch: the service stops, the fetch moved, or the
       // partition is read to its end (an idle or stopped service then leaves no suspect range).
       ended = !batch.isCurrent() || batch.readToEnd;
@@ -327,10 +225,144 @@ export class MainConsumer<TValue> {
       try {
         // Commit what was handed on even when a publish failed, so the restart resumes right at
         // the first record that was not handed on, not before it.
-        await (ended ? commitEnd() : commit());
+        await (ended ? this.#commitEnd(inHand) : this.#commitHandedOn(inHand));
       } finally {
         this.#progress.batchEnded();
       }
+    }
+  }
+
+  /**
+   * Marks, handles and commits past a careful record with no other record of the process in hand,
+   * so that a crash meanwhile is this record's and its mark never outlives it.
+   */
+  async #processCarefully(
+    inHand: BatchInHand,
+    processor: RecordProcessor<TValue>,
+    record: ConsumedRecord,
+    mark: CommitMetadata,
+  ): Promise<void> {
+    await this.#carefulGate.alone(async () => {
+      await this.#commitBefore(inHand, record.offset, mark);
+      this.#finished(processor, inHand.handOffs, record, await processor.process(record));
+      await this.#publishAndCommit(inHand);
+    });
+  }
+
+  /**
+   * Handles a record (or dead-letters it unhandled when it crashed the process too often) counted
+   * in hand by the careful gate until its fate is decided. Synchronous when processing is.
+   */
+  #processInGate(
+    processor: RecordProcessor<TValue>,
+    record: ConsumedRecord,
+    step: RecordStep,
+  ): RecordFate | Promise<RecordFate> {
+    if (step.kind === 'dead-letter') {
+      this.#logger.warn('dead-lettering a record that crashed the process', {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        crashes: step.crashes,
+      });
+    }
+    this.#carefulGate.enter();
+    let processed: RecordFate | Promise<RecordFate>;
+    try {
+      processed =
+        step.kind === 'dead-letter'
+          ? processor.deadLetterCrashed(record, step.crashes)
+          : processor.process(record);
+    } catch (error) {
+      this.#carefulGate.leave();
+      throw error;
+    }
+    if (processed instanceof Promise) {
+      return processed.finally(() => this.#carefulGate.leave());
+    }
+    this.#carefulGate.leave();
+    return processed;
+  }
+
+  /** A record's fate is decided: it counts as progress, and its hand-off is booked. */
+  #finished(
+    processor: RecordProcessor<TValue>,
+    handOffs: HandOffs,
+    record: ConsumedRecord,
+    fate: RecordFate,
+  ): void {
+    this.#progress.progressed(processor.lastFinishedAt);
+    handOffs.finished(record, fate);
+  }
+
+  /** A record handed on, and every record before it: the fetch may pass it, and it is reported. */
+  #settled(batch: ConsumedBatch, record: ConsumedRecord, outcome: RecordOutcome): void {
+    batch.resolve(record.offset);
+    this.#options.onOutcome(outcome, record);
+    this.#logger.debug('record processed', {
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: record.offset,
+      outcome,
+    });
+  }
+
+  /** Publishes the queued hand-offs, then commits every record settled. */
+  async #publishAndCommit(inHand: BatchInHand): Promise<void> {
+    await inHand.handOffs.publishQueued(this.#publishHandOffs);
+    await this.#commitHandedOn(inHand);
+  }
+
+  /** Commits through the last record settled, if no commit covered it yet. */
+  async #commitHandedOn(
+    { batch, guard, handOffs }: BatchInHand,
+    metadata: CommitMetadata = guard.commitMetadata(),
+  ): Promise<void> {
+    const through = handOffs.committable;
+    if (through === undefined) {
+      return;
+    }
+    await this.#lifecycle.commitThrough(
+      batch.topic,
+      batch.partition,
+      through,
+      encodeCommitMetadata(metadata),
+    );
+    const next = nextOffset(through);
+    guard.committed(next);
+    handOffs.committed(next, performance.now());
+  }
+
+  /** Commits up to the record at `offset` with `metadata`, once everything before it is settled. */
+  async #commitBefore(
+    { batch, guard, handOffs }: BatchInHand,
+    offset: string,
+    metadata: CommitMetadata,
+  ): Promise<void> {
+    await handOffs.publishQueued(this.#publishHandOffs);
+    await this.#lifecycle.commitBefore(
+      batch.topic,
+      batch.partition,
+      offset,
+      encodeCommitMetadata(metadata),
+    );
+    guard.committed(offset);
+    handOffs.committed(offset, performance.now());
+  }
+
+  /** Drops the guard: nothing is in hand, and no record of this partition comes right next. */
+  async #commitEnd(inHand: BatchInHand): Promise<void> {
+    const { batch, guard, handOffs } = inHand;
+    const metadata = guard.endMetadata();
+    if (handOffs.committable !== undefined) {
+      await this.#commitHandedOn(inHand, metadata);
+    } else if (guard.committedBefore !== undefined) {
+      await this.#lifecycle.commitBefore(
+        batch.topic,
+        batch.partition,
+        guard.committedBefore,
+        encodeCommitMetadata(metadata),
+      );
     }
   }
 

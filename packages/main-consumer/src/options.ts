@@ -32,7 +32,7 @@ import {
   defaultMaxHandlerCrashes,
   defaultStallTimeoutMilliseconds,
 } from './defaults.js';
-import type { RecordOutcome } from './record-processor.js';
+import type { RecordOutcome } from './record-outcome.js';
 
 /** The handler returned or threw for one record; `errorClass` is set when it threw. */
 export interface HandlerFinished {

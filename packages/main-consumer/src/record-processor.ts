@@ -15,25 +15,17 @@ import {
   type DeadLetterReason,
   type ErrorVerdict,
   type Logger,
-  type OutgoingRecord,
   type RetryContract,
 } from '@ricochet/core';
 import { HandlerTimeoutError } from './handler-timeout.js';
 import type { CompiledMainConsumerOptions, HandlerRecord } from './options.js';
+import type { RecordFate } from './record-outcome.js';
 
-/** What became of one source record. Every outcome means the record may be committed. */
-export type RecordOutcome =
-  | { readonly kind: 'succeeded'; readonly tryCount: number }
-  | { readonly kind: 'skipped-other-group'; readonly retryGroup: string }
-  | { readonly kind: 'sent-to-tier'; readonly topic: string; readonly tryCount: number }
-  | {
-      readonly kind: 'dead-lettered';
-      readonly reason: DeadLetterReason;
-      readonly tryCount: number;
-    };
-
-/** The outcome of most records, shared rather than allocated for each. */
-const succeededFirstTime: RecordOutcome = Object.freeze({ kind: 'succeeded', tryCount: 0 });
+/** The fate of most records, shared rather than allocated for each. */
+const succeededFirstTime: RecordFate = Object.freeze({
+  outcome: Object.freeze({ kind: 'succeeded', tryCount: 0 }),
+  handOff: undefined,
+});
 
 /** What `await` would wait for: any object or function with a `then` method. */
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
@@ -45,28 +37,19 @@ function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
 }
 
 /**
- * Hands a record on: publishes it and resolves once the broker acknowledged it (acks=all), or
- * queues it for a batch that the caller publishes, acknowledged, before it commits past it.
- */
-export type Publish = (record: OutgoingRecord) => Promise<void>;
-
-/**
- * Decides and carries out the fate of one source record: call the handler; on failure hand the
- * record to the next tier or the dead-letter topic. It resolves once the record is handled or
- * given to `publish`; the caller may commit past it when `publish` has acknowledged it. A
- * publish failure rejects, and the record must not be committed.
+ * Decides the fate of one source record: calls the handler and, on failure, builds the record to
+ * hand to the next tier or the dead-letter topic. It publishes nothing: the caller hands the
+ * record on and may commit past the source record only once the broker acknowledged it.
  */
 export class RecordProcessor<TValue> {
   readonly #options: CompiledMainConsumerOptions<TValue>;
-  readonly #publish: Publish;
   readonly #logger: Logger;
   #lastFinishedAt = performance.now();
   /** The handler call in hand whose promise has not settled: when it began, and how to give up on it. */
   #pending: { readonly startedAt: number; readonly expire: () => void } | undefined;
 
-  constructor(options: CompiledMainConsumerOptions<TValue>, publish: Publish, logger: Logger) {
+  constructor(options: CompiledMainConsumerOptions<TValue>, logger: Logger) {
     this.#options = options;
-    this.#publish = publish;
     this.#logger = logger;
   }
 
@@ -92,22 +75,22 @@ export class RecordProcessor<TValue> {
 
   /**
    * Synchronous when the record needs nothing awaited (no decode or one that returned a value, a
-   * handler that returned without a promise, no hand-off): most records then cost the consumer
-   * no promise and no microtask turn of their own.
+   * handler that returned without a promise): most records then cost the consumer no promise and
+   * no microtask turn of their own.
    */
-  process(record: ConsumedRecord): RecordOutcome | Promise<RecordOutcome> {
+  process(record: ConsumedRecord): RecordFate | Promise<RecordFate> {
     let previous: RetryContract | undefined;
     if (isRedelivery(record.headers)) {
       const reading = readRetryContract(record.headers);
       if (!reading.ok) {
-        return this.#finishing(
+        return this.#finished(
           this.#deadLetterMalformed(record, describeMalformedRedelivery(reading.problems)),
         );
       }
       if (reading.contract.retryGroup !== this.#options.groupId) {
         return this.#finished({
-          kind: 'skipped-other-group',
-          retryGroup: reading.contract.retryGroup,
+          outcome: { kind: 'skipped-other-group', retryGroup: reading.contract.retryGroup },
+          handOff: undefined,
         });
       }
       previous = reading.contract;
@@ -120,30 +103,41 @@ export class RecordProcessor<TValue> {
     try {
       decoded = decode(record.value, record);
     } catch (error) {
-      return this.#finishing(this.#decodeFailed(record, previous, error));
+      return this.#finished(this.#decodeFailed(record, previous, error));
     }
     if (isThenable(decoded)) {
       return Promise.resolve(decoded).then(
         (value) => this.#handle(record, value, previous),
-        (error: unknown) => this.#finishing(this.#decodeFailed(record, previous, error)),
+        (error: unknown) => this.#finished(this.#decodeFailed(record, previous, error)),
       );
     }
     return this.#handle(record, decoded, previous);
   }
 
   /**
-   * Dead-letters a record that crashed the process `crashes` times, without calling the handler
-   * again: kept as it came, headers included, with reason `handler-crashed`.
+   * The fate of a record that crashed the process `crashes` times, decided without calling the
+   * handler again: dead-lettered as it came, headers included, with reason `handler-crashed`.
    */
-  deadLetterCrashed(record: ConsumedRecord, crashes: number): Promise<RecordOutcome> {
-    return this.#finishing(this.#deadLetterCrashed(record, crashes));
+  deadLetterCrashed(record: ConsumedRecord, crashes: number): RecordFate {
+    const handOff = unroutableDeadLetter(
+      record,
+      this.#options.dlqTopic,
+      'handler-crashed',
+      `the process crashed ${crashes} times while the handler was called for this record`,
+    );
+    const reading = isRedelivery(record.headers) ? readRetryContract(record.headers) : undefined;
+    const tryCount = reading?.ok === true ? reading.contract.tryCount : 0;
+    return this.#finished({
+      outcome: { kind: 'dead-lettered', reason: 'handler-crashed', tryCount },
+      handOff,
+    });
   }
 
   #handle(
     record: ConsumedRecord,
     value: TValue,
     previous: RetryContract | undefined,
-  ): RecordOutcome | Promise<RecordOutcome> {
+  ): RecordFate | Promise<RecordFate> {
     // A monotonic clock: wall-clock steps (NTP) must not show up as handler time.
     const startedAt = performance.now();
     let returned: Promise<void> | void;
@@ -159,7 +153,7 @@ export class RecordProcessor<TValue> {
   }
 
   /**
-   * The outcome of a call that returned a promise, once it settles or `expireOverdue` gives up on
+   * The fate of a call that returned a promise, once it settles or `expireOverdue` gives up on
    * it, whichever comes first. A call cannot be cancelled: its late result is observed (so a late
    * rejection is never unhandled) and ignored.
    */
@@ -168,8 +162,8 @@ export class RecordProcessor<TValue> {
     record: ConsumedRecord,
     previous: RetryContract | undefined,
     startedAt: number,
-  ): Promise<RecordOutcome> {
-    return new Promise<RecordOutcome>((resolve, reject) => {
+  ): Promise<RecordFate> {
+    return new Promise<RecordFate>((resolve, reject) => {
       let settled = false;
       const settle = (failure: { readonly error: unknown } | undefined): void => {
         if (settled) {
@@ -195,13 +189,13 @@ export class RecordProcessor<TValue> {
     });
   }
 
-  /** Reports the handler's return or throw, then settles the record's fate. */
+  /** Reports the handler's return or throw, then decides the record's fate. */
   #handled(
     record: ConsumedRecord,
     previous: RetryContract | undefined,
     startedAt: number,
     failure: { readonly error: unknown } | undefined,
-  ): RecordOutcome | Promise<RecordOutcome> {
+  ): RecordFate {
     const finishedAt = performance.now();
     this.#lastFinishedAt = finishedAt;
     // Reported apart from the handler's call: an observer's throw must not pass for the handler's.
@@ -215,7 +209,7 @@ export class RecordProcessor<TValue> {
     if (failure === undefined) {
       return previous === undefined
         ? succeededFirstTime
-        : { kind: 'succeeded', tryCount: previous.tryCount };
+        : { outcome: { kind: 'succeeded', tryCount: previous.tryCount }, handOff: undefined };
     }
     return this.#routeFailure(record, previous, failure.error, this.#classify(failure.error));
   }
@@ -224,7 +218,7 @@ export class RecordProcessor<TValue> {
     record: ConsumedRecord,
     previous: RetryContract | undefined,
     error: unknown,
-  ): Promise<RecordOutcome> {
+  ): RecordFate {
     const verdict = classifyDecodeError(error);
     return this.#routeFailure(
       record,
@@ -235,14 +229,10 @@ export class RecordProcessor<TValue> {
     );
   }
 
-  /** An outcome reached without calling the handler, which would have read the clock. */
-  #finished(outcome: RecordOutcome): RecordOutcome {
+  /** A fate decided without calling the handler, which would have read the clock. */
+  #finished(fate: RecordFate): RecordFate {
     this.#lastFinishedAt = performance.now();
-    return outcome;
-  }
-
-  #finishing(outcome: Promise<RecordOutcome>): Promise<RecordOutcome> {
-    return outcome.then((settled) => this.#finished(settled));
+    return fate;
   }
 
   #handlerRecord(
@@ -280,13 +270,13 @@ export class RecordProcessor<TValue> {
     }
   }
 
-  async #routeFailure(
+  #routeFailure(
     record: ConsumedRecord,
     previous: RetryContract | undefined,
     error: unknown,
     verdict: ErrorVerdict,
     reasonOverride?: DeadLetterReason,
-  ): Promise<RecordOutcome> {
+  ): RecordFate {
     const route = routeFailure(this.#options.ladder, {
       previous,
       consumedAt: {
@@ -301,47 +291,39 @@ export class RecordProcessor<TValue> {
       failedAt: Date.now(),
     });
     const headers = { ...userHeaders(record.headers), ...writeRetryContract(route.contract) };
+    const { tryCount } = route.contract;
     if (route.kind === 'retry') {
-      await this.#publish({
-        topic: route.tier.topic,
-        key: record.key,
-        value: record.value,
-        headers,
-      });
-      return { kind: 'sent-to-tier', topic: route.tier.topic, tryCount: route.contract.tryCount };
+      const { topic } = route.tier;
+      return {
+        outcome: { kind: 'sent-to-tier', topic, tryCount },
+        handOff: { topic, key: record.key, value: record.value, headers },
+      };
     }
     const reason = reasonOverride ?? route.reason;
     const detail =
       reason === 'retries-exhausted'
-        ? `failed ${route.contract.tryCount} times, after every tier of ${this.#options.ladder.length}`
+        ? `failed ${tryCount} times, after every tier of ${this.#options.ladder.length}`
         : `${route.contract.error.className}: ${route.contract.error.message}`;
-    await this.#publish({
-      topic: this.#options.dlqTopic,
-      key: record.key,
-      value: record.value,
-      headers: { ...headers, ...writeDeadLetterHeaders(reason, detail) },
-    });
-    return { kind: 'dead-lettered', reason, tryCount: route.contract.tryCount };
+    return {
+      outcome: { kind: 'dead-lettered', reason, tryCount },
+      handOff: {
+        topic: this.#options.dlqTopic,
+        key: record.key,
+        value: record.value,
+        headers: { ...headers, ...writeDeadLetterHeaders(reason, detail) },
+      },
+    };
   }
 
-  async #deadLetterCrashed(record: ConsumedRecord, crashes: number): Promise<RecordOutcome> {
-    await this.#publish(
-      unroutableDeadLetter(
+  #deadLetterMalformed(record: ConsumedRecord, detail: string): RecordFate {
+    return {
+      outcome: { kind: 'dead-lettered', reason: 'malformed-retry-headers', tryCount: 0 },
+      handOff: unroutableDeadLetter(
         record,
         this.#options.dlqTopic,
-        'handler-crashed',
-        `the process crashed ${crashes} times while the handler was called for this record`,
+        'malformed-retry-headers',
+        detail,
       ),
-    );
-    const reading = isRedelivery(record.headers) ? readRetryContract(record.headers) : undefined;
-    const tryCount = reading?.ok === true ? reading.contract.tryCount : 0;
-    return { kind: 'dead-lettered', reason: 'handler-crashed', tryCount };
-  }
-
-  async #deadLetterMalformed(record: ConsumedRecord, detail: string): Promise<RecordOutcome> {
-    await this.#publish(
-      unroutableDeadLetter(record, this.#options.dlqTopic, 'malformed-retry-headers', detail),
-    );
-    return { kind: 'dead-lettered', reason: 'malformed-retry-headers', tryCount: 0 };
+    };
   }
 }

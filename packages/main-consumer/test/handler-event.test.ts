@@ -24,7 +24,7 @@ function processorReporting(handler: RecordHandler<Buffer | null>, events: MainC
     handler,
     onEvent: (event) => events.push(event),
   });
-  return new RecordProcessor(options, async () => {}, testLogger('main'));
+  return new RecordProcessor(options, testLogger('main'));
 }
 
 describe('RecordProcessor: the handled event', () => {
@@ -47,7 +47,7 @@ describe('RecordProcessor: the handled event', () => {
     const processor = processorReporting(() => {
       throw new RangeError('no stock');
     }, events);
-    expect(await processor.process(record)).to.include({ kind: 'sent-to-tier' });
+    expect((await processor.process(record)).outcome).to.include({ kind: 'sent-to-tier' });
     expect(events).to.have.length(1);
     expect(events[0]).to.include({ type: 'handled', errorClass: 'RangeError' });
   });
@@ -65,8 +65,8 @@ describe('RecordProcessor: the handled event', () => {
       },
       onEvent: (event) => events.push(event),
     });
-    const processor = new RecordProcessor(options, async () => {}, testLogger('main'));
-    expect(await processor.process(record)).to.include({ reason: 'decode-failed' });
+    const processor = new RecordProcessor(options, testLogger('main'));
+    expect((await processor.process(record)).outcome).to.include({ reason: 'decode-failed' });
     expect(events).to.deep.equal([]);
   });
 });

@@ -5,7 +5,7 @@ import {
   type ConsumedRecord,
   type OutgoingRecord,
 } from '@ricochet/core';
-import { type RecordHandler } from '@ricochet/main-consumer';
+import type { RecordHandler, RecordOutcome } from '@ricochet/main-consumer';
 import { compileMainConsumerOptions, RecordProcessor } from '@ricochet/main-consumer/internal';
 import { testLogger } from '@ricochet/testing';
 
@@ -27,12 +27,16 @@ function processorFor<TValue = Buffer | null>(
     handler,
     ...extra,
   });
-  const processor = new RecordProcessor(
-    options,
-    async (record) => void published.push(record),
-    testLogger('main'),
-  );
-  return { processor, published };
+  const processor = new RecordProcessor(options, testLogger('main'));
+  /** The record's outcome; the record it hands on, if any, joins `published`. */
+  const process = async (consumed: ConsumedRecord): Promise<RecordOutcome> => {
+    const { outcome, handOff } = await processor.process(consumed);
+    if (handOff !== undefined) {
+      published.push(handOff);
+    }
+    return outcome;
+  };
+  return { processor, process, published };
 }
 
 const record: ConsumedRecord = {
@@ -67,7 +71,7 @@ function retryOf(tryCount: number, retryGroup = 'billing'): ConsumedRecord {
 describe('RecordProcessor', () => {
   it('fails a call that does not settle within the handler timeout as a retryable HandlerTimeoutError, ignoring its late result', async () => {
     let rejectLate: (error: Error) => void = () => {};
-    const { processor, published } = processorFor(
+    const { processor, process, published } = processorFor(
       () =>
         new Promise<void>((_resolve, reject) => {
           rejectLate = reject;
@@ -75,7 +79,7 @@ describe('RecordProcessor', () => {
       // The user's classifier is not asked: a timeout is Ricochet's verdict.
       { handlerTimeoutMilliseconds: 20, classify: () => 'non-retryable' },
     );
-    const processed = processor.process(record);
+    const processed = process(record);
     processor.expireOverdue(performance.now());
     await new Promise((resolve) => setImmediate(resolve));
     expect(published, 'not yet overdue').to.have.length(0);
@@ -93,16 +97,16 @@ describe('RecordProcessor', () => {
   });
 
   it('reports success without publishing', async () => {
-    const { processor, published } = processorFor(() => {});
-    expect(await processor.process(record)).to.deep.equal({ kind: 'succeeded', tryCount: 0 });
+    const { process, published } = processorFor(() => {});
+    expect(await process(record)).to.deep.equal({ kind: 'succeeded', tryCount: 0 });
     expect(published).to.have.length(0);
   });
 
   it('hands a first failure to the first tier with the contract and the user headers', async () => {
-    const { processor, published } = processorFor(() => {
+    const { process, published } = processorFor(() => {
       throw new TypeError('nope');
     });
-    expect(await processor.process(record)).to.deep.equal({
+    expect(await process(record)).to.deep.equal({
       kind: 'sent-to-tier',
       topic: 'retry-5s',
       tryCount: 1,
@@ -121,10 +125,10 @@ describe('RecordProcessor', () => {
   });
 
   it('keeps the original position across retries and dead-letters after the last tier', async () => {
-    const { processor, published } = processorFor(() => {
+    const { process, published } = processorFor(() => {
       throw new Error('still failing');
     });
-    expect(await processor.process(retryOf(2))).to.deep.equal({
+    expect(await process(retryOf(2))).to.deep.equal({
       kind: 'dead-lettered',
       reason: 'retries-exhausted',
       tryCount: 3,
@@ -139,21 +143,21 @@ describe('RecordProcessor', () => {
 
   it('passes the try count and the contract to the handler, and only the user headers', async () => {
     let seen: unknown;
-    const { processor } = processorFor((handled) => {
+    const { process } = processorFor((handled) => {
       seen = {
         tryCount: handled.tryCount,
         headers: handled.headers,
         original: handled.retry?.original.offset,
       };
     });
-    await processor.process(retryOf(1));
+    await process(retryOf(1));
     expect(seen).to.deep.equal({ tryCount: 1, headers: { trace: 'abc' }, original: '10' });
   });
 
   it('skips a redelivery meant for another group', async () => {
     let calls = 0;
-    const { processor, published } = processorFor(() => void (calls += 1));
-    expect(await processor.process(retryOf(1, 'shipping'))).to.deep.equal({
+    const { process, published } = processorFor(() => void (calls += 1));
+    expect(await process(retryOf(1, 'shipping'))).to.deep.equal({
       kind: 'skipped-other-group',
       retryGroup: 'shipping',
     });
@@ -165,14 +169,14 @@ describe('RecordProcessor', () => {
     const nonRetryable = processorFor(() => {
       throw new NonRetryableError('bad');
     });
-    expect((await nonRetryable.processor.process(record)).kind).to.equal('dead-lettered');
+    expect((await nonRetryable.process(record)).kind).to.equal('dead-lettered');
     const classified = processorFor(
       () => {
         throw new RangeError('bad');
       },
       { classify: (error) => (error instanceof RangeError ? 'non-retryable' : undefined) },
     );
-    expect(await classified.processor.process(record)).to.deep.equal({
+    expect(await classified.process(record)).to.deep.equal({
       kind: 'dead-lettered',
       reason: 'non-retryable-error',
       tryCount: 1,
@@ -182,7 +186,7 @@ describe('RecordProcessor', () => {
         throw new SyntaxError('not JSON');
       },
     });
-    expect(await undecodable.processor.process(record)).to.deep.equal({
+    expect(await undecodable.process(record)).to.deep.equal({
       kind: 'dead-lettered',
       reason: 'decode-failed',
       tryCount: 1,
@@ -192,17 +196,17 @@ describe('RecordProcessor', () => {
   it('retries a decode failure the decoder marks retriable (an unreachable registry) through the tiers', async () => {
     let calls = 0;
     const registryDown = Object.assign(new Error('registry unreachable'), { retriable: true });
-    const { processor, published } = processorFor(() => void (calls += 1), {
+    const { process, published } = processorFor(() => void (calls += 1), {
       decode: () => {
         throw registryDown;
       },
     });
-    expect(await processor.process(record)).to.deep.equal({
+    expect(await process(record)).to.deep.equal({
       kind: 'sent-to-tier',
       topic: 'retry-5s',
       tryCount: 1,
     });
-    expect(await processor.process(retryOf(2))).to.deep.equal({
+    expect(await process(retryOf(2))).to.deep.equal({
       kind: 'dead-lettered',
       reason: 'retries-exhausted',
       tryCount: 3,
@@ -212,7 +216,7 @@ describe('RecordProcessor', () => {
   });
 
   it('treats a throwing classifier as retryable rather than losing the record', async () => {
-    const { processor } = processorFor(
+    const { process } = processorFor(
       () => {
         throw new Error('x');
       },
@@ -222,13 +226,13 @@ describe('RecordProcessor', () => {
         },
       },
     );
-    expect((await processor.process(record)).kind).to.equal('sent-to-tier');
+    expect((await process(record)).kind).to.equal('sent-to-tier');
   });
 
   it('dead-letters a redelivery with malformed retry headers, keeping every header', async () => {
-    const { processor, published } = processorFor(() => {});
+    const { process, published } = processorFor(() => {});
     const malformed = { ...retryOf(1), headers: { ...retryOf(1).headers, try_count: 'lots' } };
-    expect(await processor.process(malformed)).to.deep.equal({
+    expect(await process(malformed)).to.deep.equal({
       kind: 'dead-lettered',
       reason: 'malformed-retry-headers',
       tryCount: 0,
@@ -238,9 +242,9 @@ describe('RecordProcessor', () => {
 
   it('dead-letters a source record whose own retry-group header collides with the reserved name, saying so', async () => {
     let calls = 0;
-    const { processor, published } = processorFor(() => void (calls += 1));
+    const { process, published } = processorFor(() => void (calls += 1));
     const colliding = { ...record, headers: { trace: 'abc', 'retry-group': 'billing-team' } };
-    expect(await processor.process(colliding)).to.deep.equal({
+    expect(await process(colliding)).to.deep.equal({
       kind: 'dead-lettered',
       reason: 'malformed-retry-headers',
       tryCount: 0,
@@ -253,25 +257,40 @@ describe('RecordProcessor', () => {
       .and.include('header try_count is missing');
   });
 
-  it('does not count a record handed on when the publish fails', async () => {
-    const options = compileMainConsumerOptions({
-      brokers: ['b:1'],
-      groupId: 'g',
-      topics: ['t'],
-      logger: testLogger('main'),
-      handler: () => Promise.reject(new Error('x')),
+  it('decides at once, without a promise, when the handler returns or throws synchronously, and publishes nothing itself', () => {
+    let fail = false;
+    const { processor } = processorFor(() => {
+      if (fail) {
+        throw new Error('x');
+      }
     });
-    const processor = new RecordProcessor(
-      options,
-      () => Promise.reject(new Error('broker down')),
-      testLogger('main'),
-    );
-    let rejected: unknown;
-    // A failure to hand on is always asynchronous: the publish is awaited.
-    await Promise.resolve(processor.process({ ...record, topic: 't' })).catch(
-      (error: unknown) => (rejected = error),
-    );
-    expect(rejected).to.be.instanceOf(Error);
+    const succeeded = processor.process(record);
+    expect(succeeded).not.to.be.instanceOf(Promise);
+    expect(succeeded).to.deep.equal({
+      outcome: { kind: 'succeeded', tryCount: 0 },
+      handOff: undefined,
+    });
+    fail = true;
+    const failed = processor.process(record);
+    expect(failed).not.to.be.instanceOf(Promise);
+    const { outcome, handOff } = failed as Exclude<typeof failed, Promise<unknown>>;
+    expect(outcome).to.deep.equal({ kind: 'sent-to-tier', topic: 'retry-5s', tryCount: 1 });
+    expect(handOff).to.include({ topic: 'retry-5s' });
+  });
+
+  it('dead-letters a record that crashed the process as it came, without calling the handler', () => {
+    let calls = 0;
+    const { processor } = processorFor(() => void (calls += 1));
+    const { outcome, handOff } = processor.deadLetterCrashed(retryOf(1), 3);
+    expect(outcome).to.deep.equal({
+      kind: 'dead-lettered',
+      reason: 'handler-crashed',
+      tryCount: 1,
+    });
+    expect(handOff!.topic).to.equal('dlq');
+    expect(handOff!.headers).to.include({ trace: 'abc', try_count: '1' });
+    expect(handOff!.headers['dead-letter-reason']?.toString()).to.equal('handler-crashed');
+    expect(calls).to.equal(0);
   });
 });
 
