@@ -1,5 +1,6 @@
 import { formatTierLadder } from '@ricochet/core';
 import { ledgerVariable } from './ledger.js';
+import { maxHandlerCrashes } from './record-plan.js';
 import type { ChaosOptions } from './options.js';
 import type { InstanceSpec } from './supervisor.js';
 
@@ -27,9 +28,6 @@ const delayInstancesPerTier = 2;
 
 /** The main consumers' handler timeout: short, so that slow records cost the run little time. */
 export const handlerTimeoutMilliseconds = 1_000;
-
-/** Crashes of the process on one record before the main consumers dead-letter it. */
-export const maxHandlerCrashes = 2;
 
 /** How long a service may take to stop cleanly on SIGTERM before it exits anyway. */
 export const serviceShutdownTimeoutMilliseconds = 20_000;

@@ -1,5 +1,10 @@
-import { maxHandlerCrashes } from './fleet.js';
 import type { Random } from './random.js';
+
+/**
+ * Crashes of the process on one record before the main consumers dead-letter it (the fleet's
+ * `--max-handler-crashes`): a crashing record's planned handler calls depend on it.
+ */
+export const maxHandlerCrashes = 2;
 
 /**
  * What a record will do in the handler: `ok` succeeds at once, `flaky` fails `failures` times

@@ -28,10 +28,10 @@ import type { RecordFate, RecordOutcome } from './record-outcome.js';
 import { RecordProcessor } from './record-processor.js';
 
 /**
- * How often, at most, a batch's watchdog runs while the batch is in hand. It asks kafkajs to
+ * How often, at most, a batch's watchdog runs while the batch is in hand. It asks for a
  * heartbeat, so that a handler call longer than the session timeout does not get the member
- * evicted (kafkajs sends one only when its heartbeat interval, 3 s, has passed, so asking more
- * often costs nothing), and it fails a handler call past the handler timeout.
+ * evicted (one is sent only once the heartbeat interval has passed, see ConsumedBatch, so asking
+ * more often costs nothing), and it fails a handler call past the handler timeout.
  */
 const maxWatchdogMilliseconds = 1_000;
 
