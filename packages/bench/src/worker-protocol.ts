@@ -7,6 +7,10 @@ export interface ConsumeRequest {
   readonly topic: string;
   readonly groupId: string;
   readonly records: number;
+  /** How long the handler awaits per record; 0 for the synchronous no-op handler. */
+  readonly handlerDelayMilliseconds: number;
+  /** Partitions handled at once; unset for the side's own default. */
+  readonly concurrency?: number;
 }
 
 export interface RetryRequest {

@@ -34,6 +34,8 @@ export async function happyPath(context: BenchContext): Promise<ScenarioResult> 
       topic,
       groupId: `${context.runId}-happy-${side}-${run}`,
       records,
+      // The no-op handler at each side's default concurrency: this scenario measures the consumers.
+      handlerDelayMilliseconds: 0,
     };
     const result = await runInWorker<MeteredThroughput>(request, 600_000);
     context.progress(

@@ -3,16 +3,17 @@ import { kafkajsClientOf } from '@ricochet/kafka/kafkajs';
 import { benchLogger } from '../bench-logger.js';
 import { ThroughputMeter, type MeteredThroughput } from '../statistics.js';
 import type { ConsumeRequest } from '../worker-protocol.js';
+import { benchHandler } from './bench-handler.js';
 
 /**
  * The baseline: a plain kafkajs consumer with the client and consumer settings Ricochet's main
- * consumer uses, `eachBatch` as kafkajs documents it, and a commit after each batch.
+ * consumer uses, `eachBatch` as kafkajs documents it, and a commit after each batch;
+ * `partitionsConsumedConcurrently` is the request's concurrency (kafkajs's default, 1, unset).
  */
 export async function consumeWithKafkajs(request: ConsumeRequest): Promise<MeteredThroughput> {
   const meter = new ThroughputMeter(request.records);
-  // The same handler as Ricochet's side (a function that returns nothing), awaited as kafkajs's
-  // eachBatch example awaits its work.
-  const handle = (): void => meter.record();
+  // The same handler as Ricochet's side, awaited as kafkajs's eachBatch example awaits its work.
+  const handle = benchHandler(meter, request.handlerDelayMilliseconds);
   const kafka = createKafkaClient({
     brokers: request.brokers,
     clientId: `kafkajs-${request.groupId}`,
@@ -26,6 +27,9 @@ export async function consumeWithKafkajs(request: ConsumeRequest): Promise<Meter
   await consumer.connect();
   await consumer.subscribe({ topics: [request.topic], fromBeginning: true });
   await consumer.run({
+    ...(request.concurrency === undefined
+      ? {}
+      : { partitionsConsumedConcurrently: request.concurrency }),
     autoCommit: false,
     eachBatchAutoResolve: false,
     eachBatch: async ({

@@ -2,8 +2,12 @@ import { createMainConsumer } from '@ricochet/main-consumer';
 import { benchLogger } from '../bench-logger.js';
 import { ThroughputMeter, type MeteredThroughput } from '../statistics.js';
 import type { ConsumeRequest } from '../worker-protocol.js';
+import { benchHandler } from './bench-handler.js';
 
-/** Ricochet's main consumer with a handler that does nothing, until every record is handled. */
+/**
+ * Ricochet's main consumer with the bench's handler (a no-op, or an await of the request's
+ * delay), until every record is handled.
+ */
 export async function consumeWithRicochet(request: ConsumeRequest): Promise<MeteredThroughput> {
   const meter = new ThroughputMeter(request.records);
   const consumer = createMainConsumer({
@@ -12,7 +16,8 @@ export async function consumeWithRicochet(request: ConsumeRequest): Promise<Mete
     topics: [request.topic],
     fromBeginning: true,
     logger: benchLogger('ricochet-consume'),
-    handler: () => meter.record(),
+    handler: benchHandler(meter, request.handlerDelayMilliseconds),
+    ...(request.concurrency === undefined ? {} : { concurrency: request.concurrency }),
   });
   await consumer.start();
   await meter.done;
