@@ -17,6 +17,7 @@ import { happyPath } from './scenarios/happy-path.js';
 import { holdingMemory } from './scenarios/holding-memory.js';
 import { redeliveryLateness } from './scenarios/redelivery-lateness.js';
 import { retryRoundTrip } from './scenarios/retry-round-trip.js';
+import { slowHandler } from './scenarios/slow-handler.js';
 import { readSettings } from './settings.js';
 
 const scenarios: ReadonlyArray<readonly [string, Scenario]> = [
@@ -25,6 +26,7 @@ const scenarios: ReadonlyArray<readonly [string, Scenario]> = [
   ['redelivery-lateness', redeliveryLateness],
   ['holding-memory', holdingMemory],
   ['archive-insert-rate', archiveInsertRate],
+  ['slow-handler', slowHandler],
 ];
 
 const settings = readSettings(process.argv.slice(2));

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { defaultConcurrency } from '@ricochet/main-consumer/defaults';
+import { fillTopic } from '../producers.js';
+import { formatRate, type BenchContext, type ResultRow, type ScenarioResult } from '../scenario.js';
+import type { MeteredThroughput } from '../statistics.js';
+import { runInWorker } from '../worker-process.js';
+import type { ConsumeRequest } from '../worker-protocol.js';
+
+/** Time a worker gets beyond the run's ideal length: process start, the group join, slow fetches. */
+const workerTimeSpareMilliseconds = 120_000;
+
+interface ConcurrencyMeasurement {
+  readonly concurrency: number;
+  readonly kafkajs: MeteredThroughput;
+  readonly ricochet: MeteredThroughput;
+}
+
+/**
+ * Scenario 6: a handler that awaits a slow service (a fixed delay) per record, the "before" of
+ * issue 13. Ricochet's main consumer with its defaults and with one partition per slot against a
+ * plain kafkajs consumer at the same concurrencies, each side in a fresh process on the same
+ * topic. Within a partition both handle one record at a time, so the rate is bounded by
+ * concurrency / delay whatever the consumer costs.
+ */
+export async function slowHandler(context: BenchContext): Promise<ScenarioResult> {
+  const { records, valueBytes, partitions, handlerDelayMilliseconds } =
+    context.settings.slowHandler;
+  const topic = `${context.runId}-slow`;
+  await context.kafka.createTopics([{ topic, partitions }]);
+  const fillStartedAt = performance.now();
+  await fillTopic(
+    context.kafka.client('ricochet-bench-producer'),
+    { topic, partitions, value: randomBytes(valueBytes) },
+    records,
+  );
+  const fillSeconds = (performance.now() - fillStartedAt) / 1000;
+  context.progress(`slow handler: ${records} records produced in ${fillSeconds.toFixed(1)} s`);
+
+  const idealRate = (concurrency: number): number =>
+    (concurrency * 1000) / handlerDelayMilliseconds;
+  const timeoutMilliseconds =
+    (records / idealRate(defaultConcurrency)) * 1000 + workerTimeSpareMilliseconds;
+  const consume = async (
+    side: ConsumeRequest['side'],
+    concurrency: number,
+  ): Promise<MeteredThroughput> => {
+    const request: ConsumeRequest = {
+      side,
+      brokers: context.kafka.brokers,
+      topic,
+      groupId: `${context.runId}-slow-${side}-${concurrency}`,
+      records,
+      handlerDelayMilliseconds,
+      // Ricochet's default side is left to its defaults, as a new user runs it.
+      ...(side === 'ricochet-consume' && concurrency === defaultConcurrency ? {} : { concurrency }),
+    };
+    const result = await runInWorker<MeteredThroughput>(request, timeoutMilliseconds);
+    context.progress(
+      `slow handler, concurrency ${concurrency}: ${side} ${formatRate(result.recordsPerSecond)}`,
+    );
+    return result;
+  };
+  const measurements: ConcurrencyMeasurement[] = [];
+  for (const [index, concurrency] of [defaultConcurrency, partitions].entries()) {
+    // Alternate which side goes first, so that neither always meets a warmer broker cache.
+    if (index % 2 === 0) {
+      const kafkajs = await consume('kafkajs-consume', concurrency);
+      const ricochet = await consume('ricochet-consume', concurrency);
+      measurements.push({ concurrency, kafkajs, ricochet });
+    } else {
+      const ricochet = await consume('ricochet-consume', concurrency);
+      const kafkajs = await consume('kafkajs-consume', concurrency);
+      measurements.push({ concurrency, kafkajs, ricochet });
+    }
+  }
+
+  const rows: ResultRow[] = measurements.map(({ concurrency, kafkajs, ricochet }) => ({
+    scenario: `slow handler (${handlerDelayMilliseconds} ms await), concurrency ${concurrency}${concurrency === defaultConcurrency ? " (Ricochet's default)" : ''}, ideal ${formatRate(idealRate(concurrency))}`,
+    baseline: `kafkajs ${formatRate(kafkajs.recordsPerSecond)}`,
+    ricochet: formatRate(ricochet.recordsPerSecond),
+    ratio: ricochet.recordsPerSecond / kafkajs.recordsPerSecond,
+  }));
+  rows.push({
+    scenario:
+      'slow handler: closing the gap to the ideal is issue 13 (ordering modes, max in flight)',
+    baseline: 'Parallel Consumer: added with issue 13',
+    ricochet: '-',
+  });
+  const notes = [
+    `${records.toLocaleString('en-US')} records of ${valueBytes} bytes in ${partitions} partitions; the handler awaits ${handlerDelayMilliseconds} ms (a timer) per record, then counts it; both sides handle one record at a time per partition, awaiting each.`,
+    `Ricochet's main consumer with its defaults (concurrency ${defaultConcurrency}) and with concurrency ${partitions} (one partition per slot), against a plain kafkajs consumer (eachBatch, as in the happy path) with partitionsConsumedConcurrently at the same values; each side once per concurrency, in its own Node process with a fresh consumer group; rate = records / (last record handled - first record handled); the ideal is concurrency / delay.`,
+    `This is the "before" of issue 13: with one record at a time per partition, no consumer gets past ${partitions} / ${handlerDelayMilliseconds} ms on ${partitions} partitions. Handling many records of a partition at once (ordering modes: key, partition, unordered; a max-in-flight limit; commits that skip the records still running) is what closes the gap, and Confluent's Parallel Consumer joins as a baseline then.`,
+  ];
+  return {
+    id: 'slow-handler',
+    title: 'Slow handler throughput',
+    rows,
+    notes,
+    measurements: {
+      records,
+      valueBytes,
+      partitions,
+      handlerDelayMilliseconds,
+      fillSeconds,
+      byConcurrency: measurements,
+    },
+  };
+}
