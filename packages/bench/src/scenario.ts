@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import type { BenchKafka } from './bench-kafka.js';
+import { fillTopic } from './producers.js';
 import type { BenchSettings } from './settings.js';
 
 /** One line of a scenario's table: the baseline and Ricochet side by side. */
@@ -56,4 +58,43 @@ export function formatMegabytes(bytes: number): string {
  */
 export function uniqueDelay(baseMilliseconds: number): number {
   return baseMilliseconds + 1 + Math.floor(Math.random() * 99);
+}
+
+/**
+ * Creates the run's topic `name` and fills it with `records` records of `valueBytes` random bytes,
+ * reporting how long that took (seconds): the consuming scenarios' common start.
+ */
+export async function createFilledTopic(
+  context: BenchContext,
+  name: string,
+  size: { readonly records: number; readonly valueBytes: number; readonly partitions: number },
+): Promise<{ readonly topic: string; readonly fillSeconds: number }> {
+  const { records, valueBytes, partitions } = size;
+  const topic = `${context.runId}-${name}`;
+  await context.kafka.createTopics([{ topic, partitions }]);
+  const fillStartedAt = performance.now();
+  await fillTopic(
+    context.kafka.client('ricochet-bench-producer'),
+    { topic, partitions, value: randomBytes(valueBytes) },
+    records,
+  );
+  const fillSeconds = (performance.now() - fillStartedAt) / 1000;
+  context.progress(`${name}: ${records} records produced in ${fillSeconds.toFixed(1)} s`);
+  return { topic, fillSeconds };
+}
+
+/**
+ * Measures both sides once, the side going first alternating with `round`, so that neither
+ * always meets a warmer broker cache.
+ */
+export async function measureBothSides<T>(
+  round: number,
+  measure: (side: 'kafkajs' | 'ricochet') => Promise<T>,
+): Promise<{ readonly kafkajs: T; readonly ricochet: T }> {
+  if (round % 2 === 1) {
+    const kafkajs = await measure('kafkajs');
+    return { kafkajs, ricochet: await measure('ricochet') };
+  }
+  const ricochet = await measure('ricochet');
+  return { kafkajs: await measure('kafkajs'), ricochet };
 }

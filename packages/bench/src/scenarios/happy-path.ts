@@ -1,7 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { consumeWithKcat, kcatVersion } from '../kcat.js';
-import { fillTopic } from '../producers.js';
-import { formatRate, type BenchContext, type ResultRow, type ScenarioResult } from '../scenario.js';
+import {
+  createFilledTopic,
+  formatRate,
+  measureBothSides,
+  type BenchContext,
+  type ResultRow,
+  type ScenarioResult,
+} from '../scenario.js';
 import { median, type MeteredThroughput, type ThroughputResult } from '../statistics.js';
 import { runInWorker } from '../worker-process.js';
 import type { ConsumeRequest } from '../worker-protocol.js';
@@ -16,16 +21,11 @@ const target = 0.95;
  */
 export async function happyPath(context: BenchContext): Promise<ScenarioResult> {
   const { records, valueBytes, partitions, runs } = context.settings.happyPath;
-  const topic = `${context.runId}-happy`;
-  await context.kafka.createTopics([{ topic, partitions }]);
-  const fillStartedAt = performance.now();
-  await fillTopic(
-    context.kafka.client('ricochet-bench-producer'),
-    { topic, partitions, value: randomBytes(valueBytes) },
+  const { topic, fillSeconds } = await createFilledTopic(context, 'happy', {
     records,
-  );
-  const fillSeconds = (performance.now() - fillStartedAt) / 1000;
-  context.progress(`happy path: ${records} records produced in ${fillSeconds.toFixed(1)} s`);
+    valueBytes,
+    partitions,
+  });
 
   const consume = async (side: ConsumeRequest['side'], run: number): Promise<MeteredThroughput> => {
     const request: ConsumeRequest = {
@@ -46,14 +46,11 @@ export async function happyPath(context: BenchContext): Promise<ScenarioResult> 
   const kafkajsRuns: MeteredThroughput[] = [];
   const ricochetRuns: MeteredThroughput[] = [];
   for (let run = 1; run <= runs; run += 1) {
-    // Alternate which side goes first, so that neither always meets a warmer broker cache.
-    if (run % 2 === 1) {
-      kafkajsRuns.push(await consume('kafkajs-consume', run));
-      ricochetRuns.push(await consume('ricochet-consume', run));
-    } else {
-      ricochetRuns.push(await consume('ricochet-consume', run));
-      kafkajsRuns.push(await consume('kafkajs-consume', run));
-    }
+    const { kafkajs, ricochet } = await measureBothSides(run, (side) =>
+      consume(`${side}-consume`, run),
+    );
+    kafkajsRuns.push(kafkajs);
+    ricochetRuns.push(ricochet);
   }
   const kafkajsRates = kafkajsRuns.map((result) => result.recordsPerSecond);
   const ricochetRates = ricochetRuns.map((result) => result.recordsPerSecond);

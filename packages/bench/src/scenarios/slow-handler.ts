@@ -1,7 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { defaultConcurrency } from '@ricochet/main-consumer/defaults';
-import { fillTopic } from '../producers.js';
-import { formatRate, type BenchContext, type ResultRow, type ScenarioResult } from '../scenario.js';
+import {
+  createFilledTopic,
+  formatRate,
+  measureBothSides,
+  type BenchContext,
+  type ResultRow,
+  type ScenarioResult,
+} from '../scenario.js';
 import type { MeteredThroughput } from '../statistics.js';
 import { runInWorker } from '../worker-process.js';
 import type { ConsumeRequest } from '../worker-protocol.js';
@@ -25,16 +30,11 @@ interface ConcurrencyMeasurement {
 export async function slowHandler(context: BenchContext): Promise<ScenarioResult> {
   const { records, valueBytes, partitions, handlerDelayMilliseconds } =
     context.settings.slowHandler;
-  const topic = `${context.runId}-slow`;
-  await context.kafka.createTopics([{ topic, partitions }]);
-  const fillStartedAt = performance.now();
-  await fillTopic(
-    context.kafka.client('ricochet-bench-producer'),
-    { topic, partitions, value: randomBytes(valueBytes) },
+  const { topic, fillSeconds } = await createFilledTopic(context, 'slow', {
     records,
-  );
-  const fillSeconds = (performance.now() - fillStartedAt) / 1000;
-  context.progress(`slow handler: ${records} records produced in ${fillSeconds.toFixed(1)} s`);
+    valueBytes,
+    partitions,
+  });
 
   const idealRate = (concurrency: number): number =>
     (concurrency * 1000) / handlerDelayMilliseconds;
@@ -62,16 +62,10 @@ export async function slowHandler(context: BenchContext): Promise<ScenarioResult
   };
   const measurements: ConcurrencyMeasurement[] = [];
   for (const [index, concurrency] of [defaultConcurrency, partitions].entries()) {
-    // Alternate which side goes first, so that neither always meets a warmer broker cache.
-    if (index % 2 === 0) {
-      const kafkajs = await consume('kafkajs-consume', concurrency);
-      const ricochet = await consume('ricochet-consume', concurrency);
-      measurements.push({ concurrency, kafkajs, ricochet });
-    } else {
-      const ricochet = await consume('ricochet-consume', concurrency);
-      const kafkajs = await consume('kafkajs-consume', concurrency);
-      measurements.push({ concurrency, kafkajs, ricochet });
-    }
+    const { kafkajs, ricochet } = await measureBothSides(index + 1, (side) =>
+      consume(`${side}-consume`, concurrency),
+    );
+    measurements.push({ concurrency, kafkajs, ricochet });
   }
 
   const rows: ResultRow[] = measurements.map(({ concurrency, kafkajs, ricochet }) => ({
