@@ -315,31 +315,42 @@ export class MainConsumer<TValue> {
 
   /** Commits through the last record settled, if no commit covered it yet. */
   async #commitHandedOn(
-    { batch, guard, handOffs }: BatchInHand,
-    metadata: CommitMetadata = guard.commitMetadata(),
+    inHand: BatchInHand,
+    metadata: CommitMetadata = inHand.guard.commitMetadata(),
   ): Promise<void> {
-    const through = handOffs.committable;
-    if (through === undefined) {
-      return;
+    const through = inHand.handOffs.committable;
+    if (through !== undefined) {
+      await this.#commitAt(inHand, nextOffset(through), metadata);
     }
-    await this.#lifecycle.commitThrough(
-      batch.topic,
-      batch.partition,
-      through,
-      encodeCommitMetadata(metadata),
-    );
-    const next = nextOffset(through);
-    guard.committed(next);
-    handOffs.committed(next, performance.now());
   }
 
   /** Commits up to the record at `offset` with `metadata`, once everything before it is settled. */
   async #commitBefore(
+    inHand: BatchInHand,
+    offset: string,
+    metadata: CommitMetadata,
+  ): Promise<void> {
+    await inHand.handOffs.publishQueued(this.#publishHandOffs);
+    await this.#commitAt(inHand, offset, metadata);
+  }
+
+  /** Drops the guard: nothing is in hand, and no record of this partition comes right next. */
+  async #commitEnd(inHand: BatchInHand): Promise<void> {
+    const { guard, handOffs } = inHand;
+    const metadata = guard.endMetadata();
+    if (handOffs.committable !== undefined) {
+      await this.#commitHandedOn(inHand, metadata);
+    } else if (guard.committedBefore !== undefined) {
+      await this.#commitAt(inHand, guard.committedBefore, metadata);
+    }
+  }
+
+  /** The one commit of the partition: up to, not including, `offset`, and who must know of it. */
+  async #commitAt(
     { batch, guard, handOffs }: BatchInHand,
     offset: string,
     metadata: CommitMetadata,
   ): Promise<void> {
-    await handOffs.publishQueued(this.#publishHandOffs);
     await this.#lifecycle.commitBefore(
       batch.topic,
       batch.partition,
@@ -348,22 +359,6 @@ export class MainConsumer<TValue> {
     );
     guard.committed(offset);
     handOffs.committed(offset, performance.now());
-  }
-
-  /** Drops the guard: nothing is in hand, and no record of this partition comes right next. */
-  async #commitEnd(inHand: BatchInHand): Promise<void> {
-    const { batch, guard, handOffs } = inHand;
-    const metadata = guard.endMetadata();
-    if (handOffs.committable !== undefined) {
-      await this.#commitHandedOn(inHand, metadata);
-    } else if (guard.committedBefore !== undefined) {
-      await this.#lifecycle.commitBefore(
-        batch.topic,
-        batch.partition,
-        guard.committedBefore,
-        encodeCommitMetadata(metadata),
-      );
-    }
   }
 
   /**
