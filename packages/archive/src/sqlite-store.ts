@@ -1,5 +1,5 @@
 import { existsSync, statSync, unlinkSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { SqliteDatabase, type SqliteStatement } from './sqlite-driver.js';
 import { ConfigError, RicochetError, type Logger } from '@ricochet/core';
 import {
   ArchiveFileReplacedError,
@@ -51,9 +51,9 @@ export async function openSqliteStore(
   if (existing && (path === memoryPath || !existsSync(path))) {
     throw new ArchiveSchemaError(schemaProblem(undefined, path)!);
   }
-  let db: Database.Database | undefined;
+  let db: SqliteDatabase | undefined;
   try {
-    db = new Database(path, {
+    db = new SqliteDatabase(path, {
       timeout: 0,
       readonly: settings.access === 'read',
       fileMustExist: existing,
@@ -139,7 +139,7 @@ class SqliteArchiveStore implements ArchiveStore {
   #closed = false;
   /** Set once the file at the path is not the one opened; every operation then fails with it. */
   #replaced: ArchiveFileReplacedError | undefined;
-  readonly #statements = new Map<string, Database.Statement>();
+  readonly #statements = new Map<string, SqliteStatement>();
   /** The -wal and -shm files in use, by path: see #removeLeftovers. */
   readonly #companions = new Map<string, FileIdentity>();
   readonly #logger: Logger;
@@ -147,7 +147,7 @@ class SqliteArchiveStore implements ArchiveStore {
   readonly #timeoutMs: number;
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: SqliteDatabase,
     private readonly path: string,
     private readonly identity: FileIdentity | undefined,
     settings: StoreSettings,
@@ -354,7 +354,7 @@ class SqliteArchiveStore implements ArchiveStore {
     }
   }
 
-  #prepare(text: string): Database.Statement {
+  #prepare(text: string): SqliteStatement {
     let statement = this.#statements.get(text);
     if (statement === undefined) {
       statement = this.db.prepare(text);

@@ -1,4 +1,8 @@
-import Database from 'better-sqlite3';
+import {
+  SqliteDatabase,
+  type SqliteOptions,
+  type SqliteStatement,
+} from '@ricochet/archive/sqlite-driver';
 import type { PlannedOutcome } from './record-plan.js';
 
 /** The environment variable naming the ledger file; the runner sets it for each main consumer. */
@@ -49,11 +53,11 @@ const busyTimeoutMilliseconds = 30_000;
  * in the file once the statement returns, so it survives a kill -9 of the writer.
  */
 export class Ledger {
-  readonly #db: Database.Database;
-  readonly #insertInvocation: Database.Statement;
-  readonly #countSend: Database.Statement;
+  readonly #db: SqliteDatabase;
+  readonly #insertInvocation: SqliteStatement;
+  readonly #countSend: SqliteStatement;
 
-  private constructor(db: Database.Database) {
+  private constructor(db: SqliteDatabase) {
     this.#db = db;
     this.#insertInvocation = db.prepare(
       'INSERT INTO invocation (record_id, try_count, invoked_at, due_at, pid, outcome, ' +
@@ -77,8 +81,8 @@ export class Ledger {
     return new Ledger(Ledger.#connect(path, { fileMustExist: true }));
   }
 
-  static #connect(path: string, options: Database.Options = {}): Database.Database {
-    const db = new Database(path, { ...options, timeout: busyTimeoutMilliseconds });
+  static #connect(path: string, options: SqliteOptions = {}): SqliteDatabase {
+    const db = new SqliteDatabase(path, { ...options, timeout: busyTimeoutMilliseconds });
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: durable across a process kill (the WAL is written before the statement
     // returns); only a power loss could drop the last transactions, which this run never does.
