@@ -292,14 +292,21 @@ export function userHeaders(headers: RecordHeaders): Record<string, HeaderValue 
   return kept;
 }
 
+/** Where a record was first consumed, as the contract's original-* header strings. */
+export function writeOriginalPosition(original: OriginalPosition): Record<string, string> {
+  return {
+    [RetryHeader.originalTopic]: original.topic,
+    [RetryHeader.originalPartition]: String(original.partition),
+    [RetryHeader.originalOffset]: original.offset,
+    [RetryHeader.originalTimestamp]: String(original.timestamp),
+  };
+}
+
 /** The contract as header strings, ready to merge over the user's headers. */
 export function writeRetryContract(contract: RetryContract): Record<string, string> {
   return {
     [RetryHeader.tryCount]: String(contract.tryCount),
-    [RetryHeader.originalTopic]: contract.original.topic,
-    [RetryHeader.originalPartition]: String(contract.original.partition),
-    [RetryHeader.originalOffset]: contract.original.offset,
-    [RetryHeader.originalTimestamp]: String(contract.original.timestamp),
+    ...writeOriginalPosition(contract.original),
     [RetryHeader.retryGroup]: contract.retryGroup,
     [RetryHeader.dueAt]: String(contract.dueAt),
     [RetryHeader.errorClass]: contract.error.className,

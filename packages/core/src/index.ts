@@ -48,6 +48,7 @@ export {
   RetryHeader,
   userHeaders,
   writeDeadLetterHeaders,
+  writeOriginalPosition,
   writeRetryContract,
   type DeadLetterReason,
   type HeaderProblem,

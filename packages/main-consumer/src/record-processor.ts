@@ -10,11 +10,13 @@ import {
   unroutableDeadLetter,
   userHeaders,
   writeDeadLetterHeaders,
+  writeOriginalPosition,
   writeRetryContract,
   type ConsumedRecord,
   type DeadLetterReason,
   type ErrorVerdict,
   type Logger,
+  type OriginalPosition,
   type RetryContract,
 } from '@ricochet/core';
 import { HandlerTimeoutError } from './handler-timeout.js';
@@ -119,13 +121,22 @@ export class RecordProcessor<TValue> {
    * handler again: dead-lettered as it came, headers included, with reason `handler-crashed`.
    */
   deadLetterCrashed(record: ConsumedRecord, crashes: number): RecordFate {
-    const handOff = unroutableDeadLetter(
+    const reading = isRedelivery(record.headers) ? readRetryContract(record.headers) : undefined;
+    const deadLetter = unroutableDeadLetter(
       record,
       this.#options.dlqTopic,
       'handler-crashed',
       `the process crashed ${crashes} times while the handler was called for this record`,
     );
-    const reading = isRedelivery(record.headers) ? readRetryContract(record.headers) : undefined;
+    // A first attempt carries where it was consumed, as every other dead letter does: owners after
+    // a crash may dead-letter it again, and the archive keeps one copy per original record.
+    const handOff =
+      reading === undefined
+        ? {
+            ...deadLetter,
+            headers: { ...deadLetter.headers, ...writeOriginalPosition(positionOf(record)) },
+          }
+        : deadLetter;
     const tryCount = reading?.ok === true ? reading.contract.tryCount : 0;
     return this.#finished({
       outcome: { kind: 'dead-lettered', reason: 'handler-crashed', tryCount },
@@ -279,12 +290,7 @@ export class RecordProcessor<TValue> {
   ): RecordFate {
     const route = routeFailure(this.#options.ladder, {
       previous,
-      consumedAt: {
-        topic: record.topic,
-        partition: record.partition,
-        offset: record.offset,
-        timestamp: Number(record.timestamp),
-      },
+      consumedAt: positionOf(record),
       retryGroup: this.#options.groupId,
       error: describeError(error),
       verdict,
@@ -326,4 +332,14 @@ export class RecordProcessor<TValue> {
       ),
     };
   }
+}
+
+/** Where a record sits, as the contract's original position when it fails on its first attempt. */
+function positionOf(record: ConsumedRecord): OriginalPosition {
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    timestamp: Number(record.timestamp),
+  };
 }

@@ -292,6 +292,16 @@ describe('RecordProcessor', () => {
     expect(handOff!.headers['dead-letter-reason']?.toString()).to.equal('handler-crashed');
     expect(calls).to.equal(0);
   });
+  it('dead-letters a first attempt that crashed the process with its own position as the original one, so the archive keeps one copy', () => {
+    const { processor } = processorFor(() => undefined);
+    const { handOff } = processor.deadLetterCrashed(record, 3);
+    expect(handOff!.headers).to.include({
+      'original-topic': record.topic,
+      'original-partition': String(record.partition),
+      'original-offset': record.offset,
+      'original-timestamp': record.timestamp,
+    });
+  });
 });
 
 describe('compileMainConsumerOptions', () => {
