@@ -4,9 +4,17 @@ import type { PlannedOutcome } from './record-plan.js';
 /** The environment variable naming the ledger file; the runner sets it for each main consumer. */
 export const ledgerVariable = 'RICOCHET_CHAOS_LEDGER';
 
-/** One handler call, as the handler wrote it down before returning or throwing. */
+/** One handler call, as the handler wrote it down when it was called. */
 export interface Invocation {
+  /**
+   * The ledger's own count of the calls, in the order they were written. The handler writes as it
+   * is called, and SQLite takes one write at a time, so this orders the calls exactly (two calls
+   * in the same millisecond too): the order in which the main consumers handed records over.
+   */
+  readonly sequence: number;
   readonly recordId: string;
+  /** The record's key as the handler received it (UTF-8); null for a record without one. */
+  readonly key: string | null;
   readonly tryCount: number;
   /** Epoch ms when the handler was called. */
   readonly invokedAt: number;
@@ -14,14 +22,19 @@ export interface Invocation {
   readonly dueAt: number | null;
   readonly pid: number;
   readonly outcome: PlannedOutcome;
+  /** Where the delivery sits: on a first try (tryCount 0), in the source topic. */
   readonly partition: number;
   readonly offset: string;
 }
+
+/** What the handler writes; the ledger numbers it. */
+export type NewInvocation = Omit<Invocation, 'sequence'>;
 
 const schema = `
 CREATE TABLE IF NOT EXISTS invocation (
   sequence INTEGER PRIMARY KEY AUTOINCREMENT,
   record_id TEXT NOT NULL,
+  record_key TEXT,
   try_count INTEGER NOT NULL,
   invoked_at INTEGER NOT NULL,
   due_at INTEGER,
@@ -56,8 +69,8 @@ export class Ledger {
   private constructor(db: Database.Database) {
     this.#db = db;
     this.#insertInvocation = db.prepare(
-      'INSERT INTO invocation (record_id, try_count, invoked_at, due_at, pid, outcome, ' +
-        'source_partition, source_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO invocation (record_id, record_key, try_count, invoked_at, due_at, pid, ' +
+        'outcome, source_partition, source_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.#countSend = db.prepare(
       'INSERT INTO sent (record_id, sends) VALUES (?, 1) ' +
@@ -86,9 +99,10 @@ export class Ledger {
     return db;
   }
 
-  recordInvocation(invocation: Invocation): void {
+  recordInvocation(invocation: NewInvocation): void {
     this.#insertInvocation.run(
       invocation.recordId,
+      invocation.key,
       invocation.tryCount,
       invocation.invokedAt,
       invocation.dueAt,
@@ -118,7 +132,9 @@ export class Ledger {
       Record<string, unknown>
     >;
     return rows.map((row) => ({
+      sequence: Number(row.sequence),
       recordId: String(row.record_id),
+      key: row.record_key === null ? null : String(row.record_key),
       tryCount: Number(row.try_count),
       invokedAt: Number(row.invoked_at),
       dueAt: row.due_at === null ? null : Number(row.due_at),

@@ -14,6 +14,7 @@ import type { RecordShares } from './record-plan.js';
 export interface ChaosFlags {
   readonly profile?: string | undefined;
   readonly records?: string | undefined;
+  readonly keys?: string | undefined;
   readonly rate?: string | undefined;
   readonly killsPerRole?: string | undefined;
   readonly brokerRestarts?: string | undefined;
@@ -22,6 +23,8 @@ export interface ChaosFlags {
   readonly tiers?: string | undefined;
   readonly partitions?: string | undefined;
   readonly concurrency?: string | undefined;
+  readonly maxInFlight?: string | undefined;
+  readonly maxHandlerLatencyMs?: string | undefined;
   readonly sessionTimeoutMs?: string | undefined;
   readonly resolveTimeout?: string | undefined;
   readonly settle?: string | undefined;
@@ -46,6 +49,7 @@ export type BrokerRestartMode = 'kill' | 'stop';
 export interface ChaosOptions {
   readonly profile: ProfileName;
   readonly records: number;
+  readonly keys: number;
   readonly rate: number;
   readonly killsPerRole: number;
   readonly brokerRestarts: number;
@@ -54,6 +58,8 @@ export interface ChaosOptions {
   readonly ladder: TierLadder;
   readonly partitions: number;
   readonly concurrency: number;
+  readonly maxInFlight: number;
+  readonly maxHandlerLatencyMs: number;
   readonly sessionTimeoutMs: number;
   readonly resolveTimeoutMs: number;
   readonly settleMs: number;
@@ -182,9 +188,12 @@ export function compileChaosOptions(
       'it and the port after it must differ from --broker-port and --controller-port',
     );
   }
+  const records = wholeNumber('--records', pick(flags.records, values.records), 1, 10_000_000);
   return {
     profile,
-    records: wholeNumber('--records', pick(flags.records, values.records), 1, 10_000_000),
+    records,
+    // A run of fewer records than the profile's keys gives each record a key of its own.
+    keys: wholeNumber('--keys', pick(flags.keys, Math.min(values.keys, records)), 1, records),
     rate: wholeNumber('--rate', pick(flags.rate, values.rate), 1, 100_000),
     killsPerRole: wholeNumber(
       '--kills-per-role',
@@ -203,6 +212,19 @@ export function compileChaosOptions(
     ladder,
     partitions,
     concurrency: wholeNumber('--concurrency', pick(flags.concurrency, values.concurrency), 1, 64),
+    maxInFlight: wholeNumber(
+      '--max-in-flight',
+      pick(flags.maxInFlight, values.maxInFlight),
+      1,
+      10_000,
+    ),
+    maxHandlerLatencyMs: wholeNumber(
+      '--max-handler-latency-ms',
+      pick(flags.maxHandlerLatencyMs, values.maxHandlerLatencyMs),
+      0,
+      // Well under the fleet's handler timeout, so that latency alone never fails a call.
+      500,
+    ),
     sessionTimeoutMs: wholeNumber(
       '--session-timeout-ms',
       pick(flags.sessionTimeoutMs, values.sessionTimeoutMs),

@@ -36,5 +36,10 @@ describe('chaos fleet', () => {
       '--from-beginning',
       '--session-timeout-ms',
     ]);
+    // The default ordering (key), with many records of a partition in hand at once.
+    expect(main?.args).not.to.include('--ordering');
+    const maxInFlight = main?.args.indexOf('--max-in-flight') ?? -1;
+    expect(main?.args[maxInFlight + 1]).to.equal(String(options.maxInFlight));
+    expect(options.maxInFlight).to.be.greaterThan(1);
   });
 });
