@@ -4,8 +4,8 @@
  * process, any copy, decides alike. Every call is written to the ledger as it starts, before the
  * handler returns or throws: what the ledger holds happened, whatever becomes of the process next,
  * and the ledger's order is the order in which the main consumers handed records over. Each call
- * then waits the record's planned latency (a slow dependency), and only then does what the plan
- * says.
+ * then waits the record's planned latency (a slow dependency), does what the plan says, and
+ * writes its end to the ledger just before it returns or throws.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, NonRetryableError } from '@ricochet/core';
@@ -38,7 +38,7 @@ export async function handler(record: HandlerRecord<Buffer | null>): Promise<voi
     throw new NonRetryableError(`record at ${record.partition}@${record.offset} carries no plan`);
   }
   const outcome = plannedOutcome(plan, record.tryCount);
-  ledger.recordInvocation({
+  const sequence = ledger.recordInvocation({
     recordId: plan.id,
     key: record.key === null ? null : record.key.toString('utf8'),
     tryCount: record.tryCount,
@@ -49,20 +49,24 @@ export async function handler(record: HandlerRecord<Buffer | null>): Promise<voi
     partition: record.partition,
     offset: record.offset,
   });
-  await sleep(plan.latencyMilliseconds);
-  if (outcome === 'retryable-failure') {
-    throw new PlannedRetryableFailure(
-      `${plan.kind} record ${plan.id} fails try ${record.tryCount}`,
-    );
-  }
-  if (outcome === 'non-retryable-failure') {
-    throw new NonRetryableError(`record ${plan.id} can never succeed`);
-  }
-  if (outcome === 'outlasts-timeout') {
-    await sleep(slowCallMilliseconds);
-    return;
-  }
-  if (outcome === 'crashes-process') {
-    process.exit(crashExitCode);
+  try {
+    await sleep(plan.latencyMilliseconds);
+    if (outcome === 'retryable-failure') {
+      throw new PlannedRetryableFailure(
+        `${plan.kind} record ${plan.id} fails try ${record.tryCount}`,
+      );
+    }
+    if (outcome === 'non-retryable-failure') {
+      throw new NonRetryableError(`record ${plan.id} can never succeed`);
+    }
+    if (outcome === 'outlasts-timeout') {
+      await sleep(slowCallMilliseconds);
+    }
+    if (outcome === 'crashes-process') {
+      process.exit(crashExitCode);
+    }
+  } finally {
+    // Before the main consumer hears of the outcome: its next call of the key comes after this.
+    ledger.recordEnd(sequence, Date.now());
   }
 }

@@ -18,6 +18,11 @@ export interface Invocation {
   readonly tryCount: number;
   /** Epoch ms when the handler was called. */
   readonly invokedAt: number;
+  /**
+   * Epoch ms when the call returned or threw; null when it never did (the process was killed, or
+   * crashed on purpose) or had not yet when the ledger was read.
+   */
+  readonly endedAt: number | null;
   /** The retry contract's due-at for a redelivery; null on the first delivery. */
   readonly dueAt: number | null;
   readonly pid: number;
@@ -27,8 +32,8 @@ export interface Invocation {
   readonly offset: string;
 }
 
-/** What the handler writes; the ledger numbers it. */
-export type NewInvocation = Omit<Invocation, 'sequence'>;
+/** What the handler writes as it is called; the ledger numbers it, and the end comes later. */
+export type NewInvocation = Omit<Invocation, 'sequence' | 'endedAt'>;
 
 const schema = `
 CREATE TABLE IF NOT EXISTS invocation (
@@ -37,6 +42,7 @@ CREATE TABLE IF NOT EXISTS invocation (
   record_key TEXT,
   try_count INTEGER NOT NULL,
   invoked_at INTEGER NOT NULL,
+  ended_at INTEGER,
   due_at INTEGER,
   pid INTEGER NOT NULL,
   outcome TEXT NOT NULL,
@@ -64,6 +70,7 @@ const busyTimeoutMilliseconds = 30_000;
 export class Ledger {
   readonly #db: Database.Database;
   readonly #insertInvocation: Database.Statement;
+  readonly #endInvocation: Database.Statement;
   readonly #countSend: Database.Statement;
 
   private constructor(db: Database.Database) {
@@ -72,6 +79,7 @@ export class Ledger {
       'INSERT INTO invocation (record_id, record_key, try_count, invoked_at, due_at, pid, ' +
         'outcome, source_partition, source_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    this.#endInvocation = db.prepare('UPDATE invocation SET ended_at = ? WHERE sequence = ?');
     this.#countSend = db.prepare(
       'INSERT INTO sent (record_id, sends) VALUES (?, 1) ' +
         'ON CONFLICT (record_id) DO UPDATE SET sends = sends + 1',
@@ -99,8 +107,9 @@ export class Ledger {
     return db;
   }
 
-  recordInvocation(invocation: NewInvocation): void {
-    this.#insertInvocation.run(
+  /** Writes a call as it starts; resolves to its sequence, for `recordEnd`. */
+  recordInvocation(invocation: NewInvocation): number {
+    const result = this.#insertInvocation.run(
       invocation.recordId,
       invocation.key,
       invocation.tryCount,
@@ -111,6 +120,12 @@ export class Ledger {
       invocation.partition,
       invocation.offset,
     );
+    return Number(result.lastInsertRowid);
+  }
+
+  /** Writes when the call of that sequence returned or threw. */
+  recordEnd(sequence: number, endedAt: number): void {
+    this.#endInvocation.run(endedAt, sequence);
   }
 
   /** Counts one acknowledged (or possibly written) send of each id. */
@@ -137,6 +152,7 @@ export class Ledger {
       key: row.record_key === null ? null : String(row.record_key),
       tryCount: Number(row.try_count),
       invokedAt: Number(row.invoked_at),
+      endedAt: row.ended_at === null ? null : Number(row.ended_at),
       dueAt: row.due_at === null ? null : Number(row.due_at),
       pid: Number(row.pid),
       outcome: String(row.outcome) as PlannedOutcome,

@@ -147,8 +147,13 @@ export function recordChecks(evidence: RecordEvidence, unknownArchiveEntries: nu
     check('no redelivery before its due time', early, '0 early'),
     check(
       'first attempts of every key handled in offset order',
-      keyOrder.violations.map(describeViolation),
+      keyOrder.outOfOrder.map(describeViolation),
       `${keyOrder.firstAttempts} records in ${keyOrder.lanes} key-partition lanes`,
+    ),
+    check(
+      'first attempts of every key handled one at a time',
+      keyOrder.overlapping.map(describeViolation),
+      `${keyOrder.firstAttempts} records`,
     ),
   ];
 }

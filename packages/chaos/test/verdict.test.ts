@@ -44,6 +44,7 @@ function call(
     key: `key-${recordId}`,
     tryCount,
     invokedAt: clock,
+    endedAt: clock + 1,
     dueAt: tryCount === 0 ? null : clock - 1_000,
     pid: 42,
     outcome,
@@ -259,9 +260,11 @@ describe('chaos verdict', () => {
     };
     expect(failing(withBoth)).to.deep.equal([
       'first attempts of every key handled in offset order',
+      'first attempts of every key handled one at a time',
     ]);
-    const check = judge(withBoth).checks.find((item) => !item.passed);
-    expect(check?.detail).to.equal('failing: 1 (shared p0: 7 before 5)');
+    const [order, overlap] = judge(withBoth).checks.filter((item) => !item.passed);
+    expect(order?.detail).to.equal('failing: 1 (shared p0: 7 before 5)');
+    expect(overlap?.detail).to.equal('failing: 1 (shared p0: 7 while 5 ran)');
   });
 
   it('reports lateness percentiles over every redelivery', () => {
