@@ -13,3 +13,14 @@ export const defaultHandlerTimeoutMilliseconds = 30_000;
 export const defaultStallTimeoutMilliseconds = 60_000;
 export const defaultMaxHandlerCrashes = 3;
 export const defaultCommitIntervalMilliseconds = 5_000;
+
+/** How records of one partition may run at once; see `ordering` in the main consumer's options. */
+export const orderings = ['key', 'partition', 'unordered'] as const;
+export type Ordering = (typeof orderings)[number];
+export const defaultOrdering: Ordering = 'key';
+
+/** Records handled at once across all of an instance's partitions. */
+export const defaultMaxInFlight = 64;
+
+/** How long running handlers get to finish once their partition is revoked or the service stops. */
+export const defaultRevokeGraceMilliseconds = 10_000;
