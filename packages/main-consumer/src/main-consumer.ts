@@ -44,9 +44,6 @@ function watchdogMilliseconds(handlerTimeoutMilliseconds: number): number {
   return Math.min(maxWatchdogMilliseconds, Math.ceil(handlerTimeoutMilliseconds / 10));
 }
 
-/** Commit metadata with the records done beyond the committed offset (issue 13's `done`). */
-type MetadataWithDone = CommitMetadata & { readonly done?: readonly string[] };
-
 /** A record the batch's cursor has passed and will start: its crash-guard step, its bookkeeping. */
 interface TakenRecord {
   readonly record: ConsumedRecord;
@@ -701,7 +698,7 @@ export class MainConsumer<TValue> {
   ): Promise<void> {
     const { batch, guard, handOffs } = inHand;
     const done = this.#doneBeyond(inHand).filter((doneOffset) => isBefore(offset, doneOffset));
-    const withDone: MetadataWithDone = done.length === 0 ? metadata : { ...metadata, done };
+    const withDone: CommitMetadata = done.length === 0 ? metadata : { ...metadata, done };
     await this.#lifecycle.commitBefore(
       batch.topic,
       batch.partition,
