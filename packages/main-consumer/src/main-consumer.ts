@@ -70,6 +70,8 @@ interface BatchInHand<TValue> {
   failure: { readonly error: unknown } | undefined;
   /** The batch returned: a late decision only gives its slot back. */
   closed: boolean;
+  /** How many records done beyond the first not done the last commit listed. */
+  doneCommitted: number;
   /** Wakes the batch's own flow when a record is decided or the batch starts ending. */
   wake: (() => void) | undefined;
 }
@@ -230,6 +232,7 @@ export class MainConsumer<TValue> {
       rejoin: undefined,
       failure: undefined,
       closed: false,
+      doneCommitted: 0,
       wake: undefined,
     };
     owned.gap = () => handOffs.doneBeyondCount + owned.done.notReached().length;
@@ -248,6 +251,8 @@ export class MainConsumer<TValue> {
         this.#beginEnding(inHand);
       }
       void this.#heartbeatDuringRecord(inHand);
+      // A batch waiting on its running records still commits on the commit interval.
+      this.#wake(inHand);
     }, watchdogMilliseconds(this.#options.handlerTimeoutMilliseconds));
     try {
       for (const record of batch.records) {
@@ -528,7 +533,7 @@ export class MainConsumer<TValue> {
       if (handOffs.publishDue) {
         await handOffs.publishQueued(this.#publishHandOffs);
       }
-      if (!inHand.ending && handOffs.commitDue(inHand.processor.lastFinishedAt)) {
+      if (!inHand.ending && handOffs.commitDue(performance.now())) {
         await this.#publishAndCommit(inHand);
       }
     }
@@ -637,14 +642,24 @@ export class MainConsumer<TValue> {
     await this.#commitHandedOn(inHand);
   }
 
-  /** Commits through the last record settled, if no commit covered it yet. */
+  /**
+   * Commits through the last record settled, if no commit covered it yet; or, when records were
+   * done beyond the first not done since the last commit, up to that record, so the metadata
+   * tells a next owner to skip them.
+   */
   async #commitHandedOn(
     inHand: BatchInHand<TValue>,
     metadata: CommitMetadata = inHand.guard.commitMetadata(),
   ): Promise<void> {
-    const through = inHand.handOffs.committable;
+    const { handOffs } = inHand;
+    const through = handOffs.committable;
     if (through !== undefined) {
       await this.#commitAt(inHand, nextOffset(through), metadata);
+      return;
+    }
+    const firstUnsettled = handOffs.firstUnsettled;
+    if (firstUnsettled !== undefined && handOffs.doneBeyondCount !== inHand.doneCommitted) {
+      await this.#commitAt(inHand, firstUnsettled, metadata);
     }
   }
 
@@ -707,6 +722,7 @@ export class MainConsumer<TValue> {
     );
     guard.committed(offset);
     handOffs.committed(offset, performance.now());
+    inHand.doneCommitted = handOffs.doneBeyondCount;
   }
 
   /**
