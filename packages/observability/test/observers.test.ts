@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { DelayConsumerOptions } from '@ricochet/delay-consumer';
 import type { DlqArchiverOptions } from '@ricochet/dlq-archiver';
-import type { MainConsumerOptions } from '@ricochet/main-consumer';
+import type { MainConsumer, MainConsumerOptions } from '@ricochet/main-consumer';
 import { ConfigError } from '@ricochet/core';
 import {
   archiverObserver,
@@ -45,9 +45,12 @@ describe('observers: service events to metrics', () => {
       createMetrics({ role: 'dlq' }),
       'sqlite',
     );
+    const mainObserver = mainConsumerObserver(createMetrics({ role: 'main' }));
+    const watchesMain = (consumer: MainConsumer<unknown>) => mainObserver.watch(consumer);
     expect([main, delay, archiver].every((observer) => observer.onEvent !== undefined)).to.equal(
       true,
     );
+    expect(watchesMain).to.be.a('function');
   });
 
   it('refuses metrics made for another role', () => {
