@@ -191,7 +191,10 @@ export class MainConsumer<TValue> {
     });
   }
 
-  /** Stops fetching, lets the record in hand finish, commits what was handed on, disconnects. */
+  /**
+   * Stops fetching and starting records, gives the running ones the revoke grace to finish,
+   * commits what was handed on, disconnects.
+   */
   async stop(): Promise<void> {
     await this.#lifecycle.stop();
   }
@@ -355,12 +358,8 @@ export class MainConsumer<TValue> {
       }
     }
     const slot = this.#slots.acquire();
-    if (slot !== undefined) {
-      await this.#awaitSlot(slot);
-      if (inHand.ending) {
-        this.#slots.release();
-        return;
-      }
+    if (slot !== undefined && !(await this.#awaitSlotUnlessEnding(inHand, slot))) {
+      return;
     }
     this.#run(inHand, record, step, undefined);
   }
@@ -373,6 +372,29 @@ export class MainConsumer<TValue> {
       type: 'in-flight-blocked',
       seconds: (performance.now() - blockedAt) / 1000,
     });
+  }
+
+  /**
+   * Waits for a free slot for the cursor's record, or for the batch to end meanwhile (the revoke
+   * grace must not wait on other partitions' handlers): then the slot, once it comes, is given
+   * back, and false is returned.
+   */
+  async #awaitSlotUnlessEnding(inHand: BatchInHand<TValue>, slot: Promise<void>): Promise<boolean> {
+    let taken = false;
+    const waited = this.#awaitSlot(slot).then(() => {
+      taken = true;
+      this.#wake(inHand);
+    });
+    while (!taken && !inHand.ending) {
+      await new Promise<void>((resolve) => {
+        inHand.wake = resolve;
+      });
+    }
+    if (inHand.ending) {
+      void waited.then(() => this.#slots.release());
+      return false;
+    }
+    return true;
   }
 
   /**
