@@ -15,9 +15,9 @@ export interface OwnedPartition {
   gap: () => number;
 }
 
-/** The `done` field of commit metadata (issue 13), read where the decoder provides it. */
+/** The records done beyond the committed offset, as the commit's metadata lists them. */
 function doneOf(
-  metadata: (CommitMetadata & { readonly done?: readonly string[] }) | undefined,
+  metadata: CommitMetadata | undefined,
   committedOffset: string | undefined,
 ): readonly string[] {
   const done = metadata?.done;

@@ -15,15 +15,12 @@ export const defaultMaxHandlerCrashes = 3;
 export const defaultCommitIntervalMilliseconds = 5_000;
 
 /**
- * What order a partition's records are handled in: `key`, records of one key one at a time in
+ * What order records of a partition are handled in: `key`, records of one key one at a time in
  * offset order, different keys at once (all null-key records of a partition form one lane of
  * their own); `partition`, one record of a partition at a time; `unordered`, any order.
  */
-export type Ordering = 'key' | 'partition' | 'unordered';
-
-/** The ordering modes, for validation and help. */
-export const orderings: readonly Ordering[] = ['key', 'partition', 'unordered'];
-
+export const orderings = ['key', 'partition', 'unordered'] as const;
+export type Ordering = (typeof orderings)[number];
 export const defaultOrdering: Ordering = 'key';
 
 /**
