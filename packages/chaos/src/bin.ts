@@ -40,6 +40,10 @@ const parser = yargs(hideBin(process.argv))
   .option('concurrency', text('partitions each main consumer handles at once'))
   .option('max-in-flight', text('records each main consumer handles at once'))
   .option(
+    'ordering',
+    text('the main consumers’ ordering: key, partition or unordered (default: theirs, key)'),
+  )
+  .option(
     'max-handler-latency-ms',
     text('each handler call first waits 0 to this many ms (per record, from the seed)'),
   )

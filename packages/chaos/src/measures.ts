@@ -12,11 +12,11 @@ export interface Measures {
   /** duplicateInvocations / plannedInvocations. */
   readonly duplicateRate: number;
   /**
-   * First attempts handed over after a later offset of their partition: how much the main
-   * consumers handled a partition out of its order, which the key-order check needs to mean
-   * anything.
+   * First attempts handed over while an earlier record of their partition was still running: how
+   * much the main consumers handled a partition's records at once, which the key-order checks need
+   * to mean anything.
    */
-  readonly aheadOfPartitionOrder: number;
+  readonly overlappedInPartition: number;
   /** Redelivered calls (those with a due-at). */
   readonly redeliveries: number;
   /** invokedAt - dueAt over redeliveries, in ms; undefined when there were none. */
@@ -52,7 +52,7 @@ export function measure(evidence: RecordEvidence): Measures {
     plannedInvocations,
     duplicateInvocations,
     duplicateRate: plannedInvocations === 0 ? 0 : duplicateInvocations / plannedInvocations,
-    aheadOfPartitionOrder: keyOrder.aheadOfPartitionOrder,
+    overlappedInPartition: keyOrder.overlappedInPartition,
     redeliveries: lateness.length,
     lateness:
       lateness.length === 0

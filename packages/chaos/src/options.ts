@@ -7,6 +7,7 @@ import {
   type Tier,
   type TierLadder,
 } from '@ricochet/core';
+import { orderings, type Ordering } from '@ricochet/main-consumer/defaults';
 import { profileNames, profiles, type ProfileName, type ProfileValues } from './profiles.js';
 import type { RecordShares } from './record-plan.js';
 
@@ -24,6 +25,7 @@ export interface ChaosFlags {
   readonly partitions?: string | undefined;
   readonly concurrency?: string | undefined;
   readonly maxInFlight?: string | undefined;
+  readonly ordering?: string | undefined;
   readonly maxHandlerLatencyMs?: string | undefined;
   readonly sessionTimeoutMs?: string | undefined;
   readonly resolveTimeout?: string | undefined;
@@ -59,6 +61,11 @@ export interface ChaosOptions {
   readonly partitions: number;
   readonly concurrency: number;
   readonly maxInFlight: number;
+  /**
+   * Given to the main consumers only when set: the run uses their default (key) unless asked,
+   * e.g. `--ordering unordered` to see the key-order checks fail.
+   */
+  readonly ordering: Ordering | undefined;
   readonly maxHandlerLatencyMs: number;
   readonly sessionTimeoutMs: number;
   readonly resolveTimeoutMs: number;
@@ -188,6 +195,10 @@ export function compileChaosOptions(
       'it and the port after it must differ from --broker-port and --controller-port',
     );
   }
+  const ordering = flags.ordering;
+  if (ordering !== undefined && !(orderings as readonly string[]).includes(ordering)) {
+    throw new ConfigError('--ordering', `must be ${orderings.join(', ')}, got "${ordering}"`);
+  }
   const records = wholeNumber('--records', pick(flags.records, values.records), 1, 10_000_000);
   return {
     profile,
@@ -218,6 +229,7 @@ export function compileChaosOptions(
       1,
       10_000,
     ),
+    ordering: ordering as Ordering | undefined,
     maxHandlerLatencyMs: wholeNumber(
       '--max-handler-latency-ms',
       pick(flags.maxHandlerLatencyMs, values.maxHandlerLatencyMs),

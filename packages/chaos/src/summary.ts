@@ -1,4 +1,5 @@
 import { formatTierLadder } from '@ricochet/core';
+import { defaultOrdering } from '@ricochet/main-consumer/defaults';
 import { formatTable } from '@ricochet/cli';
 import type { ChaosTally } from './chaos-driver.js';
 import type { ChaosOptions } from './options.js';
@@ -71,8 +72,8 @@ export function renderSummary(report: ChaosReport): string {
     ],
     ['redelivery lateness', lateness],
     [
-      'first attempts out of partition order',
-      `${measures.aheadOfPartitionOrder} (handed over after a later offset of their partition)`,
+      'first attempts overlapping in a partition',
+      `${measures.overlappedInPartition} (handed over while an earlier record of the partition ran)`,
     ],
     ['duration', formatElapsed(report.durationMilliseconds)],
   ];
@@ -84,7 +85,9 @@ export function renderSummary(report: ChaosReport): string {
   return [
     `Ricochet chaos run: ${verdict.passed ? 'PASS' : 'FAIL'}`,
     `profile ${options.profile} · seed ${options.seed} · ladder ${formatTierLadder(options.ladder)} · ` +
-      `${options.records} records at ${options.rate}/s · max-in-flight ${options.maxInFlight} · ` +
+      `${options.records} records at ${options.rate}/s · ` +
+      `ordering ${options.ordering ?? `${defaultOrdering} (default)`} · ` +
+      `max-in-flight ${options.maxInFlight} · ` +
       `handler latency 0-${options.maxHandlerLatencyMs} ms · ${report.runDirectory}`,
     '',
     formatTable(['measure', 'value'], facts),

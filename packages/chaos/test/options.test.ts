@@ -34,7 +34,9 @@ describe('chaos options', () => {
       keys: profiles.ci.keys,
       maxInFlight: profiles.ci.maxInFlight,
       maxHandlerLatencyMs: profiles.ci.maxHandlerLatencyMs,
+      ordering: undefined,
     });
+    expect(compile({ ordering: 'unordered' }).ordering).to.equal('unordered');
     expect(options.ladder.map((tier) => tier.topic)).to.deep.equal([
       'retry-1s',
       'retry-3s',
@@ -78,6 +80,7 @@ describe('chaos options', () => {
       [{ records: '10', keys: '11' }, '--keys'],
       [{ keys: '0' }, '--keys'],
       [{ maxInFlight: '0' }, '--max-in-flight'],
+      [{ ordering: 'random' }, '--ordering'],
       [{ maxHandlerLatencyMs: '2000' }, '--max-handler-latency-ms'],
     ];
     for (const [flags, field] of cases) {
