@@ -37,7 +37,7 @@ export {
 } from './key-order.js';
 export { seededRandom, type Random } from './random.js';
 export { scheduleChaos, type ChaosEvent } from './chaos-schedule.js';
-export { planFleet } from './fleet.js';
+export { planFleet, type FleetContext } from './fleet.js';
 export { ChaosBroker, type BrokerSettings, type BrokerStopMode } from './broker.js';
 export { Supervisor, type InstanceSpec, type ExitRecord } from './supervisor.js';
 export type { Invocation, NewInvocation } from './ledger.js';
