@@ -1,8 +1,9 @@
 import type { ArchiveStore } from '@ricochet/archive';
+import { decodePlan } from './record-plan.js';
 
 /** What the verdict needs of one archived dead letter. */
 export interface ArchiveEntry {
-  /** The record key, which the traffic sets to the record id; null for a record without one. */
+  /** The record id, from the plan in the archived value; null for a value that is no plan. */
   readonly recordId: string | null;
   readonly reason: string | null;
   readonly tryCount: number | null;
@@ -15,7 +16,7 @@ export async function readArchive(store: ArchiveStore): Promise<ArchiveEntry[]> 
   const entries: ArchiveEntry[] = [];
   for await (const record of store.iterate({}, 1_000)) {
     entries.push({
-      recordId: record.key === null ? null : record.key.toString('utf8'),
+      recordId: decodePlan(record.value)?.id ?? null,
       reason: record.deadLetterReason,
       tryCount: record.tryCount,
       dlqPartition: record.dlqPartition,

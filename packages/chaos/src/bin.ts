@@ -25,6 +25,7 @@ const parser = yargs(hideBin(process.argv))
   )
   .option('profile', { type: 'string', choices: profileNames, describe: 'ci (default) or long' })
   .option('records', text('records to produce'))
+  .option('keys', text('distinct keys the records share'))
   .option('rate', text('records produced per second'))
   .option('kills-per-role', text('kill -9 of a random instance, per role (main, delay, dlq)'))
   .option('broker-restarts', text('broker restarts during the traffic'))
@@ -37,6 +38,15 @@ const parser = yargs(hideBin(process.argv))
   .option('tiers', text('the retry ladder'))
   .option('partitions', text('partitions of every topic'))
   .option('concurrency', text('partitions each main consumer handles at once'))
+  .option('max-in-flight', text('records each main consumer handles at once'))
+  .option(
+    'ordering',
+    text('the main consumers’ ordering: key, partition or unordered (default: theirs, key)'),
+  )
+  .option(
+    'max-handler-latency-ms',
+    text('each handler call first waits 0 to this many ms (per record, from the seed)'),
+  )
   .option('session-timeout-ms', text('the services’ group session timeout'))
   .option(
     'scale-tier',

@@ -82,6 +82,11 @@ export function planFleet(options: ChaosOptions, context: FleetContext): Fleet {
         formatTierLadder(options.ladder),
         '--concurrency',
         String(options.concurrency),
+        // The default ordering, key, unless asked: many records of a partition at once, each
+        // key's in offset order.
+        ...(options.ordering === undefined ? [] : ['--ordering', options.ordering]),
+        '--max-in-flight',
+        String(options.maxInFlight),
         // The producer may start before the group's first join; nothing may be skipped.
         '--from-beginning',
         '--handler-timeout-ms',

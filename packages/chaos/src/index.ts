@@ -24,13 +24,21 @@ export {
   plannedCalls,
   plannedTries,
   recordId,
+  recordKey,
   type RecordKind,
   type RecordPlan,
+  type TrafficShape,
 } from './record-plan.js';
+export {
+  checkKeyOrder,
+  describeViolation,
+  type KeyOrderEvidence,
+  type KeyOrderViolation,
+} from './key-order.js';
 export { seededRandom, type Random } from './random.js';
 export { scheduleChaos, type ChaosEvent } from './chaos-schedule.js';
-export { planFleet } from './fleet.js';
+export { planFleet, type FleetContext } from './fleet.js';
 export { ChaosBroker, type BrokerSettings, type BrokerStopMode } from './broker.js';
 export { Supervisor, type InstanceSpec, type ExitRecord } from './supervisor.js';
-export type { Invocation } from './ledger.js';
+export type { Invocation, NewInvocation } from './ledger.js';
 export type { ArchiveEntry } from './archive-reader.js';

@@ -8,26 +8,45 @@ import type { PlannedOutcome } from './record-plan.js';
 /** The environment variable naming the ledger file; the runner sets it for each main consumer. */
 export const ledgerVariable = 'RICOCHET_CHAOS_LEDGER';
 
-/** One handler call, as the handler wrote it down before returning or throwing. */
+/** One handler call, as the handler wrote it down when it was called. */
 export interface Invocation {
+  /**
+   * The ledger's own count of the calls, in the order they were written. The handler writes as it
+   * is called, and SQLite takes one write at a time, so this orders the calls exactly (two calls
+   * in the same millisecond too): the order in which the main consumers handed records over.
+   */
+  readonly sequence: number;
   readonly recordId: string;
+  /** The record's key as the handler received it (UTF-8); null for a record without one. */
+  readonly key: string | null;
   readonly tryCount: number;
   /** Epoch ms when the handler was called. */
   readonly invokedAt: number;
+  /**
+   * Epoch ms when the call returned or threw; null when it never did (the process was killed, or
+   * crashed on purpose) or had not yet when the ledger was read.
+   */
+  readonly endedAt: number | null;
   /** The retry contract's due-at for a redelivery; null on the first delivery. */
   readonly dueAt: number | null;
   readonly pid: number;
   readonly outcome: PlannedOutcome;
+  /** Where the delivery sits: on a first try (tryCount 0), in the source topic. */
   readonly partition: number;
   readonly offset: string;
 }
+
+/** What the handler writes as it is called; the ledger numbers it, and the end comes later. */
+export type NewInvocation = Omit<Invocation, 'sequence' | 'endedAt'>;
 
 const schema = `
 CREATE TABLE IF NOT EXISTS invocation (
   sequence INTEGER PRIMARY KEY AUTOINCREMENT,
   record_id TEXT NOT NULL,
+  record_key TEXT,
   try_count INTEGER NOT NULL,
   invoked_at INTEGER NOT NULL,
+  ended_at INTEGER,
   due_at INTEGER,
   pid INTEGER NOT NULL,
   outcome TEXT NOT NULL,
@@ -55,14 +74,16 @@ const busyTimeoutMilliseconds = 30_000;
 export class Ledger {
   readonly #db: SqliteDatabase;
   readonly #insertInvocation: SqliteStatement;
+  readonly #endInvocation: SqliteStatement;
   readonly #countSend: SqliteStatement;
 
   private constructor(db: SqliteDatabase) {
     this.#db = db;
     this.#insertInvocation = db.prepare(
-      'INSERT INTO invocation (record_id, try_count, invoked_at, due_at, pid, outcome, ' +
-        'source_partition, source_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO invocation (record_id, record_key, try_count, invoked_at, due_at, pid, ' +
+        'outcome, source_partition, source_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    this.#endInvocation = db.prepare('UPDATE invocation SET ended_at = ? WHERE sequence = ?');
     this.#countSend = db.prepare(
       'INSERT INTO sent (record_id, sends) VALUES (?, 1) ' +
         'ON CONFLICT (record_id) DO UPDATE SET sends = sends + 1',
@@ -90,9 +111,11 @@ export class Ledger {
     return db;
   }
 
-  recordInvocation(invocation: Invocation): void {
-    this.#insertInvocation.run(
+  /** Writes a call as it starts; resolves to its sequence, for `recordEnd`. */
+  recordInvocation(invocation: NewInvocation): number {
+    const result = this.#insertInvocation.run(
       invocation.recordId,
+      invocation.key,
       invocation.tryCount,
       invocation.invokedAt,
       invocation.dueAt,
@@ -101,6 +124,12 @@ export class Ledger {
       invocation.partition,
       invocation.offset,
     );
+    return Number(result.lastInsertRowid);
+  }
+
+  /** Writes when the call of that sequence returned or threw. */
+  recordEnd(sequence: number, endedAt: number): void {
+    this.#endInvocation.run(endedAt, sequence);
   }
 
   /** Counts one acknowledged (or possibly written) send of each id. */
@@ -122,9 +151,12 @@ export class Ledger {
       Record<string, unknown>
     >;
     return rows.map((row) => ({
+      sequence: Number(row.sequence),
       recordId: String(row.record_id),
+      key: row.record_key === null ? null : String(row.record_key),
       tryCount: Number(row.try_count),
       invokedAt: Number(row.invoked_at),
+      endedAt: row.ended_at === null ? null : Number(row.ended_at),
       dueAt: row.due_at === null ? null : Number(row.due_at),
       pid: Number(row.pid),
       outcome: String(row.outcome) as PlannedOutcome,

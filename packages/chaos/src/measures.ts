@@ -11,6 +11,12 @@ export interface Measures {
   readonly duplicateInvocations: number;
   /** duplicateInvocations / plannedInvocations. */
   readonly duplicateRate: number;
+  /**
+   * First attempts handed over while an earlier record of their partition was still running: how
+   * much the main consumers handled a partition's records at once, which the key-order checks need
+   * to mean anything.
+   */
+  readonly overlappedInPartition: number;
   /** Redelivered calls (those with a due-at). */
   readonly redeliveries: number;
   /** invokedAt - dueAt over redeliveries, in ms; undefined when there were none. */
@@ -25,7 +31,7 @@ export function quantile(sorted: readonly number[], q: number): number {
 }
 
 export function measure(evidence: RecordEvidence): Measures {
-  const { plans, ladderLength, invocationsById, sends } = evidence;
+  const { plans, ladderLength, invocationsById, sends, keyOrder } = evidence;
   let invocations = 0;
   let plannedInvocations = 0;
   let duplicateInvocations = 0;
@@ -46,6 +52,7 @@ export function measure(evidence: RecordEvidence): Measures {
     plannedInvocations,
     duplicateInvocations,
     duplicateRate: plannedInvocations === 0 ? 0 : duplicateInvocations / plannedInvocations,
+    overlappedInPartition: keyOrder.overlappedInPartition,
     redeliveries: lateness.length,
     lateness:
       lateness.length === 0

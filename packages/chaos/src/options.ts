@@ -7,6 +7,7 @@ import {
   type Tier,
   type TierLadder,
 } from '@ricochet/core';
+import { orderings, type Ordering } from '@ricochet/main-consumer/defaults';
 import { profileNames, profiles, type ProfileName, type ProfileValues } from './profiles.js';
 import type { RecordShares } from './record-plan.js';
 
@@ -14,6 +15,7 @@ import type { RecordShares } from './record-plan.js';
 export interface ChaosFlags {
   readonly profile?: string | undefined;
   readonly records?: string | undefined;
+  readonly keys?: string | undefined;
   readonly rate?: string | undefined;
   readonly killsPerRole?: string | undefined;
   readonly brokerRestarts?: string | undefined;
@@ -22,6 +24,9 @@ export interface ChaosFlags {
   readonly tiers?: string | undefined;
   readonly partitions?: string | undefined;
   readonly concurrency?: string | undefined;
+  readonly maxInFlight?: string | undefined;
+  readonly ordering?: string | undefined;
+  readonly maxHandlerLatencyMs?: string | undefined;
   readonly sessionTimeoutMs?: string | undefined;
   readonly resolveTimeout?: string | undefined;
   readonly settle?: string | undefined;
@@ -46,6 +51,7 @@ export type BrokerRestartMode = 'kill' | 'stop';
 export interface ChaosOptions {
   readonly profile: ProfileName;
   readonly records: number;
+  readonly keys: number;
   readonly rate: number;
   readonly killsPerRole: number;
   readonly brokerRestarts: number;
@@ -54,6 +60,13 @@ export interface ChaosOptions {
   readonly ladder: TierLadder;
   readonly partitions: number;
   readonly concurrency: number;
+  readonly maxInFlight: number;
+  /**
+   * Given to the main consumers only when set: the run uses their default (key) unless asked,
+   * e.g. `--ordering unordered` to see the key-order checks fail.
+   */
+  readonly ordering: Ordering | undefined;
+  readonly maxHandlerLatencyMs: number;
   readonly sessionTimeoutMs: number;
   readonly resolveTimeoutMs: number;
   readonly settleMs: number;
@@ -182,9 +195,16 @@ export function compileChaosOptions(
       'it and the port after it must differ from --broker-port and --controller-port',
     );
   }
+  const ordering = flags.ordering;
+  if (ordering !== undefined && !(orderings as readonly string[]).includes(ordering)) {
+    throw new ConfigError('--ordering', `must be ${orderings.join(', ')}, got "${ordering}"`);
+  }
+  const records = wholeNumber('--records', pick(flags.records, values.records), 1, 10_000_000);
   return {
     profile,
-    records: wholeNumber('--records', pick(flags.records, values.records), 1, 10_000_000),
+    records,
+    // A run of fewer records than the profile's keys gives each record a key of its own.
+    keys: wholeNumber('--keys', pick(flags.keys, Math.min(values.keys, records)), 1, records),
     rate: wholeNumber('--rate', pick(flags.rate, values.rate), 1, 100_000),
     killsPerRole: wholeNumber(
       '--kills-per-role',
@@ -203,6 +223,20 @@ export function compileChaosOptions(
     ladder,
     partitions,
     concurrency: wholeNumber('--concurrency', pick(flags.concurrency, values.concurrency), 1, 64),
+    maxInFlight: wholeNumber(
+      '--max-in-flight',
+      pick(flags.maxInFlight, values.maxInFlight),
+      1,
+      10_000,
+    ),
+    ordering: ordering as Ordering | undefined,
+    maxHandlerLatencyMs: wholeNumber(
+      '--max-handler-latency-ms',
+      pick(flags.maxHandlerLatencyMs, values.maxHandlerLatencyMs),
+      0,
+      // Well under the fleet's handler timeout, so that latency alone never fails a call.
+      500,
+    ),
     sessionTimeoutMs: wholeNumber(
       '--session-timeout-ms',
       pick(flags.sessionTimeoutMs, values.sessionTimeoutMs),

@@ -19,7 +19,7 @@ const tickMilliseconds = 100;
 const resendDelayMilliseconds = 1_000;
 
 /**
- * Produces every planned record once, at a steady rate, keyed by its id. A send that fails may
+ * Produces every planned record once, at a steady rate, with its planned key. A send that fails may
  * still have been written, so it is sent again and the ledger counts both sends: the verdict then
  * allows that record a second copy. The broker restart pauses the traffic (after the send in
  * flight) so that the run itself does not make such copies.
@@ -104,7 +104,7 @@ export class TrafficProducer {
     const { topic, ledger, logger, signal } = this.#options;
     const records = batch.map((plan) => ({
       topic,
-      key: Buffer.from(plan.id),
+      key: Buffer.from(plan.key),
       value: encodePlan(plan),
       headers: { 'chaos-kind': plan.kind },
     }));

@@ -1,6 +1,8 @@
 /** The values a profile sets; every one can be overridden by the flag of the same name. */
 export interface ProfileValues {
   readonly records: number;
+  /** Distinct keys the records share (several records per key, interleaved). */
+  readonly keys: number;
   /** Records produced per second. */
   readonly rate: number;
   readonly killsPerRole: number;
@@ -11,6 +13,10 @@ export interface ProfileValues {
   readonly partitions: number;
   /** Source partitions each main consumer handles at once. */
   readonly concurrency: number;
+  /** Records each main consumer handles at once, across its partitions (`--max-in-flight`). */
+  readonly maxInFlight: number;
+  /** Each handler call waits 0 to this many ms (per record, from the seed): a slow dependency. */
+  readonly maxHandlerLatencyMs: number;
   readonly sessionTimeoutMs: number;
   /** How long after the traffic and the chaos end every record may take to be resolved. */
   readonly resolveTimeout: string;
@@ -22,12 +28,14 @@ export const profileNames = ['ci', 'long'] as const;
 export type ProfileName = (typeof profileNames)[number];
 
 /**
- * `ci`: a few thousand records and a few kills per role, a few minutes on a 2-core machine.
+ * `ci`: a few thousand records and a few kills per role, a few minutes on a 2-core machine; 50
+ * keys, so that a key has about 60 records and several of them wait together after an outage.
  * `long`: the issue's long run, by hand: 100,000 records, 20 kills per role.
  */
 export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
   ci: {
     records: 3_000,
+    keys: 50,
     rate: 40,
     killsPerRole: 3,
     brokerRestarts: 1,
@@ -35,12 +43,15 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
     tiers: '1s,3s,8s',
     partitions: 4,
     concurrency: 2,
+    maxInFlight: 16,
+    maxHandlerLatencyMs: 50,
     sessionTimeoutMs: 6_000,
     resolveTimeout: '3m',
     settle: '8s',
   },
   long: {
     records: 100_000,
+    keys: 1_000,
     rate: 250,
     killsPerRole: 20,
     brokerRestarts: 1,
@@ -48,6 +59,8 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
     tiers: '1s,3s,8s',
     partitions: 4,
     concurrency: 2,
+    maxInFlight: 16,
+    maxHandlerLatencyMs: 50,
     sessionTimeoutMs: 6_000,
     resolveTimeout: '15m',
     settle: '10s',

@@ -1,5 +1,6 @@
 import type { DeadLetterReason } from '@ricochet/core';
 import type { ArchiveEntry } from './archive-reader.js';
+import { describeViolation, type KeyOrderEvidence } from './key-order.js';
 import type { Invocation } from './ledger.js';
 import { endsArchived, plannedTries, type RecordPlan } from './record-plan.js';
 
@@ -18,6 +19,8 @@ export interface RecordEvidence {
   readonly archiveById: ReadonlyMap<string, readonly ArchiveEntry[]>;
   /** Sends per id; more than 1 after a send that failed and was made again. */
   readonly sends: ReadonlyMap<string, number>;
+  /** The first attempts of every key, in the order they were handed over (key-order.ts). */
+  readonly keyOrder: KeyOrderEvidence;
 }
 
 const examplesShown = 5;
@@ -56,7 +59,7 @@ export function lostRecords(evidence: RecordEvidence): string[] {
 
 /** The checks on what became of the records, in the order the summary lists them. */
 export function recordChecks(evidence: RecordEvidence, unknownArchiveEntries: number): Check[] {
-  const { plans, ladderLength, invocationsById, archiveById, sends } = evidence;
+  const { plans, ladderLength, invocationsById, archiveById, sends, keyOrder } = evidence;
   const lost = lostRecords(evidence);
   const archived = plans.filter(endsArchived);
   const succeeding = plans.filter((plan) => !endsArchived(plan));
@@ -142,5 +145,15 @@ export function recordChecks(evidence: RecordEvidence, unknownArchiveEntries: nu
     ),
     check('every planned try made, none beyond', offPlanTries, `${plans.length} ids`),
     check('no redelivery before its due time', early, '0 early'),
+    check(
+      'first attempts of every key handled in offset order',
+      keyOrder.outOfOrder.map(describeViolation),
+      `${keyOrder.firstAttempts} records in ${keyOrder.lanes} key-partition lanes`,
+    ),
+    check(
+      'first attempts of every key handled one at a time',
+      keyOrder.overlapping.map(describeViolation),
+      `${keyOrder.firstAttempts} records`,
+    ),
   ];
 }

@@ -15,10 +15,29 @@ export const maxHandlerCrashes = 2;
 export type RecordKind = 'ok' | 'flaky' | 'poison' | 'non-retryable' | 'slow' | 'crashing';
 
 export interface RecordPlan {
+  /** Unique per record: what the ledger and the archive account for. */
   readonly id: string;
+  /**
+   * The record's Kafka key, shared with other records (`k0042`): the keys repeat and interleave,
+   * so that the main consumers' key order has something to keep.
+   */
+  readonly key: string;
   readonly kind: RecordKind;
   /** Failed attempts before success; only `flaky` and `slow` (1, a timeout) have any. */
   readonly failures: number;
+  /** How long every handler call on the record takes before it does what its kind says. */
+  readonly latencyMilliseconds: number;
+}
+
+/** The shape of the traffic beyond the kinds: how many keys, how slow the handler is. */
+export interface TrafficShape {
+  readonly shares: RecordShares;
+  /** A flaky record fails 1 to this many times, so that it still succeeds on the last tier. */
+  readonly maxFlakyFailures: number;
+  /** Distinct keys the records share. */
+  readonly keys: number;
+  /** Each record's handler latency is drawn from 0 to this, inclusive. */
+  readonly maxHandlerLatencyMilliseconds: number;
 }
 
 /** Percent of the records of each failing kind; the rest are `ok`. */
@@ -43,16 +62,18 @@ export function recordId(index: number): string {
   return `r${String(index).padStart(7, '0')}`;
 }
 
+/** Keys are told apart from ids at a glance: k0042. */
+export function recordKey(index: number): string {
+  return `k${String(index).padStart(4, '0')}`;
+}
+
 /**
- * Every record's plan. The shares are exact (rounded) counts, placed at seeded random ids, and a
- * flaky record fails 1 to `maxFlakyFailures` times, so that it still succeeds on the last tier.
+ * Every record's plan, from the seed alone. The shares are exact (rounded) counts, placed at
+ * seeded random ids; each record gets a seeded random key of `keys` (so a key's records are
+ * interleaved with other keys' and spread over the run) and a seeded random handler latency.
  */
-export function planRecords(
-  count: number,
-  shares: RecordShares,
-  maxFlakyFailures: number,
-  random: Random,
-): RecordPlan[] {
+export function planRecords(count: number, shape: TrafficShape, random: Random): RecordPlan[] {
+  const { shares, maxFlakyFailures } = shape;
   const share = (percent: number): number => Math.round((count * percent) / 100);
   const kinds: RecordKind[] = [
     ...Array<RecordKind>(share(shares.poisonPercent)).fill('poison'),
@@ -64,8 +85,10 @@ export function planRecords(
   kinds.push(...Array<RecordKind>(count - kinds.length).fill('ok'));
   return random.shuffled(kinds).map((kind, index) => ({
     id: recordId(index),
+    key: recordKey(random.integer(0, shape.keys - 1)),
     kind,
     failures: kind === 'flaky' ? random.integer(1, maxFlakyFailures) : kind === 'slow' ? 1 : 0,
+    latencyMilliseconds: random.integer(0, shape.maxHandlerLatencyMilliseconds),
   }));
 }
 
@@ -147,12 +170,17 @@ export function decodePlan(value: Buffer | null): RecordPlan | undefined {
   if (typeof parsed !== 'object' || parsed === null) {
     return undefined;
   }
-  const { id, kind, failures } = parsed as Record<string, unknown>;
-  if (typeof id !== 'string' || typeof kind !== 'string' || !kinds.has(kind)) {
+  const { id, key, kind, failures, latencyMilliseconds } = parsed as Record<string, unknown>;
+  if (typeof id !== 'string' || typeof key !== 'string') {
     return undefined;
   }
-  if (typeof failures !== 'number' || !Number.isSafeInteger(failures) || failures < 0) {
+  if (typeof kind !== 'string' || !kinds.has(kind)) {
     return undefined;
   }
-  return { id, kind: kind as RecordKind, failures };
+  const nonNegativeInteger = (value: unknown): value is number =>
+    typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+  if (!nonNegativeInteger(failures) || !nonNegativeInteger(latencyMilliseconds)) {
+    return undefined;
+  }
+  return { id, key, kind: kind as RecordKind, failures, latencyMilliseconds };
 }

@@ -106,8 +106,12 @@ export async function runChaos(
     progress.info(`run directory ${relative(process.cwd(), runDirectory)}`);
     const plans = planRecords(
       options.records,
-      options.shares,
-      Math.min(3, options.ladder.length),
+      {
+        shares: options.shares,
+        maxFlakyFailures: Math.min(3, options.ladder.length),
+        keys: options.keys,
+        maxHandlerLatencyMilliseconds: options.maxHandlerLatencyMs,
+      },
       seededRandom(options.seed),
     );
     const fleet = planFleet(options, {

@@ -1,4 +1,5 @@
 import { formatTierLadder } from '@ricochet/core';
+import { defaultOrdering } from '@ricochet/main-consumer/defaults';
 import { formatTable } from '@ricochet/cli';
 import type { ChaosTally } from './chaos-driver.js';
 import type { ChaosOptions } from './options.js';
@@ -45,7 +46,7 @@ export function renderSummary(report: ChaosReport): string {
       : `p50 ${formatElapsed(measures.lateness.p50)}, p99 ${formatElapsed(measures.lateness.p99)}, ` +
         `max ${formatElapsed(measures.lateness.max)} (${measures.redeliveries} redeliveries)`;
   const facts: string[][] = [
-    ['records', `${report.plans.length}: ${counts.join(', ')}`],
+    ['records', `${report.plans.length} over ${options.keys} keys: ${counts.join(', ')}`],
     ['kills (kill -9) per role', perRole(tally.kills)],
     [
       'broker restarts',
@@ -70,6 +71,10 @@ export function renderSummary(report: ChaosReport): string {
       `${measures.duplicateInvocations} (${(measures.duplicateRate * 100).toFixed(2)}%)`,
     ],
     ['redelivery lateness', lateness],
+    [
+      'first attempts overlapping in a partition',
+      `${measures.overlappedInPartition} (handed over while an earlier record of the partition ran)`,
+    ],
     ['duration', formatElapsed(report.durationMilliseconds)],
   ];
   const checks = verdict.checks.map((check) => [
@@ -80,7 +85,10 @@ export function renderSummary(report: ChaosReport): string {
   return [
     `Ricochet chaos run: ${verdict.passed ? 'PASS' : 'FAIL'}`,
     `profile ${options.profile} · seed ${options.seed} · ladder ${formatTierLadder(options.ladder)} · ` +
-      `${options.records} records at ${options.rate}/s · ${report.runDirectory}`,
+      `${options.records} records at ${options.rate}/s · ` +
+      `ordering ${options.ordering ?? `${defaultOrdering} (default)`} · ` +
+      `max-in-flight ${options.maxInFlight} · ` +
+      `handler latency 0-${options.maxHandlerLatencyMs} ms · ${report.runDirectory}`,
     '',
     formatTable(['measure', 'value'], facts),
     '',

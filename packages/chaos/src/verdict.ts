@@ -1,4 +1,5 @@
 import type { ArchiveEntry } from './archive-reader.js';
+import { checkKeyOrder } from './key-order.js';
 import type { Invocation } from './ledger.js';
 import { measure, type Measures } from './measures.js';
 import {
@@ -64,6 +65,7 @@ export function judge(input: VerdictInput): Verdict {
     invocationsById: groupBy(input.invocations, (call) => call.recordId),
     archiveById: groupBy(input.archive, (entry) => entry.recordId),
     sends: input.sends,
+    keyOrder: checkKeyOrder(input.invocations),
   };
   const unknownArchiveEntries = input.archive.filter(
     (entry) => entry.recordId === null || !known.has(entry.recordId),

@@ -31,7 +31,12 @@ describe('chaos options', () => {
       controllerPort: 29193,
       proxyPort: 29194,
       lostAcks: 1,
+      keys: profiles.ci.keys,
+      maxInFlight: profiles.ci.maxInFlight,
+      maxHandlerLatencyMs: profiles.ci.maxHandlerLatencyMs,
+      ordering: undefined,
     });
+    expect(compile({ ordering: 'unordered' }).ordering).to.equal('unordered');
     expect(options.ladder.map((tier) => tier.topic)).to.deep.equal([
       'retry-1s',
       'retry-3s',
@@ -51,6 +56,11 @@ describe('chaos options', () => {
     expect(options.scaleTier.topic).to.equal('retry-3s');
   });
 
+  it('gives a run of fewer records than the profile has keys one key per record', () => {
+    expect(compile({ records: '10' }).keys).to.equal(10);
+    expect(compile({ records: '500', keys: '7' }).keys).to.equal(7);
+  });
+
   it('names the flag of every bad value', () => {
     const cases: Array<[ChaosFlags, string]> = [
       [{ profile: 'short' }, '--profile'],
@@ -67,6 +77,11 @@ describe('chaos options', () => {
       [{ brokerRestart: 'reboot' }, '--broker-restart'],
       [{ resolveTimeout: 'soon' }, '--resolve-timeout'],
       [{ seed: 'abc' }, '--seed'],
+      [{ records: '10', keys: '11' }, '--keys'],
+      [{ keys: '0' }, '--keys'],
+      [{ maxInFlight: '0' }, '--max-in-flight'],
+      [{ ordering: 'random' }, '--ordering'],
+      [{ maxHandlerLatencyMs: '2000' }, '--max-handler-latency-ms'],
     ];
     for (const [flags, field] of cases) {
       expect(fieldOf(flags), JSON.stringify(flags)).to.equal(field);

@@ -11,13 +11,23 @@ import {
 const ladderLength = 3;
 const healthy: ServiceEnding = { instances: 8, notHealthyAtEnd: [], uncleanStops: [] };
 
-const ok: RecordPlan = { id: 'r1', kind: 'ok', failures: 0 };
-const flaky: RecordPlan = { id: 'r2', kind: 'flaky', failures: 2 };
-const poison: RecordPlan = { id: 'r3', kind: 'poison', failures: 0 };
-const nonRetryable: RecordPlan = { id: 'r4', kind: 'non-retryable', failures: 0 };
+/** Each record with a key of its own: key order is key-order.test.ts's business. */
+const plan = (id: string, kind: RecordPlan['kind'], failures: number): RecordPlan => ({
+  id,
+  key: `key-${id}`,
+  kind,
+  failures,
+  latencyMilliseconds: 0,
+});
+
+const ok = plan('r1', 'ok', 0);
+const flaky = plan('r2', 'flaky', 2);
+const poison = plan('r3', 'poison', 0);
+const nonRetryable = plan('r4', 'non-retryable', 0);
 const plans = [ok, flaky, poison, nonRetryable];
 
 let clock = 1_000_000;
+let sequence = 0;
 
 /** One handler call; a try after the first was due 1 s before it was made. */
 function call(
@@ -27,10 +37,14 @@ function call(
   overrides: Partial<Invocation> = {},
 ): Invocation {
   clock += 10_000;
+  sequence += 1;
   return {
+    sequence,
     recordId,
+    key: `key-${recordId}`,
     tryCount,
     invokedAt: clock,
+    endedAt: clock + 1,
     dueAt: tryCount === 0 ? null : clock - 1_000,
     pid: 42,
     outcome,
@@ -128,8 +142,8 @@ describe('chaos verdict', () => {
   });
 
   it('passes a slow id that succeeded on its second try and a crashing id archived as handler-crashed', () => {
-    const slow: RecordPlan = { id: 'r5', kind: 'slow', failures: 1 };
-    const crashing: RecordPlan = { id: 'r6', kind: 'crashing', failures: 0 };
+    const slow = plan('r5', 'slow', 1);
+    const crashing = plan('r6', 'crashing', 0);
     const input = flawless();
     const withBoth: VerdictInput = {
       ...input,
@@ -232,6 +246,25 @@ describe('chaos verdict', () => {
       'no service crash-looping: every instance running and ready at the end',
       'every instance stopped cleanly (exit 0) on the final SIGTERM',
     ]);
+  });
+
+  it('fails when a key’s later record was first handled before its earlier one', () => {
+    const input = flawless();
+    const first = call('r5', 0, 'succeeded', { key: 'shared', offset: '7' });
+    const second = call('r6', 0, 'succeeded', { key: 'shared', offset: '5' });
+    const withBoth: VerdictInput = {
+      ...input,
+      plans: [...plans, plan('r5', 'ok', 0), plan('r6', 'ok', 0)],
+      invocations: [...input.invocations, first, second],
+      sends: new Map([...input.sends, ['r5', 1], ['r6', 1]]),
+    };
+    expect(failing(withBoth)).to.deep.equal([
+      'first attempts of every key handled in offset order',
+      'first attempts of every key handled one at a time',
+    ]);
+    const [order, overlap] = judge(withBoth).checks.filter((item) => !item.passed);
+    expect(order?.detail).to.equal('failing: 1 (shared p0: 7 before 5)');
+    expect(overlap?.detail).to.equal('failing: 1 (shared p0: 7 while 5 ran)');
   });
 
   it('reports lateness percentiles over every redelivery', () => {

@@ -59,6 +59,11 @@ describe('the settings take their defaults from the role packages', () => {
     expect(config.kafka.requestTimeoutMs).to.equal(library.connection.requestTimeoutMilliseconds);
     expectHelpDefault('main.concurrency', library.concurrency);
     expectHelpDefault('main.fromBeginning', library.fromBeginning);
+    expect(config.main.ordering).to.equal(library.ordering);
+    expect(config.main.maxInFlight).to.equal(library.maxInFlight);
+    expectHelpDefault('main.ordering', library.ordering);
+    expectHelpDefault('main.maxInFlight', library.maxInFlight);
+    expectHelpDefault('main.revokeGraceMs', library.revokeGraceMilliseconds);
     expectHelpDefault('main.handlerTimeoutMs', library.handlerTimeoutMilliseconds);
     expectHelpDefault('main.stallTimeoutMs', library.stallTimeoutMilliseconds);
     expectHelpDefault('main.maxHandlerCrashes', library.maxHandlerCrashes);
