@@ -1,0 +1,211 @@
+import {
+  createFilledTopic,
+  formatMegabytes,
+  formatRate,
+  type BenchContext,
+  type ResultRow,
+  type ScenarioResult,
+} from '../scenario.js';
+import { buildParallelConsumer, consumeWithParallelConsumer } from '../sides/parallel-consumer.js';
+import type { MeteredThroughput } from '../statistics.js';
+import { runInWorker } from '../worker-process.js';
+import type { ConsumeRequest } from '../worker-protocol.js';
+
+// TODO(issue 13): `import { defaultMaxInFlight } from '@ricochet/main-consumer/defaults';` once
+// branch `concurrency` is merged, and delete this copy of its starting value.
+const defaultMaxInFlight = 64;
+
+/** Time a side gets beyond handling every record one at a time: start, the group join. */
+const sideTimeSpareMilliseconds = 120_000;
+/** Ricochet at its defaults against the ideal: the issue's target, until the CPU is the limit. */
+const idealShareTarget = 0.8;
+
+/** A side's settings beyond what every side of the scenario shares. */
+type SideRequest = Pick<ConsumeRequest, 'side' | 'concurrency' | 'ordering' | 'maxInFlight'>;
+
+interface SweepMeasurement {
+  readonly maxInFlight: number;
+  readonly ricochet: MeteredThroughput;
+  readonly parallelConsumer: MeteredThroughput;
+}
+
+/** CPU cores the consuming process kept busy over its span (one is all a Node thread has). */
+function coresBusy(result: MeteredThroughput): number {
+  return (result.cpuMicrosecondsPerRecord * result.recordsPerSecond) / 1_000_000;
+}
+
+/**
+ * Scenario 7: a handler that awaits a slow service (a fixed delay) per record, on records of many
+ * keys, the "after" of issue 13. Ricochet's main consumer with its defaults (ordering by key,
+ * `defaultMaxInFlight` records at once) against Confluent's Parallel Consumer (Java, KEY ordering,
+ * the same limit), Ricochet with `ordering: 'partition'` and plain kafkajs `eachMessage`, each
+ * in a process of its own with a fresh group on the same topic; then both key-ordered consumers
+ * at other limits, to find where the CPU, not the delay, bounds the rate.
+ */
+export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
+  const { records, valueBytes, partitions, keys, handlerDelayMilliseconds, maxInFlightSweep } =
+    context.settings.ioBound;
+  // Built before the topic is filled: a first build downloads from Maven Central.
+  const classPath = await buildParallelConsumer(context.progress);
+  const { topic, fillSeconds } = await createFilledTopic(context, 'io-bound', {
+    records,
+    valueBytes,
+    partitions,
+    keys,
+  });
+
+  const idealRate = (inFlight: number): number => (inFlight * 1000) / handlerDelayMilliseconds;
+  // The slowest a side may be: one record at a time in all.
+  const timeoutMilliseconds = (records / idealRate(1)) * 1000 + sideTimeSpareMilliseconds;
+  let sides = 0;
+  const groupId = (): string => `${context.runId}-io-bound-${(sides += 1)}`;
+  const consume = async (label: string, side: SideRequest): Promise<MeteredThroughput> => {
+    const request: ConsumeRequest = {
+      ...side,
+      brokers: context.kafka.brokers,
+      topic,
+      groupId: groupId(),
+      records,
+      handlerDelayMilliseconds,
+    };
+    const result = await runInWorker<MeteredThroughput>(request, timeoutMilliseconds);
+    context.progress(`io-bound: ${label} ${formatRate(result.recordsPerSecond)}`);
+    return result;
+  };
+  const parallelConsumer = async (maxConcurrency: number): Promise<MeteredThroughput> => {
+    const result = await consumeWithParallelConsumer(
+      classPath,
+      {
+        brokers: context.kafka.brokers,
+        topic,
+        groupId: groupId(),
+        records,
+        handlerDelayMilliseconds,
+        maxConcurrency,
+      },
+      timeoutMilliseconds,
+    );
+    context.progress(
+      `io-bound: Parallel Consumer, maxConcurrency ${maxConcurrency}: ${formatRate(result.recordsPerSecond)}`,
+    );
+    return result;
+  };
+  /** Ricochet (its defaults but for max in flight) and Parallel Consumer at one limit. */
+  const keyOrderedPair = async (maxInFlight: number, round: number): Promise<SweepMeasurement> => {
+    const ricochet = (): Promise<MeteredThroughput> =>
+      consume(
+        `Ricochet, max in flight ${maxInFlight}:`,
+        maxInFlight === defaultMaxInFlight
+          ? { side: 'ricochet-consume' } // its defaults, as a new user runs it
+          : { side: 'ricochet-consume', maxInFlight },
+      );
+    // The side going first alternates, so that neither always meets a warmer broker cache.
+    if (round % 2 === 0) {
+      const first = await ricochet();
+      return {
+        maxInFlight,
+        ricochet: first,
+        parallelConsumer: await parallelConsumer(maxInFlight),
+      };
+    }
+    const first = await parallelConsumer(maxInFlight);
+    return { maxInFlight, ricochet: await ricochet(), parallelConsumer: first };
+  };
+
+  const atDefault = await keyOrderedPair(defaultMaxInFlight, 0);
+  const partitionOrdering = await consume(
+    `Ricochet, ordering partition, concurrency ${partitions}:`,
+    {
+      side: 'ricochet-consume',
+      ordering: 'partition',
+      concurrency: partitions,
+    },
+  );
+  const kafkajs = await consume(
+    `kafkajs eachMessage, partitionsConsumedConcurrently ${partitions}:`,
+    { side: 'kafkajs-each-message', concurrency: partitions },
+  );
+  const sweep: SweepMeasurement[] = [];
+  for (const [index, maxInFlight] of maxInFlightSweep.entries()) {
+    sweep.push(
+      maxInFlight === defaultMaxInFlight ? atDefault : await keyOrderedPair(maxInFlight, index + 1),
+    );
+  }
+
+  const ricochet = atDefault.ricochet;
+  const ideal = idealRate(defaultMaxInFlight);
+  const shareOfIdeal = ricochet.recordsPerSecond / ideal;
+  const rows: ResultRow[] = [
+    {
+      scenario: `io bound, ${handlerDelayMilliseconds} ms await, ${keys.toLocaleString('en-US')} keys: Ricochet's defaults (ordering key, max in flight ${defaultMaxInFlight}) against the ideal`,
+      baseline: `ideal ${formatRate(ideal)}`,
+      ricochet: formatRate(ricochet.recordsPerSecond),
+      ratio: shareOfIdeal,
+      target: `>= ${idealShareTarget}`,
+      met: shareOfIdeal >= idealShareTarget,
+    },
+    {
+      scenario: `io bound: against Parallel Consumer (KEY ordering, maxConcurrency ${defaultMaxInFlight})`,
+      baseline: `Parallel Consumer ${formatRate(atDefault.parallelConsumer.recordsPerSecond)}`,
+      ricochet: formatRate(ricochet.recordsPerSecond),
+      ratio: ricochet.recordsPerSecond / atDefault.parallelConsumer.recordsPerSecond,
+      target: '>= 1',
+      met: ricochet.recordsPerSecond >= atDefault.parallelConsumer.recordsPerSecond,
+    },
+    {
+      scenario: `io bound: against Ricochet's ordering partition (concurrency ${partitions})`,
+      baseline: `ordering partition ${formatRate(partitionOrdering.recordsPerSecond)}`,
+      ricochet: formatRate(ricochet.recordsPerSecond),
+      ratio: ricochet.recordsPerSecond / partitionOrdering.recordsPerSecond,
+    },
+    {
+      scenario: `io bound: against kafkajs eachMessage (partitionsConsumedConcurrently ${partitions})`,
+      baseline: `kafkajs ${formatRate(kafkajs.recordsPerSecond)}`,
+      ricochet: formatRate(ricochet.recordsPerSecond),
+      ratio: ricochet.recordsPerSecond / kafkajs.recordsPerSecond,
+    },
+    {
+      scenario: `io bound: peak RSS of the consuming process, Ricochet's defaults`,
+      baseline: `kafkajs eachMessage ${formatMegabytes(kafkajs.peakResidentBytes)}`,
+      ricochet: formatMegabytes(ricochet.peakResidentBytes),
+      ratio: ricochet.peakResidentBytes / kafkajs.peakResidentBytes,
+    },
+    ...sweep.map((measured): ResultRow => ({
+      scenario: `io bound, max in flight ${measured.maxInFlight}, ideal ${formatRate(idealRate(measured.maxInFlight))}: Ricochet (share of ideal, CPU cores busy) against Parallel Consumer`,
+      baseline: `Parallel Consumer ${formatRate(measured.parallelConsumer.recordsPerSecond)}`,
+      ricochet: `${formatRate(measured.ricochet.recordsPerSecond)} (${(measured.ricochet.recordsPerSecond / idealRate(measured.maxInFlight)).toFixed(2)}, ${coresBusy(measured.ricochet).toFixed(2)})`,
+      ratio: measured.ricochet.recordsPerSecond / measured.parallelConsumer.recordsPerSecond,
+    })),
+  ];
+  const peakResident = sweep
+    .map(
+      ({ maxInFlight, ricochet: measured }) =>
+        `${formatMegabytes(measured.peakResidentBytes)} at ${maxInFlight}`,
+    )
+    .join(', ');
+  const notes = [
+    `${records.toLocaleString('en-US')} records of ${valueBytes} bytes in ${partitions} partitions over ${keys.toLocaleString('en-US')} keys (each key in one partition, keys in a fixed pseudo-random order, so a key comes back within a few records as often as chance has it); the handler awaits ${handlerDelayMilliseconds} ms (a timer; Parallel Consumer: Thread.sleep on its worker thread) per record, then counts it.`,
+    `Ricochet's main consumer with its defaults (ordering key, max in flight ${defaultMaxInFlight}); Confluent Parallel Consumer 0.5.3.3 (Java 17, kafka-clients 3.9.1) with KEY ordering, maxConcurrency ${defaultMaxInFlight} and its default commit mode (periodic, asynchronous); Ricochet with ordering partition and concurrency ${partitions} (one record at a time per partition, every partition at once); plain kafkajs eachMessage with partitionsConsumedConcurrently ${partitions} and autocommit. Each in its own process with a fresh consumer group on the same topic; rate = records / (last record handled - first record handled), measured inside each process; the ideal is max in flight / delay.`,
+    `The sweep runs Ricochet (its defaults but for max in flight) and Parallel Consumer at equal limits; CPU cores busy = the Node process's CPU time (user + system, every thread) over its span / the span: a Node process runs handlers on one thread, so near 1 the CPU, not the delay, bounds the rate. Ricochet's peak RSS (the process's, from getrusage): ${peakResident}; kafkajs eachMessage ${formatMegabytes(kafkajs.peakResidentBytes)}, Ricochet ordering partition ${formatMegabytes(partitionOrdering.peakResidentBytes)}, Parallel Consumer's JVM ${formatMegabytes(atDefault.parallelConsumer.peakResidentBytes)} (default heap settings).`,
+  ];
+  return {
+    id: 'io-bound',
+    title: 'I/O-bound handler throughput',
+    rows,
+    notes,
+    measurements: {
+      records,
+      valueBytes,
+      partitions,
+      keys,
+      handlerDelayMilliseconds,
+      defaultMaxInFlight,
+      fillSeconds,
+      ricochetDefaults: ricochet,
+      parallelConsumer: atDefault.parallelConsumer,
+      partitionOrdering,
+      kafkajsEachMessage: kafkajs,
+      sweep,
+    },
+  };
+}
