@@ -1,12 +1,25 @@
 /**
- * What Ricochet writes in the metadata of a committed offset: small versioned JSON (well under the
+ * What Ricochet writes in the metadata of a committed offset: small versioned JSON (within the
  * broker's 4 KiB default `offset.metadata.max.bytes`), so that what a partition's owner knew
  * travels with the partition to the next owner, even past a `kill -9`. This module owns the
  * format; it is pure.
+ *
+ * The `done` field (the offsets done beyond the committed offset, encoded by done-offsets.ts)
+ * came later within version 1: a field added, none changed, so the version stays 1. A reader
+ * from before it ignores the unknown field and reads the rest, which only costs it duplicates
+ * (it handles those records again); a reader that knows it and finds it missing, or finds one
+ * that does not check out, reads the rest without it, the same way.
  */
+import { decodeDoneOffsets, encodeDoneOffsets, maxDoneOffsets } from './done-offsets.js';
 
 /** The version written; metadata of another version (older or newer) reads as saying nothing. */
 export const commitMetadataVersion = 1;
+
+/**
+ * The broker's default `offset.metadata.max.bytes`: a commit with longer metadata is refused
+ * (`OFFSET_METADATA_TOO_LARGE`), so the encoder never writes more.
+ */
+export const maxCommitMetadataBytes = 4096;
 
 export interface CommitMetadata {
   /** The service instance that wrote it; an instance that reads its own marks knows it did not crash. */
@@ -21,6 +34,13 @@ export interface CommitMetadata {
    * written), after it had already crashed the process `crashes` times.
    */
   readonly attempt?: { readonly offset: string; readonly crashes: number };
+  /**
+   * Offsets beyond the committed offset of records done (handled, or acknowledged on a tier or
+   * the DLQ) while an earlier record was not: canonical decimal, ascending, distinct. The next
+   * owner skips them. Written only when it fits (see `encodeCommitMetadata`); a reader must still
+   * ignore any at or below the offset actually committed.
+   */
+  readonly done?: readonly string[];
 }
 
 /** Crash counts beyond this are not believed: metadata is text anyone with group access can write. */
@@ -28,15 +48,35 @@ const maxCrashCount = 1_000_000;
 const offsetPattern = /^(0|[1-9][0-9]{0,18})$/;
 const maxOwnerLength = 200;
 
-export function encodeCommitMetadata(metadata: CommitMetadata): string {
-  return JSON.stringify({
+/**
+ * The metadata as text of at most `maxBytes` UTF-8 bytes when it can be: when the whole text would
+ * not fit, or the done set is larger than a reader accepts, `done` (only it) is left out. That
+ * fallback is correct, the committed offset alone says what is safe; the next owner just handles
+ * the done records again.
+ */
+export function encodeCommitMetadata(
+  metadata: CommitMetadata,
+  maxBytes: number = maxCommitMetadataBytes,
+): string {
+  const prefix = {
     v: commitMetadataVersion,
     owner: metadata.owner,
     ...(metadata.guard === undefined ? {} : { guard: metadata.guard }),
     ...(metadata.attempt === undefined
       ? {}
       : { attempt: metadata.attempt.offset, crashes: metadata.attempt.crashes }),
-  });
+  };
+  const done =
+    metadata.done === undefined || metadata.done.length > maxDoneOffsets
+      ? undefined
+      : encodeDoneOffsets(metadata.done);
+  if (done !== undefined) {
+    const text = JSON.stringify({ ...prefix, done });
+    if (Buffer.byteLength(text) <= maxBytes) {
+      return text;
+    }
+  }
+  return JSON.stringify(prefix);
 }
 
 /**
@@ -74,10 +114,13 @@ export function decodeCommitMetadata(text: string | null | undefined): CommitMet
   if (attempt !== undefined && (!isOffset(attempt) || !isCrashCount(crashes))) {
     return undefined;
   }
+  // A done set that does not check out reads as absent: the rest still holds.
+  const done = fields.done === undefined ? undefined : decodeDoneOffsets(fields.done);
   return {
     owner,
     ...(guard === undefined ? {} : { guard }),
     ...(attempt === undefined ? {} : { attempt: { offset: attempt, crashes: crashes as number } }),
+    ...(done === undefined ? {} : { done }),
   };
 }
 

@@ -59,8 +59,10 @@ export {
 export {
   decodeCommitMetadata,
   encodeCommitMetadata,
+  maxCommitMetadataBytes,
   type CommitMetadata,
 } from './commit-metadata.js';
+export { decodeDoneOffsets, encodeDoneOffsets, maxDoneOffsets } from './done-offsets.js';
 export { presentHeaders, tooLargeDeadLetter, unroutableDeadLetter } from './dead-letter.js';
 export { chunkBySize, recordBatchOverheadBytes, recordSizeBound } from './record-size.js';
 export { exponentialBackoff } from './backoff.js';

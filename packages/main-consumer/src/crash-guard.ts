@@ -20,6 +20,9 @@ export type RecordStep =
   /** The record crashed the process this many times: dead-letter it without calling the handler. */
   | { readonly kind: 'dead-letter'; readonly crashes: number };
 
+/** The step of most records, shared rather than allocated for each. */
+const handle: RecordStep = Object.freeze({ kind: 'handle' });
+
 /** A record known to have crashed the process, and how often. */
 interface CrashedRecord {
   readonly offset: string;
@@ -116,7 +119,7 @@ export class PartitionCrashGuard {
       this.#crashed = undefined;
     }
     if (this.#guard !== undefined && isBefore(offset, this.#guard)) {
-      return { kind: 'handle' };
+      return handle;
     }
     this.#guard = (BigInt(offset) + crashGuardWindow).toString();
     return { kind: 'mark', metadata: { owner: this.#owner, guard: this.#guard } };

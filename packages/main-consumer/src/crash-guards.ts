@@ -1,17 +1,44 @@
-import { decodeCommitMetadata, type Logger } from '@ricochet/core';
+import { decodeCommitMetadata, type CommitMetadata, type Logger } from '@ricochet/core';
 import type { CommittedOffsetReader } from '@ricochet/kafka';
 import { PartitionCrashGuard } from './crash-guard.js';
+import { DoneRecords } from './done-records.js';
+import { isBefore } from './offsets.js';
+
+/** What the owner of a partition knows of it across batches, from its committed offset on. */
+export interface OwnedPartition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly guard: PartitionCrashGuard;
+  /** The records done beyond the committed offset, not to be handled again. */
+  done: DoneRecords;
+  /** How many records are done beyond the first record not done, as of now. */
+  gap: () => number;
+}
+
+/** The records done beyond the committed offset, as the commit's metadata lists them. */
+function doneOf(
+  metadata: CommitMetadata | undefined,
+  committedOffset: string | undefined,
+): readonly string[] {
+  const done = metadata?.done;
+  if (done === undefined || committedOffset === undefined) {
+    return [];
+  }
+  // Anyone with group access can write metadata: only offsets past the committed one count.
+  return done.filter((offset) => isBefore(committedOffset, offset));
+}
 
 /**
  * The crash guard of every partition this instance owns, each read from what the partition's
- * previous owner committed the first time this instance handles a batch of it.
+ * previous owner committed the first time this instance handles a batch of it, and the records
+ * it recorded done beyond its committed offset (read again after every group join).
  */
 export class CrashGuards {
   readonly #reader: CommittedOffsetReader;
   readonly #owner: string;
   readonly #maxCrashes: number;
   readonly #logger: Logger;
-  readonly #guards = new Map<string, PartitionCrashGuard>();
+  readonly #owned = new Map<string, OwnedPartition>();
 
   constructor(reader: CommittedOffsetReader, owner: string, maxCrashes: number, logger: Logger) {
     this.#reader = reader;
@@ -20,18 +47,19 @@ export class CrashGuards {
     this.#logger = logger;
   }
 
-  async forPartition(topic: string, partition: number): Promise<PartitionCrashGuard> {
+  async forPartition(topic: string, partition: number): Promise<OwnedPartition> {
     const key = `${partition}:${topic}`;
-    const known = this.#guards.get(key);
+    const known = this.#owned.get(key);
     if (known !== undefined) {
       return known;
     }
     const committed = await this.#reader.read(topic, partition);
+    const metadata = decodeCommitMetadata(committed.metadata);
     const guard = PartitionCrashGuard.takeOver(
       this.#owner,
       this.#maxCrashes,
       committed.offset,
-      decodeCommitMetadata(committed.metadata),
+      metadata,
     );
     if (guard.careful) {
       this.#logger.warn(
@@ -39,8 +67,21 @@ export class CrashGuards {
         { topic, partition, committedOffset: committed.offset },
       );
     }
-    this.#guards.set(key, guard);
-    return guard;
+    const done = new DoneRecords(doneOf(metadata, committed.offset));
+    const owned: OwnedPartition = {
+      topic,
+      partition,
+      guard,
+      done,
+      gap: () => owned.done.notReached().length,
+    };
+    this.#owned.set(key, owned);
+    return owned;
+  }
+
+  /** The partitions owned and handled since the last group join. */
+  owned(): IterableIterator<OwnedPartition> {
+    return this.#owned.values();
   }
 
   /** After a group join: partitions no longer owned may be handled by another owner meanwhile. */
@@ -50,15 +91,15 @@ export class CrashGuards {
         partitions.map((partition) => `${partition}:${topic}`),
       ),
     );
-    for (const key of this.#guards.keys()) {
+    for (const key of this.#owned.keys()) {
       if (!owned.has(key)) {
-        this.#guards.delete(key);
+        this.#owned.delete(key);
       }
     }
   }
 
   /** After a consumer crash: the member left the group, so every partition may have moved. */
   forgetAll(): void {
-    this.#guards.clear();
+    this.#owned.clear();
   }
 }

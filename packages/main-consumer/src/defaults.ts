@@ -13,3 +13,25 @@ export const defaultHandlerTimeoutMilliseconds = 30_000;
 export const defaultStallTimeoutMilliseconds = 60_000;
 export const defaultMaxHandlerCrashes = 3;
 export const defaultCommitIntervalMilliseconds = 5_000;
+
+/**
+ * What order records of a partition are handled in: `key`, records of one key one at a time in
+ * offset order, different keys at once (all null-key records of a partition form one lane of
+ * their own); `partition`, one record of a partition at a time; `unordered`, any order.
+ */
+export const orderings = ['key', 'partition', 'unordered'] as const;
+export type Ordering = (typeof orderings)[number];
+export const defaultOrdering: Ordering = 'key';
+
+/**
+ * Records handled at once across all of an instance's partitions. With an I/O-bound handler the
+ * rate is about `maxInFlight / latency` until the CPU is the limit.
+ */
+export const defaultMaxInFlight = 64;
+
+/**
+ * How long running handlers get to finish once their partition is revoked (or the service
+ * stops) before the batch is abandoned, uncommitted past them. Keep it below the group's
+ * rebalance timeout (60 s): the group waits for it.
+ */
+export const defaultRevokeGraceMilliseconds = 10_000;

@@ -16,8 +16,11 @@ export const maxHandOffBatch = 500;
  */
 export type PublishHandOffs = (records: readonly OutgoingRecord[]) => Promise<ReadonlySet<number>>;
 
-/** Called for each record once it is handed on, in offset order: resolve it, report it. */
-export type SettleRecord = (record: ConsumedRecord, outcome: RecordOutcome) => void;
+/**
+ * Called for each record once it and every record before it are done, in offset order: resolve
+ * it, report it. `outcome` is undefined for a record skipped because an earlier owner had done it.
+ */
+export type SettleRecord = (record: ConsumedRecord, outcome: RecordOutcome | undefined) => void;
 
 export interface HandOffsOptions {
   readonly settle: SettleRecord;
@@ -26,11 +29,16 @@ export interface HandOffsOptions {
   readonly startedAt: number;
 }
 
-/** A finished record that waits for its own hand-off, or for one before it, to be acknowledged. */
-interface Waiting {
+/**
+ * A record taken in offset order and not yet settled: still running (no outcome yet), waiting
+ * for its hand-off to be acknowledged, or done while a record before it is not.
+ */
+export interface Unsettled {
   readonly record: ConsumedRecord;
-  outcome: RecordOutcome;
-  readonly handOff: OutgoingRecord | undefined;
+  /** Undefined while the record runs; set once its fate is decided. */
+  outcome: RecordOutcome | undefined;
+  running: boolean;
+  handOff: OutgoingRecord | undefined;
   acknowledged: boolean;
 }
 
@@ -40,21 +48,26 @@ function divertedToDeadLetters(outcome: RecordOutcome): RecordOutcome {
   return { kind: 'dead-lettered', reason: 'record-too-large', tryCount };
 }
 
+function isDone(unsettled: Unsettled): boolean {
+  return !unsettled.running && (unsettled.handOff === undefined || unsettled.acknowledged);
+}
+
 /**
- * The hand-off bookkeeping of one partition's records, in offset order: which records are queued
- * for publishing, which finished records wait to settle behind a hand-off not yet acknowledged,
- * and what may be committed. A record is settled (reported, and committable) only once it and
- * every record before it are handed on: handled, or acknowledged on a tier or the dead-letter
- * topic. It does no I/O: the caller publishes (`publishQueued` is given how) and commits.
+ * The hand-off bookkeeping of one partition's records. Records are taken in offset order (the
+ * batch's cursor passes them) and may finish in any order. It knows which records are queued for
+ * publishing, which are done (handled, or acknowledged on a tier or the dead-letter topic), and
+ * what may be committed: only the contiguous prefix of done records is settled (reported, and
+ * committable); the records done beyond it are listed (`doneBeyond`) for the commit's metadata.
+ * It does no I/O: the caller publishes (`publishQueued` is given how) and commits.
  */
 export class HandOffs {
   readonly #settle: SettleRecord;
   readonly #commitIntervalMilliseconds: number;
-  /** Finished records not yet settled, in offset order, from `#firstWaiting` on. */
-  #waiting: Waiting[] = [];
-  #firstWaiting = 0;
-  /** The waiting records whose hand-off is not yet being published. */
-  #queued: Waiting[] = [];
+  /** Records taken and not yet settled, in offset order, from `#first` on. */
+  #unsettled: Unsettled[] = [];
+  #first = 0;
+  /** The unsettled records whose hand-off is not yet being published. */
+  #queued: Unsettled[] = [];
   /** The last record settled, while no commit has covered it. */
   #committable: string | undefined;
   #lastCommitAt: number;
@@ -73,6 +86,11 @@ export class HandOffs {
     return this.#committable;
   }
 
+  /** The first record taken and not settled: nothing at or past it may be committed. */
+  get firstUnsettled(): string | undefined {
+    return this.#unsettled[this.#first]?.record.offset;
+  }
+
   /** Whether enough hand-offs are queued to publish them now rather than wait for more. */
   get publishDue(): boolean {
     return this.#queued.length >= maxHandOffBatch;
@@ -84,27 +102,100 @@ export class HandOffs {
   }
 
   /**
-   * Takes the next record's fate, in offset order. It is settled at once when it has nothing to
-   * hand on and nothing before it waits; otherwise it waits, its hand-off (if any) queued.
+   * The records done while a record before them is not (so not committable), in offset order:
+   * the commit's metadata carries them, so that a new owner skips them.
+   */
+  doneBeyond(): string[] {
+    const done: string[] = [];
+    for (let index = this.#first; index < this.#unsettled.length; index += 1) {
+      const unsettled = this.#unsettled[index]!;
+      if (isDone(unsettled)) {
+        done.push(unsettled.record.offset);
+      }
+    }
+    return done;
+  }
+
+  /** How many records are done beyond the first record not done (see `doneBeyond`). */
+  get doneBeyondCount(): number {
+    let count = 0;
+    for (let index = this.#first; index < this.#unsettled.length; index += 1) {
+      if (isDone(this.#unsettled[index]!)) {
+        count += 1;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Takes the next record, in offset order, with its fate already decided. It is settled at once
+   * when it has nothing to hand on and nothing before it waits; otherwise it waits, its hand-off
+   * (if any) queued.
    */
   finished(record: ConsumedRecord, fate: RecordFate): void {
     const { outcome, handOff } = fate;
-    if (handOff === undefined && this.#firstWaiting === this.#waiting.length) {
+    if (handOff === undefined && this.#first === this.#unsettled.length) {
       this.#settled(record, outcome);
       return;
     }
-    const waiting: Waiting = { record, outcome, handOff, acknowledged: false };
-    this.#waiting.push(waiting);
+    const unsettled: Unsettled = { record, outcome, running: false, handOff, acknowledged: false };
+    this.#unsettled.push(unsettled);
     if (handOff !== undefined) {
-      this.#queued.push(waiting);
+      this.#queued.push(unsettled);
+    }
+  }
+
+  /**
+   * Takes the next record, in offset order, done by an earlier owner of the partition: it is not
+   * handled again, and settles (unreported) once every record before it has.
+   */
+  skipped(record: ConsumedRecord): void {
+    if (this.#first === this.#unsettled.length) {
+      this.#settled(record, undefined);
+      return;
+    }
+    this.#unsettled.push({
+      record,
+      outcome: undefined,
+      running: false,
+      handOff: undefined,
+      acknowledged: false,
+    });
+  }
+
+  /**
+   * Takes the next record, in offset order, whose fate is not decided yet (it runs, or waits to
+   * start): it holds back every record after it until `decided` is called with what it returns.
+   */
+  taken(record: ConsumedRecord): Unsettled {
+    const unsettled: Unsettled = {
+      record,
+      outcome: undefined,
+      running: true,
+      handOff: undefined,
+      acknowledged: false,
+    };
+    this.#unsettled.push(unsettled);
+    return unsettled;
+  }
+
+  /** The fate of a record `taken` earlier is decided, in any order: settle what is now done. */
+  decided(unsettled: Unsettled, fate: RecordFate): void {
+    unsettled.running = false;
+    unsettled.outcome = fate.outcome;
+    unsettled.handOff = fate.handOff;
+    if (fate.handOff !== undefined) {
+      this.#queued.push(unsettled);
+    } else {
+      this.#settleDone();
     }
   }
 
   /**
    * Publishes the queued hand-offs with `publish` and, once they are acknowledged, settles every
-   * record no longer waiting on one. If the publish fails, the records it carried and every
-   * record after them stay unsettled for good: the caller abandons the batch, commits what is
-   * committable and the records are read again.
+   * record done. If the publish fails, the records it carried and every record after them stay
+   * unsettled for good: the caller abandons the batch, commits what is committable and the
+   * records are read again.
    */
   async publishQueued(publish: PublishHandOffs): Promise<void> {
     const publishing = this.#queued;
@@ -112,15 +203,15 @@ export class HandOffs {
       return;
     }
     this.#queued = [];
-    const diverted = await publish(publishing.map((waiting) => waiting.handOff!));
+    const diverted = await publish(publishing.map((unsettled) => unsettled.handOff!));
     for (const index of diverted) {
-      const waiting = publishing[index]!;
-      waiting.outcome = divertedToDeadLetters(waiting.outcome);
+      const unsettled = publishing[index]!;
+      unsettled.outcome = divertedToDeadLetters(unsettled.outcome!);
     }
-    for (const waiting of publishing) {
-      waiting.acknowledged = true;
+    for (const unsettled of publishing) {
+      unsettled.acknowledged = true;
     }
-    this.#settleWaiting();
+    this.#settleDone();
   }
 
   /**
@@ -134,22 +225,22 @@ export class HandOffs {
     this.#lastCommitAt = at;
   }
 
-  /** Settles the waiting records, in order, up to the first whose hand-off is not acknowledged. */
-  #settleWaiting(): void {
-    const waiting = this.#waiting;
-    while (this.#firstWaiting < waiting.length) {
-      const first = waiting[this.#firstWaiting]!;
-      if (first.handOff !== undefined && !first.acknowledged) {
+  /** Settles the unsettled records, in order, up to the first not done. */
+  #settleDone(): void {
+    const unsettled = this.#unsettled;
+    while (this.#first < unsettled.length) {
+      const first = unsettled[this.#first]!;
+      if (!isDone(first)) {
         return;
       }
-      this.#firstWaiting += 1;
+      this.#first += 1;
       this.#settled(first.record, first.outcome);
     }
-    this.#waiting = [];
-    this.#firstWaiting = 0;
+    this.#unsettled = [];
+    this.#first = 0;
   }
 
-  #settled(record: ConsumedRecord, outcome: RecordOutcome): void {
+  #settled(record: ConsumedRecord, outcome: RecordOutcome | undefined): void {
     this.#committable = record.offset;
     this.#settle(record, outcome);
   }

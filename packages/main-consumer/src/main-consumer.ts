@@ -20,8 +20,12 @@ import {
 } from '@ricochet/kafka';
 import { CarefulGate } from './careful-gate.js';
 import type { PartitionCrashGuard, RecordStep } from './crash-guard.js';
-import { CrashGuards } from './crash-guards.js';
-import { HandOffs, type PublishHandOffs } from './hand-offs.js';
+import { CrashGuards, type OwnedPartition } from './crash-guards.js';
+import { DoneRecords, mergeOffsets } from './done-records.js';
+import { HandOffs, type PublishHandOffs, type Unsettled } from './hand-offs.js';
+import { InFlightSlots } from './in-flight-slots.js';
+import { isBefore } from './offsets.js';
+import { OrderingLanes } from './ordering.js';
 import type { CompiledMainConsumerOptions } from './options.js';
 import { progressReadiness, ProgressWatch } from './progress-watch.js';
 import type { RecordFate, RecordOutcome } from './record-outcome.js';
@@ -40,11 +44,34 @@ function watchdogMilliseconds(handlerTimeoutMilliseconds: number): number {
   return Math.min(maxWatchdogMilliseconds, Math.ceil(handlerTimeoutMilliseconds / 10));
 }
 
-/** A batch in hand: its partition's crash guard, and the bookkeeping of its hand-offs. */
-interface BatchInHand {
+/** A record the batch's cursor has passed and will start: its crash-guard step, its bookkeeping. */
+interface TakenRecord {
+  readonly record: ConsumedRecord;
+  readonly step: RecordStep;
+  /** Its booking as taken and not decided (it waits, or runs asynchronously). */
+  readonly unsettled: Unsettled;
+}
+
+/** A batch in hand, and what its records running at once share. */
+interface BatchInHand<TValue> {
   readonly batch: ConsumedBatch;
+  readonly owned: OwnedPartition;
   readonly guard: PartitionCrashGuard;
   readonly handOffs: HandOffs;
+  readonly processor: RecordProcessor<TValue>;
+  readonly lanes: OrderingLanes<TakenRecord>;
+  /** Records taken whose fate is not decided: running, or waiting for their lane or a slot. */
+  pending: number;
+  /** No record is started any more: the partition is revoked, the service stops, or one failed. */
+  ending: boolean;
+  /** The heartbeat's rejection (a rebalance), rethrown once the running records had their grace. */
+  rejoin: { readonly error: unknown } | undefined;
+  /** A record's processing threw (not the handler: Ricochet's own code); the batch fails with it. */
+  failure: { readonly error: unknown } | undefined;
+  /** The batch returned: a late decision only gives its slot back. */
+  closed: boolean;
+  /** Wakes the batch's own flow when a record is decided or the batch starts ending. */
+  wake: (() => void) | undefined;
 }
 
 /**
@@ -59,6 +86,7 @@ export class MainConsumer<TValue> {
   readonly #progress = new ProgressWatch(performance.now());
   readonly #crashGuards: CrashGuards;
   readonly #carefulGate = new CarefulGate();
+  readonly #slots: InFlightSlots;
   /**
    * Publishes a batch's hand-offs, acknowledged. A record a tier without headroom over the source
    * topics refuses as too large (its retry headers grew it) goes to the dead-letter topic
@@ -71,6 +99,7 @@ export class MainConsumer<TValue> {
 
   constructor(options: CompiledMainConsumerOptions<TValue>) {
     this.#options = options;
+    this.#slots = new InFlightSlots(options.maxInFlight);
     this.#logger = options.logger.child({ role: 'main', group: options.groupId });
     const kafka = createKafkaClient({ ...options.connection, logger: this.#logger });
     const consumer = createServiceConsumer(kafka, {
@@ -137,6 +166,20 @@ export class MainConsumer<TValue> {
     return this.#progress.secondsWithoutProgress(performance.now());
   }
 
+  /** Records being handled now, across all partitions. */
+  get inFlight(): number {
+    return this.#slots.inUse;
+  }
+
+  /** Per partition owned, how many records are done beyond the first record not done. */
+  partitionGaps(): readonly { topic: string; partition: number; doneBeyondCommitted: number }[] {
+    return [...this.#crashGuards.owned()].map((owned) => ({
+      topic: owned.topic,
+      partition: owned.partition,
+      doneBeyondCommitted: owned.gap(),
+    }));
+  }
+
   async start(): Promise<void> {
     await this.#lifecycle.start({
       topics: this.#options.topics,
@@ -152,15 +195,22 @@ export class MainConsumer<TValue> {
   }
 
   /**
-   * Handles the batch's records in order. A failed record's hand-off is queued for its tier (or
-   * the dead-letter topic) and the next record is handled at once; the queue is published in one
-   * acknowledged request when it is full, at the end of the batch and before every commit. Only
-   * then are the queued records, and every record handled after the first of them, resolved,
-   * reported and committable: nothing is committed past a record not yet handed on.
+   * Handles the batch's records, as many at once as the ordering and the free slots allow. The
+   * cursor takes records in offset order; a record whose lane is busy waits behind it, and a
+   * record that finishes starts the next of its lane. A failed record's hand-off is queued for
+   * its tier (or the dead-letter topic) and published in one acknowledged request when the queue
+   * is full, at the end of the batch and before every commit. Only the contiguous prefix of done
+   * records is settled, reported and committable; the records done beyond it travel in the
+   * commit's metadata. Nothing is committed past a record not yet handed on.
+   *
+   * When the partition is revoked or the service stops, no record is started any more and the
+   * running ones get `revokeGraceMilliseconds` to finish; what is done is then committed, and
+   * the rest is left to the next owner.
    */
   async #handleBatch(batch: ConsumedBatch): Promise<void> {
     const { topic, partition, heartbeat } = batch;
     const processor = new RecordProcessor(this.#options, this.#logger);
+    const owned = await this.#crashGuards.forPartition(topic, partition);
     // One bookkeeping per batch: with partitions handled concurrently, a batch must publish (and
     // so settle) only its own records.
     const handOffs = new HandOffs({
@@ -168,67 +218,345 @@ export class MainConsumer<TValue> {
       commitIntervalMilliseconds: this.#options.commitIntervalMilliseconds,
       startedAt: processor.lastFinishedAt,
     });
-    const inHand: BatchInHand = {
+    const inHand: BatchInHand<TValue> = {
       batch,
+      owned,
+      guard: owned.guard,
       handOffs,
-      guard: await this.#crashGuards.forPartition(topic, partition),
+      processor,
+      lanes: new OrderingLanes(this.#options.ordering),
+      pending: 0,
+      ending: false,
+      rejoin: undefined,
+      failure: undefined,
+      closed: false,
+      wake: undefined,
     };
+    owned.gap = () => handOffs.doneBeyondCount + owned.done.notReached().length;
     let ended = false;
     this.#progress.batchStarted(performance.now());
     const watchdog = setInterval(() => {
       processor.expireOverdue(performance.now());
-      void this.#heartbeatDuringRecord(heartbeat, topic, partition);
+      if (inHand.closed) {
+        // Abandoned calls are still given up on at the handler timeout, so their slots come back.
+        if (processor.pendingCalls === 0) {
+          clearInterval(watchdog);
+        }
+        return;
+      }
+      if (!batch.isCurrent()) {
+        this.#beginEnding(inHand);
+      }
+      void this.#heartbeatDuringRecord(inHand);
     }, watchdogMilliseconds(this.#options.handlerTimeoutMilliseconds));
     try {
       for (const record of batch.records) {
-        if (!batch.isCurrent()) {
+        if (inHand.ending || !batch.isCurrent()) {
           break;
         }
-        const step = inHand.guard.beforeRecord(record.offset);
-        if (step.kind === 'mark' && step.metadata.attempt !== undefined) {
-          await this.#processCarefully(inHand, processor, record, step.metadata);
-        } else {
-          if (step.kind === 'mark') {
-            await this.#commitBefore(inHand, record.offset, step.metadata);
-          }
-          const closed = this.#carefulGate.closed;
-          if (closed !== undefined) {
-            await closed;
-          }
-          const processed = this.#processInGate(processor, record, step);
-          // Awaited only when it is a promise: a record handled synchronously costs no microtask.
-          this.#finished(
-            processor,
-            handOffs,
-            record,
-            processed instanceof Promise ? await processed : processed,
-          );
-          if (handOffs.publishDue) {
-            await handOffs.publishQueued(this.#publishHandOffs);
-          }
-          if (handOffs.commitDue(processor.lastFinishedAt)) {
-            await this.#publishAndCommit(inHand);
-          }
+        await this.#take(inHand, record);
+        if (handOffs.publishDue) {
+          await handOffs.publishQueued(this.#publishHandOffs);
         }
-        await heartbeat();
+        if (handOffs.commitDue(processor.lastFinishedAt)) {
+          await this.#publishAndCommit(inHand);
+        }
+        try {
+          await heartbeat();
+        } catch (error) {
+          this.#beginEnding(inHand, { rejoin: error });
+        }
+      }
+      await this.#awaitDecided(inHand);
+      if (inHand.ending) {
+        await this.#awaitGrace(inHand);
+      }
+      if (inHand.failure !== undefined) {
+        throw inHand.failure.error;
       }
       await handOffs.publishQueued(this.#publishHandOffs);
-      // No record follows right after this batch: the service stops, the fetch moved, or the
-      // partition is read to its end (an idle or stopped service then leaves no suspect range).
-      ended = !batch.isCurrent() || batch.readToEnd;
+      if (inHand.rejoin !== undefined) {
+        throw inHand.rejoin.error;
+      }
+      // No record follows right after this batch: the service stops, the fetch moved, the
+      // partition is revoked or read to its end (an idle or stopped service then leaves no
+      // suspect range).
+      ended = inHand.ending || !batch.isCurrent() || batch.readToEnd;
     } catch (error) {
       // The batch is abandoned (a publish failed, a rebalance): the process did not crash.
       ended = true;
       throw error;
     } finally {
-      clearInterval(watchdog);
+      inHand.closed = true;
+      if (processor.pendingCalls === 0) {
+        clearInterval(watchdog);
+      }
       try {
         // Commit what was handed on even when a publish failed, so the restart resumes right at
         // the first record that was not handed on, not before it.
         await (ended ? this.#commitEnd(inHand) : this.#commitHandedOn(inHand));
       } finally {
+        const done = this.#doneBeyond(inHand);
+        owned.done = new DoneRecords(done);
+        owned.gap = () => owned.done.notReached().length;
         this.#progress.batchEnded();
       }
+    }
+  }
+
+  /**
+   * Takes the batch's next record: skips it when an earlier owner did it, runs it carefully
+   * when the crash guard says so, else starts it now (a free slot awaited) or queues it behind
+   * its lane. Returns once the record is started, queued or done; a record handled synchronously
+   * costs no microtask here.
+   */
+  async #take(inHand: BatchInHand<TValue>, record: ConsumedRecord): Promise<void> {
+    const { owned, guard, handOffs, lanes } = inHand;
+    if (!owned.done.exhausted && owned.done.has(record.offset)) {
+      this.#logger.debug('record skipped: an earlier owner of the partition had it done', {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+      });
+      handOffs.skipped(record);
+      return;
+    }
+    const step = guard.beforeRecord(record.offset);
+    if (step.kind === 'mark' && step.metadata.attempt !== undefined) {
+      await this.#awaitDecided(inHand);
+      if (!inHand.ending) {
+        await this.#processCarefully(inHand, record, step.metadata);
+      }
+      return;
+    }
+    if (step.kind === 'mark') {
+      await this.#commitMark(inHand, record.offset, step.metadata);
+    }
+    const closed = this.#carefulGate.closed;
+    if (closed !== undefined) {
+      await closed;
+    }
+    if (!lanes.mayStart(record)) {
+      if (this.#options.ordering === 'partition') {
+        // One record at a time: the cursor waits rather than queue the whole batch.
+        await this.#awaitDecided(inHand);
+        if (inHand.ending) {
+          return;
+        }
+      } else {
+        inHand.pending += 1;
+        lanes.wait({ record, step, unsettled: handOffs.taken(record) });
+        return;
+      }
+    }
+    const slot = this.#slots.acquire();
+    if (slot !== undefined) {
+      await this.#awaitSlot(slot);
+      if (inHand.ending) {
+        this.#slots.release();
+        return;
+      }
+    }
+    this.#run(inHand, record, step, undefined);
+  }
+
+  /** Waits for a free slot, and reports how long the wait was. */
+  async #awaitSlot(slot: Promise<void>): Promise<void> {
+    const blockedAt = performance.now();
+    await slot;
+    this.#options.onEvent({
+      type: 'in-flight-blocked',
+      seconds: (performance.now() - blockedAt) / 1000,
+    });
+  }
+
+  /**
+   * Runs a record holding a slot and, while each finishes synchronously, the next record of its
+   * lane (for which a slot is free). A record whose processing is a promise is booked as running
+   * (`unsettled` is its booking when it waited behind its lane); its decision (`#decided`) starts
+   * the next of its lane. A record handled synchronously with its lane free allocates nothing.
+   */
+  #run(
+    inHand: BatchInHand<TValue>,
+    firstRecord: ConsumedRecord,
+    firstStep: RecordStep,
+    firstUnsettled: Unsettled | undefined,
+  ): void {
+    let record = firstRecord;
+    let step = firstStep;
+    let unsettled = firstUnsettled;
+    for (;;) {
+      let processed: RecordFate | Promise<RecordFate>;
+      try {
+        processed = this.#processInGate(inHand.processor, record, step);
+      } catch (error) {
+        this.#slots.release();
+        this.#failed(inHand, error);
+        return;
+      }
+      if (processed instanceof Promise) {
+        if (unsettled === undefined) {
+          unsettled = inHand.handOffs.taken(record);
+          inHand.pending += 1;
+          inHand.lanes.running(record);
+        }
+        const running: TakenRecord = { record, step, unsettled };
+        processed.then(
+          (fate) => this.#decided(inHand, running, fate),
+          (error: unknown) => {
+            this.#slots.release();
+            this.#failed(inHand, error);
+          },
+        );
+        return;
+      }
+      this.#slots.release();
+      this.#progress.progressed(inHand.processor.lastFinishedAt);
+      if (unsettled === undefined) {
+        // Nothing of its lane ran before it: its lane was never busy.
+        inHand.handOffs.finished(record, processed);
+        return;
+      }
+      inHand.handOffs.decided(unsettled, processed);
+      inHand.pending -= 1;
+      const next = this.#nextOfLane(inHand, record);
+      if (next === undefined) {
+        return;
+      }
+      ({ record, step, unsettled } = next);
+    }
+  }
+
+  /** A running record's fate is decided: book it, and start the next record of its lane. */
+  #decided(inHand: BatchInHand<TValue>, taken: TakenRecord, fate: RecordFate): void {
+    this.#slots.release();
+    if (inHand.closed) {
+      return;
+    }
+    this.#progress.progressed(inHand.processor.lastFinishedAt);
+    inHand.handOffs.decided(taken.unsettled!, fate);
+    inHand.pending -= 1;
+    const next = this.#nextOfLane(inHand, taken.record);
+    if (next !== undefined) {
+      this.#run(inHand, next.record, next.step, next.unsettled);
+    }
+    this.#wake(inHand);
+  }
+
+  /**
+   * The next record of the lane `record` (just decided) held, with a slot taken for it, when it
+   * may start at once; undefined otherwise (none waits, or it is started once a slot or the
+   * careful gate frees, or never when the batch ends meanwhile).
+   */
+  #nextOfLane(inHand: BatchInHand<TValue>, record: ConsumedRecord): TakenRecord | undefined {
+    const next = inHand.lanes.finished(record);
+    if (next === undefined) {
+      return undefined;
+    }
+    if (inHand.ending) {
+      inHand.pending -= 1;
+      return undefined;
+    }
+    const slot = this.#slots.acquire();
+    const closed = this.#carefulGate.closed;
+    if (slot === undefined && closed === undefined) {
+      return next;
+    }
+    void (async () => {
+      if (slot !== undefined) {
+        await this.#awaitSlot(slot);
+      }
+      for (
+        let gate = this.#carefulGate.closed;
+        gate !== undefined;
+        gate = this.#carefulGate.closed
+      ) {
+        await gate;
+      }
+      if (inHand.ending || inHand.closed) {
+        this.#slots.release();
+        if (!inHand.closed) {
+          inHand.pending -= 1;
+          this.#wake(inHand);
+        }
+        return;
+      }
+      this.#run(inHand, next.record, next.step, next.unsettled);
+    })();
+    return undefined;
+  }
+
+  /** Ricochet's own processing threw: the batch ends, and fails with the error. */
+  #failed(inHand: BatchInHand<TValue>, error: unknown): void {
+    if (inHand.closed) {
+      this.#logger.warn('a record abandoned with its batch failed', { error });
+      return;
+    }
+    inHand.failure ??= { error };
+    this.#beginEnding(inHand);
+  }
+
+  /** No record of the batch is started any more; the records waiting for their lane are dropped. */
+  #beginEnding(inHand: BatchInHand<TValue>, reason?: { readonly rejoin: unknown }): void {
+    if (reason !== undefined && inHand.rejoin === undefined) {
+      inHand.rejoin = { error: reason.rejoin };
+    }
+    if (inHand.ending) {
+      return;
+    }
+    inHand.ending = true;
+    inHand.pending -= inHand.lanes.abandonWaiting().length;
+    this.#wake(inHand);
+  }
+
+  #wake(inHand: BatchInHand<TValue>): void {
+    const wake = inHand.wake;
+    inHand.wake = undefined;
+    wake?.();
+  }
+
+  /**
+   * Waits until no record taken is undecided or the batch ends, committing on the commit interval
+   * meanwhile.
+   */
+  async #awaitDecided(inHand: BatchInHand<TValue>): Promise<void> {
+    while (inHand.pending > 0 && !inHand.ending) {
+      await new Promise<void>((resolve) => {
+        inHand.wake = resolve;
+      });
+      const { handOffs } = inHand;
+      if (handOffs.publishDue) {
+        await handOffs.publishQueued(this.#publishHandOffs);
+      }
+      if (!inHand.ending && handOffs.commitDue(inHand.processor.lastFinishedAt)) {
+        await this.#publishAndCommit(inHand);
+      }
+    }
+  }
+
+  /** The batch ends (revoked, stopping): the running records get the revoke grace, no more. */
+  async #awaitGrace(inHand: BatchInHand<TValue>): Promise<void> {
+    const graceEndsAt = performance.now() + this.#options.revokeGraceMilliseconds;
+    while (inHand.pending > 0) {
+      const left = graceEndsAt - performance.now();
+      if (left <= 0) {
+        this.#logger.warn(
+          'handlers still running after the revoke grace; their records are left to the next owner',
+          {
+            topic: inHand.batch.topic,
+            partition: inHand.batch.partition,
+            running: inHand.pending,
+            graceMilliseconds: this.#options.revokeGraceMilliseconds,
+          },
+        );
+        return;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        inHand.wake = resolve;
+        timer = setTimeout(resolve, left);
+      });
+      clearTimeout(timer);
     }
   }
 
@@ -237,14 +565,15 @@ export class MainConsumer<TValue> {
    * so that a crash meanwhile is this record's and its mark never outlives it.
    */
   async #processCarefully(
-    inHand: BatchInHand,
-    processor: RecordProcessor<TValue>,
+    inHand: BatchInHand<TValue>,
     record: ConsumedRecord,
     mark: CommitMetadata,
   ): Promise<void> {
     await this.#carefulGate.alone(async () => {
       await this.#commitBefore(inHand, record.offset, mark);
-      this.#finished(processor, inHand.handOffs, record, await processor.process(record));
+      const fate = await inHand.processor.process(record);
+      this.#progress.progressed(inHand.processor.lastFinishedAt);
+      inHand.handOffs.finished(record, fate);
       await this.#publishAndCommit(inHand);
     });
   }
@@ -284,20 +613,15 @@ export class MainConsumer<TValue> {
     return processed;
   }
 
-  /** A record's fate is decided: it counts as progress, and its hand-off is booked. */
-  #finished(
-    processor: RecordProcessor<TValue>,
-    handOffs: HandOffs,
-    record: ConsumedRecord,
-    fate: RecordFate,
-  ): void {
-    this.#progress.progressed(processor.lastFinishedAt);
-    handOffs.finished(record, fate);
-  }
-
-  /** A record handed on, and every record before it: the fetch may pass it, and it is reported. */
-  #settled(batch: ConsumedBatch, record: ConsumedRecord, outcome: RecordOutcome): void {
+  /**
+   * A record and every record before it are done: the fetch may pass it, and it is reported
+   * (unless an earlier owner did it: it was reported then).
+   */
+  #settled(batch: ConsumedBatch, record: ConsumedRecord, outcome: RecordOutcome | undefined): void {
     batch.resolve(record.offset);
+    if (outcome === undefined) {
+      return;
+    }
     this.#options.onOutcome(outcome, record);
     this.#logger.debug('record processed', {
       topic: batch.topic,
@@ -308,14 +632,14 @@ export class MainConsumer<TValue> {
   }
 
   /** Publishes the queued hand-offs, then commits every record settled. */
-  async #publishAndCommit(inHand: BatchInHand): Promise<void> {
+  async #publishAndCommit(inHand: BatchInHand<TValue>): Promise<void> {
     await inHand.handOffs.publishQueued(this.#publishHandOffs);
     await this.#commitHandedOn(inHand);
   }
 
   /** Commits through the last record settled, if no commit covered it yet. */
   async #commitHandedOn(
-    inHand: BatchInHand,
+    inHand: BatchInHand<TValue>,
     metadata: CommitMetadata = inHand.guard.commitMetadata(),
   ): Promise<void> {
     const through = inHand.handOffs.committable;
@@ -326,7 +650,7 @@ export class MainConsumer<TValue> {
 
   /** Commits up to the record at `offset` with `metadata`, once everything before it is settled. */
   async #commitBefore(
-    inHand: BatchInHand,
+    inHand: BatchInHand<TValue>,
     offset: string,
     metadata: CommitMetadata,
   ): Promise<void> {
@@ -334,8 +658,21 @@ export class MainConsumer<TValue> {
     await this.#commitAt(inHand, offset, metadata);
   }
 
-  /** Drops the guard: nothing is in hand, and no record of this partition comes right next. */
-  async #commitEnd(inHand: BatchInHand): Promise<void> {
+  /**
+   * Writes a new crash guard before the record at `offset` starts: committed up to the first
+   * record not settled (records before `offset` may still run), or up to `offset` itself.
+   */
+  async #commitMark(
+    inHand: BatchInHand<TValue>,
+    offset: string,
+    metadata: CommitMetadata,
+  ): Promise<void> {
+    await inHand.handOffs.publishQueued(this.#publishHandOffs);
+    await this.#commitAt(inHand, inHand.handOffs.firstUnsettled ?? offset, metadata);
+  }
+
+  /** Drops the guard: no record is started any more, and none of this partition comes right next. */
+  async #commitEnd(inHand: BatchInHand<TValue>): Promise<void> {
     const { guard, handOffs } = inHand;
     const metadata = guard.endMetadata();
     if (handOffs.committable !== undefined) {
@@ -345,40 +682,51 @@ export class MainConsumer<TValue> {
     }
   }
 
-  /** The one commit of the partition: up to, not including, `offset`, and who must know of it. */
+  /** The records done beyond the first not done: this batch's, and those it has not reached. */
+  #doneBeyond(inHand: BatchInHand<TValue>): string[] {
+    return mergeOffsets(inHand.handOffs.doneBeyond(), inHand.owned.done.notReached());
+  }
+
+  /**
+   * The one commit of the partition: up to, not including, `offset`, with the records done
+   * beyond it, and who must know of it.
+   */
   async #commitAt(
-    { batch, guard, handOffs }: BatchInHand,
+    inHand: BatchInHand<TValue>,
     offset: string,
     metadata: CommitMetadata,
   ): Promise<void> {
+    const { batch, guard, handOffs } = inHand;
+    const done = this.#doneBeyond(inHand).filter((doneOffset) => isBefore(offset, doneOffset));
+    const withDone: CommitMetadata = done.length === 0 ? metadata : { ...metadata, done };
     await this.#lifecycle.commitBefore(
       batch.topic,
       batch.partition,
       offset,
-      encodeCommitMetadata(metadata),
+      encodeCommitMetadata(withDone),
     );
     guard.committed(offset);
     handOffs.committed(offset, performance.now());
   }
 
   /**
-   * A heartbeat sent while a record is in hand. Its failure (a rebalance began, the member was
-   * fenced) cannot stop the call in hand; the batch loop's own heartbeat after the record meets
-   * the same answer and ends the batch, so here it is only logged.
+   * A heartbeat sent while records are in hand. Its failure (a rebalance began, the member was
+   * fenced) cannot stop the calls in hand: the batch starts no record any more, gives the
+   * running ones the revoke grace, commits what is done and ends with the failure.
    */
-  async #heartbeatDuringRecord(
-    heartbeat: () => Promise<void>,
-    topic: string,
-    partition: number,
-  ): Promise<void> {
+  async #heartbeatDuringRecord(inHand: BatchInHand<TValue>): Promise<void> {
+    const { batch } = inHand;
     try {
-      await heartbeat();
+      await batch.heartbeat();
     } catch (error) {
-      this.#logger.info('heartbeat while a record is in hand failed; the batch ends after it', {
-        topic,
-        partition,
+      this.#logger.info('heartbeat while records are in hand failed; the batch ends', {
+        topic: batch.topic,
+        partition: batch.partition,
         error,
       });
+      if (!inHand.closed) {
+        this.#beginEnding(inHand, { rejoin: error });
+      }
     }
   }
 }

@@ -30,7 +30,12 @@ import {
   defaultFromBeginning,
   defaultHandlerTimeoutMilliseconds,
   defaultMaxHandlerCrashes,
+  defaultMaxInFlight,
+  defaultOrdering,
+  defaultRevokeGraceMilliseconds,
   defaultStallTimeoutMilliseconds,
+  orderings,
+  type Ordering,
 } from './defaults.js';
 import type { RecordOutcome } from './record-outcome.js';
 
@@ -43,8 +48,14 @@ export interface HandlerFinished {
   readonly errorClass: string | undefined;
 }
 
+/** A record waited `seconds` for a free slot (`maxInFlight` records were in hand). */
+export interface InFlightBlocked {
+  readonly type: 'in-flight-blocked';
+  readonly seconds: number;
+}
+
 /** What a main consumer reports as it works, besides each record's outcome: for metrics and tests. */
-export type MainConsumerEvent = ConsumerEvent | HandlerFinished;
+export type MainConsumerEvent = ConsumerEvent | HandlerFinished | InFlightBlocked;
 
 /** What the user's handler receives. */
 export interface HandlerRecord<TValue> {
@@ -88,8 +99,23 @@ export interface MainConsumerOptions<TValue = Buffer | null> extends ServiceConn
   /** Default `dlq`. */
   dlqTopic?: string;
   classify?: ErrorClassifier;
-  /** Partitions handled at once (records within a partition stay in order). Default 1. */
+  /** Partitions handled at once (fetched batches in hand at once). Default 1. */
   concurrency?: number;
+  /**
+   * What order records of a partition are handled in. `key` (the default): records of one key
+   * one at a time in offset order, different keys at once; the null-key records of a partition
+   * form one lane, in offset order among themselves. `partition`: one record of a partition at a
+   * time. `unordered`: no order.
+   */
+  ordering?: Ordering;
+  /** Records handled at once across all partitions. Default `defaultMaxInFlight` (64). */
+  maxInFlight?: number;
+  /**
+   * How long running handlers get to finish once their partition is revoked or the service
+   * stops; after it, the batch is abandoned and nothing past them is committed (the next owner
+   * handles them again). Default 10000.
+   */
+  revokeGraceMilliseconds?: number;
   sessionTimeoutMilliseconds?: number;
   /**
    * How long publishes to the tiers may keep failing, while records wait to be handed on, before
@@ -134,6 +160,9 @@ export interface CompiledMainConsumerOptions<TValue> {
   readonly classify: ErrorClassifier | undefined;
   readonly logger: Logger;
   readonly concurrency: number;
+  readonly ordering: Ordering;
+  readonly maxInFlight: number;
+  readonly revokeGraceMilliseconds: number;
   readonly sessionTimeoutMilliseconds: number;
   readonly publishTimeoutMilliseconds: number;
   readonly handlerTimeoutMilliseconds: number;
@@ -191,6 +220,13 @@ export function compileMainConsumerOptions<TValue>(
       minimum: 1,
       maximum: maxPartitionsConsumedConcurrently,
     }),
+    ordering: orderingOption(options.ordering),
+    maxInFlight: positiveIntegerOption('maxInFlight', options.maxInFlight, defaultMaxInFlight),
+    revokeGraceMilliseconds: positiveIntegerOption(
+      'revokeGraceMilliseconds',
+      options.revokeGraceMilliseconds,
+      defaultRevokeGraceMilliseconds,
+    ),
     sessionTimeoutMilliseconds: boundedIntegerOption(
       'sessionTimeoutMilliseconds',
       options.sessionTimeoutMilliseconds,
@@ -226,4 +262,14 @@ export function compileMainConsumerOptions<TValue>(
     onOutcome: options.onOutcome ?? (() => {}),
     onEvent: options.onEvent ?? (() => {}),
   };
+}
+
+function orderingOption(value: unknown): Ordering {
+  if (value === undefined) {
+    return defaultOrdering;
+  }
+  if (!orderings.includes(value as Ordering)) {
+    throw new ConfigError('ordering', `must be one of ${orderings.join(', ')}`);
+  }
+  return value as Ordering;
 }

@@ -27,6 +27,12 @@ const succeededFirstTime: RecordFate = Object.freeze({
   handOff: undefined,
 });
 
+/** A handler call in hand: when it began, and how to give up on it. */
+interface PendingCall {
+  readonly startedAt: number;
+  readonly expire: () => void;
+}
+
 /** What `await` would wait for: any object or function with a `then` method. */
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return (
@@ -45,8 +51,8 @@ export class RecordProcessor<TValue> {
   readonly #options: CompiledMainConsumerOptions<TValue>;
   readonly #logger: Logger;
   #lastFinishedAt = performance.now();
-  /** The handler call in hand whose promise has not settled: when it began, and how to give up on it. */
-  #pending: { readonly startedAt: number; readonly expire: () => void } | undefined;
+  /** The handler calls in hand whose promise has not settled: when each began, how to give up on it. */
+  readonly #pending = new Set<PendingCall>();
 
   constructor(options: CompiledMainConsumerOptions<TValue>, logger: Logger) {
     this.#options = options;
@@ -58,18 +64,21 @@ export class RecordProcessor<TValue> {
     return this.#lastFinishedAt;
   }
 
+  /** Handler calls in hand whose promise has not settled (nor been given up on). */
+  get pendingCalls(): number {
+    return this.#pending.size;
+  }
+
   /**
-   * Fails the handler call in hand as a HandlerTimeoutError if it began the handler timeout or
+   * Fails each handler call in hand as a HandlerTimeoutError if it began the handler timeout or
    * more before `now` (`performance.now()`). The caller's watchdog calls this periodically: one
    * timer for the whole batch rather than one set and cleared for every call.
    */
   expireOverdue(now: number): void {
-    const pending = this.#pending;
-    if (
-      pending !== undefined &&
-      now - pending.startedAt >= this.#options.handlerTimeoutMilliseconds
-    ) {
-      pending.expire();
+    for (const pending of this.#pending) {
+      if (now - pending.startedAt >= this.#options.handlerTimeoutMilliseconds) {
+        pending.expire();
+      }
     }
   }
 
@@ -170,7 +179,7 @@ export class RecordProcessor<TValue> {
           return;
         }
         settled = true;
-        this.#pending = undefined;
+        this.#pending.delete(pending);
         try {
           resolve(this.#handled(record, previous, startedAt, failure));
         } catch (error) {
@@ -178,10 +187,11 @@ export class RecordProcessor<TValue> {
         }
       };
       const timeout = this.#options.handlerTimeoutMilliseconds;
-      this.#pending = {
+      const pending: PendingCall = {
         startedAt,
         expire: () => settle({ error: new HandlerTimeoutError(timeout) }),
       };
+      this.#pending.add(pending);
       Promise.resolve(returned).then(
         () => settle(undefined),
         (error: unknown) => settle({ error }),

@@ -294,4 +294,113 @@ describe('HandOffs', () => {
       }),
     );
   });
+
+  describe('records finishing out of offset order', () => {
+    it('settles only the contiguous prefix of done records, and lists the records done beyond it', () => {
+      const { handOffs, offsetsSettled } = bookkeeping();
+      const first = handOffs.taken(recordAt(1));
+      const second = handOffs.taken(recordAt(2));
+      handOffs.finished(recordAt(3), succeeded);
+      expect(handOffs.firstUnsettled).to.equal('1');
+      handOffs.decided(second, succeeded);
+      expect(offsetsSettled()).to.deep.equal([]);
+      expect(handOffs.committable).to.equal(undefined);
+      expect(handOffs.doneBeyond()).to.deep.equal(['2', '3']);
+      expect(handOffs.doneBeyondCount).to.equal(2);
+      handOffs.decided(first, succeeded);
+      expect(offsetsSettled()).to.deep.equal(['1', '2', '3']);
+      expect(handOffs.committable).to.equal('3');
+      expect(handOffs.doneBeyond()).to.deep.equal([]);
+      expect(handOffs.firstUnsettled).to.equal(undefined);
+    });
+
+    it('counts a record done beyond the prefix only once its hand-off is acknowledged', async () => {
+      const { handOffs, offsetsSettled } = bookkeeping();
+      const pending = new PendingPublish();
+      const first = handOffs.taken(recordAt(1));
+      const second = handOffs.taken(recordAt(2));
+      handOffs.decided(second, sentToTier(2));
+      expect(handOffs.doneBeyond(), 'not yet acknowledged').to.deep.equal([]);
+      const publishing = handOffs.publishQueued(pending.publish);
+      await Promise.resolve();
+      expect(handOffs.doneBeyond(), 'published, not acknowledged').to.deep.equal([]);
+      pending.acknowledge();
+      await publishing;
+      expect(handOffs.doneBeyond()).to.deep.equal(['2']);
+      handOffs.decided(first, succeeded);
+      expect(offsetsSettled()).to.deep.equal(['1', '2']);
+    });
+
+    it('settles a record an earlier owner did without an outcome, in its place', () => {
+      const { handOffs, settled } = bookkeeping();
+      handOffs.skipped(recordAt(1));
+      const running = handOffs.taken(recordAt(2));
+      handOffs.skipped(recordAt(3));
+      expect(handOffs.doneBeyond()).to.deep.equal(['3']);
+      handOffs.decided(running, succeeded);
+      expect(settled).to.deep.equal([
+        { offset: '1', outcome: undefined },
+        { offset: '2', outcome: { kind: 'succeeded', tryCount: 0 } },
+        { offset: '3', outcome: undefined },
+      ]);
+    });
+
+    it('never settles past a record not done, whatever order records finish and hand-offs are acknowledged in', async () => {
+      type Step =
+        | { readonly kind: 'take'; readonly fails: boolean; readonly async: boolean }
+        | { readonly kind: 'decide'; readonly which: number }
+        | { readonly kind: 'publish' };
+      const step: fc.Arbitrary<Step> = fc.oneof(
+        fc.record({ kind: fc.constant('take' as const), fails: fc.boolean(), async: fc.boolean() }),
+        fc.record({ kind: fc.constant('decide' as const), which: fc.nat() }),
+        fc.constant<Step>({ kind: 'publish' }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(step, { maxLength: 60 }), async (steps) => {
+          const { handOffs, settled, acknowledgeAll } = bookkeeping();
+          const model: Array<{ decided: boolean; fails: boolean; acknowledged: boolean }> = [];
+          const running: Array<{ offset: number; unsettled: ReturnType<HandOffs['taken']> }> = [];
+          for (const next of steps) {
+            if (next.kind === 'take') {
+              const offset = model.length;
+              model.push({ decided: !next.async, fails: next.fails, acknowledged: false });
+              const fate = next.fails ? sentToTier(offset) : succeeded;
+              if (next.async) {
+                running.push({ offset, unsettled: handOffs.taken(recordAt(offset)) });
+              } else {
+                handOffs.finished(recordAt(offset), fate);
+              }
+            } else if (next.kind === 'decide' && running.length > 0) {
+              const [decided] = running.splice(next.which % running.length, 1);
+              model[decided!.offset]!.decided = true;
+              handOffs.decided(
+                decided!.unsettled,
+                model[decided!.offset]!.fails ? sentToTier(decided!.offset) : succeeded,
+              );
+            } else if (next.kind === 'publish') {
+              for (const record of model) {
+                if (record.decided) {
+                  record.acknowledged = true;
+                }
+              }
+              await handOffs.publishQueued(acknowledgeAll);
+            }
+            const isDone = (record: (typeof model)[number]) =>
+              record.decided && (!record.fails || record.acknowledged);
+            const firstNotDone = model.findIndex((record) => !isDone(record));
+            const prefix = firstNotDone === -1 ? model.length : firstNotDone;
+            expect(settled.map(({ offset }) => offset)).to.deep.equal(
+              model.slice(0, prefix).map((_, offset) => String(offset)),
+            );
+            expect(handOffs.doneBeyond()).to.deep.equal(
+              model
+                .map((record, offset) => ({ record, offset }))
+                .filter(({ record, offset }) => offset > prefix && isDone(record))
+                .map(({ offset }) => String(offset)),
+            );
+          }
+        }),
+      );
+    });
+  });
 });

@@ -21,12 +21,26 @@ import {
   defaultPublishTimeoutMilliseconds,
   maxPartitionsConsumedConcurrently,
 } from '@ricochet/kafka';
-import { defaultConcurrency, defaultFromBeginning } from '@ricochet/main-consumer/defaults';
+import {
+  defaultConcurrency,
+  defaultFromBeginning,
+  defaultMaxInFlight,
+  defaultOrdering,
+  orderings,
+} from '@ricochet/main-consumer/defaults';
 import type { GivenValue } from './config-input.js';
 import type { SettingReader } from './precedence.js';
 import { primarySpelling, spellingsOf, type SettingKey } from './settings.js';
 import type { DelayServiceConfig, DlqServiceConfig, MainServiceConfig } from './types.js';
-import { booleanValue, integerValue, listValue, redactUrl, shown, textValue } from './values.js';
+import {
+  booleanValue,
+  choiceValue,
+  integerValue,
+  listValue,
+  redactUrl,
+  shown,
+  textValue,
+} from './values.js';
 
 export function resolveMainSettings(
   reader: SettingReader,
@@ -59,6 +73,22 @@ export function resolveMainSettings(
         'main.concurrency',
         (value) => integerValue(value, 1, maxPartitionsConsumedConcurrently),
         defaultConcurrency,
+      ),
+      ordering: reader.read(
+        'main.ordering',
+        (value) => choiceValue(value, orderings),
+        defaultOrdering,
+      ),
+      maxInFlight: reader.read(
+        'main.maxInFlight',
+        (value) => integerValue(value, 1),
+        defaultMaxInFlight,
+      ),
+      // Undefined when not given: the main consumer owns the default. Zero: no grace at all.
+      revokeGraceMs: reader.read(
+        'main.revokeGraceMs',
+        (value) => integerValue(value, 0),
+        undefined,
       ),
       fromBeginning: reader.read('main.fromBeginning', booleanValue, defaultFromBeginning),
       // Undefined when not given: the main consumer owns the defaults.

@@ -20,7 +20,11 @@ import {
   defaultFromBeginning,
   defaultHandlerTimeoutMilliseconds,
   defaultMaxHandlerCrashes,
+  defaultMaxInFlight,
+  defaultOrdering,
+  defaultRevokeGraceMilliseconds,
   defaultStallTimeoutMilliseconds,
+  orderings,
 } from '@ricochet/main-consumer/defaults';
 import type { ServiceRole } from './types.js';
 
@@ -221,6 +225,28 @@ export const settingDefinitions = {
     roles: ['main'],
     description: 'partitions handled at once',
     defaultText: String(defaultConcurrency),
+  },
+  'main.ordering': {
+    flag: text('ordering'),
+    environment: 'RICOCHET_ORDERING',
+    roles: ['main'],
+    description: `which records may run at once: ${orderings.join(', ')} (key: a key's records one at a time, in offset order; partition: one record of a partition at a time; unordered: any)`,
+    defaultText: defaultOrdering,
+  },
+  'main.maxInFlight': {
+    flag: text('max-in-flight'),
+    environment: 'RICOCHET_MAX_IN_FLIGHT',
+    roles: ['main'],
+    description: 'records handled at once across all partitions; fetching pauses at the limit',
+    defaultText: String(defaultMaxInFlight),
+  },
+  'main.revokeGraceMs': {
+    flag: text('revoke-grace-ms'),
+    environment: 'RICOCHET_REVOKE_GRACE_MS',
+    roles: ['main'],
+    description:
+      'how long running handlers get to finish once their partition is revoked or the service stops; records still running then are not committed and are handled again by the next owner',
+    defaultText: String(defaultRevokeGraceMilliseconds),
   },
   'main.fromBeginning': {
     flag: { name: 'from-beginning', type: 'boolean' },

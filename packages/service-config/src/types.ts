@@ -1,5 +1,6 @@
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { SaslOptions } from '@ricochet/kafka';
+import type { Ordering } from '@ricochet/main-consumer/defaults';
 
 export const serviceRoles = ['main', 'delay', 'dlq'] as const;
 export type ServiceRole = (typeof serviceRoles)[number];
@@ -79,6 +80,10 @@ export interface MainServiceConfig extends CommonServiceConfig, PublishingServic
     /** The ladder in canonical form, e.g. `5s,1m,10m`. */
     readonly tiers: string;
     readonly concurrency: number;
+    readonly ordering: Ordering;
+    readonly maxInFlight: number;
+    /** Undefined: the main consumer's default. */
+    readonly revokeGraceMs: number | undefined;
     readonly fromBeginning: boolean;
     /** Undefined: the main consumer's default. */
     readonly handlerTimeoutMs: number | undefined;

@@ -133,7 +133,7 @@ describe('service config files', () => {
         'group: g',
         'tiers: 5s',
         'registry: http://r',
-        'main: {topics: [t], handler: h.mjs, concurrency: 2, fromBeginning: true, handlerTimeoutMs: 5, stallTimeoutMs: 6, maxHandlerCrashes: 7}',
+        'main: {topics: [t], handler: h.mjs, concurrency: 2, ordering: partition, maxInFlight: 8, revokeGraceMs: 9, fromBeginning: true, handlerTimeoutMs: 5, stallTimeoutMs: 6, maxHandlerCrashes: 7}',
         'delay: {tier: 5s, maxWaitMs: 10, readAheadMs: 500, readAheadBytes: 4096, allowedTopics: [t, "t.*"]}',
         'archiver: {store: "sqlite::memory:", statementTimeoutMs: 5000}',
       ].join('\n');
@@ -142,6 +142,9 @@ describe('service config files', () => {
         handler: 'h.mjs',
         tiers: '5s',
         concurrency: 2,
+        ordering: 'partition',
+        maxInFlight: 8,
+        revokeGraceMs: 9,
         fromBeginning: true,
         handlerTimeoutMs: 5,
         stallTimeoutMs: 6,

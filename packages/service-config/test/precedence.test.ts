@@ -1,5 +1,6 @@
 import { defaultStatementTimeoutMs } from '@ricochet/archive';
 import { expect } from 'chai';
+import type { MainServiceConfig } from '@ricochet/service-config';
 import { required, resolve } from './helpers.js';
 
 describe('service config precedence: flag > environment > file > default', () => {
@@ -158,5 +159,47 @@ describe('service config precedence: flag > environment > file > default', () =>
     expect(delay.delay.tier).to.equal('retry-1m');
     expect(delay.sources).to.not.have.property('main.topics');
     expect(resolve('dlq', { yaml }).archiver.registry).to.equal('http://r:8081');
+  });
+
+  it('reads ordering, max in flight and revoke grace: flag over environment over file', () => {
+    const yaml = 'main: {ordering: unordered, maxInFlight: 10, revokeGraceMs: 1000}';
+    const environment = {
+      RICOCHET_ORDERING: 'partition',
+      RICOCHET_MAX_IN_FLIGHT: '20',
+      RICOCHET_REVOKE_GRACE_MS: '2000',
+    };
+    const flags = {
+      ...required.main,
+      ordering: 'KEY',
+      'max-in-flight': '30',
+      'revoke-grace-ms': '0',
+    };
+    const pick = (config: MainServiceConfig) => ({
+      ordering: config.main.ordering,
+      maxInFlight: config.main.maxInFlight,
+      revokeGraceMs: config.main.revokeGraceMs,
+    });
+    expect(pick(resolve('main', { flags: required.main }))).to.deep.equal({
+      ordering: 'key',
+      maxInFlight: 64,
+      revokeGraceMs: undefined,
+    });
+    expect(pick(resolve('main', { flags: required.main, yaml }))).to.deep.equal({
+      ordering: 'unordered',
+      maxInFlight: 10,
+      revokeGraceMs: 1000,
+    });
+    expect(pick(resolve('main', { flags: required.main, yaml, environment }))).to.deep.equal({
+      ordering: 'partition',
+      maxInFlight: 20,
+      revokeGraceMs: 2000,
+    });
+    const fromFlags = resolve('main', { flags, yaml, environment });
+    expect(pick(fromFlags)).to.deep.equal({ ordering: 'key', maxInFlight: 30, revokeGraceMs: 0 });
+    expect(fromFlags.sources).to.include({
+      'main.ordering': '--ordering',
+      'main.maxInFlight': '--max-in-flight',
+      'main.revokeGraceMs': '--revoke-grace-ms',
+    });
   });
 });

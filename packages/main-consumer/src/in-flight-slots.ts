@@ -1,0 +1,44 @@
+/**
+ * The bound on records handled at once across all of an instance's partitions (`maxInFlight`).
+ * A batch that finds no free slot waits for one, first come first served, and fetches nothing
+ * meanwhile (kafkajs does not fetch a partition again while its batch is in hand), so memory
+ * stays bounded by the fetched batches plus the records in hand.
+ */
+export class InFlightSlots {
+  readonly #max: number;
+  #inUse = 0;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  /** Records being handled now. */
+  get inUse(): number {
+    return this.#inUse;
+  }
+
+  /**
+   * Takes a slot: undefined when one was free (taken at once, no promise), else a promise that
+   * resolves once a slot is taken for the caller.
+   */
+  acquire(): Promise<void> | undefined {
+    if (this.#inUse < this.#max && this.#waiting.length === 0) {
+      this.#inUse += 1;
+      return undefined;
+    }
+    return new Promise<void>((resolve) => {
+      this.#waiting.push(resolve);
+    });
+  }
+
+  /** Gives a slot back: the first waiter, if any, takes it. */
+  release(): void {
+    const next = this.#waiting.shift();
+    if (next === undefined) {
+      this.#inUse -= 1;
+    } else {
+      next();
+    }
+  }
+}

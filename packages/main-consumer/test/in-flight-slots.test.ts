@@ -1,0 +1,30 @@
+import { expect } from 'chai';
+import { InFlightSlots } from '../src/in-flight-slots.js';
+
+describe('InFlightSlots', () => {
+  it('hands out free slots at once, without a promise, up to the limit', () => {
+    const slots = new InFlightSlots(2);
+    expect(slots.acquire()).to.equal(undefined);
+    expect(slots.acquire()).to.equal(undefined);
+    expect(slots.inUse).to.equal(2);
+    expect(slots.acquire()).to.be.instanceOf(Promise);
+    expect(slots.inUse).to.equal(2);
+  });
+
+  it('gives a released slot to the waiters first come first served, never beyond the limit', async () => {
+    const slots = new InFlightSlots(1);
+    expect(slots.acquire()).to.equal(undefined);
+    const order: string[] = [];
+    const first = slots.acquire()!.then(() => order.push('first'));
+    const second = slots.acquire()!.then(() => order.push('second'));
+    expect(slots.acquire(), 'a newcomer queues behind the waiters').to.be.instanceOf(Promise);
+    slots.release();
+    await first;
+    expect(order).to.deep.equal(['first']);
+    expect(slots.inUse).to.equal(1);
+    slots.release();
+    await second;
+    expect(order).to.deep.equal(['first', 'second']);
+    expect(slots.inUse).to.equal(1);
+  });
+});
