@@ -1,12 +1,7 @@
+import type { Ordering } from '@ricochet/main-consumer/defaults';
+
 /** What the bench asks a worker process to run: one side of a scenario, in a process of its own. */
 export type WorkerRequest = ConsumeRequest | RetryRequest;
-
-/**
- * The main consumer's ordering modes.
- * TODO(issue 13): import `Ordering` from '@ricochet/main-consumer' once branch `concurrency` is
- * merged, and delete this copy.
- */
-export type Ordering = 'key' | 'partition' | 'unordered';
 
 export interface ConsumeRequest {
   /** kafkajs's side: `eachBatch` as the happy path runs it, or `eachMessage` (autocommit). */

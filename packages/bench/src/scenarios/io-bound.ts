@@ -1,3 +1,4 @@
+import { defaultMaxInFlight } from '@ricochet/main-consumer/defaults';
 import {
   createFilledTopic,
   formatMegabytes,
@@ -10,10 +11,6 @@ import { buildParallelConsumer, consumeWithParallelConsumer } from '../sides/par
 import type { MeteredThroughput } from '../statistics.js';
 import { runInWorker } from '../worker-process.js';
 import type { ConsumeRequest } from '../worker-protocol.js';
-
-// TODO(issue 13): `import { defaultMaxInFlight } from '@ricochet/main-consumer/defaults';` once
-// branch `concurrency` is merged, and delete this copy of its starting value.
-const defaultMaxInFlight = 64;
 
 /** Time a side gets beyond handling every record one at a time: start, the group join. */
 const sideTimeSpareMilliseconds = 120_000;
