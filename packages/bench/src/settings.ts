@@ -73,7 +73,7 @@ const full: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
     partitions: 6,
     keys: 1_000,
     handlerDelayMilliseconds: 20,
-    maxInFlightSweep: [16, 64, 256],
+    maxInFlightSweep: [16, 64, 256, 1024],
   },
   retryRoundTrip: { records: 20_000, valueBytes: 1024, partitions: 6, delayMilliseconds: 1_000 },
   lateness: {

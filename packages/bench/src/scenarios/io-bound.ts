@@ -1,4 +1,4 @@
-import { defaultMaxInFlight } from '@ricochet/main-consumer/defaults';
+import { defaultConcurrency, defaultMaxInFlight } from '@ricochet/main-consumer/defaults';
 import {
   createFilledTopic,
   formatMegabytes,
@@ -20,10 +20,17 @@ const idealShareTarget = 0.8;
 /** A side's settings beyond what every side of the scenario shares. */
 type SideRequest = Pick<ConsumeRequest, 'side' | 'concurrency' | 'ordering' | 'maxInFlight'>;
 
-interface SweepMeasurement {
+/** The key-ordered consumers at one limit of records in flight. */
+interface LimitMeasurement {
   readonly maxInFlight: number;
-  readonly ricochet: MeteredThroughput;
   readonly parallelConsumer: MeteredThroughput;
+  /** Ricochet with its defaults but for `maxInFlight`. */
+  readonly ricochet: MeteredThroughput;
+  /**
+   * Ricochet with every partition's batch in hand at once (`concurrency` = the partitions),
+   * as Parallel Consumer works; measured only while the default concurrency is below that.
+   */
+  readonly ricochetEveryPartition?: MeteredThroughput;
 }
 
 /** CPU cores the consuming process kept busy over its span (one is all a Node thread has). */
@@ -36,8 +43,8 @@ function coresBusy(result: MeteredThroughput): number {
  * keys, the "after" of issue 13. Ricochet's main consumer with its defaults (ordering by key,
  * `defaultMaxInFlight` records at once) against Confluent's Parallel Consumer (Java, KEY ordering,
  * the same limit), Ricochet with `ordering: 'partition'` and plain kafkajs `eachMessage`, each
- * in a process of its own with a fresh group on the same topic; then both key-ordered consumers
- * at other limits, to find where the CPU, not the delay, bounds the rate.
+ * in a process of its own with a fresh group on the same topic; then the key-ordered consumers
+ * at other limits, to find what bounds the rate beyond the delay.
  */
 export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
   const { records, valueBytes, partitions, keys, handlerDelayMilliseconds, maxInFlightSweep } =
@@ -66,7 +73,7 @@ export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
       handlerDelayMilliseconds,
     };
     const result = await runInWorker<MeteredThroughput>(request, timeoutMilliseconds);
-    context.progress(`io-bound: ${label} ${formatRate(result.recordsPerSecond)}`);
+    context.progress(`io-bound: ${label}: ${formatRate(result.recordsPerSecond)}`);
     return result;
   };
   const parallelConsumer = async (maxConcurrency: number): Promise<MeteredThroughput> => {
@@ -87,54 +94,75 @@ export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
     );
     return result;
   };
-  /** Ricochet (its defaults but for max in flight) and Parallel Consumer at one limit. */
-  const keyOrderedPair = async (maxInFlight: number, round: number): Promise<SweepMeasurement> => {
-    const ricochet = (): Promise<MeteredThroughput> =>
-      consume(
-        `Ricochet, max in flight ${maxInFlight}:`,
-        maxInFlight === defaultMaxInFlight
-          ? { side: 'ricochet-consume' } // its defaults, as a new user runs it
-          : { side: 'ricochet-consume', maxInFlight },
-      );
-    // The side going first alternates, so that neither always meets a warmer broker cache.
-    if (round % 2 === 0) {
-      const first = await ricochet();
-      return {
-        maxInFlight,
-        ricochet: first,
-        parallelConsumer: await parallelConsumer(maxInFlight),
-      };
+  const measureEveryPartition = defaultConcurrency < partitions;
+  /** The key-ordered sides at one limit; the side going first rotates with `round`. */
+  const atLimit = async (maxInFlight: number, round: number): Promise<LimitMeasurement> => {
+    const measured: Partial<
+      Record<keyof Omit<LimitMeasurement, 'maxInFlight'>, MeteredThroughput>
+    > = {};
+    const measures = [
+      async () => (measured.parallelConsumer = await parallelConsumer(maxInFlight)),
+      async () =>
+        (measured.ricochet = await consume(
+          `Ricochet, max in flight ${maxInFlight}`,
+          maxInFlight === defaultMaxInFlight
+            ? { side: 'ricochet-consume' } // its defaults, as a new user runs it
+            : { side: 'ricochet-consume', maxInFlight },
+        )),
+      ...(measureEveryPartition
+        ? [
+            async () =>
+              (measured.ricochetEveryPartition = await consume(
+                `Ricochet, max in flight ${maxInFlight}, concurrency ${partitions}`,
+                { side: 'ricochet-consume', maxInFlight, concurrency: partitions },
+              )),
+          ]
+        : []),
+    ];
+    // Rotated, so that no side always meets a warmer broker cache.
+    for (let index = 0; index < measures.length; index += 1) {
+      await measures[(index + round) % measures.length]?.();
     }
-    const first = await parallelConsumer(maxInFlight);
-    return { maxInFlight, ricochet: await ricochet(), parallelConsumer: first };
+    const { parallelConsumer: parallel, ricochet: ricochetMeasured } = measured;
+    if (parallel === undefined || ricochetMeasured === undefined) {
+      throw new Error(`a side at max in flight ${maxInFlight} was not measured`);
+    }
+    return {
+      maxInFlight,
+      parallelConsumer: parallel,
+      ricochet: ricochetMeasured,
+      ...(measured.ricochetEveryPartition === undefined
+        ? {}
+        : { ricochetEveryPartition: measured.ricochetEveryPartition }),
+    };
   };
 
-  const atDefault = await keyOrderedPair(defaultMaxInFlight, 0);
+  const atDefault = await atLimit(defaultMaxInFlight, 0);
   const partitionOrdering = await consume(
-    `Ricochet, ordering partition, concurrency ${partitions}:`,
-    {
-      side: 'ricochet-consume',
-      ordering: 'partition',
-      concurrency: partitions,
-    },
+    `Ricochet, ordering partition, concurrency ${partitions}`,
+    { side: 'ricochet-consume', ordering: 'partition', concurrency: partitions },
   );
   const kafkajs = await consume(
-    `kafkajs eachMessage, partitionsConsumedConcurrently ${partitions}:`,
+    `kafkajs eachMessage, partitionsConsumedConcurrently ${partitions}`,
     { side: 'kafkajs-each-message', concurrency: partitions },
   );
-  const sweep: SweepMeasurement[] = [];
+  const sweep: LimitMeasurement[] = [];
   for (const [index, maxInFlight] of maxInFlightSweep.entries()) {
     sweep.push(
-      maxInFlight === defaultMaxInFlight ? atDefault : await keyOrderedPair(maxInFlight, index + 1),
+      maxInFlight === defaultMaxInFlight ? atDefault : await atLimit(maxInFlight, index + 1),
     );
   }
 
   const ricochet = atDefault.ricochet;
   const ideal = idealRate(defaultMaxInFlight);
   const shareOfIdeal = ricochet.recordsPerSecond / ideal;
+  const parallelRate = atDefault.parallelConsumer.recordsPerSecond;
+  /** A Ricochet cell of the sweep: the rate, its share of the ideal and the cores kept busy. */
+  const sweepCell = (measured: MeteredThroughput, maxInFlight: number): string =>
+    `${formatRate(measured.recordsPerSecond)} (${(measured.recordsPerSecond / idealRate(maxInFlight)).toFixed(2)}, ${coresBusy(measured).toFixed(2)})`;
   const rows: ResultRow[] = [
     {
-      scenario: `io bound, ${handlerDelayMilliseconds} ms await, ${keys.toLocaleString('en-US')} keys: Ricochet's defaults (ordering key, max in flight ${defaultMaxInFlight}) against the ideal`,
+      scenario: `io bound, ${handlerDelayMilliseconds} ms await, ${keys.toLocaleString('en-US')} keys: Ricochet's defaults (ordering key, max in flight ${defaultMaxInFlight}, concurrency ${defaultConcurrency}) against the ideal`,
       baseline: `ideal ${formatRate(ideal)}`,
       ricochet: formatRate(ricochet.recordsPerSecond),
       ratio: shareOfIdeal,
@@ -143,11 +171,11 @@ export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
     },
     {
       scenario: `io bound: against Parallel Consumer (KEY ordering, maxConcurrency ${defaultMaxInFlight})`,
-      baseline: `Parallel Consumer ${formatRate(atDefault.parallelConsumer.recordsPerSecond)}`,
+      baseline: `Parallel Consumer ${formatRate(parallelRate)}`,
       ricochet: formatRate(ricochet.recordsPerSecond),
-      ratio: ricochet.recordsPerSecond / atDefault.parallelConsumer.recordsPerSecond,
+      ratio: ricochet.recordsPerSecond / parallelRate,
       target: '>= 1',
-      met: ricochet.recordsPerSecond >= atDefault.parallelConsumer.recordsPerSecond,
+      met: ricochet.recordsPerSecond >= parallelRate,
     },
     {
       scenario: `io bound: against Ricochet's ordering partition (concurrency ${partitions})`,
@@ -167,12 +195,22 @@ export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
       ricochet: formatMegabytes(ricochet.peakResidentBytes),
       ratio: ricochet.peakResidentBytes / kafkajs.peakResidentBytes,
     },
-    ...sweep.map((measured): ResultRow => ({
-      scenario: `io bound, max in flight ${measured.maxInFlight}, ideal ${formatRate(idealRate(measured.maxInFlight))}: Ricochet (share of ideal, CPU cores busy) against Parallel Consumer`,
-      baseline: `Parallel Consumer ${formatRate(measured.parallelConsumer.recordsPerSecond)}`,
-      ricochet: `${formatRate(measured.ricochet.recordsPerSecond)} (${(measured.ricochet.recordsPerSecond / idealRate(measured.maxInFlight)).toFixed(2)}, ${coresBusy(measured.ricochet).toFixed(2)})`,
-      ratio: measured.ricochet.recordsPerSecond / measured.parallelConsumer.recordsPerSecond,
-    })),
+    ...sweep.flatMap((measured): ResultRow[] => {
+      const parallel = measured.parallelConsumer.recordsPerSecond;
+      const label = `io bound, max in flight ${measured.maxInFlight} (ideal ${formatRate(idealRate(measured.maxInFlight))})`;
+      const rowOf = (variant: string, side: MeteredThroughput): ResultRow => ({
+        scenario: `${label}, ${variant} (share of ideal, cores busy)`,
+        baseline: `Parallel Consumer ${formatRate(parallel)}`,
+        ricochet: sweepCell(side, measured.maxInFlight),
+        ratio: side.recordsPerSecond / parallel,
+      });
+      return [
+        rowOf(`Ricochet concurrency ${defaultConcurrency}`, measured.ricochet),
+        ...(measured.ricochetEveryPartition === undefined
+          ? []
+          : [rowOf(`Ricochet concurrency ${partitions}`, measured.ricochetEveryPartition)]),
+      ];
+    }),
   ];
   const peakResident = sweep
     .map(
@@ -182,8 +220,8 @@ export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
     .join(', ');
   const notes = [
     `${records.toLocaleString('en-US')} records of ${valueBytes} bytes in ${partitions} partitions over ${keys.toLocaleString('en-US')} keys (each key in one partition, keys in a fixed pseudo-random order, so a key comes back within a few records as often as chance has it); the handler awaits ${handlerDelayMilliseconds} ms (a timer; Parallel Consumer: Thread.sleep on its worker thread) per record, then counts it.`,
-    `Ricochet's main consumer with its defaults (ordering key, max in flight ${defaultMaxInFlight}); Confluent Parallel Consumer 0.5.3.3 (Java 17, kafka-clients 3.9.1) with KEY ordering, maxConcurrency ${defaultMaxInFlight} and its default commit mode (periodic, asynchronous); Ricochet with ordering partition and concurrency ${partitions} (one record at a time per partition, every partition at once); plain kafkajs eachMessage with partitionsConsumedConcurrently ${partitions} and autocommit. Each in its own process with a fresh consumer group on the same topic; rate = records / (last record handled - first record handled), measured inside each process; the ideal is max in flight / delay.`,
-    `The sweep runs Ricochet (its defaults but for max in flight) and Parallel Consumer at equal limits; CPU cores busy = the Node process's CPU time (user + system, every thread) over its span / the span: a Node process runs handlers on one thread, so near 1 the CPU, not the delay, bounds the rate. Ricochet's peak RSS (the process's, from getrusage): ${peakResident}; kafkajs eachMessage ${formatMegabytes(kafkajs.peakResidentBytes)}, Ricochet ordering partition ${formatMegabytes(partitionOrdering.peakResidentBytes)}, Parallel Consumer's JVM ${formatMegabytes(atDefault.parallelConsumer.peakResidentBytes)} (default heap settings).`,
+    `Ricochet's main consumer with its defaults (ordering key, max in flight ${defaultMaxInFlight}, concurrency ${defaultConcurrency}: one partition's fetched batch in hand at a time); Confluent Parallel Consumer 0.5.3.3 (Java 17, kafka-clients 3.9.1) with KEY ordering, maxConcurrency ${defaultMaxInFlight} and its default commit mode (periodic, asynchronous); Ricochet with ordering partition and concurrency ${partitions} (one record at a time per partition, every partition at once); plain kafkajs eachMessage with partitionsConsumedConcurrently ${partitions} and autocommit. Each in its own process with a fresh consumer group on the same topic; rate = records / (last record handled - first record handled), measured inside each process; the ideal is max in flight / delay.`,
+    `The sweep runs Ricochet (its defaults but for max in flight${measureEveryPartition ? `, and also with concurrency ${partitions}` : ''}) and Parallel Consumer at equal limits; cores busy = the Node process's CPU time (user + system, every thread) over its span / the span: a Node process runs handlers on one thread, so near 1 the CPU, not the delay, bounds the rate. Ricochet's peak RSS (the process's, from getrusage): ${peakResident}; kafkajs eachMessage ${formatMegabytes(kafkajs.peakResidentBytes)}, Ricochet ordering partition ${formatMegabytes(partitionOrdering.peakResidentBytes)}, Parallel Consumer's JVM ${formatMegabytes(atDefault.parallelConsumer.peakResidentBytes)} (default heap settings).`,
   ];
   return {
     id: 'io-bound',
@@ -197,6 +235,7 @@ export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
       keys,
       handlerDelayMilliseconds,
       defaultMaxInFlight,
+      defaultConcurrency,
       fillSeconds,
       ricochetDefaults: ricochet,
       parallelConsumer: atDefault.parallelConsumer,
