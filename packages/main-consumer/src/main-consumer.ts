@@ -70,6 +70,8 @@ interface BatchInHand<TValue> {
   failure: { readonly error: unknown } | undefined;
   /** The batch returned: a late decision only gives its slot back. */
   closed: boolean;
+  /** How many records done beyond the first not done the last commit listed. */
+  doneCommitted: number;
   /** Wakes the batch's own flow when a record is decided or the batch starts ending. */
   wake: (() => void) | undefined;
 }
@@ -189,7 +191,10 @@ export class MainConsumer<TValue> {
     });
   }
 
-  /** Stops fetching, lets the record in hand finish, commits what was handed on, disconnects. */
+  /**
+   * Stops fetching and starting records, gives the running ones the revoke grace to finish,
+   * commits what was handed on, disconnects.
+   */
   async stop(): Promise<void> {
     await this.#lifecycle.stop();
   }
@@ -230,6 +235,7 @@ export class MainConsumer<TValue> {
       rejoin: undefined,
       failure: undefined,
       closed: false,
+      doneCommitted: 0,
       wake: undefined,
     };
     owned.gap = () => handOffs.doneBeyondCount + owned.done.notReached().length;
@@ -248,6 +254,8 @@ export class MainConsumer<TValue> {
         this.#beginEnding(inHand);
       }
       void this.#heartbeatDuringRecord(inHand);
+      // A batch waiting on its running records still commits on the commit interval.
+      this.#wake(inHand);
     }, watchdogMilliseconds(this.#options.handlerTimeoutMilliseconds));
     try {
       for (const record of batch.records) {
@@ -350,12 +358,8 @@ export class MainConsumer<TValue> {
       }
     }
     const slot = this.#slots.acquire();
-    if (slot !== undefined) {
-      await this.#awaitSlot(slot);
-      if (inHand.ending) {
-        this.#slots.release();
-        return;
-      }
+    if (slot !== undefined && !(await this.#awaitSlotUnlessEnding(inHand, slot))) {
+      return;
     }
     this.#run(inHand, record, step, undefined);
   }
@@ -368,6 +372,29 @@ export class MainConsumer<TValue> {
       type: 'in-flight-blocked',
       seconds: (performance.now() - blockedAt) / 1000,
     });
+  }
+
+  /**
+   * Waits for a free slot for the cursor's record, or for the batch to end meanwhile (the revoke
+   * grace must not wait on other partitions' handlers): then the slot, once it comes, is given
+   * back, and false is returned.
+   */
+  async #awaitSlotUnlessEnding(inHand: BatchInHand<TValue>, slot: Promise<void>): Promise<boolean> {
+    let taken = false;
+    const waited = this.#awaitSlot(slot).then(() => {
+      taken = true;
+      this.#wake(inHand);
+    });
+    while (!taken && !inHand.ending) {
+      await new Promise<void>((resolve) => {
+        inHand.wake = resolve;
+      });
+    }
+    if (inHand.ending) {
+      void waited.then(() => this.#slots.release());
+      return false;
+    }
+    return true;
   }
 
   /**
@@ -528,7 +555,7 @@ export class MainConsumer<TValue> {
       if (handOffs.publishDue) {
         await handOffs.publishQueued(this.#publishHandOffs);
       }
-      if (!inHand.ending && handOffs.commitDue(inHand.processor.lastFinishedAt)) {
+      if (!inHand.ending && handOffs.commitDue(performance.now())) {
         await this.#publishAndCommit(inHand);
       }
     }
@@ -637,14 +664,24 @@ export class MainConsumer<TValue> {
     await this.#commitHandedOn(inHand);
   }
 
-  /** Commits through the last record settled, if no commit covered it yet. */
+  /**
+   * Commits through the last record settled, if no commit covered it yet; or, when records were
+   * done beyond the first not done since the last commit, up to that record, so the metadata
+   * tells a next owner to skip them.
+   */
   async #commitHandedOn(
     inHand: BatchInHand<TValue>,
     metadata: CommitMetadata = inHand.guard.commitMetadata(),
   ): Promise<void> {
-    const through = inHand.handOffs.committable;
+    const { handOffs } = inHand;
+    const through = handOffs.committable;
     if (through !== undefined) {
       await this.#commitAt(inHand, nextOffset(through), metadata);
+      return;
+    }
+    const firstUnsettled = handOffs.firstUnsettled;
+    if (firstUnsettled !== undefined && handOffs.doneBeyondCount !== inHand.doneCommitted) {
+      await this.#commitAt(inHand, firstUnsettled, metadata);
     }
   }
 
@@ -707,6 +744,7 @@ export class MainConsumer<TValue> {
     );
     guard.committed(offset);
     handOffs.committed(offset, performance.now());
+    inHand.doneCommitted = handOffs.doneBeyondCount;
   }
 
   /**

@@ -48,7 +48,7 @@ class PendingPublish {
 }
 
 function bookkeeping(commitIntervalMilliseconds = 5_000, startedAt = 0) {
-  const settled: Array<{ offset: string; outcome: RecordOutcome }> = [];
+  const settled: Array<{ offset: string; outcome: RecordOutcome | undefined }> = [];
   const handOffs = new HandOffs({
     settle: (record, outcome) => settled.push({ offset: record.offset, outcome }),
     commitIntervalMilliseconds,

@@ -10,14 +10,17 @@
  * import { createMetrics, mainConsumerObserver, startServiceHttp } from '@ricochet/observability';
  *
  * const metrics = createMetrics({ role: 'main' });
+ * const observer = mainConsumerObserver(metrics);
  * const consumer = createMainConsumer({
  *   brokers: ['127.0.0.1:29092'],
  *   groupId: 'billing',
  *   topics: ['orders'],
  *   handler,
  *   logger,
- *   ...mainConsumerObserver(metrics), // onOutcome and onEvent
+ *   onOutcome: observer.onOutcome,
+ *   onEvent: observer.onEvent,
  * });
+ * observer.watch(consumer); // records in flight and per-partition gaps, read at each scrape
  * const http = await startServiceHttp({
  *   host: '0.0.0.0',
  *   port: 9464,
@@ -40,6 +43,7 @@ export {
   serviceRoles,
   type MetricsOptions,
   type ServiceMetrics,
+  type WatchedInFlight,
   type ServiceRole,
 } from './metrics.js';
 export type { MetricDefinition } from './metric-catalog.js';

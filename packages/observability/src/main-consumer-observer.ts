@@ -1,6 +1,6 @@
 import type { ConsumerEvent } from '@ricochet/kafka';
 import { consumerEventRecorder, requireRole } from './consumer-event-recorder.js';
-import type { ServiceMetrics } from './metrics.js';
+import type { ServiceMetrics, WatchedInFlight } from './metrics.js';
 
 /*
  * What the metrics read of the main consumer's outcomes and events, declared here so that this
@@ -22,12 +22,17 @@ export type ObservedMainConsumerEvent =
       readonly topic: string;
       readonly durationSeconds: number;
       readonly errorClass: string | undefined;
-    };
+    }
+  /** A wait for a free slot under max-in-flight ended, after `seconds`. */
+  | { readonly type: 'in-flight-blocked'; readonly seconds: number };
 
-/** The main consumer's `onOutcome` and `onEvent` options. */
 export interface MainConsumerObserver {
+  /** The main consumer's `onOutcome` option. */
   readonly onOutcome: (outcome: ObservedOutcome, record: { readonly topic: string }) => void;
+  /** The main consumer's `onEvent` option. */
   readonly onEvent: (event: ObservedMainConsumerEvent) => void;
+  /** Reads the consumer's records in flight and per-partition gaps at each scrape, once it exists. */
+  watch(consumer: WatchedInFlight): void;
 }
 
 export function mainConsumerObserver(metrics: ServiceMetrics): MainConsumerObserver {
@@ -51,14 +56,25 @@ export function mainConsumerObserver(metrics: ServiceMetrics): MainConsumerObser
       }
     },
     onEvent(event) {
-      if (event.type !== 'handled') {
-        recordConsumerEvent(event);
-        return;
+      switch (event.type) {
+        case 'handled':
+          metrics.handlerDuration.observe({ topic: event.topic }, event.durationSeconds);
+          if (event.errorClass !== undefined) {
+            metrics.recordsFailed.inc({ topic: event.topic, error_class: event.errorClass });
+          }
+          return;
+        case 'in-flight-blocked':
+          // A counter must never decrease: a clock step back would otherwise make prom-client throw.
+          if (Number.isFinite(event.seconds) && event.seconds > 0) {
+            metrics.mainInFlightBlocked.inc(event.seconds);
+          }
+          return;
+        default:
+          recordConsumerEvent(event);
       }
-      metrics.handlerDuration.observe({ topic: event.topic }, event.durationSeconds);
-      if (event.errorClass !== undefined) {
-        metrics.recordsFailed.inc({ topic: event.topic, error_class: event.errorClass });
-      }
+    },
+    watch(consumer) {
+      metrics.watchInFlight(consumer);
     },
   };
 }

@@ -94,6 +94,24 @@ export const metricCatalog = {
     labels: ['role'],
     help: 'How long records have waited in hand with none finishing (0 while none waits); past the stall timeout the service is not ready',
   },
+  mainInFlight: {
+    name: 'ricochet_main_in_flight',
+    type: 'gauge',
+    labels: [],
+    help: 'Records in hand now (handler running or hand-off pending), across all partitions; at most max-in-flight',
+  },
+  mainPartitionGap: {
+    name: 'ricochet_main_partition_gap',
+    type: 'gauge',
+    labels: ['topic', 'partition'],
+    help: 'Records done beyond the committed offset, waiting for an earlier record of the partition (carried in the commit metadata)',
+  },
+  mainInFlightBlocked: {
+    name: 'ricochet_main_in_flight_blocked_seconds_total',
+    type: 'counter',
+    labels: [],
+    help: 'Time records waited for a free slot under max-in-flight (fetching paused meanwhile)',
+  },
 } as const;
 
 export type MetricDefinition = (typeof metricCatalog)[keyof typeof metricCatalog];

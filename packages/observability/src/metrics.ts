@@ -44,6 +44,25 @@ export interface ServiceMetrics {
    * events, so it is read from the service when asked for.
    */
   watchProgress(secondsWithoutProgress: () => number): void;
+  readonly mainInFlight: Gauge<LabelOf<Catalog['mainInFlight']>>;
+  readonly mainPartitionGap: Gauge<LabelOf<Catalog['mainPartitionGap']>>;
+  readonly mainInFlightBlocked: Counter<LabelOf<Catalog['mainInFlightBlocked']>>;
+  /**
+   * Reads the main consumer's records in hand and per-partition gaps at each scrape: both change
+   * with every record, so they are read from the consumer when asked for rather than tracked
+   * beside it. A partition no longer reported (revoked) loses its series.
+   */
+  watchInFlight(source: WatchedInFlight): void;
+}
+
+/** What the in-flight metrics read of the main consumer, declared here to need none of it. */
+export interface WatchedInFlight {
+  readonly inFlight: number;
+  partitionGaps(): readonly {
+    readonly topic: string;
+    readonly partition: number;
+    readonly doneBeyondCommitted: number;
+  }[];
 }
 
 export interface MetricsOptions {
@@ -83,6 +102,32 @@ export function createMetrics(options: MetricsOptions): ServiceMetrics {
     collect() {
       if (progressSource !== undefined) {
         this.set({ role }, progressSource());
+      }
+    },
+  });
+  let inFlightSource: WatchedInFlight | undefined;
+  const mainInFlight = new Gauge<LabelOf<Catalog['mainInFlight']>>({
+    name: metricCatalog.mainInFlight.name,
+    help: metricCatalog.mainInFlight.help,
+    labelNames: metricCatalog.mainInFlight.labels,
+    registers,
+    collect() {
+      if (inFlightSource !== undefined) {
+        this.set(inFlightSource.inFlight);
+      }
+    },
+  });
+  const mainPartitionGap = new Gauge<LabelOf<Catalog['mainPartitionGap']>>({
+    name: metricCatalog.mainPartitionGap.name,
+    help: metricCatalog.mainPartitionGap.help,
+    labelNames: metricCatalog.mainPartitionGap.labels,
+    registers,
+    collect() {
+      if (inFlightSource !== undefined) {
+        this.reset();
+        for (const gap of inFlightSource.partitionGaps()) {
+          this.set({ topic: gap.topic, partition: String(gap.partition) }, gap.doneBeyondCommitted);
+        }
       }
     },
   });
@@ -127,11 +172,21 @@ export function createMetrics(options: MetricsOptions): ServiceMetrics {
     watchProgress(source) {
       progressSource = source;
     },
+    mainInFlight,
+    mainPartitionGap,
+    mainInFlightBlocked: counter(metricCatalog.mainInFlightBlocked),
+    watchInFlight(source) {
+      inFlightSource = source;
+    },
   };
   // Present from the start, so that rate() and absence alerts see a zero, not a missing series.
   metrics.commitFailures.inc({ role }, 0);
   if (role !== 'dlq') {
     metrics.publishFailures.inc({ role }, 0);
+  }
+  if (role === 'main') {
+    metrics.mainInFlight.set(0);
+    metrics.mainInFlightBlocked.inc(0);
   }
   collectDefaultMetrics({ register: registry, prefix: 'ricochet_' });
   return metrics;

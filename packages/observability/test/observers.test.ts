@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { DelayConsumerOptions } from '@ricochet/delay-consumer';
 import type { DlqArchiverOptions } from '@ricochet/dlq-archiver';
-import type { MainConsumerOptions } from '@ricochet/main-consumer';
+import type { MainConsumer, MainConsumerOptions } from '@ricochet/main-consumer';
 import { ConfigError } from '@ricochet/core';
 import {
   archiverObserver,
@@ -45,9 +45,12 @@ describe('observers: service events to metrics', () => {
       createMetrics({ role: 'dlq' }),
       'sqlite',
     );
+    const mainObserver = mainConsumerObserver(createMetrics({ role: 'main' }));
+    const watchesMain = (consumer: MainConsumer<unknown>) => mainObserver.watch(consumer);
     expect([main, delay, archiver].every((observer) => observer.onEvent !== undefined)).to.equal(
       true,
     );
+    expect(watchesMain).to.be.a('function');
   });
 
   it('refuses metrics made for another role', () => {
@@ -119,6 +122,55 @@ describe('observers: service events to metrics', () => {
       valueOf(metrics, 'ricochet_consumer_lag', { role: 'main', topic: 'orders', partition });
     expect(await lag('0')).to.equal(undefined);
     expect(await lag('1')).to.equal(5);
+  });
+
+  it('main: records in flight and per-partition gaps, read from the consumer at each scrape', async () => {
+    const metrics = createMetrics({ role: 'main' });
+    const observer = mainConsumerObserver(metrics);
+    const gap = (topic: string, partition: string) =>
+      valueOf(metrics, 'ricochet_main_partition_gap', { topic, partition });
+    expect(await valueOf(metrics, 'ricochet_main_in_flight', {})).to.equal(0);
+
+    const consumer = {
+      inFlight: 12,
+      gaps: [
+        { topic: 'orders', partition: 0, doneBeyondCommitted: 5 },
+        { topic: 'orders', partition: 3, doneBeyondCommitted: 0 },
+        { topic: 'payments', partition: 0, doneBeyondCommitted: 40 },
+      ],
+      partitionGaps() {
+        return this.gaps;
+      },
+    };
+    observer.watch(consumer);
+    expect(await valueOf(metrics, 'ricochet_main_in_flight', {})).to.equal(12);
+    expect(await gap('orders', '0')).to.equal(5);
+    expect(await gap('orders', '3')).to.equal(0);
+    expect(await gap('payments', '0')).to.equal(40);
+
+    // Partition 0 of orders revoked, the others moved on: its series goes, the rest follow.
+    consumer.inFlight = 3;
+    consumer.gaps = [
+      { topic: 'orders', partition: 3, doneBeyondCommitted: 7 },
+      { topic: 'payments', partition: 0, doneBeyondCommitted: 0 },
+    ];
+    expect(await valueOf(metrics, 'ricochet_main_in_flight', {})).to.equal(3);
+    expect(await gap('orders', '0')).to.equal(undefined);
+    expect(await gap('orders', '3')).to.equal(7);
+    expect(await gap('payments', '0')).to.equal(0);
+  });
+
+  it('main: adds up the time blocked on max-in-flight, never going down', async () => {
+    const metrics = createMetrics({ role: 'main' });
+    const { onEvent } = mainConsumerObserver(metrics);
+    const blocked = () => valueOf(metrics, 'ricochet_main_in_flight_blocked_seconds_total', {});
+    expect(await blocked(), 'present from the start').to.equal(0);
+    onEvent({ type: 'in-flight-blocked', seconds: 0.25 });
+    onEvent({ type: 'in-flight-blocked', seconds: 1.5 });
+    onEvent({ type: 'in-flight-blocked', seconds: -0.1 });
+    onEvent({ type: 'in-flight-blocked', seconds: Number.NaN });
+    onEvent({ type: 'in-flight-blocked', seconds: Number.POSITIVE_INFINITY });
+    expect(await blocked()).to.be.closeTo(1.75, 1e-9);
   });
 
   it('delay: redeliveries, lateness (never below zero), dead letters and held partitions', async () => {

@@ -84,10 +84,10 @@ export function resolveMainSettings(
         (value) => integerValue(value, 1),
         defaultMaxInFlight,
       ),
-      // Undefined when not given: the main consumer owns the default. Zero: no grace at all.
+      // Undefined when not given: the main consumer owns the default.
       revokeGraceMs: reader.read(
         'main.revokeGraceMs',
-        (value) => integerValue(value, 0),
+        (value) => integerValue(value, 1),
         undefined,
       ),
       fromBeginning: reader.read('main.fromBeginning', booleanValue, defaultFromBeginning),

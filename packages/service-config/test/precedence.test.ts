@@ -172,7 +172,7 @@ describe('service config precedence: flag > environment > file > default', () =>
       ...required.main,
       ordering: 'KEY',
       'max-in-flight': '30',
-      'revoke-grace-ms': '0',
+      'revoke-grace-ms': '3000',
     };
     const pick = (config: MainServiceConfig) => ({
       ordering: config.main.ordering,
@@ -195,7 +195,11 @@ describe('service config precedence: flag > environment > file > default', () =>
       revokeGraceMs: 2000,
     });
     const fromFlags = resolve('main', { flags, yaml, environment });
-    expect(pick(fromFlags)).to.deep.equal({ ordering: 'key', maxInFlight: 30, revokeGraceMs: 0 });
+    expect(pick(fromFlags)).to.deep.equal({
+      ordering: 'key',
+      maxInFlight: 30,
+      revokeGraceMs: 3000,
+    });
     expect(fromFlags.sources).to.include({
       'main.ordering': '--ordering',
       'main.maxInFlight': '--max-in-flight',

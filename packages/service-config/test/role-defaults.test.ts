@@ -6,11 +6,6 @@ import {
   type SettingKey,
 } from '@ricochet/service-config';
 import { compileDelayConsumerOptions } from '@ricochet/delay-consumer/internal';
-import {
-  defaultMaxInFlight,
-  defaultOrdering,
-  defaultRevokeGraceMilliseconds,
-} from '@ricochet/main-consumer/defaults';
 import { compileMainConsumerOptions } from '@ricochet/main-consumer/internal';
 import { testLogger } from '@ricochet/testing';
 import { required, resolve } from './helpers.js';
@@ -64,12 +59,11 @@ describe('the settings take their defaults from the role packages', () => {
     expect(config.kafka.requestTimeoutMs).to.equal(library.connection.requestTimeoutMilliseconds);
     expectHelpDefault('main.concurrency', library.concurrency);
     expectHelpDefault('main.fromBeginning', library.fromBeginning);
-    // From the defaults entry until the main consumer's compiled options carry them (issue 13).
-    expect(config.main.ordering).to.equal(defaultOrdering);
-    expect(config.main.maxInFlight).to.equal(defaultMaxInFlight);
-    expectHelpDefault('main.ordering', defaultOrdering);
-    expectHelpDefault('main.maxInFlight', defaultMaxInFlight);
-    expectHelpDefault('main.revokeGraceMs', defaultRevokeGraceMilliseconds);
+    expect(config.main.ordering).to.equal(library.ordering);
+    expect(config.main.maxInFlight).to.equal(library.maxInFlight);
+    expectHelpDefault('main.ordering', library.ordering);
+    expectHelpDefault('main.maxInFlight', library.maxInFlight);
+    expectHelpDefault('main.revokeGraceMs', library.revokeGraceMilliseconds);
     expectHelpDefault('main.handlerTimeoutMs', library.handlerTimeoutMilliseconds);
     expectHelpDefault('main.stallTimeoutMs', library.stallTimeoutMilliseconds);
     expectHelpDefault('main.maxHandlerCrashes', library.maxHandlerCrashes);

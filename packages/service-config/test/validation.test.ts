@@ -219,11 +219,11 @@ const cases: Case[] = [
     /"many" is not a whole number/,
   ],
   [
-    'a negative revoke grace',
+    'a revoke grace of no time',
     'main',
-    { flags: main, environment: { RICOCHET_REVOKE_GRACE_MS: '-1' } },
+    { flags: main, environment: { RICOCHET_REVOKE_GRACE_MS: '0' } },
     'RICOCHET_REVOKE_GRACE_MS',
-    /must be a whole number from 0 to 2147483647, got -1/,
+    /must be a whole number from 1 to 2147483647, got 0/,
   ],
   [
     'a revoke grace that is not whole milliseconds',

@@ -18,8 +18,10 @@ export function runMainCommand(io: CliIo, outcome: CommandOutcome) {
       const logger = startServiceLogger(config, io);
       const loaded = await loadHandlerModule(config.main.handler, sourceOf(config, 'main.handler'));
       const metrics = createMetrics({ role: 'main' });
+      const observer = mainConsumerObserver(metrics);
       const consumer = createMainConsumer<unknown>({
-        ...mainConsumerObserver(metrics),
+        onOutcome: observer.onOutcome,
+        onEvent: observer.onEvent,
         ...kafkaConnectionOptions(config.kafka),
         groupId: config.group,
         topics: config.main.topics,
@@ -27,6 +29,9 @@ export function runMainCommand(io: CliIo, outcome: CommandOutcome) {
         dlqTopic: config.dlqTopic,
         logger,
         concurrency: config.main.concurrency,
+        ordering: config.main.ordering,
+        maxInFlight: config.main.maxInFlight,
+        revokeGraceMilliseconds: config.main.revokeGraceMs,
         sessionTimeoutMilliseconds: config.sessionTimeoutMs,
         publishTimeoutMilliseconds: config.publishTimeoutMs,
         fromBeginning: config.main.fromBeginning,
@@ -38,6 +43,7 @@ export function runMainCommand(io: CliIo, outcome: CommandOutcome) {
         ...(loaded.decode === undefined ? {} : { decode: loaded.decode }),
       });
       metrics.watchProgress(() => consumer.secondsWithoutProgress());
+      observer.watch(consumer);
       return runObserved(consumer, metrics, config, logger);
     },
   });
