@@ -336,6 +336,65 @@ describe('main consumer: records of a partition at once, in key order (real brok
     }
   });
 
+  it('stop with a handler running past the revoke grace: returns after the grace, commits what is done, not the record in hand', async () => {
+    const topic = uniqueName('orders');
+    const group = uniqueName('group');
+    await createTestTopics([topic], 1);
+    await produceRecords([
+      { topic, key: Buffer.from('hangs'), value: Buffer.from('0'), headers: {} },
+      ...keyedRecords(topic, 20, 5),
+    ]);
+    const handled: string[] = [];
+    const graceMilliseconds = 1_500;
+    const consumer = createMainConsumer({
+      brokers: testBrokers(),
+      groupId: group,
+      topics: [topic],
+      tiers: '4321s',
+      dlqTopic: `${group}-dlq`,
+      fromBeginning: true,
+      revokeGraceMilliseconds: graceMilliseconds,
+      handlerTimeoutMilliseconds: 600_000,
+      logger: testLogger('main'),
+      handler: async (record) => {
+        handled.push(record.offset);
+        if (record.key?.toString() === 'hangs') {
+          await new Promise(() => {});
+        }
+      },
+    });
+    await consumer.start();
+    let stopped = false;
+    try {
+      await waitFor('the records after the one in hand handled', () =>
+        handled.length === 21 ? true : undefined,
+      );
+      expect(consumer.inFlight, 'the record in hand holds a slot').to.equal(1);
+      expect(consumer.partitionGaps()).to.deep.equal([
+        { topic, partition: 0, doneBeyondCommitted: 20 },
+      ]);
+      const stopping = performance.now();
+      await consumer.stop();
+      stopped = true;
+      const stopMilliseconds = performance.now() - stopping;
+      expect(stopMilliseconds, 'waited for the grace').to.be.at.least(graceMilliseconds - 1_000);
+      expect(stopMilliseconds, 'no longer than the grace and a disconnect').to.be.below(
+        graceMilliseconds + 8_000,
+      );
+      const committed = (await committedOffsets(group, topic)).get(0);
+      expect(committed?.offset ?? '0').to.equal('0');
+      const metadata = decodeCommitMetadata(committed?.metadata);
+      expect(metadata?.done).to.deep.equal(
+        Array.from({ length: 20 }, (_, index) => String(index + 1)),
+      );
+      expect(metadata?.guard, 'a clean end: nothing to suspect').to.equal(undefined);
+    } finally {
+      if (!stopped) {
+        await consumer.stop();
+      }
+    }
+  });
+
   it('a member joining while handlers run: nothing lost, and no key handled out of order', async () => {
     const topic = uniqueName('orders');
     const group = uniqueName('group');

@@ -262,7 +262,11 @@ export class MainConsumer<TValue> {
         if (inHand.ending || !batch.isCurrent()) {
           break;
         }
-        await this.#take(inHand, record);
+        const taking = this.#take(inHand, record);
+        // Awaited only when it is a promise: a record handled synchronously costs no microtask.
+        if (taking !== undefined) {
+          await taking;
+        }
         if (handOffs.publishDue) {
           await handOffs.publishQueued(this.#publishHandOffs);
         }
@@ -315,11 +319,11 @@ export class MainConsumer<TValue> {
   /**
    * Takes the batch's next record: skips it when an earlier owner did it, runs it carefully
    * when the crash guard says so, else starts it now (a free slot awaited) or queues it behind
-   * its lane. Returns once the record is started, queued or done; a record handled synchronously
-   * costs no microtask here.
+   * its lane. Returns a promise only when something must be awaited: a record handled
+   * synchronously with a free slot costs no promise and no microtask here.
    */
-  async #take(inHand: BatchInHand<TValue>, record: ConsumedRecord): Promise<void> {
-    const { owned, guard, handOffs, lanes } = inHand;
+  #take(inHand: BatchInHand<TValue>, record: ConsumedRecord): Promise<void> | undefined {
+    const { owned, guard, handOffs } = inHand;
     if (!owned.done.exhausted && owned.done.has(record.offset)) {
       this.#logger.debug('record skipped: an earlier owner of the partition had it done', {
         topic: record.topic,
@@ -327,9 +331,24 @@ export class MainConsumer<TValue> {
         offset: record.offset,
       });
       handOffs.skipped(record);
-      return;
+      return undefined;
     }
     const step = guard.beforeRecord(record.offset);
+    if (step.kind === 'mark' || this.#carefulGate.closed !== undefined) {
+      return this.#takeAfterCommit(inHand, record, step);
+    }
+    return this.#startOrQueue(inHand, record, step);
+  }
+
+  /**
+   * Takes a record that needs a commit first (a careful record runs alone after it; a new crash
+   * guard is written before it), or that waits for a careful record elsewhere to finish.
+   */
+  async #takeAfterCommit(
+    inHand: BatchInHand<TValue>,
+    record: ConsumedRecord,
+    step: RecordStep,
+  ): Promise<void> {
     if (step.kind === 'mark' && step.metadata.attempt !== undefined) {
       await this.#awaitDecided(inHand);
       if (!inHand.ending) {
@@ -340,28 +359,57 @@ export class MainConsumer<TValue> {
     if (step.kind === 'mark') {
       await this.#commitMark(inHand, record.offset, step.metadata);
     }
-    const closed = this.#carefulGate.closed;
-    if (closed !== undefined) {
-      await closed;
+    for (let gate = this.#carefulGate.closed; gate !== undefined; gate = this.#carefulGate.closed) {
+      await gate;
     }
-    if (!lanes.mayStart(record)) {
+    await this.#startOrQueue(inHand, record, step);
+  }
+
+  /** Starts a record now when its lane and a slot are free; else queues it, or awaits them. */
+  #startOrQueue(
+    inHand: BatchInHand<TValue>,
+    record: ConsumedRecord,
+    step: RecordStep,
+  ): Promise<void> | undefined {
+    if (!inHand.lanes.mayStart(record)) {
       if (this.#options.ordering === 'partition') {
         // One record at a time: the cursor waits rather than queue the whole batch.
-        await this.#awaitDecided(inHand);
-        if (inHand.ending) {
-          return;
-        }
-      } else {
-        inHand.pending += 1;
-        lanes.wait({ record, step, unsettled: handOffs.taken(record) });
-        return;
+        return this.#startWhenDecided(inHand, record, step);
       }
+      inHand.pending += 1;
+      inHand.lanes.wait({ record, step, unsettled: inHand.handOffs.taken(record) });
+      return undefined;
     }
     const slot = this.#slots.acquire();
-    if (slot !== undefined && !(await this.#awaitSlotUnlessEnding(inHand, slot))) {
-      return;
+    if (slot !== undefined) {
+      return this.#startWithSlot(inHand, record, step, slot);
     }
     this.#run(inHand, record, step, undefined);
+    return undefined;
+  }
+
+  /** `partition` ordering: starts the record once the one before it is decided. */
+  async #startWhenDecided(
+    inHand: BatchInHand<TValue>,
+    record: ConsumedRecord,
+    step: RecordStep,
+  ): Promise<void> {
+    await this.#awaitDecided(inHand);
+    if (!inHand.ending) {
+      await this.#startOrQueue(inHand, record, step);
+    }
+  }
+
+  /** Starts the record once `slot` is taken, unless the batch ends meanwhile. */
+  async #startWithSlot(
+    inHand: BatchInHand<TValue>,
+    record: ConsumedRecord,
+    step: RecordStep,
+    slot: Promise<void>,
+  ): Promise<void> {
+    if (await this.#awaitSlotUnlessEnding(inHand, slot)) {
+      this.#run(inHand, record, step, undefined);
+    }
   }
 
   /** Waits for a free slot, and reports how long the wait was. */

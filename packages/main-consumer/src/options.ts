@@ -269,7 +269,10 @@ function orderingOption(value: unknown): Ordering {
     return defaultOrdering;
   }
   if (!orderings.includes(value as Ordering)) {
-    throw new ConfigError('ordering', `must be one of ${orderings.join(', ')}`);
+    throw new ConfigError(
+      'ordering',
+      `must be one of ${orderings.join(', ')}, got ${String(value)}`,
+    );
   }
   return value as Ordering;
 }

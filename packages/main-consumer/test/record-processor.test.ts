@@ -314,5 +314,19 @@ describe('compileMainConsumerOptions', () => {
     expect(() => compileMainConsumerOptions({ ...base, topics: ['retry-5s'] })).to.throw(
       /^topics: retry-5s is a retry tier/,
     );
+    expect(() =>
+      compileMainConsumerOptions({ ...base, ordering: 'offset' } as unknown as typeof base),
+    ).to.throw(/^ordering: must be one of key, partition, unordered, got offset/);
+    expect(() => compileMainConsumerOptions({ ...base, maxInFlight: 0 })).to.throw(/^maxInFlight:/);
+    expect(() => compileMainConsumerOptions({ ...base, revokeGraceMilliseconds: 1.5 })).to.throw(
+      /^revokeGraceMilliseconds:/,
+    );
+  });
+
+  it('defaults to key ordering, 64 records in flight and a 10 s revoke grace', () => {
+    const compiled = compileMainConsumerOptions(base);
+    expect(compiled.ordering).to.equal('key');
+    expect(compiled.maxInFlight).to.equal(64);
+    expect(compiled.revokeGraceMilliseconds).to.equal(10_000);
   });
 });
