@@ -157,7 +157,7 @@ export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
   const ideal = idealRate(defaultMaxInFlight);
   const shareOfIdeal = ricochet.recordsPerSecond / ideal;
   const parallelRate = atDefault.parallelConsumer.recordsPerSecond;
-  /** A Ricochet cell of the sweep: the rate, its share of the ideal and the cores kept busy. */
+  /** A cell of the sweep: the rate, its share of the ideal and the CPU cores the side kept busy. */
   const sweepCell = (measured: MeteredThroughput, maxInFlight: number): string =>
     `${formatRate(measured.recordsPerSecond)} (${(measured.recordsPerSecond / idealRate(maxInFlight)).toFixed(2)}, ${coresBusy(measured).toFixed(2)})`;
   const rows: ResultRow[] = [
@@ -200,7 +200,7 @@ export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
       const label = `io bound, max in flight ${measured.maxInFlight} (ideal ${formatRate(idealRate(measured.maxInFlight))})`;
       const rowOf = (variant: string, side: MeteredThroughput): ResultRow => ({
         scenario: `${label}, ${variant} (share of ideal, cores busy)`,
-        baseline: `Parallel Consumer ${formatRate(parallel)}`,
+        baseline: `Parallel Consumer ${sweepCell(measured.parallelConsumer, measured.maxInFlight)}`,
         ricochet: sweepCell(side, measured.maxInFlight),
         ratio: side.recordsPerSecond / parallel,
       });
@@ -221,7 +221,7 @@ export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
   const notes = [
     `${records.toLocaleString('en-US')} records of ${valueBytes} bytes in ${partitions} partitions over ${keys.toLocaleString('en-US')} keys (each key in one partition, keys in a fixed pseudo-random order, so a key comes back within a few records as often as chance has it); the handler awaits ${handlerDelayMilliseconds} ms (a timer; Parallel Consumer: Thread.sleep on its worker thread) per record, then counts it.`,
     `Ricochet's main consumer with its defaults (ordering key, max in flight ${defaultMaxInFlight}, concurrency ${defaultConcurrency}: one partition's fetched batch in hand at a time); Confluent Parallel Consumer 0.5.3.3 (Java 17, kafka-clients 3.9.1) with KEY ordering, maxConcurrency ${defaultMaxInFlight} and its default commit mode (periodic, asynchronous); Ricochet with ordering partition and concurrency ${partitions} (one record at a time per partition, every partition at once); plain kafkajs eachMessage with partitionsConsumedConcurrently ${partitions} and autocommit. Each in its own process with a fresh consumer group on the same topic; rate = records / (last record handled - first record handled), measured inside each process; the ideal is max in flight / delay.`,
-    `The sweep runs Ricochet (its defaults but for max in flight${measureEveryPartition ? `, and also with concurrency ${partitions}` : ''}) and Parallel Consumer at equal limits; cores busy = the Node process's CPU time (user + system, every thread) over its span / the span: a Node process runs handlers on one thread, so near 1 the CPU, not the delay, bounds the rate. Ricochet's peak RSS (the process's, from getrusage): ${peakResident}; kafkajs eachMessage ${formatMegabytes(kafkajs.peakResidentBytes)}, Ricochet ordering partition ${formatMegabytes(partitionOrdering.peakResidentBytes)}, Parallel Consumer's JVM ${formatMegabytes(atDefault.parallelConsumer.peakResidentBytes)} (default heap settings).`,
+    `The sweep runs Ricochet (its defaults but for max in flight${measureEveryPartition ? `, and also with concurrency ${partitions}` : ''}) and Parallel Consumer at equal limits; cores busy = the consuming process's CPU time (user + system, every thread) over its span / the span: a Node process runs handlers on one thread, so near 1 the CPU, not the delay, bounds Ricochet's rate (Parallel Consumer's JVM runs a thread per slot). Ricochet's peak RSS (the process's, from getrusage): ${peakResident}; kafkajs eachMessage ${formatMegabytes(kafkajs.peakResidentBytes)}, Ricochet ordering partition ${formatMegabytes(partitionOrdering.peakResidentBytes)}, Parallel Consumer's JVM ${formatMegabytes(atDefault.parallelConsumer.peakResidentBytes)} (default heap settings).`,
   ];
   return {
     id: 'io-bound',
