@@ -15,6 +15,7 @@ import type { BenchContext, Scenario, ScenarioResult } from './scenario.js';
 import { archiveInsertRate } from './scenarios/archive-insert-rate.js';
 import { happyPath } from './scenarios/happy-path.js';
 import { holdingMemory } from './scenarios/holding-memory.js';
+import { ioBound } from './scenarios/io-bound.js';
 import { redeliveryLateness } from './scenarios/redelivery-lateness.js';
 import { retryRoundTrip } from './scenarios/retry-round-trip.js';
 import { slowHandler } from './scenarios/slow-handler.js';
@@ -27,6 +28,7 @@ const scenarios: ReadonlyArray<readonly [string, Scenario]> = [
   ['holding-memory', holdingMemory],
   ['archive-insert-rate', archiveInsertRate],
   ['slow-handler', slowHandler],
+  ['io-bound', ioBound],
 ];
 
 const settings = readSettings(process.argv.slice(2));

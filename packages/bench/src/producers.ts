@@ -11,18 +11,39 @@ export interface RecordSource {
   readonly value: Buffer;
   /** Extra headers of the record at `index` (e.g. a retry contract). */
   readonly headers?: (index: number) => Record<string, string>;
+  /**
+   * How many distinct keys the records spread over, each key in one partition as Kafka's own
+   * partitioner keeps it; unset for a key of its own per record, round robin over the partitions.
+   */
+  readonly keys?: number;
 }
 
 /** Records per produce request, and requests in flight at once, when filling a topic. */
 const bulkBatchRecords = 2_000;
 const bulkRequestsInFlight = 4;
 
+/**
+ * The key (0 to keys - 1) of the record at `index`: MurmurHash3's finalizer of the index, so that
+ * keys follow each other as records of many independent users do (a key comes back after a few
+ * records as often as chance has it), and the same in every run.
+ */
+function keyIndexOf(index: number, keys: number): number {
+  let hash = index;
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85eb_ca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2_ae35);
+  hash ^= hash >>> 16;
+  return (hash >>> 0) % keys;
+}
+
 function message(source: RecordSource, index: number): BulkRecord {
+  const keyIndex = source.keys === undefined ? index : keyIndexOf(index, source.keys);
   return {
-    key: `key-${index}`,
+    key: `key-${keyIndex}`,
     value: source.value,
-    // Round robin, so that every partition holds the same share.
-    partition: index % source.partitions,
+    // A key stays in one partition; keys (or records) go round robin, so partitions hold equal shares.
+    partition: keyIndex % source.partitions,
     ...(source.headers === undefined ? {} : { headers: source.headers(index) }),
   };
 }

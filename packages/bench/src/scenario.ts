@@ -67,15 +67,21 @@ export function uniqueDelay(baseMilliseconds: number): number {
 export async function createFilledTopic(
   context: BenchContext,
   name: string,
-  size: { readonly records: number; readonly valueBytes: number; readonly partitions: number },
+  size: {
+    readonly records: number;
+    readonly valueBytes: number;
+    readonly partitions: number;
+    /** Distinct keys over the records (each in one partition); unset for one key per record. */
+    readonly keys?: number;
+  },
 ): Promise<{ readonly topic: string; readonly fillSeconds: number }> {
-  const { records, valueBytes, partitions } = size;
+  const { records, valueBytes, partitions, keys } = size;
   const topic = `${context.runId}-${name}`;
   await context.kafka.createTopics([{ topic, partitions }]);
   const fillStartedAt = performance.now();
   await fillTopic(
     context.kafka.client('ricochet-bench-producer'),
-    { topic, partitions, value: randomBytes(valueBytes) },
+    { topic, partitions, value: randomBytes(valueBytes), ...(keys === undefined ? {} : { keys }) },
     records,
   );
   const fillSeconds = (performance.now() - fillStartedAt) / 1000;

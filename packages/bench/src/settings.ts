@@ -24,6 +24,16 @@ export interface BenchSettings {
     /** How long the handler awaits per record, as one calling a slow service does. */
     readonly handlerDelayMilliseconds: number;
   };
+  readonly ioBound: {
+    readonly records: number;
+    readonly valueBytes: number;
+    readonly partitions: number;
+    /** Distinct keys, each in one partition, in an order as random as many users' records. */
+    readonly keys: number;
+    readonly handlerDelayMilliseconds: number;
+    /** Max-in-flight values measured on both Ricochet and Parallel Consumer, for the CPU's limit. */
+    readonly maxInFlightSweep: readonly number[];
+  };
   readonly retryRoundTrip: {
     readonly records: number;
     readonly valueBytes: number;
@@ -56,6 +66,15 @@ const full: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
   smoke: false,
   happyPath: { records: 500_000, valueBytes: 1024, partitions: 6, runs: 5 },
   slowHandler: { records: 3_000, valueBytes: 1024, partitions: 6, handlerDelayMilliseconds: 20 },
+  // 50 s for the sides that handle one record at a time per partition (300 records/s).
+  ioBound: {
+    records: 15_000,
+    valueBytes: 1024,
+    partitions: 6,
+    keys: 1_000,
+    handlerDelayMilliseconds: 20,
+    maxInFlightSweep: [16, 64, 256, 1024],
+  },
   retryRoundTrip: { records: 20_000, valueBytes: 1024, partitions: 6, delayMilliseconds: 1_000 },
   lateness: {
     recordsPerSecond: 2_000,
@@ -79,6 +98,14 @@ const smoke: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
   smoke: true,
   happyPath: { records: 2_000, valueBytes: 1024, partitions: 6, runs: 1 },
   slowHandler: { records: 60, valueBytes: 1024, partitions: 6, handlerDelayMilliseconds: 20 },
+  ioBound: {
+    records: 120,
+    valueBytes: 1024,
+    partitions: 6,
+    keys: 1_000,
+    handlerDelayMilliseconds: 20,
+    maxInFlightSweep: [16],
+  },
   retryRoundTrip: { records: 200, valueBytes: 1024, partitions: 6, delayMilliseconds: 1_000 },
   lateness: {
     recordsPerSecond: 200,

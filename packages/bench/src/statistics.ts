@@ -72,6 +72,8 @@ export class ThroughputMeter {
       seconds,
       recordsPerSecond: this.#count / seconds,
       cpuMicrosecondsPerRecord: (user + system) / this.#count,
+      // Read once the span is over: the most the process was resident until then.
+      peakResidentBytes: process.resourceUsage().maxRSS * 1024,
     };
   }
 }
@@ -86,4 +88,6 @@ export interface ThroughputResult {
 export interface MeteredThroughput extends ThroughputResult {
   /** User and system CPU time of the whole process (every thread) over the span, per record. */
   readonly cpuMicrosecondsPerRecord: number;
+  /** The most the consuming process was ever resident (its peak RSS), in bytes. */
+  readonly peakResidentBytes: number;
 }

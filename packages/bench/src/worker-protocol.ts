@@ -1,8 +1,11 @@
+import type { Ordering } from '@ricochet/main-consumer/defaults';
+
 /** What the bench asks a worker process to run: one side of a scenario, in a process of its own. */
 export type WorkerRequest = ConsumeRequest | RetryRequest;
 
 export interface ConsumeRequest {
-  readonly side: 'ricochet-consume' | 'kafkajs-consume';
+  /** kafkajs's side: `eachBatch` as the happy path runs it, or `eachMessage` (autocommit). */
+  readonly side: 'ricochet-consume' | 'kafkajs-consume' | 'kafkajs-each-message';
   readonly brokers: readonly string[];
   readonly topic: string;
   readonly groupId: string;
@@ -11,6 +14,10 @@ export interface ConsumeRequest {
   readonly handlerDelayMilliseconds: number;
   /** Partitions handled at once; unset for the side's own default. */
   readonly concurrency?: number;
+  /** Ricochet's ordering mode; unset for its default. */
+  readonly ordering?: Ordering;
+  /** Records Ricochet handles at once across its partitions; unset for its default. */
+  readonly maxInFlight?: number;
 }
 
 export interface RetryRequest {

@@ -2,7 +2,7 @@
  * A worker process: runs the one side of a scenario named in its first argument (JSON) and
  * reports to the bench over IPC. Started by worker-process.ts, never by hand.
  */
-import { consumeWithKafkajs } from './sides/kafkajs-consume.js';
+import { consumeWithKafkajs, consumeWithKafkajsEachMessage } from './sides/kafkajs-consume.js';
 import { consumeWithRicochet } from './sides/ricochet-consume.js';
 import { retryWithAsyncRetry } from './sides/async-retry.js';
 import { retryWithRicochet } from './sides/ricochet-retry.js';
@@ -21,6 +21,8 @@ async function run(request: WorkerRequest): Promise<unknown> {
       return consumeWithRicochet(request);
     case 'kafkajs-consume':
       return consumeWithKafkajs(request);
+    case 'kafkajs-each-message':
+      return consumeWithKafkajsEachMessage(request);
     case 'ricochet-retry':
       return retryWithRicochet(request, ready);
     case 'async-retry':

@@ -63,3 +63,38 @@ export async function consumeWithKafkajs(request: ConsumeRequest): Promise<Meter
   await consumer.disconnect();
   return meter.result();
 }
+
+/**
+ * The io-bound baseline: a plain kafkajs consumer as its README starts one, `eachMessage` with
+ * kafkajs's own commits (autocommit), `partitionsConsumedConcurrently` the request's concurrency.
+ * Within a partition kafkajs hands over one message at a time, awaiting each.
+ */
+export async function consumeWithKafkajsEachMessage(
+  request: ConsumeRequest,
+): Promise<MeteredThroughput> {
+  const meter = new ThroughputMeter(request.records);
+  const handle = benchHandler(meter, request.handlerDelayMilliseconds);
+  const kafka = createKafkaClient({
+    brokers: request.brokers,
+    clientId: `kafkajs-${request.groupId}`,
+    logger: benchLogger('kafkajs-each-message'),
+  });
+  const consumer = kafkajsClientOf(kafka).consumer({
+    groupId: request.groupId,
+    sessionTimeout: 30_000,
+    allowAutoTopicCreation: false,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [request.topic], fromBeginning: true });
+  await consumer.run({
+    ...(request.concurrency === undefined
+      ? {}
+      : { partitionsConsumedConcurrently: request.concurrency }),
+    eachMessage: async () => {
+      await handle();
+    },
+  });
+  await meter.done;
+  await consumer.disconnect();
+  return meter.result();
+}

@@ -18,6 +18,8 @@ export async function consumeWithRicochet(request: ConsumeRequest): Promise<Mete
     logger: benchLogger('ricochet-consume'),
     handler: benchHandler(meter, request.handlerDelayMilliseconds),
     ...(request.concurrency === undefined ? {} : { concurrency: request.concurrency }),
+    ...(request.ordering === undefined ? {} : { ordering: request.ordering }),
+    ...(request.maxInFlight === undefined ? {} : { maxInFlight: request.maxInFlight }),
   });
   await consumer.start();
   await meter.done;
