@@ -295,8 +295,11 @@ export class MainConsumer<TValue> {
       // suspect range).
       ended = inHand.ending || !batch.isCurrent() || batch.readToEnd;
     } catch (error) {
-      // The batch is abandoned (a publish failed, a rebalance): the process did not crash.
+      // The batch is abandoned (a publish failed, a rebalance): the process did not crash. The
+      // records still running get the grace, so that what they finish is committed.
       ended = true;
+      this.#beginEnding(inHand);
+      await this.#awaitGrace(inHand);
       throw error;
     } finally {
       inHand.closed = true;
@@ -760,8 +763,12 @@ export class MainConsumer<TValue> {
   async #commitEnd(inHand: BatchInHand<TValue>): Promise<void> {
     const { guard, handOffs } = inHand;
     const metadata = guard.endMetadata();
+    const firstUnsettled = handOffs.firstUnsettled;
     if (handOffs.committable !== undefined) {
       await this.#commitHandedOn(inHand, metadata);
+    } else if (firstUnsettled !== undefined) {
+      // Nothing settled since the last commit, but records done beyond may be: list them.
+      await this.#commitAt(inHand, firstUnsettled, metadata);
     } else if (guard.committedBefore !== undefined) {
       await this.#commitAt(inHand, guard.committedBefore, metadata);
     }
