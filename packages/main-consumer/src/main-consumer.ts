@@ -469,6 +469,9 @@ export class MainConsumer<TValue> {
         processed = this.#processInGate(inHand.processor, record, step);
       } catch (error) {
         this.#slots.release();
+        if (unsettled !== undefined) {
+          inHand.pending -= 1;
+        }
         this.#failed(inHand, error);
         return;
       }
@@ -483,6 +486,7 @@ export class MainConsumer<TValue> {
           (fate) => this.#decided(inHand, running, fate),
           (error: unknown) => {
             this.#slots.release();
+            inHand.pending -= 1;
             this.#failed(inHand, error);
           },
         );
@@ -564,7 +568,10 @@ export class MainConsumer<TValue> {
     return undefined;
   }
 
-  /** Ricochet's own processing threw: the batch ends, and fails with the error. */
+  /**
+   * Ricochet's own processing of a record threw (not the handler: its throw is a fate): the
+   * record stays unsettled, the batch ends and fails with the error.
+   */
   #failed(inHand: BatchInHand<TValue>, error: unknown): void {
     if (inHand.closed) {
       this.#logger.warn('a record abandoned with its batch failed', { error });
