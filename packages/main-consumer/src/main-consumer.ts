@@ -77,8 +77,15 @@ interface BatchInHand<TValue> {
 }
 
 /**
- * Consumes source topics and calls the handler for each record, in order per partition. A record
- * is committed only once it succeeded or was acknowledged on a tier or the dead-letter topic.
+ * Consumes source topics and calls the handler for each record, up to `maxInFlight` at once, in
+ * the order `ordering` asks (by default each key in offset order). A record is committed only once
+ * it, and every record before it, succeeded or was acknowledged on a tier or the dead-letter
+ * topic; records done beyond that prefix are listed in the commit's metadata, so that the next
+ * owner skips them.
+ *
+ * Memory stays bounded: kafkajs fetches a broker's partitions again only once every batch of its
+ * last fetch is handled, so what is in hand is one fetch per broker (`maxBytes`, 10 MiB by
+ * default) plus the handler calls abandoned after a revoke grace, until the handler timeout.
  */
 export class MainConsumer<TValue> {
   readonly #options: CompiledMainConsumerOptions<TValue>;
