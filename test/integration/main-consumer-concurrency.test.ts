@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeCommitMetadata, type OutgoingRecord } from '@ricochet/core';
 import { createMainConsumer, type MainConsumer } from '@ricochet/main-consumer';
+import type { Ordering } from '@ricochet/main-consumer/defaults';
 import {
   collectTopic,
   createTestTopics,
@@ -101,6 +102,7 @@ function recordingConsumer(options: {
   readonly maxLatencyMilliseconds: number;
   readonly maxInFlight: number;
   readonly concurrency?: number;
+  readonly ordering?: Ordering;
   readonly inFlight?: { now: number; most: number };
 }): MainConsumer<Buffer | null> {
   return createMainConsumer({
@@ -113,6 +115,7 @@ function recordingConsumer(options: {
     sessionTimeoutMilliseconds: 6_000,
     maxInFlight: options.maxInFlight,
     concurrency: options.concurrency ?? 1,
+    ...(options.ordering === undefined ? {} : { ordering: options.ordering }),
     commitIntervalMilliseconds: 200,
     logger: testLogger('main'),
     handler: async (record) => {
@@ -185,6 +188,47 @@ describe('main consumer: records of a partition at once, in key order (real brok
         new Set(calls.map((call) => call.partition)).size,
         'keys spread over partitions',
       ).to.equal(6);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it('partition ordering: one record of a partition at a time, in offset order, partitions at once', async () => {
+    const topic = uniqueName('orders');
+    const group = uniqueName('group');
+    await createTestTopics([topic], 3);
+    await produceRecords(keyedRecords(topic, 150, 40));
+    const calls: Call[] = [];
+    const inFlight = { now: 0, most: 0 };
+    const consumer = recordingConsumer({
+      name: 'only',
+      topic,
+      group,
+      calls,
+      maxLatencyMilliseconds: 10,
+      maxInFlight: 16,
+      concurrency: 3,
+      ordering: 'partition',
+      inFlight,
+    });
+    await consumer.start();
+    try {
+      await waitFor('every partition committed to its end', async () =>
+        (await committedToEnd(group, topic)) ? true : undefined,
+      );
+      expect(calls).to.have.length(150);
+      for (const partition of [0, 1, 2]) {
+        const ofPartition = calls.filter((call) => call.partition === partition);
+        for (const [index, call] of ofPartition.entries()) {
+          const previous = ofPartition[index - 1];
+          if (previous !== undefined) {
+            expect(call.offset, 'in offset order').to.equal(previous.offset + 1);
+            expect(previous.endedAt!, 'one at a time').to.be.at.most(call.startedAt);
+          }
+        }
+      }
+      expect(inFlight.most, 'partitions at once').to.be.greaterThan(1);
+      expect(inFlight.most).to.be.at.most(3);
     } finally {
       await consumer.stop();
     }

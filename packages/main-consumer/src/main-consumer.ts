@@ -77,8 +77,15 @@ interface BatchInHand<TValue> {
 }
 
 /**
- * Consumes source topics and calls the handler for each record, in order per partition. A record
- * is committed only once it succeeded or was acknowledged on a tier or the dead-letter topic.
+ * Consumes source topics and calls the handler for each record, up to `maxInFlight` at once, in
+ * the order `ordering` asks (by default each key in offset order). A record is committed only once
+ * it, and every record before it, succeeded or was acknowledged on a tier or the dead-letter
+ * topic; records done beyond that prefix are listed in the commit's metadata, so that the next
+ * owner skips them.
+ *
+ * Memory stays bounded: kafkajs fetches a broker's partitions again only once every batch of its
+ * last fetch is handled, so what is in hand is one fetch per broker (`maxBytes`, 10 MiB by
+ * default) plus the handler calls abandoned after a revoke grace, until the handler timeout.
  */
 export class MainConsumer<TValue> {
   readonly #options: CompiledMainConsumerOptions<TValue>;
@@ -295,8 +302,11 @@ export class MainConsumer<TValue> {
       // suspect range).
       ended = inHand.ending || !batch.isCurrent() || batch.readToEnd;
     } catch (error) {
-      // The batch is abandoned (a publish failed, a rebalance): the process did not crash.
+      // The batch is abandoned (a publish failed, a rebalance): the process did not crash. The
+      // records still running get the grace, so that what they finish is committed.
       ended = true;
+      this.#beginEnding(inHand);
+      await this.#awaitGrace(inHand);
       throw error;
     } finally {
       inHand.closed = true;
@@ -466,6 +476,9 @@ export class MainConsumer<TValue> {
         processed = this.#processInGate(inHand.processor, record, step);
       } catch (error) {
         this.#slots.release();
+        if (unsettled !== undefined) {
+          inHand.pending -= 1;
+        }
         this.#failed(inHand, error);
         return;
       }
@@ -480,6 +493,7 @@ export class MainConsumer<TValue> {
           (fate) => this.#decided(inHand, running, fate),
           (error: unknown) => {
             this.#slots.release();
+            inHand.pending -= 1;
             this.#failed(inHand, error);
           },
         );
@@ -561,7 +575,10 @@ export class MainConsumer<TValue> {
     return undefined;
   }
 
-  /** Ricochet's own processing threw: the batch ends, and fails with the error. */
+  /**
+   * Ricochet's own processing of a record threw (not the handler: its throw is a fate): the
+   * record stays unsettled, the batch ends and fails with the error.
+   */
   #failed(inHand: BatchInHand<TValue>, error: unknown): void {
     if (inHand.closed) {
       this.#logger.warn('a record abandoned with its batch failed', { error });
@@ -760,8 +777,12 @@ export class MainConsumer<TValue> {
   async #commitEnd(inHand: BatchInHand<TValue>): Promise<void> {
     const { guard, handOffs } = inHand;
     const metadata = guard.endMetadata();
+    const firstUnsettled = handOffs.firstUnsettled;
     if (handOffs.committable !== undefined) {
       await this.#commitHandedOn(inHand, metadata);
+    } else if (firstUnsettled !== undefined) {
+      // Nothing settled since the last commit, but records done beyond may be: list them.
+      await this.#commitAt(inHand, firstUnsettled, metadata);
     } else if (guard.committedBefore !== undefined) {
       await this.#commitAt(inHand, guard.committedBefore, metadata);
     }

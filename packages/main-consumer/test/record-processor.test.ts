@@ -96,6 +96,28 @@ describe('RecordProcessor', () => {
     expect(published).to.have.length(1);
   });
 
+  it('times out each of several calls in hand at once on its own clock, and counts those pending', async () => {
+    const settleLater: Array<() => void> = [];
+    const { processor, process } = processorFor(
+      () =>
+        new Promise<void>((resolve) => {
+          settleLater.push(resolve);
+        }),
+      { handlerTimeoutMilliseconds: 40 },
+    );
+    const first = process({ ...record, offset: '1' });
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    const second = process({ ...record, offset: '2' });
+    expect(processor.pendingCalls).to.equal(2);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    processor.expireOverdue(performance.now());
+    expect(await first).to.deep.include({ kind: 'sent-to-tier' });
+    expect(processor.pendingCalls, 'the second is not overdue yet').to.equal(1);
+    settleLater[1]!();
+    expect(await second).to.deep.equal({ kind: 'succeeded', tryCount: 0 });
+    expect(processor.pendingCalls).to.equal(0);
+  });
+
   it('reports success without publishing', async () => {
     const { process, published } = processorFor(() => {});
     expect(await process(record)).to.deep.equal({ kind: 'succeeded', tryCount: 0 });
