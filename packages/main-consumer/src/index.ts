@@ -22,6 +22,14 @@
  * await consumer.start();
  * process.once('SIGTERM', () => void consumer.stop());
  * ```
+ *
+ * How it is built: `MainConsumer` (main-consumer.ts) is the service: lifecycle, publisher,
+ * commits with the group session, accessors. It hands each partition's batch to a `BatchRun`
+ * (batch-run.ts), the flow of one batch: the cursor, ordering lanes (ordering.ts), the shared
+ * in-flight slots (in-flight-slots.ts), the crash guard's steps (crash-guard.ts, careful-gate.ts)
+ * and the revoke grace. A `RecordProcessor` (record-processor.ts) decides each record's fate,
+ * `HandOffs` (hand-offs.ts) books fates taken in offset order and settled out of order, and
+ * `BatchCommits` (batch-commits.ts) decides what the batch commits and with which metadata.
  */
 import { compileMainConsumerOptions, type MainConsumerOptions } from './options.js';
 import { MainConsumer } from './main-consumer.js';

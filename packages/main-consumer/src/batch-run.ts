@@ -1,0 +1,615 @@
+import { performance } from 'node:perf_hooks';
+import type { CommitMetadata, ConsumedRecord, Logger } from '@ricochet/core';
+import type { ConsumedBatch } from '@ricochet/kafka';
+import { BatchCommits, type CommitPartition } from './batch-commits.js';
+import type { CarefulGate } from './careful-gate.js';
+import type { PartitionCrashGuard, RecordStep } from './crash-guard.js';
+import type { OwnedPartition } from './crash-guards.js';
+import { DoneRecords } from './done-records.js';
+import { HandOffs, type PublishHandOffs, type SettleRecord, type Unsettled } from './hand-offs.js';
+import type { InFlightSlots } from './in-flight-slots.js';
+import { OrderingLanes } from './ordering.js';
+import type { CompiledMainConsumerOptions } from './options.js';
+import type { ProgressWatch } from './progress-watch.js';
+import type { RecordFate } from './record-outcome.js';
+import type { RecordProcessor } from './record-processor.js';
+
+/**
+ * How often, at most, a batch's watchdog runs while the batch is in hand. It asks for a
+ * heartbeat, so that a handler call longer than the session timeout does not get the member
+ * evicted (one is sent only once the heartbeat interval has passed, see ConsumedBatch, so asking
+ * more often costs nothing), and it fails a handler call past the handler timeout.
+ */
+const maxWatchdogMilliseconds = 1_000;
+
+/** A handler call is failed within a tenth of the handler timeout past it (a second at most). */
+function watchdogMilliseconds(handlerTimeoutMilliseconds: number): number {
+  return Math.min(maxWatchdogMilliseconds, Math.ceil(handlerTimeoutMilliseconds / 10));
+}
+
+/** A record the batch's cursor has passed and will start: its crash-guard step, its bookkeeping. */
+interface TakenRecord {
+  readonly record: ConsumedRecord;
+  readonly step: RecordStep;
+  /** Its booking as taken and not decided (it waits, or runs asynchronously). */
+  readonly unsettled: Unsettled;
+}
+
+/** The main consumer's options a batch run reads. */
+export type BatchRunOptions = Pick<
+  CompiledMainConsumerOptions<unknown>,
+  | 'ordering'
+  | 'commitIntervalMilliseconds'
+  | 'revokeGraceMilliseconds'
+  | 'handlerTimeoutMilliseconds'
+  | 'onEvent'
+>;
+
+/** What every batch run of a main consumer shares, and how a run reaches the service. */
+export interface BatchRunShared {
+  readonly options: BatchRunOptions;
+  readonly logger: Logger;
+  /** The bound on records handled at once across all partitions. */
+  readonly slots: InFlightSlots;
+  /** Closed while a careful record runs alone. */
+  readonly carefulGate: CarefulGate;
+  readonly progress: ProgressWatch;
+  /** Publishes hand-offs, acknowledged. */
+  readonly publish: PublishHandOffs;
+  /** Commits the partition with the group session. */
+  readonly commit: CommitPartition;
+  /** Reports a record settled (unless skipped: `outcome` undefined), once the batch resolved it. */
+  readonly report: SettleRecord;
+}
+
+/**
+ * One partition's batch in hand: handles its records, as many at once as the ordering and the
+ * free slots allow. The cursor takes records in offset order; a record whose lane is busy waits
+ * behind it, and a record that finishes starts the next of its lane. A failed record's hand-off
+ * is queued for its tier (or the dead-letter topic) and published in one acknowledged request
+ * when the queue is full, at the end of the batch and before every commit. Only the contiguous
+ * prefix of done records is settled, reported and committable; the records done beyond it travel
+ * in the commit's metadata (`BatchCommits`). Nothing is committed past a record not yet handed on.
+ *
+ * When the partition is revoked or the service stops, no record is started any more and the
+ * running ones get `revokeGraceMilliseconds` to finish; what is done is then committed, and the
+ * rest is left to the next owner.
+ */
+export class BatchRun<TValue> {
+  readonly #shared: BatchRunShared;
+  readonly #options: BatchRunOptions;
+  readonly #slots: InFlightSlots;
+  readonly #carefulGate: CarefulGate;
+  readonly #progress: ProgressWatch;
+  readonly #batch: ConsumedBatch;
+  readonly #owned: OwnedPartition;
+  readonly #guard: PartitionCrashGuard;
+  readonly #processor: RecordProcessor<TValue>;
+  readonly #handOffs: HandOffs;
+  readonly #commits: BatchCommits;
+  readonly #lanes: OrderingLanes<TakenRecord>;
+  /** Records taken whose fate is not decided: running, or waiting for their lane or a slot. */
+  #pending = 0;
+  /** No record is started any more: the partition is revoked, the service stops, or one failed. */
+  #ending = false;
+  /** The heartbeat's rejection (a rebalance), rethrown once the running records had their grace. */
+  #rejoin: { readonly error: unknown } | undefined;
+  /** A record's processing threw (not the handler: Ricochet's own code); the batch fails with it. */
+  #failure: { readonly error: unknown } | undefined;
+  /** The batch returned: a late decision only gives its slot back. */
+  #closed = false;
+  /** Wakes the batch's own flow when a record is decided or the batch starts ending. */
+  #wakeFlow: (() => void) | undefined;
+
+  constructor(
+    shared: BatchRunShared,
+    batch: ConsumedBatch,
+    owned: OwnedPartition,
+    processor: RecordProcessor<TValue>,
+  ) {
+    this.#shared = shared;
+    this.#options = shared.options;
+    this.#slots = shared.slots;
+    this.#carefulGate = shared.carefulGate;
+    this.#progress = shared.progress;
+    this.#batch = batch;
+    this.#owned = owned;
+    this.#guard = owned.guard;
+    this.#processor = processor;
+    // One bookkeeping per batch: with partitions handled concurrently, a batch must publish (and
+    // so settle) only its own records.
+    const report = shared.report;
+    this.#handOffs = new HandOffs({
+      settle: (record, outcome) => {
+        // The fetch may pass it; it is reported (unless an earlier owner did it: it was then).
+        batch.resolve(record.offset);
+        report(record, outcome);
+      },
+      commitIntervalMilliseconds: shared.options.commitIntervalMilliseconds,
+      startedAt: processor.lastFinishedAt,
+    });
+    this.#commits = new BatchCommits(
+      batch.topic,
+      batch.partition,
+      owned,
+      this.#handOffs,
+      shared.publish,
+      shared.commit,
+    );
+    this.#lanes = new OrderingLanes(shared.options.ordering);
+  }
+
+  /**
+   * Runs the batch to its end: every record decided (or the batch ending and its grace over),
+   * the hand-offs published and what is settled committed. Rejects with a rebalance, a failed
+   * publish or Ricochet's own failure, after committing what was handed on.
+   */
+  async run(): Promise<void> {
+    const batch = this.#batch;
+    const owned = this.#owned;
+    const handOffs = this.#handOffs;
+    const processor = this.#processor;
+    const commits = this.#commits;
+    owned.gap = () => handOffs.doneBeyondCount + owned.done.notReached().length;
+    let ended = false;
+    this.#progress.batchStarted(performance.now());
+    const watchdog = setInterval(() => {
+      processor.expireOverdue(performance.now());
+      if (this.#closed) {
+        // Abandoned calls are still given up on at the handler timeout, so their slots come back.
+        if (processor.pendingCalls === 0) {
+          clearInterval(watchdog);
+        }
+        return;
+      }
+      if (!batch.isCurrent()) {
+        this.#beginEnding();
+      }
+      void this.#heartbeatDuringRecord();
+      // A batch waiting on its running records still commits on the commit interval.
+      this.#wake();
+    }, watchdogMilliseconds(this.#options.handlerTimeoutMilliseconds));
+    try {
+      for (const record of batch.records) {
+        if (this.#ending || !batch.isCurrent()) {
+          break;
+        }
+        const taking = this.#take(record);
+        // Awaited only when it is a promise: a record handled synchronously costs no microtask.
+        if (taking !== undefined) {
+          await taking;
+        }
+        if (handOffs.publishDue) {
+          await commits.publishQueued();
+        }
+        if (handOffs.commitDue(processor.lastFinishedAt)) {
+          await commits.publishAndCommit();
+        }
+        try {
+          await batch.heartbeat();
+        } catch (error) {
+          this.#beginEnding({ rejoin: error });
+        }
+      }
+      await this.#awaitDecided();
+      if (this.#ending) {
+        await this.#awaitGrace();
+      }
+      if (this.#failure !== undefined) {
+        throw this.#failure.error;
+      }
+      await commits.publishQueued();
+      if (this.#rejoin !== undefined) {
+        throw this.#rejoin.error;
+      }
+      // No record follows right after this batch: the service stops, the fetch moved, the
+      // partition is revoked or read to its end (an idle or stopped service then leaves no
+      // suspect range).
+      ended = this.#ending || !batch.isCurrent() || batch.readToEnd;
+    } catch (error) {
+      // The batch is abandoned (a publish failed, a rebalance): the process did not crash. The
+      // records still running get the grace, so that what they finish is committed.
+      ended = true;
+      this.#beginEnding();
+      await this.#awaitGrace();
+      throw error;
+    } finally {
+      this.#closed = true;
+      if (processor.pendingCalls === 0) {
+        clearInterval(watchdog);
+      }
+      try {
+        // Commit what was handed on even when a publish failed, so the restart resumes right at
+        // the first record that was not handed on, not before it.
+        await (ended ? commits.commitEnd() : commits.commitHandedOn());
+      } finally {
+        const done = commits.doneBeyond();
+        owned.done = new DoneRecords(done);
+        owned.gap = () => owned.done.notReached().length;
+        this.#progress.batchEnded();
+      }
+    }
+  }
+
+  /**
+   * Takes the batch's next record: skips it when an earlier owner did it, runs it carefully
+   * when the crash guard says so, else starts it now (a free slot awaited) or queues it behind
+   * its lane. Returns a promise only when something must be awaited: a record handled
+   * synchronously with a free slot costs no promise and no microtask here.
+   */
+  #take(record: ConsumedRecord): Promise<void> | undefined {
+    const owned = this.#owned;
+    if (!owned.done.exhausted && owned.done.has(record.offset)) {
+      this.#shared.logger.debug('record skipped: an earlier owner of the partition had it done', {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+      });
+      this.#handOffs.skipped(record);
+      return undefined;
+    }
+    const step = this.#guard.beforeRecord(record.offset);
+    if (step.kind === 'mark' || this.#carefulGate.closed !== undefined) {
+      return this.#takeAfterCommit(record, step);
+    }
+    return this.#startOrQueue(record, step);
+  }
+
+  /**
+   * Takes a record that needs a commit first (a careful record runs alone after it; a new crash
+   * guard is written before it), or that waits for a careful record elsewhere to finish.
+   */
+  async #takeAfterCommit(record: ConsumedRecord, step: RecordStep): Promise<void> {
+    if (step.kind === 'mark' && step.metadata.attempt !== undefined) {
+      await this.#awaitDecided();
+      if (!this.#ending) {
+        await this.#processCarefully(record, step.metadata);
+      }
+      return;
+    }
+    if (step.kind === 'mark') {
+      await this.#commits.commitMark(record.offset, step.metadata);
+    }
+    for (let gate = this.#carefulGate.closed; gate !== undefined; gate = this.#carefulGate.closed) {
+      await gate;
+    }
+    await this.#startOrQueue(record, step);
+  }
+
+  /** Starts a record now when its lane and a slot are free; else queues it, or awaits them. */
+  #startOrQueue(record: ConsumedRecord, step: RecordStep): Promise<void> | undefined {
+    if (!this.#lanes.mayStart(record)) {
+      if (this.#options.ordering === 'partition') {
+        // One record at a time: the cursor waits rather than queue the whole batch.
+        return this.#startWhenDecided(record, step);
+      }
+      this.#pending += 1;
+      this.#lanes.wait({ record, step, unsettled: this.#handOffs.taken(record) });
+      return undefined;
+    }
+    const slot = this.#slots.acquire();
+    if (slot !== undefined) {
+      return this.#startWithSlot(record, step, slot);
+    }
+    this.#run(record, step, undefined);
+    return undefined;
+  }
+
+  /** `partition` ordering: starts the record once the one before it is decided. */
+  async #startWhenDecided(record: ConsumedRecord, step: RecordStep): Promise<void> {
+    await this.#awaitDecided();
+    if (!this.#ending) {
+      await this.#startOrQueue(record, step);
+    }
+  }
+
+  /** Starts the record once `slot` is taken, unless the batch ends meanwhile. */
+  async #startWithSlot(
+    record: ConsumedRecord,
+    step: RecordStep,
+    slot: Promise<void>,
+  ): Promise<void> {
+    if (await this.#awaitSlotUnlessEnding(slot)) {
+      this.#run(record, step, undefined);
+    }
+  }
+
+  /** Waits for a free slot, and reports how long the wait was. */
+  async #awaitSlot(slot: Promise<void>): Promise<void> {
+    const blockedAt = performance.now();
+    await slot;
+    this.#options.onEvent({
+      type: 'in-flight-blocked',
+      seconds: (performance.now() - blockedAt) / 1000,
+    });
+  }
+
+  /**
+   * Waits for a free slot for the cursor's record, or for the batch to end meanwhile (the revoke
+   * grace must not wait on other partitions' handlers): then the slot, once it comes, is given
+   * back, and false is returned.
+   */
+  async #awaitSlotUnlessEnding(slot: Promise<void>): Promise<boolean> {
+    let taken = false;
+    const waited = this.#awaitSlot(slot).then(() => {
+      taken = true;
+      this.#wake();
+    });
+    while (!taken && !this.#ending) {
+      await this.#woken();
+    }
+    if (this.#ending) {
+      void waited.then(() => this.#slots.release());
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Runs a record holding a slot and, while each finishes synchronously, the next record of its
+   * lane (for which a slot is free). A record whose processing is a promise is booked as running
+   * (`unsettled` is its booking when it waited behind its lane); its decision (`#decided`) starts
+   * the next of its lane. A record handled synchronously with its lane free allocates nothing.
+   */
+  #run(
+    firstRecord: ConsumedRecord,
+    firstStep: RecordStep,
+    firstUnsettled: Unsettled | undefined,
+  ): void {
+    let record = firstRecord;
+    let step = firstStep;
+    let unsettled = firstUnsettled;
+    for (;;) {
+      let processed: RecordFate | Promise<RecordFate>;
+      try {
+        processed = this.#processInGate(record, step);
+      } catch (error) {
+        this.#slots.release();
+        if (unsettled !== undefined) {
+          this.#pending -= 1;
+        }
+        this.#failed(error);
+        return;
+      }
+      if (processed instanceof Promise) {
+        if (unsettled === undefined) {
+          unsettled = this.#handOffs.taken(record);
+          this.#pending += 1;
+          this.#lanes.running(record);
+        }
+        const running: TakenRecord = { record, step, unsettled };
+        processed.then(
+          (fate) => this.#decided(running, fate),
+          (error: unknown) => {
+            this.#slots.release();
+            this.#pending -= 1;
+            this.#failed(error);
+          },
+        );
+        return;
+      }
+      this.#slots.release();
+      this.#progress.progressed(this.#processor.lastFinishedAt);
+      if (unsettled === undefined) {
+        // Nothing of its lane ran before it: its lane was never busy.
+        this.#handOffs.finished(record, processed);
+        return;
+      }
+      this.#handOffs.decided(unsettled, processed);
+      this.#pending -= 1;
+      const next = this.#nextOfLane(record);
+      if (next === undefined) {
+        return;
+      }
+      ({ record, step, unsettled } = next);
+    }
+  }
+
+  /** A running record's fate is decided: book it, and start the next record of its lane. */
+  #decided(taken: TakenRecord, fate: RecordFate): void {
+    this.#slots.release();
+    if (this.#closed) {
+      return;
+    }
+    this.#progress.progressed(this.#processor.lastFinishedAt);
+    this.#handOffs.decided(taken.unsettled, fate);
+    this.#pending -= 1;
+    const next = this.#nextOfLane(taken.record);
+    if (next !== undefined) {
+      this.#run(next.record, next.step, next.unsettled);
+    }
+    this.#wake();
+  }
+
+  /**
+   * The next record of the lane `record` (just decided) held, with a slot taken for it, when it
+   * may start at once; undefined otherwise (none waits, or it is started once a slot or the
+   * careful gate frees, or never when the batch ends meanwhile).
+   */
+  #nextOfLane(record: ConsumedRecord): TakenRecord | undefined {
+    const next = this.#lanes.finished(record);
+    if (next === undefined) {
+      return undefined;
+    }
+    if (this.#ending) {
+      this.#pending -= 1;
+      return undefined;
+    }
+    const slot = this.#slots.acquire();
+    const closed = this.#carefulGate.closed;
+    if (slot === undefined && closed === undefined) {
+      return next;
+    }
+    void this.#startWhenFree(next, slot);
+    return undefined;
+  }
+
+  /** Starts a lane's next record once its slot (if it waits for one) and the careful gate free. */
+  async #startWhenFree(next: TakenRecord, slot: Promise<void> | undefined): Promise<void> {
+    if (slot !== undefined) {
+      await this.#awaitSlot(slot);
+    }
+    for (let gate = this.#carefulGate.closed; gate !== undefined; gate = this.#carefulGate.closed) {
+      await gate;
+    }
+    if (this.#ending || this.#closed) {
+      this.#slots.release();
+      if (!this.#closed) {
+        this.#pending -= 1;
+        this.#wake();
+      }
+      return;
+    }
+    this.#run(next.record, next.step, next.unsettled);
+  }
+
+  /**
+   * Ricochet's own processing of a record threw (not the handler: its throw is a fate): the
+   * record stays unsettled, the batch ends and fails with the error.
+   */
+  #failed(error: unknown): void {
+    if (this.#closed) {
+      this.#shared.logger.warn('a record abandoned with its batch failed', { error });
+      return;
+    }
+    this.#failure ??= { error };
+    this.#beginEnding();
+  }
+
+  /** No record of the batch is started any more; the records waiting for their lane are dropped. */
+  #beginEnding(reason?: { readonly rejoin: unknown }): void {
+    if (reason !== undefined && this.#rejoin === undefined) {
+      this.#rejoin = { error: reason.rejoin };
+    }
+    if (this.#ending) {
+      return;
+    }
+    this.#ending = true;
+    this.#pending -= this.#lanes.abandonWaiting().length;
+    this.#wake();
+  }
+
+  #wake(): void {
+    const wake = this.#wakeFlow;
+    this.#wakeFlow = undefined;
+    wake?.();
+  }
+
+  /** Resolves once `#wake` is called: a record is decided, or the batch starts ending. */
+  #woken(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#wakeFlow = resolve;
+    });
+  }
+
+  /**
+   * Waits until no record taken is undecided or the batch ends, committing on the commit interval
+   * meanwhile.
+   */
+  async #awaitDecided(): Promise<void> {
+    const handOffs = this.#handOffs;
+    while (this.#pending > 0 && !this.#ending) {
+      await this.#woken();
+      if (handOffs.publishDue) {
+        await this.#commits.publishQueued();
+      }
+      if (!this.#ending && handOffs.commitDue(performance.now())) {
+        await this.#commits.publishAndCommit();
+      }
+    }
+  }
+
+  /** The batch ends (revoked, stopping): the running records get the revoke grace, no more. */
+  async #awaitGrace(): Promise<void> {
+    const graceMilliseconds = this.#options.revokeGraceMilliseconds;
+    const graceEndsAt = performance.now() + graceMilliseconds;
+    while (this.#pending > 0) {
+      const left = graceEndsAt - performance.now();
+      if (left <= 0) {
+        this.#shared.logger.warn(
+          'handlers still running after the revoke grace; their records are left to the next owner',
+          {
+            topic: this.#batch.topic,
+            partition: this.#batch.partition,
+            running: this.#pending,
+            graceMilliseconds,
+          },
+        );
+        return;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.#wakeFlow = resolve;
+        timer = setTimeout(resolve, left);
+      });
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Marks, handles and commits past a careful record with no other record of the process in hand,
+   * so that a crash meanwhile is this record's and its mark never outlives it.
+   */
+  async #processCarefully(record: ConsumedRecord, mark: CommitMetadata): Promise<void> {
+    await this.#carefulGate.alone(async () => {
+      await this.#commits.commitBefore(record.offset, mark);
+      const fate = await this.#processor.process(record);
+      this.#progress.progressed(this.#processor.lastFinishedAt);
+      this.#handOffs.finished(record, fate);
+      await this.#commits.publishAndCommit();
+    });
+  }
+
+  /**
+   * Handles a record (or dead-letters it unhandled when it crashed the process too often) counted
+   * in hand by the careful gate until its fate is decided. Synchronous when processing is.
+   */
+  #processInGate(record: ConsumedRecord, step: RecordStep): RecordFate | Promise<RecordFate> {
+    if (step.kind === 'dead-letter') {
+      this.#shared.logger.warn('dead-lettering a record that crashed the process', {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        crashes: step.crashes,
+      });
+    }
+    const gate = this.#carefulGate;
+    gate.enter();
+    let processed: RecordFate | Promise<RecordFate>;
+    try {
+      processed =
+        step.kind === 'dead-letter'
+          ? this.#processor.deadLetterCrashed(record, step.crashes)
+          : this.#processor.process(record);
+    } catch (error) {
+      gate.leave();
+      throw error;
+    }
+    if (processed instanceof Promise) {
+      return processed.finally(() => gate.leave());
+    }
+    gate.leave();
+    return processed;
+  }
+
+  /**
+   * A heartbeat sent while records are in hand. Its failure (a rebalance began, the member was
+   * fenced) cannot stop the calls in hand: the batch starts no record any more, gives the
+   * running ones the revoke grace, commits what is done and ends with the failure.
+   */
+  async #heartbeatDuringRecord(): Promise<void> {
+    const batch = this.#batch;
+    try {
+      await batch.heartbeat();
+    } catch (error) {
+      this.#shared.logger.info('heartbeat while records are in hand failed; the batch ends', {
+        topic: batch.topic,
+        partition: batch.partition,
+        error,
+      });
+      if (!this.#closed) {
+        this.#beginEnding({ rejoin: error });
+      }
+    }
+  }
+}
