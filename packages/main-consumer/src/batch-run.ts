@@ -22,6 +22,14 @@ import type { RecordProcessor } from './record-processor.js';
  */
 const maxWatchdogMilliseconds = 1_000;
 
+/**
+ * How often, at most, the cursor asks for a heartbeat between records. kafkajs sends one only
+ * once its heartbeat interval (3 s by default) has passed, so asking after every record bought
+ * nothing but a promise and a microtask turn per record; a heartbeat now leaves at most this much
+ * later than it would have, and a rebalance it reports is noticed at most this much later.
+ */
+const heartbeatAskMilliseconds = 50;
+
 /** A handler call is failed within a tenth of the handler timeout past it (a second at most). */
 function watchdogMilliseconds(handlerTimeoutMilliseconds: number): number {
   return Math.min(maxWatchdogMilliseconds, Math.ceil(handlerTimeoutMilliseconds / 10));
@@ -152,7 +160,10 @@ export class BatchRun<TValue> {
     const commits = this.#commits;
     owned.gap = () => handOffs.doneBeyondCount + owned.done.notReached().length;
     let ended = false;
-    this.#progress.batchStarted(performance.now());
+    const startedAt = performance.now();
+    this.#progress.batchStarted(startedAt);
+    // The clock read as records finish (no clock read of its own): when a heartbeat was asked.
+    let heartbeatAskedAt = startedAt;
     const watchdog = setInterval(() => {
       processor.expireOverdue(performance.now());
       if (this.#closed) {
@@ -182,13 +193,17 @@ export class BatchRun<TValue> {
         if (handOffs.publishDue) {
           await commits.publishQueued();
         }
-        if (handOffs.commitDue(processor.lastFinishedAt)) {
+        const finishedAt = processor.lastFinishedAt;
+        if (handOffs.commitDue(finishedAt)) {
           await commits.publishAndCommit();
         }
-        try {
-          await batch.heartbeat();
-        } catch (error) {
-          this.#beginEnding({ rejoin: error });
+        if (finishedAt - heartbeatAskedAt >= heartbeatAskMilliseconds) {
+          heartbeatAskedAt = finishedAt;
+          try {
+            await batch.heartbeat();
+          } catch (error) {
+            this.#beginEnding({ rejoin: error });
+          }
         }
       }
       await this.#awaitDecided();
