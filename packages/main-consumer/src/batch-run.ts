@@ -108,6 +108,25 @@ export class BatchRun<TValue> {
   #closed = false;
   /** Wakes the batch's own flow when a record is decided or the batch starts ending. */
   #wakeFlow: (() => void) | undefined;
+  /** The last record settled and not yet resolved on the batch. */
+  #settledThrough: string | undefined;
+  /** Whether `#resolveSettled` is queued to run. */
+  #resolveQueued = false;
+  /**
+   * Resolves the records settled since it last ran, through the last: once per turn of the
+   * flow rather than once per record, as kafkajs parses every offset it is given into a Long.
+   * Queued as a microtask by the first record settled, so it runs before the flow awaits
+   * anything kafkajs could answer; a resolve later than the settle can only make a fetch start
+   * earlier (records read again), never past a record not settled.
+   */
+  readonly #resolveSettled = (): void => {
+    this.#resolveQueued = false;
+    const through = this.#settledThrough;
+    if (through !== undefined) {
+      this.#settledThrough = undefined;
+      this.#batch.resolve(through);
+    }
+  };
 
   constructor(
     shared: BatchRunShared,
@@ -130,7 +149,11 @@ export class BatchRun<TValue> {
     this.#handOffs = new HandOffs({
       settle: (record, outcome) => {
         // The fetch may pass it; it is reported (unless an earlier owner did it: it was then).
-        batch.resolve(record.offset);
+        this.#settledThrough = record.offset;
+        if (!this.#resolveQueued) {
+          this.#resolveQueued = true;
+          queueMicrotask(this.#resolveSettled);
+        }
         report(record, outcome);
       },
       commitIntervalMilliseconds: shared.options.commitIntervalMilliseconds,
@@ -230,6 +253,8 @@ export class BatchRun<TValue> {
       throw error;
     } finally {
       this.#closed = true;
+      // The batch's report (and the next fetch) see every record settled until now.
+      this.#resolveSettled();
       if (processor.pendingCalls === 0) {
         clearInterval(watchdog);
       }
