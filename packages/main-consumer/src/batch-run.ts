@@ -203,25 +203,34 @@ export class BatchRun<TValue> {
       // A batch waiting on its running records still commits on the commit interval.
       this.#wake();
     }, watchdogMilliseconds(this.#options.handlerTimeoutMilliseconds));
+    // Whether the batch is still current changes only while the flow awaits (a stop, a seek):
+    // asked before the first record, after every await and at the heartbeat cadence (a handler
+    // may stop the service itself), not before every record: kafkajs builds a key to answer.
+    let askCurrent = true;
     try {
       for (const record of batch.records) {
-        if (this.#ending || !batch.isCurrent()) {
+        if (this.#ending || (askCurrent && !batch.isCurrent())) {
           break;
         }
+        askCurrent = false;
         const taking = this.#take(record);
         // Awaited only when it is a promise: a record handled synchronously costs no microtask.
         if (taking !== undefined) {
           await taking;
+          askCurrent = true;
         }
         if (handOffs.publishDue) {
           await commits.publishQueued();
+          askCurrent = true;
         }
         const finishedAt = processor.lastFinishedAt;
         if (handOffs.commitDue(finishedAt)) {
           await commits.publishAndCommit();
+          askCurrent = true;
         }
         if (finishedAt - heartbeatAskedAt >= heartbeatAskMilliseconds) {
           heartbeatAskedAt = finishedAt;
+          askCurrent = true;
           try {
             await batch.heartbeat();
           } catch (error) {
