@@ -99,7 +99,10 @@ export interface MainConsumerOptions<TValue = Buffer | null> extends ServiceConn
   /** Default `dlq`. */
   dlqTopic?: string;
   classify?: ErrorClassifier;
-  /** Partitions handled at once (fetched batches in hand at once). Default 1. */
+  /**
+   * Partitions handled at once (fetched batches in hand at once). Default `defaultConcurrency`
+   * (64, as many as records in flight).
+   */
   concurrency?: number;
   /**
    * What order records of a partition are handled in. `key` (the default): records of one key
