@@ -11,12 +11,11 @@ function committedReader(committed: CommittedOffset): CommittedOffsetReader {
 }
 
 describe('CrashGuards', () => {
-  // Failing on purpose (dup-study): `keepOnly` keeps a partition's in-memory OwnedPartition across
-  // a group join, and with it a DoneRecords already consumed by the batch before the join. When
-  // that batch's commit did not reach the broker (it failed with a rebalance error, so kafkajs
-  // rejoined without a crash, and the member kept the partition), kafkajs resumes from the
-  // committed offset, which is behind what this owner settled: the records the earlier owner
-  // listed done are handled again, and this owner's next commit drops them from the metadata.
+  // A partition kept across a group join whose last commit did not reach the broker (it failed
+  // with a rebalance error, so kafkajs rejoined without a crash and the member kept the
+  // partition): kafkajs resumes from the committed offset, so the records the earlier owner
+  // listed done there must be skipped again, not handled twice. Found by reading the code while
+  // studying the chaos run's duplicates; it failed before CrashGuards re-read kept partitions.
   it('reads the done records of a partition kept across a group join again, from what is committed', async () => {
     const committed: CommittedOffset = {
       offset: '100',
