@@ -142,7 +142,7 @@ export interface MainConsumerOptions<TValue = Buffer | null> extends ServiceConn
    * instead of being handed to the handler again. Default 3.
    */
   maxHandlerCrashes?: number;
-  /** Commit at least this often while working through a long batch. Default 5000. */
+  /** Commit at least this often while working through a long batch. Default 1000. */
   commitIntervalMilliseconds?: number;
   /** Read source topics from the beginning when the group has no committed offset. Default false. */
   fromBeginning?: boolean;
