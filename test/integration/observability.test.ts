@@ -84,6 +84,7 @@ describe('observability: /readyz and /metrics of a main and a delay consumer (re
     const failedOnce = new Set<string>();
     const succeeded = new Set<string>();
     const mainMetrics = createMetrics({ role: 'main' });
+    const mainObserver = mainConsumerObserver(mainMetrics);
     const main = createMainConsumer({
       brokers: testBrokers(),
       groupId: uniqueName('group'),
@@ -100,8 +101,10 @@ describe('observability: /readyz and /metrics of a main and a delay consumer (re
         }
         succeeded.add(id);
       },
-      ...mainConsumerObserver(mainMetrics),
+      onOutcome: mainObserver.onOutcome,
+      onEvent: mainObserver.onEvent,
     });
+    mainObserver.watch(main);
     const mainHttp = await serve(mainMetrics, main as MainConsumer<unknown>);
 
     const before = await get(mainHttp, '/readyz');
@@ -153,6 +156,11 @@ describe('observability: /readyz and /metrics of a main and a delay consumer (re
       ),
     );
     expect(mainPage).to.match(/^ricochet_process_cpu_user_seconds_total \d/m);
+    // Read at scrape time from the consumer: nothing is in hand once every record succeeded.
+    expect(mainPage).to.match(/^ricochet_main_in_flight 0$/m);
+    expect(mainPage).to.match(
+      new RegExp(`^ricochet_main_partition_gap\\{topic="${topic}",partition="[01]"\\} 0$`, 'm'),
+    );
 
     const delayPage = (await get(delayHttp, '/metrics')).body;
     for (const name of [

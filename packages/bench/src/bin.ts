@@ -18,7 +18,6 @@ import { holdingMemory } from './scenarios/holding-memory.js';
 import { ioBound } from './scenarios/io-bound.js';
 import { redeliveryLateness } from './scenarios/redelivery-lateness.js';
 import { retryRoundTrip } from './scenarios/retry-round-trip.js';
-import { slowHandler } from './scenarios/slow-handler.js';
 import { readSettings } from './settings.js';
 
 const scenarios: ReadonlyArray<readonly [string, Scenario]> = [
@@ -27,7 +26,6 @@ const scenarios: ReadonlyArray<readonly [string, Scenario]> = [
   ['redelivery-lateness', redeliveryLateness],
   ['holding-memory', holdingMemory],
   ['archive-insert-rate', archiveInsertRate],
-  ['slow-handler', slowHandler],
   ['io-bound', ioBound],
 ];
 

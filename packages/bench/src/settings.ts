@@ -16,14 +16,6 @@ export interface BenchSettings {
     /** Runs of each side, alternating; the median is reported. */
     readonly runs: number;
   };
-  readonly slowHandler: {
-    readonly records: number;
-    readonly valueBytes: number;
-    /** Also the higher of the two concurrencies measured: one record at a time per partition. */
-    readonly partitions: number;
-    /** How long the handler awaits per record, as one calling a slow service does. */
-    readonly handlerDelayMilliseconds: number;
-  };
   readonly ioBound: {
     readonly records: number;
     readonly valueBytes: number;
@@ -65,7 +57,6 @@ export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url
 const full: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
   smoke: false,
   happyPath: { records: 500_000, valueBytes: 1024, partitions: 6, runs: 5 },
-  slowHandler: { records: 3_000, valueBytes: 1024, partitions: 6, handlerDelayMilliseconds: 20 },
   // 50 s for the sides that handle one record at a time per partition (300 records/s).
   ioBound: {
     records: 15_000,
@@ -97,7 +88,6 @@ const full: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
 const smoke: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
   smoke: true,
   happyPath: { records: 2_000, valueBytes: 1024, partitions: 6, runs: 1 },
-  slowHandler: { records: 60, valueBytes: 1024, partitions: 6, handlerDelayMilliseconds: 20 },
   ioBound: {
     records: 120,
     valueBytes: 1024,

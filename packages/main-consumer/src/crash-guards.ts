@@ -1,7 +1,7 @@
 import { decodeCommitMetadata, type CommitMetadata, type Logger } from '@ricochet/core';
 import type { CommittedOffsetReader } from '@ricochet/kafka';
 import { PartitionCrashGuard } from './crash-guard.js';
-import { DoneRecords } from './done-records.js';
+import { DoneRecords, mergeOffsets } from './done-records.js';
 import { isBefore } from './offsets.js';
 
 /** What the owner of a partition knows of it across batches, from its committed offset on. */
@@ -39,6 +39,12 @@ export class CrashGuards {
   readonly #maxCrashes: number;
   readonly #logger: Logger;
   readonly #owned = new Map<string, OwnedPartition>();
+  /**
+   * Partitions kept across a group join, whose done records are read again from what is
+   * committed: a commit that failed in the rebalance left the group behind what this owner
+   * settled, and the consumer resumes from the committed offset.
+   */
+  readonly #rejoined = new Set<string>();
 
   constructor(reader: CommittedOffsetReader, owner: string, maxCrashes: number, logger: Logger) {
     this.#reader = reader;
@@ -50,11 +56,22 @@ export class CrashGuards {
   async forPartition(topic: string, partition: number): Promise<OwnedPartition> {
     const key = `${partition}:${topic}`;
     const known = this.#owned.get(key);
-    if (known !== undefined) {
+    if (known !== undefined && !this.#rejoined.has(key)) {
       return known;
     }
     const committed = await this.#reader.read(topic, partition);
     const metadata = decodeCommitMetadata(committed.metadata);
+    if (known !== undefined) {
+      this.#rejoined.delete(key);
+      // Done is a fact about a record, whoever did it: what is committed, and what this owner
+      // still knew done beyond it.
+      const committedOffset = committed.offset;
+      const stillAhead = known.done
+        .notReached()
+        .filter((offset) => committedOffset === undefined || isBefore(committedOffset, offset));
+      known.done = new DoneRecords(mergeOffsets(doneOf(metadata, committedOffset), stillAhead));
+      return known;
+    }
     const guard = PartitionCrashGuard.takeOver(
       this.#owner,
       this.#maxCrashes,
@@ -92,8 +109,11 @@ export class CrashGuards {
       ),
     );
     for (const key of this.#owned.keys()) {
-      if (!owned.has(key)) {
+      if (owned.has(key)) {
+        this.#rejoined.add(key);
+      } else {
         this.#owned.delete(key);
+        this.#rejoined.delete(key);
       }
     }
   }
@@ -101,5 +121,6 @@ export class CrashGuards {
   /** After a consumer crash: the member left the group, so every partition may have moved. */
   forgetAll(): void {
     this.#owned.clear();
+    this.#rejoined.clear();
   }
 }

@@ -3,16 +3,20 @@
  * default is changed in one place. This module loads nothing else.
  */
 
-/** Partitions handled at once. */
-export const defaultConcurrency = 1;
-
 /** Whether a group with no committed offset reads its topics from the beginning. */
 export const defaultFromBeginning = false;
 
 export const defaultHandlerTimeoutMilliseconds = 30_000;
 export const defaultStallTimeoutMilliseconds = 60_000;
 export const defaultMaxHandlerCrashes = 3;
-export const defaultCommitIntervalMilliseconds = 5_000;
+/**
+ * A batch in hand commits what is done at least this often (and always at its end). A process
+ * killed meanwhile leaves the records done since the last commit to be handled again: with
+ * records of one partition running at once, a second of work is far more records than it was, and
+ * the chaos study of issue 13 found every duplicate call there. One commit a second per partition
+ * in hand costs nothing next to the records handled meanwhile.
+ */
+export const defaultCommitIntervalMilliseconds = 1_000;
 
 /**
  * What order records of a partition are handled in: `key`, records of one key one at a time in
@@ -28,6 +32,14 @@ export const defaultOrdering: Ordering = 'key';
  * rate is about `maxInFlight / latency` until the CPU is the limit.
  */
 export const defaultMaxInFlight = 64;
+
+/**
+ * Partitions handled at once (fetched batches in hand at once). As many as records may be in
+ * flight: a partition's batch ends only when its slowest lane does, so with fewer batches in hand
+ * the slots idle behind those tails (with 1, the io-bound benchmark reached 0.80 of the ideal
+ * rate; with every partition in hand, 0.94). The records in hand stay bounded by maxInFlight.
+ */
+export const defaultConcurrency = defaultMaxInFlight;
 
 /**
  * How long running handlers get to finish once their partition is revoked (or the service

@@ -99,7 +99,10 @@ export interface MainConsumerOptions<TValue = Buffer | null> extends ServiceConn
   /** Default `dlq`. */
   dlqTopic?: string;
   classify?: ErrorClassifier;
-  /** Partitions handled at once (fetched batches in hand at once). Default 1. */
+  /**
+   * Partitions handled at once (fetched batches in hand at once). Default `defaultConcurrency`
+   * (64, as many as records in flight).
+   */
   concurrency?: number;
   /**
    * What order records of a partition are handled in. `key` (the default): records of one key
@@ -139,7 +142,7 @@ export interface MainConsumerOptions<TValue = Buffer | null> extends ServiceConn
    * instead of being handed to the handler again. Default 3.
    */
   maxHandlerCrashes?: number;
-  /** Commit at least this often while working through a long batch. Default 5000. */
+  /** Commit at least this often while working through a long batch. Default 1000. */
   commitIntervalMilliseconds?: number;
   /** Read source topics from the beginning when the group has no committed offset. Default false. */
   fromBeginning?: boolean;

@@ -223,7 +223,8 @@ export const settingDefinitions = {
     flag: text('concurrency'),
     environment: 'RICOCHET_CONCURRENCY',
     roles: ['main'],
-    description: 'partitions handled at once',
+    description:
+      'partitions handled at once (fetched batches in hand); records in hand stay bounded by --max-in-flight',
     defaultText: String(defaultConcurrency),
   },
   'main.ordering': {

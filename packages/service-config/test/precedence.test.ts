@@ -1,5 +1,6 @@
 import { defaultStatementTimeoutMs } from '@ricochet/archive';
 import { expect } from 'chai';
+import { defaultConcurrency } from '@ricochet/main-consumer/defaults';
 import type { MainServiceConfig } from '@ricochet/service-config';
 import { required, resolve } from './helpers.js';
 
@@ -148,7 +149,11 @@ describe('service config precedence: flag > environment > file > default', () =>
     expect(delay.group).to.equal('ricochet-delay-retry-1m');
     expect(delay.kafka.clientId).to.equal('ricochet-delay');
     const main = resolve('main', { flags: { ...required.main, tiers: '5000ms, 60s' } });
-    expect(main.main).to.deep.include({ tiers: '5s,1m', concurrency: 1, fromBeginning: false });
+    expect(main.main).to.deep.include({
+      tiers: '5s,1m',
+      concurrency: defaultConcurrency,
+      fromBeginning: false,
+    });
     expect(main.kafka.clientId).to.equal('ricochet-main');
   });
 

@@ -39,7 +39,7 @@ function coresBusy(result: MeteredThroughput): number {
 }
 
 /**
- * Scenario 7: a handler that awaits a slow service (a fixed delay) per record, on records of many
+ * Scenario 6: a handler that awaits a slow service (a fixed delay) per record, on records of many
  * keys, the "after" of issue 13. Ricochet's main consumer with its defaults (ordering by key,
  * `defaultMaxInFlight` records at once) against Confluent's Parallel Consumer (Java, KEY ordering,
  * the same limit), Ricochet with `ordering: 'partition'` and plain kafkajs `eachMessage`, each
@@ -220,7 +220,7 @@ export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
     .join(', ');
   const notes = [
     `${records.toLocaleString('en-US')} records of ${valueBytes} bytes in ${partitions} partitions over ${keys.toLocaleString('en-US')} keys (each key in one partition, keys in a fixed pseudo-random order, so a key comes back within a few records as often as chance has it); the handler awaits ${handlerDelayMilliseconds} ms (a timer; Parallel Consumer: Thread.sleep on its worker thread) per record, then counts it.`,
-    `Ricochet's main consumer with its defaults (ordering key, max in flight ${defaultMaxInFlight}, concurrency ${defaultConcurrency}: one partition's fetched batch in hand at a time); Confluent Parallel Consumer 0.5.3.3 (Java 17, kafka-clients 3.9.1) with KEY ordering, maxConcurrency ${defaultMaxInFlight} and its default commit mode (periodic, asynchronous); Ricochet with ordering partition and concurrency ${partitions} (one record at a time per partition, every partition at once); plain kafkajs eachMessage with partitionsConsumedConcurrently ${partitions} and autocommit. Each in its own process with a fresh consumer group on the same topic; rate = records / (last record handled - first record handled), measured inside each process; the ideal is max in flight / delay.`,
+    `Ricochet's main consumer with its defaults (ordering key, max in flight ${defaultMaxInFlight}, concurrency ${defaultConcurrency}: every partition's fetched batch in hand); Confluent Parallel Consumer 0.5.3.3 (Java 17, kafka-clients 3.9.1) with KEY ordering, maxConcurrency ${defaultMaxInFlight} and its default commit mode (periodic, asynchronous); Ricochet with ordering partition and concurrency ${partitions} (one record at a time per partition, every partition at once); plain kafkajs eachMessage with partitionsConsumedConcurrently ${partitions} and autocommit. Each in its own process with a fresh consumer group on the same topic; rate = records / (last record handled - first record handled), measured inside each process; the ideal is max in flight / delay.`,
     `The sweep runs Ricochet (its defaults but for max in flight${measureEveryPartition ? `, and also with concurrency ${partitions}` : ''}) and Parallel Consumer at equal limits; cores busy = the consuming process's CPU time (user + system, every thread) over its span / the span: a Node process runs handlers on one thread, so near 1 the CPU, not the delay, bounds Ricochet's rate (Parallel Consumer's JVM runs a thread per slot). Ricochet's peak RSS (the process's, from getrusage): ${peakResident}; kafkajs eachMessage ${formatMegabytes(kafkajs.peakResidentBytes)}, Ricochet ordering partition ${formatMegabytes(partitionOrdering.peakResidentBytes)}, Parallel Consumer's JVM ${formatMegabytes(atDefault.parallelConsumer.peakResidentBytes)} (default heap settings).`,
   ];
   return {
