@@ -6,18 +6,14 @@ import type { ConsumeRequest } from '../worker-protocol.js';
 import { benchHandler } from './bench-handler.js';
 
 /**
- * The baseline: a plain kafkajs consumer with the client and consumer settings Ricochet's main
- * consumer uses, `eachBatch` as kafkajs documents it, and a commit after each batch;
- * `partitionsConsumedConcurrently` is the request's concurrency (kafkajs's default, 1, unset).
+ * A plain kafkajs consumer of the request's topic, from the beginning, with the client and
+ * consumer settings Ricochet's main consumer uses: what both baselines start from.
  */
-export async function consumeWithKafkajs(request: ConsumeRequest): Promise<MeteredThroughput> {
-  const meter = new ThroughputMeter(request.records);
-  // The same handler as Ricochet's side, awaited as kafkajs's eachBatch example awaits its work.
-  const handle = benchHandler(meter, request.handlerDelayMilliseconds);
+async function subscribedConsumer(request: ConsumeRequest, loggerName: string) {
   const kafka = createKafkaClient({
     brokers: request.brokers,
     clientId: `kafkajs-${request.groupId}`,
-    logger: benchLogger('kafkajs-consume'),
+    logger: benchLogger(loggerName),
   });
   const consumer = kafkajsClientOf(kafka).consumer({
     groupId: request.groupId,
@@ -26,10 +22,28 @@ export async function consumeWithKafkajs(request: ConsumeRequest): Promise<Meter
   });
   await consumer.connect();
   await consumer.subscribe({ topics: [request.topic], fromBeginning: true });
+  return consumer;
+}
+
+/** kafkajs's `partitionsConsumedConcurrently` when the request sets one (kafkajs's default, 1, unset). */
+function concurrencyOf(request: ConsumeRequest): { partitionsConsumedConcurrently?: number } {
+  return request.concurrency === undefined
+    ? {}
+    : { partitionsConsumedConcurrently: request.concurrency };
+}
+
+/**
+ * The baseline: a plain kafkajs consumer with the client and consumer settings Ricochet's main
+ * consumer uses, `eachBatch` as kafkajs documents it, and a commit after each batch;
+ * `partitionsConsumedConcurrently` is the request's concurrency (kafkajs's default, 1, unset).
+ */
+export async function consumeWithKafkajs(request: ConsumeRequest): Promise<MeteredThroughput> {
+  const meter = new ThroughputMeter(request.records);
+  // The same handler as Ricochet's side, awaited as kafkajs's eachBatch example awaits its work.
+  const handle = benchHandler(meter, request.handlerDelayMilliseconds);
+  const consumer = await subscribedConsumer(request, 'kafkajs-consume');
   await consumer.run({
-    ...(request.concurrency === undefined
-      ? {}
-      : { partitionsConsumedConcurrently: request.concurrency }),
+    ...concurrencyOf(request),
     autoCommit: false,
     eachBatchAutoResolve: false,
     eachBatch: async ({
@@ -74,22 +88,9 @@ export async function consumeWithKafkajsEachMessage(
 ): Promise<MeteredThroughput> {
   const meter = new ThroughputMeter(request.records);
   const handle = benchHandler(meter, request.handlerDelayMilliseconds);
-  const kafka = createKafkaClient({
-    brokers: request.brokers,
-    clientId: `kafkajs-${request.groupId}`,
-    logger: benchLogger('kafkajs-each-message'),
-  });
-  const consumer = kafkajsClientOf(kafka).consumer({
-    groupId: request.groupId,
-    sessionTimeout: 30_000,
-    allowAutoTopicCreation: false,
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [request.topic], fromBeginning: true });
+  const consumer = await subscribedConsumer(request, 'kafkajs-each-message');
   await consumer.run({
-    ...(request.concurrency === undefined
-      ? {}
-      : { partitionsConsumedConcurrently: request.concurrency }),
+    ...concurrencyOf(request),
     eachMessage: async () => {
       await handle();
     },
