@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { defaultConcurrency } from '@ricochet/main-consumer/defaults';
 import { ricochet } from './topology-fixtures.js';
 
 const handlerModule = fileURLToPath(new URL('../fixtures/order-handler.mjs', import.meta.url));
@@ -82,7 +83,7 @@ describe('ricochet config check', function () {
     expect(printed.main).to.deep.include({
       topics: ['orders'],
       tiers: '5s,1m,10m',
-      concurrency: 1,
+      concurrency: defaultConcurrency,
     });
     expect(printed.sources.brokers).to.equal('KAFKA_BROKERS');
   });
