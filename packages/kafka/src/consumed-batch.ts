@@ -4,6 +4,10 @@ import type { ConsumedRecord } from '@ricochet/core';
  * One fetched batch of one partition, as a service handles it: only what Ricochet's services
  * use of a client's batch. Commits are not here: they go through the service's lifecycle
  * (`ServiceLifecycle.commitBefore`), which commits with the consumer's current group session.
+ *
+ * What a driver must keep, and the main consumer relies on for bounded memory: a broker's
+ * partitions are fetched again only once every batch of its last fetch has returned, so a batch
+ * in hand holds back the next fetch of its broker.
  */
 export interface ConsumedBatch {
   readonly topic: string;

@@ -23,7 +23,7 @@ import type { RecordProcessor } from './record-processor.js';
 const maxWatchdogMilliseconds = 1_000;
 
 /**
- * How often, at most, the cursor asks for a heartbeat between records. kafkajs sends one only
+ * How often, at most, the cursor asks for a heartbeat between records. The Kafka client sends one only
  * once its heartbeat interval (3 s by default) has passed, so asking after every record bought
  * nothing but a promise and a microtask turn per record; a heartbeat now leaves at most this much
  * later than it would have, and a rebalance it reports is noticed at most this much later.
@@ -114,9 +114,9 @@ export class BatchRun<TValue> {
   #resolveQueued = false;
   /**
    * Resolves the records settled since it last ran, through the last: once per turn of the
-   * flow rather than once per record, as kafkajs parses every offset it is given into a Long.
+   * flow rather than once per record, as the Kafka client parses every offset it is given.
    * Queued as a microtask by the first record settled, so it runs before the flow awaits
-   * anything kafkajs could answer; a resolve later than the settle can only make a fetch start
+   * anything the Kafka client could answer; a resolve later than the settle can only make a fetch start
    * earlier (records read again), never past a record not settled.
    */
   readonly #resolveSettled = (): void => {
@@ -205,7 +205,7 @@ export class BatchRun<TValue> {
     }, watchdogMilliseconds(this.#options.handlerTimeoutMilliseconds));
     // Whether the batch is still current changes only while the flow awaits (a stop, a seek):
     // asked before the first record, after every await and at the heartbeat cadence (a handler
-    // may stop the service itself), not before every record: kafkajs builds a key to answer.
+    // may stop the service itself), not before every record: the Kafka client builds a key to answer.
     let askCurrent = true;
     try {
       for (const record of batch.records) {

@@ -1,7 +1,7 @@
 /**
  * The bound on records handled at once across all of an instance's partitions (`maxInFlight`).
  * A batch that finds no free slot waits for one, first come first served, and fetches nothing
- * meanwhile (kafkajs does not fetch a partition again while its batch is in hand), so memory
+ * meanwhile (the Kafka client does not fetch a partition again while its batch is in hand, see ConsumedBatch), so memory
  * stays bounded by the fetched batches plus the records in hand.
  */
 export class InFlightSlots {

@@ -27,7 +27,7 @@ import { RecordProcessor } from './record-processor.js';
  * topic; records done beyond that prefix are listed in the commit's metadata, so that the next
  * owner skips them.
  *
- * Memory stays bounded: kafkajs fetches a broker's partitions again only once every batch of its
+ * Memory stays bounded: the Kafka client fetches a broker's partitions again only once every batch of its
  * last fetch is handled, so what is in hand is one fetch per broker (`maxBytes`, 10 MiB by
  * default) plus the handler calls abandoned after a revoke grace, until the handler timeout.
  */
