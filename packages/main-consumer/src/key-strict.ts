@@ -83,6 +83,8 @@ export class KeyStrict {
   readonly #partitions = new Map<string, Promise<KeyStrictPartition>>();
   /** The offset each owned partition polls its blocked-keys partition from. */
   readonly #pollFrom = new Map<KeyStrictPartition, string>();
+  /** The offset each owned partition was last committed before, once this owner committed it. */
+  readonly #committed = new Map<KeyStrictPartition, string>();
   #timers: NodeJS.Timeout[] = [];
   #polling = false;
   #lastGauges = '';
@@ -153,6 +155,17 @@ export class KeyStrict {
     return loading;
   }
 
+  /**
+   * A batch committed the partition before `offset`: chains over and committed through are
+   * tombstoned at the next poll.
+   */
+  committed(topic: string, partition: number, offset: string): void {
+    void this.#partitions.get(`${partition}:${topic}`)?.then(
+      (state) => this.#committed.set(state, offset),
+      () => undefined,
+    );
+  }
+
   /** Rule 5: after a group join, the partitions no longer owned stop and are forgotten. */
   keepOnly(assignment: Readonly<Record<string, readonly number[]>>): void {
     const owned = new Set(
@@ -187,6 +200,7 @@ export class KeyStrict {
   #drop(state: KeyStrictPartition): void {
     state.revoke();
     this.#pollFrom.delete(state);
+    this.#committed.delete(state);
     this.#emitGauges();
   }
 
@@ -310,6 +324,11 @@ export class KeyStrict {
           if (record.kind === 'release') {
             await state.release(record);
           }
+        }
+      }
+      for (const [state, committed] of [...this.#committed]) {
+        if (!state.revoked) {
+          await state.sweep(committed);
         }
       }
     } catch (error) {
