@@ -166,13 +166,31 @@ export class KeyStrict {
     );
   }
 
-  /** Rule 5: after a group join, the partitions no longer owned stop and are forgotten. */
+  /**
+   * After a group join: the partitions no longer owned stop and are forgotten (rule 5); those
+   * newly owned load their state now, so that their drains and release commands go on even while
+   * no record of theirs comes (a batch awaits the same load).
+   */
   keepOnly(assignment: Readonly<Record<string, readonly number[]>>): void {
     const owned = new Set(
       Object.entries(assignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => `${partition}:${topic}`),
       ),
     );
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) {
+        this.forPartition(topic, partition).catch((error: unknown) => {
+          this.#logger.warn(
+            'loading the key-strict state of a partition failed; its next batch tries again',
+            {
+              topic,
+              partition,
+              error,
+            },
+          );
+        });
+      }
+    }
     for (const [name, loading] of this.#partitions) {
       if (!owned.has(name)) {
         this.#partitions.delete(name);
