@@ -167,40 +167,24 @@ export class KeyStrict {
   }
 
   /**
-   * After a group join: the partitions no longer owned stop and are forgotten (rule 5); those
-   * newly owned load their state now, so that their drains and release commands go on even while
-   * no record of theirs comes (a batch awaits the same load).
+   * After a group join: every partition's state is dropped, its drains stopped (rule 5), and
+   * the partitions now owned load their state again, now rather than at their next batch, so that
+   * their drains and release commands go on even while no record of theirs comes. A partition
+   * kept across the join reloads too: had this member been evicted meanwhile, another owner may
+   * have moved its keys on, and writing from a stale copy could undo that.
    */
   keepOnly(assignment: Readonly<Record<string, readonly number[]>>): void {
-    const owned = new Set(
-      Object.entries(assignment).flatMap(([topic, partitions]) =>
-        partitions.map((partition) => `${partition}:${topic}`),
-      ),
-    );
+    this.forgetAll();
     for (const [topic, partitions] of Object.entries(assignment)) {
       for (const partition of partitions) {
         this.forPartition(topic, partition).catch((error: unknown) => {
           this.#logger.warn(
             'loading the key-strict state of a partition failed; its next batch tries again',
-            {
-              topic,
-              partition,
-              error,
-            },
+            { topic, partition, error },
           );
         });
       }
     }
-    for (const [name, loading] of this.#partitions) {
-      if (!owned.has(name)) {
-        this.#partitions.delete(name);
-        void loading.then(
-          (state) => this.#drop(state),
-          () => undefined,
-        );
-      }
-    }
-    this.#emitGauges();
   }
 
   /** After a consumer crash: the member left the group, so every partition may have moved. */
