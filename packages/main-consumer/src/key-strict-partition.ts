@@ -1,9 +1,7 @@
 import {
-  BlockedKeysRecordError,
   encodeBlockedKeysRecord,
   RicochetError,
   entryRecordKey,
-  fromWaitingRecord,
   isRedelivery,
   keyBase64,
   keyFromBase64,
@@ -32,6 +30,7 @@ import {
 } from './key-strict-book.js';
 import type { RecordFate, RecordOutcome } from './record-outcome.js';
 import type { RecordProcessor } from './record-processor.js';
+import { scanFollowers } from './waiting-scan.js';
 
 /** Handles a record as `key` would (or dead-letters a record that crashed the process). */
 export type HandleRecord = (record: ConsumedRecord) => RecordFate | Promise<RecordFate>;
@@ -475,7 +474,17 @@ export class KeyStrictPartition {
       if (counted === undefined || !needsDrain(counted)) {
         continue;
       }
-      const scan = await this.#scan(id, counted, position, end);
+      const scan = await scanFollowers(this.#shared, {
+        partition,
+        from: position,
+        until: end,
+        max: drainChunk,
+        isFollower: (follower) =>
+          follower.topic === this.book.topic &&
+          follower.partition === this.book.partition &&
+          keyId(follower.key) === id &&
+          drainPick(counted, follower.offset) === 'take',
+      });
       position = scan.next;
       passFound ||= scan.followers.length > 0;
       for (const follower of scan.followers) {
@@ -489,68 +498,6 @@ export class KeyStrictPartition {
         }
         position = undefined;
       }
-    }
-  }
-
-  /**
-   * Reads the waiting partition from `from` towards `until` for the key's records the entry
-   * counts, at most a chunk of them; `next` is where to read on.
-   */
-  async #scan(
-    id: string,
-    entry: BlockedKeyEntry,
-    from: string,
-    until: string,
-  ): Promise<{ readonly followers: ConsumedRecord[]; readonly next: string }> {
-    const followers: ConsumedRecord[] = [];
-    let next = from;
-    if (BigInt(from) >= BigInt(until)) {
-      return { followers, next };
-    }
-    const book = this.book;
-    await this.#shared.reader.read(
-      this.#shared.waitingTopic,
-      this.#waitingPartition,
-      from,
-      until,
-      (records) => {
-        for (const waitingRecord of records) {
-          next = (BigInt(waitingRecord.offset) + 1n).toString();
-          const follower = this.#followerOf(waitingRecord);
-          if (
-            follower !== undefined &&
-            follower.topic === book.topic &&
-            follower.partition === book.partition &&
-            keyId(follower.key) === id &&
-            drainPick(entry, follower.offset) === 'take'
-          ) {
-            followers.push(follower);
-            if (followers.length >= drainChunk) {
-              return false;
-            }
-          }
-        }
-        return true;
-      },
-    );
-    return { followers, next };
-  }
-
-  /** The follower a waiting record carries; undefined (and logged) when it does not read. */
-  #followerOf(waitingRecord: ConsumedRecord): ConsumedRecord | undefined {
-    try {
-      return fromWaitingRecord(waitingRecord);
-    } catch (error) {
-      if (!(error instanceof BlockedKeysRecordError)) {
-        throw error;
-      }
-      this.#shared.logger.warn('a record of the waiting topic does not read; passing over it', {
-        topic: waitingRecord.topic,
-        partition: waitingRecord.partition,
-        offset: waitingRecord.offset,
-        error,
-      });
-      return undefined;
     }
   }
 
