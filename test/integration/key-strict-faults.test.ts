@@ -1,0 +1,118 @@
+import { expect } from 'chai';
+import { waitFor } from '@ricochet/testing';
+import {
+  assignedPartitions,
+  startKeyStrictFaultScenario,
+  type KeyStrictFaultScenario,
+} from './key-strict-fault-fixture.js';
+
+/**
+ * Runs `test` on a fresh scenario and stops its processes afterwards. Each test has a ladder of
+ * its own: tier topics are shared by every group on a broker, and the scenario recreates them.
+ */
+async function withScenario(
+  options: { readonly tiers: string; readonly partitions: number },
+  test: (scenario: KeyStrictFaultScenario) => Promise<void>,
+): Promise<void> {
+  const scenario = await startKeyStrictFaultScenario(options);
+  try {
+    await test(scenario);
+  } finally {
+    await scenario.stop();
+  }
+}
+
+describe('ordering key-strict under real faults (real broker, real service processes)', function () {
+  this.timeout(120_000);
+
+  it('kill -9 of the main consumer while K is blocked: after a restart, K in offset order, nothing lost', async () => {
+    await withScenario({ tiers: '1100ms,4100ms', partitions: 2 }, async (scenario) => {
+      scenario.startDelay(0);
+      scenario.startDelay(1);
+      const first = scenario.startMain();
+      await scenario.produceWave(1);
+      await scenario.waitUntilBlocked(5);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      expect(
+        scenario
+          .calls()
+          .some((call) => call.sequence === scenario.blockerSequence && call.succeeded),
+        'killed while K was blocked',
+      ).to.equal(false);
+      await scenario.produceWave(2);
+      scenario.startMain();
+      await scenario.waitUntilSettled();
+      scenario.expectOrderKeptAndNothingLost();
+    });
+  });
+
+  it('kill -9 of the delay service while it holds K blocker: after a restart, K in offset order, nothing lost', async () => {
+    await withScenario({ tiers: '1200ms,4200ms', partitions: 2 }, async (scenario) => {
+      scenario.startDelay(0);
+      const secondTier = scenario.startDelay(1);
+      scenario.startMain();
+      await scenario.produceWave(1);
+      await scenario.waitUntilBlocked(5);
+      await waitFor(
+        'the blocker failed twice and held by the second tier',
+        () =>
+          scenario
+            .calls()
+            .some(
+              (call) =>
+                call.sequence === scenario.blockerSequence &&
+                call.tryCount === 1 &&
+                !call.succeeded,
+            ) && secondTier.log().includes('holding partition')
+            ? true
+            : undefined,
+        { timeoutMilliseconds: 20_000 },
+      );
+      secondTier.child.kill('SIGKILL');
+      await secondTier.exited;
+      const killedAt = Date.now();
+      await scenario.produceWave(2);
+      scenario.startDelay(1);
+      await scenario.waitUntilSettled();
+      const blockerSuccess = scenario
+        .calls()
+        .find((call) => call.sequence === scenario.blockerSequence && call.succeeded);
+      expect(blockerSuccess?.at, 'the restarted tier redelivered the blocker').to.be.above(
+        killedAt,
+      );
+      scenario.expectOrderKeptAndNothingLost();
+    });
+  });
+
+  it('a rebalance to a second main consumer while K is blocked: K in offset order, nothing lost', async () => {
+    await withScenario({ tiers: '1300ms,8300ms', partitions: 4 }, async (scenario) => {
+      scenario.startDelay(0);
+      scenario.startDelay(1);
+      const first = scenario.startMain();
+      await scenario.produceWave(1);
+      await scenario.waitUntilBlocked(5);
+      const second = scenario.startMain();
+      await waitFor(
+        'the second member to be given partitions',
+        () => ((assignedPartitions(second, scenario.topic)?.length ?? 0) > 0 ? true : undefined),
+        { timeoutMilliseconds: 30_000 },
+      );
+      expect(
+        scenario
+          .calls()
+          .some((call) => call.sequence === scenario.blockerSequence && call.succeeded),
+        'the second member joined while K was blocked',
+      ).to.equal(false);
+      await scenario.produceWave(2);
+      expect(await first.stop(), first.log()).to.equal(0);
+      await waitFor(
+        'the second member to own every partition',
+        () => (assignedPartitions(second, scenario.topic)?.length === 4 ? true : undefined),
+        { timeoutMilliseconds: 30_000 },
+      );
+      await scenario.waitUntilSettled();
+      scenario.expectOrderKeptAndNothingLost();
+    });
+  });
+});
