@@ -10,6 +10,7 @@ import {
   blockedKeysTopic,
   decodeBlockedKeysRecord,
   parseTierLadder,
+  RetryHeader,
   type BlockedKeyEntry,
   type TierLadder,
 } from '@ricochet/core';
@@ -86,8 +87,13 @@ export interface KeyStrictFaultScenario {
   waitUntilBlocked(followers: number): Promise<{ otherKeysDoneMilliseconds: number }>;
   /** Waits until every record succeeded, the group committed the topic to its end, and K is not blocked. */
   waitUntilSettled(timeoutMilliseconds?: number): Promise<void>;
-  /** Per-key order of first successful handling, nothing lost, nothing dead-lettered. */
-  expectOrderKeptAndNothingLost(): void;
+  /**
+   * Per-key order of first successful handling and nothing lost. Without `release`, K's blocker
+   * succeeded on its third try, before any follower was called, and nothing was dead-lettered;
+   * with it, no follower was called before the release was requested, and the blocker (and only
+   * it) was dead-lettered `released-by-operator`, its handler not called again.
+   */
+  expectOrderKeptAndNothingLost(release?: { readonly requestedAt: number }): void;
   /** The logs of every process, for failure messages. */
   logs(): string;
   stop(): Promise<void>;
@@ -97,6 +103,8 @@ export async function startKeyStrictFaultScenario(options: {
   /** A ladder of two tiers whose topics no other test uses (they are recreated empty). */
   readonly tiers: string;
   readonly partitions: number;
+  /** How many times K's blocker fails before it succeeds (default 2). */
+  readonly blockerFailures?: number;
 }): Promise<KeyStrictFaultScenario> {
   const ladder = parseTierLadder(options.tiers);
   const topic = uniqueName('orders');
@@ -144,7 +152,7 @@ export async function startKeyStrictFaultScenario(options: {
   const firstWave = [
     ...Array.from({ length: leadingRecords }, () => next(blockedKey, 0, 1)),
     ...otherKeys.map((key) => next(key, 0, 1)),
-    next(blockedKey, 2, 1),
+    next(blockedKey, options.blockerFailures ?? 2, 1),
     ...interleave(firstWaveFollowers, 1),
   ];
   const blockerSequence = firstWave.find((record) => record.failures > 0)!.sequence;
@@ -292,7 +300,12 @@ export async function startKeyStrictFaultScenario(options: {
         'every record handled, the topic committed to its end, K no longer blocked',
         async () => {
           const succeeded = succeededSequences();
-          return produced.every((record) => succeeded.has(record.sequence)) &&
+          const blockerDeadLettered = deadLetters.records.length > 0;
+          return produced.every(
+            (record) =>
+              succeeded.has(record.sequence) ||
+              (record.sequence === blockerSequence && blockerDeadLettered),
+          ) &&
             blockedEntry() === undefined &&
             (await committedToEnd(group, topic))
             ? true
@@ -303,7 +316,7 @@ export async function startKeyStrictFaultScenario(options: {
         throw new Error(`${String(error)}\n${logs()}`);
       });
     },
-    expectOrderKeptAndNothingLost() {
+    expectOrderKeptAndNothingLost(release) {
       const all = calls();
       const firstSuccesses = new Map<string, LedgerCall[]>();
       const seen = new Set<number>();
@@ -317,7 +330,12 @@ export async function startKeyStrictFaultScenario(options: {
       expect(
         [...seen].sort((a, b) => a - b),
         'every record produced succeeded (nothing lost)',
-      ).to.deep.equal(produced.map((record) => record.sequence).sort((a, b) => a - b));
+      ).to.deep.equal(
+        produced
+          .map((record) => record.sequence)
+          .filter((sequence) => release === undefined || sequence !== blockerSequence)
+          .sort((a, b) => a - b),
+      );
       for (const [key, keyCalls] of firstSuccesses) {
         const sequences = keyCalls.map((call) => call.sequence);
         expect(sequences, `key ${key}: first successes in offset order`).to.deep.equal(
@@ -330,24 +348,46 @@ export async function startKeyStrictFaultScenario(options: {
         ).to.equal(true);
       }
       const blockerCalls = all.filter((call) => call.sequence === blockerSequence);
-      expect(
-        blockerCalls.find((call) => call.succeeded)?.tryCount,
-        'the blocker succeeded on its third try',
-      ).to.equal(2);
-      const blockerSucceeded = all.findIndex(
-        (call) => call.sequence === blockerSequence && call.succeeded,
+      const followerCalls = all.filter(
+        (call) => call.key === blockedKey && call.sequence > blockerSequence,
       );
-      const followerCalledEarly = all
-        .slice(0, blockerSucceeded)
-        .filter((call) => call.key === blockedKey && call.sequence > blockerSequence);
+      if (release === undefined) {
+        expect(
+          blockerCalls.find((call) => call.succeeded)?.tryCount,
+          'the blocker succeeded on its third try',
+        ).to.equal(2);
+        const blockerSucceededAt = all.find(
+          (call) => call.sequence === blockerSequence && call.succeeded,
+        )!.at;
+        expect(
+          followerCalls.filter((call) => call.at < blockerSucceededAt),
+          'no follower of K was handed to the handler before its blocker succeeded',
+        ).to.deep.equal([]);
+        expect(
+          deadLetters.records.map((record) => record.key?.toString()),
+          'nothing dead-lettered',
+        ).to.deep.equal([]);
+        return;
+      }
       expect(
-        followerCalledEarly,
-        'no follower of K was handed to the handler before its blocker succeeded',
+        followerCalls.filter((call) => call.at < release.requestedAt),
+        'no follower of K was handed to the handler before the release',
       ).to.deep.equal([]);
       expect(
-        deadLetters.records.map((record) => record.key?.toString()),
-        'nothing dead-lettered',
+        blockerCalls.filter((call) => call.succeeded || call.at >= release.requestedAt),
+        'the released blocker was not handed to the handler again',
       ).to.deep.equal([]);
+      expect(
+        deadLetters.records.map((record) => ({
+          key: record.key?.toString(),
+          sequence: (JSON.parse(record.value?.toString() ?? '{}') as { sequence?: number })
+            .sequence,
+          reason: record.headers[RetryHeader.deadLetterReason]?.toString(),
+        })),
+        'only the blocker dead-lettered, released by the operator',
+      ).to.deep.equal([
+        { key: blockedKey, sequence: blockerSequence, reason: 'released-by-operator' },
+      ]);
     },
     logs,
     async stop() {

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
-import { waitFor } from '@ricochet/testing';
+import type { BlockedKeyEntry } from '@ricochet/core';
+import { runCliCaptured, testBrokers, waitFor } from '@ricochet/testing';
 import {
   assignedPartitions,
+  blockedKey,
   startKeyStrictFaultScenario,
   type KeyStrictFaultScenario,
 } from './key-strict-fault-fixture.js';
@@ -20,6 +22,20 @@ async function withScenario(
   } finally {
     await scenario.stop();
   }
+}
+
+/** How `ricochet order status --json` lists K while it is blocked. */
+function blockedKeyStatus(
+  scenario: KeyStrictFaultScenario,
+  entry: BlockedKeyEntry,
+): Record<string, unknown> {
+  return {
+    topic: scenario.topic,
+    partition: entry.partition,
+    key: blockedKey,
+    blockerOffset: entry.blocker!.offset,
+    followers: entry.followers,
+  };
 }
 
 describe('ordering key-strict under real faults (real broker, real service processes)', function () {
@@ -114,5 +130,53 @@ describe('ordering key-strict under real faults (real broker, real service proce
       await scenario.waitUntilSettled();
       scenario.expectOrderKeptAndNothingLost();
     });
+  });
+
+  it('order status lists K while it is blocked, and order release lets its followers go: the blocker lands in the DLQ released-by-operator', async () => {
+    await withScenario(
+      { tiers: '9400ms', partitions: 2, blockerFailures: 99 },
+      async (scenario) => {
+        scenario.startDelay(0);
+        scenario.startMain();
+        await scenario.produceWave(1);
+        await scenario.waitUntilBlocked(5);
+        const entry = scenario.blockedEntry()!;
+        const order = (command: string, ...flags: string[]) =>
+          runCliCaptured([
+            'order',
+            command,
+            '--brokers',
+            testBrokers().join(','),
+            '--group',
+            scenario.group,
+            '--topic',
+            scenario.topic,
+            ...flags,
+          ]);
+        const status = await order('status', '--json');
+        expect(status.code, status.stderr).to.equal(0);
+        expect(JSON.parse(status.stdout), status.stdout).to.deep.include(
+          blockedKeyStatus(scenario, entry),
+        );
+        const text = await order('status');
+        expect(text.code, text.stderr).to.equal(0);
+        expect(text.stdout).to.include(scenario.topic).and.to.include(entry.blocker!.offset);
+
+        const requestedAt = Date.now();
+        const released = await order(
+          'release',
+          '--partition',
+          String(entry.partition),
+          '--key',
+          blockedKey,
+        );
+        expect(released.code, released.stderr).to.equal(0);
+        await scenario.produceWave(2);
+        await scenario.waitUntilSettled();
+        scenario.expectOrderKeptAndNothingLost({ requestedAt });
+        const after = await order('status', '--json');
+        expect(JSON.parse(after.stdout), 'K no longer listed').to.deep.equal([]);
+      },
+    );
   });
 });
