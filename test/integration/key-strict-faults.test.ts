@@ -13,7 +13,7 @@ import {
  * its own: tier topics are shared by every group on a broker, and the scenario recreates them.
  */
 async function withScenario(
-  options: { readonly tiers: string; readonly partitions: number },
+  options: Parameters<typeof startKeyStrictFaultScenario>[0],
   test: (scenario: KeyStrictFaultScenario) => Promise<void>,
 ): Promise<void> {
   const scenario = await startKeyStrictFaultScenario(options);
