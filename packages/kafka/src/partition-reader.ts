@@ -45,6 +45,16 @@ export const defaultPartitionReaderGroupPrefix = 'ricochet-reader-';
  */
 const fetchWaitMilliseconds = 100;
 
+/**
+ * How long the batch handler waits for onRecords. A quick onRecords (loading state into memory)
+ * keeps the client's fetch going from batch to batch; a slower one is detached from the handler
+ * and its partition paused (see createPartitionReader), which costs up to a fetch wait per chunk.
+ */
+const inlineDeliveryMilliseconds = 20;
+
+/** How many partitions' batches the client hands over at once (see inlineDeliveryMilliseconds). */
+const partitionsHandledAtOnce = 16;
+
 /** A read failed: the reader's consumer crashed, or the partition is not one it can read. */
 export class PartitionReadError extends RicochetError {
   static readonly code = 'PARTITION_READ_FAILED';
@@ -74,8 +84,13 @@ interface ActiveRead {
   next: bigint;
   readonly until: bigint;
   readonly onRecords: OnRecords;
-  /** True while a chunk is with onRecords: the partition is paused meanwhile. */
+  /** True while a chunk is with onRecords. */
   delivering: boolean;
+  /**
+   * True when onRecords outlasted the batch handler's wait: the partition is paused, and the
+   * delivery moves its fetch and resumes it when done.
+   */
+  detached: boolean;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
@@ -176,10 +191,10 @@ class KafkajsPartitionReader implements PartitionReader {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        eachBatch: (payload) => {
-          this.#onBatch(payload);
-          return Promise.resolve();
-        },
+        // Batches of different partitions are handled side by side: one waiting for its
+        // onRecords (up to inlineDeliveryMilliseconds) does not hold up the others.
+        partitionsConsumedConcurrently: partitionsHandledAtOnce,
+        eachBatch: (payload) => this.#onBatch(payload),
       });
       await this.#joined;
     } catch (error) {
@@ -194,23 +209,26 @@ class KafkajsPartitionReader implements PartitionReader {
   #onJoin(assignment: Record<string, number[]>): void {
     this.#assignment = new Map(Object.entries(assignment));
     // The group's first fetch would start every partition at its earliest offset: only the
-    // partitions being read are left unpaused, each moved back to where its read is (a rejoin
-    // starts them from the beginning again, as nothing is committed).
-    const idle = [...this.#assignment].map(([topic, partitions]) => ({
-      topic,
-      partitions: partitions.filter(
-        (partition) => !this.#reads.has(partitionKey(topic, partition)),
-      ),
-    }));
-    this.#consumer.pause(idle.filter(({ partitions }) => partitions.length > 0));
+    // partitions whose read waits for records are left unpaused, each moved back to where its
+    // read is (a rejoin starts them from the beginning again, as nothing is committed). A read
+    // whose chunk is with onRecords moves and resumes its partition when that is done.
+    const paused: Array<{ topic: string; partitions: number[] }> = [];
     for (const [topic, partitions] of this.#assignment) {
+      const idle: number[] = [];
       for (const partition of partitions) {
         const read = this.#reads.get(partitionKey(topic, partition));
-        if (read !== undefined && !read.delivering) {
+        if (read === undefined) {
+          idle.push(partition);
+        } else if (read.delivering) {
+          read.detached = true;
+          idle.push(partition);
+        } else {
           this.#consumer.seek({ topic, partition, offset: read.next.toString() });
         }
       }
+      paused.push({ topic, partitions: idle });
     }
+    this.#consumer.pause(paused.filter(({ partitions }) => partitions.length > 0));
     this.#markJoined();
   }
 
@@ -242,7 +260,7 @@ class KafkajsPartitionReader implements PartitionReader {
     }
   }
 
-  #onBatch({ batch, isStale }: kafkajs.EachBatchPayload): void {
+  async #onBatch({ batch, isStale, resolveOffset }: kafkajs.EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     const read = this.#reads.get(partitionKey(topic, partition));
     if (read === undefined) {
@@ -253,7 +271,6 @@ class KafkajsPartitionReader implements PartitionReader {
     if (read.delivering || isStale()) {
       return;
     }
-    this.#consumer.pause([{ topic, partitions: [partition] }]);
     read.delivering = true;
     const records: ConsumedRecord[] = [];
     for (const message of batch.messages) {
@@ -264,10 +281,27 @@ class KafkajsPartitionReader implements PartitionReader {
     }
     // Past the batch's last offset, which counts records the client filtered out (compacted or
     // aborted ones, transaction markers).
-    const next = BigInt(batch.lastOffset()) + 1n;
-    void this.#deliver(topic, partition, read, records, next);
+    const lastOffset = batch.lastOffset();
+    const delivery = this.#deliver(topic, partition, read, records, BigInt(lastOffset) + 1n);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      delivery,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, inlineDeliveryMilliseconds);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!read.delivering) {
+      // Delivered in time: the client's next fetch simply goes on past the batch (a finished
+      // read has paused the partition already).
+      resolveOffset(lastOffset);
+      return;
+    }
+    read.detached = true;
+    this.#consumer.pause([{ topic, partitions: [partition] }]);
   }
 
+  /** Hands a chunk to onRecords, then ends the read or lets the partition's fetch go on. */
   async #deliver(
     topic: string,
     partition: number,
@@ -281,13 +315,14 @@ class KafkajsPartitionReader implements PartitionReader {
         more = await read.onRecords(records);
       }
     } catch (error) {
+      read.delivering = false;
       this.#finish(topic, partition, read, error);
       return;
     }
+    read.delivering = false;
     if (this.#reads.get(partitionKey(topic, partition)) !== read) {
       return;
     }
-    read.delivering = false;
     if (next > read.next) {
       read.next = next;
     }
@@ -295,7 +330,10 @@ class KafkajsPartitionReader implements PartitionReader {
       this.#finish(topic, partition, read);
       return;
     }
-    this.#fetchFrom(topic, partition, read);
+    if (read.detached) {
+      read.detached = false;
+      this.#fetchFrom(topic, partition, read);
+    }
   }
 
   /**
@@ -421,7 +459,15 @@ class KafkajsPartitionReader implements PartitionReader {
       });
     }
     await new Promise<void>((resolve, reject) => {
-      const read = { next: from, until, onRecords, delivering: false, resolve, reject };
+      const read = {
+        next: from,
+        until,
+        onRecords,
+        delivering: false,
+        detached: false,
+        resolve,
+        reject,
+      };
       this.#reads.set(partitionKey(topic, partition), read);
       this.#fetchFrom(topic, partition, read);
     });
