@@ -42,7 +42,7 @@ describe('ordering key-strict under real faults (real broker, real service proce
   this.timeout(120_000);
 
   it('kill -9 of the main consumer while K is blocked: after a restart, K in offset order, nothing lost', async () => {
-    await withScenario({ tiers: '1100ms,4100ms', partitions: 2 }, async (scenario) => {
+    await withScenario({ tiers: '1110ms,4110ms', partitions: 2 }, async (scenario) => {
       scenario.startDelay(0);
       scenario.startDelay(1);
       const first = scenario.startMain();
@@ -64,7 +64,7 @@ describe('ordering key-strict under real faults (real broker, real service proce
   });
 
   it('kill -9 of the delay service while it holds K blocker: after a restart, K in offset order, nothing lost', async () => {
-    await withScenario({ tiers: '1200ms,4200ms', partitions: 2 }, async (scenario) => {
+    await withScenario({ tiers: '1220ms,4220ms', partitions: 2 }, async (scenario) => {
       scenario.startDelay(0);
       const secondTier = scenario.startDelay(1);
       scenario.startMain();
@@ -102,7 +102,7 @@ describe('ordering key-strict under real faults (real broker, real service proce
   });
 
   it('a rebalance to a second main consumer while K is blocked: K in offset order, nothing lost', async () => {
-    await withScenario({ tiers: '1300ms,8300ms', partitions: 4 }, async (scenario) => {
+    await withScenario({ tiers: '1330ms,8330ms', partitions: 4 }, async (scenario) => {
       scenario.startDelay(0);
       scenario.startDelay(1);
       const first = scenario.startMain();
@@ -134,7 +134,7 @@ describe('ordering key-strict under real faults (real broker, real service proce
 
   it('order status lists K while it is blocked, and order release lets its followers go: the blocker lands in the DLQ released-by-operator', async () => {
     await withScenario(
-      { tiers: '9400ms', partitions: 2, blockerFailures: 99 },
+      { tiers: '9440ms', partitions: 2, blockerFailures: 99 },
       async (scenario) => {
         scenario.startDelay(0);
         scenario.startMain();
