@@ -40,9 +40,8 @@ export const blockedKey = 'K';
 const otherKeys = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 /** K's records before the blocker: the blocker's offset is not the first of its partition. */
 const leadingRecords = 2;
-/** K's followers in the first wave; the second wave brings the rest of the eight. */
-const firstWaveFollowers = 5;
-const secondWaveFollowers = 3;
+/** K's followers in both waves. */
+const followerCount = 8;
 /** Sessions short enough that a killed member's partitions move on within seconds. */
 const sessionTimeoutMilliseconds = '6000';
 
@@ -75,6 +74,8 @@ export interface KeyStrictFaultScenario {
   readonly blockerSequence: number;
   /** A `ricochet run main --ordering key-strict` process; stopped by `stop()` if still running. */
   startMain(): CliProcess;
+  /** Waits until a main process was given partitions of the topic, so timings leave out its start. */
+  waitUntilAssigned(service: CliProcess): Promise<void>;
   /** A `ricochet run delay` process for tier `tierIndex`; stopped by `stop()` if still running. */
   startDelay(tierIndex: number): CliProcess;
   produceWave(wave: 1 | 2): Promise<void>;
@@ -82,11 +83,13 @@ export interface KeyStrictFaultScenario {
   /** K's latest entry in the blocked-keys topic (undefined: none, or a tombstone). */
   blockedEntry(): BlockedKeyEntry | undefined;
   /**
-   * Waits until K is blocked with `followers` waiting and every record of the other keys of
+   * Waits until K is blocked with its first wave's followers waiting and every record of the other keys of
    * wave 1 succeeded, and checks that K's blocker has not succeeded yet: the other keys were not
    * delayed by K. Returns how long after the wave was produced the other keys were all done.
    */
-  waitUntilBlocked(followers: number): Promise<{ otherKeysDoneMilliseconds: number }>;
+  waitUntilBlocked(): Promise<{ otherKeysDoneMilliseconds: number }>;
+  /** Checks, right after a fault, that K's blocker has not succeeded yet: the fault hit K blocked. */
+  expectBlockerNotSucceeded(what: string): void;
   /** Waits until every record succeeded, the group committed the topic to its end, and K is not blocked. */
   waitUntilSettled(timeoutMilliseconds?: number): Promise<void>;
   /**
@@ -107,6 +110,8 @@ export async function startKeyStrictFaultScenario(options: {
   readonly partitions: number;
   /** How many times K's blocker fails before it succeeds (default 2). */
   readonly blockerFailures?: number;
+  /** How many of K's eight followers come in the first wave (default 5); the rest in the second. */
+  readonly firstWaveFollowers?: number;
 }): Promise<KeyStrictFaultScenario> {
   const ladder = parseTierLadder(options.tiers);
   const topic = uniqueName('orders');
@@ -149,6 +154,7 @@ export async function startKeyStrictFaultScenario(options: {
   const blockedKeys = await collectTopic(blockedKeysTopic(group));
   const processes: Array<{ name: string; process: CliProcess }> = [];
 
+  const firstWaveFollowers = options.firstWaveFollowers ?? 5;
   const produced: ProducedRecord[] = [];
   let sequence = 0;
   const next = (key: string, failures: number, wave: 1 | 2): ProducedRecord => {
@@ -170,7 +176,7 @@ export async function startKeyStrictFaultScenario(options: {
   ];
   const blockerSequence = firstWave.find((record) => record.failures > 0)!.sequence;
   waves.set(1, firstWave);
-  waves.set(2, interleave(secondWaveFollowers, 2));
+  waves.set(2, interleave(followerCount - firstWaveFollowers, 2));
   let firstWaveProducedAt = 0;
 
   const calls = (): LedgerCall[] =>
@@ -202,6 +208,9 @@ export async function startKeyStrictFaultScenario(options: {
       }
     }
     return [...latest.values()].find((entry) => entry !== undefined);
+  };
+  const expectBlockerNotSucceeded = (what: string): void => {
+    expect(succeededSequences().has(blockerSequence), what).to.equal(false);
   };
   const logs = (): string =>
     processes.map(({ name, process }) => `--- ${name}\n${process.log()}`).join('\n');
@@ -261,6 +270,15 @@ export async function startKeyStrictFaultScenario(options: {
           'debug',
         ]),
       ),
+    async waitUntilAssigned(service) {
+      await waitFor(
+        'the main service to be given partitions',
+        () => ((assignedPartitions(service, topic)?.length ?? 0) > 0 ? true : undefined),
+        { timeoutMilliseconds: 30_000 },
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}\n${logs()}`);
+      });
+    },
     async produceWave(wave) {
       const records = waves.get(wave)!;
       produced.push(...records);
@@ -280,17 +298,21 @@ export async function startKeyStrictFaultScenario(options: {
     },
     calls,
     blockedEntry,
-    async waitUntilBlocked(followers) {
+    expectBlockerNotSucceeded,
+    async waitUntilBlocked() {
       const otherKeysOfWave = (waves.get(1) ?? [])
         .filter((record) => record.key !== blockedKey)
         .map((record) => record.sequence);
       const otherKeysDoneAt = await waitFor(
-        `K blocked with ${followers} followers waiting, the other keys done`,
+        `K blocked with ${firstWaveFollowers} followers waiting, the other keys done`,
         () => {
           const entry = blockedEntry();
           const succeeded = succeededSequences();
           const othersDone = otherKeysOfWave.every((each) => succeeded.has(each));
-          return entry?.blocker !== null && entry?.followers === followers && othersDone
+          return entry !== undefined &&
+            entry.blocker !== null &&
+            entry.followers === firstWaveFollowers &&
+            othersDone
             ? Math.max(
                 ...calls()
                   .filter((call) => call.succeeded && otherKeysOfWave.includes(call.sequence))
@@ -302,10 +324,7 @@ export async function startKeyStrictFaultScenario(options: {
       ).catch((error: unknown) => {
         throw new Error(`${String(error)}\n${logs()}`);
       });
-      expect(
-        succeededSequences().has(blockerSequence),
-        'the blocker had not succeeded yet: the other keys were done while K waited',
-      ).to.equal(false);
+      expectBlockerNotSucceeded('the other keys were done while K waited');
       return { otherKeysDoneMilliseconds: otherKeysDoneAt - firstWaveProducedAt };
     },
     async waitUntilSettled(timeoutMilliseconds = 45_000) {

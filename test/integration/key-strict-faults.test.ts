@@ -38,38 +38,51 @@ function blockedKeyStatus(
   };
 }
 
+/** The figure the issue asks for: the other keys were not delayed by K's wait. */
+function reportOtherKeys({
+  otherKeysDoneMilliseconds,
+}: {
+  otherKeysDoneMilliseconds: number;
+}): void {
+  process.stderr.write(
+    `      other keys of the first wave all handled ${otherKeysDoneMilliseconds} ms after it was produced, K still blocked\n`,
+  );
+}
+
 describe('ordering key-strict under real faults (real broker, real service processes)', function () {
   this.timeout(120_000);
 
-  it('kill -9 of the main consumer while K is blocked: after a restart, K in offset order, nothing lost', async () => {
-    await withScenario({ tiers: '1110ms,4110ms', partitions: 2 }, async (scenario) => {
-      scenario.startDelay(0);
-      scenario.startDelay(1);
-      const first = scenario.startMain();
-      await scenario.produceWave(1);
-      await scenario.waitUntilBlocked(5);
-      first.child.kill('SIGKILL');
-      await first.exited;
-      expect(
-        scenario
-          .calls()
-          .some((call) => call.sequence === scenario.blockerSequence && call.succeeded),
-        'killed while K was blocked',
-      ).to.equal(false);
-      await scenario.produceWave(2);
-      scenario.startMain();
-      await scenario.waitUntilSettled();
-      scenario.expectOrderKeptAndNothingLost();
+  for (const { firstWaveFollowers, tiers, when } of [
+    { firstWaveFollowers: 5, tiers: '1110ms,4110ms', when: 'with followers waiting' },
+    { firstWaveFollowers: 0, tiers: '1140ms,4140ms', when: 'before any follower came' },
+  ]) {
+    it(`kill -9 of the main consumer while K is blocked ${when}: after a restart, K in offset order, nothing lost`, async () => {
+      await withScenario({ tiers, partitions: 2, firstWaveFollowers }, async (scenario) => {
+        scenario.startDelay(0);
+        scenario.startDelay(1);
+        const first = scenario.startMain();
+        await scenario.waitUntilAssigned(first);
+        await scenario.produceWave(1);
+        reportOtherKeys(await scenario.waitUntilBlocked());
+        first.child.kill('SIGKILL');
+        await first.exited;
+        scenario.expectBlockerNotSucceeded('killed while K was blocked');
+        await scenario.produceWave(2);
+        scenario.startMain();
+        await scenario.waitUntilSettled();
+        scenario.expectOrderKeptAndNothingLost();
+      });
     });
-  });
+  }
 
   it('kill -9 of the delay service while it holds K blocker: after a restart, K in offset order, nothing lost', async () => {
     await withScenario({ tiers: '1220ms,4220ms', partitions: 2 }, async (scenario) => {
       scenario.startDelay(0);
       const secondTier = scenario.startDelay(1);
-      scenario.startMain();
+      const main = scenario.startMain();
+      await scenario.waitUntilAssigned(main);
       await scenario.produceWave(1);
-      await scenario.waitUntilBlocked(5);
+      reportOtherKeys(await scenario.waitUntilBlocked());
       await waitFor(
         'the blocker failed twice and held by the second tier',
         () =>
@@ -106,20 +119,12 @@ describe('ordering key-strict under real faults (real broker, real service proce
       scenario.startDelay(0);
       scenario.startDelay(1);
       const first = scenario.startMain();
+      await scenario.waitUntilAssigned(first);
       await scenario.produceWave(1);
-      await scenario.waitUntilBlocked(5);
+      reportOtherKeys(await scenario.waitUntilBlocked());
       const second = scenario.startMain();
-      await waitFor(
-        'the second member to be given partitions',
-        () => ((assignedPartitions(second, scenario.topic)?.length ?? 0) > 0 ? true : undefined),
-        { timeoutMilliseconds: 30_000 },
-      );
-      expect(
-        scenario
-          .calls()
-          .some((call) => call.sequence === scenario.blockerSequence && call.succeeded),
-        'the second member joined while K was blocked',
-      ).to.equal(false);
+      await scenario.waitUntilAssigned(second);
+      scenario.expectBlockerNotSucceeded('the second member joined while K was blocked');
       await scenario.produceWave(2);
       expect(await first.stop(), first.log()).to.equal(0);
       await waitFor(
@@ -137,9 +142,10 @@ describe('ordering key-strict under real faults (real broker, real service proce
       { tiers: '9440ms', partitions: 2, blockerFailures: 99 },
       async (scenario) => {
         scenario.startDelay(0);
-        scenario.startMain();
+        const main = scenario.startMain();
+        await scenario.waitUntilAssigned(main);
         await scenario.produceWave(1);
-        await scenario.waitUntilBlocked(5);
+        reportOtherKeys(await scenario.waitUntilBlocked());
         const entry = scenario.blockedEntry()!;
         const order = (command: string, ...flags: string[]) =>
           runCliCaptured([
