@@ -4,12 +4,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { ConsumedRecord, OutgoingRecord } from '@ricochet/core';
 import {
+  createKafkaClient,
   createPartitionReader,
+  PartitionReadError,
   PartitionReaderClosedError,
   type PartitionReader,
 } from '@ricochet/kafka';
 import { kafkajsClientOf } from '@ricochet/kafka/kafkajs';
-import { produceRecords, testKafka, uniqueName, withAdmin } from '@ricochet/testing';
+import {
+  produceRecords,
+  testBrokers,
+  testKafka,
+  testLogger,
+  uniqueName,
+  withAdmin,
+} from '@ricochet/testing';
 
 const partitions = 3;
 const perPartition = 200;
@@ -143,6 +152,22 @@ describe('the partition reader against a real broker', function () {
     expect(offsetsOf(records)).to.deep.equal(range(150, 160));
   });
 
+  it("rejects a read with onRecords's own error, and reads the partition again afterwards", async () => {
+    reader = await createPartitionReader(testKafka(), { topics: [topic] });
+    const refused = new Error('refused by onRecords');
+    const outcome = await reader
+      .read(topic, 0, '0', '50', () => {
+        throw refused;
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(outcome).to.equal(refused);
+    const { records } = await readRange(reader, topic, 0, '40', '45');
+    expect(offsetsOf(records)).to.deep.equal(range(40, 45));
+  });
+
   it('finds the first offset at or after a timestamp, and the end when there is none', async () => {
     const timed = await createTopic();
     await produceRecords(recordsFor(timed, 0, 5));
@@ -248,6 +273,31 @@ describe('the partition reader against a real broker', function () {
     reader = undefined;
   });
 
+  it('ends a read in progress with a typed error carrying the cause when its consumer crashes', async () => {
+    const doomed = await createTopic();
+    await produceRecords(recordsFor(doomed, 0, 3));
+    // Few retries: the consumer gives up on the deleted topic within a second or so.
+    const kafka = createKafkaClient({
+      brokers: testBrokers(),
+      logger: testLogger('partition-reader'),
+      retry: { retries: 1, initialRetryTimeMilliseconds: 100, maxRetryTimeMilliseconds: 200 },
+    });
+    reader = await createPartitionReader(kafka, { topics: [doomed] });
+    const outcome = reader
+      .read(doomed, 0, '0', '100', () => undefined)
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    await sleep(300);
+    await withAdmin((admin) => admin.deleteTopics([doomed], {}));
+    const error = await outcome;
+    expect(error).to.be.instanceOf(PartitionReadError);
+    expect((error as PartitionReadError).code).to.equal(PartitionReadError.code);
+    expect((error as PartitionReadError).cause).to.be.instanceOf(Error);
+    topics.splice(topics.indexOf(doomed), 1);
+  });
+
   it('reads 10,000 records in chunks, committing no offset in its private group', async () => {
     const big = await createTopic();
     const count = 10_000;
@@ -270,6 +320,21 @@ describe('the partition reader against a real broker', function () {
     );
     expect(offsetsOf(records)).to.deep.equal(range(0, count));
     expect(chunks).to.be.greaterThan(1);
+    // An onRecords slower than the handler waits for: each chunk is detached, and the read moves
+    // its partition on and resumes it afterwards.
+    const slowStarted = Date.now();
+    const slowOffsets: number[] = [];
+    let slowChunks = 0;
+    await reader.read(big, 0, '0', String(count), async (chunk) => {
+      slowChunks += 1;
+      slowOffsets.push(...offsetsOf(chunk));
+      await sleep(50);
+    });
+    process.stderr.write(
+      `partition reader read ${count} records with a 50 ms onRecords in ` +
+        `${Date.now() - slowStarted} ms (${slowChunks} chunks)\n`,
+    );
+    expect(slowOffsets).to.deep.equal(range(0, count));
     const kafkajsAdmin = kafkajsClientOf(testKafka()).admin();
     await kafkajsAdmin.connect();
     const { groups } = await kafkajsAdmin.listGroups().finally(() => kafkajsAdmin.disconnect());
