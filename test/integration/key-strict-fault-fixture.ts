@@ -16,6 +16,7 @@ import {
 } from '@ricochet/core';
 import {
   collectTopic,
+  committedOffsets,
   committedToEnd,
   produceRecords,
   runCliCaptured,
@@ -60,6 +61,7 @@ interface ProducedRecord {
   readonly key: string;
   readonly sequence: number;
   readonly failures: number;
+  readonly milliseconds: number;
   readonly wave: 1 | 2;
 }
 
@@ -86,6 +88,8 @@ export interface KeyStrictFaultScenario {
    * delayed by K. Returns how long after the wave was produced the other keys were all done.
    */
   waitUntilBlocked(): Promise<{ otherKeysDoneMilliseconds: number }>;
+  /** The sequence numbers of K's followers, in offset order. */
+  readonly followerSequences: readonly number[];
   /** Checks, right after a fault, that K's blocker has not succeeded yet: the fault hit K blocked. */
   expectBlockerNotSucceeded(what: string): void;
   /** Waits until every record succeeded, the group committed the topic to its end, and K is not blocked. */
@@ -110,6 +114,8 @@ export async function startKeyStrictFaultScenario(options: {
   readonly blockerFailures?: number;
   /** How many of K's eight followers come in the first wave (default 5); the rest in the second. */
   readonly firstWaveFollowers?: number;
+  /** How long the handler takes on each of K's followers (default 0): a drain that lasts. */
+  readonly followerMilliseconds?: number;
 }): Promise<KeyStrictFaultScenario> {
   const ladder = parseTierLadder(options.tiers);
   const topic = uniqueName('orders');
@@ -145,15 +151,15 @@ export async function startKeyStrictFaultScenario(options: {
   const firstWaveFollowers = options.firstWaveFollowers ?? 5;
   const produced: ProducedRecord[] = [];
   let sequence = 0;
-  const next = (key: string, failures: number, wave: 1 | 2): ProducedRecord => {
+  const next = (key: string, failures: number, wave: 1 | 2, milliseconds = 0): ProducedRecord => {
     sequence += 1;
-    return { key, sequence, failures, wave };
+    return { key, sequence, failures, wave, milliseconds };
   };
   const waves = new Map<1 | 2, ProducedRecord[]>();
   const interleave = (followers: number, wave: 1 | 2): ProducedRecord[] =>
     Array.from({ length: followers }, (_, index) => [
       next(otherKeys[(2 * index) % otherKeys.length]!, 0, wave),
-      next(blockedKey, 0, wave),
+      next(blockedKey, 0, wave, options.followerMilliseconds ?? 0),
       next(otherKeys[(2 * index + 1) % otherKeys.length]!, 0, wave),
     ]).flat();
   const firstWave = [
@@ -213,6 +219,10 @@ export async function startKeyStrictFaultScenario(options: {
     ladder,
     deadLetters: deadLetters.records,
     blockerSequence,
+    followerSequences: [...waves.values()]
+      .flat()
+      .filter((record) => record.key === blockedKey && record.sequence > blockerSequence)
+      .map((record) => record.sequence),
     startMain: () =>
       track(
         'main',
@@ -261,7 +271,7 @@ export async function startKeyStrictFaultScenario(options: {
     async waitUntilAssigned(service) {
       await waitFor(
         'the main service to be given partitions',
-        () => ((assignedPartitions(service, topic)?.length ?? 0) > 0 ? true : undefined),
+        () => ((assignedPartitions(service, group, topic)?.length ?? 0) > 0 ? true : undefined),
         { timeoutMilliseconds: 30_000 },
       ).catch((error: unknown) => {
         throw new Error(`${String(error)}\n${logs()}`);
@@ -275,7 +285,11 @@ export async function startKeyStrictFaultScenario(options: {
           topic,
           key: Buffer.from(record.key),
           value: Buffer.from(
-            JSON.stringify({ sequence: record.sequence, failures: record.failures }),
+            JSON.stringify({
+              sequence: record.sequence,
+              failures: record.failures,
+              milliseconds: record.milliseconds,
+            }),
           ),
           headers: {},
         })),
@@ -332,8 +346,17 @@ export async function startKeyStrictFaultScenario(options: {
             : undefined;
         },
         { timeoutMilliseconds },
-      ).catch((error: unknown) => {
-        throw new Error(`${String(error)}\n${logs()}`);
+      ).catch(async (error: unknown) => {
+        const succeeded = succeededSequences();
+        const state = {
+          unhandled: produced
+            .filter((record) => !succeeded.has(record.sequence))
+            .map((record) => `${record.key}#${record.sequence}`),
+          entry: blockedEntry(),
+          committed: Object.fromEntries(await committedOffsets(group, topic)),
+          deadLetters: deadLetters.records.length,
+        };
+        throw new Error(`${String(error)}\n${JSON.stringify(state)}\n${logs()}`);
       });
     },
     expectOrderKeptAndNothingLost(release) {
@@ -420,13 +443,25 @@ export async function startKeyStrictFaultScenario(options: {
   };
 }
 
-/** The partitions of `topic` the group gave a main process when it last joined, from its log. */
-export function assignedPartitions(service: CliProcess, topic: string): number[] | undefined {
+/**
+ * The partitions of `topic` group `group` gave a main process when it last joined, from its log
+ * (its partition readers join private groups of their own, and log that too).
+ */
+export function assignedPartitions(
+  service: CliProcess,
+  group: string,
+  topic: string,
+): number[] | undefined {
   let assigned: number[] | undefined;
   for (const line of service.log().split('\n')) {
     if (line.includes('Consumer has joined the group')) {
-      const entry = JSON.parse(line) as { memberAssignment?: Record<string, number[]> };
-      assigned = entry.memberAssignment?.[topic] ?? [];
+      const entry = JSON.parse(line) as {
+        groupId?: string;
+        memberAssignment?: Record<string, number[]>;
+      };
+      if (entry.groupId === group) {
+        assigned = entry.memberAssignment?.[topic] ?? [];
+      }
     }
   }
   return assigned;

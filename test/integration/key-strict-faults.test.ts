@@ -77,6 +77,43 @@ describe('ordering key-strict under real faults (real broker, real service proce
     });
   }
 
+  it('kill -9 of the main consumer while K followers drain: the restart goes on with the drain, in offset order, nothing lost', async () => {
+    await withScenario(
+      { tiers: '1160ms,2160ms', partitions: 2, followerMilliseconds: 400 },
+      async (scenario) => {
+        scenario.startDelay(0);
+        scenario.startDelay(1);
+        const first = scenario.startMain();
+        await scenario.waitUntilAssigned(first);
+        await scenario.produceWave(1);
+        reportOtherKeys(await scenario.waitUntilBlocked());
+        await scenario.produceWave(2);
+        const drainedFollowers = (): number => {
+          const succeeded = new Set(
+            scenario
+              .calls()
+              .filter((call) => call.succeeded)
+              .map((call) => call.sequence),
+          );
+          return scenario.followerSequences.filter((sequence) => succeeded.has(sequence)).length;
+        };
+        await waitFor(
+          'the drain partway through K followers',
+          () => (drainedFollowers() >= 3 ? true : undefined),
+          { timeoutMilliseconds: 30_000 },
+        );
+        first.child.kill('SIGKILL');
+        await first.exited;
+        expect(drainedFollowers(), 'killed partway through the drain').to.be.below(
+          scenario.followerSequences.length,
+        );
+        scenario.startMain();
+        await scenario.waitUntilSettled();
+        scenario.expectOrderKeptAndNothingLost();
+      },
+    );
+  });
+
   it('kill -9 of the delay service while it holds K blocker: after a restart, K in offset order, nothing lost', async () => {
     await withScenario({ tiers: '1220ms,4220ms', partitions: 2 }, async (scenario) => {
       scenario.startDelay(0);
@@ -131,7 +168,10 @@ describe('ordering key-strict under real faults (real broker, real service proce
       expect(await first.stop(), first.log()).to.equal(0);
       await waitFor(
         'the second member to own every partition',
-        () => (assignedPartitions(second, scenario.topic)?.length === 4 ? true : undefined),
+        () =>
+          assignedPartitions(second, scenario.group, scenario.topic)?.length === 4
+            ? true
+            : undefined,
         { timeoutMilliseconds: 30_000 },
       );
       await scenario.waitUntilSettled();

@@ -153,7 +153,11 @@ export class KeyStrict {
     return loading;
   }
 
-  /** Rule 5: after a group join, the partitions no longer owned stop and are forgotten. */
+  /**
+   * After a group join: the partitions no longer owned stop and are forgotten (rule 5), and those
+   * owned are loaded now (rule 1), not at their first batch: a partition with nothing new to read
+   * still has keys whose followers wait to be drained, and release commands to act on.
+   */
   keepOnly(assignment: Readonly<Record<string, readonly number[]>>): void {
     const owned = new Set(
       Object.entries(assignment).flatMap(([topic, partitions]) =>
@@ -167,6 +171,18 @@ export class KeyStrict {
           (state) => this.#drop(state),
           () => undefined,
         );
+      }
+    }
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) {
+        this.forPartition(topic, partition).catch((error: unknown) => {
+          // The partition's next batch loads it again.
+          this.#logger.warn('key-strict state of an assigned partition did not load', {
+            topic,
+            partition,
+            error,
+          });
+        });
       }
     }
     this.#emitGauges();
