@@ -90,6 +90,8 @@ export interface KeyStrictFaultScenario {
   waitUntilBlocked(): Promise<{ otherKeysDoneMilliseconds: number }>;
   /** The sequence numbers of K's followers, in offset order. */
   readonly followerSequences: readonly number[];
+  /** How many of K's followers have succeeded. */
+  drainedFollowers(): number;
   /** Checks, right after a fault, that K's blocker has not succeeded yet: the fault hit K blocked. */
   expectBlockerNotSucceeded(what: string): void;
   /** Waits until every record succeeded, the group committed the topic to its end, and K is not blocked. */
@@ -171,6 +173,10 @@ export async function startKeyStrictFaultScenario(options: {
   const blockerSequence = firstWave.find((record) => record.failures > 0)!.sequence;
   waves.set(1, firstWave);
   waves.set(2, interleave(followerCount - firstWaveFollowers, 2));
+  const followerSequences = [...waves.values()]
+    .flat()
+    .filter((record) => record.key === blockedKey && record.sequence > blockerSequence)
+    .map((record) => record.sequence);
   let firstWaveProducedAt = 0;
 
   const calls = (): LedgerCall[] =>
@@ -219,10 +225,7 @@ export async function startKeyStrictFaultScenario(options: {
     ladder,
     deadLetters: deadLetters.records,
     blockerSequence,
-    followerSequences: [...waves.values()]
-      .flat()
-      .filter((record) => record.key === blockedKey && record.sequence > blockerSequence)
-      .map((record) => record.sequence),
+    followerSequences,
     startMain: () =>
       track(
         'main',
@@ -301,6 +304,10 @@ export async function startKeyStrictFaultScenario(options: {
     calls,
     blockedEntry,
     expectBlockerNotSucceeded,
+    drainedFollowers() {
+      const succeeded = succeededSequences();
+      return followerSequences.filter((each) => succeeded.has(each)).length;
+    },
     async waitUntilBlocked() {
       const otherKeysOfWave = (waves.get(1) ?? [])
         .filter((record) => record.key !== blockedKey)

@@ -88,26 +88,46 @@ describe('ordering key-strict under real faults (real broker, real service proce
         await scenario.produceWave(1);
         reportOtherKeys(await scenario.waitUntilBlocked());
         await scenario.produceWave(2);
-        const drainedFollowers = (): number => {
-          const succeeded = new Set(
-            scenario
-              .calls()
-              .filter((call) => call.succeeded)
-              .map((call) => call.sequence),
-          );
-          return scenario.followerSequences.filter((sequence) => succeeded.has(sequence)).length;
-        };
         await waitFor(
           'the drain partway through K followers',
-          () => (drainedFollowers() >= 3 ? true : undefined),
+          () => (scenario.drainedFollowers() >= 3 ? true : undefined),
           { timeoutMilliseconds: 30_000 },
         );
         first.child.kill('SIGKILL');
         await first.exited;
-        expect(drainedFollowers(), 'killed partway through the drain').to.be.below(
+        expect(scenario.drainedFollowers(), 'killed partway through the drain').to.be.below(
           scenario.followerSequences.length,
         );
         scenario.startMain();
+        await scenario.waitUntilSettled();
+        scenario.expectOrderKeptAndNothingLost();
+      },
+    );
+  });
+
+  it('a rebalance to a second main consumer while K followers drain: the new owner goes on with the drain, in offset order, nothing lost', async () => {
+    await withScenario(
+      { tiers: '1170ms,2170ms', partitions: 2, followerMilliseconds: 1_500 },
+      async (scenario) => {
+        scenario.startDelay(0);
+        scenario.startDelay(1);
+        const first = scenario.startMain();
+        await scenario.waitUntilAssigned(first);
+        await scenario.produceWave(1);
+        reportOtherKeys(await scenario.waitUntilBlocked());
+        await scenario.produceWave(2);
+        await waitFor(
+          'the drain under way',
+          () => (scenario.drainedFollowers() >= 1 ? true : undefined),
+          { timeoutMilliseconds: 30_000 },
+        );
+        const second = scenario.startMain();
+        await scenario.waitUntilAssigned(second);
+        expect(await first.stop(), first.log()).to.equal(0);
+        expect(
+          scenario.drainedFollowers(),
+          'the first member was gone before the drain ended: the second went on with it',
+        ).to.be.below(scenario.followerSequences.length);
         await scenario.waitUntilSettled();
         scenario.expectOrderKeptAndNothingLost();
       },
