@@ -22,6 +22,7 @@ import {
   collectTopic,
   createTestTopics,
   produceRecords,
+  sleep,
   testBrokers,
   testLogger,
   uniqueName,
@@ -252,6 +253,27 @@ describe('main consumer, ordering key-strict (real broker)', function () {
     expect(worstOther).to.be.lessThan(1_000);
     expect(run.outcomes.filter(({ outcome }) => outcome.kind === 'waiting')).to.have.length(8);
     expect(Math.max(...run.gauges.map((gauge) => gauge.waitingRecords))).to.equal(8);
+  });
+
+  it('loses no follower appended while its key drains', async () => {
+    const { topic, group } = await strictSetup();
+    const blockers = new Set(['K-0', 'K-40', 'K-90']);
+    const run = await startStrict({
+      topics: [topic],
+      groupId: group,
+      fail: (handled) => blockers.has(textOf(handled.rawValue)) && handled.tryCount === 0,
+    });
+    const values = Array.from({ length: 150 }, (_, index) => `K-${index}`);
+    // One at a time, so that followers are appended while earlier ones drain.
+    for (const value of values) {
+      await produceRecords([record(topic, 'K', value)]);
+      await sleep(25);
+    }
+    await waitFor('every record to succeed', () =>
+      firstSuccesses(run.calls, 'K').length === values.length ? true : undefined,
+    );
+    await awaitUnblocked(run);
+    expect(firstSuccesses(run.calls, 'K')).to.deep.equal(values);
   });
 
   for (const onDeadLetter of ['release', 'dead-letter'] as const) {

@@ -83,6 +83,8 @@ export class KeyStrict {
   readonly #partitions = new Map<string, Promise<KeyStrictPartition>>();
   /** The offset each owned partition polls its blocked-keys partition from. */
   readonly #pollFrom = new Map<KeyStrictPartition, string>();
+  /** The offset each owned partition was last committed before, once this owner committed it. */
+  readonly #committed = new Map<KeyStrictPartition, string>();
   #timers: NodeJS.Timeout[] = [];
   #polling = false;
   #lastGauges = '';
@@ -154,38 +156,35 @@ export class KeyStrict {
   }
 
   /**
-   * After a group join: the partitions no longer owned stop and are forgotten (rule 5), and those
-   * owned are loaded now (rule 1), not at their first batch: a partition with nothing new to read
-   * still has keys whose followers wait to be drained, and release commands to act on.
+   * A batch committed the partition before `offset`: chains over and committed through are
+   * tombstoned at the next poll.
+   */
+  committed(topic: string, partition: number, offset: string): void {
+    void this.#partitions.get(`${partition}:${topic}`)?.then(
+      (state) => this.#committed.set(state, offset),
+      () => undefined,
+    );
+  }
+
+  /**
+   * After a group join: every partition's state is dropped, its drains stopped (rule 5), and
+   * the partitions now owned load their state again, now rather than at their next batch, so that
+   * their drains and release commands go on even while no record of theirs comes. A partition
+   * kept across the join reloads too: had this member been evicted meanwhile, another owner may
+   * have moved its keys on, and writing from a stale copy could undo that.
    */
   keepOnly(assignment: Readonly<Record<string, readonly number[]>>): void {
-    const owned = new Set(
-      Object.entries(assignment).flatMap(([topic, partitions]) =>
-        partitions.map((partition) => `${partition}:${topic}`),
-      ),
-    );
-    for (const [name, loading] of this.#partitions) {
-      if (!owned.has(name)) {
-        this.#partitions.delete(name);
-        void loading.then(
-          (state) => this.#drop(state),
-          () => undefined,
-        );
-      }
-    }
+    this.forgetAll();
     for (const [topic, partitions] of Object.entries(assignment)) {
       for (const partition of partitions) {
         this.forPartition(topic, partition).catch((error: unknown) => {
-          // The partition's next batch loads it again.
-          this.#logger.warn('key-strict state of an assigned partition did not load', {
-            topic,
-            partition,
-            error,
-          });
+          this.#logger.warn(
+            'loading the key-strict state of a partition failed; its next batch tries again',
+            { topic, partition, error },
+          );
         });
       }
     }
-    this.#emitGauges();
   }
 
   /** After a consumer crash: the member left the group, so every partition may have moved. */
@@ -203,6 +202,7 @@ export class KeyStrict {
   #drop(state: KeyStrictPartition): void {
     state.revoke();
     this.#pollFrom.delete(state);
+    this.#committed.delete(state);
     this.#emitGauges();
   }
 
@@ -326,6 +326,11 @@ export class KeyStrict {
           if (record.kind === 'release') {
             await state.release(record);
           }
+        }
+      }
+      for (const [state, committed] of [...this.#committed]) {
+        if (!state.revoked) {
+          await state.sweep(committed);
         }
       }
     } catch (error) {
