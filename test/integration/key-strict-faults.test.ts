@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { runCliCaptured, testBrokers, waitFor } from '@ricochet/testing';
+import type { BlockedKeyEntry } from '@ricochet/core';
+import { runCliCaptured, testBrokers, waitFor, type CliResult } from '@ricochet/testing';
 import {
   assignedPartitions,
   blockedKey,
@@ -38,6 +39,29 @@ function listedKeys(stdout: string): Array<Record<string, unknown>> {
     blockerOffset,
     followers,
   }));
+}
+
+/** Runs `ricochet order <command>` for the scenario's group and topic. */
+function orderCommand(
+  scenario: KeyStrictFaultScenario,
+): (command: string, ...flags: string[]) => Promise<CliResult> {
+  return (command, ...flags) =>
+    runCliCaptured([
+      'order',
+      command,
+      '--brokers',
+      testBrokers().join(','),
+      '--group',
+      scenario.group,
+      '--topic',
+      scenario.topic,
+      ...flags,
+    ]);
+}
+
+/** The flags of `ricochet order release` that name K. */
+function releaseFlags(entry: BlockedKeyEntry): string[] {
+  return ['--partition', String(entry.partition), '--key', blockedKey];
 }
 
 /** The figure the issue asks for: the other keys were not delayed by K's wait. */
@@ -209,18 +233,7 @@ describe('ordering key-strict under real faults (real broker, real service proce
         await scenario.produceWave(1);
         reportOtherKeys(await scenario.waitUntilBlocked());
         const entry = scenario.blockedEntry()!;
-        const order = (command: string, ...flags: string[]) =>
-          runCliCaptured([
-            'order',
-            command,
-            '--brokers',
-            testBrokers().join(','),
-            '--group',
-            scenario.group,
-            '--topic',
-            scenario.topic,
-            ...flags,
-          ]);
+        const order = orderCommand(scenario);
         const status = await order('status', '--json');
         expect(status.code, status.stderr).to.equal(0);
         expect(listedKeys(status.stdout), status.stdout).to.deep.equal([
@@ -242,19 +255,38 @@ describe('ordering key-strict under real faults (real broker, real service proce
         expect(text.stderr, 'every blocked-keys record reads').to.equal('');
 
         const requestedAt = Date.now();
-        const released = await order(
-          'release',
-          '--partition',
-          String(entry.partition),
-          '--key',
-          blockedKey,
-        );
+        const released = await order('release', ...releaseFlags(entry));
         expect(released.code, released.stderr).to.equal(0);
         await scenario.produceWave(2);
         await scenario.waitUntilSettled();
         scenario.expectOrderKeptAndNothingLost({ requestedAt });
         const after = await order('status', '--json');
         expect(listedKeys(after.stdout), 'K no longer listed').to.deep.equal([]);
+      },
+    );
+  });
+
+  it('order release while the main consumer is down (kill -9): the restarted owner acts on the command it finds when it loads the partition', async () => {
+    await withScenario(
+      { tiers: '9550ms', partitions: 2, blockerFailures: 99 },
+      async (scenario) => {
+        scenario.startDelay(0);
+        const first = scenario.startMain();
+        await scenario.waitUntilAssigned(first);
+        await scenario.produceWave(1);
+        reportOtherKeys(await scenario.waitUntilBlocked());
+        first.child.kill('SIGKILL');
+        await first.exited;
+        const order = orderCommand(scenario);
+        const requestedAt = Date.now();
+        const released = await order('release', ...releaseFlags(scenario.blockedEntry()!));
+        expect(released.code, released.stderr).to.equal(0);
+        const status = await order('status');
+        expect(status.stdout, 'the release waits for the owner').to.include('release requested');
+        await scenario.produceWave(2);
+        scenario.startMain();
+        await scenario.waitUntilSettled();
+        scenario.expectOrderKeptAndNothingLost({ requestedAt });
       },
     );
   });
