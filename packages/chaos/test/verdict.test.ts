@@ -50,6 +50,9 @@ function call(
     outcome,
     partition: 0,
     offset: String(clock),
+    // Each record is one produced record, wherever its tries were delivered.
+    originalPartition: 0,
+    originalOffset: recordId.slice(1),
     ...overrides,
   };
 }
@@ -250,8 +253,8 @@ describe('chaos verdict', () => {
 
   it('fails when a key’s later record was first handled before its earlier one', () => {
     const input = flawless();
-    const first = call('r5', 0, 'succeeded', { key: 'shared', offset: '7' });
-    const second = call('r6', 0, 'succeeded', { key: 'shared', offset: '5' });
+    const first = call('r5', 0, 'succeeded', { key: 'shared', offset: '7', originalOffset: '7' });
+    const second = call('r6', 0, 'succeeded', { key: 'shared', offset: '5', originalOffset: '5' });
     const withBoth: VerdictInput = {
       ...input,
       plans: [...plans, plan('r5', 'ok', 0), plan('r6', 'ok', 0)],
