@@ -47,6 +47,8 @@ export {
   readRetryContract,
   RetryHeader,
   userHeaders,
+  WaitingHeader,
+  deadLetterReasons,
   writeDeadLetterHeaders,
   writeOriginalPosition,
   writeRetryContract,
@@ -76,7 +78,37 @@ export {
   refuseRenamedOptions,
 } from './validate.js';
 export { compileTopicPatterns, type TopicPatterns } from './topic-patterns.js';
-export { checkTopicName, defaultDeadLetterTopic, internalTopicPrefix } from './topic-names.js';
+export {
+  blockedKeysTopic,
+  checkTopicName,
+  defaultDeadLetterTopic,
+  groupTopicPrefix,
+  internalTopicPrefix,
+  waitingTopic,
+} from './topic-names.js';
+export {
+  BlockedKeysRecordError,
+  blockedKeysPartition,
+  blockedKeysRecordKey,
+  blockedKeysRecordVersion,
+  decodeBlockedKeysRecord,
+  encodeBlockedKeysRecord,
+  entryRecordKey,
+  fromWaitingRecord,
+  keyBase64,
+  keyFromBase64,
+  keyId,
+  releaseRecordKey,
+  releasedRecordKey,
+  toWaitingRecord,
+  waitingScanMarginMilliseconds,
+  type BlockedKeyEntry,
+  type BlockedKeysRecord,
+  type BlockedKeysTombstone,
+  type BlockerPosition,
+  type ReleaseCommand,
+  type ReleasedBlocker,
+} from './blocked-keys.js';
 export type { LogFields, Logger } from './logger.js';
 export {
   nextOffset,
