@@ -76,7 +76,7 @@ export function renderSummary(report: ChaosReport): string {
       `${measures.overlappedInPartition} (handed over while an earlier record of the partition ran)`,
     ],
     [
-      'key-strict order (every key’s records done with in offset order)',
+      'key-strict order across retries',
       `${measures.keyStrictOrder.violations} done before an earlier record of their key; ` +
         `${measures.keyStrictOrder.blockers} records blocked their key through the tiers` +
         (options.judgeKeyStrictOrder ? '' : ' (not judged)'),

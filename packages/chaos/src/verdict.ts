@@ -82,8 +82,7 @@ export function judge(input: VerdictInput): Verdict {
     ...(input.judgeKeyStrictOrder
       ? [
           check(
-            'every key’s records done with in offset order (key-strict: first successes, ' +
-              'dead letters at their last try)',
+            'every key’s records done with in offset order, across retries (key-strict)',
             keyStrictOrder.violations.map(describeKeyStrictViolation),
             `${keyStrictOrder.succeeded} succeeded, ${keyStrictOrder.deadLettered} dead-lettered ` +
               `in ${keyStrictOrder.lanes} key-partition lanes`,
