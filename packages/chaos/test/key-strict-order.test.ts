@@ -41,7 +41,7 @@ function ledger(...calls: string[]): Invocation[] {
 /** A plan for each record of the ledger (id = position): `ok` unless listed. */
 function plansOf(
   invocations: readonly Invocation[],
-  kinds: Readonly<Record<string, [RecordPlan['kind'], number]>> = {},
+  kinds: Readonly<Record<string, readonly [RecordPlan['kind'], number]>> = {},
 ): RecordPlan[] {
   const ids = [...new Set(invocations.map((call) => call.recordId))];
   return ids.map((id) => {
@@ -51,7 +51,7 @@ function plansOf(
 }
 
 function check(
-  kinds: Readonly<Record<string, [RecordPlan['kind'], number]>>,
+  kinds: Readonly<Record<string, readonly [RecordPlan['kind'], number]>>,
   ...calls: string[]
 ): ReturnType<typeof checkKeyStrictOrder> {
   const invocations = ledger(...calls);
