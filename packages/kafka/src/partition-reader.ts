@@ -45,6 +45,16 @@ export const defaultPartitionReaderGroupPrefix = 'ricochet-reader-';
  */
 const fetchWaitMilliseconds = 100;
 
+/**
+ * How long the batch handler waits for onRecords. A quick onRecords (loading state into memory)
+ * keeps the client's fetch going from batch to batch; a slower one is detached from the handler
+ * and its partition paused (see createPartitionReader), which costs up to a fetch wait per chunk.
+ */
+const inlineDeliveryMilliseconds = 20;
+
+/** How many partitions' batches the client hands over at once (see inlineDeliveryMilliseconds). */
+const partitionsHandledAtOnce = 16;
+
 /** A read failed: the reader's consumer crashed, or the partition is not one it can read. */
 export class PartitionReadError extends RicochetError {
   static readonly code = 'PARTITION_READ_FAILED';
@@ -74,8 +84,13 @@ interface ActiveRead {
   next: bigint;
   readonly until: bigint;
   readonly onRecords: OnRecords;
-  /** True while a chunk is with onRecords: the partition is paused meanwhile. */
+  /** True while a chunk is with onRecords. */
   delivering: boolean;
+  /**
+   * True when onRecords outlasted the batch handler's wait: the partition is paused, and the
+   * delivery moves its fetch and resumes it when done.
+   */
+  detached: boolean;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
@@ -87,14 +102,23 @@ interface ActiveRead {
  * consumer in a private group (`groupIdPrefix` + a random UUID) that it alone joins: that member
  * is assigned every partition of the topics. Nothing is ever committed (auto-commit off, no
  * commit call; seeking without auto-commit only moves the fetch position), so the group holds no
- * offsets and the broker forgets it once the reader leaves. Every partition is paused except
- * those being read. A read seeks its partition to `from` and resumes it; each fetched batch is
- * taken in the batch handler, which pauses the partition and returns at once, and is handed to
- * `onRecords` outside it: a slow `onRecords` therefore neither holds up reads of other partitions
- * (kafkajs fetches again only once every batch of a fetch is handled) nor the group's heartbeats.
- * When `onRecords` is done, the read seeks past the chunk and resumes the partition, until the
- * range is read or `onRecords` returns false; the partition is then paused again. Memory is one
- * fetch per partition being read (the client's bytes-per-partition limit).
+ * offsets and the broker forgets it once the reader leaves. Joining a new group waits the
+ * broker's group.initial.rebalance.delay.ms (3 s by default): create one reader and keep it.
+ *
+ * Every partition is paused except those being read. A read seeks its partition to `from` and
+ * resumes it. The batch handler hands each fetched batch to `onRecords` and waits for it a
+ * little (inlineDeliveryMilliseconds): a quick `onRecords` lets the client's fetch go on past
+ * the batch. A slower one is detached: the handler pauses the partition and returns, so that it
+ * neither holds up reads of other partitions (kafkajs fetches again only once every batch of a
+ * fetch is handled) nor the group's heartbeats; when it is done, the read seeks past the chunk
+ * and resumes the partition. Either way the next chunk is fetched only after `onRecords` is done
+ * with the last, so memory is one fetch per partition being read (the client's
+ * bytes-per-partition limit). The read ends, and its partition is paused, once the range is read
+ * or `onRecords` returns false.
+ *
+ * kafkajs drops record batches that compaction emptied, so a fetch that only meets such batches
+ * never moves on. A read up to the end of a compacted partition still ends, because its last
+ * batch lies in the active segment, which compaction never touches.
  */
 export async function createPartitionReader(
   client: KafkaClient,
@@ -176,10 +200,10 @@ class KafkajsPartitionReader implements PartitionReader {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        eachBatch: (payload) => {
-          this.#onBatch(payload);
-          return Promise.resolve();
-        },
+        // Batches of different partitions are handled side by side: one waiting for its
+        // onRecords (up to inlineDeliveryMilliseconds) does not hold up the others.
+        partitionsConsumedConcurrently: partitionsHandledAtOnce,
+        eachBatch: (payload) => this.#onBatch(payload),
       });
       await this.#joined;
     } catch (error) {
@@ -194,23 +218,26 @@ class KafkajsPartitionReader implements PartitionReader {
   #onJoin(assignment: Record<string, number[]>): void {
     this.#assignment = new Map(Object.entries(assignment));
     // The group's first fetch would start every partition at its earliest offset: only the
-    // partitions being read are left unpaused, each moved back to where its read is (a rejoin
-    // starts them from the beginning again, as nothing is committed).
-    const idle = [...this.#assignment].map(([topic, partitions]) => ({
-      topic,
-      partitions: partitions.filter(
-        (partition) => !this.#reads.has(partitionKey(topic, partition)),
-      ),
-    }));
-    this.#consumer.pause(idle.filter(({ partitions }) => partitions.length > 0));
+    // partitions whose read waits for records are left unpaused, each moved back to where its
+    // read is (a rejoin starts them from the beginning again, as nothing is committed). A read
+    // whose chunk is with onRecords moves and resumes its partition when that is done.
+    const paused: Array<{ topic: string; partitions: number[] }> = [];
     for (const [topic, partitions] of this.#assignment) {
+      const idle: number[] = [];
       for (const partition of partitions) {
         const read = this.#reads.get(partitionKey(topic, partition));
-        if (read !== undefined && !read.delivering) {
+        if (read === undefined) {
+          idle.push(partition);
+        } else if (read.delivering) {
+          read.detached = true;
+          idle.push(partition);
+        } else {
           this.#consumer.seek({ topic, partition, offset: read.next.toString() });
         }
       }
+      paused.push({ topic, partitions: idle });
     }
+    this.#consumer.pause(paused.filter(({ partitions }) => partitions.length > 0));
     this.#markJoined();
   }
 
@@ -242,7 +269,7 @@ class KafkajsPartitionReader implements PartitionReader {
     }
   }
 
-  #onBatch({ batch, isStale }: kafkajs.EachBatchPayload): void {
+  async #onBatch({ batch, isStale, resolveOffset }: kafkajs.EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     const read = this.#reads.get(partitionKey(topic, partition));
     if (read === undefined) {
@@ -253,7 +280,6 @@ class KafkajsPartitionReader implements PartitionReader {
     if (read.delivering || isStale()) {
       return;
     }
-    this.#consumer.pause([{ topic, partitions: [partition] }]);
     read.delivering = true;
     const records: ConsumedRecord[] = [];
     for (const message of batch.messages) {
@@ -264,10 +290,27 @@ class KafkajsPartitionReader implements PartitionReader {
     }
     // Past the batch's last offset, which counts records the client filtered out (compacted or
     // aborted ones, transaction markers).
-    const next = BigInt(batch.lastOffset()) + 1n;
-    void this.#deliver(topic, partition, read, records, next);
+    const lastOffset = batch.lastOffset();
+    const delivery = this.#deliver(topic, partition, read, records, BigInt(lastOffset) + 1n);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      delivery,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, inlineDeliveryMilliseconds);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!read.delivering) {
+      // Delivered in time: the client's next fetch simply goes on past the batch (a finished
+      // read has paused the partition already).
+      resolveOffset(lastOffset);
+      return;
+    }
+    read.detached = true;
+    this.#consumer.pause([{ topic, partitions: [partition] }]);
   }
 
+  /** Hands a chunk to onRecords, then ends the read or lets the partition's fetch go on. */
   async #deliver(
     topic: string,
     partition: number,
@@ -281,13 +324,14 @@ class KafkajsPartitionReader implements PartitionReader {
         more = await read.onRecords(records);
       }
     } catch (error) {
+      read.delivering = false;
       this.#finish(topic, partition, read, error);
       return;
     }
+    read.delivering = false;
     if (this.#reads.get(partitionKey(topic, partition)) !== read) {
       return;
     }
-    read.delivering = false;
     if (next > read.next) {
       read.next = next;
     }
@@ -295,7 +339,10 @@ class KafkajsPartitionReader implements PartitionReader {
       this.#finish(topic, partition, read);
       return;
     }
-    this.#fetchFrom(topic, partition, read);
+    if (read.detached) {
+      read.detached = false;
+      this.#fetchFrom(topic, partition, read);
+    }
   }
 
   /**
@@ -421,7 +468,15 @@ class KafkajsPartitionReader implements PartitionReader {
       });
     }
     await new Promise<void>((resolve, reject) => {
-      const read = { next: from, until, onRecords, delivering: false, resolve, reject };
+      const read = {
+        next: from,
+        until,
+        onRecords,
+        delivering: false,
+        detached: false,
+        resolve,
+        reject,
+      };
       this.#reads.set(partitionKey(topic, partition), read);
       this.#fetchFrom(topic, partition, read);
     });
