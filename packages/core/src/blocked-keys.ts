@@ -51,7 +51,10 @@ export interface BlockedKeyEntry {
   readonly followers: number;
   /** Original offset of the last follower appended. */
   readonly lastFollowerOffset: string | null;
-  /** Original offset of the last follower a drain handled. */
+  /**
+   * Original offset of the last follower a drain handled; from the blocker's own offset while
+   * none was (so a drain never takes a waiting record from before the blocker).
+   */
   readonly handledThroughOffset: string | null;
   /** The drain dead-letters the followers (`predecessor-dead-lettered`) instead of handling them. */
   readonly deadLetterFollowers: boolean;
@@ -419,10 +422,12 @@ class FieldReader {
         `followers is ${entry.followers} but lastFollowerOffset or waitingSince is null`,
       );
     }
+    // A fresh blocker's entry is handled through the blocker itself and has no follower yet: a
+    // drain of its chain then never takes a waiting record from before it.
     if (
       entry.handledThroughOffset !== null &&
-      (entry.lastFollowerOffset === null ||
-        BigInt(entry.handledThroughOffset) > BigInt(entry.lastFollowerOffset))
+      entry.lastFollowerOffset !== null &&
+      BigInt(entry.handledThroughOffset) > BigInt(entry.lastFollowerOffset)
     ) {
       throw new BlockedKeysRecordError(
         this.subject,

@@ -169,6 +169,17 @@ describe('encodeBlockedKeysRecord / decodeBlockedKeysRecord', () => {
     });
   });
 
+  it('round-trips a fresh blocker whose drains start at it: handled through its offset, no follower yet', () => {
+    const fresh: BlockedKeyEntry = {
+      ...entry,
+      waitingSince: null,
+      followers: 0,
+      lastFollowerOffset: null,
+      handledThroughOffset: '42',
+    };
+    expect(roundTrip(fresh)).to.deep.equal(fresh);
+  });
+
   it('writes version 1 JSON', () => {
     expect(JSON.parse(encodeBlockedKeysRecord(release).toString())).to.deep.equal({
       version: 1,
