@@ -11,7 +11,6 @@ import {
   decodeBlockedKeysRecord,
   parseTierLadder,
   RetryHeader,
-  waitingTopic,
   type BlockedKeyEntry,
   type TierLadder,
 } from '@ricochet/core';
@@ -24,7 +23,6 @@ import {
   testBrokers,
   uniqueName,
   waitFor,
-  withAdmin,
   type CliProcess,
   type CollectedRecord,
 } from '@ricochet/testing';
@@ -133,23 +131,13 @@ export async function startKeyStrictFaultScenario(options: {
     dlq,
     '--topic',
     topic,
+    '--group',
+    group,
     '--partitions',
     String(options.partitions),
   ]);
   expect(created.code, created.stdout + created.stderr).to.equal(0);
-  await withAdmin((admin) =>
-    admin.createTopics(
-      [
-        { topic: blockedKeysTopic(group), partitions: 1, configs: { 'cleanup.policy': 'compact' } },
-        {
-          topic: waitingTopic(group),
-          partitions: 1,
-          configs: { 'message.timestamp.type': 'LogAppendTime' },
-        },
-      ],
-      { waitForLeaders: true },
-    ),
-  );
+
   const deadLetters = await collectTopic(dlq);
   const blockedKeys = await collectTopic(blockedKeysTopic(group));
   const processes: Array<{ name: string; process: CliProcess }> = [];

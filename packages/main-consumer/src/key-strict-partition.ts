@@ -129,6 +129,21 @@ export class KeyStrictPartition {
     this.#revoked = true;
   }
 
+  /**
+   * The partition is committed before `offset`: the entries of chains over and committed
+   * through are tombstoned.
+   */
+  async sweep(committedOffset: string): Promise<void> {
+    for (const id of this.book.sweepable(committedOffset)) {
+      await this.#serialized(id, async () => {
+        const entry = this.book.entry(id);
+        if (entry !== undefined && this.book.sweepable(committedOffset).includes(id)) {
+          await this.#putEntry(id, keyFromBase64(entry.key), null);
+        }
+      });
+    }
+  }
+
   /** Starts the drains the loaded state calls for. */
   startDrains(): void {
     for (const id of this.book.drainable()) {
@@ -147,14 +162,15 @@ export class KeyStrictPartition {
       return handle(record);
     }
     const id = keyId(record.key);
-    if (!this.#queues.has(id) && this.book.decide(id, original).kind === 'handle') {
+    const redelivery = isRedelivery(record.headers);
+    if (!this.#queues.has(id) && this.book.decide(id, original, redelivery).kind === 'handle') {
       const fate = handle(record);
       if (fate instanceof Promise) {
         return fate.then((decided) => this.#afterFirstHandling(id, record, original, decided));
       }
       return this.#afterFirstHandling(id, record, original, fate);
     }
-    return this.#serialized(id, () => this.#decideAndAct(id, record, original, handle));
+    return this.#serialized(id, () => this.#decideAndAct(id, record, original, redelivery, handle));
   }
 
   /** Rule 4: an operator asks to release a key of this partition. */
@@ -242,9 +258,10 @@ export class KeyStrictPartition {
     id: string,
     record: ConsumedRecord,
     original: string,
+    redelivery: boolean,
     handle: HandleRecord,
   ): Promise<RecordFate> {
-    const decision = this.book.decide(id, original);
+    const decision = this.book.decide(id, original, redelivery);
     const { processor } = this.#shared;
     switch (decision.kind) {
       case 'handle':
@@ -281,6 +298,8 @@ export class KeyStrictPartition {
       }
       case 'already-waiting':
         return waiting(decision.blockerOffset);
+      case 'stale':
+        return handle(record);
       case 'over-cap':
         return processor.deadLetterUnhandled(
           record,

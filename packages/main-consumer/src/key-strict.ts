@@ -83,6 +83,8 @@ export class KeyStrict {
   readonly #partitions = new Map<string, Promise<KeyStrictPartition>>();
   /** The offset each owned partition polls its blocked-keys partition from. */
   readonly #pollFrom = new Map<KeyStrictPartition, string>();
+  /** The offset each owned partition was last committed before, once this owner committed it. */
+  readonly #committed = new Map<KeyStrictPartition, string>();
   #timers: NodeJS.Timeout[] = [];
   #polling = false;
   #lastGauges = '';
@@ -153,13 +155,42 @@ export class KeyStrict {
     return loading;
   }
 
-  /** Rule 5: after a group join, the partitions no longer owned stop and are forgotten. */
+  /**
+   * A batch committed the partition before `offset`: chains over and committed through are
+   * tombstoned at the next poll.
+   */
+  committed(topic: string, partition: number, offset: string): void {
+    void this.#partitions.get(`${partition}:${topic}`)?.then(
+      (state) => this.#committed.set(state, offset),
+      () => undefined,
+    );
+  }
+
+  /**
+   * After a group join: the partitions no longer owned stop and are forgotten (rule 5); those
+   * newly owned load their state now, so that their drains and release commands go on even while
+   * no record of theirs comes (a batch awaits the same load).
+   */
   keepOnly(assignment: Readonly<Record<string, readonly number[]>>): void {
     const owned = new Set(
       Object.entries(assignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => `${partition}:${topic}`),
       ),
     );
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) {
+        this.forPartition(topic, partition).catch((error: unknown) => {
+          this.#logger.warn(
+            'loading the key-strict state of a partition failed; its next batch tries again',
+            {
+              topic,
+              partition,
+              error,
+            },
+          );
+        });
+      }
+    }
     for (const [name, loading] of this.#partitions) {
       if (!owned.has(name)) {
         this.#partitions.delete(name);
@@ -187,6 +218,7 @@ export class KeyStrict {
   #drop(state: KeyStrictPartition): void {
     state.revoke();
     this.#pollFrom.delete(state);
+    this.#committed.delete(state);
     this.#emitGauges();
   }
 
@@ -310,6 +342,11 @@ export class KeyStrict {
           if (record.kind === 'release') {
             await state.release(record);
           }
+        }
+      }
+      for (const [state, committed] of [...this.#committed]) {
+        if (!state.revoked) {
+          await state.sweep(committed);
         }
       }
     } catch (error) {

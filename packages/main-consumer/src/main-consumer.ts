@@ -77,8 +77,10 @@ export class MainConsumer<TValue> {
         this.#publisher.publish(records, (refused) =>
           tooLargeDeadLetter(refused, options.dlqTopic),
         ),
-      commit: (topic, partition, offset, metadata) =>
-        this.#lifecycle.commitBefore(topic, partition, offset, metadata),
+      commit: async (topic, partition, offset, metadata) => {
+        await this.#lifecycle.commitBefore(topic, partition, offset, metadata);
+        this.#keyStrict?.committed(topic, partition, offset);
+      },
       report: (record, outcome) => this.#report(record, outcome),
     };
     this.#keyStrict =
