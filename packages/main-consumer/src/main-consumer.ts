@@ -107,12 +107,12 @@ export class MainConsumer<TValue> {
           publisher: this.#publisher,
           timeoutMilliseconds: options.publishTimeoutMilliseconds,
         },
-        // The key-strict layer publishes through the publisher: connected after it, so before
-        // the consumer, and disconnected before it.
+        // Helpers connect in order and disconnect in the same order, after the consumer: the
+        // key-strict layer stops its drains before the publisher they publish through goes.
         helpers:
           keyStrict === undefined
             ? [this.#publisher, committedOffsets]
-            : [this.#publisher, committedOffsets, keyStrict],
+            : [keyStrict, this.#publisher, committedOffsets],
       },
       {
         onEvent: (event) => {
