@@ -1,6 +1,7 @@
 import {
   BlockedKeysRecordError,
   decodeBlockedKeysRecord,
+  decodeUtf8,
   keyFromBase64,
   type BlockedKeyEntry,
   type ConsumedRecord,
@@ -110,8 +111,8 @@ export function keyText(key: string | null): string {
   if (bytes === null) {
     return '(null key)';
   }
-  const text = bytes.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(bytes) && isReadableText(text)
+  const text = decodeUtf8(bytes);
+  return text !== undefined && isReadableText(text)
     ? JSON.stringify(text)
     : `0x${bytes.toString('hex')}`;
 }
