@@ -68,6 +68,11 @@ export interface KeyStrictPartitionShared {
   /** Handles drained followers (and dead-letters them) as the batches handle records. */
   readonly processor: RecordProcessor<unknown>;
   readonly onOutcome: (outcome: RecordOutcome, record: ConsumedRecord) => void;
+  /**
+   * The drained followers whose handler call this process marked in their entry (by
+   * `followerCallName`) and has not finished: a mark found here is no crash.
+   */
+  readonly followerCalls: Set<string>;
   /** Some key's entry changed: the gauges are emitted again. */
   readonly changed: () => void;
 }
@@ -82,6 +87,11 @@ function endOf(outcome: RecordOutcome): HandlingEnd | undefined {
     default:
       return undefined;
   }
+}
+
+/** A drained follower's name in `KeyStrictPartitionShared.followerCalls`. */
+function followerCallName(follower: ConsumedRecord): string {
+  return `${follower.offset}:${follower.partition}:${follower.topic}`;
 }
 
 function waiting(blockerOffset: string): RecordFate {
@@ -530,13 +540,56 @@ export class KeyStrictPartition {
       return true;
     }
     const { processor } = this.#shared;
-    const decided = entry.deadLetterFollowers
-      ? processor.deadLetterUnhandled(
+    if (entry.deadLetterFollowers) {
+      return this.#drained(
+        id,
+        entry,
+        follower,
+        processor.deadLetterUnhandled(
           follower,
           'predecessor-dead-lettered',
           `a record of its key before it, at original offset ${entry.handledThroughOffset ?? ''} or earlier, was dead-lettered (onDeadLetter: dead-letter)`,
-        )
-      : await processor.process(follower);
+        ),
+      );
+    }
+    const call = followerCallName(follower);
+    const step = this.book.followerStep(
+      entry,
+      follower.offset,
+      this.#shared.followerCalls.has(call),
+    );
+    if (step.kind === 'dead-letter') {
+      this.#shared.logger.warn('dead-lettering a waiting record that crashed the process', {
+        topic: follower.topic,
+        partition: follower.partition,
+        offset: follower.offset,
+        crashes: step.crashes,
+      });
+      return this.#drained(
+        id,
+        entry,
+        follower,
+        processor.deadLetterCrashed(follower, step.crashes),
+      );
+    }
+    // The crash guard of a drained follower: the mark is acknowledged before the call, so the
+    // next owner knows which call a crash cut short (the batches' crash guard never sees it).
+    await this.#putEntry(id, follower.key, step.entry);
+    this.#shared.followerCalls.add(call);
+    try {
+      return await this.#drained(id, step.entry, follower, await processor.process(follower));
+    } finally {
+      this.#shared.followerCalls.delete(call);
+    }
+  }
+
+  /** A drained follower's fate: its hand-off published acknowledged, then the entry past it. */
+  async #drained(
+    id: string,
+    entry: BlockedKeyEntry,
+    follower: ConsumedRecord,
+    decided: RecordFate,
+  ): Promise<boolean> {
     const fate = await this.#handOn(decided);
     const end = endOf(fate.outcome) ?? 'succeeded';
     const next = this.book.drained(entry, follower.offset, end, Date.now());

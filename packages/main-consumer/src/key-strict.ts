@@ -86,6 +86,8 @@ export class KeyStrict {
   readonly #pollFrom = new Map<KeyStrictPartition, string>();
   /** The offset each owned partition was last committed before, once this owner committed it. */
   readonly #committed = new Map<KeyStrictPartition, string>();
+  /** The drained followers' handler calls in progress in this process (every partition's). */
+  readonly #followerCalls = new Set<string>();
   #timers: NodeJS.Timeout[] = [];
   #polling = false;
   #lastGauges = '';
@@ -225,6 +227,7 @@ export class KeyStrict {
       slots: this.#ports.slots,
       processor: this.#ports.processor,
       onOutcome: (outcome, record) => this.#options.onOutcome(outcome, record),
+      followerCalls: this.#followerCalls,
       changed: () => this.#emitGauges(),
     };
     const book = new KeyStrictBook(topic, partition, this.#options);
