@@ -24,6 +24,20 @@ export const blockedKeysRecordVersion = 1;
  */
 export const waitingScanMarginMilliseconds = 60_000;
 
+/**
+ * The header an owner puts on every record it writes to the blocked-keys topic (tombstones
+ * included): its incarnation, which the group's commits name, so that a next owner tells a write
+ * of the owner that committed from one of a member the group had moved on from.
+ */
+export const blockedKeysWriterHeader = 'blocked-keys-writer';
+
+/**
+ * `min.compaction.lag.ms` of the blocked-keys topic: how long a superseded record stays readable.
+ * A next owner may need the version before one it does not believe (a late write of a former
+ * owner); the owner writes its own over such a write within seconds, so a day is ample.
+ */
+export const blockedKeysMinCompactionLagMilliseconds = 86_400_000;
+
 /** The record a key waits on: it is in the retry tiers. */
 export interface BlockerPosition {
   /** The blocker's original offset, canonical decimal. */
@@ -70,6 +84,11 @@ export interface FollowerAttempt {
   /** The follower's original offset. */
   readonly offset: string;
   readonly crashes: number;
+  /**
+   * The call was made with no other record of the process in hand, so a crash during it was its
+   * own; a crash during a call made among others is only a suspicion (absent: false).
+   */
+  readonly careful?: boolean;
 }
 
 /** An operator asks the owner to release key K of (topic, partition): `ricochet order release`. */
@@ -212,7 +231,13 @@ export function encodeBlockedKeysRecord(record: BlockedKeysRecord): Buffer {
           updatedAt: record.updatedAt,
           ...(record.attempt === undefined
             ? {}
-            : { attempt: { offset: record.attempt.offset, crashes: record.attempt.crashes } }),
+            : {
+                attempt: {
+                  offset: record.attempt.offset,
+                  crashes: record.attempt.crashes,
+                  ...(record.attempt.careful === true ? { careful: true } : {}),
+                },
+              }),
         }),
       );
     case 'release':
@@ -440,7 +465,14 @@ class FieldReader {
     }
     const inner = new FieldReader(value as Record<string, unknown>, this.subject);
     try {
-      return { attempt: { offset: inner.offset('offset'), crashes: inner.count('crashes') } };
+      const careful = inner.raw('careful') === undefined ? false : inner.boolean('careful');
+      return {
+        attempt: {
+          offset: inner.offset('offset'),
+          crashes: inner.count('crashes'),
+          ...(careful ? { careful } : {}),
+        },
+      };
     } catch (error) {
       if (error instanceof BlockedKeysRecordError) {
         throw new BlockedKeysRecordError(this.subject, `${name}.${error.problem}`);

@@ -63,6 +63,7 @@ export {
   decodeCommitMetadata,
   encodeCommitMetadata,
   maxCommitMetadataBytes,
+  type BlockedKeysFence,
   type CommitMetadata,
 } from './commit-metadata.js';
 export { decodeDoneOffsets, encodeDoneOffsets, maxDoneOffsets } from './done-offsets.js';
@@ -102,6 +103,8 @@ export {
   releasedRecordKey,
   toWaitingRecord,
   waitingScanMarginMilliseconds,
+  blockedKeysWriterHeader,
+  blockedKeysMinCompactionLagMilliseconds,
   type BlockedKeyEntry,
   type BlockedKeysRecord,
   type BlockedKeysTombstone,

@@ -172,6 +172,8 @@ describe('encodeBlockedKeysRecord / decodeBlockedKeysRecord', () => {
   it("round-trips a drained follower's attempt, and reads an entry without one as none", () => {
     const attempted = { ...entry, attempt: { offset: '45', crashes: 2 } };
     expect(roundTrip(attempted)).to.deep.equal(attempted);
+    const careful = { ...entry, attempt: { offset: '45', crashes: 1, careful: true } };
+    expect(roundTrip(careful)).to.deep.equal(careful);
     expect(roundTrip(entry)).to.not.have.property('attempt');
     expect(JSON.parse(encodeBlockedKeysRecord(entry).toString())).to.not.have.property('attempt');
   });
@@ -182,6 +184,7 @@ describe('encodeBlockedKeysRecord / decodeBlockedKeysRecord', () => {
     { offset: '45' },
     { offset: 45, crashes: 0 },
     { offset: '45', crashes: -1 },
+    { offset: '45', crashes: 0, careful: 'yes' },
   ]) {
     it(`refuses the attempt ${JSON.stringify(attempt)}`, () => {
       const value = { ...JSON.parse(encodeBlockedKeysRecord(entry).toString()), attempt };

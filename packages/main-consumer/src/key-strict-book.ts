@@ -168,6 +168,11 @@ export class KeyStrictBook {
     this.#released.set(marker.offset, marker);
   }
 
+  /** The released-blocker marker of the blocker at `originalOffset`, if any. */
+  releasedMarker(originalOffset: string): ReleasedBlocker | undefined {
+    return this.#released.get(originalOffset);
+  }
+
   /** The marker of the blocker at `originalOffset` is tombstoned. */
   dropReleased(originalOffset: string): void {
     this.#released.delete(originalOffset);
@@ -247,19 +252,40 @@ export class KeyStrictBook {
   }
 
   /**
-   * Before a drain calls the handler for the follower at `originalOffset`: the drain's crash
-   * guard. An attempt mark of that follower in the entry means a call that never came back: the
-   * process died in it, unless `markedHere` (this process wrote the mark and is alive). A
-   * follower that crashed the process `maxHandlerCrashes` times is dead-lettered uncalled;
-   * otherwise the entry marks the call (with the crashes before it) before it is made.
+   * Whether a drain must call the follower at `originalOffset` carefully (alone in the process):
+   * the entry marks a call of it that never came back (the process died in it), unless
+   * `markedHere` (this process wrote the mark and is alive).
    */
-  followerStep(entry: BlockedKeyEntry, originalOffset: string, markedHere: boolean): FollowerStep {
+  followerSuspect(entry: BlockedKeyEntry, originalOffset: string, markedHere: boolean): boolean {
+    return entry.attempt?.offset === originalOffset && !markedHere;
+  }
+
+  /**
+   * Before a drain calls the handler for the follower at `originalOffset`: the drain's crash
+   * guard, as the batches' one. A mark of a call of it that never came back counts a crash when
+   * that call was made alone (`careful`); one made among others only made it a suspect. A
+   * follower that crashed the process `maxHandlerCrashes` times is dead-lettered uncalled;
+   * otherwise the entry marks the call (made `alone` or not) before it is made.
+   */
+  followerStep(
+    entry: BlockedKeyEntry,
+    originalOffset: string,
+    markedHere: boolean,
+    alone: boolean,
+  ): FollowerStep {
     const found = entry.attempt?.offset === originalOffset ? entry.attempt : undefined;
-    const crashes = found === undefined ? 0 : found.crashes + (markedHere ? 0 : 1);
+    const crashes =
+      found === undefined ? 0 : found.crashes + (found.careful === true && !markedHere ? 1 : 0);
     if (crashes >= this.#maxHandlerCrashes) {
       return { kind: 'dead-letter', crashes };
     }
-    return { kind: 'mark', entry: { ...entry, attempt: { offset: originalOffset, crashes } } };
+    return {
+      kind: 'mark',
+      entry: {
+        ...entry,
+        attempt: { offset: originalOffset, crashes, ...(alone ? { careful: true } : {}) },
+      },
+    };
   }
 
   /** A follower at `originalOffset` was appended to the waiting topic (acknowledged). */

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import {
+  blockedKeysWriterHeader,
   encodeBlockedKeysRecord,
   RicochetError,
   entryRecordKey,
@@ -12,6 +14,7 @@ import {
   toWaitingRecord,
   waitingScanMarginMilliseconds,
   type BlockedKeyEntry,
+  type BlockedKeysFence,
   type BlockedKeysRecord,
   type ConsumedRecord,
   type Logger,
@@ -19,6 +22,7 @@ import {
   type ReleaseCommand,
 } from '@ricochet/core';
 import type { PartitionReader } from '@ricochet/kafka';
+import type { CarefulGate } from './careful-gate.js';
 import type { PublishHandOffs } from './hand-offs.js';
 import type { InFlightSlots } from './in-flight-slots.js';
 import {
@@ -65,6 +69,8 @@ export interface KeyStrictPartitionShared {
   /** Publishes hand-offs acknowledged, diverting the too large to the dead-letter topic. */
   readonly publishHandOffs: PublishHandOffs;
   readonly slots: InFlightSlots;
+  /** Shared with the batches: a careful call (a batch's or a drain's) runs alone in the process. */
+  readonly carefulGate: CarefulGate;
   /** Handles drained followers (and dead-letters them) as the batches handle records. */
   readonly processor: RecordProcessor<unknown>;
   readonly onOutcome: (outcome: RecordOutcome, record: ConsumedRecord) => void;
@@ -117,6 +123,13 @@ export class KeyStrictPartition {
   readonly #draining = new Set<string>();
   /** Keys whose drain was asked for while one ran: it runs again once that one ends. */
   readonly #drainAgain = new Set<string>();
+  /**
+   * This incarnation of the partition's owner, in a header of every record it writes; the
+   * partition's commits name it (with `#loadedThrough`) so a next owner believes its writes.
+   */
+  readonly #writer = randomUUID();
+  /** The offset of the blocked-keys partition the state was loaded through. */
+  #loadedThrough: string | undefined;
   #revoked = false;
 
   constructor(
@@ -133,6 +146,38 @@ export class KeyStrictPartition {
 
   get revoked(): boolean {
     return this.#revoked;
+  }
+
+  /** The partition's state is loaded through `offset` of its blocked-keys partition. */
+  loaded(offset: string): void {
+    this.#loadedThrough = offset;
+  }
+
+  /** What the partition's commits carry, once its state is loaded: see `CommitMetadata`. */
+  fence(): BlockedKeysFence | undefined {
+    return this.#loadedThrough === undefined
+      ? undefined
+      : { writer: this.#writer, from: this.#loadedThrough };
+  }
+
+  /** Whether this incarnation wrote a record with this writer header. */
+  wrote(writer: string | undefined): boolean {
+    return writer === this.#writer;
+  }
+
+  /**
+   * Writes this owner's state of `recordKey` (an entry's or a released marker's: the one its book
+   * holds, or a tombstone) over a record it does not believe.
+   */
+  async rewrite(recordKey: string): Promise<void> {
+    const last = recordKey.slice(recordKey.lastIndexOf('/') + 1);
+    if (recordKey.startsWith('released/')) {
+      await this.#serialized(`released/${last}`, () =>
+        this.#writeState(recordKey, this.book.releasedMarker(last) ?? null),
+      );
+      return;
+    }
+    await this.#serialized(last, () => this.#writeState(recordKey, this.book.entry(last) ?? null));
   }
 
   /** Rule 5: no drain step, append or state write for this partition any more. */
@@ -385,7 +430,7 @@ export class KeyStrictPartition {
         partition: this.#blockedKeysPartition,
         key: Buffer.from(recordKey),
         value: value === null ? null : encodeBlockedKeysRecord(value),
-        headers: {},
+        headers: { [blockedKeysWriterHeader]: this.#writer },
       },
     ]);
   }
@@ -511,15 +556,41 @@ export class KeyStrictPartition {
     }
   }
 
-  /** One drain step holding an in-flight slot; false once the drain stops. */
+  /**
+   * One drain step holding an in-flight slot, counted in hand by the careful gate like a batch's
+   * record (or alone in the process, for a follower suspected of a crash); false once the drain
+   * stops. The gate is passed before the key's queue is entered: a careful batch record of the
+   * key may be queued there.
+   */
   async #drainStepWithSlot(id: string, follower: ConsumedRecord): Promise<boolean> {
-    const { slots } = this.#shared;
+    const { slots, carefulGate: gate } = this.#shared;
     const slot = slots.acquire();
     if (slot !== undefined) {
       await slot;
     }
     try {
-      return await this.#serialized(id, () => this.#drainStep(id, follower));
+      const entry = this.book.entry(id);
+      const alone =
+        entry !== undefined &&
+        this.book.followerSuspect(
+          entry,
+          follower.offset,
+          this.#shared.followerCalls.has(followerCallName(follower)),
+        );
+      if (alone) {
+        return await gate.alone(() =>
+          this.#serialized(id, () => this.#drainStep(id, follower, true)),
+        );
+      }
+      for (let closed = gate.closed; closed !== undefined; closed = gate.closed) {
+        await closed;
+      }
+      gate.enter();
+      try {
+        return await this.#serialized(id, () => this.#drainStep(id, follower, false));
+      } finally {
+        gate.leave();
+      }
     } finally {
       slots.release();
     }
@@ -531,7 +602,7 @@ export class KeyStrictPartition {
    * first so that a follower that becomes the blocker is never recorded blocking without being
    * in its tier.
    */
-  async #drainStep(id: string, follower: ConsumedRecord): Promise<boolean> {
+  async #drainStep(id: string, follower: ConsumedRecord, alone: boolean): Promise<boolean> {
     const entry = this.book.entry(id);
     if (this.#revoked || entry === undefined || !needsDrain(entry)) {
       return false;
@@ -557,6 +628,7 @@ export class KeyStrictPartition {
       entry,
       follower.offset,
       this.#shared.followerCalls.has(call),
+      alone,
     );
     if (step.kind === 'dead-letter') {
       this.#shared.logger.warn('dead-lettering a waiting record that crashed the process', {

@@ -91,10 +91,12 @@ export class MainConsumer<TValue> {
             publishState: (records) => this.#publisher.publish(records),
             publishHandOffs: this.#batchRunShared.publish,
             slots: this.#slots,
+            carefulGate: this.#batchRunShared.carefulGate,
             processor: new RecordProcessor(
               options as CompiledMainConsumerOptions<unknown>,
               this.#logger,
             ),
+            committedOffsets,
           })
         : undefined;
     const keyStrict = this.#keyStrict;

@@ -45,25 +45,37 @@ describe('KeyStrictBook', () => {
       return book.blockerEnded(blockedWithFollowers(book), 'succeeded', 4_000)!;
     }
 
-    it('marks the call of a follower with no mark: no crash before it', () => {
+    it('marks the call of a follower with no mark: no crash before it, no suspect', () => {
       const book = bookWith();
       const entry = draining(book);
-      expect(book.followerStep(entry, '11', false)).to.deep.equal({
+      expect(book.followerSuspect(entry, '11', false)).to.equal(false);
+      expect(book.followerStep(entry, '11', false, false)).to.deep.equal({
         kind: 'mark',
         entry: { ...entry, attempt: { offset: '11', crashes: 0 } },
       });
     });
 
-    it("counts another owner's mark of the same follower as a crash, and dead-letters it at maxHandlerCrashes", () => {
+    it("calls a suspect again alone: another owner's mark of a call made among others counts no crash", () => {
       const book = bookWith();
       const entry = draining(book);
-      const once = { ...entry, attempt: { offset: '11', crashes: 0 } };
-      expect(book.followerStep(once, '11', false)).to.deep.equal({
+      const suspect = { ...entry, attempt: { offset: '11', crashes: 0 } };
+      expect(book.followerSuspect(suspect, '11', false)).to.equal(true);
+      expect(book.followerStep(suspect, '11', false, true)).to.deep.equal({
         kind: 'mark',
-        entry: { ...entry, attempt: { offset: '11', crashes: 1 } },
+        entry: { ...entry, attempt: { offset: '11', crashes: 0, careful: true } },
       });
-      const twice = { ...entry, attempt: { offset: '11', crashes: 1 } };
-      expect(book.followerStep(twice, '11', false)).to.deep.equal({
+    });
+
+    it('counts a crash during a careful call, and dead-letters the follower at maxHandlerCrashes', () => {
+      const book = bookWith();
+      const entry = draining(book);
+      const once = { ...entry, attempt: { offset: '11', crashes: 0, careful: true } };
+      expect(book.followerStep(once, '11', false, true)).to.deep.equal({
+        kind: 'mark',
+        entry: { ...entry, attempt: { offset: '11', crashes: 1, careful: true } },
+      });
+      const twice = { ...entry, attempt: { offset: '11', crashes: 1, careful: true } };
+      expect(book.followerStep(twice, '11', false, true)).to.deep.equal({
         kind: 'dead-letter',
         crashes: 2,
       });
@@ -71,9 +83,14 @@ describe('KeyStrictBook', () => {
 
     it("does not count this process's own mark, nor a mark of another follower", () => {
       const book = bookWith();
-      const entry = { ...draining(book), attempt: { offset: '11', crashes: 1 } };
-      expect(book.followerStep(entry, '11', true)).to.deep.include({ kind: 'mark' });
-      expect(book.followerStep(entry, '12', false)).to.deep.equal({
+      const entry = { ...draining(book), attempt: { offset: '11', crashes: 1, careful: true } };
+      expect(book.followerSuspect(entry, '11', true)).to.equal(false);
+      expect(book.followerStep(entry, '11', true, false)).to.deep.equal({
+        kind: 'mark',
+        entry: { ...entry, attempt: { offset: '11', crashes: 1 } },
+      });
+      expect(book.followerSuspect(entry, '12', false)).to.equal(false);
+      expect(book.followerStep(entry, '12', false, false)).to.deep.equal({
         kind: 'mark',
         entry: { ...entry, attempt: { offset: '12', crashes: 0 } },
       });
