@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import {
   blockedKeysWriterHeader,
   encodeBlockedKeysRecord,
@@ -24,6 +25,7 @@ import {
 import type { PartitionReader } from '@ricochet/kafka';
 import type { CarefulGate } from './careful-gate.js';
 import type { PublishHandOffs } from './hand-offs.js';
+import type { ProgressWatch } from './progress-watch.js';
 import type { InFlightSlots } from './in-flight-slots.js';
 import {
   drainedThroughLast,
@@ -71,6 +73,8 @@ export interface KeyStrictPartitionShared {
   readonly slots: InFlightSlots;
   /** Shared with the batches: a careful call (a batch's or a drain's) runs alone in the process. */
   readonly carefulGate: CarefulGate;
+  /** Shared with the batches: a drain step in hand counts as work waiting (stall detection). */
+  readonly progress: ProgressWatch;
   /** Handles drained followers (and dead-letters them) as the batches handle records. */
   readonly processor: RecordProcessor<unknown>;
   readonly onOutcome: (outcome: RecordOutcome, record: ConsumedRecord) => void;
@@ -557,42 +561,54 @@ export class KeyStrictPartition {
   }
 
   /**
-   * One drain step holding an in-flight slot, counted in hand by the careful gate like a batch's
-   * record (or alone in the process, for a follower suspected of a crash); false once the drain
-   * stops. The gate is passed before the key's queue is entered: a careful batch record of the
-   * key may be queued there.
+   * One drain step holding an in-flight slot, counted as work in hand for stall detection; false
+   * once the drain stops.
    */
   async #drainStepWithSlot(id: string, follower: ConsumedRecord): Promise<boolean> {
-    const { slots, carefulGate: gate } = this.#shared;
+    const { slots, carefulGate: gate, progress } = this.#shared;
+    progress.batchStarted(performance.now());
     const slot = slots.acquire();
-    if (slot !== undefined) {
-      await slot;
-    }
     try {
-      const entry = this.book.entry(id);
-      const alone =
-        entry !== undefined &&
-        this.book.followerSuspect(
-          entry,
-          follower.offset,
-          this.#shared.followerCalls.has(followerCallName(follower)),
-        );
-      if (alone) {
-        return await gate.alone(() =>
-          this.#serialized(id, () => this.#drainStep(id, follower, true)),
-        );
+      if (slot !== undefined) {
+        await slot;
       }
-      for (let closed = gate.closed; closed !== undefined; closed = gate.closed) {
-        await closed;
-      }
-      gate.enter();
-      try {
-        return await this.#serialized(id, () => this.#drainStep(id, follower, false));
-      } finally {
-        gate.leave();
-      }
+      return await this.#drainStepInGate(id, follower, gate);
     } finally {
       slots.release();
+      progress.progressed(performance.now());
+      progress.batchEnded();
+    }
+  }
+
+  /**
+   * The step counted in hand by the careful gate like a batch's record, or alone in the process
+   * for a follower suspected of a crash. The gate is passed before the key's queue is entered: a
+   * careful batch record of the key may be queued there.
+   */
+  async #drainStepInGate(
+    id: string,
+    follower: ConsumedRecord,
+    gate: CarefulGate,
+  ): Promise<boolean> {
+    const entry = this.book.entry(id);
+    const alone =
+      entry !== undefined &&
+      this.book.followerSuspect(
+        entry,
+        follower.offset,
+        this.#shared.followerCalls.has(followerCallName(follower)),
+      );
+    if (alone) {
+      return gate.alone(() => this.#serialized(id, () => this.#drainStep(id, follower, true)));
+    }
+    for (let closed = gate.closed; closed !== undefined; closed = gate.closed) {
+      await closed;
+    }
+    gate.enter();
+    try {
+      return await this.#serialized(id, () => this.#drainStep(id, follower, false));
+    } finally {
+      gate.leave();
     }
   }
 

@@ -33,6 +33,7 @@ import { KeyStrictBook, sumGauges } from './key-strict-book.js';
 import { isOwnerState, StateFold, type ReadStateRecord } from './key-strict-fence.js';
 import { KeyStrictPartition, type KeyStrictPartitionShared } from './key-strict-partition.js';
 import type { CompiledMainConsumerOptions } from './options.js';
+import type { ProgressWatch } from './progress-watch.js';
 import type { RecordProcessor } from './record-processor.js';
 
 /** How often, at most, a drained follower's handler call is checked against the handler timeout. */
@@ -58,6 +59,7 @@ export interface KeyStrictPorts {
   readonly publishHandOffs: PublishHandOffs;
   readonly slots: InFlightSlots;
   readonly carefulGate: CarefulGate;
+  readonly progress: ProgressWatch;
   readonly processor: RecordProcessor<unknown>;
   /** Reads what the group committed for a partition: its fence (`CommitMetadata.blockedKeys`). */
   readonly committedOffsets: CommittedOffsetReader;
@@ -226,6 +228,7 @@ export class KeyStrict {
       publishHandOffs: this.#ports.publishHandOffs,
       slots: this.#ports.slots,
       carefulGate: this.#ports.carefulGate,
+      progress: this.#ports.progress,
       processor: this.#ports.processor,
       onOutcome: (outcome, record) => this.#options.onOutcome(outcome, record),
       followerCalls: this.#followerCalls,

@@ -92,6 +92,7 @@ export class MainConsumer<TValue> {
             publishHandOffs: this.#batchRunShared.publish,
             slots: this.#slots,
             carefulGate: this.#batchRunShared.carefulGate,
+            progress: this.#progress,
             processor: new RecordProcessor(
               options as CompiledMainConsumerOptions<unknown>,
               this.#logger,
