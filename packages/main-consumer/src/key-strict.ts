@@ -268,6 +268,11 @@ export class KeyStrict {
     }
     state.loaded(end);
     this.#pollFrom.set(state, next);
+    // Chains over and committed through are swept from what the group committed, not only after
+    // this owner's first commit: a partition with nothing new to read may never be committed again.
+    if (committed.offset !== undefined) {
+      this.#committed.set(state, committed.offset);
+    }
     this.#logger.info('key-strict state loaded', {
       topic,
       partition,
