@@ -244,6 +244,14 @@ export class KeyStrict {
       }
     }
     this.#pollFrom.set(state, loaded.next);
+    // Chains over are tombstoned once the commit passes them. A partition with nothing new to
+    // read commits nothing more, so the sweep starts from what the group committed already.
+    const committed = (await this.#admin.fetchCommittedOffsets(this.#options.groupId, topic)).find(
+      (each) => each.partition === partition,
+    )?.offset;
+    if (committed !== undefined && BigInt(committed) >= 0n) {
+      this.#committed.set(state, committed);
+    }
     this.#logger.info('key-strict state loaded', {
       topic,
       partition,
