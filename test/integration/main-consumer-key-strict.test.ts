@@ -12,6 +12,7 @@ import {
 import { createDelayConsumer, type DelayConsumer } from '@ricochet/delay-consumer';
 import {
   createMainConsumer,
+  KeyStrictTopicMissingError,
   type HandlerRecord,
   type KeyStrictChanged,
   type MainConsumer,
@@ -201,6 +202,29 @@ describe('main consumer, ordering key-strict (real broker)', function () {
     await createGroupTopics(group);
     return { topic, group };
   }
+
+  it('refuses to start without the group topics, naming them', async () => {
+    const topic = uniqueName('key-strict-source');
+    const group = uniqueName('key-strict-group');
+    await createTestTopics([topic], 1);
+    const consumer = createMainConsumer({
+      brokers: testBrokers(),
+      groupId: group,
+      topics: [topic],
+      ordering: 'key-strict',
+      logger: testLogger('main'),
+      handler: () => {},
+    });
+    const failure = await consumer.start().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).to.be.instanceOf(Error);
+    const cause = (failure as Error).cause;
+    expect(cause).to.be.instanceOf(KeyStrictTopicMissingError);
+    expect((cause as Error).message).to.include(blockedKeysTopic(group));
+    expect((cause as Error).message).to.include(`ricochet topology create --group ${group}`);
+  });
 
   it('handles a key in offset order behind a record that failed twice, without delaying other keys', async () => {
     const { topic, group } = await strictSetup();

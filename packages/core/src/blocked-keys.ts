@@ -56,6 +56,20 @@ export interface BlockedKeyEntry {
   /** The drain dead-letters the followers (`predecessor-dead-lettered`) instead of handling them. */
   readonly deadLetterFollowers: boolean;
   readonly updatedAt: number;
+  /**
+   * Written before a drain calls the handler for the follower at `offset`, cleared by the write
+   * after it: found by the next owner, that call never came back (the process died in it).
+   * `crashes` counts the calls before it that never came back. Absent in entries written before
+   * it existed: read as none.
+   */
+  readonly attempt?: FollowerAttempt;
+}
+
+/** A drained follower's handler call in progress (`BlockedKeyEntry.attempt`). */
+export interface FollowerAttempt {
+  /** The follower's original offset. */
+  readonly offset: string;
+  readonly crashes: number;
 }
 
 /** An operator asks the owner to release key K of (topic, partition): `ricochet order release`. */
@@ -196,6 +210,9 @@ export function encodeBlockedKeysRecord(record: BlockedKeysRecord): Buffer {
           handledThroughOffset: record.handledThroughOffset,
           deadLetterFollowers: record.deadLetterFollowers,
           updatedAt: record.updatedAt,
+          ...(record.attempt === undefined
+            ? {}
+            : { attempt: { offset: record.attempt.offset, crashes: record.attempt.crashes } }),
         }),
       );
     case 'release':
@@ -302,6 +319,7 @@ function decodeValue(value: Buffer, subject: string): BlockedKeysRecord {
         ),
         deadLetterFollowers: fields.boolean('deadLetterFollowers'),
         updatedAt: fields.epoch('updatedAt'),
+        ...fields.attempt('attempt'),
       });
     case 'release':
       return { ...common, kind, requestedAt: fields.epoch('requestedAt') };
@@ -403,6 +421,26 @@ class FieldReader {
     const inner = new FieldReader(value as Record<string, unknown>, this.subject);
     try {
       return { offset: inner.offset('offset'), since: inner.epoch('since') };
+    } catch (error) {
+      if (error instanceof BlockedKeysRecordError) {
+        throw new BlockedKeysRecordError(this.subject, `${name}.${error.problem}`);
+      }
+      throw error;
+    }
+  }
+
+  /** An optional `attempt`: spread into the entry, so an absent one stays absent. */
+  attempt(name: string): { readonly attempt?: FollowerAttempt } {
+    const value = this.raw(name);
+    if (value === undefined) {
+      return {};
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return this.fail(name, 'an object with offset and crashes, when present');
+    }
+    const inner = new FieldReader(value as Record<string, unknown>, this.subject);
+    try {
+      return { attempt: { offset: inner.offset('offset'), crashes: inner.count('crashes') } };
     } catch (error) {
       if (error instanceof BlockedKeysRecordError) {
         throw new BlockedKeysRecordError(this.subject, `${name}.${error.problem}`);

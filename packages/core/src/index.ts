@@ -106,6 +106,7 @@ export {
   type BlockedKeysRecord,
   type BlockedKeysTombstone,
   type BlockerPosition,
+  type FollowerAttempt,
   type ReleaseCommand,
   type ReleasedBlocker,
 } from './blocked-keys.js';

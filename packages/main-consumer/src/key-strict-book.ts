@@ -26,6 +26,13 @@ export type KeyStrictDecision =
   /** Append it to the waiting topic behind `blockerOffset`, then count it in the entry. */
   | { readonly kind: 'follow'; readonly entry: BlockedKeyEntry; readonly blockerOffset: string };
 
+/** What a drain does before it calls the handler for a follower. */
+export type FollowerStep =
+  /** Write this entry (it marks the call) acknowledged, then call the handler. */
+  | { readonly kind: 'mark'; readonly entry: BlockedKeyEntry }
+  /** The follower crashed the process this many times: dead-letter it without calling it. */
+  | { readonly kind: 'dead-letter'; readonly crashes: number };
+
 /** How a record's handling ended, as far as its key's entry cares. */
 export type HandlingEnd = 'succeeded' | 'sent-to-tier' | 'dead-lettered';
 
@@ -117,6 +124,7 @@ export class KeyStrictBook {
   readonly partition: number;
   readonly #maxWaitingPerKey: number;
   readonly #onDeadLetter: OnDeadLetter;
+  readonly #maxHandlerCrashes: number;
   readonly #entries = new Map<string, BlockedKeyEntry>();
   /** Released-blocker markers by the blocker's original offset. */
   readonly #released = new Map<string, ReleasedBlocker>();
@@ -124,12 +132,17 @@ export class KeyStrictBook {
   constructor(
     topic: string,
     partition: number,
-    options: { readonly maxWaitingPerKey: number; readonly onDeadLetter: OnDeadLetter },
+    options: {
+      readonly maxWaitingPerKey: number;
+      readonly onDeadLetter: OnDeadLetter;
+      readonly maxHandlerCrashes: number;
+    },
   ) {
     this.topic = topic;
     this.partition = partition;
     this.#maxWaitingPerKey = options.maxWaitingPerKey;
     this.#onDeadLetter = options.onDeadLetter;
+    this.#maxHandlerCrashes = options.maxHandlerCrashes;
   }
 
   entry(keyId: string): BlockedKeyEntry | undefined {
@@ -233,6 +246,22 @@ export class KeyStrictBook {
     });
   }
 
+  /**
+   * Before a drain calls the handler for the follower at `originalOffset`: the drain's crash
+   * guard. An attempt mark of that follower in the entry means a call that never came back: the
+   * process died in it, unless `markedHere` (this process wrote the mark and is alive). A
+   * follower that crashed the process `maxHandlerCrashes` times is dead-lettered uncalled;
+   * otherwise the entry marks the call (with the crashes before it) before it is made.
+   */
+  followerStep(entry: BlockedKeyEntry, originalOffset: string, markedHere: boolean): FollowerStep {
+    const found = entry.attempt?.offset === originalOffset ? entry.attempt : undefined;
+    const crashes = found === undefined ? 0 : found.crashes + (markedHere ? 0 : 1);
+    if (crashes >= this.#maxHandlerCrashes) {
+      return { kind: 'dead-letter', crashes };
+    }
+    return { kind: 'mark', entry: { ...entry, attempt: { offset: originalOffset, crashes } } };
+  }
+
   /** A follower at `originalOffset` was appended to the waiting topic (acknowledged). */
   followed(entry: BlockedKeyEntry, originalOffset: string, now: number): BlockedKeyEntry {
     return {
@@ -255,8 +284,9 @@ export class KeyStrictBook {
     now: number,
   ): BlockedKeyEntry {
     const followers = Math.max(0, entry.followers - 1);
+    const { attempt: _done, ...unmarked } = entry;
     const moved: BlockedKeyEntry = {
-      ...entry,
+      ...unmarked,
       followers,
       handledThroughOffset: originalOffset,
       updatedAt: now,

@@ -1,9 +1,7 @@
 import {
-  BlockedKeysRecordError,
   encodeBlockedKeysRecord,
   RicochetError,
   entryRecordKey,
-  fromWaitingRecord,
   isRedelivery,
   keyBase64,
   keyFromBase64,
@@ -32,6 +30,7 @@ import {
 } from './key-strict-book.js';
 import type { RecordFate, RecordOutcome } from './record-outcome.js';
 import type { RecordProcessor } from './record-processor.js';
+import { scanFollowers } from './waiting-scan.js';
 
 /** Handles a record as `key` would (or dead-letters a record that crashed the process). */
 export type HandleRecord = (record: ConsumedRecord) => RecordFate | Promise<RecordFate>;
@@ -69,6 +68,11 @@ export interface KeyStrictPartitionShared {
   /** Handles drained followers (and dead-letters them) as the batches handle records. */
   readonly processor: RecordProcessor<unknown>;
   readonly onOutcome: (outcome: RecordOutcome, record: ConsumedRecord) => void;
+  /**
+   * The drained followers whose handler call this process marked in their entry (by
+   * `followerCallName`) and has not finished: a mark found here is no crash.
+   */
+  readonly followerCalls: Set<string>;
   /** Some key's entry changed: the gauges are emitted again. */
   readonly changed: () => void;
 }
@@ -83,6 +87,11 @@ function endOf(outcome: RecordOutcome): HandlingEnd | undefined {
     default:
       return undefined;
   }
+}
+
+/** A drained follower's name in `KeyStrictPartitionShared.followerCalls`. */
+function followerCallName(follower: ConsumedRecord): string {
+  return `${follower.offset}:${follower.partition}:${follower.topic}`;
 }
 
 function waiting(blockerOffset: string): RecordFate {
@@ -475,7 +484,17 @@ export class KeyStrictPartition {
       if (counted === undefined || !needsDrain(counted)) {
         continue;
       }
-      const scan = await this.#scan(id, counted, position, end);
+      const scan = await scanFollowers(this.#shared, {
+        partition,
+        from: position,
+        until: end,
+        max: drainChunk,
+        isFollower: (follower) =>
+          follower.topic === this.book.topic &&
+          follower.partition === this.book.partition &&
+          keyId(follower.key) === id &&
+          drainPick(counted, follower.offset) === 'take',
+      });
       position = scan.next;
       passFound ||= scan.followers.length > 0;
       for (const follower of scan.followers) {
@@ -489,68 +508,6 @@ export class KeyStrictPartition {
         }
         position = undefined;
       }
-    }
-  }
-
-  /**
-   * Reads the waiting partition from `from` towards `until` for the key's records the entry
-   * counts, at most a chunk of them; `next` is where to read on.
-   */
-  async #scan(
-    id: string,
-    entry: BlockedKeyEntry,
-    from: string,
-    until: string,
-  ): Promise<{ readonly followers: ConsumedRecord[]; readonly next: string }> {
-    const followers: ConsumedRecord[] = [];
-    let next = from;
-    if (BigInt(from) >= BigInt(until)) {
-      return { followers, next };
-    }
-    const book = this.book;
-    await this.#shared.reader.read(
-      this.#shared.waitingTopic,
-      this.#waitingPartition,
-      from,
-      until,
-      (records) => {
-        for (const waitingRecord of records) {
-          next = (BigInt(waitingRecord.offset) + 1n).toString();
-          const follower = this.#followerOf(waitingRecord);
-          if (
-            follower !== undefined &&
-            follower.topic === book.topic &&
-            follower.partition === book.partition &&
-            keyId(follower.key) === id &&
-            drainPick(entry, follower.offset) === 'take'
-          ) {
-            followers.push(follower);
-            if (followers.length >= drainChunk) {
-              return false;
-            }
-          }
-        }
-        return true;
-      },
-    );
-    return { followers, next };
-  }
-
-  /** The follower a waiting record carries; undefined (and logged) when it does not read. */
-  #followerOf(waitingRecord: ConsumedRecord): ConsumedRecord | undefined {
-    try {
-      return fromWaitingRecord(waitingRecord);
-    } catch (error) {
-      if (!(error instanceof BlockedKeysRecordError)) {
-        throw error;
-      }
-      this.#shared.logger.warn('a record of the waiting topic does not read; passing over it', {
-        topic: waitingRecord.topic,
-        partition: waitingRecord.partition,
-        offset: waitingRecord.offset,
-        error,
-      });
-      return undefined;
     }
   }
 
@@ -583,13 +540,56 @@ export class KeyStrictPartition {
       return true;
     }
     const { processor } = this.#shared;
-    const decided = entry.deadLetterFollowers
-      ? processor.deadLetterUnhandled(
+    if (entry.deadLetterFollowers) {
+      return this.#drained(
+        id,
+        entry,
+        follower,
+        processor.deadLetterUnhandled(
           follower,
           'predecessor-dead-lettered',
           `a record of its key before it, at original offset ${entry.handledThroughOffset ?? ''} or earlier, was dead-lettered (onDeadLetter: dead-letter)`,
-        )
-      : await processor.process(follower);
+        ),
+      );
+    }
+    const call = followerCallName(follower);
+    const step = this.book.followerStep(
+      entry,
+      follower.offset,
+      this.#shared.followerCalls.has(call),
+    );
+    if (step.kind === 'dead-letter') {
+      this.#shared.logger.warn('dead-lettering a waiting record that crashed the process', {
+        topic: follower.topic,
+        partition: follower.partition,
+        offset: follower.offset,
+        crashes: step.crashes,
+      });
+      return this.#drained(
+        id,
+        entry,
+        follower,
+        processor.deadLetterCrashed(follower, step.crashes),
+      );
+    }
+    // The crash guard of a drained follower: the mark is acknowledged before the call, so the
+    // next owner knows which call a crash cut short (the batches' crash guard never sees it).
+    await this.#putEntry(id, follower.key, step.entry);
+    this.#shared.followerCalls.add(call);
+    try {
+      return await this.#drained(id, step.entry, follower, await processor.process(follower));
+    } finally {
+      this.#shared.followerCalls.delete(call);
+    }
+  }
+
+  /** A drained follower's fate: its hand-off published acknowledged, then the entry past it. */
+  async #drained(
+    id: string,
+    entry: BlockedKeyEntry,
+    follower: ConsumedRecord,
+    decided: RecordFate,
+  ): Promise<boolean> {
     const fate = await this.#handOn(decided);
     const end = endOf(fate.outcome) ?? 'succeeded';
     const next = this.book.drained(entry, follower.offset, end, Date.now());

@@ -15,6 +15,7 @@ import {
   type ReleaseCommand,
 } from '@ricochet/core';
 import {
+  AdminOperationError,
   createAdmin,
   createPartitionReader,
   type KafkaAdmin,
@@ -32,14 +33,14 @@ import type { RecordProcessor } from './record-processor.js';
 /** How often, at most, a drained follower's handler call is checked against the handler timeout. */
 const drainWatchdogMilliseconds = 1_000;
 
-/** A group topic of `key-strict` is missing: `ricochet topology create --group` creates it. */
+/** A group topic of `key-strict` is missing: `ricochet topology create --group` creates them. */
 export class KeyStrictTopicMissingError extends RicochetError {
   static readonly code = 'KEY_STRICT_TOPIC_MISSING';
 
-  constructor(topic: string, groupId: string) {
+  constructor(groupId: string, cause?: unknown) {
     super(
-      `ordering key-strict needs topic ${topic}; create it with ricochet topology create --group ${groupId}`,
-      { code: KeyStrictTopicMissingError.code, retriable: false },
+      `ordering key-strict needs topics ${blockedKeysTopic(groupId)} and ${waitingTopic(groupId)}; create them with ricochet topology create --group ${groupId}`,
+      { code: KeyStrictTopicMissingError.code, retriable: false, cause },
     );
   }
 }
@@ -85,6 +86,8 @@ export class KeyStrict {
   readonly #pollFrom = new Map<KeyStrictPartition, string>();
   /** The offset each owned partition was last committed before, once this owner committed it. */
   readonly #committed = new Map<KeyStrictPartition, string>();
+  /** The drained followers' handler calls in progress in this process (every partition's). */
+  readonly #followerCalls = new Set<string>();
   #timers: NodeJS.Timeout[] = [];
   #polling = false;
   #lastGauges = '';
@@ -102,12 +105,17 @@ export class KeyStrict {
   async connect(): Promise<void> {
     await this.#admin.connect();
     const topics = [this.#blockedKeysTopic, this.#waitingTopic];
-    const descriptions = await this.#admin.describeTopics(topics);
+    const descriptions = await this.#admin.describeTopics(topics).catch((error: unknown) => {
+      if (error instanceof AdminOperationError && error.reason === 'UNKNOWN_TOPIC_OR_PARTITION') {
+        throw new KeyStrictTopicMissingError(this.#options.groupId, error);
+      }
+      throw error;
+    });
     const partitionsOf = (topic: string): number => {
       const count = descriptions.find((description) => description.name === topic)?.partitions
         .length;
       if (count === undefined || count === 0) {
-        throw new KeyStrictTopicMissingError(topic, this.#options.groupId);
+        throw new KeyStrictTopicMissingError(this.#options.groupId);
       }
       return count;
     };
@@ -219,6 +227,7 @@ export class KeyStrict {
       slots: this.#ports.slots,
       processor: this.#ports.processor,
       onOutcome: (outcome, record) => this.#options.onOutcome(outcome, record),
+      followerCalls: this.#followerCalls,
       changed: () => this.#emitGauges(),
     };
     const book = new KeyStrictBook(topic, partition, this.#options);

@@ -126,6 +126,9 @@ export class MainConsumer<TValue> {
           this.#crashGuards.forgetAll();
           keyStrict?.forgetAll();
         },
+        // Drains stop before this member joins again, so before a partition can move: a drain
+        // step writing after the next owner loaded the partition would be out of its sight.
+        onRebalancing: () => keyStrict?.forgetAll(),
       },
     );
   }
