@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { testBrokers, withAdmin } from '@ricochet/testing';
+import { blockedKeysTopic, waitingTopic } from '@ricochet/core';
+import { testBrokers, uniqueName, withAdmin } from '@ricochet/testing';
 import {
   deleteTopicsIfPresent,
   ricochet,
@@ -169,15 +170,71 @@ describe('ricochet topology (in-process)', function () {
           role: 'tier',
           ...shape,
           retentionMilliseconds: 7 * 86_400_000,
+          cleanupPolicy: 'delete',
+          timestampType: 'CreateTime',
         })),
         {
           name: topology.deadLetterTopic,
           role: 'dead-letter',
           ...shape,
           retentionMilliseconds: 14 * 86_400_000,
+          cleanupPolicy: 'delete',
+          timestampType: 'CreateTime',
         },
       ],
     });
+  });
+
+  it('--group: creates, verifies and describes the blocked-keys and waiting topics, reporting their drift', async () => {
+    const group = uniqueName('strict-group');
+    const blockedKeys = blockedKeysTopic(group);
+    const waiting = waitingTopic(group);
+    const groupTopics = [...topics, '--group', group];
+    try {
+      // A blocked-keys topic someone made by hand, deleting instead of compacting.
+      await withAdmin((admin) =>
+        admin.createTopics(
+          [{ topic: blockedKeys, partitions: 2, configs: { 'cleanup.policy': 'delete' } }],
+          { waitForLeaders: true },
+        ),
+      );
+      await ricochet(['topology', 'create', ...topics, '--partitions', '2']);
+      const drifted = await ricochet(['topology', 'verify', ...groupTopics, '--partitions', '2']);
+      expect(drifted.exitCode, drifted.stdout).to.equal(1);
+      expect(drifted.stdout).to.include(
+        `${blockedKeys}: cleanup.policy is delete, plan says compact`,
+      );
+      expect(drifted.stdout).to.include(`${waiting}: does not exist`);
+
+      const created = await ricochet([
+        'topology',
+        'create',
+        ...groupTopics,
+        '--partitions',
+        '2',
+        '--apply-drift',
+      ]);
+      expect(created.exitCode, created.stderr).to.equal(0);
+      expect(created.stdout).to.include(`create ${waiting} (2 partitions`);
+      expect(created.stdout).to.include('message.timestamp.type=LogAppendTime');
+      expect(created.stdout).to.include(`set ${blockedKeys} configs`);
+      const verified = await ricochet(['topology', 'verify', ...groupTopics, '--partitions', '2']);
+      expect(verified.exitCode, verified.stdout).to.equal(0);
+
+      const table = await ricochet(['topology', 'describe', ...groupTopics]);
+      expect(table.stdout).to.match(
+        new RegExp(`^${blockedKeys}\\s+blocked-keys\\s+2\\s+\\d+\\s+compacted`, 'm'),
+      );
+      expect(table.stdout).to.match(new RegExp(`^${waiting}\\s+waiting\\s+2\\s+\\d+\\s+7d`, 'm'));
+      const json = JSON.parse(
+        (await ricochet(['topology', 'describe', ...groupTopics, '--json'])).stdout,
+      ) as { topics: { name: string; cleanupPolicy?: string; timestampType?: string }[] };
+      const described = new Map(json.topics.map((topic) => [topic.name, topic]));
+      expect(described.get(blockedKeys)?.cleanupPolicy).to.equal('compact');
+      expect(described.get(waiting)?.timestampType).to.equal('LogAppendTime');
+    } finally {
+      await deleteTopicsIfPresent([blockedKeys, waiting]);
+    }
   });
 
   it('delete refuses without --yes and deletes with it', async () => {

@@ -22,6 +22,13 @@ export function connectionOptionsFrom(
   return kafkaConnectionOptions(kafka);
 }
 
+/** Few, short retries when connecting: a person waits, and a wrong address must fail in seconds. */
+export const commandLineConnectRetry = {
+  retries: 2,
+  initialRetryTimeMilliseconds: 250,
+  maxRetryTimeMilliseconds: 1_000,
+};
+
 /** What to check when no broker answered; the cause printed under it says which it was. */
 export function unreachableProblem(brokers: readonly string[]): string {
   return `cannot reach Kafka at ${brokers.join(', ')}; check --brokers (or KAFKA_BROKERS), the SASL and TLS settings, and that the broker is running`;

@@ -21,7 +21,21 @@ export const RetryHeader = {
   deadLetterDetail: 'dead-letter-detail',
 } as const;
 
-const reservedHeaderNames: ReadonlySet<string> = new Set(Object.values(RetryHeader));
+/**
+ * The headers that mark a record waiting behind a blocked key (ordering `key-strict`) on the
+ * waiting topic; a drained record loses them before it is handled.
+ */
+export const WaitingHeader = {
+  /** The consumer group whose blocked key the record waits behind. */
+  group: 'waiting-group',
+  /** The original offset of the record it waits behind: for people reading the topic. */
+  forOffset: 'waiting-for-offset',
+} as const;
+
+const reservedHeaderNames: ReadonlySet<string> = new Set([
+  ...Object.values(RetryHeader),
+  ...Object.values(WaitingHeader),
+]);
 
 /** The headers a retry contract cannot be read without; the error-* headers are optional. */
 export const requiredRetryHeaders = [
@@ -317,18 +331,27 @@ export function writeRetryContract(contract: RetryContract): Record<string, stri
   };
 }
 
-/** Why a record ended in the dead-letter topic. */
-export type DeadLetterReason =
-  | 'retries-exhausted'
-  | 'non-retryable-error'
-  | 'decode-failed'
-  | 'malformed-retry-headers'
-  | 'unknown-original-topic'
-  | 'internal-original-topic'
-  | 'topic-not-allowed'
-  | 'due-at-out-of-range'
-  | 'record-too-large'
-  | 'handler-crashed';
+/** Why a record ends in the dead-letter topic: the values of `dead-letter-reason`. */
+export const deadLetterReasons = [
+  'retries-exhausted',
+  'non-retryable-error',
+  'decode-failed',
+  'malformed-retry-headers',
+  'unknown-original-topic',
+  'internal-original-topic',
+  'topic-not-allowed',
+  'due-at-out-of-range',
+  'record-too-large',
+  'handler-crashed',
+  /** `key-strict` with `onDeadLetter: 'dead-letter'`: a record of its key before it was. */
+  'predecessor-dead-lettered',
+  /** `key-strict`: an operator released the key this record blocked (`ricochet order release`). */
+  'released-by-operator',
+  /** `key-strict`: its key already had `maxWaitingPerKey` records waiting. */
+  'waiting-cap-exceeded',
+] as const;
+
+export type DeadLetterReason = (typeof deadLetterReasons)[number];
 
 export function writeDeadLetterHeaders(
   reason: DeadLetterReason,

@@ -47,6 +47,8 @@ export {
   readRetryContract,
   RetryHeader,
   userHeaders,
+  WaitingHeader,
+  deadLetterReasons,
   writeDeadLetterHeaders,
   writeOriginalPosition,
   writeRetryContract,
@@ -61,6 +63,7 @@ export {
   decodeCommitMetadata,
   encodeCommitMetadata,
   maxCommitMetadataBytes,
+  type BlockedKeysFence,
   type CommitMetadata,
 } from './commit-metadata.js';
 export { decodeDoneOffsets, encodeDoneOffsets, maxDoneOffsets } from './done-offsets.js';
@@ -76,7 +79,40 @@ export {
   refuseRenamedOptions,
 } from './validate.js';
 export { compileTopicPatterns, type TopicPatterns } from './topic-patterns.js';
-export { checkTopicName, defaultDeadLetterTopic, internalTopicPrefix } from './topic-names.js';
+export {
+  blockedKeysTopic,
+  checkTopicName,
+  defaultDeadLetterTopic,
+  groupTopicPrefix,
+  internalTopicPrefix,
+  waitingTopic,
+} from './topic-names.js';
+export {
+  BlockedKeysRecordError,
+  blockedKeysPartition,
+  blockedKeysRecordKey,
+  blockedKeysRecordVersion,
+  decodeBlockedKeysRecord,
+  encodeBlockedKeysRecord,
+  entryRecordKey,
+  fromWaitingRecord,
+  keyBase64,
+  keyFromBase64,
+  keyId,
+  releaseRecordKey,
+  releasedRecordKey,
+  toWaitingRecord,
+  waitingScanMarginMilliseconds,
+  blockedKeysWriterHeader,
+  blockedKeysMinCompactionLagMilliseconds,
+  type BlockedKeyEntry,
+  type BlockedKeysRecord,
+  type BlockedKeysTombstone,
+  type BlockerPosition,
+  type FollowerAttempt,
+  type ReleaseCommand,
+  type ReleasedBlocker,
+} from './blocked-keys.js';
 export type { LogFields, Logger } from './logger.js';
 export {
   nextOffset,

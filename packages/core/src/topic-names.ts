@@ -3,6 +3,32 @@ import { ConfigError } from './errors.js';
 /** Where dead letters go unless a service or the topology is told otherwise. */
 export const defaultDeadLetterTopic = 'dlq';
 
+/** The prefix of the topics Ricochet keeps per consumer group (ordering `key-strict`). */
+export const groupTopicPrefix = 'ricochet.';
+
+/**
+ * The compacted topic holding group `groupId`'s blocked keys (ordering `key-strict`); throws a
+ * ConfigError naming `groupId` when the group id makes no legal topic name.
+ */
+export function blockedKeysTopic(groupId: string): string {
+  return groupTopic(groupId, 'blocked-keys');
+}
+
+/**
+ * The topic where group `groupId`'s records wait behind their blocked keys (ordering
+ * `key-strict`); throws a ConfigError naming `groupId` when it makes no legal topic name.
+ */
+export function waitingTopic(groupId: string): string {
+  return groupTopic(groupId, 'waiting');
+}
+
+function groupTopic(groupId: string, suffix: string): string {
+  if (groupId === '') {
+    throw new ConfigError('groupId', 'a consumer group id cannot be empty');
+  }
+  return checkTopicName(`${groupTopicPrefix}${groupId}.${suffix}`, 'groupId');
+}
+
 /** Kafka's limit: longer names overflow the partition directory names on the brokers. */
 export const maxTopicNameLength = 249;
 

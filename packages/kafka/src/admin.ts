@@ -27,6 +27,11 @@ export interface KafkaAdmin {
   deleteTopics(topics: readonly string[], options: TopicOperationOptions): Promise<void>;
   /** Each partition's first and next offsets (low and high watermarks). */
   fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]>;
+  /**
+   * Each partition's first offset whose record timestamp is at or after `timestamp` (epoch ms),
+   * or its next offset (high watermark) when there is none.
+   */
+  fetchTopicOffsetsByTimestamp(topic: string, timestamp: number): Promise<TimestampOffset[]>;
   fetchCommittedOffsets(groupId: string, topic: string): Promise<CommittedPartitionOffset[]>;
 }
 
@@ -115,6 +120,11 @@ export interface PartitionOffsets {
   readonly partition: number;
   readonly low: string;
   readonly high: string;
+}
+
+export interface TimestampOffset {
+  readonly partition: number;
+  readonly offset: string;
 }
 
 /** A partition's committed offset and the metadata committed with it. */

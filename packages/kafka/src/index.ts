@@ -11,6 +11,8 @@
  *   `commitThrough`) with the consumer's current group session;
  * - producers: `ReliablePublisher` (idempotent, acknowledged, retired after a failure) for the
  *   roles' hand-offs, `createReliableProducer` and `createBulkProducer` for tools;
+ * - `createPartitionReader`: reads ranges of offsets of any partition without committing (the
+ *   main consumer's key-strict state);
  * - the admin operations topology and the roles need (`createAdmin`, `KafkaAdmin`), failing with
  *   `AdminOperationError` / `TopicFailuresError`, which carry `retriable`.
  *
@@ -61,6 +63,7 @@ export {
   type PartitionDescription,
   type PartitionGrowth,
   type PartitionOffsets,
+  type TimestampOffset,
   type TopicConfigs,
   type TopicDescription,
   type TopicFailure,
@@ -84,6 +87,14 @@ export {
 } from './publish-health.js';
 export { TopicDirectory, type TopicLookup } from './topic-directory.js';
 export { CommittedOffsetReader } from './committed-offsets.js';
+export {
+  createPartitionReader,
+  defaultPartitionReaderGroupPrefix,
+  PartitionReadError,
+  PartitionReaderClosedError,
+  type PartitionReader,
+  type PartitionReaderOptions,
+} from './partition-reader.js';
 export {
   ServiceLifecycle,
   ServiceStartError,

@@ -13,6 +13,7 @@ import {
   type NewTopic,
   type PartitionGrowth,
   type PartitionOffsets,
+  type TimestampOffset,
   type TopicConfigs,
   type TopicDescription,
   type TopicFailure,
@@ -218,6 +219,13 @@ class KafkajsAdmin implements KafkaAdmin {
     return this.#attempt('fetchTopicOffsets', async () => {
       const offsets = await this.#admin.fetchTopicOffsets(topic);
       return offsets.map(({ partition, low, high }) => ({ partition, low, high }));
+    });
+  }
+
+  fetchTopicOffsetsByTimestamp(topic: string, timestamp: number): Promise<TimestampOffset[]> {
+    return this.#attempt('fetchTopicOffsetsByTimestamp', async () => {
+      const offsets = await this.#admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+      return offsets.map(({ partition, offset }) => ({ partition, offset }));
     });
   }
 

@@ -8,6 +8,7 @@ import type { OwnedPartition } from './crash-guards.js';
 import { DoneRecords } from './done-records.js';
 import { HandOffs, type PublishHandOffs, type SettleRecord, type Unsettled } from './hand-offs.js';
 import type { InFlightSlots } from './in-flight-slots.js';
+import type { KeyStrictPartition } from './key-strict-partition.js';
 import { OrderingLanes } from './ordering.js';
 import type { CompiledMainConsumerOptions } from './options.js';
 import type { ProgressWatch } from './progress-watch.js';
@@ -96,6 +97,8 @@ export class BatchRun<TValue> {
   readonly #handOffs: HandOffs;
   readonly #commits: BatchCommits;
   readonly #lanes: OrderingLanes<TakenRecord>;
+  /** Ordering `key-strict`: the partition's state, which decides every record's fate. */
+  readonly #keyStrict: KeyStrictPartition | undefined;
   /** Records taken whose fate is not decided: running, or waiting for their lane or a slot. */
   #pending = 0;
   /** No record is started any more: the partition is revoked, the service stops, or one failed. */
@@ -133,8 +136,10 @@ export class BatchRun<TValue> {
     batch: ConsumedBatch,
     owned: OwnedPartition,
     processor: RecordProcessor<TValue>,
+    keyStrict?: KeyStrictPartition,
   ) {
     this.#shared = shared;
+    this.#keyStrict = keyStrict;
     this.#options = shared.options;
     this.#slots = shared.slots;
     this.#carefulGate = shared.carefulGate;
@@ -166,6 +171,7 @@ export class BatchRun<TValue> {
       this.#handOffs,
       shared.publish,
       shared.commit,
+      keyStrict === undefined ? undefined : () => keyStrict.fence(),
     );
     this.#lanes = new OrderingLanes(shared.options.ordering);
   }
@@ -602,7 +608,9 @@ export class BatchRun<TValue> {
   async #processCarefully(record: ConsumedRecord, mark: CommitMetadata): Promise<void> {
     await this.#carefulGate.alone(async () => {
       await this.#commits.commitBefore(record.offset, mark);
-      const fate = await this.#processor.process(record);
+      const fate = await (this.#keyStrict === undefined
+        ? this.#processor.process(record)
+        : this.#keyStrictFate(this.#keyStrict, record, { kind: 'handle' }));
       this.#progress.progressed(this.#processor.lastFinishedAt);
       this.#handOffs.finished(record, fate);
       await this.#commits.publishAndCommit();
@@ -627,9 +635,11 @@ export class BatchRun<TValue> {
     let processed: RecordFate | Promise<RecordFate>;
     try {
       processed =
-        step.kind === 'dead-letter'
-          ? this.#processor.deadLetterCrashed(record, step.crashes)
-          : this.#processor.process(record);
+        this.#keyStrict !== undefined
+          ? this.#keyStrictFate(this.#keyStrict, record, step)
+          : step.kind === 'dead-letter'
+            ? this.#processor.deadLetterCrashed(record, step.crashes)
+            : this.#processor.process(record);
     } catch (error) {
       gate.leave();
       throw error;
@@ -639,6 +649,20 @@ export class BatchRun<TValue> {
     }
     gate.leave();
     return processed;
+  }
+
+  /** Ordering `key-strict`: the partition's state decides the fate, handling the record if due. */
+  #keyStrictFate(
+    keyStrict: KeyStrictPartition,
+    record: ConsumedRecord,
+    step: RecordStep,
+  ): RecordFate | Promise<RecordFate> {
+    const processor = this.#processor;
+    return keyStrict.process(record, (taken) =>
+      step.kind === 'dead-letter'
+        ? processor.deadLetterCrashed(taken, step.crashes)
+        : processor.process(taken),
+    );
   }
 
   /**

@@ -21,9 +21,11 @@ export const defaultCommitIntervalMilliseconds = 1_000;
 /**
  * What order records of a partition are handled in: `key`, records of one key one at a time in
  * offset order, different keys at once (all null-key records of a partition form one lane of
- * their own); `partition`, one record of a partition at a time; `unordered`, any order.
+ * their own); `key-strict`, as `key`, and while a record of a key is in the retry tiers the later
+ * records of that key wait behind it (on the group's waiting topic), other keys going on;
+ * `partition`, one record of a partition at a time; `unordered`, any order.
  */
-export const orderings = ['key', 'partition', 'unordered'] as const;
+export const orderings = ['key', 'key-strict', 'partition', 'unordered'] as const;
 export type Ordering = (typeof orderings)[number];
 export const defaultOrdering: Ordering = 'key';
 
@@ -47,3 +49,25 @@ export const defaultConcurrency = defaultMaxInFlight;
  * rebalance timeout (60 s): the group waits for it.
  */
 export const defaultRevokeGraceMilliseconds = 10_000;
+
+/**
+ * `key-strict`: what becomes of the records waiting behind a record that is dead-lettered:
+ * `release`, they are handled (in offset order), as after a success; `dead-letter`, they follow it
+ * to the dead-letter topic with reason `predecessor-dead-lettered`.
+ */
+export const onDeadLetterChoices = ['release', 'dead-letter'] as const;
+export type OnDeadLetter = (typeof onDeadLetterChoices)[number];
+export const defaultOnDeadLetter: OnDeadLetter = 'release';
+
+/**
+ * `key-strict`: records that may wait behind one blocked key. Past it a record is dead-lettered
+ * (`waiting-cap-exceeded`) rather than held: a key failing for long holds its followers that long,
+ * and the waiting topic must stay bounded.
+ */
+export const defaultMaxWaitingPerKey = 1_000;
+
+/**
+ * `key-strict`: how often a partition's owner reads its blocked-keys partitions for commands
+ * (`ricochet order release`); a release takes effect within about this long.
+ */
+export const defaultKeyStrictPollMilliseconds = 1_000;

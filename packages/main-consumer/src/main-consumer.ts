@@ -15,6 +15,7 @@ import { BatchRun, type BatchRunShared } from './batch-run.js';
 import { CarefulGate } from './careful-gate.js';
 import { CrashGuards } from './crash-guards.js';
 import { InFlightSlots } from './in-flight-slots.js';
+import { KeyStrict } from './key-strict.js';
 import type { CompiledMainConsumerOptions } from './options.js';
 import { progressReadiness, ProgressWatch } from './progress-watch.js';
 import type { RecordOutcome } from './record-outcome.js';
@@ -41,6 +42,8 @@ export class MainConsumer<TValue> {
   readonly #slots: InFlightSlots;
   /** What every batch run shares: the slots, the careful gate, how to publish and commit. */
   readonly #batchRunShared: BatchRunShared;
+  /** Ordering `key-strict`'s state and drains; undefined in every other ordering. */
+  readonly #keyStrict: KeyStrict | undefined;
 
   constructor(options: CompiledMainConsumerOptions<TValue>) {
     this.#options = options;
@@ -74,10 +77,30 @@ export class MainConsumer<TValue> {
         this.#publisher.publish(records, (refused) =>
           tooLargeDeadLetter(refused, options.dlqTopic),
         ),
-      commit: (topic, partition, offset, metadata) =>
-        this.#lifecycle.commitBefore(topic, partition, offset, metadata),
+      commit: async (topic, partition, offset, metadata) => {
+        await this.#lifecycle.commitBefore(topic, partition, offset, metadata);
+        this.#keyStrict?.committed(topic, partition, offset);
+      },
       report: (record, outcome) => this.#report(record, outcome),
     };
+    this.#keyStrict =
+      options.ordering === 'key-strict'
+        ? new KeyStrict(options as CompiledMainConsumerOptions<unknown>, {
+            kafka,
+            logger: this.#logger,
+            publishState: (records) => this.#publisher.publish(records),
+            publishHandOffs: this.#batchRunShared.publish,
+            slots: this.#slots,
+            carefulGate: this.#batchRunShared.carefulGate,
+            progress: this.#progress,
+            processor: new RecordProcessor(
+              options as CompiledMainConsumerOptions<unknown>,
+              this.#logger,
+            ),
+            committedOffsets,
+          })
+        : undefined;
+    const keyStrict = this.#keyStrict;
     this.#lifecycle = new ServiceLifecycle(
       `main consumer of group ${options.groupId}`,
       this.#logger,
@@ -87,16 +110,28 @@ export class MainConsumer<TValue> {
           publisher: this.#publisher,
           timeoutMilliseconds: options.publishTimeoutMilliseconds,
         },
-        helpers: [this.#publisher, committedOffsets],
+        // Helpers connect in order and disconnect in the same order, after the consumer: the
+        // key-strict layer stops its drains before the publisher they publish through goes.
+        helpers:
+          keyStrict === undefined
+            ? [this.#publisher, committedOffsets]
+            : [keyStrict, this.#publisher, committedOffsets],
       },
       {
         onEvent: (event) => {
           if (event.type === 'assigned') {
             this.#crashGuards.keepOnly(event.partitions);
+            keyStrict?.keepOnly(event.partitions);
           }
           options.onEvent(event);
         },
-        onCrash: () => this.#crashGuards.forgetAll(),
+        onCrash: () => {
+          this.#crashGuards.forgetAll();
+          keyStrict?.forgetAll();
+        },
+        // Drains stop before this member joins again, so before a partition can move: a drain
+        // step writing after the next owner loaded the partition would be out of its sight.
+        onRebalancing: () => keyStrict?.forgetAll(),
       },
     );
   }
@@ -162,7 +197,8 @@ export class MainConsumer<TValue> {
   async #handleBatch(batch: ConsumedBatch): Promise<void> {
     const processor = new RecordProcessor(this.#options, this.#logger);
     const owned = await this.#crashGuards.forPartition(batch.topic, batch.partition);
-    await new BatchRun(this.#batchRunShared, batch, owned, processor).run();
+    const keyStrict = await this.#keyStrict?.forPartition(batch.topic, batch.partition);
+    await new BatchRun(this.#batchRunShared, batch, owned, processor, keyStrict).run();
   }
 
   /**

@@ -31,10 +31,14 @@ import {
   defaultHandlerTimeoutMilliseconds,
   defaultMaxHandlerCrashes,
   defaultMaxInFlight,
+  defaultMaxWaitingPerKey,
+  defaultOnDeadLetter,
   defaultOrdering,
   defaultRevokeGraceMilliseconds,
   defaultStallTimeoutMilliseconds,
+  onDeadLetterChoices,
   orderings,
+  type OnDeadLetter,
   type Ordering,
 } from './defaults.js';
 import type { RecordOutcome } from './record-outcome.js';
@@ -54,8 +58,20 @@ export interface InFlightBlocked {
   readonly seconds: number;
 }
 
+/**
+ * Ordering `key-strict`: the owned partitions' blocked keys changed (emitted on each change).
+ * `oldestBlockedSince` is the epoch ms since which the longest-held key holds records back.
+ */
+export interface KeyStrictChanged {
+  readonly type: 'key-strict';
+  readonly blockedKeys: number;
+  readonly waitingRecords: number;
+  readonly oldestBlockedSince: number | undefined;
+}
+
 /** What a main consumer reports as it works, besides each record's outcome: for metrics and tests. */
-export type MainConsumerEvent = ConsumerEvent | HandlerFinished | InFlightBlocked;
+export type MainConsumerEvent =
+  ConsumerEvent | HandlerFinished | InFlightBlocked | KeyStrictChanged;
 
 /** What the user's handler receives. */
 export interface HandlerRecord<TValue> {
@@ -107,10 +123,24 @@ export interface MainConsumerOptions<TValue = Buffer | null> extends ServiceConn
   /**
    * What order records of a partition are handled in. `key` (the default): records of one key
    * one at a time in offset order, different keys at once; the null-key records of a partition
-   * form one lane, in offset order among themselves. `partition`: one record of a partition at a
-   * time. `unordered`: no order.
+   * form one lane, in offset order among themselves. `key-strict`: as `key`, and the order of a
+   * key holds across retries: while a record is in the retry tiers, the later records of its key
+   * wait behind it on the group's waiting topic (other keys go on), and are handled after it in
+   * offset order; its state lives in the group's blocked-keys topic (`ricochet topology create
+   * --group`). `partition`: one record of a partition at a time. `unordered`: no order.
    */
   ordering?: Ordering;
+  /**
+   * `key-strict`: what becomes of the records waiting behind a record that is dead-lettered.
+   * `release` (the default): they are handled, as after a success. `dead-letter`: they are
+   * dead-lettered too, with reason `predecessor-dead-lettered`.
+   */
+  onDeadLetter?: OnDeadLetter;
+  /**
+   * `key-strict`: records that may wait behind one blocked key; a record past it is dead-lettered
+   * with reason `waiting-cap-exceeded`. Default `defaultMaxWaitingPerKey` (1000).
+   */
+  maxWaitingPerKey?: number;
   /** Records handled at once across all partitions. Default `defaultMaxInFlight` (64). */
   maxInFlight?: number;
   /**
@@ -164,6 +194,8 @@ export interface CompiledMainConsumerOptions<TValue> {
   readonly logger: Logger;
   readonly concurrency: number;
   readonly ordering: Ordering;
+  readonly onDeadLetter: OnDeadLetter;
+  readonly maxWaitingPerKey: number;
   readonly maxInFlight: number;
   readonly revokeGraceMilliseconds: number;
   readonly sessionTimeoutMilliseconds: number;
@@ -223,7 +255,18 @@ export function compileMainConsumerOptions<TValue>(
       minimum: 1,
       maximum: maxPartitionsConsumedConcurrently,
     }),
-    ordering: orderingOption(options.ordering),
+    ordering: choiceOption('ordering', options.ordering, orderings, defaultOrdering),
+    onDeadLetter: choiceOption(
+      'onDeadLetter',
+      options.onDeadLetter,
+      onDeadLetterChoices,
+      defaultOnDeadLetter,
+    ),
+    maxWaitingPerKey: positiveIntegerOption(
+      'maxWaitingPerKey',
+      options.maxWaitingPerKey,
+      defaultMaxWaitingPerKey,
+    ),
     maxInFlight: positiveIntegerOption('maxInFlight', options.maxInFlight, defaultMaxInFlight),
     revokeGraceMilliseconds: positiveIntegerOption(
       'revokeGraceMilliseconds',
@@ -267,15 +310,18 @@ export function compileMainConsumerOptions<TValue>(
   };
 }
 
-function orderingOption(value: unknown): Ordering {
+/** One of `choices`, `fallback` when absent; a JavaScript caller may pass anything. */
+function choiceOption<T extends string>(
+  field: string,
+  value: unknown,
+  choices: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined) {
-    return defaultOrdering;
+    return fallback;
   }
-  if (!orderings.includes(value as Ordering)) {
-    throw new ConfigError(
-      'ordering',
-      `must be one of ${orderings.join(', ')}, got ${String(value)}`,
-    );
+  if (!choices.includes(value as T)) {
+    throw new ConfigError(field, `must be one of ${choices.join(', ')}, got ${String(value)}`);
   }
-  return value as Ordering;
+  return value as T;
 }

@@ -348,7 +348,7 @@ describe('compileMainConsumerOptions', () => {
     );
     expect(() =>
       compileMainConsumerOptions({ ...base, ordering: 'offset' } as unknown as typeof base),
-    ).to.throw(/^ordering: must be one of key, partition, unordered, got offset/);
+    ).to.throw(/^ordering: must be one of key, key-strict, partition, unordered, got offset/);
     expect(() => compileMainConsumerOptions({ ...base, maxInFlight: 0 })).to.throw(/^maxInFlight:/);
     expect(() => compileMainConsumerOptions({ ...base, revokeGraceMilliseconds: 1.5 })).to.throw(
       /^revokeGraceMilliseconds:/,

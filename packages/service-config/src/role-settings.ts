@@ -25,7 +25,10 @@ import {
   defaultConcurrency,
   defaultFromBeginning,
   defaultMaxInFlight,
+  defaultMaxWaitingPerKey,
+  defaultOnDeadLetter,
   defaultOrdering,
+  onDeadLetterChoices,
   orderings,
 } from '@ricochet/main-consumer/defaults';
 import type { GivenValue } from './config-input.js';
@@ -78,6 +81,16 @@ export function resolveMainSettings(
         'main.ordering',
         (value) => choiceValue(value, orderings),
         defaultOrdering,
+      ),
+      onDeadLetter: reader.read(
+        'main.onDeadLetter',
+        (value) => choiceValue(value, onDeadLetterChoices),
+        defaultOnDeadLetter,
+      ),
+      maxWaitingPerKey: reader.read(
+        'main.maxWaitingPerKey',
+        (value) => integerValue(value, 1),
+        defaultMaxWaitingPerKey,
       ),
       maxInFlight: reader.read(
         'main.maxInFlight',

@@ -21,9 +21,12 @@ import {
   defaultHandlerTimeoutMilliseconds,
   defaultMaxHandlerCrashes,
   defaultMaxInFlight,
+  defaultMaxWaitingPerKey,
+  defaultOnDeadLetter,
   defaultOrdering,
   defaultRevokeGraceMilliseconds,
   defaultStallTimeoutMilliseconds,
+  onDeadLetterChoices,
   orderings,
 } from '@ricochet/main-consumer/defaults';
 import type { ServiceRole } from './types.js';
@@ -231,8 +234,23 @@ export const settingDefinitions = {
     flag: text('ordering'),
     environment: 'RICOCHET_ORDERING',
     roles: ['main'],
-    description: `which records may run at once: ${orderings.join(', ')} (key: a key's records one at a time, in offset order; partition: one record of a partition at a time; unordered: any)`,
+    description: `which records may run at once: ${orderings.join(', ')} (key: a key's records one at a time, in offset order; key-strict: as key, and a key's later records wait while one is in the retry tiers, needs \`ricochet topology create --group\`; partition: one record of a partition at a time; unordered: any)`,
     defaultText: defaultOrdering,
+  },
+  'main.onDeadLetter': {
+    flag: text('on-dead-letter'),
+    environment: 'RICOCHET_ON_DEAD_LETTER',
+    roles: ['main'],
+    description: `key-strict: what becomes of the records waiting behind a dead-lettered one: ${onDeadLetterChoices.join(', ')} (release: handled as after a success; dead-letter: dead-lettered too, predecessor-dead-lettered)`,
+    defaultText: defaultOnDeadLetter,
+  },
+  'main.maxWaitingPerKey': {
+    flag: text('max-waiting-per-key'),
+    environment: 'RICOCHET_MAX_WAITING_PER_KEY',
+    roles: ['main'],
+    description:
+      'key-strict: records that may wait behind one blocked key; past it a record is dead-lettered (waiting-cap-exceeded)',
+    defaultText: String(defaultMaxWaitingPerKey),
   },
   'main.maxInFlight': {
     flag: text('max-in-flight'),

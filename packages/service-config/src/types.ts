@@ -1,6 +1,6 @@
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { SaslOptions } from '@ricochet/kafka';
-import type { Ordering } from '@ricochet/main-consumer/defaults';
+import type { OnDeadLetter, Ordering } from '@ricochet/main-consumer/defaults';
 
 export const serviceRoles = ['main', 'delay', 'dlq'] as const;
 export type ServiceRole = (typeof serviceRoles)[number];
@@ -81,6 +81,8 @@ export interface MainServiceConfig extends CommonServiceConfig, PublishingServic
     readonly tiers: string;
     readonly concurrency: number;
     readonly ordering: Ordering;
+    readonly onDeadLetter: OnDeadLetter;
+    readonly maxWaitingPerKey: number;
     readonly maxInFlight: number;
     /** Undefined: the main consumer's default. */
     readonly revokeGraceMs: number | undefined;

@@ -63,6 +63,10 @@ describe('the settings take their defaults from the role packages', () => {
     expect(config.main.maxInFlight).to.equal(library.maxInFlight);
     expectHelpDefault('main.ordering', library.ordering);
     expectHelpDefault('main.maxInFlight', library.maxInFlight);
+    expect(config.main.onDeadLetter).to.equal(library.onDeadLetter);
+    expect(config.main.maxWaitingPerKey).to.equal(library.maxWaitingPerKey);
+    expectHelpDefault('main.onDeadLetter', library.onDeadLetter);
+    expectHelpDefault('main.maxWaitingPerKey', library.maxWaitingPerKey);
     expectHelpDefault('main.revokeGraceMs', library.revokeGraceMilliseconds);
     expectHelpDefault('main.handlerTimeoutMs', library.handlerTimeoutMilliseconds);
     expectHelpDefault('main.stallTimeoutMs', library.stallTimeoutMilliseconds);

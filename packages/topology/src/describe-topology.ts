@@ -14,6 +14,10 @@ export type DescribedTopic =
       /** `undefined` when the broker reported no number (e.g. unlimited retention, -1). */
       readonly retentionMilliseconds: number | undefined;
       readonly minInsyncReplicas: number | undefined;
+      /** `cleanup.policy`: `delete`, or `compact` for a blocked-keys topic. */
+      readonly cleanupPolicy: string | undefined;
+      /** `message.timestamp.type`: `LogAppendTime` for a waiting topic. */
+      readonly timestampType: string | undefined;
     };
 
 export interface TopologyDescription {
@@ -47,6 +51,8 @@ export async function describeTopology(
         replicationFactor: topic.replicationFactor,
         retentionMilliseconds: positiveNumber(topic.configs[TopicConfig.retention]),
         minInsyncReplicas: positiveNumber(topic.configs[TopicConfig.minInsyncReplicas]),
+        cleanupPolicy: topic.configs[TopicConfig.cleanupPolicy],
+        timestampType: topic.configs[TopicConfig.messageTimestampType],
       };
     }),
   };

@@ -26,6 +26,7 @@
 export {
   compileTopologyOptions,
   defaultPartitions,
+  type CompiledGroupTopics,
   type CompiledTopologyOptions,
   type TopologyFieldNames,
   type TopologyOptions,
@@ -48,6 +49,7 @@ export type {
   TopologyChange,
 } from './changes.js';
 export { describeChange, describeDifference } from './wording.js';
+export { defaultWaitingRetentionMilliseconds } from './retention.js';
 export { ClusterUnreachableError, TopologyOperationError } from './errors.js';
 export {
   topologyConnectionTimeoutMilliseconds,

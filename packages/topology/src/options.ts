@@ -1,4 +1,5 @@
 import {
+  blockedKeysTopic,
   checkTopicName,
   ConfigError,
   defaultDeadLetterTopic,
@@ -8,8 +9,12 @@ import {
   parseTierLadder,
   type Tier,
   type TierLadder,
+  waitingTopic,
 } from '@ricochet/core';
-import { defaultDeadLetterRetentionMilliseconds } from './retention.js';
+import {
+  defaultDeadLetterRetentionMilliseconds,
+  defaultWaitingRetentionMilliseconds,
+} from './retention.js';
 
 /** Enough for a few delay consumers to share a tier; partitions can be added later, never removed. */
 export const defaultPartitions = 3;
@@ -22,6 +27,13 @@ export interface TopologyOptions {
   deadLetterTopic?: string;
   /** The application's own topics: created when missing, grown on request, configs left alone. */
   sourceTopics?: readonly string[];
+  /**
+   * Consumer groups running with ordering `key-strict`: each gets its blocked-keys topic
+   * (compacted) and its waiting topic (`ricochet.<group>.blocked-keys`, `ricochet.<group>.waiting`).
+   */
+  groups?: readonly string[];
+  /** Retention of the groups' waiting topics. Default 7d. */
+  waitingRetention?: string | number;
   /** Default 3, for every topic. */
   partitions?: number;
   /** Default: min(3, brokers in the cluster). */
@@ -43,6 +55,8 @@ export interface CompiledTopologyOptions {
   readonly ladder: TierLadder;
   readonly deadLetterTopic: string;
   readonly sourceTopics: readonly string[];
+  readonly groups: readonly CompiledGroupTopics[];
+  readonly waitingRetentionMilliseconds: number;
   readonly partitions: number;
   readonly replicationFactor: number | undefined;
   readonly minInsyncReplicas: number | undefined;
@@ -52,10 +66,19 @@ export interface CompiledTopologyOptions {
   readonly fieldNames: TopologyFieldNames;
 }
 
+/** The topics of one consumer group running with ordering `key-strict`. */
+export interface CompiledGroupTopics {
+  readonly groupId: string;
+  readonly blockedKeysTopic: string;
+  readonly waitingTopic: string;
+}
+
 const ownFieldNames: TopologyFieldNames = {
   tiers: 'tiers',
   deadLetterTopic: 'deadLetterTopic',
   sourceTopics: 'sourceTopics',
+  groups: 'groups',
+  waitingRetention: 'waitingRetention',
   partitions: 'partitions',
   replicationFactor: 'replicationFactor',
   minInsyncReplicas: 'minInsyncReplicas',
@@ -90,13 +113,27 @@ export function compileTopologyOptions(options: TopologyOptions = {}): CompiledT
       `${minInsyncReplicas} is more than the replication factor ${replicationFactor}; every acknowledged write would fail`,
     );
   }
+  const groups = compileGroups(options.groups ?? [], fieldNames.groups);
+  const groupTopics = groups.flatMap((group) => [group.blockedKeysTopic, group.waitingTopic]);
+  if (groupTopics.includes(deadLetterTopic)) {
+    throw new ConfigError(
+      fieldNames.deadLetterTopic,
+      `"${deadLetterTopic}" is also a topic of a --group; the dead-letter topic needs its own name`,
+    );
+  }
   return {
     ladder,
     deadLetterTopic,
     sourceTopics: compileSourceTopics(options.sourceTopics ?? [], fieldNames.sourceTopics, [
       ...tierTopics,
       deadLetterTopic,
+      ...groupTopics,
     ]),
+    groups,
+    waitingRetentionMilliseconds:
+      options.waitingRetention === undefined
+        ? defaultWaitingRetentionMilliseconds
+        : toMilliseconds(options.waitingRetention, fieldNames.waitingRetention),
     partitions: optionalCount(options.partitions, fieldNames.partitions) ?? defaultPartitions,
     replicationFactor,
     minInsyncReplicas,
@@ -111,6 +148,29 @@ export function compileTopologyOptions(options: TopologyOptions = {}): CompiledT
         : toMilliseconds(options.deadLetterRetention, fieldNames.deadLetterRetention),
     fieldNames,
   };
+}
+
+function compileGroups(groupIds: readonly string[], field: string): CompiledGroupTopics[] {
+  return [...new Set(groupIds)].map((groupId) => {
+    try {
+      return {
+        groupId,
+        blockedKeysTopic: blockedKeysTopic(groupId),
+        waitingTopic: waitingTopic(groupId),
+      };
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        throw new ConfigError(
+          field,
+          `group "${groupId}": ${error.message.slice(error.field.length + 2)}`,
+          {
+            cause: error,
+          },
+        );
+      }
+      throw error;
+    }
+  });
 }
 
 function compileLadder(tiers: string | TierLadder, field: string): TierLadder {

@@ -1,10 +1,13 @@
-import { ConfigError } from '@ricochet/core';
+import { blockedKeysMinCompactionLagMilliseconds, ConfigError } from '@ricochet/core';
 import type { CompiledTopologyOptions } from './options.js';
 import { defaultTierRetentionMilliseconds } from './retention.js';
 import type { ObservedTopic } from './observed.js';
 
-/** Tiers and the dead-letter topic are Ricochet's; source topics belong to the application. */
-export type TopicRole = 'tier' | 'dead-letter' | 'source';
+/**
+ * Tiers, the dead-letter topic and a `key-strict` group's blocked-keys and waiting topics are
+ * Ricochet's; source topics belong to the application.
+ */
+export type TopicRole = 'tier' | 'dead-letter' | 'blocked-keys' | 'waiting' | 'source';
 
 export interface PlannedTopicName {
   readonly name: string;
@@ -43,6 +46,8 @@ export const TopicConfig = {
   minInsyncReplicas: 'min.insync.replicas',
   cleanupPolicy: 'cleanup.policy',
   maxMessageBytes: 'max.message.bytes',
+  messageTimestampType: 'message.timestamp.type',
+  minCompactionLag: 'min.compaction.lag.ms',
 } as const;
 
 /** Kafka's own default for message.max.bytes, for a broker that does not report it. */
@@ -71,11 +76,18 @@ export function configSatisfies(
   return Number(actual) >= Number(planned);
 }
 
-/** Every topic the options name, in order: tiers up the ladder, the dead-letter topic, sources. */
+/**
+ * Every topic the options name, in order: tiers up the ladder, the dead-letter topic, each
+ * group's blocked-keys and waiting topics, sources.
+ */
 export function plannedTopicNames(options: CompiledTopologyOptions): PlannedTopicName[] {
   return [
     ...options.ladder.map((tier) => ({ name: tier.topic, role: 'tier' as const })),
     { name: options.deadLetterTopic, role: 'dead-letter' as const },
+    ...options.groups.flatMap((group) => [
+      { name: group.blockedKeysTopic, role: 'blocked-keys' as const },
+      { name: group.waitingTopic, role: 'waiting' as const },
+    ]),
     ...options.sourceTopics.map((name) => ({ name, role: 'source' as const })),
   ];
 }
@@ -96,7 +108,8 @@ export function planTopology(
       `${minInsyncReplicas} is more than the replication factor ${replicationFactor}; every acknowledged write would fail`,
     );
   }
-  const maxMessageBytes = largestSourceMessageBytes(options, cluster) + headerHeadroomBytes;
+  const largestSource = largestSourceMessageBytes(options, cluster);
+  const maxMessageBytes = largestSource + headerHeadroomBytes;
   const ownedConfigs = (retentionMilliseconds: number): Record<string, string> => ({
     [TopicConfig.retention]: String(retentionMilliseconds),
     [TopicConfig.minInsyncReplicas]: String(minInsyncReplicas),
@@ -105,6 +118,35 @@ export function planTopology(
     [TopicConfig.maxMessageBytes]: String(maxMessageBytes),
   });
   const shape = { partitions: options.partitions, replicationFactor };
+  const groupTopics = options.groups.flatMap((group): TopicSpec[] => [
+    {
+      name: group.blockedKeysTopic,
+      role: 'blocked-keys',
+      ...shape,
+      configs: {
+        [TopicConfig.minInsyncReplicas]: String(minInsyncReplicas),
+        // The state of each key: the last record per record key is all that counts.
+        [TopicConfig.cleanupPolicy]: 'compact',
+        // A next owner may need a version superseded by a write it does not believe.
+        [TopicConfig.minCompactionLag]: String(blockedKeysMinCompactionLagMilliseconds),
+        // A record names its key in base64, a third larger than the key's bytes.
+        [TopicConfig.maxMessageBytes]: String(
+          Math.ceil((largestSource * 4) / 3) + headerHeadroomBytes,
+        ),
+      },
+    },
+    {
+      name: group.waitingTopic,
+      role: 'waiting',
+      ...shape,
+      configs: {
+        ...ownedConfigs(options.waitingRetentionMilliseconds),
+        // A drain finds where to start by time (offsets for a timestamp), which only the broker's
+        // own clock makes monotonic within a partition.
+        [TopicConfig.messageTimestampType]: 'LogAppendTime',
+      },
+    },
+  ]);
   return {
     topics: [
       ...options.ladder.map((tier) => ({
@@ -121,6 +163,7 @@ export function planTopology(
         ...shape,
         configs: ownedConfigs(options.deadLetterRetentionMilliseconds),
       },
+      ...groupTopics,
       ...options.sourceTopics.map((name) => ({
         name,
         role: 'source' as const,

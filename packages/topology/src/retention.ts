@@ -11,6 +11,14 @@ export const minimumDefaultTierRetentionMilliseconds = 7 * day;
  */
 export const tierRetentionDelayMultiple = 10;
 
+/**
+ * A group's waiting topic (ordering `key-strict`) keeps its records this long: a record waits
+ * there as long as the record before it of its key is in the tiers (its retries, up to the
+ * longest tier's delay each) and then until a drain reaches it. A week covers the default ladder
+ * many times over and an outage over a weekend; a longer ladder may need more (`waitingRetention`).
+ */
+export const defaultWaitingRetentionMilliseconds = 7 * day;
+
 /** The dead-letter topic keeps records longer than any tier: people read it, on their own time. */
 export const defaultDeadLetterRetentionMilliseconds = 14 * day;
 

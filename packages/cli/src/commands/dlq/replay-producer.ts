@@ -12,15 +12,8 @@ import {
   type KafkaConnectionOptions,
 } from '@ricochet/kafka';
 import type { ConnectionDefaults } from '@ricochet/service-config';
-import { unreachableProblem } from '../../connection-options.js';
+import { commandLineConnectRetry, unreachableProblem } from '../../connection-options.js';
 import { UsageError } from '../../exit-codes.js';
-
-/** Few, short retries when connecting: a person waits, and a wrong address must fail in seconds. */
-const connectRetry = {
-  retries: 2,
-  initialRetryTimeMilliseconds: 250,
-  maxRetryTimeMilliseconds: 1_000,
-};
 
 /**
  * The record a replay publishes: the original key, value and user headers, back on the original
@@ -59,7 +52,7 @@ export async function withReplayProducer<T>(
   logger: Logger,
   use: (publish: (record: OutgoingRecord) => Promise<void>) => Promise<T>,
 ): Promise<T> {
-  const kafka = createKafkaClient({ ...connection, logger, retry: connectRetry });
+  const kafka = createKafkaClient({ ...connection, logger, retry: commandLineConnectRetry });
   const producer = createReliableProducer(kafka);
   try {
     await producer.connect();

@@ -30,6 +30,8 @@ export function runMainCommand(io: CliIo, outcome: CommandOutcome) {
         logger,
         concurrency: config.main.concurrency,
         ordering: config.main.ordering,
+        onDeadLetter: config.main.onDeadLetter,
+        maxWaitingPerKey: config.main.maxWaitingPerKey,
         maxInFlight: config.main.maxInFlight,
         revokeGraceMilliseconds: config.main.revokeGraceMs,
         sessionTimeoutMilliseconds: config.sessionTimeoutMs,

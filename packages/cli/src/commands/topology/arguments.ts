@@ -1,8 +1,16 @@
 import type { Argv } from 'yargs';
-import { ConfigError, defaultDeadLetterTopic, defaultLadderText } from '@ricochet/core';
+import {
+  blockedKeysTopic,
+  ConfigError,
+  defaultDeadLetterTopic,
+  defaultLadderText,
+  formatDuration,
+  waitingTopic,
+} from '@ricochet/core';
 import {
   compileTopologyOptions,
   defaultPartitions,
+  defaultWaitingRetentionMilliseconds,
   topologyConnectionTimeoutMilliseconds,
   topologyRequestTimeoutMilliseconds,
   type CompiledTopologyOptions,
@@ -27,6 +35,8 @@ const flagNames: TopologyFieldNames = {
   tiers: '--tiers',
   deadLetterTopic: '--dlq',
   sourceTopics: '--topic',
+  groups: '--group',
+  waitingRetention: '--waiting-retention',
   partitions: '--partitions',
   replicationFactor: '--replication-factor',
   minInsyncReplicas: '--min-insync-replicas',
@@ -42,6 +52,7 @@ export interface TopicArguments {
   tiers?: string;
   dlq?: string;
   topic?: string[];
+  group?: string[];
   json: boolean;
   verbose: boolean;
 }
@@ -53,6 +64,7 @@ export interface PlanArguments extends TopicArguments {
   minInsyncReplicas?: string;
   retention?: string;
   dlqRetention?: string;
+  waitingRetention?: string;
 }
 
 export function withTopicArguments<T>(yargs: Argv<T>) {
@@ -71,6 +83,11 @@ export function withTopicArguments<T>(yargs: Argv<T>) {
       type: 'string',
       array: true,
       describe: 'a source topic to include as well; repeat or separate with commas',
+    })
+    .option('group', {
+      type: 'string',
+      array: true,
+      describe: `a consumer group G running with --ordering key-strict: include its topics ${blockedKeysTopic('G')} (compacted) and ${waitingTopic('G')}; repeat or separate with commas`,
     })
     .option('json', { type: 'boolean', default: false, describe: 'write the result as JSON' })
     .option('verbose', {
@@ -108,6 +125,11 @@ export function withPlanArguments<T>(yargs: Argv<T>) {
       type: 'string',
       coerce: lastValue,
       describe: 'retention of the dead-letter topic (default: 14d)',
+    })
+    .option('waiting-retention', {
+      type: 'string',
+      coerce: lastValue,
+      describe: `retention of the --group waiting topics, longer than a key may stay blocked (default: ${formatDuration(defaultWaitingRetentionMilliseconds)})`,
     });
 }
 
@@ -117,11 +139,13 @@ export function compileTopologyArguments(argv: PlanArguments): CompiledTopologyO
     ...(argv.tiers === undefined ? {} : { tiers: argv.tiers }),
     ...(argv.dlq === undefined ? {} : { deadLetterTopic: argv.dlq }),
     sourceTopics: (argv.topic ?? []).flatMap((topic) => topic.split(',')),
+    groups: (argv.group ?? []).flatMap((group) => group.split(',')),
     partitions: wholeNumber(argv.partitions, flagNames.partitions),
     replicationFactor: wholeNumber(argv.replicationFactor, flagNames.replicationFactor),
     minInsyncReplicas: wholeNumber(argv.minInsyncReplicas, flagNames.minInsyncReplicas),
     tierRetention: argv.retention,
     deadLetterRetention: argv.dlqRetention,
+    waitingRetention: argv.waitingRetention,
     fieldNames: flagNames,
   });
 }

@@ -10,7 +10,7 @@ import { withClusterAdmin } from './session.js';
 export function describeCommand(io: CliIo, outcome: CommandOutcome) {
   return outcome.command({
     command: 'describe',
-    describe: 'show the tier, dead-letter and --topic topics as the cluster has them',
+    describe: 'show the tier, dead-letter, --group and --topic topics as the cluster has them',
     builder: (yargs) => withTopicArguments(yargs),
     run: async (argv) => {
       const options = compileTopologyArguments(argv);
@@ -23,6 +23,17 @@ export function describeCommand(io: CliIo, outcome: CommandOutcome) {
   });
 }
 
+/** A compacted topic keeps the last record of each key, whatever its retention.ms says. */
+function retentionText(
+  cleanupPolicy: string | undefined,
+  retentionMilliseconds: number | undefined,
+): string {
+  if (cleanupPolicy === 'compact') {
+    return 'compacted';
+  }
+  return retentionMilliseconds === undefined ? 'unlimited' : formatDuration(retentionMilliseconds);
+}
+
 function renderDescription(description: TopologyDescription): string {
   const rows = description.topics.map((topic) =>
     topic.exists
@@ -31,9 +42,7 @@ function renderDescription(description: TopologyDescription): string {
           topic.role,
           String(topic.partitions),
           String(topic.replicationFactor),
-          topic.retentionMilliseconds === undefined
-            ? 'unlimited'
-            : formatDuration(topic.retentionMilliseconds),
+          retentionText(topic.cleanupPolicy, topic.retentionMilliseconds),
           topic.minInsyncReplicas === undefined ? '-' : String(topic.minInsyncReplicas),
         ]
       : [topic.name, topic.role, 'missing', '-', '-', '-'],

@@ -1,0 +1,420 @@
+import type { BlockedKeyEntry, ReleasedBlocker } from '@ricochet/core';
+import type { OnDeadLetter } from './defaults.js';
+import { isBefore } from './offsets.js';
+
+/**
+ * What `key-strict` does with a record of a key, given what the partition's book holds for the
+ * key (rule 2 of docs/ordered-retries.md).
+ */
+export type KeyStrictDecision =
+  /** An operator released this blocker: dead-letter it (`released-by-operator`), unhandled. */
+  | { readonly kind: 'released-blocker'; readonly marker: ReleasedBlocker }
+  /** The key holds nothing back: handle it as `key` does; if it goes to a tier, it blocks. */
+  | { readonly kind: 'handle' }
+  /** The key's blocker came back from its tier: handle it, then move the entry on. */
+  | { readonly kind: 'blocker-back'; readonly entry: BlockedKeyEntry }
+  /** Appended before (the record is read again after a crash): it is handed on already. */
+  | { readonly kind: 'already-waiting'; readonly blockerOffset: string }
+  /**
+   * A redelivery that is not the key's blocker and not after its last follower: a second copy of
+   * an earlier blocker that a crash left in the tiers (or a retry from before `key-strict`).
+   * Handled as `key` handles it, the entry untouched: at worst it is handled twice.
+   */
+  | { readonly kind: 'stale' }
+  /** The key holds `maxWaitingPerKey` records back: dead-letter it (`waiting-cap-exceeded`). */
+  | { readonly kind: 'over-cap'; readonly entry: BlockedKeyEntry }
+  /** Append it to the waiting topic behind `blockerOffset`, then count it in the entry. */
+  | { readonly kind: 'follow'; readonly entry: BlockedKeyEntry; readonly blockerOffset: string };
+
+/** What a drain does before it calls the handler for a follower. */
+export type FollowerStep =
+  /** Write this entry (it marks the call) acknowledged, then call the handler. */
+  | { readonly kind: 'mark'; readonly entry: BlockedKeyEntry }
+  /** The follower crashed the process this many times: dead-letter it without calling it. */
+  | { readonly kind: 'dead-letter'; readonly crashes: number };
+
+/** How a record's handling ended, as far as its key's entry cares. */
+export type HandlingEnd = 'succeeded' | 'sent-to-tier' | 'dead-lettered';
+
+/** Which of the waiting records of a key a drain handles next, and which it passes over. */
+export type DrainPick = 'take' | 'skip';
+
+/** The `key-strict` gauges of a set of partitions (MainConsumerEvent `key-strict`). */
+export interface KeyStrictGauges {
+  /** Keys with an entry: blocked behind a record in the tiers, or draining their followers. */
+  readonly blockedKeys: number;
+  /** Records appended to the waiting topic and not yet handled. */
+  readonly waitingRecords: number;
+  /** Epoch ms since which the longest-held key has held records back; undefined when none. */
+  readonly oldestBlockedSince: number | undefined;
+}
+
+function atOrBefore(offset: string, limit: string): boolean {
+  return offset === limit || isBefore(offset, limit);
+}
+
+/** The offset a follower of `entry` waits behind: the blocker, else the follower before it. */
+export function waitedOffset(entry: BlockedKeyEntry): string {
+  return entry.blocker?.offset ?? entry.lastFollowerOffset ?? entry.handledThroughOffset ?? '0';
+}
+
+/** Whether the entry's followers may be drained now: nothing blocks them and some wait. */
+export function needsDrain(entry: BlockedKeyEntry): boolean {
+  return entry.blocker === null && !drainedThroughLast(entry);
+}
+
+/**
+ * Whether a drain handles the waiting record at `originalOffset` now: it is counted in the entry
+ * (at or before `lastFollowerOffset`) and later than every follower handled. Taking followers in
+ * waiting-topic order under this monotonic rule skips the duplicates a crash between an append
+ * and its entry write leaves, and a record of an earlier chain.
+ */
+export function drainPick(entry: BlockedKeyEntry, originalOffset: string): DrainPick {
+  const last = entry.lastFollowerOffset;
+  if (last === null || !atOrBefore(originalOffset, last)) {
+    return 'skip';
+  }
+  const through = entry.handledThroughOffset;
+  return through === null || isBefore(through, originalOffset) ? 'take' : 'skip';
+}
+
+/** Whether every follower counted in the entry was handled by a drain. */
+export function drainedThroughLast(entry: BlockedKeyEntry): boolean {
+  const last = entry.lastFollowerOffset;
+  const through = entry.handledThroughOffset;
+  return last === null || (through !== null && atOrBefore(last, through));
+}
+
+/**
+ * Whether the key's chain is over: no blocker, every follower handled. Its entry is kept (and
+ * `decide` skips the chain's records read again after a crash, which a tombstone would let be
+ * handled anew, after later records of the key) until the partition's commit passes its last
+ * follower: `sweepable`.
+ */
+export function chainOver(entry: BlockedKeyEntry): boolean {
+  return entry.blocker === null && drainedThroughLast(entry);
+}
+
+/**
+ * Moves `entry` on. Whether followers are left is told by offsets (handled through the last
+ * appended), not by the count: a waiting record of an earlier chain that a drain took (a
+ * duplicate a crash left) must not end the chain before its own last follower.
+ */
+function settled(entry: BlockedKeyEntry): BlockedKeyEntry {
+  if (drainedThroughLast(entry)) {
+    return {
+      ...entry,
+      followers: 0,
+      waitingSince: null,
+      deadLetterFollowers: entry.blocker === null ? false : entry.deadLetterFollowers,
+    };
+  }
+  return entry.followers === 0 ? { ...entry, followers: 1 } : entry;
+}
+
+/**
+ * The `key-strict` state of one source partition (T,p) its owner keeps in memory, mirroring the
+ * blocked-keys topic: the entry of each key holding records back (or whose chain is over and not
+ * yet committed through) and the released-blocker markers. Pure: it decides (rule 2), computes
+ * the entry each step writes (the caller writes it, acknowledged, then `put`s it), says which
+ * entries may be tombstoned, and counts the gauges. Keys are identified by `keyId`.
+ */
+export class KeyStrictBook {
+  readonly topic: string;
+  readonly partition: number;
+  readonly #maxWaitingPerKey: number;
+  readonly #onDeadLetter: OnDeadLetter;
+  readonly #maxHandlerCrashes: number;
+  readonly #entries = new Map<string, BlockedKeyEntry>();
+  /** Released-blocker markers by the blocker's original offset. */
+  readonly #released = new Map<string, ReleasedBlocker>();
+
+  constructor(
+    topic: string,
+    partition: number,
+    options: {
+      readonly maxWaitingPerKey: number;
+      readonly onDeadLetter: OnDeadLetter;
+      readonly maxHandlerCrashes: number;
+    },
+  ) {
+    this.topic = topic;
+    this.partition = partition;
+    this.#maxWaitingPerKey = options.maxWaitingPerKey;
+    this.#onDeadLetter = options.onDeadLetter;
+    this.#maxHandlerCrashes = options.maxHandlerCrashes;
+  }
+
+  entry(keyId: string): BlockedKeyEntry | undefined {
+    return this.#entries.get(keyId);
+  }
+
+  /** The keys whose entry has followers to drain and no blocker. */
+  drainable(): string[] {
+    return [...this.#entries].filter(([, entry]) => needsDrain(entry)).map(([keyId]) => keyId);
+  }
+
+  /** The entry of `keyId` is now `entry` (written acknowledged), or gone (a tombstone). */
+  put(keyId: string, entry: BlockedKeyEntry | null): void {
+    if (entry === null) {
+      this.#entries.delete(keyId);
+    } else {
+      this.#entries.set(keyId, entry);
+    }
+  }
+
+  /** A released-blocker marker is written (or loaded). */
+  putReleased(marker: ReleasedBlocker): void {
+    this.#released.set(marker.offset, marker);
+  }
+
+  /** The released-blocker marker of the blocker at `originalOffset`, if any. */
+  releasedMarker(originalOffset: string): ReleasedBlocker | undefined {
+    return this.#released.get(originalOffset);
+  }
+
+  /** The marker of the blocker at `originalOffset` is tombstoned. */
+  dropReleased(originalOffset: string): void {
+    this.#released.delete(originalOffset);
+  }
+
+  /**
+   * Rule 2: what to do with the record of `keyId` at `originalOffset`; `redelivery` when it came
+   * back from a tier.
+   */
+  decide(keyId: string, originalOffset: string, redelivery: boolean): KeyStrictDecision {
+    if (this.#released.size > 0) {
+      const marker = this.#released.get(originalOffset);
+      if (marker !== undefined) {
+        return { kind: 'released-blocker', marker };
+      }
+    }
+    const entry = this.#entries.get(keyId);
+    if (entry === undefined) {
+      // A redelivery blocks nothing: its key would have an entry, were it a blocker.
+      return redelivery ? { kind: 'stale' } : { kind: 'handle' };
+    }
+    if (entry.blocker?.offset === originalOffset) {
+      return { kind: 'blocker-back', entry };
+    }
+    const last = entry.lastFollowerOffset;
+    if (last !== null && atOrBefore(originalOffset, last)) {
+      return redelivery
+        ? { kind: 'stale' }
+        : { kind: 'already-waiting', blockerOffset: waitedOffset(entry) };
+    }
+    if (chainOver(entry)) {
+      return redelivery ? { kind: 'stale' } : { kind: 'handle' };
+    }
+    if (entry.followers >= this.#maxWaitingPerKey) {
+      return { kind: 'over-cap', entry };
+    }
+    return { kind: 'follow', entry, blockerOffset: waitedOffset(entry) };
+  }
+
+  /**
+   * A record of a key with no entry went to a tier: the entry that blocks the key behind it.
+   * The chain starts at the blocker (`lastFollowerOffset` and `handledThroughOffset` both), so
+   * that a drain of it never takes a record of the waiting topic from before it, and a record
+   * from before it is never appended behind it.
+   */
+  blocked(key: string | null, originalOffset: string, now: number): BlockedKeyEntry {
+    return {
+      version: 1,
+      kind: 'entry',
+      topic: this.topic,
+      partition: this.partition,
+      key,
+      blocker: { offset: originalOffset, since: now },
+      waitingSince: null,
+      followers: 0,
+      lastFollowerOffset: originalOffset,
+      handledThroughOffset: originalOffset,
+      deadLetterFollowers: false,
+      updatedAt: now,
+    };
+  }
+
+  /**
+   * The blocker came back and its handling ended `end`: the entry to write (its followers drain,
+   * or its chain is over), or undefined when nothing changes (it went to its next tier).
+   */
+  blockerEnded(entry: BlockedKeyEntry, end: HandlingEnd, now: number): BlockedKeyEntry | undefined {
+    if (end === 'sent-to-tier') {
+      return undefined;
+    }
+    return settled({
+      ...entry,
+      blocker: null,
+      deadLetterFollowers: end === 'dead-lettered' && this.#onDeadLetter === 'dead-letter',
+      updatedAt: now,
+    });
+  }
+
+  /**
+   * Whether a drain must call the follower at `originalOffset` carefully (alone in the process):
+   * the entry marks a call of it that never came back (the process died in it), unless
+   * `markedHere` (this process wrote the mark and is alive).
+   */
+  followerSuspect(entry: BlockedKeyEntry, originalOffset: string, markedHere: boolean): boolean {
+    return entry.attempt?.offset === originalOffset && !markedHere;
+  }
+
+  /**
+   * Before a drain calls the handler for the follower at `originalOffset`: the drain's crash
+   * guard, as the batches' one. A mark of a call of it that never came back counts a crash when
+   * that call was made alone (`careful`); one made among others only made it a suspect. A
+   * follower that crashed the process `maxHandlerCrashes` times is dead-lettered uncalled;
+   * otherwise the entry marks the call (made `alone` or not) before it is made.
+   */
+  followerStep(
+    entry: BlockedKeyEntry,
+    originalOffset: string,
+    markedHere: boolean,
+    alone: boolean,
+  ): FollowerStep {
+    const found = entry.attempt?.offset === originalOffset ? entry.attempt : undefined;
+    const crashes =
+      found === undefined ? 0 : found.crashes + (found.careful === true && !markedHere ? 1 : 0);
+    if (crashes >= this.#maxHandlerCrashes) {
+      return { kind: 'dead-letter', crashes };
+    }
+    return {
+      kind: 'mark',
+      entry: {
+        ...entry,
+        attempt: { offset: originalOffset, crashes, ...(alone ? { careful: true } : {}) },
+      },
+    };
+  }
+
+  /** A follower at `originalOffset` was appended to the waiting topic (acknowledged). */
+  followed(entry: BlockedKeyEntry, originalOffset: string, now: number): BlockedKeyEntry {
+    return {
+      ...entry,
+      followers: entry.followers + 1,
+      lastFollowerOffset: originalOffset,
+      waitingSince: entry.waitingSince ?? now,
+      updatedAt: now,
+    };
+  }
+
+  /**
+   * A drain handled the follower at `originalOffset` (its hand-off, if any, acknowledged): the
+   * entry moves past it; a follower sent to a tier becomes the key's blocker.
+   */
+  drained(
+    entry: BlockedKeyEntry,
+    originalOffset: string,
+    end: HandlingEnd,
+    now: number,
+  ): BlockedKeyEntry {
+    const followers = Math.max(0, entry.followers - 1);
+    const { attempt: _done, ...unmarked } = entry;
+    const moved: BlockedKeyEntry = {
+      ...unmarked,
+      followers,
+      handledThroughOffset: originalOffset,
+      updatedAt: now,
+    };
+    if (end === 'sent-to-tier') {
+      return settled({
+        ...moved,
+        blocker: { offset: originalOffset, since: now },
+        deadLetterFollowers: false,
+      });
+    }
+    return settled(moved);
+  }
+
+  /**
+   * A drain found no more of the followers the entry counts (the waiting topic's retention
+   * removed them): the entry gives them up.
+   */
+  followersMissing(entry: BlockedKeyEntry, now: number): BlockedKeyEntry {
+    return settled({
+      ...entry,
+      followers: 0,
+      handledThroughOffset: entry.lastFollowerOffset ?? entry.handledThroughOffset,
+      updatedAt: now,
+    });
+  }
+
+  /**
+   * An operator released the key: its blocker, if any, is marked released (dead-lettered when it
+   * comes back) and its followers drain. Undefined when there is no blocker to release.
+   */
+  release(
+    keyId: string,
+    now: number,
+  ): { readonly marker: ReleasedBlocker; readonly entry: BlockedKeyEntry } | undefined {
+    const entry = this.#entries.get(keyId);
+    if (entry?.blocker == null) {
+      return undefined;
+    }
+    const marker: ReleasedBlocker = {
+      version: 1,
+      kind: 'released',
+      topic: this.topic,
+      partition: this.partition,
+      key: entry.key,
+      offset: entry.blocker.offset,
+      releasedAt: now,
+    };
+    return {
+      marker,
+      entry: settled({ ...entry, blocker: null, deadLetterFollowers: false, updatedAt: now }),
+    };
+  }
+
+  /**
+   * The keys whose chain is over and whose last record is committed (`committedOffset` is the
+   * next offset the partition reads): nothing of the chain can be read again, so the entry may be
+   * tombstoned.
+   */
+  sweepable(committedOffset: string): string[] {
+    return [...this.#entries]
+      .filter(
+        ([, entry]) =>
+          chainOver(entry) &&
+          entry.lastFollowerOffset !== null &&
+          isBefore(entry.lastFollowerOffset, committedOffset),
+      )
+      .map(([keyId]) => keyId);
+  }
+
+  /** The partition's share of the `key-strict` gauges. */
+  gauges(): KeyStrictGauges {
+    let blockedKeys = 0;
+    let waitingRecords = 0;
+    let oldestBlockedSince: number | undefined;
+    for (const entry of this.#entries.values()) {
+      if (chainOver(entry)) {
+        continue;
+      }
+      blockedKeys += 1;
+      waitingRecords += entry.followers;
+      const since = entry.blocker?.since ?? entry.waitingSince ?? entry.updatedAt;
+      if (oldestBlockedSince === undefined || since < oldestBlockedSince) {
+        oldestBlockedSince = since;
+      }
+    }
+    return { blockedKeys, waitingRecords, oldestBlockedSince };
+  }
+}
+
+/** The gauges of several partitions together. */
+export function sumGauges(gauges: Iterable<KeyStrictGauges>): KeyStrictGauges {
+  let blockedKeys = 0;
+  let waitingRecords = 0;
+  let oldestBlockedSince: number | undefined;
+  for (const part of gauges) {
+    blockedKeys += part.blockedKeys;
+    waitingRecords += part.waitingRecords;
+    const since = part.oldestBlockedSince;
+    if (since !== undefined && (oldestBlockedSince === undefined || since < oldestBlockedSince)) {
+      oldestBlockedSince = since;
+    }
+  }
+  return { blockedKeys, waitingRecords, oldestBlockedSince };
+}

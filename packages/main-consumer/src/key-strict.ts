@@ -1,0 +1,431 @@
+import { performance } from 'node:perf_hooks';
+import {
+  blockedKeysPartition,
+  blockedKeysTopic,
+  BlockedKeysRecordError,
+  blockedKeysWriterHeader,
+  decodeBlockedKeysRecord,
+  decodeCommitMetadata,
+  readHeaderText,
+  keyFromBase64,
+  keyId,
+  RicochetError,
+  waitingTopic,
+  type ConsumedRecord,
+  type Logger,
+  type OutgoingRecord,
+  type ReleaseCommand,
+} from '@ricochet/core';
+import {
+  AdminOperationError,
+  createAdmin,
+  type CommittedOffsetReader,
+  createPartitionReader,
+  type KafkaAdmin,
+  type KafkaClient,
+  type PartitionReader,
+} from '@ricochet/kafka';
+import type { CarefulGate } from './careful-gate.js';
+import { defaultKeyStrictPollMilliseconds } from './defaults.js';
+import type { PublishHandOffs } from './hand-offs.js';
+import type { InFlightSlots } from './in-flight-slots.js';
+import { KeyStrictBook, sumGauges } from './key-strict-book.js';
+import { isOwnerState, StateFold, type ReadStateRecord } from './key-strict-fence.js';
+import { KeyStrictPartition, type KeyStrictPartitionShared } from './key-strict-partition.js';
+import type { CompiledMainConsumerOptions } from './options.js';
+import type { ProgressWatch } from './progress-watch.js';
+import type { RecordProcessor } from './record-processor.js';
+
+/** How often, at most, a drained follower's handler call is checked against the handler timeout. */
+const drainWatchdogMilliseconds = 1_000;
+
+/** A group topic of `key-strict` is missing: `ricochet topology create --group` creates them. */
+export class KeyStrictTopicMissingError extends RicochetError {
+  static readonly code = 'KEY_STRICT_TOPIC_MISSING';
+
+  constructor(groupId: string, cause?: unknown) {
+    super(
+      `ordering key-strict needs topics ${blockedKeysTopic(groupId)} and ${waitingTopic(groupId)}; create them with ricochet topology create --group ${groupId}`,
+      { code: KeyStrictTopicMissingError.code, retriable: false, cause },
+    );
+  }
+}
+
+/** What the `key-strict` layer needs of the main consumer. */
+export interface KeyStrictPorts {
+  readonly kafka: KafkaClient;
+  readonly logger: Logger;
+  readonly publishState: (records: readonly OutgoingRecord[]) => Promise<unknown>;
+  readonly publishHandOffs: PublishHandOffs;
+  readonly slots: InFlightSlots;
+  readonly carefulGate: CarefulGate;
+  readonly progress: ProgressWatch;
+  readonly processor: RecordProcessor<unknown>;
+  /** Reads what the group committed for a partition: its fence (`CommitMetadata.blockedKeys`). */
+  readonly committedOffsets: CommittedOffsetReader;
+}
+
+/**
+ * Ordering `key-strict` for a main consumer (docs/ordered-retries.md): keeps the state of each
+ * owned partition (loaded from the group's blocked-keys topic before the partition's first record
+ * is handled), polls the blocked-keys partitions for release commands, drops the partitions the
+ * group moved elsewhere, and emits the gauges. A helper of the service: connected before the
+ * consumer, disconnected after it.
+ */
+export class KeyStrict {
+  readonly #options: CompiledMainConsumerOptions<unknown>;
+  readonly #ports: KeyStrictPorts;
+  readonly #logger: Logger;
+  readonly #blockedKeysTopic: string;
+  readonly #waitingTopic: string;
+  readonly #admin: KafkaAdmin;
+  #reader: PartitionReader | undefined;
+  #blockedKeysPartitions = 1;
+  #waitingPartitions = 1;
+  /** Owned partitions, each once its state is loaded (the promise), by `partition:topic`. */
+  readonly #partitions = new Map<string, Promise<KeyStrictPartition>>();
+  /** The offset each owned partition polls its blocked-keys partition from. */
+  readonly #pollFrom = new Map<KeyStrictPartition, string>();
+  /** The offset each owned partition was last committed before, once this owner committed it. */
+  readonly #committed = new Map<KeyStrictPartition, string>();
+  /** The drained followers' handler calls in progress in this process (every partition's). */
+  readonly #followerCalls = new Set<string>();
+  #timers: NodeJS.Timeout[] = [];
+  #polling = false;
+  #lastGauges = '';
+
+  constructor(options: CompiledMainConsumerOptions<unknown>, ports: KeyStrictPorts) {
+    this.#options = options;
+    this.#ports = ports;
+    this.#logger = ports.logger;
+    this.#blockedKeysTopic = blockedKeysTopic(options.groupId);
+    this.#waitingTopic = waitingTopic(options.groupId);
+    this.#admin = createAdmin(ports.kafka);
+  }
+
+  /** Learns the group topics' partitions, starts the reader, the command polling and watchdog. */
+  async connect(): Promise<void> {
+    await this.#admin.connect();
+    const topics = [this.#blockedKeysTopic, this.#waitingTopic];
+    const descriptions = await this.#admin.describeTopics(topics).catch((error: unknown) => {
+      if (error instanceof AdminOperationError && error.reason === 'UNKNOWN_TOPIC_OR_PARTITION') {
+        throw new KeyStrictTopicMissingError(this.#options.groupId, error);
+      }
+      throw error;
+    });
+    const partitionsOf = (topic: string): number => {
+      const count = descriptions.find((description) => description.name === topic)?.partitions
+        .length;
+      if (count === undefined || count === 0) {
+        throw new KeyStrictTopicMissingError(this.#options.groupId);
+      }
+      return count;
+    };
+    this.#blockedKeysPartitions = partitionsOf(this.#blockedKeysTopic);
+    this.#waitingPartitions = partitionsOf(this.#waitingTopic);
+    this.#reader = await createPartitionReader(this.#ports.kafka, { topics });
+    const poll = setInterval(() => void this.#poll(), defaultKeyStrictPollMilliseconds);
+    const watchdog = setInterval(
+      () => this.#ports.processor.expireOverdue(performance.now()),
+      drainWatchdogMilliseconds,
+    );
+    poll.unref();
+    watchdog.unref();
+    this.#timers = [poll, watchdog];
+  }
+
+  async disconnect(): Promise<void> {
+    for (const timer of this.#timers) {
+      clearInterval(timer);
+    }
+    this.#timers = [];
+    this.forgetAll();
+    await this.#reader?.close();
+    this.#reader = undefined;
+    await this.#admin.disconnect();
+  }
+
+  /**
+   * The partition's `key-strict` state, loaded from its blocked-keys partition the first time
+   * (rule 1: the commands found are acted on, the drains it calls for started). A batch awaits it
+   * before its first record.
+   */
+  forPartition(topic: string, partition: number): Promise<KeyStrictPartition> {
+    const name = `${partition}:${topic}`;
+    let loading = this.#partitions.get(name);
+    if (loading === undefined) {
+      loading = this.#load(topic, partition);
+      this.#partitions.set(name, loading);
+      loading.catch(() => {
+        if (this.#partitions.get(name) === loading) {
+          this.#partitions.delete(name);
+        }
+      });
+    }
+    return loading;
+  }
+
+  /**
+   * A batch committed the partition before `offset`: chains over and committed through are
+   * tombstoned at the next poll.
+   */
+  committed(topic: string, partition: number, offset: string): void {
+    void this.#partitions.get(`${partition}:${topic}`)?.then(
+      (state) => this.#committed.set(state, offset),
+      () => undefined,
+    );
+  }
+
+  /**
+   * After a group join: every partition's state is dropped, its drains stopped (rule 5), and
+   * the partitions now owned load their state again, now rather than at their next batch, so that
+   * their drains and release commands go on even while no record of theirs comes. A partition
+   * kept across the join reloads too: had this member been evicted meanwhile, another owner may
+   * have moved its keys on, and writing from a stale copy could undo that.
+   */
+  keepOnly(assignment: Readonly<Record<string, readonly number[]>>): void {
+    this.forgetAll();
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) {
+        this.forPartition(topic, partition).catch((error: unknown) => {
+          this.#logger.warn(
+            'loading the key-strict state of a partition failed; its next batch tries again',
+            { topic, partition, error },
+          );
+        });
+      }
+    }
+  }
+
+  /** After a consumer crash: the member left the group, so every partition may have moved. */
+  forgetAll(): void {
+    for (const loading of this.#partitions.values()) {
+      void loading.then(
+        (state) => this.#drop(state),
+        () => undefined,
+      );
+    }
+    this.#partitions.clear();
+    this.#emitGauges();
+  }
+
+  #drop(state: KeyStrictPartition): void {
+    state.revoke();
+    this.#pollFrom.delete(state);
+    this.#committed.delete(state);
+    this.#emitGauges();
+  }
+
+  async #load(topic: string, partition: number): Promise<KeyStrictPartition> {
+    const reader = this.#readerOrFail();
+    const shared: KeyStrictPartitionShared = {
+      groupId: this.#options.groupId,
+      logger: this.#logger,
+      blockedKeysTopic: this.#blockedKeysTopic,
+      waitingTopic: this.#waitingTopic,
+      reader,
+      publishState: this.#ports.publishState,
+      publishHandOffs: this.#ports.publishHandOffs,
+      slots: this.#ports.slots,
+      carefulGate: this.#ports.carefulGate,
+      progress: this.#ports.progress,
+      processor: this.#ports.processor,
+      onOutcome: (outcome, record) => this.#options.onOutcome(outcome, record),
+      followerCalls: this.#followerCalls,
+      changed: () => this.#emitGauges(),
+    };
+    const book = new KeyStrictBook(topic, partition, this.#options);
+    const state = new KeyStrictPartition(
+      book,
+      shared,
+      blockedKeysPartition(partition, this.#blockedKeysPartitions),
+      blockedKeysPartition(partition, this.#waitingPartitions),
+    );
+    // The fence is read before the state: a commit after it only moves it on past writes of an
+    // owner that still owned the partition, which this read then sees.
+    const committed = await this.#ports.committedOffsets.read(topic, partition);
+    const fence = decodeCommitMetadata(committed.metadata)?.blockedKeys;
+    const { earliest, end } = await reader.offsets(
+      this.#blockedKeysTopic,
+      this.#blockedKeysPartitionOf(partition),
+    );
+    const fold = new StateFold(fence);
+    const next = await this.#read(state, earliest, end, (read) => fold.add(read));
+    const commands: ReleaseCommand[] = [];
+    for (const record of fold.state.values()) {
+      if (record.kind === 'entry') {
+        book.put(keyId(keyFromBase64(record.key)), record);
+      } else if (record.kind === 'released') {
+        book.putReleased(record);
+      } else {
+        commands.push(record);
+      }
+    }
+    // Before the first commit names this owner, its own state lies over every write it does not
+    // believe, so what the next owner believes below the fence is what this one believed.
+    for (const recordKey of fold.disbelieved) {
+      await state.rewrite(recordKey);
+    }
+    state.loaded(end);
+    this.#pollFrom.set(state, next);
+    // Chains over and committed through are swept from what the group committed, not only after
+    // this owner's first commit: a partition with nothing new to read may never be committed again.
+    if (committed.offset !== undefined) {
+      this.#committed.set(state, committed.offset);
+    }
+    this.#logger.info('key-strict state loaded', {
+      topic,
+      partition,
+      ...book.gauges(),
+      releaseCommands: commands.length,
+      writesNotBelieved: fold.disbelieved.size,
+    });
+    for (const command of commands) {
+      await state.release(command);
+    }
+    state.startDrains();
+    this.#emitGauges();
+    return state;
+  }
+
+  /**
+   * Reads `from..until` of the partition's blocked-keys partition, handing each record about the
+   * partition (tombstones included) to `onRecord`; returns the offset read through. A record that
+   * does not read (anyone with write access can write one) is logged and passed over.
+   */
+  async #read(
+    state: KeyStrictPartition,
+    from: string,
+    until: string,
+    onRecord: (read: ReadStateRecord) => void,
+  ): Promise<string> {
+    const { topic, partition } = state.book;
+    const prefixes = ['entry', 'release', 'released'].map(
+      (kind) => `${kind}/${topic}/${partition}/`,
+    );
+    let next = from;
+    await this.#readerOrFail().read(
+      this.#blockedKeysTopic,
+      this.#blockedKeysPartitionOf(partition),
+      from,
+      until,
+      (chunk: readonly ConsumedRecord[]) => {
+        for (const raw of chunk) {
+          next = (BigInt(raw.offset) + 1n).toString();
+          const recordKey = raw.key?.toString('utf8') ?? '';
+          if (!prefixes.some((prefix) => recordKey.startsWith(prefix))) {
+            continue;
+          }
+          let decoded;
+          try {
+            decoded = decodeBlockedKeysRecord(recordKey, raw.value);
+          } catch (error) {
+            if (!(error instanceof BlockedKeysRecordError)) {
+              throw error;
+            }
+            this.#logger.warn('a record of the blocked-keys topic does not read; passing over it', {
+              topic: raw.topic,
+              partition: raw.partition,
+              offset: raw.offset,
+              error,
+            });
+            continue;
+          }
+          onRecord({
+            offset: raw.offset,
+            recordKey,
+            writer: readHeaderText(raw.headers, blockedKeysWriterHeader),
+            record: decoded.kind === 'tombstone' ? undefined : decoded,
+          });
+        }
+      },
+    );
+    return next;
+  }
+
+  /**
+   * Rule 4: every owned partition reads what is new on its blocked-keys partition: it acts on
+   * release commands, and writes its own state over any write about it of another writer (a
+   * member the group moved on from, writing late).
+   */
+  async #poll(): Promise<void> {
+    if (this.#polling || this.#reader === undefined) {
+      return;
+    }
+    this.#polling = true;
+    try {
+      for (const [state, from] of [...this.#pollFrom]) {
+        const { end } = await this.#reader.offsets(
+          this.#blockedKeysTopic,
+          this.#blockedKeysPartitionOf(state.book.partition),
+        );
+        if (BigInt(end) <= BigInt(from) || state.revoked) {
+          continue;
+        }
+        const commands = new Map<string, ReleaseCommand>();
+        const foreign = new Set<string>();
+        const next = await this.#read(state, from, end, (read) => {
+          if (read.record?.kind === 'release') {
+            commands.set(read.recordKey, read.record);
+          } else if (read.record === undefined && !isOwnerState(read.recordKey)) {
+            commands.delete(read.recordKey);
+          } else if (isOwnerState(read.recordKey) && !state.wrote(read.writer)) {
+            foreign.add(read.recordKey);
+          }
+        });
+        if (state.revoked) {
+          continue;
+        }
+        this.#pollFrom.set(state, next);
+        for (const recordKey of foreign) {
+          this.#logger.warn(
+            'another writer wrote the key-strict state of a partition this member owns; writing it again',
+            { topic: state.book.topic, partition: state.book.partition },
+          );
+          await state.rewrite(recordKey);
+        }
+        for (const command of commands.values()) {
+          await state.release(command);
+        }
+      }
+      for (const [state, committed] of [...this.#committed]) {
+        if (!state.revoked) {
+          await state.sweep(committed);
+        }
+      }
+    } catch (error) {
+      this.#logger.warn(
+        'polling the blocked-keys topic for release commands failed; trying again',
+        {
+          error,
+        },
+      );
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  #blockedKeysPartitionOf(partition: number): number {
+    return blockedKeysPartition(partition, this.#blockedKeysPartitions);
+  }
+
+  #readerOrFail(): PartitionReader {
+    if (this.#reader === undefined) {
+      throw new RicochetError('the key-strict layer is not connected', {
+        code: 'KEY_STRICT_NOT_CONNECTED',
+        retriable: true,
+      });
+    }
+    return this.#reader;
+  }
+
+  /** Emits the gauges of every partition owned when they changed. */
+  #emitGauges(): void {
+    const gauges = sumGauges([...this.#pollFrom.keys()].map((state) => state.book.gauges()));
+    const text = JSON.stringify(gauges);
+    if (text !== this.#lastGauges) {
+      this.#lastGauges = text;
+      this.#options.onEvent({ type: 'key-strict', ...gauges });
+    }
+  }
+}

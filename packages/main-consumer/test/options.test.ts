@@ -1,0 +1,69 @@
+import { expect } from 'chai';
+import { ConfigError } from '@ricochet/core';
+import type { MainConsumerOptions } from '@ricochet/main-consumer';
+import {
+  defaultMaxWaitingPerKey,
+  defaultOnDeadLetter,
+  onDeadLetterChoices,
+  orderings,
+} from '@ricochet/main-consumer/defaults';
+import { compileMainConsumerOptions } from '@ricochet/main-consumer/internal';
+import { testLogger } from '@ricochet/testing';
+
+function compile(overrides: Partial<MainConsumerOptions<Buffer | null>>) {
+  return compileMainConsumerOptions<Buffer | null>({
+    brokers: ['127.0.0.1:1'],
+    groupId: 'billing',
+    topics: ['orders'],
+    logger: testLogger('main'),
+    handler: () => {},
+    ...overrides,
+  });
+}
+
+function configErrorOf(overrides: Record<string, unknown>): ConfigError {
+  try {
+    compile(overrides as Partial<MainConsumerOptions<Buffer | null>>);
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  return expect.fail('expected a ConfigError');
+}
+
+describe('compileMainConsumerOptions: key-strict', () => {
+  it('accepts every ordering, key-strict among them', () => {
+    expect(orderings).to.include('key-strict');
+    for (const ordering of orderings) {
+      expect(compile({ ordering }).ordering).to.equal(ordering);
+    }
+  });
+
+  it('defaults onDeadLetter and maxWaitingPerKey', () => {
+    const options = compile({ ordering: 'key-strict' });
+    expect(options.onDeadLetter).to.equal(defaultOnDeadLetter).and.to.equal('release');
+    expect(options.maxWaitingPerKey).to.equal(defaultMaxWaitingPerKey).and.to.equal(1000);
+  });
+
+  it('takes the choices given', () => {
+    for (const onDeadLetter of onDeadLetterChoices) {
+      expect(compile({ onDeadLetter }).onDeadLetter).to.equal(onDeadLetter);
+    }
+    expect(compile({ maxWaitingPerKey: 1 }).maxWaitingPerKey).to.equal(1);
+  });
+
+  it('refuses an unknown ordering or onDeadLetter, naming the field and the choices', () => {
+    const ordering = configErrorOf({ ordering: 'strict' });
+    expect(ordering.field).to.equal('ordering');
+    expect(ordering.message).to.include('key-strict');
+    const onDeadLetter = configErrorOf({ onDeadLetter: 'drop' });
+    expect(onDeadLetter.field).to.equal('onDeadLetter');
+    expect(onDeadLetter.message).to.include('release, dead-letter');
+  });
+
+  for (const maxWaitingPerKey of [0, -1, 1.5, Number.NaN]) {
+    it(`refuses maxWaitingPerKey ${maxWaitingPerKey}, naming it`, () => {
+      expect(configErrorOf({ maxWaitingPerKey }).field).to.equal('maxWaitingPerKey');
+    });
+  }
+});
