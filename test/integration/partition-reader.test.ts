@@ -4,12 +4,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { ConsumedRecord, OutgoingRecord } from '@ricochet/core';
 import {
+  createKafkaClient,
   createPartitionReader,
+  PartitionReadError,
   PartitionReaderClosedError,
   type PartitionReader,
 } from '@ricochet/kafka';
 import { kafkajsClientOf } from '@ricochet/kafka/kafkajs';
-import { produceRecords, testKafka, uniqueName, withAdmin } from '@ricochet/testing';
+import {
+  produceRecords,
+  testBrokers,
+  testKafka,
+  testLogger,
+  uniqueName,
+  withAdmin,
+} from '@ricochet/testing';
 
 const partitions = 3;
 const perPartition = 200;
@@ -143,6 +152,22 @@ describe('the partition reader against a real broker', function () {
     expect(offsetsOf(records)).to.deep.equal(range(150, 160));
   });
 
+  it("rejects a read with onRecords's own error, and reads the partition again afterwards", async () => {
+    reader = await createPartitionReader(testKafka(), { topics: [topic] });
+    const refused = new Error('refused by onRecords');
+    const outcome = await reader
+      .read(topic, 0, '0', '50', () => {
+        throw refused;
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(outcome).to.equal(refused);
+    const { records } = await readRange(reader, topic, 0, '40', '45');
+    expect(offsetsOf(records)).to.deep.equal(range(40, 45));
+  });
+
   it('finds the first offset at or after a timestamp, and the end when there is none', async () => {
     const timed = await createTopic();
     await produceRecords(recordsFor(timed, 0, 5));
@@ -246,6 +271,31 @@ describe('the partition reader against a real broker', function () {
     expect(await outcome).to.be.instanceOf(PartitionReaderClosedError);
     expect(await queued).to.be.instanceOf(PartitionReaderClosedError);
     reader = undefined;
+  });
+
+  it('ends a read in progress with a typed error carrying the cause when its consumer crashes', async () => {
+    const doomed = await createTopic();
+    await produceRecords(recordsFor(doomed, 0, 3));
+    // Few retries: the consumer gives up on the deleted topic within a second or so.
+    const kafka = createKafkaClient({
+      brokers: testBrokers(),
+      logger: testLogger('partition-reader'),
+      retry: { retries: 1, initialRetryTimeMilliseconds: 100, maxRetryTimeMilliseconds: 200 },
+    });
+    reader = await createPartitionReader(kafka, { topics: [doomed] });
+    const outcome = reader
+      .read(doomed, 0, '0', '100', () => undefined)
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    await sleep(300);
+    await withAdmin((admin) => admin.deleteTopics([doomed], {}));
+    const error = await outcome;
+    expect(error).to.be.instanceOf(PartitionReadError);
+    expect((error as PartitionReadError).code).to.equal(PartitionReadError.code);
+    expect((error as PartitionReadError).cause).to.be.instanceOf(Error);
+    topics.splice(topics.indexOf(doomed), 1);
   });
 
   it('reads 10,000 records in chunks, committing no offset in its private group', async () => {

@@ -102,14 +102,23 @@ interface ActiveRead {
  * consumer in a private group (`groupIdPrefix` + a random UUID) that it alone joins: that member
  * is assigned every partition of the topics. Nothing is ever committed (auto-commit off, no
  * commit call; seeking without auto-commit only moves the fetch position), so the group holds no
- * offsets and the broker forgets it once the reader leaves. Every partition is paused except
- * those being read. A read seeks its partition to `from` and resumes it; each fetched batch is
- * taken in the batch handler, which pauses the partition and returns at once, and is handed to
- * `onRecords` outside it: a slow `onRecords` therefore neither holds up reads of other partitions
- * (kafkajs fetches again only once every batch of a fetch is handled) nor the group's heartbeats.
- * When `onRecords` is done, the read seeks past the chunk and resumes the partition, until the
- * range is read or `onRecords` returns false; the partition is then paused again. Memory is one
- * fetch per partition being read (the client's bytes-per-partition limit).
+ * offsets and the broker forgets it once the reader leaves. Joining a new group waits the
+ * broker's group.initial.rebalance.delay.ms (3 s by default): create one reader and keep it.
+ *
+ * Every partition is paused except those being read. A read seeks its partition to `from` and
+ * resumes it. The batch handler hands each fetched batch to `onRecords` and waits for it a
+ * little (inlineDeliveryMilliseconds): a quick `onRecords` lets the client's fetch go on past
+ * the batch. A slower one is detached: the handler pauses the partition and returns, so that it
+ * neither holds up reads of other partitions (kafkajs fetches again only once every batch of a
+ * fetch is handled) nor the group's heartbeats; when it is done, the read seeks past the chunk
+ * and resumes the partition. Either way the next chunk is fetched only after `onRecords` is done
+ * with the last, so memory is one fetch per partition being read (the client's
+ * bytes-per-partition limit). The read ends, and its partition is paused, once the range is read
+ * or `onRecords` returns false.
+ *
+ * kafkajs drops record batches that compaction emptied, so a fetch that only meets such batches
+ * never moves on. A read up to the end of a compacted partition still ends, because its last
+ * batch lies in the active segment, which compaction never touches.
  */
 export async function createPartitionReader(
   client: KafkaClient,

@@ -8,6 +8,7 @@ import type { OwnedPartition } from './crash-guards.js';
 import { DoneRecords } from './done-records.js';
 import { HandOffs, type PublishHandOffs, type SettleRecord, type Unsettled } from './hand-offs.js';
 import type { InFlightSlots } from './in-flight-slots.js';
+import type { KeyStrictPartition } from './key-strict-partition.js';
 import { OrderingLanes } from './ordering.js';
 import type { CompiledMainConsumerOptions } from './options.js';
 import type { ProgressWatch } from './progress-watch.js';
@@ -96,6 +97,8 @@ export class BatchRun<TValue> {
   readonly #handOffs: HandOffs;
   readonly #commits: BatchCommits;
   readonly #lanes: OrderingLanes<TakenRecord>;
+  /** Ordering `key-strict`: the partition's state, which decides every record's fate. */
+  readonly #keyStrict: KeyStrictPartition | undefined;
   /** Records taken whose fate is not decided: running, or waiting for their lane or a slot. */
   #pending = 0;
   /** No record is started any more: the partition is revoked, the service stops, or one failed. */
@@ -133,8 +136,10 @@ export class BatchRun<TValue> {
     batch: ConsumedBatch,
     owned: OwnedPartition,
     processor: RecordProcessor<TValue>,
+    keyStrict?: KeyStrictPartition,
   ) {
     this.#shared = shared;
+    this.#keyStrict = keyStrict;
     this.#options = shared.options;
     this.#slots = shared.slots;
     this.#carefulGate = shared.carefulGate;
@@ -602,7 +607,7 @@ export class BatchRun<TValue> {
   async #processCarefully(record: ConsumedRecord, mark: CommitMetadata): Promise<void> {
     await this.#carefulGate.alone(async () => {
       await this.#commits.commitBefore(record.offset, mark);
-      const fate = await this.#processor.process(record);
+      const fate = await this.#decide(record, (taken) => this.#processor.process(taken));
       this.#progress.progressed(this.#processor.lastFinishedAt);
       this.#handOffs.finished(record, fate);
       await this.#commits.publishAndCommit();
@@ -628,8 +633,8 @@ export class BatchRun<TValue> {
     try {
       processed =
         step.kind === 'dead-letter'
-          ? this.#processor.deadLetterCrashed(record, step.crashes)
-          : this.#processor.process(record);
+          ? this.#decide(record, (taken) => this.#processor.deadLetterCrashed(taken, step.crashes))
+          : this.#decide(record, (taken) => this.#processor.process(taken));
     } catch (error) {
       gate.leave();
       throw error;
@@ -639,6 +644,14 @@ export class BatchRun<TValue> {
     }
     gate.leave();
     return processed;
+  }
+
+  /** Decides a record's fate with `handle`, through the key-strict state when there is one. */
+  #decide(
+    record: ConsumedRecord,
+    handle: (record: ConsumedRecord) => RecordFate | Promise<RecordFate>,
+  ): RecordFate | Promise<RecordFate> {
+    return this.#keyStrict === undefined ? handle(record) : this.#keyStrict.process(record, handle);
   }
 
   /**

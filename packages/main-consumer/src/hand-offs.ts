@@ -44,7 +44,7 @@ export interface Unsettled {
 
 /** The outcome of a record its tier refused as too large, which went to the dead-letter topic. */
 function divertedToDeadLetters(outcome: RecordOutcome): RecordOutcome {
-  const tryCount = outcome.kind === 'skipped-other-group' ? 0 : outcome.tryCount;
+  const tryCount = 'tryCount' in outcome ? outcome.tryCount : 0;
   return { kind: 'dead-lettered', reason: 'record-too-large', tryCount };
 }
 

@@ -45,6 +45,7 @@ export type {
   CompiledMainConsumerOptions,
   HandlerFinished,
   HandlerRecord,
+  KeyStrictChanged,
   MainConsumerEvent,
   MainConsumerOptions,
   RecordHandler,

@@ -15,6 +15,7 @@ import { BatchRun, type BatchRunShared } from './batch-run.js';
 import { CarefulGate } from './careful-gate.js';
 import { CrashGuards } from './crash-guards.js';
 import { InFlightSlots } from './in-flight-slots.js';
+import { KeyStrict } from './key-strict.js';
 import type { CompiledMainConsumerOptions } from './options.js';
 import { progressReadiness, ProgressWatch } from './progress-watch.js';
 import type { RecordOutcome } from './record-outcome.js';
@@ -41,6 +42,8 @@ export class MainConsumer<TValue> {
   readonly #slots: InFlightSlots;
   /** What every batch run shares: the slots, the careful gate, how to publish and commit. */
   readonly #batchRunShared: BatchRunShared;
+  /** Ordering `key-strict`'s state and drains; undefined in every other ordering. */
+  readonly #keyStrict: KeyStrict | undefined;
 
   constructor(options: CompiledMainConsumerOptions<TValue>) {
     this.#options = options;
@@ -78,6 +81,21 @@ export class MainConsumer<TValue> {
         this.#lifecycle.commitBefore(topic, partition, offset, metadata),
       report: (record, outcome) => this.#report(record, outcome),
     };
+    this.#keyStrict =
+      options.ordering === 'key-strict'
+        ? new KeyStrict(options as CompiledMainConsumerOptions<unknown>, {
+            kafka,
+            logger: this.#logger,
+            publishState: (records) => this.#publisher.publish(records),
+            publishHandOffs: this.#batchRunShared.publish,
+            slots: this.#slots,
+            processor: new RecordProcessor(
+              options as CompiledMainConsumerOptions<unknown>,
+              this.#logger,
+            ),
+          })
+        : undefined;
+    const keyStrict = this.#keyStrict;
     this.#lifecycle = new ServiceLifecycle(
       `main consumer of group ${options.groupId}`,
       this.#logger,
@@ -87,16 +105,25 @@ export class MainConsumer<TValue> {
           publisher: this.#publisher,
           timeoutMilliseconds: options.publishTimeoutMilliseconds,
         },
-        helpers: [this.#publisher, committedOffsets],
+        // The key-strict layer publishes through the publisher: connected after it, so before
+        // the consumer, and disconnected before it.
+        helpers:
+          keyStrict === undefined
+            ? [this.#publisher, committedOffsets]
+            : [this.#publisher, committedOffsets, keyStrict],
       },
       {
         onEvent: (event) => {
           if (event.type === 'assigned') {
             this.#crashGuards.keepOnly(event.partitions);
+            keyStrict?.keepOnly(event.partitions);
           }
           options.onEvent(event);
         },
-        onCrash: () => this.#crashGuards.forgetAll(),
+        onCrash: () => {
+          this.#crashGuards.forgetAll();
+          keyStrict?.forgetAll();
+        },
       },
     );
   }
@@ -162,7 +189,8 @@ export class MainConsumer<TValue> {
   async #handleBatch(batch: ConsumedBatch): Promise<void> {
     const processor = new RecordProcessor(this.#options, this.#logger);
     const owned = await this.#crashGuards.forPartition(batch.topic, batch.partition);
-    await new BatchRun(this.#batchRunShared, batch, owned, processor).run();
+    const keyStrict = await this.#keyStrict?.forPartition(batch.topic, batch.partition);
+    await new BatchRun(this.#batchRunShared, batch, owned, processor, keyStrict).run();
   }
 
   /**

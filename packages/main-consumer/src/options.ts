@@ -58,8 +58,20 @@ export interface InFlightBlocked {
   readonly seconds: number;
 }
 
+/**
+ * Ordering `key-strict`: the owned partitions' blocked keys changed (emitted on each change).
+ * `oldestBlockedSince` is the epoch ms since which the longest-held key holds records back.
+ */
+export interface KeyStrictChanged {
+  readonly type: 'key-strict';
+  readonly blockedKeys: number;
+  readonly waitingRecords: number;
+  readonly oldestBlockedSince: number | undefined;
+}
+
 /** What a main consumer reports as it works, besides each record's outcome: for metrics and tests. */
-export type MainConsumerEvent = ConsumerEvent | HandlerFinished | InFlightBlocked;
+export type MainConsumerEvent =
+  ConsumerEvent | HandlerFinished | InFlightBlocked | KeyStrictChanged;
 
 /** What the user's handler receives. */
 export interface HandlerRecord<TValue> {

@@ -9,7 +9,12 @@ export type RecordOutcome =
       readonly kind: 'dead-lettered';
       readonly reason: DeadLetterReason;
       readonly tryCount: number;
-    };
+    }
+  /**
+   * Ordering `key-strict`: handed to the waiting topic behind the record of its key at original
+   * offset `blockerOffset` (or found there already); it is handled once that one is done.
+   */
+  | { readonly kind: 'waiting'; readonly blockerOffset: string };
 
 /**
  * What processing decided for one source record: its outcome, and the record to hand on for it.

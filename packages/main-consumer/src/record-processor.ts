@@ -130,13 +130,24 @@ export class RecordProcessor<TValue> {
    * handler again: dead-lettered as it came, headers included, with reason `handler-crashed`.
    */
   deadLetterCrashed(record: ConsumedRecord, crashes: number): RecordFate {
-    const reading = isRedelivery(record.headers) ? readRetryContract(record.headers) : undefined;
-    const deadLetter = unroutableDeadLetter(
+    return this.deadLetterUnhandled(
       record,
-      this.#options.dlqTopic,
       'handler-crashed',
       `the process crashed ${crashes} times while the handler was called for this record`,
     );
+  }
+
+  /**
+   * The fate of a record dead-lettered without calling the handler (for `reason`): as it came,
+   * headers included, plus the reason and, for a first attempt, its original position.
+   */
+  deadLetterUnhandled(
+    record: ConsumedRecord,
+    reason: DeadLetterReason,
+    detail: string,
+  ): RecordFate {
+    const reading = isRedelivery(record.headers) ? readRetryContract(record.headers) : undefined;
+    const deadLetter = unroutableDeadLetter(record, this.#options.dlqTopic, reason, detail);
     // A first attempt carries where it was consumed, as every other dead letter does: owners after
     // a crash may dead-letter it again, and the archive keeps one copy per original record.
     const handOff =
@@ -147,10 +158,7 @@ export class RecordProcessor<TValue> {
           }
         : deadLetter;
     const tryCount = reading?.ok === true ? reading.contract.tryCount : 0;
-    return this.#finished({
-      outcome: { kind: 'dead-lettered', reason: 'handler-crashed', tryCount },
-      handOff,
-    });
+    return this.#finished({ outcome: { kind: 'dead-lettered', reason, tryCount }, handOff });
   }
 
   #handle(

@@ -13,7 +13,9 @@ export type ObservedOutcome =
   | { readonly kind: 'succeeded' }
   | { readonly kind: 'skipped-other-group' }
   | { readonly kind: 'sent-to-tier'; readonly topic: string }
-  | { readonly kind: 'dead-lettered'; readonly reason: string };
+  | { readonly kind: 'dead-lettered'; readonly reason: string }
+  /** Ordering key-strict: handed to the waiting topic; its handling is counted when drained. */
+  | { readonly kind: 'waiting' };
 
 export type ObservedMainConsumerEvent =
   | ConsumerEvent
@@ -24,7 +26,14 @@ export type ObservedMainConsumerEvent =
       readonly errorClass: string | undefined;
     }
   /** A wait for a free slot under max-in-flight ended, after `seconds`. */
-  | { readonly type: 'in-flight-blocked'; readonly seconds: number };
+  | { readonly type: 'in-flight-blocked'; readonly seconds: number }
+  /** Ordering key-strict: the owned partitions' blocked keys changed. */
+  | {
+      readonly type: 'key-strict';
+      readonly blockedKeys: number;
+      readonly waitingRecords: number;
+      readonly oldestBlockedSince: number | undefined;
+    };
 
 export interface MainConsumerObserver {
   /** The main consumer's `onOutcome` option. */
@@ -53,6 +62,9 @@ export function mainConsumerObserver(metrics: ServiceMetrics): MainConsumerObser
         case 'skipped-other-group':
           // Another group's retry: consumed (counted from the batch) but not this group's work.
           return;
+        case 'waiting':
+          // Counted in ricochet_main_waiting_records until drained; its handling counts then.
+          return;
       }
     },
     onEvent(event) {
@@ -68,6 +80,11 @@ export function mainConsumerObserver(metrics: ServiceMetrics): MainConsumerObser
           if (Number.isFinite(event.seconds) && event.seconds > 0) {
             metrics.mainInFlightBlocked.inc(event.seconds);
           }
+          return;
+        case 'key-strict':
+          metrics.mainBlockedKeys.set(event.blockedKeys);
+          metrics.mainWaitingRecords.set(event.waitingRecords);
+          metrics.watchOldestBlockedSince(event.oldestBlockedSince);
           return;
         default:
           recordConsumerEvent(event);

@@ -112,6 +112,24 @@ export const metricCatalog = {
     labels: [],
     help: 'Time records waited for a free slot under max-in-flight (fetching paused meanwhile)',
   },
+  mainBlockedKeys: {
+    name: 'ricochet_main_blocked_keys',
+    type: 'gauge',
+    labels: [],
+    help: 'Ordering key-strict: keys of the owned partitions holding records back (blocker in a tier, or followers draining)',
+  },
+  mainWaitingRecords: {
+    name: 'ricochet_main_waiting_records',
+    type: 'gauge',
+    labels: [],
+    help: 'Ordering key-strict: records of the owned partitions waiting on the waiting topic behind their key',
+  },
+  mainOldestBlockedKeyAge: {
+    name: 'ricochet_main_oldest_blocked_key_age_seconds',
+    type: 'gauge',
+    labels: [],
+    help: 'Ordering key-strict: how long the longest-held key of the owned partitions has held records back (0 when none)',
+  },
 } as const;
 
 export type MetricDefinition = (typeof metricCatalog)[keyof typeof metricCatalog];

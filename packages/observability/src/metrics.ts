@@ -47,6 +47,14 @@ export interface ServiceMetrics {
   readonly mainInFlight: Gauge<LabelOf<Catalog['mainInFlight']>>;
   readonly mainPartitionGap: Gauge<LabelOf<Catalog['mainPartitionGap']>>;
   readonly mainInFlightBlocked: Counter<LabelOf<Catalog['mainInFlightBlocked']>>;
+  readonly mainBlockedKeys: Gauge<LabelOf<Catalog['mainBlockedKeys']>>;
+  readonly mainWaitingRecords: Gauge<LabelOf<Catalog['mainWaitingRecords']>>;
+  readonly mainOldestBlockedKeyAge: Gauge<LabelOf<Catalog['mainOldestBlockedKeyAge']>>;
+  /**
+   * Ordering key-strict: since when (epoch ms) the longest-held key holds records back, or
+   * undefined; the age gauge is computed from it at each scrape, as it grows with no event.
+   */
+  watchOldestBlockedSince(since: number | undefined): void;
   /**
    * Reads the main consumer's records in hand and per-partition gaps at each scrape: both change
    * with every record, so they are read from the consumer when asked for rather than tracked
@@ -131,6 +139,28 @@ export function createMetrics(options: MetricsOptions): ServiceMetrics {
       }
     },
   });
+  let oldestBlockedSince: number | undefined;
+  const mainOldestBlockedKeyAge = new Gauge<LabelOf<Catalog['mainOldestBlockedKeyAge']>>({
+    name: metricCatalog.mainOldestBlockedKeyAge.name,
+    help: metricCatalog.mainOldestBlockedKeyAge.help,
+    labelNames: metricCatalog.mainOldestBlockedKeyAge.labels,
+    registers,
+    collect() {
+      // Floored at 0: the entry's time may come from another host's clock.
+      this.set(
+        oldestBlockedSince === undefined
+          ? 0
+          : Math.max(0, (Date.now() - oldestBlockedSince) / 1000),
+      );
+    },
+  });
+  const gauge = <TDefinition extends MetricDefinition>(definition: TDefinition) =>
+    new Gauge<LabelOf<TDefinition>>({
+      name: definition.name,
+      help: definition.help,
+      labelNames: definition.labels,
+      registers,
+    });
   const metrics: ServiceMetrics = {
     role,
     registry,
@@ -175,6 +205,12 @@ export function createMetrics(options: MetricsOptions): ServiceMetrics {
     mainInFlight,
     mainPartitionGap,
     mainInFlightBlocked: counter(metricCatalog.mainInFlightBlocked),
+    mainBlockedKeys: gauge(metricCatalog.mainBlockedKeys),
+    mainWaitingRecords: gauge(metricCatalog.mainWaitingRecords),
+    mainOldestBlockedKeyAge,
+    watchOldestBlockedSince(since) {
+      oldestBlockedSince = since;
+    },
     watchInFlight(source) {
       inFlightSource = source;
     },
@@ -187,6 +223,8 @@ export function createMetrics(options: MetricsOptions): ServiceMetrics {
   if (role === 'main') {
     metrics.mainInFlight.set(0);
     metrics.mainInFlightBlocked.inc(0);
+    metrics.mainBlockedKeys.set(0);
+    metrics.mainWaitingRecords.set(0);
   }
   collectDefaultMetrics({ register: registry, prefix: 'ricochet_' });
   return metrics;

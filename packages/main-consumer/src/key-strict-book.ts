@@ -1,0 +1,316 @@
+import type { BlockedKeyEntry, ReleasedBlocker } from '@ricochet/core';
+import type { OnDeadLetter } from './defaults.js';
+import { isBefore } from './offsets.js';
+
+/**
+ * What `key-strict` does with a record of a key, given what the partition's book holds for the
+ * key (rule 2 of docs/ordered-retries.md).
+ */
+export type KeyStrictDecision =
+  /** An operator released this blocker: dead-letter it (`released-by-operator`), unhandled. */
+  | { readonly kind: 'released-blocker'; readonly marker: ReleasedBlocker }
+  /** The key holds nothing back: handle it as `key` does; if it goes to a tier, it blocks. */
+  | { readonly kind: 'handle' }
+  /** The key's blocker came back from its tier: handle it, then move the entry on. */
+  | { readonly kind: 'blocker-back'; readonly entry: BlockedKeyEntry }
+  /** Appended before (the record is read again after a crash): it is handed on already. */
+  | { readonly kind: 'already-waiting'; readonly blockerOffset: string }
+  /** The key holds `maxWaitingPerKey` records back: dead-letter it (`waiting-cap-exceeded`). */
+  | { readonly kind: 'over-cap'; readonly entry: BlockedKeyEntry }
+  /** Append it to the waiting topic behind `blockerOffset`, then count it in the entry. */
+  | { readonly kind: 'follow'; readonly entry: BlockedKeyEntry; readonly blockerOffset: string };
+
+/** How a record's handling ended, as far as its key's entry cares. */
+export type HandlingEnd = 'succeeded' | 'sent-to-tier' | 'dead-lettered';
+
+/** Which of the waiting records of a key a drain handles next, and which it passes over. */
+export type DrainPick = 'take' | 'skip';
+
+/** The `key-strict` gauges of a set of partitions (MainConsumerEvent `key-strict`). */
+export interface KeyStrictGauges {
+  /** Keys with an entry: blocked behind a record in the tiers, or draining their followers. */
+  readonly blockedKeys: number;
+  /** Records appended to the waiting topic and not yet handled. */
+  readonly waitingRecords: number;
+  /** Epoch ms since which the longest-held key has held records back; undefined when none. */
+  readonly oldestBlockedSince: number | undefined;
+}
+
+function atOrBefore(offset: string, limit: string): boolean {
+  return offset === limit || isBefore(offset, limit);
+}
+
+/** The offset a follower of `entry` waits behind: the blocker, else the follower before it. */
+export function waitedOffset(entry: BlockedKeyEntry): string {
+  return entry.blocker?.offset ?? entry.lastFollowerOffset ?? entry.handledThroughOffset ?? '0';
+}
+
+/** Whether the entry's followers may be drained now: nothing blocks them and some wait. */
+export function needsDrain(entry: BlockedKeyEntry): boolean {
+  return entry.blocker === null && entry.followers > 0;
+}
+
+/**
+ * Whether a drain handles the waiting record at `originalOffset` now: it is counted in the entry
+ * (at or before `lastFollowerOffset`) and later than every follower handled. Taking followers in
+ * waiting-topic order under this monotonic rule skips the duplicates a crash between an append
+ * and its entry write leaves, and a record of an earlier chain.
+ */
+export function drainPick(entry: BlockedKeyEntry, originalOffset: string): DrainPick {
+  const last = entry.lastFollowerOffset;
+  if (last === null || !atOrBefore(originalOffset, last)) {
+    return 'skip';
+  }
+  const through = entry.handledThroughOffset;
+  return through === null || isBefore(through, originalOffset) ? 'take' : 'skip';
+}
+
+/** Whether every follower counted in the entry was handled by a drain. */
+export function drainedThroughLast(entry: BlockedKeyEntry): boolean {
+  const last = entry.lastFollowerOffset;
+  const through = entry.handledThroughOffset;
+  return last === null || (through !== null && atOrBefore(last, through));
+}
+
+/** Moves `entry` on; a key with no blocker and no follower left is tombstoned (null). */
+function settled(entry: BlockedKeyEntry): BlockedKeyEntry | null {
+  if (entry.blocker === null && entry.followers === 0) {
+    return null;
+  }
+  return entry.followers === 0 ? { ...entry, waitingSince: null } : entry;
+}
+
+/**
+ * The `key-strict` state of one source partition (T,p) its owner keeps in memory, mirroring the
+ * blocked-keys topic: the entry of each key holding records back and the released-blocker
+ * markers. Pure: it decides (rule 2), computes the entry each step writes (the caller writes it,
+ * acknowledged, then `put`s it), and counts the gauges. Keys are identified by `keyId`.
+ */
+export class KeyStrictBook {
+  readonly topic: string;
+  readonly partition: number;
+  readonly #maxWaitingPerKey: number;
+  readonly #onDeadLetter: OnDeadLetter;
+  readonly #entries = new Map<string, BlockedKeyEntry>();
+  /** Released-blocker markers by the blocker's original offset. */
+  readonly #released = new Map<string, ReleasedBlocker>();
+
+  constructor(
+    topic: string,
+    partition: number,
+    options: { readonly maxWaitingPerKey: number; readonly onDeadLetter: OnDeadLetter },
+  ) {
+    this.topic = topic;
+    this.partition = partition;
+    this.#maxWaitingPerKey = options.maxWaitingPerKey;
+    this.#onDeadLetter = options.onDeadLetter;
+  }
+
+  /** Whether any key holds records back or any marker waits: else every record is handled. */
+  get empty(): boolean {
+    return this.#entries.size === 0 && this.#released.size === 0;
+  }
+
+  entry(keyId: string): BlockedKeyEntry | undefined {
+    return this.#entries.get(keyId);
+  }
+
+  /** The keys whose entry has followers to drain and no blocker. */
+  drainable(): string[] {
+    return [...this.#entries].filter(([, entry]) => needsDrain(entry)).map(([keyId]) => keyId);
+  }
+
+  /** The entry of `keyId` is now `entry` (written acknowledged), or gone (a tombstone). */
+  put(keyId: string, entry: BlockedKeyEntry | null): void {
+    if (entry === null) {
+      this.#entries.delete(keyId);
+    } else {
+      this.#entries.set(keyId, entry);
+    }
+  }
+
+  /** A released-blocker marker is written (or loaded). */
+  putReleased(marker: ReleasedBlocker): void {
+    this.#released.set(marker.offset, marker);
+  }
+
+  /** The marker of the blocker at `originalOffset` is tombstoned. */
+  dropReleased(originalOffset: string): void {
+    this.#released.delete(originalOffset);
+  }
+
+  /** Rule 2: what to do with the record of `keyId` at `originalOffset`. */
+  decide(keyId: string, originalOffset: string): KeyStrictDecision {
+    if (this.#released.size > 0) {
+      const marker = this.#released.get(originalOffset);
+      if (marker !== undefined) {
+        return { kind: 'released-blocker', marker };
+      }
+    }
+    const entry = this.#entries.get(keyId);
+    if (entry === undefined) {
+      return { kind: 'handle' };
+    }
+    if (entry.blocker?.offset === originalOffset) {
+      return { kind: 'blocker-back', entry };
+    }
+    const last = entry.lastFollowerOffset;
+    if (last !== null && atOrBefore(originalOffset, last)) {
+      return { kind: 'already-waiting', blockerOffset: waitedOffset(entry) };
+    }
+    if (entry.followers >= this.#maxWaitingPerKey) {
+      return { kind: 'over-cap', entry };
+    }
+    return { kind: 'follow', entry, blockerOffset: waitedOffset(entry) };
+  }
+
+  /**
+   * A record of a key with no entry went to a tier: the entry that blocks the key behind it.
+   * `handledThroughOffset` starts at the blocker, so that a drain of this chain never takes a
+   * record of the waiting topic from before it.
+   */
+  blocked(key: string | null, originalOffset: string, now: number): BlockedKeyEntry {
+    return {
+      version: 1,
+      kind: 'entry',
+      topic: this.topic,
+      partition: this.partition,
+      key,
+      blocker: { offset: originalOffset, since: now },
+      waitingSince: null,
+      followers: 0,
+      lastFollowerOffset: null,
+      handledThroughOffset: originalOffset,
+      deadLetterFollowers: false,
+      updatedAt: now,
+    };
+  }
+
+  /**
+   * The blocker came back and its handling ended `end`: the entry to write, a tombstone (null),
+   * or undefined when nothing changes (it went to its next tier).
+   */
+  blockerEnded(
+    entry: BlockedKeyEntry,
+    end: HandlingEnd,
+    now: number,
+  ): BlockedKeyEntry | null | undefined {
+    if (end === 'sent-to-tier') {
+      return undefined;
+    }
+    return settled({
+      ...entry,
+      blocker: null,
+      deadLetterFollowers: end === 'dead-lettered' && this.#onDeadLetter === 'dead-letter',
+      updatedAt: now,
+    });
+  }
+
+  /** A follower at `originalOffset` was appended to the waiting topic (acknowledged). */
+  followed(entry: BlockedKeyEntry, originalOffset: string, now: number): BlockedKeyEntry {
+    return {
+      ...entry,
+      followers: entry.followers + 1,
+      lastFollowerOffset: originalOffset,
+      waitingSince: entry.waitingSince ?? now,
+      updatedAt: now,
+    };
+  }
+
+  /**
+   * A drain handled the follower at `originalOffset` (its hand-off, if any, acknowledged): the
+   * entry moves past it; a follower sent to a tier becomes the key's blocker.
+   */
+  drained(
+    entry: BlockedKeyEntry,
+    originalOffset: string,
+    end: HandlingEnd,
+    now: number,
+  ): BlockedKeyEntry | null {
+    const followers = Math.max(0, entry.followers - 1);
+    const moved: BlockedKeyEntry = {
+      ...entry,
+      followers,
+      handledThroughOffset: originalOffset,
+      updatedAt: now,
+    };
+    if (end === 'sent-to-tier') {
+      return settled({
+        ...moved,
+        blocker: { offset: originalOffset, since: now },
+        deadLetterFollowers: false,
+      });
+    }
+    return settled(moved);
+  }
+
+  /**
+   * A drain found no more of the followers the entry counts (the waiting topic's retention
+   * removed them): the entry gives them up.
+   */
+  followersMissing(entry: BlockedKeyEntry, now: number): BlockedKeyEntry | null {
+    return settled({
+      ...entry,
+      followers: 0,
+      handledThroughOffset: entry.lastFollowerOffset ?? entry.handledThroughOffset,
+      updatedAt: now,
+    });
+  }
+
+  /**
+   * An operator released the key: its blocker, if any, is marked released (dead-lettered when it
+   * comes back) and its followers drain. Undefined when there is no blocker to release.
+   */
+  release(
+    keyId: string,
+    now: number,
+  ): { readonly marker: ReleasedBlocker; readonly entry: BlockedKeyEntry | null } | undefined {
+    const entry = this.#entries.get(keyId);
+    if (entry?.blocker == null) {
+      return undefined;
+    }
+    const marker: ReleasedBlocker = {
+      version: 1,
+      kind: 'released',
+      topic: this.topic,
+      partition: this.partition,
+      key: entry.key,
+      offset: entry.blocker.offset,
+      releasedAt: now,
+    };
+    return {
+      marker,
+      entry: settled({ ...entry, blocker: null, deadLetterFollowers: false, updatedAt: now }),
+    };
+  }
+
+  /** The partition's share of the `key-strict` gauges. */
+  gauges(): KeyStrictGauges {
+    let waitingRecords = 0;
+    let oldestBlockedSince: number | undefined;
+    for (const entry of this.#entries.values()) {
+      waitingRecords += entry.followers;
+      const since = entry.blocker?.since ?? entry.waitingSince ?? entry.updatedAt;
+      if (oldestBlockedSince === undefined || since < oldestBlockedSince) {
+        oldestBlockedSince = since;
+      }
+    }
+    return { blockedKeys: this.#entries.size, waitingRecords, oldestBlockedSince };
+  }
+}
+
+/** The gauges of several partitions together. */
+export function sumGauges(gauges: Iterable<KeyStrictGauges>): KeyStrictGauges {
+  let blockedKeys = 0;
+  let waitingRecords = 0;
+  let oldestBlockedSince: number | undefined;
+  for (const part of gauges) {
+    blockedKeys += part.blockedKeys;
+    waitingRecords += part.waitingRecords;
+    const since = part.oldestBlockedSince;
+    if (since !== undefined && (oldestBlockedSince === undefined || since < oldestBlockedSince)) {
+      oldestBlockedSince = since;
+    }
+  }
+  return { blockedKeys, waitingRecords, oldestBlockedSince };
+}

@@ -1,0 +1,576 @@
+import {
+  BlockedKeysRecordError,
+  encodeBlockedKeysRecord,
+  RicochetError,
+  entryRecordKey,
+  fromWaitingRecord,
+  isRedelivery,
+  keyBase64,
+  keyFromBase64,
+  keyId,
+  readRetryContract,
+  releasedRecordKey,
+  releaseRecordKey,
+  toWaitingRecord,
+  waitingScanMarginMilliseconds,
+  type BlockedKeyEntry,
+  type BlockedKeysRecord,
+  type ConsumedRecord,
+  type Logger,
+  type OutgoingRecord,
+  type ReleaseCommand,
+} from '@ricochet/core';
+import type { PartitionReader } from '@ricochet/kafka';
+import type { PublishHandOffs } from './hand-offs.js';
+import type { InFlightSlots } from './in-flight-slots.js';
+import {
+  drainedThroughLast,
+  drainPick,
+  needsDrain,
+  type HandlingEnd,
+  type KeyStrictBook,
+} from './key-strict-book.js';
+import type { RecordFate, RecordOutcome } from './record-outcome.js';
+import type { RecordProcessor } from './record-processor.js';
+
+/** Handles a record as `key` would (or dead-letters a record that crashed the process). */
+export type HandleRecord = (record: ConsumedRecord) => RecordFate | Promise<RecordFate>;
+
+/**
+ * How many waiting records of one key a drain reads ahead before handling them: its memory, and
+ * it lets go of the waiting partition (shared by other keys' drains) while it handles them.
+ */
+const drainChunk = 64;
+
+/** A step for a partition no longer owned stops before it writes: the new owner does it again. */
+export class PartitionRevokedError extends RicochetError {
+  static readonly code = 'KEY_STRICT_PARTITION_REVOKED';
+
+  constructor(topic: string, partition: number) {
+    super(`partition ${partition} of ${topic} is no longer owned; its key-strict step stops`, {
+      code: PartitionRevokedError.code,
+      retriable: true,
+    });
+  }
+}
+
+/** What the partitions of a `key-strict` main consumer share. */
+export interface KeyStrictPartitionShared {
+  readonly groupId: string;
+  readonly logger: Logger;
+  readonly blockedKeysTopic: string;
+  readonly waitingTopic: string;
+  readonly reader: PartitionReader;
+  /** Publishes records acknowledged (state writes, waiting appends). */
+  readonly publishState: (records: readonly OutgoingRecord[]) => Promise<unknown>;
+  /** Publishes hand-offs acknowledged, diverting the too large to the dead-letter topic. */
+  readonly publishHandOffs: PublishHandOffs;
+  readonly slots: InFlightSlots;
+  /** Handles drained followers (and dead-letters them) as the batches handle records. */
+  readonly processor: RecordProcessor<unknown>;
+  readonly onOutcome: (outcome: RecordOutcome, record: ConsumedRecord) => void;
+  /** Some key's entry changed: the gauges are emitted again. */
+  readonly changed: () => void;
+}
+
+/** The end of a handling, once its hand-off (if any) is acknowledged: diverted ones count dead. */
+function endOf(outcome: RecordOutcome): HandlingEnd | undefined {
+  switch (outcome.kind) {
+    case 'succeeded':
+    case 'sent-to-tier':
+    case 'dead-lettered':
+      return outcome.kind;
+    default:
+      return undefined;
+  }
+}
+
+function waiting(blockerOffset: string): RecordFate {
+  return { outcome: { kind: 'waiting', blockerOffset }, handOff: undefined };
+}
+
+/**
+ * The `key-strict` I/O of one owned source partition (T,p): decides each record with its book
+ * (rule 2), writes the blocked-keys topic and appends to the waiting topic acknowledged before a
+ * record's fate is decided, drains followers in the background (rule 3) and acts on release
+ * commands (rule 4). What one key does (its cursor records' decisions, appends, blocker
+ * transitions, drain steps) is serialized in a per-key queue; keys never wait on each other.
+ * Once revoked (rule 5) it writes nothing more.
+ */
+export class KeyStrictPartition {
+  readonly book: KeyStrictBook;
+  readonly #shared: KeyStrictPartitionShared;
+  /** The partition of the blocked-keys topic, and of the waiting topic, this partition uses. */
+  readonly #blockedKeysPartition: number;
+  readonly #waitingPartition: number;
+  /** The last step queued for each key with steps in hand. */
+  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #draining = new Set<string>();
+  #revoked = false;
+
+  constructor(
+    book: KeyStrictBook,
+    shared: KeyStrictPartitionShared,
+    blockedKeysPartition: number,
+    waitingPartition: number,
+  ) {
+    this.book = book;
+    this.#shared = shared;
+    this.#blockedKeysPartition = blockedKeysPartition;
+    this.#waitingPartition = waitingPartition;
+  }
+
+  get revoked(): boolean {
+    return this.#revoked;
+  }
+
+  /** Rule 5: no drain step, append or state write for this partition any more. */
+  revoke(): void {
+    this.#revoked = true;
+  }
+
+  /** Starts the drains the loaded state calls for. */
+  startDrains(): void {
+    for (const id of this.book.drainable()) {
+      this.#startDrain(id);
+    }
+  }
+
+  /**
+   * Decides the record's fate under `key-strict`. A record whose key holds nothing back costs a
+   * map lookup and is handled as `key` handles it (synchronously when that is); every other goes
+   * through its key's queue.
+   */
+  process(record: ConsumedRecord, handle: HandleRecord): RecordFate | Promise<RecordFate> {
+    const original = this.#originalOffset(record);
+    if (original === undefined) {
+      return handle(record);
+    }
+    const id = keyId(record.key);
+    if (!this.#queues.has(id) && this.book.decide(id, original).kind === 'handle') {
+      const fate = handle(record);
+      if (fate instanceof Promise) {
+        return fate.then((decided) => this.#afterFirstHandling(id, record, original, decided));
+      }
+      return this.#afterFirstHandling(id, record, original, fate);
+    }
+    return this.#serialized(id, () => this.#decideAndAct(id, record, original, handle));
+  }
+
+  /** Rule 4: an operator asks to release a key of this partition. */
+  release(command: ReleaseCommand): Promise<void> {
+    const key = keyFromBase64(command.key);
+    const id = keyId(key);
+    return this.#serialized(id, async () => {
+      const released = this.book.release(id, Date.now());
+      if (released !== undefined && !this.#revoked) {
+        this.#shared.logger.warn('an operator released a blocked key', {
+          topic: this.book.topic,
+          partition: this.book.partition,
+          blockerOffset: released.marker.offset,
+        });
+        await this.#writeState(
+          releasedRecordKey(this.book.topic, this.book.partition, released.marker.offset),
+          released.marker,
+        );
+        this.book.putReleased(released.marker);
+        await this.#putEntry(id, key, released.entry);
+      }
+      if (!this.#revoked) {
+        await this.#writeState(releaseRecordKey(this.book.topic, this.book.partition, key), null);
+      }
+    });
+  }
+
+  /**
+   * The offset the record is known by: its own, or a redelivery's original offset. Undefined for
+   * a record `key-strict` leaves alone: another group's redelivery, a malformed one, or one from
+   * another partition (the topic was recreated smaller): the processor deals with it.
+   */
+  #originalOffset(record: ConsumedRecord): string | undefined {
+    if (!isRedelivery(record.headers)) {
+      return record.offset;
+    }
+    const reading = readRetryContract(record.headers);
+    if (!reading.ok) {
+      return undefined;
+    }
+    const { contract } = reading;
+    return contract.retryGroup === this.#shared.groupId &&
+      contract.original.topic === record.topic &&
+      contract.original.partition === record.partition
+      ? contract.original.offset
+      : undefined;
+  }
+
+  /** A record of a key holding nothing back was handled: if it goes to a tier, the key blocks. */
+  #afterFirstHandling(
+    id: string,
+    record: ConsumedRecord,
+    original: string,
+    fate: RecordFate,
+  ): RecordFate | Promise<RecordFate> {
+    if (fate.outcome.kind !== 'sent-to-tier') {
+      return fate;
+    }
+    return this.#serialized(id, () => this.#blockOn(id, record, original, fate));
+  }
+
+  /**
+   * The record goes to a tier and blocks its key: its hand-off is published acknowledged, then
+   * the entry written acknowledged. A crash between them leaves the record uncommitted: read
+   * again, it is handled again (a duplicate in the tier, taken as the blocker or skipped).
+   */
+  async #blockOn(
+    id: string,
+    record: ConsumedRecord,
+    original: string,
+    fate: RecordFate,
+  ): Promise<RecordFate> {
+    const published = await this.#handOn(fate);
+    if (endOf(published.outcome) === 'sent-to-tier') {
+      await this.#putEntry(
+        id,
+        record.key,
+        this.book.blocked(keyBase64(record.key), original, Date.now()),
+      );
+    }
+    return published;
+  }
+
+  async #decideAndAct(
+    id: string,
+    record: ConsumedRecord,
+    original: string,
+    handle: HandleRecord,
+  ): Promise<RecordFate> {
+    const decision = this.book.decide(id, original);
+    const { processor } = this.#shared;
+    switch (decision.kind) {
+      case 'handle':
+        return this.#blockOnIfSent(id, record, original, await handle(record));
+      case 'released-blocker': {
+        const fate = await this.#handOn(
+          processor.deadLetterUnhandled(
+            record,
+            'released-by-operator',
+            `an operator released key-strict key of ${record.topic}/${record.partition} this record blocked`,
+          ),
+        );
+        await this.#writeState(
+          releasedRecordKey(this.book.topic, this.book.partition, original),
+          null,
+        );
+        this.book.dropReleased(original);
+        return fate;
+      }
+      case 'blocker-back': {
+        const fate = await handle(record);
+        const end = endOf(fate.outcome);
+        if (end === undefined || end === 'sent-to-tier') {
+          return fate;
+        }
+        // A dead letter is acknowledged before the entry moves on: read again after a crash in
+        // between, the blocker would be taken as a follower already handed on.
+        const published = await this.#handOn(fate);
+        const next = this.book.blockerEnded(decision.entry, end, Date.now());
+        if (next !== undefined) {
+          await this.#putEntry(id, record.key, next);
+        }
+        return published;
+      }
+      case 'already-waiting':
+        return waiting(decision.blockerOffset);
+      case 'over-cap':
+        return processor.deadLetterUnhandled(
+          record,
+          'waiting-cap-exceeded',
+          `${decision.entry.followers} records of its key already wait behind original offset ${decision.entry.blocker?.offset ?? decision.entry.lastFollowerOffset ?? ''} (maxWaitingPerKey)`,
+        );
+      case 'follow': {
+        this.#assertOwned();
+        await this.#shared.publishState([
+          toWaitingRecord(
+            record,
+            this.#shared.groupId,
+            decision.blockerOffset,
+            this.#shared.waitingTopic,
+            this.#waitingPartition,
+          ),
+        ]);
+        await this.#putEntry(
+          id,
+          record.key,
+          this.book.followed(decision.entry, original, Date.now()),
+        );
+        return waiting(decision.blockerOffset);
+      }
+    }
+  }
+
+  async #blockOnIfSent(
+    id: string,
+    record: ConsumedRecord,
+    original: string,
+    fate: RecordFate,
+  ): Promise<RecordFate> {
+    return fate.outcome.kind === 'sent-to-tier' ? this.#blockOn(id, record, original, fate) : fate;
+  }
+
+  /**
+   * Publishes the fate's hand-off acknowledged: the fate then has nothing left to hand on, and a
+   * record its tier refused as too large counts dead-lettered.
+   */
+  async #handOn(fate: RecordFate): Promise<RecordFate> {
+    if (fate.handOff === undefined) {
+      return fate;
+    }
+    this.#assertOwned();
+    const diverted = await this.#shared.publishHandOffs([fate.handOff]);
+    if (diverted.size === 0) {
+      return { outcome: fate.outcome, handOff: undefined };
+    }
+    const tryCount = 'tryCount' in fate.outcome ? fate.outcome.tryCount : 0;
+    return {
+      outcome: { kind: 'dead-lettered', reason: 'record-too-large', tryCount },
+      handOff: undefined,
+    };
+  }
+
+  /** Writes the key's entry (or its tombstone) acknowledged, then keeps it; a drain may start. */
+  async #putEntry(id: string, key: Buffer | null, entry: BlockedKeyEntry | null): Promise<void> {
+    await this.#writeState(entryRecordKey(this.book.topic, this.book.partition, key), entry);
+    this.book.put(id, entry);
+    this.#shared.changed();
+    if (entry !== null && needsDrain(entry)) {
+      this.#startDrain(id);
+    }
+  }
+
+  async #writeState(recordKey: string, value: BlockedKeysRecord | null): Promise<void> {
+    this.#assertOwned();
+    await this.#shared.publishState([
+      {
+        topic: this.#shared.blockedKeysTopic,
+        partition: this.#blockedKeysPartition,
+        key: Buffer.from(recordKey),
+        value: value === null ? null : encodeBlockedKeysRecord(value),
+        headers: {},
+      },
+    ]);
+  }
+
+  /** A revoked partition's steps stop at their next write: the new owner does them again. */
+  #assertOwned(): void {
+    if (this.#revoked) {
+      throw new PartitionRevokedError(this.book.topic, this.book.partition);
+    }
+  }
+
+  /** Runs `step` once every step queued before it for the key is done. */
+  #serialized<T>(id: string, step: () => Promise<T>): Promise<T> {
+    const before = this.#queues.get(id) ?? Promise.resolve();
+    const run = before.then(step, step);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#queues.set(id, tail);
+    void tail.then(() => {
+      if (this.#queues.get(id) === tail) {
+        this.#queues.delete(id);
+      }
+    });
+    return run;
+  }
+
+  #startDrain(id: string): void {
+    if (this.#draining.has(id) || this.#revoked) {
+      return;
+    }
+    this.#draining.add(id);
+    void this.#drain(id)
+      .catch((error: unknown) => {
+        if (!(error instanceof PartitionRevokedError)) {
+          // The entry is unchanged past the last step written: the next owner drains on from it.
+          this.#shared.logger.error('draining the records waiting behind a key failed', {
+            topic: this.book.topic,
+            partition: this.book.partition,
+            error,
+          });
+        }
+      })
+      .finally(() => this.#draining.delete(id));
+  }
+
+  /**
+   * Rule 3: handles the key's followers in original-offset order, each once every step queued for
+   * the key before it is done, holding an in-flight slot, until one goes to a tier (it blocks
+   * the key) or none is left (the entry is tombstoned).
+   */
+  async #drain(id: string): Promise<void> {
+    const { reader, waitingTopic } = this.#shared;
+    const partition = this.#waitingPartition;
+    let position: string | undefined;
+    for (;;) {
+      const entry = this.book.entry(id);
+      if (this.#revoked || entry === undefined || !needsDrain(entry)) {
+        return;
+      }
+      position ??= await reader.offsetForTimestamp(
+        waitingTopic,
+        partition,
+        (entry.waitingSince ?? entry.updatedAt) - waitingScanMarginMilliseconds,
+      );
+      const { end } = await reader.offsets(waitingTopic, partition);
+      const scan = await this.#scan(id, entry, position, end);
+      position = scan.next;
+      for (const follower of scan.followers) {
+        if (!(await this.#drainStepWithSlot(id, follower))) {
+          return;
+        }
+      }
+      if (scan.followers.length === 0 && scan.next === end) {
+        await this.#giveUpMissing(id, entry);
+      }
+    }
+  }
+
+  /**
+   * Reads the waiting partition from `from` towards `until` for the key's records the entry
+   * counts, at most a chunk of them; `next` is where to read on.
+   */
+  async #scan(
+    id: string,
+    entry: BlockedKeyEntry,
+    from: string,
+    until: string,
+  ): Promise<{ readonly followers: ConsumedRecord[]; readonly next: string }> {
+    const followers: ConsumedRecord[] = [];
+    let next = from;
+    if (BigInt(from) >= BigInt(until)) {
+      return { followers, next };
+    }
+    const book = this.book;
+    await this.#shared.reader.read(
+      this.#shared.waitingTopic,
+      this.#waitingPartition,
+      from,
+      until,
+      (records) => {
+        for (const waitingRecord of records) {
+          next = (BigInt(waitingRecord.offset) + 1n).toString();
+          const follower = this.#followerOf(waitingRecord);
+          if (
+            follower !== undefined &&
+            follower.topic === book.topic &&
+            follower.partition === book.partition &&
+            keyId(follower.key) === id &&
+            drainPick(entry, follower.offset) === 'take'
+          ) {
+            followers.push(follower);
+            if (followers.length >= drainChunk) {
+              return false;
+            }
+          }
+        }
+        return true;
+      },
+    );
+    return { followers, next };
+  }
+
+  /** The follower a waiting record carries; undefined (and logged) when it does not read. */
+  #followerOf(waitingRecord: ConsumedRecord): ConsumedRecord | undefined {
+    try {
+      return fromWaitingRecord(waitingRecord);
+    } catch (error) {
+      if (!(error instanceof BlockedKeysRecordError)) {
+        throw error;
+      }
+      this.#shared.logger.warn('a record of the waiting topic does not read; passing over it', {
+        topic: waitingRecord.topic,
+        partition: waitingRecord.partition,
+        offset: waitingRecord.offset,
+        error,
+      });
+      return undefined;
+    }
+  }
+
+  /** One drain step holding an in-flight slot; false once the drain stops. */
+  async #drainStepWithSlot(id: string, follower: ConsumedRecord): Promise<boolean> {
+    const { slots } = this.#shared;
+    const slot = slots.acquire();
+    if (slot !== undefined) {
+      await slot;
+    }
+    try {
+      return await this.#serialized(id, () => this.#drainStep(id, follower));
+    } finally {
+      slots.release();
+    }
+  }
+
+  /**
+   * Handles (or dead-letters) one follower, publishes its hand-off acknowledged, then writes the
+   * entry past it. A crash before the entry write drains it again (a duplicate); the hand-off is
+   * first so that a follower that becomes the blocker is never recorded blocking without being
+   * in its tier.
+   */
+  async #drainStep(id: string, follower: ConsumedRecord): Promise<boolean> {
+    const entry = this.book.entry(id);
+    if (this.#revoked || entry === undefined || !needsDrain(entry)) {
+      return false;
+    }
+    if (drainPick(entry, follower.offset) === 'skip') {
+      return true;
+    }
+    const { processor } = this.#shared;
+    const decided = entry.deadLetterFollowers
+      ? processor.deadLetterUnhandled(
+          follower,
+          'predecessor-dead-lettered',
+          `a record of its key before it, at original offset ${entry.handledThroughOffset ?? ''} or earlier, was dead-lettered (onDeadLetter: dead-letter)`,
+        )
+      : await processor.process(follower);
+    const fate = await this.#handOn(decided);
+    const end = endOf(fate.outcome) ?? 'succeeded';
+    const next = this.book.drained(entry, follower.offset, end, Date.now());
+    await this.#putEntry(id, follower.key, next);
+    this.#shared.onOutcome(fate.outcome, follower);
+    return next !== null && next.blocker === null;
+  }
+
+  /**
+   * A scan read to the end and found none of the followers still counted: unless some were
+   * appended meanwhile, the waiting topic no longer holds them (its retention passed).
+   */
+  async #giveUpMissing(id: string, scanned: BlockedKeyEntry): Promise<void> {
+    await this.#serialized(id, async () => {
+      const entry = this.book.entry(id);
+      if (
+        entry === undefined ||
+        !needsDrain(entry) ||
+        entry.lastFollowerOffset !== scanned.lastFollowerOffset ||
+        drainedThroughLast(entry)
+      ) {
+        return;
+      }
+      this.#shared.logger.error(
+        'records waiting behind a key are missing from the waiting topic (past its retention?); the key goes on without them',
+        {
+          topic: this.book.topic,
+          partition: this.book.partition,
+          missing: entry.followers,
+          waitingTopic: this.#shared.waitingTopic,
+        },
+      );
+      await this.#putEntry(
+        id,
+        keyFromBase64(entry.key),
+        this.book.followersMissing(entry, Date.now()),
+      );
+    });
+  }
+}

@@ -1,0 +1,350 @@
+import { performance } from 'node:perf_hooks';
+import {
+  blockedKeysPartition,
+  blockedKeysTopic,
+  BlockedKeysRecordError,
+  decodeBlockedKeysRecord,
+  keyFromBase64,
+  keyId,
+  RicochetError,
+  waitingTopic,
+  type BlockedKeysRecord,
+  type ConsumedRecord,
+  type Logger,
+  type OutgoingRecord,
+  type ReleaseCommand,
+} from '@ricochet/core';
+import {
+  createAdmin,
+  createPartitionReader,
+  type KafkaAdmin,
+  type KafkaClient,
+  type PartitionReader,
+} from '@ricochet/kafka';
+import { defaultKeyStrictPollMilliseconds } from './defaults.js';
+import type { PublishHandOffs } from './hand-offs.js';
+import type { InFlightSlots } from './in-flight-slots.js';
+import { KeyStrictBook, sumGauges } from './key-strict-book.js';
+import { KeyStrictPartition, type KeyStrictPartitionShared } from './key-strict-partition.js';
+import type { CompiledMainConsumerOptions } from './options.js';
+import type { RecordProcessor } from './record-processor.js';
+
+/** How often, at most, a drained follower's handler call is checked against the handler timeout. */
+const drainWatchdogMilliseconds = 1_000;
+
+/** A group topic of `key-strict` is missing: `ricochet topology create --group` creates it. */
+export class KeyStrictTopicMissingError extends RicochetError {
+  static readonly code = 'KEY_STRICT_TOPIC_MISSING';
+
+  constructor(topic: string, groupId: string) {
+    super(
+      `ordering key-strict needs topic ${topic}; create it with ricochet topology create --group ${groupId}`,
+      { code: KeyStrictTopicMissingError.code, retriable: false },
+    );
+  }
+}
+
+/** What the `key-strict` layer needs of the main consumer. */
+export interface KeyStrictPorts {
+  readonly kafka: KafkaClient;
+  readonly logger: Logger;
+  readonly publishState: (records: readonly OutgoingRecord[]) => Promise<unknown>;
+  readonly publishHandOffs: PublishHandOffs;
+  readonly slots: InFlightSlots;
+  readonly processor: RecordProcessor<unknown>;
+}
+
+/** A partition's state as loaded or polled from its blocked-keys partition. */
+interface Loaded {
+  /** What survives per record key, for the partition: the last record, or none (tombstoned). */
+  readonly records: Map<string, BlockedKeysRecord>;
+  /** The offset of the blocked-keys partition read through (the next one to poll). */
+  readonly next: string;
+}
+
+/**
+ * Ordering `key-strict` for a main consumer (docs/ordered-retries.md): keeps the state of each
+ * owned partition (loaded from the group's blocked-keys topic before the partition's first record
+ * is handled), polls the blocked-keys partitions for release commands, drops the partitions the
+ * group moved elsewhere, and emits the gauges. A helper of the service: connected before the
+ * consumer, disconnected after it.
+ */
+export class KeyStrict {
+  readonly #options: CompiledMainConsumerOptions<unknown>;
+  readonly #ports: KeyStrictPorts;
+  readonly #logger: Logger;
+  readonly #blockedKeysTopic: string;
+  readonly #waitingTopic: string;
+  readonly #admin: KafkaAdmin;
+  #reader: PartitionReader | undefined;
+  #blockedKeysPartitions = 1;
+  #waitingPartitions = 1;
+  /** Owned partitions, each once its state is loaded (the promise), by `partition:topic`. */
+  readonly #partitions = new Map<string, Promise<KeyStrictPartition>>();
+  /** The offset each owned partition polls its blocked-keys partition from. */
+  readonly #pollFrom = new Map<KeyStrictPartition, string>();
+  #timers: NodeJS.Timeout[] = [];
+  #polling = false;
+  #lastGauges = '';
+
+  constructor(options: CompiledMainConsumerOptions<unknown>, ports: KeyStrictPorts) {
+    this.#options = options;
+    this.#ports = ports;
+    this.#logger = ports.logger;
+    this.#blockedKeysTopic = blockedKeysTopic(options.groupId);
+    this.#waitingTopic = waitingTopic(options.groupId);
+    this.#admin = createAdmin(ports.kafka);
+  }
+
+  /** Learns the group topics' partitions, starts the reader, the command polling and watchdog. */
+  async connect(): Promise<void> {
+    await this.#admin.connect();
+    const topics = [this.#blockedKeysTopic, this.#waitingTopic];
+    const descriptions = await this.#admin.describeTopics(topics);
+    const partitionsOf = (topic: string): number => {
+      const count = descriptions.find((description) => description.name === topic)?.partitions
+        .length;
+      if (count === undefined || count === 0) {
+        throw new KeyStrictTopicMissingError(topic, this.#options.groupId);
+      }
+      return count;
+    };
+    this.#blockedKeysPartitions = partitionsOf(this.#blockedKeysTopic);
+    this.#waitingPartitions = partitionsOf(this.#waitingTopic);
+    this.#reader = await createPartitionReader(this.#ports.kafka, { topics });
+    const poll = setInterval(() => void this.#poll(), defaultKeyStrictPollMilliseconds);
+    const watchdog = setInterval(
+      () => this.#ports.processor.expireOverdue(performance.now()),
+      drainWatchdogMilliseconds,
+    );
+    poll.unref();
+    watchdog.unref();
+    this.#timers = [poll, watchdog];
+  }
+
+  async disconnect(): Promise<void> {
+    for (const timer of this.#timers) {
+      clearInterval(timer);
+    }
+    this.#timers = [];
+    this.forgetAll();
+    await this.#reader?.close();
+    this.#reader = undefined;
+    await this.#admin.disconnect();
+  }
+
+  /**
+   * The partition's `key-strict` state, loaded from its blocked-keys partition the first time
+   * (rule 1: the commands found are acted on, the drains it calls for started). A batch awaits it
+   * before its first record.
+   */
+  forPartition(topic: string, partition: number): Promise<KeyStrictPartition> {
+    const name = `${partition}:${topic}`;
+    let loading = this.#partitions.get(name);
+    if (loading === undefined) {
+      loading = this.#load(topic, partition);
+      this.#partitions.set(name, loading);
+      loading.catch(() => {
+        if (this.#partitions.get(name) === loading) {
+          this.#partitions.delete(name);
+        }
+      });
+    }
+    return loading;
+  }
+
+  /** Rule 5: after a group join, the partitions no longer owned stop and are forgotten. */
+  keepOnly(assignment: Readonly<Record<string, readonly number[]>>): void {
+    const owned = new Set(
+      Object.entries(assignment).flatMap(([topic, partitions]) =>
+        partitions.map((partition) => `${partition}:${topic}`),
+      ),
+    );
+    for (const [name, loading] of this.#partitions) {
+      if (!owned.has(name)) {
+        this.#partitions.delete(name);
+        void loading.then(
+          (state) => this.#drop(state),
+          () => undefined,
+        );
+      }
+    }
+    this.#emitGauges();
+  }
+
+  /** After a consumer crash: the member left the group, so every partition may have moved. */
+  forgetAll(): void {
+    for (const loading of this.#partitions.values()) {
+      void loading.then(
+        (state) => this.#drop(state),
+        () => undefined,
+      );
+    }
+    this.#partitions.clear();
+    this.#emitGauges();
+  }
+
+  #drop(state: KeyStrictPartition): void {
+    state.revoke();
+    this.#pollFrom.delete(state);
+    this.#emitGauges();
+  }
+
+  async #load(topic: string, partition: number): Promise<KeyStrictPartition> {
+    const reader = this.#readerOrFail();
+    const shared: KeyStrictPartitionShared = {
+      groupId: this.#options.groupId,
+      logger: this.#logger,
+      blockedKeysTopic: this.#blockedKeysTopic,
+      waitingTopic: this.#waitingTopic,
+      reader,
+      publishState: this.#ports.publishState,
+      publishHandOffs: this.#ports.publishHandOffs,
+      slots: this.#ports.slots,
+      processor: this.#ports.processor,
+      onOutcome: (outcome, record) => this.#options.onOutcome(outcome, record),
+      changed: () => this.#emitGauges(),
+    };
+    const book = new KeyStrictBook(topic, partition, this.#options);
+    const state = new KeyStrictPartition(
+      book,
+      shared,
+      blockedKeysPartition(partition, this.#blockedKeysPartitions),
+      blockedKeysPartition(partition, this.#waitingPartitions),
+    );
+    const { earliest, end } = await reader.offsets(
+      this.#blockedKeysTopic,
+      this.#blockedKeysPartitionOf(partition),
+    );
+    const loaded = await this.#read(state, earliest, end);
+    const commands: ReleaseCommand[] = [];
+    for (const record of loaded.records.values()) {
+      if (record.kind === 'entry') {
+        book.put(keyId(keyFromBase64(record.key)), record);
+      } else if (record.kind === 'released') {
+        book.putReleased(record);
+      } else {
+        commands.push(record);
+      }
+    }
+    this.#pollFrom.set(state, loaded.next);
+    this.#logger.info('key-strict state loaded', {
+      topic,
+      partition,
+      ...book.gauges(),
+      releaseCommands: commands.length,
+    });
+    for (const command of commands) {
+      await state.release(command);
+    }
+    state.startDrains();
+    this.#emitGauges();
+    return state;
+  }
+
+  /**
+   * Reads `from..until` of the partition's blocked-keys partition: what survives of each record
+   * about the partition. A record that does not read (anyone with write access can write one) is
+   * logged and passed over.
+   */
+  async #read(state: KeyStrictPartition, from: string, until: string): Promise<Loaded> {
+    const { topic, partition } = state.book;
+    const records = new Map<string, BlockedKeysRecord>();
+    let next = from;
+    await this.#readerOrFail().read(
+      this.#blockedKeysTopic,
+      this.#blockedKeysPartitionOf(partition),
+      from,
+      until,
+      (chunk: readonly ConsumedRecord[]) => {
+        for (const raw of chunk) {
+          next = (BigInt(raw.offset) + 1n).toString();
+          const recordKey = raw.key?.toString('utf8') ?? '';
+          let decoded;
+          try {
+            decoded = decodeBlockedKeysRecord(recordKey, raw.value);
+          } catch (error) {
+            if (!(error instanceof BlockedKeysRecordError)) {
+              throw error;
+            }
+            this.#logger.warn('a record of the blocked-keys topic does not read; passing over it', {
+              topic: raw.topic,
+              partition: raw.partition,
+              offset: raw.offset,
+              error,
+            });
+            continue;
+          }
+          if (decoded.kind === 'tombstone') {
+            records.delete(recordKey);
+          } else if (decoded.topic === topic && decoded.partition === partition) {
+            records.set(recordKey, decoded);
+          }
+        }
+      },
+    );
+    return { records, next };
+  }
+
+  /** Rule 4: every owned partition reads what is new on its blocked-keys partition. */
+  async #poll(): Promise<void> {
+    if (this.#polling || this.#reader === undefined) {
+      return;
+    }
+    this.#polling = true;
+    try {
+      for (const [state, from] of [...this.#pollFrom]) {
+        const { end } = await this.#reader.offsets(
+          this.#blockedKeysTopic,
+          this.#blockedKeysPartitionOf(state.book.partition),
+        );
+        if (BigInt(end) <= BigInt(from) || state.revoked) {
+          continue;
+        }
+        const loaded = await this.#read(state, from, end);
+        if (state.revoked) {
+          continue;
+        }
+        this.#pollFrom.set(state, loaded.next);
+        for (const record of loaded.records.values()) {
+          if (record.kind === 'release') {
+            await state.release(record);
+          }
+        }
+      }
+    } catch (error) {
+      this.#logger.warn(
+        'polling the blocked-keys topic for release commands failed; trying again',
+        {
+          error,
+        },
+      );
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  #blockedKeysPartitionOf(partition: number): number {
+    return blockedKeysPartition(partition, this.#blockedKeysPartitions);
+  }
+
+  #readerOrFail(): PartitionReader {
+    if (this.#reader === undefined) {
+      throw new RicochetError('the key-strict layer is not connected', {
+        code: 'KEY_STRICT_NOT_CONNECTED',
+        retriable: true,
+      });
+    }
+    return this.#reader;
+  }
+
+  /** Emits the gauges of every partition owned when they changed. */
+  #emitGauges(): void {
+    const gauges = sumGauges([...this.#pollFrom.keys()].map((state) => state.book.gauges()));
+    const text = JSON.stringify(gauges);
+    if (text !== this.#lastGauges) {
+      this.#lastGauges = text;
+      this.#options.onEvent({ type: 'key-strict', ...gauges });
+    }
+  }
+}
