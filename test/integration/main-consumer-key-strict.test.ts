@@ -12,6 +12,7 @@ import {
 import { createDelayConsumer, type DelayConsumer } from '@ricochet/delay-consumer';
 import {
   createMainConsumer,
+  KeyStrictTopicMissingError,
   type HandlerRecord,
   type KeyStrictChanged,
   type MainConsumer,
@@ -22,6 +23,7 @@ import {
   collectTopic,
   createTestTopics,
   produceRecords,
+  sleep,
   testBrokers,
   testLogger,
   uniqueName,
@@ -201,6 +203,29 @@ describe('main consumer, ordering key-strict (real broker)', function () {
     return { topic, group };
   }
 
+  it('refuses to start without the group topics, naming them', async () => {
+    const topic = uniqueName('key-strict-source');
+    const group = uniqueName('key-strict-group');
+    await createTestTopics([topic], 1);
+    const consumer = createMainConsumer({
+      brokers: testBrokers(),
+      groupId: group,
+      topics: [topic],
+      ordering: 'key-strict',
+      logger: testLogger('main'),
+      handler: () => {},
+    });
+    const failure = await consumer.start().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).to.be.instanceOf(Error);
+    const cause = (failure as Error).cause;
+    expect(cause).to.be.instanceOf(KeyStrictTopicMissingError);
+    expect((cause as Error).message).to.include(blockedKeysTopic(group));
+    expect((cause as Error).message).to.include(`ricochet topology create --group ${group}`);
+  });
+
   it('handles a key in offset order behind a record that failed twice, without delaying other keys', async () => {
     const { topic, group } = await strictSetup();
     const producedAt = new Map<string, number>();
@@ -252,6 +277,27 @@ describe('main consumer, ordering key-strict (real broker)', function () {
     expect(worstOther).to.be.lessThan(1_000);
     expect(run.outcomes.filter(({ outcome }) => outcome.kind === 'waiting')).to.have.length(8);
     expect(Math.max(...run.gauges.map((gauge) => gauge.waitingRecords))).to.equal(8);
+  });
+
+  it('loses no follower appended while its key drains', async () => {
+    const { topic, group } = await strictSetup();
+    const blockers = new Set(['K-0', 'K-40', 'K-90']);
+    const run = await startStrict({
+      topics: [topic],
+      groupId: group,
+      fail: (handled) => blockers.has(textOf(handled.rawValue)) && handled.tryCount === 0,
+    });
+    const values = Array.from({ length: 150 }, (_, index) => `K-${index}`);
+    // One at a time, so that followers are appended while earlier ones drain.
+    for (const value of values) {
+      await produceRecords([record(topic, 'K', value)]);
+      await sleep(25);
+    }
+    await waitFor('every record to succeed', () =>
+      firstSuccesses(run.calls, 'K').length === values.length ? true : undefined,
+    );
+    await awaitUnblocked(run);
+    expect(firstSuccesses(run.calls, 'K')).to.deep.equal(values);
   });
 
   for (const onDeadLetter of ['release', 'dead-letter'] as const) {

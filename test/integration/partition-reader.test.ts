@@ -320,6 +320,21 @@ describe('the partition reader against a real broker', function () {
     );
     expect(offsetsOf(records)).to.deep.equal(range(0, count));
     expect(chunks).to.be.greaterThan(1);
+    // An onRecords slower than the handler waits for: each chunk is detached, and the read moves
+    // its partition on and resumes it afterwards.
+    const slowStarted = Date.now();
+    const slowOffsets: number[] = [];
+    let slowChunks = 0;
+    await reader.read(big, 0, '0', String(count), async (chunk) => {
+      slowChunks += 1;
+      slowOffsets.push(...offsetsOf(chunk));
+      await sleep(50);
+    });
+    process.stderr.write(
+      `partition reader read ${count} records with a 50 ms onRecords in ` +
+        `${Date.now() - slowStarted} ms (${slowChunks} chunks)\n`,
+    );
+    expect(slowOffsets).to.deep.equal(range(0, count));
     const kafkajsAdmin = kafkajsClientOf(testKafka()).admin();
     await kafkajsAdmin.connect();
     const { groups } = await kafkajsAdmin.listGroups().finally(() => kafkajsAdmin.disconnect());

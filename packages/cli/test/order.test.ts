@@ -48,6 +48,20 @@ describe('ricochet order: pure parts', () => {
     state.add(record('entry/orders/1/null', null, '1'));
     state.add(record('entry/orders/1/null', entry, '2'));
     state.add(record('entry/orders/2/null', entry, '3'));
+    // A key whose chain is over (no blocker, no follower left) holds nothing back.
+    state.add(
+      record(
+        'entry/orders/3/null',
+        JSON.stringify({
+          ...(JSON.parse(entry) as object),
+          partition: 3,
+          blocker: null,
+          lastFollowerOffset: '9',
+          handledThroughOffset: '9',
+        }),
+        '4',
+      ),
+    );
     expect(state.blockedKeys(61_000)).to.deep.equal([
       {
         topic: 'orders',

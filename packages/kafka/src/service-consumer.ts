@@ -67,6 +67,14 @@ export class ServiceConsumer implements PartitionControls {
     );
   }
 
+  /**
+   * Called when the group starts rebalancing and this member is about to join again: its
+   * batches have ended, and the partitions it owned are given out only once it joined.
+   */
+  onRebalancing(listener: () => void): void {
+    this.#consumer.on(this.#consumer.events.REBALANCING, () => listener());
+  }
+
   /** Called when the consumer crashed; `restart` says whether the client restarts it. */
   onCrash(listener: (error: Error, restart: boolean) => void): void {
     this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {

@@ -31,6 +31,11 @@ const publishCheckIntervalMilliseconds = 1_000;
 export interface LifecycleHooks {
   /** Called when the consumer crashed, whether or not kafkajs restarts it. */
   readonly onCrash?: () => void;
+  /**
+   * Called when the group starts rebalancing, before this member joins again (so before any of
+   * its partitions is given to another member): work beside the batches stops here.
+   */
+  readonly onRebalancing?: () => void;
   /** Called synchronously for each consumer event; a throw is logged, never passed on. */
   readonly onEvent?: (event: ConsumerEvent) => void;
 }
@@ -75,6 +80,7 @@ export class ServiceLifecycle {
       this.#assignment = assignment;
       this.#notify({ type: 'assigned', groupId, partitions: assignment });
     });
+    this.#consumer.onRebalancing(() => hooks.onRebalancing?.());
     this.#consumer.onCrash((error, restart) => {
       // The crashed member left the group; a restart joins again and reports a new assignment.
       this.#assignment = undefined;

@@ -607,7 +607,9 @@ export class BatchRun<TValue> {
   async #processCarefully(record: ConsumedRecord, mark: CommitMetadata): Promise<void> {
     await this.#carefulGate.alone(async () => {
       await this.#commits.commitBefore(record.offset, mark);
-      const fate = await this.#decide(record, (taken) => this.#processor.process(taken));
+      const fate = await (this.#keyStrict === undefined
+        ? this.#processor.process(record)
+        : this.#keyStrictFate(this.#keyStrict, record, { kind: 'handle' }));
       this.#progress.progressed(this.#processor.lastFinishedAt);
       this.#handOffs.finished(record, fate);
       await this.#commits.publishAndCommit();
@@ -632,9 +634,11 @@ export class BatchRun<TValue> {
     let processed: RecordFate | Promise<RecordFate>;
     try {
       processed =
-        step.kind === 'dead-letter'
-          ? this.#decide(record, (taken) => this.#processor.deadLetterCrashed(taken, step.crashes))
-          : this.#decide(record, (taken) => this.#processor.process(taken));
+        this.#keyStrict !== undefined
+          ? this.#keyStrictFate(this.#keyStrict, record, step)
+          : step.kind === 'dead-letter'
+            ? this.#processor.deadLetterCrashed(record, step.crashes)
+            : this.#processor.process(record);
     } catch (error) {
       gate.leave();
       throw error;
@@ -646,12 +650,18 @@ export class BatchRun<TValue> {
     return processed;
   }
 
-  /** Decides a record's fate with `handle`, through the key-strict state when there is one. */
-  #decide(
+  /** Ordering `key-strict`: the partition's state decides the fate, handling the record if due. */
+  #keyStrictFate(
+    keyStrict: KeyStrictPartition,
     record: ConsumedRecord,
-    handle: (record: ConsumedRecord) => RecordFate | Promise<RecordFate>,
+    step: RecordStep,
   ): RecordFate | Promise<RecordFate> {
-    return this.#keyStrict === undefined ? handle(record) : this.#keyStrict.process(record, handle);
+    const processor = this.#processor;
+    return keyStrict.process(record, (taken) =>
+      step.kind === 'dead-letter'
+        ? processor.deadLetterCrashed(taken, step.crashes)
+        : processor.process(taken),
+    );
   }
 
   /**

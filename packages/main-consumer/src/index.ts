@@ -30,6 +30,11 @@
  * and the revoke grace. A `RecordProcessor` (record-processor.ts) decides each record's fate,
  * `HandOffs` (hand-offs.ts) books fates taken in offset order and settled out of order, and
  * `BatchCommits` (batch-commits.ts) decides what the batch commits and with which metadata.
+ * Ordering `key-strict` adds `KeyStrict` (key-strict.ts: each owned partition's state loaded
+ * from the group's blocked-keys topic, release commands polled), `KeyStrictPartition`
+ * (key-strict-partition.ts: a partition's acknowledged state writes, waiting-topic appends, per-key
+ * queues and background drains) and `KeyStrictBook` (key-strict-book.ts: its pure decisions);
+ * BatchRun asks the partition's `KeyStrictPartition` for each record's fate, and nothing else.
  */
 import { compileMainConsumerOptions, type MainConsumerOptions } from './options.js';
 import { MainConsumer } from './main-consumer.js';
@@ -52,4 +57,5 @@ export type {
   ValueDecoder,
 } from './options.js';
 export { HandlerTimeoutError } from './handler-timeout.js';
+export { KeyStrictTopicMissingError } from './key-strict.js';
 export type { RecordFate, RecordOutcome } from './record-outcome.js';

@@ -15,6 +15,12 @@ export type KeyStrictDecision =
   | { readonly kind: 'blocker-back'; readonly entry: BlockedKeyEntry }
   /** Appended before (the record is read again after a crash): it is handed on already. */
   | { readonly kind: 'already-waiting'; readonly blockerOffset: string }
+  /**
+   * A redelivery that is not the key's blocker and not after its last follower: a second copy of
+   * an earlier blocker that a crash left in the tiers (or a retry from before `key-strict`).
+   * Handled as `key` handles it, the entry untouched: at worst it is handled twice.
+   */
+  | { readonly kind: 'stale' }
   /** The key holds `maxWaitingPerKey` records back: dead-letter it (`waiting-cap-exceeded`). */
   | { readonly kind: 'over-cap'; readonly entry: BlockedKeyEntry }
   /** Append it to the waiting topic behind `blockerOffset`, then count it in the entry. */
@@ -47,7 +53,7 @@ export function waitedOffset(entry: BlockedKeyEntry): string {
 
 /** Whether the entry's followers may be drained now: nothing blocks them and some wait. */
 export function needsDrain(entry: BlockedKeyEntry): boolean {
-  return entry.blocker === null && entry.followers > 0;
+  return entry.blocker === null && !drainedThroughLast(entry);
 }
 
 /**
@@ -72,19 +78,39 @@ export function drainedThroughLast(entry: BlockedKeyEntry): boolean {
   return last === null || (through !== null && atOrBefore(last, through));
 }
 
-/** Moves `entry` on; a key with no blocker and no follower left is tombstoned (null). */
-function settled(entry: BlockedKeyEntry): BlockedKeyEntry | null {
-  if (entry.blocker === null && entry.followers === 0) {
-    return null;
+/**
+ * Whether the key's chain is over: no blocker, every follower handled. Its entry is kept (and
+ * `decide` skips the chain's records read again after a crash, which a tombstone would let be
+ * handled anew, after later records of the key) until the partition's commit passes its last
+ * follower: `sweepable`.
+ */
+export function chainOver(entry: BlockedKeyEntry): boolean {
+  return entry.blocker === null && drainedThroughLast(entry);
+}
+
+/**
+ * Moves `entry` on. Whether followers are left is told by offsets (handled through the last
+ * appended), not by the count: a waiting record of an earlier chain that a drain took (a
+ * duplicate a crash left) must not end the chain before its own last follower.
+ */
+function settled(entry: BlockedKeyEntry): BlockedKeyEntry {
+  if (drainedThroughLast(entry)) {
+    return {
+      ...entry,
+      followers: 0,
+      waitingSince: null,
+      deadLetterFollowers: entry.blocker === null ? false : entry.deadLetterFollowers,
+    };
   }
-  return entry.followers === 0 ? { ...entry, waitingSince: null } : entry;
+  return entry.followers === 0 ? { ...entry, followers: 1 } : entry;
 }
 
 /**
  * The `key-strict` state of one source partition (T,p) its owner keeps in memory, mirroring the
- * blocked-keys topic: the entry of each key holding records back and the released-blocker
- * markers. Pure: it decides (rule 2), computes the entry each step writes (the caller writes it,
- * acknowledged, then `put`s it), and counts the gauges. Keys are identified by `keyId`.
+ * blocked-keys topic: the entry of each key holding records back (or whose chain is over and not
+ * yet committed through) and the released-blocker markers. Pure: it decides (rule 2), computes
+ * the entry each step writes (the caller writes it, acknowledged, then `put`s it), says which
+ * entries may be tombstoned, and counts the gauges. Keys are identified by `keyId`.
  */
 export class KeyStrictBook {
   readonly topic: string;
@@ -104,11 +130,6 @@ export class KeyStrictBook {
     this.partition = partition;
     this.#maxWaitingPerKey = options.maxWaitingPerKey;
     this.#onDeadLetter = options.onDeadLetter;
-  }
-
-  /** Whether any key holds records back or any marker waits: else every record is handled. */
-  get empty(): boolean {
-    return this.#entries.size === 0 && this.#released.size === 0;
   }
 
   entry(keyId: string): BlockedKeyEntry | undefined {
@@ -139,8 +160,11 @@ export class KeyStrictBook {
     this.#released.delete(originalOffset);
   }
 
-  /** Rule 2: what to do with the record of `keyId` at `originalOffset`. */
-  decide(keyId: string, originalOffset: string): KeyStrictDecision {
+  /**
+   * Rule 2: what to do with the record of `keyId` at `originalOffset`; `redelivery` when it came
+   * back from a tier.
+   */
+  decide(keyId: string, originalOffset: string, redelivery: boolean): KeyStrictDecision {
     if (this.#released.size > 0) {
       const marker = this.#released.get(originalOffset);
       if (marker !== undefined) {
@@ -149,14 +173,20 @@ export class KeyStrictBook {
     }
     const entry = this.#entries.get(keyId);
     if (entry === undefined) {
-      return { kind: 'handle' };
+      // A redelivery blocks nothing: its key would have an entry, were it a blocker.
+      return redelivery ? { kind: 'stale' } : { kind: 'handle' };
     }
     if (entry.blocker?.offset === originalOffset) {
       return { kind: 'blocker-back', entry };
     }
     const last = entry.lastFollowerOffset;
     if (last !== null && atOrBefore(originalOffset, last)) {
-      return { kind: 'already-waiting', blockerOffset: waitedOffset(entry) };
+      return redelivery
+        ? { kind: 'stale' }
+        : { kind: 'already-waiting', blockerOffset: waitedOffset(entry) };
+    }
+    if (chainOver(entry)) {
+      return redelivery ? { kind: 'stale' } : { kind: 'handle' };
     }
     if (entry.followers >= this.#maxWaitingPerKey) {
       return { kind: 'over-cap', entry };
@@ -166,8 +196,9 @@ export class KeyStrictBook {
 
   /**
    * A record of a key with no entry went to a tier: the entry that blocks the key behind it.
-   * `handledThroughOffset` starts at the blocker, so that a drain of this chain never takes a
-   * record of the waiting topic from before it.
+   * The chain starts at the blocker (`lastFollowerOffset` and `handledThroughOffset` both), so
+   * that a drain of it never takes a record of the waiting topic from before it, and a record
+   * from before it is never appended behind it.
    */
   blocked(key: string | null, originalOffset: string, now: number): BlockedKeyEntry {
     return {
@@ -179,7 +210,7 @@ export class KeyStrictBook {
       blocker: { offset: originalOffset, since: now },
       waitingSince: null,
       followers: 0,
-      lastFollowerOffset: null,
+      lastFollowerOffset: originalOffset,
       handledThroughOffset: originalOffset,
       deadLetterFollowers: false,
       updatedAt: now,
@@ -187,14 +218,10 @@ export class KeyStrictBook {
   }
 
   /**
-   * The blocker came back and its handling ended `end`: the entry to write, a tombstone (null),
-   * or undefined when nothing changes (it went to its next tier).
+   * The blocker came back and its handling ended `end`: the entry to write (its followers drain,
+   * or its chain is over), or undefined when nothing changes (it went to its next tier).
    */
-  blockerEnded(
-    entry: BlockedKeyEntry,
-    end: HandlingEnd,
-    now: number,
-  ): BlockedKeyEntry | null | undefined {
+  blockerEnded(entry: BlockedKeyEntry, end: HandlingEnd, now: number): BlockedKeyEntry | undefined {
     if (end === 'sent-to-tier') {
       return undefined;
     }
@@ -226,7 +253,7 @@ export class KeyStrictBook {
     originalOffset: string,
     end: HandlingEnd,
     now: number,
-  ): BlockedKeyEntry | null {
+  ): BlockedKeyEntry {
     const followers = Math.max(0, entry.followers - 1);
     const moved: BlockedKeyEntry = {
       ...entry,
@@ -248,7 +275,7 @@ export class KeyStrictBook {
    * A drain found no more of the followers the entry counts (the waiting topic's retention
    * removed them): the entry gives them up.
    */
-  followersMissing(entry: BlockedKeyEntry, now: number): BlockedKeyEntry | null {
+  followersMissing(entry: BlockedKeyEntry, now: number): BlockedKeyEntry {
     return settled({
       ...entry,
       followers: 0,
@@ -264,7 +291,7 @@ export class KeyStrictBook {
   release(
     keyId: string,
     now: number,
-  ): { readonly marker: ReleasedBlocker; readonly entry: BlockedKeyEntry | null } | undefined {
+  ): { readonly marker: ReleasedBlocker; readonly entry: BlockedKeyEntry } | undefined {
     const entry = this.#entries.get(keyId);
     if (entry?.blocker == null) {
       return undefined;
@@ -284,18 +311,39 @@ export class KeyStrictBook {
     };
   }
 
+  /**
+   * The keys whose chain is over and whose last record is committed (`committedOffset` is the
+   * next offset the partition reads): nothing of the chain can be read again, so the entry may be
+   * tombstoned.
+   */
+  sweepable(committedOffset: string): string[] {
+    return [...this.#entries]
+      .filter(
+        ([, entry]) =>
+          chainOver(entry) &&
+          entry.lastFollowerOffset !== null &&
+          isBefore(entry.lastFollowerOffset, committedOffset),
+      )
+      .map(([keyId]) => keyId);
+  }
+
   /** The partition's share of the `key-strict` gauges. */
   gauges(): KeyStrictGauges {
+    let blockedKeys = 0;
     let waitingRecords = 0;
     let oldestBlockedSince: number | undefined;
     for (const entry of this.#entries.values()) {
+      if (chainOver(entry)) {
+        continue;
+      }
+      blockedKeys += 1;
       waitingRecords += entry.followers;
       const since = entry.blocker?.since ?? entry.waitingSince ?? entry.updatedAt;
       if (oldestBlockedSince === undefined || since < oldestBlockedSince) {
         oldestBlockedSince = since;
       }
     }
-    return { blockedKeys: this.#entries.size, waitingRecords, oldestBlockedSince };
+    return { blockedKeys, waitingRecords, oldestBlockedSince };
   }
 }
 

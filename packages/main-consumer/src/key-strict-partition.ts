@@ -1,9 +1,7 @@
 import {
-  BlockedKeysRecordError,
   encodeBlockedKeysRecord,
   RicochetError,
   entryRecordKey,
-  fromWaitingRecord,
   isRedelivery,
   keyBase64,
   keyFromBase64,
@@ -32,6 +30,7 @@ import {
 } from './key-strict-book.js';
 import type { RecordFate, RecordOutcome } from './record-outcome.js';
 import type { RecordProcessor } from './record-processor.js';
+import { scanFollowers } from './waiting-scan.js';
 
 /** Handles a record as `key` would (or dead-letters a record that crashed the process). */
 export type HandleRecord = (record: ConsumedRecord) => RecordFate | Promise<RecordFate>;
@@ -106,6 +105,8 @@ export class KeyStrictPartition {
   /** The last step queued for each key with steps in hand. */
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #draining = new Set<string>();
+  /** Keys whose drain was asked for while one ran: it runs again once that one ends. */
+  readonly #drainAgain = new Set<string>();
   #revoked = false;
 
   constructor(
@@ -129,6 +130,21 @@ export class KeyStrictPartition {
     this.#revoked = true;
   }
 
+  /**
+   * The partition is committed before `offset`: the entries of chains over and committed
+   * through are tombstoned.
+   */
+  async sweep(committedOffset: string): Promise<void> {
+    for (const id of this.book.sweepable(committedOffset)) {
+      await this.#serialized(id, async () => {
+        const entry = this.book.entry(id);
+        if (entry !== undefined && this.book.sweepable(committedOffset).includes(id)) {
+          await this.#putEntry(id, keyFromBase64(entry.key), null);
+        }
+      });
+    }
+  }
+
   /** Starts the drains the loaded state calls for. */
   startDrains(): void {
     for (const id of this.book.drainable()) {
@@ -147,14 +163,15 @@ export class KeyStrictPartition {
       return handle(record);
     }
     const id = keyId(record.key);
-    if (!this.#queues.has(id) && this.book.decide(id, original).kind === 'handle') {
+    const redelivery = isRedelivery(record.headers);
+    if (!this.#queues.has(id) && this.book.decide(id, original, redelivery).kind === 'handle') {
       const fate = handle(record);
       if (fate instanceof Promise) {
         return fate.then((decided) => this.#afterFirstHandling(id, record, original, decided));
       }
       return this.#afterFirstHandling(id, record, original, fate);
     }
-    return this.#serialized(id, () => this.#decideAndAct(id, record, original, handle));
+    return this.#serialized(id, () => this.#decideAndAct(id, record, original, redelivery, handle));
   }
 
   /** Rule 4: an operator asks to release a key of this partition. */
@@ -242,9 +259,10 @@ export class KeyStrictPartition {
     id: string,
     record: ConsumedRecord,
     original: string,
+    redelivery: boolean,
     handle: HandleRecord,
   ): Promise<RecordFate> {
-    const decision = this.book.decide(id, original);
+    const decision = this.book.decide(id, original, redelivery);
     const { processor } = this.#shared;
     switch (decision.kind) {
       case 'handle':
@@ -281,6 +299,8 @@ export class KeyStrictPartition {
       }
       case 'already-waiting':
         return waiting(decision.blockerOffset);
+      case 'stale':
+        return handle(record);
       case 'over-cap':
         return processor.deadLetterUnhandled(
           record,
@@ -385,7 +405,12 @@ export class KeyStrictPartition {
   }
 
   #startDrain(id: string): void {
-    if (this.#draining.has(id) || this.#revoked) {
+    if (this.#revoked) {
+      return;
+    }
+    if (this.#draining.has(id)) {
+      // The running drain may be past its last look at the entry: it looks again before ending.
+      this.#drainAgain.add(id);
       return;
     }
     this.#draining.add(id);
@@ -400,101 +425,79 @@ export class KeyStrictPartition {
           });
         }
       })
-      .finally(() => this.#draining.delete(id));
+      .finally(() => {
+        this.#draining.delete(id);
+        if (this.#drainAgain.delete(id)) {
+          this.#startDrain(id);
+        }
+      });
   }
 
   /**
    * Rule 3: handles the key's followers in original-offset order, each once every step queued for
    * the key before it is done, holding an in-flight slot, until one goes to a tier (it blocks
-   * the key) or none is left (the entry is tombstoned).
+   * the key) or none is left (the chain is over).
+   *
+   * A pass reads the waiting partition from the chain's start towards its end, which moves on as
+   * followers are appended. A pass that ends with followers left starts another from the chain's
+   * start (the handled ones are skipped); only a pass from the start that finds nothing while no
+   * follower was appended means they are gone.
    */
   async #drain(id: string): Promise<void> {
     const { reader, waitingTopic } = this.#shared;
     const partition = this.#waitingPartition;
     let position: string | undefined;
+    let passFound = false;
+    let passLast: string | null = null;
     for (;;) {
       const entry = this.book.entry(id);
       if (this.#revoked || entry === undefined || !needsDrain(entry)) {
         return;
       }
-      position ??= await reader.offsetForTimestamp(
-        waitingTopic,
+      if (position === undefined) {
+        position = await reader.offsetForTimestamp(
+          waitingTopic,
+          partition,
+          (entry.waitingSince ?? entry.updatedAt) - waitingScanMarginMilliseconds,
+        );
+        passFound = false;
+        passLast = entry.lastFollowerOffset;
+      }
+      // The end and the entry are read together in the key's queue, when no append of the key
+      // is between its record and its entry write: every record of the key below the end is
+      // then counted in the entry, or is a duplicate a crash left, so passing over what the
+      // entry does not count loses nothing.
+      const { end, counted } = await this.#serialized(id, async () => ({
+        end: (await reader.offsets(waitingTopic, partition)).end,
+        counted: this.book.entry(id),
+      }));
+      if (counted === undefined || !needsDrain(counted)) {
+        continue;
+      }
+      const scan = await scanFollowers(this.#shared, {
         partition,
-        (entry.waitingSince ?? entry.updatedAt) - waitingScanMarginMilliseconds,
-      );
-      const { end } = await reader.offsets(waitingTopic, partition);
-      const scan = await this.#scan(id, entry, position, end);
+        from: position,
+        until: end,
+        max: drainChunk,
+        isFollower: (follower) =>
+          follower.topic === this.book.topic &&
+          follower.partition === this.book.partition &&
+          keyId(follower.key) === id &&
+          drainPick(counted, follower.offset) === 'take',
+      });
       position = scan.next;
+      passFound ||= scan.followers.length > 0;
       for (const follower of scan.followers) {
         if (!(await this.#drainStepWithSlot(id, follower))) {
           return;
         }
       }
       if (scan.followers.length === 0 && scan.next === end) {
-        await this.#giveUpMissing(id, entry);
-      }
-    }
-  }
-
-  /**
-   * Reads the waiting partition from `from` towards `until` for the key's records the entry
-   * counts, at most a chunk of them; `next` is where to read on.
-   */
-  async #scan(
-    id: string,
-    entry: BlockedKeyEntry,
-    from: string,
-    until: string,
-  ): Promise<{ readonly followers: ConsumedRecord[]; readonly next: string }> {
-    const followers: ConsumedRecord[] = [];
-    let next = from;
-    if (BigInt(from) >= BigInt(until)) {
-      return { followers, next };
-    }
-    const book = this.book;
-    await this.#shared.reader.read(
-      this.#shared.waitingTopic,
-      this.#waitingPartition,
-      from,
-      until,
-      (records) => {
-        for (const waitingRecord of records) {
-          next = (BigInt(waitingRecord.offset) + 1n).toString();
-          const follower = this.#followerOf(waitingRecord);
-          if (
-            follower !== undefined &&
-            follower.topic === book.topic &&
-            follower.partition === book.partition &&
-            keyId(follower.key) === id &&
-            drainPick(entry, follower.offset) === 'take'
-          ) {
-            followers.push(follower);
-            if (followers.length >= drainChunk) {
-              return false;
-            }
-          }
+        if (!passFound && passLast === this.book.entry(id)?.lastFollowerOffset) {
+          await this.#giveUpMissing(id, entry);
         }
-        return true;
-      },
-    );
-    return { followers, next };
-  }
-
-  /** The follower a waiting record carries; undefined (and logged) when it does not read. */
-  #followerOf(waitingRecord: ConsumedRecord): ConsumedRecord | undefined {
-    try {
-      return fromWaitingRecord(waitingRecord);
-    } catch (error) {
-      if (!(error instanceof BlockedKeysRecordError)) {
-        throw error;
+        position = undefined;
       }
-      this.#shared.logger.warn('a record of the waiting topic does not read; passing over it', {
-        topic: waitingRecord.topic,
-        partition: waitingRecord.partition,
-        offset: waitingRecord.offset,
-        error,
-      });
-      return undefined;
     }
   }
 

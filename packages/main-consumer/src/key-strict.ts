@@ -15,6 +15,7 @@ import {
   type ReleaseCommand,
 } from '@ricochet/core';
 import {
+  AdminOperationError,
   createAdmin,
   createPartitionReader,
   type KafkaAdmin,
@@ -32,14 +33,14 @@ import type { RecordProcessor } from './record-processor.js';
 /** How often, at most, a drained follower's handler call is checked against the handler timeout. */
 const drainWatchdogMilliseconds = 1_000;
 
-/** A group topic of `key-strict` is missing: `ricochet topology create --group` creates it. */
+/** A group topic of `key-strict` is missing: `ricochet topology create --group` creates them. */
 export class KeyStrictTopicMissingError extends RicochetError {
   static readonly code = 'KEY_STRICT_TOPIC_MISSING';
 
-  constructor(topic: string, groupId: string) {
+  constructor(groupId: string, cause?: unknown) {
     super(
-      `ordering key-strict needs topic ${topic}; create it with ricochet topology create --group ${groupId}`,
-      { code: KeyStrictTopicMissingError.code, retriable: false },
+      `ordering key-strict needs topics ${blockedKeysTopic(groupId)} and ${waitingTopic(groupId)}; create them with ricochet topology create --group ${groupId}`,
+      { code: KeyStrictTopicMissingError.code, retriable: false, cause },
     );
   }
 }
@@ -83,6 +84,8 @@ export class KeyStrict {
   readonly #partitions = new Map<string, Promise<KeyStrictPartition>>();
   /** The offset each owned partition polls its blocked-keys partition from. */
   readonly #pollFrom = new Map<KeyStrictPartition, string>();
+  /** The offset each owned partition was last committed before, once this owner committed it. */
+  readonly #committed = new Map<KeyStrictPartition, string>();
   #timers: NodeJS.Timeout[] = [];
   #polling = false;
   #lastGauges = '';
@@ -100,12 +103,17 @@ export class KeyStrict {
   async connect(): Promise<void> {
     await this.#admin.connect();
     const topics = [this.#blockedKeysTopic, this.#waitingTopic];
-    const descriptions = await this.#admin.describeTopics(topics);
+    const descriptions = await this.#admin.describeTopics(topics).catch((error: unknown) => {
+      if (error instanceof AdminOperationError && error.reason === 'UNKNOWN_TOPIC_OR_PARTITION') {
+        throw new KeyStrictTopicMissingError(this.#options.groupId, error);
+      }
+      throw error;
+    });
     const partitionsOf = (topic: string): number => {
       const count = descriptions.find((description) => description.name === topic)?.partitions
         .length;
       if (count === undefined || count === 0) {
-        throw new KeyStrictTopicMissingError(topic, this.#options.groupId);
+        throw new KeyStrictTopicMissingError(this.#options.groupId);
       }
       return count;
     };
@@ -153,23 +161,36 @@ export class KeyStrict {
     return loading;
   }
 
-  /** Rule 5: after a group join, the partitions no longer owned stop and are forgotten. */
-  keepOnly(assignment: Readonly<Record<string, readonly number[]>>): void {
-    const owned = new Set(
-      Object.entries(assignment).flatMap(([topic, partitions]) =>
-        partitions.map((partition) => `${partition}:${topic}`),
-      ),
+  /**
+   * A batch committed the partition before `offset`: chains over and committed through are
+   * tombstoned at the next poll.
+   */
+  committed(topic: string, partition: number, offset: string): void {
+    void this.#partitions.get(`${partition}:${topic}`)?.then(
+      (state) => this.#committed.set(state, offset),
+      () => undefined,
     );
-    for (const [name, loading] of this.#partitions) {
-      if (!owned.has(name)) {
-        this.#partitions.delete(name);
-        void loading.then(
-          (state) => this.#drop(state),
-          () => undefined,
-        );
+  }
+
+  /**
+   * After a group join: every partition's state is dropped, its drains stopped (rule 5), and
+   * the partitions now owned load their state again, now rather than at their next batch, so that
+   * their drains and release commands go on even while no record of theirs comes. A partition
+   * kept across the join reloads too: had this member been evicted meanwhile, another owner may
+   * have moved its keys on, and writing from a stale copy could undo that.
+   */
+  keepOnly(assignment: Readonly<Record<string, readonly number[]>>): void {
+    this.forgetAll();
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) {
+        this.forPartition(topic, partition).catch((error: unknown) => {
+          this.#logger.warn(
+            'loading the key-strict state of a partition failed; its next batch tries again',
+            { topic, partition, error },
+          );
+        });
       }
     }
-    this.#emitGauges();
   }
 
   /** After a consumer crash: the member left the group, so every partition may have moved. */
@@ -187,6 +208,7 @@ export class KeyStrict {
   #drop(state: KeyStrictPartition): void {
     state.revoke();
     this.#pollFrom.delete(state);
+    this.#committed.delete(state);
     this.#emitGauges();
   }
 
@@ -310,6 +332,11 @@ export class KeyStrict {
           if (record.kind === 'release') {
             await state.release(record);
           }
+        }
+      }
+      for (const [state, committed] of [...this.#committed]) {
+        if (!state.revoked) {
+          await state.sweep(committed);
         }
       }
     } catch (error) {

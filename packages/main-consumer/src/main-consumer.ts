@@ -77,8 +77,10 @@ export class MainConsumer<TValue> {
         this.#publisher.publish(records, (refused) =>
           tooLargeDeadLetter(refused, options.dlqTopic),
         ),
-      commit: (topic, partition, offset, metadata) =>
-        this.#lifecycle.commitBefore(topic, partition, offset, metadata),
+      commit: async (topic, partition, offset, metadata) => {
+        await this.#lifecycle.commitBefore(topic, partition, offset, metadata);
+        this.#keyStrict?.committed(topic, partition, offset);
+      },
       report: (record, outcome) => this.#report(record, outcome),
     };
     this.#keyStrict =
@@ -105,12 +107,12 @@ export class MainConsumer<TValue> {
           publisher: this.#publisher,
           timeoutMilliseconds: options.publishTimeoutMilliseconds,
         },
-        // The key-strict layer publishes through the publisher: connected after it, so before
-        // the consumer, and disconnected before it.
+        // Helpers connect in order and disconnect in the same order, after the consumer: the
+        // key-strict layer stops its drains before the publisher they publish through goes.
         helpers:
           keyStrict === undefined
             ? [this.#publisher, committedOffsets]
-            : [this.#publisher, committedOffsets, keyStrict],
+            : [keyStrict, this.#publisher, committedOffsets],
       },
       {
         onEvent: (event) => {
@@ -124,6 +126,9 @@ export class MainConsumer<TValue> {
           this.#crashGuards.forgetAll();
           keyStrict?.forgetAll();
         },
+        // Drains stop before this member joins again, so before a partition can move: a drain
+        // step writing after the next owner loaded the partition would be out of its sight.
+        onRebalancing: () => keyStrict?.forgetAll(),
       },
     );
   }

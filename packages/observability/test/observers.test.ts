@@ -160,6 +160,45 @@ describe('observers: service events to metrics', () => {
     expect(await gap('payments', '0')).to.equal(0);
   });
 
+  it('main: key-strict gauges from its events, the oldest blocked key aged at each scrape', async () => {
+    const metrics = createMetrics({ role: 'main' });
+    const { onEvent, onOutcome } = mainConsumerObserver(metrics);
+    const gauge = (name: string) => valueOf(metrics, name, {});
+    expect(await gauge('ricochet_main_blocked_keys'), 'present from the start').to.equal(0);
+    expect(await gauge('ricochet_main_waiting_records')).to.equal(0);
+    expect(await gauge('ricochet_main_oldest_blocked_key_age_seconds')).to.equal(0);
+    onEvent({
+      type: 'key-strict',
+      blockedKeys: 3,
+      waitingRecords: 17,
+      oldestBlockedSince: Date.now() - 90_000,
+    });
+    expect(await gauge('ricochet_main_blocked_keys')).to.equal(3);
+    expect(await gauge('ricochet_main_waiting_records')).to.equal(17);
+    expect(await gauge('ricochet_main_oldest_blocked_key_age_seconds')).to.be.within(89, 95);
+    // A clock ahead of this host's (another owner wrote the entry) does not make it negative.
+    onEvent({
+      type: 'key-strict',
+      blockedKeys: 1,
+      waitingRecords: 0,
+      oldestBlockedSince: Date.now() + 60_000,
+    });
+    expect(await gauge('ricochet_main_oldest_blocked_key_age_seconds')).to.equal(0);
+    onEvent({
+      type: 'key-strict',
+      blockedKeys: 0,
+      waitingRecords: 0,
+      oldestBlockedSince: undefined,
+    });
+    expect(await gauge('ricochet_main_blocked_keys')).to.equal(0);
+    expect(await gauge('ricochet_main_oldest_blocked_key_age_seconds')).to.equal(0);
+    // A record handed to the waiting topic is not counted as handled (yet).
+    onOutcome({ kind: 'waiting' }, { topic: 'orders' });
+    expect(
+      await valueOf(metrics, 'ricochet_records_succeeded_total', { topic: 'orders' }),
+    ).to.equal(undefined);
+  });
+
   it('main: adds up the time blocked on max-in-flight, never going down', async () => {
     const metrics = createMetrics({ role: 'main' });
     const { onEvent } = mainConsumerObserver(metrics);

@@ -1,6 +1,7 @@
 import {
   BlockedKeysRecordError,
   decodeBlockedKeysRecord,
+  decodeUtf8,
   keyFromBase64,
   type BlockedKeyEntry,
   type ConsumedRecord,
@@ -48,10 +49,15 @@ export class BlockedKeysState {
     }
   }
 
-  /** The blocked keys (or keys whose followers are being drained), oldest first. */
+  /**
+   * The blocked keys (or keys whose followers are being drained), oldest first. An entry with no
+   * blocker and no follower left holds nothing back: its owner keeps it until the partition is
+   * committed past it, then tombstones it.
+   */
   blockedKeys(now: number, topic?: string): BlockedKeyStatus[] {
     return [...this.#entries.values()]
       .filter((entry) => topic === undefined || entry.topic === topic)
+      .filter((entry) => entry.blocker !== null || entry.followers > 0)
       .map((entry): BlockedKeyStatus => {
         const since = entry.blocker?.since ?? entry.waitingSince ?? entry.updatedAt;
         const release = [...this.#releases.values()].find(
@@ -110,8 +116,8 @@ export function keyText(key: string | null): string {
   if (bytes === null) {
     return '(null key)';
   }
-  const text = bytes.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(bytes) && isReadableText(text)
+  const text = decodeUtf8(bytes);
+  return text !== undefined && isReadableText(text)
     ? JSON.stringify(text)
     : `0x${bytes.toString('hex')}`;
 }

@@ -6,12 +6,7 @@ import { ExitCode } from '../../exit-codes.js';
 import { jsonText, writeLine, type CliIo } from '../../io.js';
 import { formatTable } from '../../table.js';
 import { BlockedKeysState, formatWait, type BlockedKeyStatus } from './blocked-keys-state.js';
-import {
-  orderConnectionDefaults,
-  withBlockedKeysTopic,
-  withGroupArguments,
-} from './session.js';
-
+import { orderConnectionDefaults, withBlockedKeysTopic, withGroupArguments } from './session.js';
 
 /** Unreadable records are listed up to this many; the rest are counted. */
 const shownUnreadable = 5;

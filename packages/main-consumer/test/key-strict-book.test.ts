@@ -1,0 +1,480 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import {
+  decodeBlockedKeysRecord,
+  encodeBlockedKeysRecord,
+  entryRecordKey,
+  type BlockedKeyEntry,
+} from '@ricochet/core';
+import type { OnDeadLetter } from '../src/defaults.js';
+import {
+  chainOver,
+  drainedThroughLast,
+  drainPick,
+  KeyStrictBook,
+  needsDrain,
+  sumGauges,
+  waitedOffset,
+  type HandlingEnd,
+} from '../src/key-strict-book.js';
+
+const keyK = 'kSw';
+
+function bookWith(
+  options: { maxWaitingPerKey?: number; onDeadLetter?: OnDeadLetter } = {},
+): KeyStrictBook {
+  return new KeyStrictBook('orders', 3, {
+    maxWaitingPerKey: options.maxWaitingPerKey ?? 1000,
+    onDeadLetter: options.onDeadLetter ?? 'release',
+  });
+}
+
+/** K blocked by offset 10, with followers 11 and 12 appended. */
+function blockedWithFollowers(book: KeyStrictBook): BlockedKeyEntry {
+  let entry = book.blocked('Sw==', '10', 1_000);
+  entry = book.followed(entry, '11', 2_000);
+  entry = book.followed(entry, '12', 3_000);
+  book.put(keyK, entry);
+  return entry;
+}
+
+describe('KeyStrictBook', () => {
+  describe('decide (rule 2)', () => {
+    it('handles a record of a key with no entry', () => {
+      expect(bookWith().decide(keyK, '5', false)).to.deep.equal({ kind: 'handle' });
+    });
+
+    it('takes the record at the blocker offset as the blocker back', () => {
+      const book = bookWith();
+      const entry = book.blocked('Sw==', '10', 1_000);
+      book.put(keyK, entry);
+      expect(book.decide(keyK, '10', false)).to.deep.equal({ kind: 'blocker-back', entry });
+    });
+
+    it('appends a later record behind the blocker', () => {
+      const book = bookWith();
+      const entry = book.blocked('Sw==', '10', 1_000);
+      book.put(keyK, entry);
+      expect(book.decide(keyK, '11', false)).to.deep.equal({
+        kind: 'follow',
+        entry,
+        blockerOffset: '10',
+      });
+    });
+
+    it('skips a record at or before the last follower as already waiting (read again after a crash)', () => {
+      const book = bookWith();
+      blockedWithFollowers(book);
+      expect(book.decide(keyK, '11', false)).to.deep.equal({
+        kind: 'already-waiting',
+        blockerOffset: '10',
+      });
+      expect(book.decide(keyK, '12', false).kind).to.equal('already-waiting');
+      expect(book.decide(keyK, '13', false).kind).to.equal('follow');
+    });
+
+    it('compares offsets as numbers, not text', () => {
+      const book = bookWith();
+      let entry = book.blocked('Sw==', '9', 1_000);
+      entry = book.followed(entry, '99', 2_000);
+      book.put(keyK, entry);
+      expect(book.decide(keyK, '100', false).kind).to.equal('follow');
+      expect(book.decide(keyK, '10', false).kind).to.equal('already-waiting');
+    });
+
+    it('handles a redelivery from before the chain apart, but skips a first attempt', () => {
+      const book = bookWith();
+      book.put(keyK, book.blocked('Sw==', '10', 1_000));
+      expect(book.decide(keyK, '7', true)).to.deep.equal({ kind: 'stale' });
+      expect(book.decide(keyK, '7', false).kind).to.equal('already-waiting');
+      expect(book.decide(keyK, '10', true).kind).to.equal('blocker-back');
+      expect(book.decide(keyK, '11', true).kind).to.equal('follow');
+    });
+
+    it('dead-letters a follower past maxWaitingPerKey', () => {
+      const book = bookWith({ maxWaitingPerKey: 2 });
+      const entry = blockedWithFollowers(book);
+      expect(book.decide(keyK, '13', false)).to.deep.equal({ kind: 'over-cap', entry });
+    });
+
+    it('appends behind the last follower while the key drains', () => {
+      const book = bookWith();
+      const entry = book.blockerEnded(blockedWithFollowers(book), 'succeeded', 4_000)!;
+      book.put(keyK, entry);
+      expect(book.decide(keyK, '13', false)).to.deep.equal({
+        kind: 'follow',
+        entry,
+        blockerOffset: '12',
+      });
+    });
+
+    it('dead-letters a released blocker first, whatever its key holds', () => {
+      const book = bookWith();
+      blockedWithFollowers(book);
+      const released = book.release(keyK, 5_000)!;
+      book.putReleased(released.marker);
+      book.put(keyK, released.entry);
+      expect(book.decide(keyK, '10', false)).to.deep.equal({
+        kind: 'released-blocker',
+        marker: released.marker,
+      });
+      book.dropReleased('10');
+      expect(book.decide(keyK, '10', false).kind).to.equal('already-waiting');
+    });
+
+    it('keeps keys apart, the null key and the empty key included', () => {
+      const book = bookWith();
+      book.put('null', book.blocked(null, '1', 1_000));
+      expect(book.decide('null', '2', false).kind).to.equal('follow');
+      expect(book.decide('k', '2', false).kind).to.equal('handle');
+    });
+  });
+
+  describe('transitions', () => {
+    it('starts a chain blocked, its drain bounded below by the blocker', () => {
+      const entry = bookWith().blocked('Sw==', '10', 1_000);
+      expect(entry).to.deep.equal({
+        version: 1,
+        kind: 'entry',
+        topic: 'orders',
+        partition: 3,
+        key: 'Sw==',
+        blocker: { offset: '10', since: 1_000 },
+        waitingSince: null,
+        followers: 0,
+        lastFollowerOffset: '10',
+        handledThroughOffset: '10',
+        deadLetterFollowers: false,
+        updatedAt: 1_000,
+      });
+      expect(needsDrain(entry)).to.equal(false);
+    });
+
+    it('counts followers and keeps the first one time', () => {
+      const book = bookWith();
+      const entry = blockedWithFollowers(book);
+      expect(entry.followers).to.equal(2);
+      expect(entry.lastFollowerOffset).to.equal('12');
+      expect(entry.waitingSince).to.equal(2_000);
+      expect(waitedOffset(entry)).to.equal('10');
+    });
+
+    it('changes nothing when the blocker goes to its next tier', () => {
+      const book = bookWith();
+      expect(book.blockerEnded(blockedWithFollowers(book), 'sent-to-tier', 4_000)).to.equal(
+        undefined,
+      );
+    });
+
+    it('ends the chain of a blocker that ends with no follower, its entry kept until committed', () => {
+      const book = bookWith();
+      const entry = book.blocked('Sw==', '10', 1_000);
+      for (const end of ['succeeded', 'dead-lettered'] as const) {
+        const over = book.blockerEnded(entry, end, 2_000)!;
+        expect(chainOver(over)).to.equal(true);
+        book.put(keyK, over);
+        // Read again after a crash, the blocker is not handled anew; a later record is handled.
+        expect(book.decide(keyK, '10', false).kind).to.equal('already-waiting');
+        expect(book.decide(keyK, '11', false).kind).to.equal('handle');
+        expect(book.decide(keyK, '11', true).kind).to.equal('stale');
+        expect(book.sweepable('10')).to.deep.equal([]);
+        expect(book.sweepable('11')).to.deep.equal([keyK]);
+        expect(book.gauges().blockedKeys).to.equal(0);
+      }
+    });
+
+    it('starts the drain when the blocker succeeds or is dead-lettered', () => {
+      for (const onDeadLetter of ['release', 'dead-letter'] as const) {
+        const book = bookWith({ onDeadLetter });
+        const entry = blockedWithFollowers(book);
+        const succeeded = book.blockerEnded(entry, 'succeeded', 4_000)!;
+        expect(succeeded.blocker).to.equal(null);
+        expect(succeeded.deadLetterFollowers).to.equal(false);
+        expect(needsDrain(succeeded)).to.equal(true);
+        const dead = book.blockerEnded(entry, 'dead-lettered', 4_000)!;
+        expect(dead.deadLetterFollowers).to.equal(onDeadLetter === 'dead-letter');
+      }
+    });
+
+    it('drains followers in order and ends the chain after the last', () => {
+      const book = bookWith();
+      let entry = book.blockerEnded(blockedWithFollowers(book), 'succeeded', 4_000)!;
+      expect(drainPick(entry, '10')).to.equal('skip');
+      expect(drainPick(entry, '11')).to.equal('take');
+      expect(drainPick(entry, '12')).to.equal('take');
+      expect(drainPick(entry, '13')).to.equal('skip');
+      entry = book.drained(entry, '11', 'succeeded', 5_000)!;
+      expect(entry.followers).to.equal(1);
+      expect(entry.handledThroughOffset).to.equal('11');
+      expect(drainPick(entry, '11')).to.equal('skip');
+      expect(drainedThroughLast(entry)).to.equal(false);
+      const over = book.drained(entry, '12', 'dead-lettered', 6_000);
+      expect(chainOver(over)).to.equal(true);
+      expect(over.followers).to.equal(0);
+      expect(over.waitingSince).to.equal(null);
+    });
+
+    it('makes a drained follower sent to a tier the blocker', () => {
+      const book = bookWith({ onDeadLetter: 'dead-letter' });
+      const draining = book.blockerEnded(blockedWithFollowers(book), 'succeeded', 4_000)!;
+      const entry = book.drained(draining, '11', 'sent-to-tier', 5_000)!;
+      expect(entry.blocker).to.deep.equal({ offset: '11', since: 5_000 });
+      expect(entry.followers).to.equal(1);
+      expect(entry.waitingSince).to.equal(2_000);
+      expect(needsDrain(entry)).to.equal(false);
+      expect(
+        book.drained(book.blocked('Sw==', '20', 1), '20', 'sent-to-tier', 2)?.waitingSince,
+      ).to.equal(null);
+    });
+
+    it('gives up followers the waiting topic no longer holds', () => {
+      const book = bookWith();
+      const draining = book.blockerEnded(blockedWithFollowers(book), 'succeeded', 4_000)!;
+      expect(chainOver(book.followersMissing(draining, 5_000))).to.equal(true);
+    });
+
+    it('releases a blocked key: a marker for its blocker, its followers drain', () => {
+      const book = bookWith();
+      blockedWithFollowers(book);
+      const released = book.release(keyK, 5_000)!;
+      expect(released.marker).to.deep.equal({
+        version: 1,
+        kind: 'released',
+        topic: 'orders',
+        partition: 3,
+        key: 'Sw==',
+        offset: '10',
+        releasedAt: 5_000,
+      });
+      expect(needsDrain(released.entry)).to.equal(true);
+      book.put(keyK, released.entry);
+      expect(book.release(keyK, 6_000)).to.equal(undefined);
+      expect(bookWith().release(keyK, 6_000)).to.equal(undefined);
+    });
+
+    it('ends the chain of a released key with no follower', () => {
+      const book = bookWith();
+      book.put(keyK, book.blocked('Sw==', '10', 1_000));
+      expect(chainOver(book.release(keyK, 2_000)!.entry)).to.equal(true);
+    });
+
+    it('ends a chain on offsets, not on the count: a duplicate drained does not end it early', () => {
+      const book = bookWith();
+      let entry = book.blockerEnded(blockedWithFollowers(book), 'succeeded', 4_000)!;
+      entry = { ...entry, followers: 1 };
+      entry = book.drained(entry, '11', 'succeeded', 5_000);
+      expect(chainOver(entry)).to.equal(false);
+      expect(entry.followers).to.equal(1);
+      expect(needsDrain(entry)).to.equal(true);
+    });
+  });
+
+  describe('gauges', () => {
+    it('counts keys, waiting records and the oldest time held', () => {
+      const book = bookWith();
+      expect(book.gauges()).to.deep.equal({
+        blockedKeys: 0,
+        waitingRecords: 0,
+        oldestBlockedSince: undefined,
+      });
+      blockedWithFollowers(book);
+      book.put('kOther', book.blocked('b3RoZXI=', '20', 500));
+      expect(book.gauges()).to.deep.equal({
+        blockedKeys: 2,
+        waitingRecords: 2,
+        oldestBlockedSince: 500,
+      });
+      expect(book.drainable()).to.deep.equal([]);
+      expect(
+        sumGauges([
+          book.gauges(),
+          { blockedKeys: 1, waitingRecords: 5, oldestBlockedSince: 100 },
+          { blockedKeys: 0, waitingRecords: 0, oldestBlockedSince: undefined },
+        ]),
+      ).to.deep.equal({ blockedKeys: 3, waitingRecords: 7, oldestBlockedSince: 100 });
+    });
+  });
+
+  describe('one key under random failures, interleavings and crash duplicates (property)', () => {
+    /** Drives the book as the engine does, at the level of decisions; returns what happened. */
+    function simulate(scenario: {
+      readonly records: number;
+      /** Per record, per try: whether that handling attempt succeeds. */
+      readonly attempts: readonly (readonly boolean[])[];
+      readonly tries: number;
+      readonly maxWaitingPerKey: number;
+      readonly onDeadLetter: OnDeadLetter;
+      /** Which ready event runs next, and whether a follower append is duplicated. */
+      readonly choices: readonly number[];
+    }): { successes: number[]; deadLetters: Map<number, string> } {
+      const book = bookWith({
+        maxWaitingPerKey: scenario.maxWaitingPerKey,
+        onDeadLetter: scenario.onDeadLetter,
+      });
+      /** Keeps an entry as the engine does once written: it must read back as it was written. */
+      const put = (entry: BlockedKeyEntry | null): void => {
+        if (entry !== null) {
+          const recordKey = entryRecordKey('orders', 3, Buffer.from('K'));
+          expect(decodeBlockedKeysRecord(recordKey, encodeBlockedKeysRecord(entry))).to.deep.equal(
+            entry,
+          );
+        }
+        book.put(keyK, entry);
+      };
+      const successes: number[] = [];
+      const deadLetters = new Map<number, string>();
+      const waitingLog: number[] = [];
+      const tier: { offset: number; tryCount: number }[] = [];
+      let next = 0;
+      let choice = 0;
+      let rereads = 0;
+      /** The next offset to read after a restart: records before it are committed. */
+      let committed = 0;
+      const pick = (): number => scenario.choices[choice++ % scenario.choices.length]!;
+      const attempt = (offset: number, tryCount: number): HandlingEnd => {
+        if (scenario.attempts[offset]![tryCount] ?? true) {
+          if (!deadLetters.has(offset)) {
+            // A record dead-lettered before was handed on: handling it again after a crash is a
+            // duplicate, as in every ordering.
+            successes.push(offset);
+          }
+          return 'succeeded';
+        }
+        if (tryCount >= scenario.tries) {
+          if (!deadLetters.has(offset)) {
+            deadLetters.set(offset, 'retries-exhausted');
+          }
+          return 'dead-lettered';
+        }
+        tier.push({ offset, tryCount: tryCount + 1 });
+        return 'sent-to-tier';
+      };
+      const consume = (offset: number, tryCount: number): void => {
+        const decision = book.decide(keyK, String(offset), tryCount > 0);
+        switch (decision.kind) {
+          case 'handle':
+            if (attempt(offset, tryCount) === 'sent-to-tier') {
+              put(book.blocked('Sw==', String(offset), 0));
+            }
+            return;
+          case 'blocker-back': {
+            const after = book.blockerEnded(decision.entry, attempt(offset, tryCount), 0);
+            if (after !== undefined) {
+              put(after);
+            }
+            return;
+          }
+          case 'follow':
+            waitingLog.push(offset);
+            if (pick() % 4 === 0) {
+              // A crash between the append and its entry write: the record is appended again.
+              waitingLog.push(offset);
+            }
+            put(book.followed(decision.entry, String(offset), 0));
+            return;
+          case 'over-cap':
+            if (!deadLetters.has(offset)) {
+              deadLetters.set(offset, 'waiting-cap-exceeded');
+            }
+            return;
+          case 'stale':
+            attempt(offset, tryCount);
+            return;
+          case 'already-waiting':
+          case 'released-blocker':
+            return;
+        }
+      };
+      const drainStep = (): void => {
+        const entry = book.entry(keyK)!;
+        const offset = waitingLog.find((each) => drainPick(entry, String(each)) === 'take');
+        expect(offset, 'a counted follower is on the waiting log').to.not.equal(undefined);
+        let end: HandlingEnd;
+        if (entry.deadLetterFollowers) {
+          if (!deadLetters.has(offset!)) {
+            deadLetters.set(offset!, 'predecessor-dead-lettered');
+          }
+          end = 'dead-lettered';
+        } else {
+          end = attempt(offset!, 0);
+        }
+        put(book.drained(entry, String(offset), end, 0));
+      };
+      for (;;) {
+        const entry = book.entry(keyK);
+        const ready: (() => void)[] = [];
+        if (next < scenario.records) {
+          ready.push(() => consume(next++, 0));
+        }
+        if (tier.length > 0) {
+          ready.push(() => {
+            const back = tier.shift()!;
+            consume(back.offset, back.tryCount);
+          });
+        }
+        if (entry !== undefined && needsDrain(entry)) {
+          ready.push(drainStep);
+        }
+        if (committed < next) {
+          ready.push(() => {
+            // A commit, and the sweep of the chains over and committed through.
+            committed += 1 + (pick() % (next - committed));
+            for (const id of book.sweepable(String(committed))) {
+              expect(id).to.equal(keyK);
+              put(null);
+            }
+          });
+        }
+        if (rereads < 6 && committed < next && next < scenario.records) {
+          // A record read again after a crash, before its commit: any one not committed, alone
+          // (a superset of what a restart from the committed offset reads again).
+          const again = committed + (pick() % (next - committed));
+          ready.push(() => {
+            rereads += 1;
+            consume(again, 0);
+          });
+        }
+        if (ready.length === 0) {
+          return { successes, deadLetters };
+        }
+        expect(choice, 'the simulation ends').to.be.lessThan(10_000);
+        ready[pick() % ready.length]!();
+      }
+    }
+
+    it('handles every record once first in offset order, and loses none', () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 12 }).chain((records) =>
+            fc.record({
+              records: fc.constant(records),
+              attempts: fc.array(fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), {
+                minLength: records,
+                maxLength: records,
+              }),
+              tries: fc.integer({ min: 1, max: 3 }),
+              maxWaitingPerKey: fc.integer({ min: 1, max: 12 }),
+              onDeadLetter: fc.constantFrom<OnDeadLetter>('release', 'dead-letter'),
+              choices: fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 64 }),
+            }),
+          ),
+          (scenario) => {
+            const { successes, deadLetters } = simulate(scenario);
+            // Of the records whose first fate was a success, the first successes.
+            const firsts = successes.filter((offset, index) => successes.indexOf(offset) === index);
+            expect(firsts, 'first successes in offset order').to.deep.equal(
+              [...firsts].sort((a, b) => a - b),
+            );
+            for (let offset = 0; offset < scenario.records; offset += 1) {
+              expect(
+                firsts.includes(offset) || deadLetters.has(offset),
+                `record ${offset} succeeded or was dead-lettered`,
+              ).to.equal(true);
+            }
+          },
+        ),
+        { numRuns: 500 },
+      );
+    });
+  });
+});
