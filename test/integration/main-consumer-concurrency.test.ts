@@ -9,6 +9,8 @@ import { createMainConsumer, type MainConsumer } from '@ricochet/main-consumer';
 import type { Ordering } from '@ricochet/main-consumer/defaults';
 import {
   collectTopic,
+  committedOffsets,
+  committedToEnd,
   createTestTopics,
   produceRecords,
   sleep,
@@ -41,26 +43,6 @@ function keyedRecords(topic: string, count: number, keys: number): OutgoingRecor
     value: Buffer.from(String(index)),
     headers: {},
   }));
-}
-
-/** The group's committed offset of every partition of `topic`, by partition. */
-async function committedOffsets(
-  group: string,
-  topic: string,
-): Promise<Map<number, { offset: string | undefined; metadata: string | null | undefined }>> {
-  const offsets = await withAdmin((admin) => admin.fetchCommittedOffsets(group, topic));
-  return new Map(
-    offsets.map(({ partition, offset, metadata }) => [partition, { offset, metadata }]),
-  );
-}
-
-/** Whether the group has committed every partition of `topic` through its end. */
-async function committedToEnd(group: string, topic: string): Promise<boolean> {
-  const [ends, committed] = await Promise.all([
-    withAdmin((admin) => admin.fetchTopicOffsets(topic)),
-    committedOffsets(group, topic),
-  ]);
-  return ends.every(({ partition, high }) => committed.get(partition)?.offset === high);
 }
 
 /**

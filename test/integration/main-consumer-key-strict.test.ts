@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import {
   blockedKeysTopic,
+  blockedKeysWriterHeader,
   encodeBlockedKeysRecord,
+  entryRecordKey,
   keyBase64,
   parseTierLadder,
   releaseRecordKey,
@@ -21,6 +23,7 @@ import {
 } from '@ricochet/main-consumer';
 import {
   collectTopic,
+  committedToEnd,
   createTestTopics,
   produceRecords,
   sleep,
@@ -277,6 +280,50 @@ describe('main consumer, ordering key-strict (real broker)', function () {
     expect(worstOther).to.be.lessThan(1_000);
     expect(run.outcomes.filter(({ outcome }) => outcome.kind === 'waiting')).to.have.length(8);
     expect(Math.max(...run.gauges.map((gauge) => gauge.waitingRecords))).to.equal(8);
+  });
+
+  it('does not believe a late write of a member the group moved on from (a zombie): the key it names is not blocked', async () => {
+    const { topic, group } = await strictSetup();
+    const first = await startStrict({ topics: [topic], groupId: group, fail: () => false });
+    await produceRecords([record(topic, 'other', 'other-0')]);
+    await waitFor('the first owner to commit its record', async () =>
+      (await committedToEnd(group, topic)) ? true : undefined,
+    );
+    await first.consumer.stop();
+    running.splice(running.indexOf(first.consumer), 1);
+    // A former owner, writing late: the entry it writes blocks Z behind a record that will
+    // never come back. Written after the first owner's last commit, by a writer no commit names.
+    const zombieEntry = {
+      version: 1 as const,
+      kind: 'entry' as const,
+      topic,
+      partition: 0,
+      key: keyBase64(Buffer.from('Z')),
+      blocker: { offset: '999999', since: Date.now() },
+      waitingSince: null,
+      followers: 0,
+      lastFollowerOffset: '999999',
+      handledThroughOffset: '999999',
+      deadLetterFollowers: false,
+      updatedAt: Date.now(),
+    };
+    await produceRecords([
+      {
+        topic: blockedKeysTopic(group),
+        partition: 0,
+        key: Buffer.from(entryRecordKey(topic, 0, Buffer.from('Z'))),
+        value: encodeBlockedKeysRecord(zombieEntry),
+        headers: { [blockedKeysWriterHeader]: 'a-member-the-group-moved-on-from' },
+      },
+    ]);
+
+    const second = await startStrict({ topics: [topic], groupId: group, fail: () => false });
+    await produceRecords([record(topic, 'Z', 'Z-1')]);
+    await waitFor('Z-1 to be handled', () =>
+      second.calls.some((call) => call.value === 'Z-1' && call.succeeded) ? true : undefined,
+    );
+    expect(second.outcomes.filter(({ outcome }) => outcome.kind === 'waiting')).to.deep.equal([]);
+    await awaitUnblocked(second);
   });
 
   it('loses no follower appended while its key drains', async () => {

@@ -23,7 +23,11 @@ const parser = yargs(hideBin(process.argv))
     '$0 [flags]\n\nReal services on a broker of its own, killed and restarted under traffic; ' +
       'then every record is accounted for. Flags override the profile. See docs/chaos.md.',
   )
-  .option('profile', { type: 'string', choices: profileNames, describe: 'ci (default) or long' })
+  .option('profile', {
+    type: 'string',
+    choices: profileNames,
+    describe: 'ci (default), long, key-strict-ci or key-strict',
+  })
   .option('records', text('records to produce'))
   .option('keys', text('distinct keys the records share'))
   .option('rate', text('records produced per second'))
@@ -41,7 +45,10 @@ const parser = yargs(hideBin(process.argv))
   .option('max-in-flight', text('records each main consumer handles at once'))
   .option(
     'ordering',
-    text('the main consumers’ ordering: key, partition or unordered (default: theirs, key)'),
+    text(
+      'the main consumers’ ordering: key, key-strict, partition or unordered ' +
+        '(default: the profile’s, else theirs, key)',
+    ),
   )
   .option(
     'max-handler-latency-ms',

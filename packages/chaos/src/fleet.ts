@@ -85,6 +85,9 @@ export function planFleet(options: ChaosOptions, context: FleetContext): Fleet {
         // The default ordering, key, unless asked: many records of a partition at once, each
         // key's in offset order.
         ...(options.ordering === undefined ? [] : ['--ordering', options.ordering]),
+        // Said, though it is the default: the key-strict order check lets the records behind a
+        // dead-lettered record go on by this rule.
+        ...(options.ordering === 'key-strict' ? ['--on-dead-letter', 'release'] : []),
         '--max-in-flight',
         String(options.maxInFlight),
         // The producer may start before the group's first join; nothing may be skipped.

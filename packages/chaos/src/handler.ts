@@ -48,6 +48,8 @@ export async function handler(record: HandlerRecord<Buffer | null>): Promise<voi
     outcome,
     partition: record.partition,
     offset: record.offset,
+    originalPartition: record.retry?.original.partition ?? record.partition,
+    originalOffset: record.retry?.original.offset ?? record.offset,
   });
   try {
     await sleep(plan.latencyMilliseconds);

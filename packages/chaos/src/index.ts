@@ -35,6 +35,12 @@ export {
   type KeyOrderEvidence,
   type KeyOrderViolation,
 } from './key-order.js';
+export {
+  checkKeyStrictOrder,
+  describeKeyStrictViolation,
+  type KeyStrictEvidence,
+  type KeyStrictViolation,
+} from './key-strict-order.js';
 export { seededRandom, type Random } from './random.js';
 export { scheduleChaos, type ChaosEvent } from './chaos-schedule.js';
 export { planFleet, type FleetContext } from './fleet.js';

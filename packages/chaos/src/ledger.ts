@@ -34,6 +34,12 @@ export interface Invocation {
   /** Where the delivery sits: on a first try (tryCount 0), in the source topic. */
   readonly partition: number;
   readonly offset: string;
+  /**
+   * Where the record was first produced: the delivery's own position on a first try, else the
+   * retry contract's original position (a redelivery sits at a new offset of its own).
+   */
+  readonly originalPartition: number;
+  readonly originalOffset: string;
 }
 
 /** What the handler writes as it is called; the ledger numbers it, and the end comes later. */
@@ -51,7 +57,9 @@ CREATE TABLE IF NOT EXISTS invocation (
   pid INTEGER NOT NULL,
   outcome TEXT NOT NULL,
   source_partition INTEGER NOT NULL,
-  source_offset TEXT NOT NULL
+  source_offset TEXT NOT NULL,
+  original_partition INTEGER NOT NULL,
+  original_offset TEXT NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS invocation_succeeded ON invocation (outcome, record_id);
 CREATE TABLE IF NOT EXISTS sent (
@@ -81,7 +89,8 @@ export class Ledger {
     this.#db = db;
     this.#insertInvocation = db.prepare(
       'INSERT INTO invocation (record_id, record_key, try_count, invoked_at, due_at, pid, ' +
-        'outcome, source_partition, source_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'outcome, source_partition, source_offset, original_partition, original_offset) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.#endInvocation = db.prepare('UPDATE invocation SET ended_at = ? WHERE sequence = ?');
     this.#countSend = db.prepare(
@@ -123,6 +132,8 @@ export class Ledger {
       invocation.outcome,
       invocation.partition,
       invocation.offset,
+      invocation.originalPartition,
+      invocation.originalOffset,
     );
     return Number(result.lastInsertRowid);
   }
@@ -162,6 +173,8 @@ export class Ledger {
       outcome: String(row.outcome) as PlannedOutcome,
       partition: Number(row.source_partition),
       offset: String(row.source_offset),
+      originalPartition: Number(row.original_partition),
+      originalOffset: String(row.original_offset),
     }));
   }
 

@@ -17,6 +17,12 @@ export interface Measures {
    * to mean anything.
    */
   readonly overlappedInPartition: number;
+  /**
+   * The key-strict order check, judged or not: records done with before an earlier record of their
+   * key (what `--ordering key` does across retries), and records that went through the tiers with
+   * later records of their key behind them (what put the order to the test).
+   */
+  readonly keyStrictOrder: { readonly violations: number; readonly blockers: number };
   /** Redelivered calls (those with a due-at). */
   readonly redeliveries: number;
   /** invokedAt - dueAt over redeliveries, in ms; undefined when there were none. */
@@ -31,7 +37,7 @@ export function quantile(sorted: readonly number[], q: number): number {
 }
 
 export function measure(evidence: RecordEvidence): Measures {
-  const { plans, ladderLength, invocationsById, sends, keyOrder } = evidence;
+  const { plans, ladderLength, invocationsById, sends, keyOrder, keyStrictOrder } = evidence;
   let invocations = 0;
   let plannedInvocations = 0;
   let duplicateInvocations = 0;
@@ -53,6 +59,10 @@ export function measure(evidence: RecordEvidence): Measures {
     duplicateInvocations,
     duplicateRate: plannedInvocations === 0 ? 0 : duplicateInvocations / plannedInvocations,
     overlappedInPartition: keyOrder.overlappedInPartition,
+    keyStrictOrder: {
+      violations: keyStrictOrder.violations.length,
+      blockers: keyStrictOrder.blockers,
+    },
     redeliveries: lateness.length,
     lateness:
       lateness.length === 0

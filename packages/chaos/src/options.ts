@@ -62,10 +62,15 @@ export interface ChaosOptions {
   readonly concurrency: number;
   readonly maxInFlight: number;
   /**
-   * Given to the main consumers only when set: the run uses their default (key) unless asked,
-   * e.g. `--ordering unordered` to see the key-order checks fail.
+   * Given to the main consumers only when set (by the flag or the profile): the run uses their
+   * default (key) unless asked, e.g. `--ordering unordered` to see the key-order checks fail.
    */
   readonly ordering: Ordering | undefined;
+  /**
+   * Whether the key-strict order check is judged: with `--ordering key-strict`, or a key-strict
+   * profile whatever the ordering (`--ordering key` shows the check failing). Always reported.
+   */
+  readonly judgeKeyStrictOrder: boolean;
   readonly maxHandlerLatencyMs: number;
   readonly sessionTimeoutMs: number;
   readonly resolveTimeoutMs: number;
@@ -113,7 +118,7 @@ function percent(field: string, text: string): number {
 function profileOf(text: string | undefined): ProfileName {
   const name = text ?? 'ci';
   if (!(profileNames as readonly string[]).includes(name)) {
-    throw new ConfigError('--profile', `must be ${profileNames.join(' or ')}, got "${name}"`);
+    throw new ConfigError('--profile', `must be ${profileNames.join(', ')}, got "${name}"`);
   }
   return name as ProfileName;
 }
@@ -195,7 +200,7 @@ export function compileChaosOptions(
       'it and the port after it must differ from --broker-port and --controller-port',
     );
   }
-  const ordering = flags.ordering;
+  const ordering = flags.ordering ?? values.ordering;
   if (ordering !== undefined && !(orderings as readonly string[]).includes(ordering)) {
     throw new ConfigError('--ordering', `must be ${orderings.join(', ')}, got "${ordering}"`);
   }
@@ -230,6 +235,7 @@ export function compileChaosOptions(
       10_000,
     ),
     ordering: ordering as Ordering | undefined,
+    judgeKeyStrictOrder: ordering === 'key-strict' || values.ordering === 'key-strict',
     maxHandlerLatencyMs: wholeNumber(
       '--max-handler-latency-ms',
       pick(flags.maxHandlerLatencyMs, values.maxHandlerLatencyMs),

@@ -1,5 +1,13 @@
+import type { Ordering } from '@ricochet/main-consumer/defaults';
+
 /** The values a profile sets; every one can be overridden by the flag of the same name. */
 export interface ProfileValues {
+  /**
+   * The main consumers' ordering; undefined leaves them their default (key). A `key-strict`
+   * profile also judges the key-strict order check, whatever `--ordering` says, so that
+   * `--ordering key` shows the check failing.
+   */
+  readonly ordering: Ordering | undefined;
   readonly records: number;
   /** Distinct keys the records share (several records per key, interleaved). */
   readonly keys: number;
@@ -24,16 +32,20 @@ export interface ProfileValues {
   readonly settle: string;
 }
 
-export const profileNames = ['ci', 'long'] as const;
+export const profileNames = ['ci', 'long', 'key-strict-ci', 'key-strict'] as const;
 export type ProfileName = (typeof profileNames)[number];
 
 /**
  * `ci`: a few thousand records and a few kills per role, a few minutes on a 2-core machine; 50
  * keys, so that a key has about 60 records and several of them wait together after an outage.
  * `long`: the issue's long run, by hand: 100,000 records, 20 kills per role.
+ * `key-strict-ci`: `--ordering key-strict` in about 2 minutes for CI, after the `ci` run: 2,000
+ * records over 50 keys (40 a key, so that records wait behind a blocked key all the time), 2 kills
+ * per role. `key-strict`: the same, longer, by hand: 20,000 records over 400 keys, 10 kills per role.
  */
 export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
   ci: {
+    ordering: undefined,
     records: 3_000,
     keys: 50,
     rate: 40,
@@ -50,6 +62,7 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
     settle: '8s',
   },
   long: {
+    ordering: undefined,
     records: 100_000,
     keys: 1_000,
     rate: 250,
@@ -63,6 +76,40 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
     maxHandlerLatencyMs: 50,
     sessionTimeoutMs: 6_000,
     resolveTimeout: '15m',
+    settle: '10s',
+  },
+  'key-strict-ci': {
+    ordering: 'key-strict',
+    records: 2_000,
+    keys: 50,
+    rate: 40,
+    killsPerRole: 2,
+    brokerRestarts: 1,
+    lostAcks: 1,
+    tiers: '1s,3s,8s',
+    partitions: 4,
+    concurrency: 2,
+    maxInFlight: 16,
+    maxHandlerLatencyMs: 50,
+    sessionTimeoutMs: 6_000,
+    resolveTimeout: '3m',
+    settle: '8s',
+  },
+  'key-strict': {
+    ordering: 'key-strict',
+    records: 20_000,
+    keys: 400,
+    rate: 100,
+    killsPerRole: 10,
+    brokerRestarts: 1,
+    lostAcks: 2,
+    tiers: '1s,3s,8s',
+    partitions: 4,
+    concurrency: 2,
+    maxInFlight: 16,
+    maxHandlerLatencyMs: 50,
+    sessionTimeoutMs: 6_000,
+    resolveTimeout: '10m',
     settle: '10s',
   },
 };

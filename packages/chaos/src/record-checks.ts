@@ -1,6 +1,7 @@
 import type { DeadLetterReason } from '@ricochet/core';
 import type { ArchiveEntry } from './archive-reader.js';
 import { describeViolation, type KeyOrderEvidence } from './key-order.js';
+import type { KeyStrictEvidence } from './key-strict-order.js';
 import type { Invocation } from './ledger.js';
 import { endsArchived, plannedTries, type RecordPlan } from './record-plan.js';
 
@@ -21,6 +22,8 @@ export interface RecordEvidence {
   readonly sends: ReadonlyMap<string, number>;
   /** The first attempts of every key, in the order they were handed over (key-order.ts). */
   readonly keyOrder: KeyOrderEvidence;
+  /** Every key's records done with in offset order, retries included (key-strict-order.ts). */
+  readonly keyStrictOrder: KeyStrictEvidence;
 }
 
 const examplesShown = 5;

@@ -142,6 +142,7 @@ export async function runChaos(
       dlqTopic,
       sourceTopic,
       partitions: options.partitions,
+      groups: options.ordering === 'key-strict' ? [group] : [],
     });
     progress.info(`starting ${fleet.initial.length} service instances`);
     fleet.initial.forEach((spec) => supervisor.launch(spec));
@@ -224,6 +225,7 @@ export async function runChaos(
     const verdict = judge({
       plans,
       ladderLength: options.ladder.length,
+      judgeKeyStrictOrder: options.judgeKeyStrictOrder,
       invocations: ledger.invocations(),
       sends: ledger.sends(),
       archive: archived,

@@ -75,6 +75,12 @@ export function renderSummary(report: ChaosReport): string {
       'first attempts overlapping in a partition',
       `${measures.overlappedInPartition} (handed over while an earlier record of the partition ran)`,
     ],
+    [
+      'key-strict order across retries',
+      `${measures.keyStrictOrder.violations} done before an earlier record of their key; ` +
+        `${measures.keyStrictOrder.blockers} records blocked their key through the tiers` +
+        (options.judgeKeyStrictOrder ? '' : ' (not judged)'),
+    ],
     ['duration', formatElapsed(report.durationMilliseconds)],
   ];
   const checks = verdict.checks.map((check) => [

@@ -12,9 +12,14 @@ export interface TopologyRequest {
   readonly dlqTopic: string;
   readonly sourceTopic: string;
   readonly partitions: number;
+  /** Groups whose key-strict topics (blocked keys, waiting) to create too. */
+  readonly groups: readonly string[];
 }
 
-/** `ricochet topology create`: the tier, dead-letter and source topics, as an operator makes them. */
+/**
+ * `ricochet topology create`: the tier, dead-letter and source topics, and the key-strict topics
+ * of the groups asked for, as an operator makes them.
+ */
 export async function createTopology(request: TopologyRequest): Promise<void> {
   const args = [
     request.cliBin,
@@ -32,6 +37,7 @@ export async function createTopology(request: TopologyRequest): Promise<void> {
     String(request.partitions),
     '--replication-factor',
     '1',
+    ...request.groups.flatMap((group) => ['--group', group]),
   ];
   try {
     await run(process.execPath, args);

@@ -1,5 +1,6 @@
 import type { ArchiveEntry } from './archive-reader.js';
 import { checkKeyOrder } from './key-order.js';
+import { checkKeyStrictOrder, describeKeyStrictViolation } from './key-strict-order.js';
 import type { Invocation } from './ledger.js';
 import { measure, type Measures } from './measures.js';
 import {
@@ -24,6 +25,8 @@ export interface ServiceEnding {
 export interface VerdictInput {
   readonly plans: readonly RecordPlan[];
   readonly ladderLength: number;
+  /** Whether the key-strict order check is one of the checks (else only reported). */
+  readonly judgeKeyStrictOrder: boolean;
   readonly invocations: readonly Invocation[];
   readonly sends: ReadonlyMap<string, number>;
   readonly archive: readonly ArchiveEntry[];
@@ -66,7 +69,9 @@ export function judge(input: VerdictInput): Verdict {
     archiveById: groupBy(input.archive, (entry) => entry.recordId),
     sends: input.sends,
     keyOrder: checkKeyOrder(input.invocations),
+    keyStrictOrder: checkKeyStrictOrder(input.invocations, input.plans, input.ladderLength),
   };
+  const { keyStrictOrder } = evidence;
   const unknownArchiveEntries = input.archive.filter(
     (entry) => entry.recordId === null || !known.has(entry.recordId),
   ).length;
@@ -74,6 +79,16 @@ export function judge(input: VerdictInput): Verdict {
   const allInstances = `${services.instances} of ${services.instances}`;
   const checks: Check[] = [
     ...recordChecks(evidence, unknownArchiveEntries),
+    ...(input.judgeKeyStrictOrder
+      ? [
+          check(
+            'every key’s records done with in offset order, across retries (key-strict)',
+            keyStrictOrder.violations.map(describeKeyStrictViolation),
+            `${keyStrictOrder.succeeded} succeeded, ${keyStrictOrder.deadLettered} dead-lettered ` +
+              `in ${keyStrictOrder.lanes} key-partition lanes`,
+          ),
+        ]
+      : []),
     check(
       'no service crash-looping: every instance running and ready at the end',
       services.notHealthyAtEnd,

@@ -49,5 +49,16 @@ describe('chaos fleet', () => {
     );
     const args = unordered.initial[0]?.args ?? [];
     expect(args[args.indexOf('--ordering') + 1]).to.equal('unordered');
+    expect(args).not.to.include('--on-dead-letter');
+  });
+
+  it('runs the main consumers of a key-strict profile with key-strict and the release rule', () => {
+    const strict = planFleet(
+      compileChaosOptions({ profile: 'key-strict-ci' }, '/repo', () => 1),
+      context,
+    );
+    const args = strict.initial[0]?.args ?? [];
+    expect(args[args.indexOf('--ordering') + 1]).to.equal('key-strict');
+    expect(args[args.indexOf('--on-dead-letter') + 1]).to.equal('release');
   });
 });

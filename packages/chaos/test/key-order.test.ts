@@ -24,6 +24,8 @@ function ledger(...calls: string[]): Invocation[] {
       outcome: (outcome ?? 'succeeded') as Invocation['outcome'],
       partition: Number(partition),
       offset: offset ?? '',
+      originalPartition: Number(partition),
+      originalOffset: offset ?? '',
     };
   });
 }

@@ -36,6 +36,7 @@ describe('chaos options', () => {
       maxHandlerLatencyMs: profiles.ci.maxHandlerLatencyMs,
       ordering: undefined,
     });
+    expect(options.judgeKeyStrictOrder).to.equal(false);
     expect(compile({ ordering: 'unordered' }).ordering).to.equal('unordered');
     expect(options.ladder.map((tier) => tier.topic)).to.deep.equal([
       'retry-1s',
@@ -95,5 +96,24 @@ describe('chaos options', () => {
     expect(fieldOf({ stateDir: '.state' })).to.equal('--state-dir');
     expect(fieldOf({ stateDir: '/repo/.state/' })).to.equal('--state-dir');
     expect(compile({ stateDir: '/tmp/chaos' }).stateDir).to.equal('/tmp/chaos');
+  });
+
+  it('runs the key-strict profiles with --ordering key-strict and judges their order check whatever the ordering', () => {
+    expect(compile({ profile: 'key-strict-ci' })).to.deep.include({
+      profile: 'key-strict-ci',
+      ordering: 'key-strict',
+      judgeKeyStrictOrder: true,
+      records: profiles['key-strict-ci'].records,
+    });
+    expect(compile({ profile: 'key-strict' }).killsPerRole).to.equal(
+      profiles['key-strict'].killsPerRole,
+    );
+    // The check's teeth: key ordering, judged as key-strict.
+    expect(compile({ profile: 'key-strict-ci', ordering: 'key' })).to.deep.include({
+      ordering: 'key',
+      judgeKeyStrictOrder: true,
+    });
+    expect(compile({ ordering: 'key-strict' }).judgeKeyStrictOrder).to.equal(true);
+    expect(fieldOf({ ordering: 'strict' })).to.equal('--ordering');
   });
 });

@@ -50,6 +50,9 @@ function call(
     outcome,
     partition: 0,
     offset: String(clock),
+    // Each record is one produced record, wherever its tries were delivered.
+    originalPartition: 0,
+    originalOffset: recordId.slice(1),
     ...overrides,
   };
 }
@@ -68,6 +71,7 @@ function flawless(): VerdictInput {
   return {
     plans,
     ladderLength,
+    judgeKeyStrictOrder: false,
     invocations: [
       call('r1', 0, 'succeeded'),
       call('r2', 0, 'retryable-failure'),
@@ -250,8 +254,8 @@ describe('chaos verdict', () => {
 
   it('fails when a key’s later record was first handled before its earlier one', () => {
     const input = flawless();
-    const first = call('r5', 0, 'succeeded', { key: 'shared', offset: '7' });
-    const second = call('r6', 0, 'succeeded', { key: 'shared', offset: '5' });
+    const first = call('r5', 0, 'succeeded', { key: 'shared', offset: '7', originalOffset: '7' });
+    const second = call('r6', 0, 'succeeded', { key: 'shared', offset: '5', originalOffset: '5' });
     const withBoth: VerdictInput = {
       ...input,
       plans: [...plans, plan('r5', 'ok', 0), plan('r6', 'ok', 0)],
@@ -274,5 +278,30 @@ describe('chaos verdict', () => {
     );
     const { lateness } = judge({ ...input, invocations }).measures;
     expect(lateness).to.deep.equal({ p50: 600, p99: 800, max: 800 });
+  });
+
+  it('judges the key-strict order only when asked, and always reports it', () => {
+    const input = flawless();
+    // r5 fails and goes to a tier; r6 of the same key succeeds before r5's retry does.
+    const shared = { key: 'shared' };
+    const withKey: VerdictInput = {
+      ...input,
+      plans: [...plans, { ...plan('r5', 'flaky', 1), key: 'shared' }, plan('r6', 'ok', 0)],
+      invocations: [
+        ...input.invocations,
+        call('r5', 0, 'retryable-failure', shared),
+        call('r6', 0, 'succeeded', shared),
+        call('r5', 1, 'succeeded', shared),
+      ],
+      sends: new Map([...input.sends, ['r5', 1], ['r6', 1]]),
+    };
+    const reported = judge(withKey);
+    expect(reported.passed).to.equal(true);
+    expect(reported.measures.keyStrictOrder).to.deep.equal({ violations: 1, blockers: 1 });
+    expect(judge({ ...input, judgeKeyStrictOrder: true }).passed).to.equal(true);
+    const judged = judge({ ...withKey, judgeKeyStrictOrder: true });
+    expect(judged.checks.filter((item) => !item.passed).map((item) => item.detail)).to.deep.equal([
+      'failing: 1 (shared p0: 6 succeeded before 5)',
+    ]);
   });
 });

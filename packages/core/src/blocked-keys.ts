@@ -24,6 +24,20 @@ export const blockedKeysRecordVersion = 1;
  */
 export const waitingScanMarginMilliseconds = 60_000;
 
+/**
+ * The header an owner puts on every record it writes to the blocked-keys topic (tombstones
+ * included): its incarnation, which the group's commits name, so that a next owner tells a write
+ * of the owner that committed from one of a member the group had moved on from.
+ */
+export const blockedKeysWriterHeader = 'blocked-keys-writer';
+
+/**
+ * `min.compaction.lag.ms` of the blocked-keys topic: how long a superseded record stays readable.
+ * A next owner may need the version before one it does not believe (a late write of a former
+ * owner); the owner writes its own over such a write within seconds, so a day is ample.
+ */
+export const blockedKeysMinCompactionLagMilliseconds = 86_400_000;
+
 /** The record a key waits on: it is in the retry tiers. */
 export interface BlockerPosition {
   /** The blocker's original offset, canonical decimal. */
@@ -56,6 +70,25 @@ export interface BlockedKeyEntry {
   /** The drain dead-letters the followers (`predecessor-dead-lettered`) instead of handling them. */
   readonly deadLetterFollowers: boolean;
   readonly updatedAt: number;
+  /**
+   * Written before a drain calls the handler for the follower at `offset`, cleared by the write
+   * after it: found by the next owner, that call never came back (the process died in it).
+   * `crashes` counts the calls before it that never came back. Absent in entries written before
+   * it existed: read as none.
+   */
+  readonly attempt?: FollowerAttempt;
+}
+
+/** A drained follower's handler call in progress (`BlockedKeyEntry.attempt`). */
+export interface FollowerAttempt {
+  /** The follower's original offset. */
+  readonly offset: string;
+  readonly crashes: number;
+  /**
+   * The call was made with no other record of the process in hand, so a crash during it was its
+   * own; a crash during a call made among others is only a suspicion (absent: false).
+   */
+  readonly careful?: boolean;
 }
 
 /** An operator asks the owner to release key K of (topic, partition): `ricochet order release`. */
@@ -196,6 +229,15 @@ export function encodeBlockedKeysRecord(record: BlockedKeysRecord): Buffer {
           handledThroughOffset: record.handledThroughOffset,
           deadLetterFollowers: record.deadLetterFollowers,
           updatedAt: record.updatedAt,
+          ...(record.attempt === undefined
+            ? {}
+            : {
+                attempt: {
+                  offset: record.attempt.offset,
+                  crashes: record.attempt.crashes,
+                  ...(record.attempt.careful === true ? { careful: true } : {}),
+                },
+              }),
         }),
       );
     case 'release':
@@ -302,6 +344,7 @@ function decodeValue(value: Buffer, subject: string): BlockedKeysRecord {
         ),
         deadLetterFollowers: fields.boolean('deadLetterFollowers'),
         updatedAt: fields.epoch('updatedAt'),
+        ...fields.attempt('attempt'),
       });
     case 'release':
       return { ...common, kind, requestedAt: fields.epoch('requestedAt') };
@@ -403,6 +446,33 @@ class FieldReader {
     const inner = new FieldReader(value as Record<string, unknown>, this.subject);
     try {
       return { offset: inner.offset('offset'), since: inner.epoch('since') };
+    } catch (error) {
+      if (error instanceof BlockedKeysRecordError) {
+        throw new BlockedKeysRecordError(this.subject, `${name}.${error.problem}`);
+      }
+      throw error;
+    }
+  }
+
+  /** An optional `attempt`: spread into the entry, so an absent one stays absent. */
+  attempt(name: string): { readonly attempt?: FollowerAttempt } {
+    const value = this.raw(name);
+    if (value === undefined) {
+      return {};
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return this.fail(name, 'an object with offset and crashes, when present');
+    }
+    const inner = new FieldReader(value as Record<string, unknown>, this.subject);
+    try {
+      const careful = inner.raw('careful') === undefined ? false : inner.boolean('careful');
+      return {
+        attempt: {
+          offset: inner.offset('offset'),
+          crashes: inner.count('crashes'),
+          ...(careful ? { careful } : {}),
+        },
+      };
     } catch (error) {
       if (error instanceof BlockedKeysRecordError) {
         throw new BlockedKeysRecordError(this.subject, `${name}.${error.problem}`);

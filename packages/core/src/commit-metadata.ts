@@ -41,6 +41,21 @@ export interface CommitMetadata {
    * ignore any at or below the offset actually committed.
    */
   readonly done?: readonly string[];
+  /**
+   * Ordering `key-strict`: which records of the group's blocked-keys partition about this source
+   * partition the next owner believes (docs/ordered-retries.md, "Fencing"): those before `from`
+   * (the offset the committing owner loaded the partition's state through, having rewritten what
+   * it did not believe), and those at or after it written by `writer` (the committing owner's
+   * incarnation, in a header of each record it writes). A member the group moved on from cannot
+   * commit, so nothing it wrote afterwards is believed.
+   */
+  readonly blockedKeys?: BlockedKeysFence;
+}
+
+/** `CommitMetadata.blockedKeys`. */
+export interface BlockedKeysFence {
+  readonly writer: string;
+  readonly from: string;
 }
 
 /** Crash counts beyond this are not believed: metadata is text anyone with group access can write. */
@@ -65,6 +80,12 @@ export function encodeCommitMetadata(
     ...(metadata.attempt === undefined
       ? {}
       : { attempt: metadata.attempt.offset, crashes: metadata.attempt.crashes }),
+    ...(metadata.blockedKeys === undefined
+      ? {}
+      : {
+          blockedKeysWriter: metadata.blockedKeys.writer,
+          blockedKeysFrom: metadata.blockedKeys.from,
+        }),
   };
   const done =
     metadata.done === undefined || metadata.done.length > maxDoneOffsets
@@ -102,7 +123,7 @@ export function decodeCommitMetadata(text: string | null | undefined): CommitMet
     return undefined;
   }
   const { owner, guard, attempt, crashes } = fields;
-  if (typeof owner !== 'string' || owner.length === 0 || owner.length > maxOwnerLength) {
+  if (!isOwner(owner)) {
     return undefined;
   }
   if (guard !== undefined && !isOffset(guard)) {
@@ -114,6 +135,16 @@ export function decodeCommitMetadata(text: string | null | undefined): CommitMet
   if (attempt !== undefined && (!isOffset(attempt) || !isCrashCount(crashes))) {
     return undefined;
   }
+  const { blockedKeysWriter, blockedKeysFrom } = fields;
+  if ((blockedKeysWriter === undefined) !== (blockedKeysFrom === undefined)) {
+    return undefined;
+  }
+  if (
+    blockedKeysWriter !== undefined &&
+    (!isOwner(blockedKeysWriter) || !isOffset(blockedKeysFrom))
+  ) {
+    return undefined;
+  }
   // A done set that does not check out reads as absent: the rest still holds.
   const done = fields.done === undefined ? undefined : decodeDoneOffsets(fields.done);
   return {
@@ -121,7 +152,14 @@ export function decodeCommitMetadata(text: string | null | undefined): CommitMet
     ...(guard === undefined ? {} : { guard }),
     ...(attempt === undefined ? {} : { attempt: { offset: attempt, crashes: crashes as number } }),
     ...(done === undefined ? {} : { done }),
+    ...(blockedKeysWriter === undefined
+      ? {}
+      : { blockedKeys: { writer: blockedKeysWriter, from: blockedKeysFrom as string } }),
   };
+}
+
+function isOwner(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= maxOwnerLength;
 }
 
 function isOffset(value: unknown): value is string {

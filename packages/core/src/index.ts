@@ -63,6 +63,7 @@ export {
   decodeCommitMetadata,
   encodeCommitMetadata,
   maxCommitMetadataBytes,
+  type BlockedKeysFence,
   type CommitMetadata,
 } from './commit-metadata.js';
 export { decodeDoneOffsets, encodeDoneOffsets, maxDoneOffsets } from './done-offsets.js';
@@ -102,10 +103,13 @@ export {
   releasedRecordKey,
   toWaitingRecord,
   waitingScanMarginMilliseconds,
+  blockedKeysWriterHeader,
+  blockedKeysMinCompactionLagMilliseconds,
   type BlockedKeyEntry,
   type BlockedKeysRecord,
   type BlockedKeysTombstone,
   type BlockerPosition,
+  type FollowerAttempt,
   type ReleaseCommand,
   type ReleasedBlocker,
 } from './blocked-keys.js';

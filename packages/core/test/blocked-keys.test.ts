@@ -169,6 +169,31 @@ describe('encodeBlockedKeysRecord / decodeBlockedKeysRecord', () => {
     });
   });
 
+  it("round-trips a drained follower's attempt, and reads an entry without one as none", () => {
+    const attempted = { ...entry, attempt: { offset: '45', crashes: 2 } };
+    expect(roundTrip(attempted)).to.deep.equal(attempted);
+    const careful = { ...entry, attempt: { offset: '45', crashes: 1, careful: true } };
+    expect(roundTrip(careful)).to.deep.equal(careful);
+    expect(roundTrip(entry)).to.not.have.property('attempt');
+    expect(JSON.parse(encodeBlockedKeysRecord(entry).toString())).to.not.have.property('attempt');
+  });
+
+  for (const attempt of [
+    null,
+    3,
+    { offset: '45' },
+    { offset: 45, crashes: 0 },
+    { offset: '45', crashes: -1 },
+    { offset: '45', crashes: 0, careful: 'yes' },
+  ]) {
+    it(`refuses the attempt ${JSON.stringify(attempt)}`, () => {
+      const value = { ...JSON.parse(encodeBlockedKeysRecord(entry).toString()), attempt };
+      expect(decodeError(entryKey, Buffer.from(JSON.stringify(value))).problem).to.match(
+        /^attempt/,
+      );
+    });
+  }
+
   it('writes version 1 JSON', () => {
     expect(JSON.parse(encodeBlockedKeysRecord(release).toString())).to.deep.equal({
       version: 1,

@@ -79,6 +79,16 @@ describe('commit metadata', () => {
     }
   });
 
+  it("reads back a key-strict partition's fence, kept when done is left out", () => {
+    const blockedKeys = { writer: 'f1d8c1a6-0d2e-4b8f-9b43-3d7c4b2f6a10', from: '1234' };
+    const metadata: CommitMetadata = { owner, guard: '100', blockedKeys };
+    expect(decodeCommitMetadata(encodeCommitMetadata(metadata))).to.deep.equal(metadata);
+    const done = range(0n, 3000, 1000n);
+    expect(decodeCommitMetadata(encodeCommitMetadata({ ...metadata, done }))).to.deep.equal(
+      metadata,
+    );
+  });
+
   it('writes no done field for an empty set', () => {
     const text = encodeCommitMetadata({ owner, done: [] });
     expect(text).not.to.contain('done');
@@ -187,6 +197,10 @@ describe('commit metadata', () => {
       `{"v":1,"owner":"a","attempt":"5","crashes":-1}`,
       `{"v":1,"owner":"a","attempt":"5","crashes":1.5}`,
       `{"v":1,"owner":"a","attempt":"5","crashes":1e12}`,
+      `{"v":1,"owner":"a","blockedKeysWriter":"w"}`,
+      `{"v":1,"owner":"a","blockedKeysFrom":"5"}`,
+      `{"v":1,"owner":"a","blockedKeysWriter":"","blockedKeysFrom":"5"}`,
+      `{"v":1,"owner":"a","blockedKeysWriter":"w","blockedKeysFrom":5}`,
     ]) {
       expect(decodeCommitMetadata(text), String(text)).to.equal(undefined);
     }

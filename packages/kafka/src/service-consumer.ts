@@ -1,4 +1,4 @@
-import type kafkajs from 'kafkajs';
+import kafkajs from 'kafkajs';
 import { RicochetError } from '@ricochet/core';
 import { kafkajsClientOf, type KafkaClient } from './client.js';
 import type { ConsumedBatch, PartitionControls } from './consumed-batch.js';
@@ -56,6 +56,8 @@ export class ServiceConsumer implements PartitionControls {
    */
   #commitOffsets: CommitOffsets | undefined;
 
+  readonly #outOfGeneration: (() => void)[] = [];
+
   constructor(consumer: kafkajs.Consumer) {
     this.#consumer = consumer;
   }
@@ -69,10 +71,14 @@ export class ServiceConsumer implements PartitionControls {
 
   /**
    * Called when the group starts rebalancing and this member is about to join again: its
-   * batches have ended, and the partitions it owned are given out only once it joined.
+   * batches have ended, and the partitions it owned are given out only once it joined. Also
+   * called when a commit is refused because the member is no longer in the group's generation
+   * (evicted: kafkajs announces no rebalancing then, and the partitions may already be owned by
+   * another member).
    */
   onRebalancing(listener: () => void): void {
     this.#consumer.on(this.#consumer.events.REBALANCING, () => listener());
+    this.#outOfGeneration.push(listener);
   }
 
   /** Called when the consumer crashed; `restart` says whether the client restarts it. */
@@ -109,14 +115,23 @@ export class ServiceConsumer implements PartitionControls {
     if (commitOffsets === undefined) {
       throw new NoGroupSessionError();
     }
-    await commitOffsets({
-      topics: [
-        {
-          topic,
-          partitions: [{ partition, offset, ...(metadata === undefined ? {} : { metadata }) }],
-        },
-      ],
-    });
+    try {
+      await commitOffsets({
+        topics: [
+          {
+            topic,
+            partitions: [{ partition, offset, ...(metadata === undefined ? {} : { metadata }) }],
+          },
+        ],
+      });
+    } catch (error) {
+      if (isOutOfGeneration(error)) {
+        for (const listener of this.#outOfGeneration) {
+          listener();
+        }
+      }
+      throw error;
+    }
   }
 
   /** Leaves the group once the batches in hand are done, and disconnects. */
@@ -175,4 +190,21 @@ function toConsumedBatch(payload: kafkajs.EachBatchPayload): ConsumedBatch {
     heartbeat,
     isCurrent: () => isRunning() && !isStale(),
   };
+}
+
+/** The coordinator's refusals that mean this member is no longer in the group's generation. */
+const outOfGenerationErrors: ReadonlySet<string> = new Set([
+  'UNKNOWN_MEMBER_ID',
+  'ILLEGAL_GENERATION',
+  'FENCED_INSTANCE_ID',
+]);
+
+function isOutOfGeneration(error: unknown): boolean {
+  // kafkajs may wrap the coordinator's error (retries exhausted): its cause then says it.
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof kafkajs.KafkaJSProtocolError && outOfGenerationErrors.has(cause.type)) {
+      return true;
+    }
+  }
+  return false;
 }

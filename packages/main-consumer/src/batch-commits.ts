@@ -1,5 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { encodeCommitMetadata, nextOffset, type CommitMetadata } from '@ricochet/core';
+import {
+  encodeCommitMetadata,
+  nextOffset,
+  type BlockedKeysFence,
+  type CommitMetadata,
+} from '@ricochet/core';
 import type { PartitionCrashGuard } from './crash-guard.js';
 import type { OwnedPartition } from './crash-guards.js';
 import { mergeOffsets } from './done-records.js';
@@ -31,6 +36,8 @@ export class BatchCommits {
   readonly #handOffs: HandOffs;
   readonly #publish: PublishHandOffs;
   readonly #commit: CommitPartition;
+  /** Ordering `key-strict`: the partition's fence, carried by every commit. */
+  readonly #fence: (() => BlockedKeysFence | undefined) | undefined;
   /** How many records done beyond the first not done the last commit listed. */
   #doneCommitted = 0;
 
@@ -41,6 +48,7 @@ export class BatchCommits {
     handOffs: HandOffs,
     publish: PublishHandOffs,
     commit: CommitPartition,
+    fence?: () => BlockedKeysFence | undefined,
   ) {
     this.#topic = topic;
     this.#partition = partition;
@@ -49,6 +57,7 @@ export class BatchCommits {
     this.#handOffs = handOffs;
     this.#publish = publish;
     this.#commit = commit;
+    this.#fence = fence;
   }
 
   /** Publishes the queued hand-offs, acknowledged, and settles what is then done. */
@@ -122,7 +131,10 @@ export class BatchCommits {
    */
   async #commitAt(offset: string, metadata: CommitMetadata): Promise<void> {
     const done = this.doneBeyond().filter((doneOffset) => isBefore(offset, doneOffset));
-    const withDone: CommitMetadata = done.length === 0 ? metadata : { ...metadata, done };
+    const blockedKeys = this.#fence?.();
+    const fenced: CommitMetadata =
+      blockedKeys === undefined ? metadata : { ...metadata, blockedKeys };
+    const withDone: CommitMetadata = done.length === 0 ? fenced : { ...fenced, done };
     await this.#commit(this.#topic, this.#partition, offset, encodeCommitMetadata(withDone));
     this.#guard.committed(offset);
     this.#handOffs.committed(offset, performance.now());

@@ -171,6 +171,7 @@ export class BatchRun<TValue> {
       this.#handOffs,
       shared.publish,
       shared.commit,
+      keyStrict === undefined ? undefined : () => keyStrict.fence(),
     );
     this.#lanes = new OrderingLanes(shared.options.ordering);
   }

@@ -26,6 +26,13 @@ export type KeyStrictDecision =
   /** Append it to the waiting topic behind `blockerOffset`, then count it in the entry. */
   | { readonly kind: 'follow'; readonly entry: BlockedKeyEntry; readonly blockerOffset: string };
 
+/** What a drain does before it calls the handler for a follower. */
+export type FollowerStep =
+  /** Write this entry (it marks the call) acknowledged, then call the handler. */
+  | { readonly kind: 'mark'; readonly entry: BlockedKeyEntry }
+  /** The follower crashed the process this many times: dead-letter it without calling it. */
+  | { readonly kind: 'dead-letter'; readonly crashes: number };
+
 /** How a record's handling ended, as far as its key's entry cares. */
 export type HandlingEnd = 'succeeded' | 'sent-to-tier' | 'dead-lettered';
 
@@ -117,6 +124,7 @@ export class KeyStrictBook {
   readonly partition: number;
   readonly #maxWaitingPerKey: number;
   readonly #onDeadLetter: OnDeadLetter;
+  readonly #maxHandlerCrashes: number;
   readonly #entries = new Map<string, BlockedKeyEntry>();
   /** Released-blocker markers by the blocker's original offset. */
   readonly #released = new Map<string, ReleasedBlocker>();
@@ -124,12 +132,17 @@ export class KeyStrictBook {
   constructor(
     topic: string,
     partition: number,
-    options: { readonly maxWaitingPerKey: number; readonly onDeadLetter: OnDeadLetter },
+    options: {
+      readonly maxWaitingPerKey: number;
+      readonly onDeadLetter: OnDeadLetter;
+      readonly maxHandlerCrashes: number;
+    },
   ) {
     this.topic = topic;
     this.partition = partition;
     this.#maxWaitingPerKey = options.maxWaitingPerKey;
     this.#onDeadLetter = options.onDeadLetter;
+    this.#maxHandlerCrashes = options.maxHandlerCrashes;
   }
 
   entry(keyId: string): BlockedKeyEntry | undefined {
@@ -153,6 +166,11 @@ export class KeyStrictBook {
   /** A released-blocker marker is written (or loaded). */
   putReleased(marker: ReleasedBlocker): void {
     this.#released.set(marker.offset, marker);
+  }
+
+  /** The released-blocker marker of the blocker at `originalOffset`, if any. */
+  releasedMarker(originalOffset: string): ReleasedBlocker | undefined {
+    return this.#released.get(originalOffset);
   }
 
   /** The marker of the blocker at `originalOffset` is tombstoned. */
@@ -233,6 +251,43 @@ export class KeyStrictBook {
     });
   }
 
+  /**
+   * Whether a drain must call the follower at `originalOffset` carefully (alone in the process):
+   * the entry marks a call of it that never came back (the process died in it), unless
+   * `markedHere` (this process wrote the mark and is alive).
+   */
+  followerSuspect(entry: BlockedKeyEntry, originalOffset: string, markedHere: boolean): boolean {
+    return entry.attempt?.offset === originalOffset && !markedHere;
+  }
+
+  /**
+   * Before a drain calls the handler for the follower at `originalOffset`: the drain's crash
+   * guard, as the batches' one. A mark of a call of it that never came back counts a crash when
+   * that call was made alone (`careful`); one made among others only made it a suspect. A
+   * follower that crashed the process `maxHandlerCrashes` times is dead-lettered uncalled;
+   * otherwise the entry marks the call (made `alone` or not) before it is made.
+   */
+  followerStep(
+    entry: BlockedKeyEntry,
+    originalOffset: string,
+    markedHere: boolean,
+    alone: boolean,
+  ): FollowerStep {
+    const found = entry.attempt?.offset === originalOffset ? entry.attempt : undefined;
+    const crashes =
+      found === undefined ? 0 : found.crashes + (found.careful === true && !markedHere ? 1 : 0);
+    if (crashes >= this.#maxHandlerCrashes) {
+      return { kind: 'dead-letter', crashes };
+    }
+    return {
+      kind: 'mark',
+      entry: {
+        ...entry,
+        attempt: { offset: originalOffset, crashes, ...(alone ? { careful: true } : {}) },
+      },
+    };
+  }
+
   /** A follower at `originalOffset` was appended to the waiting topic (acknowledged). */
   followed(entry: BlockedKeyEntry, originalOffset: string, now: number): BlockedKeyEntry {
     return {
@@ -255,8 +310,9 @@ export class KeyStrictBook {
     now: number,
   ): BlockedKeyEntry {
     const followers = Math.max(0, entry.followers - 1);
+    const { attempt: _done, ...unmarked } = entry;
     const moved: BlockedKeyEntry = {
-      ...entry,
+      ...unmarked,
       followers,
       handledThroughOffset: originalOffset,
       updatedAt: now,

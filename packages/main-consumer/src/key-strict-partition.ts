@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import {
+  blockedKeysWriterHeader,
   encodeBlockedKeysRecord,
   RicochetError,
   entryRecordKey,
@@ -12,6 +15,7 @@ import {
   toWaitingRecord,
   waitingScanMarginMilliseconds,
   type BlockedKeyEntry,
+  type BlockedKeysFence,
   type BlockedKeysRecord,
   type ConsumedRecord,
   type Logger,
@@ -19,7 +23,9 @@ import {
   type ReleaseCommand,
 } from '@ricochet/core';
 import type { PartitionReader } from '@ricochet/kafka';
+import type { CarefulGate } from './careful-gate.js';
 import type { PublishHandOffs } from './hand-offs.js';
+import type { ProgressWatch } from './progress-watch.js';
 import type { InFlightSlots } from './in-flight-slots.js';
 import {
   drainedThroughLast,
@@ -65,9 +71,18 @@ export interface KeyStrictPartitionShared {
   /** Publishes hand-offs acknowledged, diverting the too large to the dead-letter topic. */
   readonly publishHandOffs: PublishHandOffs;
   readonly slots: InFlightSlots;
+  /** Shared with the batches: a careful call (a batch's or a drain's) runs alone in the process. */
+  readonly carefulGate: CarefulGate;
+  /** Shared with the batches: a drain step in hand counts as work waiting (stall detection). */
+  readonly progress: ProgressWatch;
   /** Handles drained followers (and dead-letters them) as the batches handle records. */
   readonly processor: RecordProcessor<unknown>;
   readonly onOutcome: (outcome: RecordOutcome, record: ConsumedRecord) => void;
+  /**
+   * The drained followers whose handler call this process marked in their entry (by
+   * `followerCallName`) and has not finished: a mark found here is no crash.
+   */
+  readonly followerCalls: Set<string>;
   /** Some key's entry changed: the gauges are emitted again. */
   readonly changed: () => void;
 }
@@ -82,6 +97,11 @@ function endOf(outcome: RecordOutcome): HandlingEnd | undefined {
     default:
       return undefined;
   }
+}
+
+/** A drained follower's name in `KeyStrictPartitionShared.followerCalls`. */
+function followerCallName(follower: ConsumedRecord): string {
+  return `${follower.offset}:${follower.partition}:${follower.topic}`;
 }
 
 function waiting(blockerOffset: string): RecordFate {
@@ -107,6 +127,13 @@ export class KeyStrictPartition {
   readonly #draining = new Set<string>();
   /** Keys whose drain was asked for while one ran: it runs again once that one ends. */
   readonly #drainAgain = new Set<string>();
+  /**
+   * This incarnation of the partition's owner, in a header of every record it writes; the
+   * partition's commits name it (with `#loadedThrough`) so a next owner believes its writes.
+   */
+  readonly #writer = randomUUID();
+  /** The offset of the blocked-keys partition the state was loaded through. */
+  #loadedThrough: string | undefined;
   #revoked = false;
 
   constructor(
@@ -123,6 +150,38 @@ export class KeyStrictPartition {
 
   get revoked(): boolean {
     return this.#revoked;
+  }
+
+  /** The partition's state is loaded through `offset` of its blocked-keys partition. */
+  loaded(offset: string): void {
+    this.#loadedThrough = offset;
+  }
+
+  /** What the partition's commits carry, once its state is loaded: see `CommitMetadata`. */
+  fence(): BlockedKeysFence | undefined {
+    return this.#loadedThrough === undefined
+      ? undefined
+      : { writer: this.#writer, from: this.#loadedThrough };
+  }
+
+  /** Whether this incarnation wrote a record with this writer header. */
+  wrote(writer: string | undefined): boolean {
+    return writer === this.#writer;
+  }
+
+  /**
+   * Writes this owner's state of `recordKey` (an entry's or a released marker's: the one its book
+   * holds, or a tombstone) over a record it does not believe.
+   */
+  async rewrite(recordKey: string): Promise<void> {
+    const last = recordKey.slice(recordKey.lastIndexOf('/') + 1);
+    if (recordKey.startsWith('released/')) {
+      await this.#serialized(`released/${last}`, () =>
+        this.#writeState(recordKey, this.book.releasedMarker(last) ?? null),
+      );
+      return;
+    }
+    await this.#serialized(last, () => this.#writeState(recordKey, this.book.entry(last) ?? null));
   }
 
   /** Rule 5: no drain step, append or state write for this partition any more. */
@@ -375,7 +434,7 @@ export class KeyStrictPartition {
         partition: this.#blockedKeysPartition,
         key: Buffer.from(recordKey),
         value: value === null ? null : encodeBlockedKeysRecord(value),
-        headers: {},
+        headers: { [blockedKeysWriterHeader]: this.#writer },
       },
     ]);
   }
@@ -501,17 +560,55 @@ export class KeyStrictPartition {
     }
   }
 
-  /** One drain step holding an in-flight slot; false once the drain stops. */
+  /**
+   * One drain step holding an in-flight slot, counted as work in hand for stall detection; false
+   * once the drain stops.
+   */
   async #drainStepWithSlot(id: string, follower: ConsumedRecord): Promise<boolean> {
-    const { slots } = this.#shared;
+    const { slots, carefulGate: gate, progress } = this.#shared;
+    progress.batchStarted(performance.now());
     const slot = slots.acquire();
-    if (slot !== undefined) {
-      await slot;
-    }
     try {
-      return await this.#serialized(id, () => this.#drainStep(id, follower));
+      if (slot !== undefined) {
+        await slot;
+      }
+      return await this.#drainStepInGate(id, follower, gate);
     } finally {
       slots.release();
+      progress.progressed(performance.now());
+      progress.batchEnded();
+    }
+  }
+
+  /**
+   * The step counted in hand by the careful gate like a batch's record, or alone in the process
+   * for a follower suspected of a crash. The gate is passed before the key's queue is entered: a
+   * careful batch record of the key may be queued there.
+   */
+  async #drainStepInGate(
+    id: string,
+    follower: ConsumedRecord,
+    gate: CarefulGate,
+  ): Promise<boolean> {
+    const entry = this.book.entry(id);
+    const alone =
+      entry !== undefined &&
+      this.book.followerSuspect(
+        entry,
+        follower.offset,
+        this.#shared.followerCalls.has(followerCallName(follower)),
+      );
+    if (alone) {
+      return gate.alone(() => this.#serialized(id, () => this.#drainStep(id, follower, true)));
+    }
+    for (let closed = gate.closed; closed !== undefined; closed = gate.closed) {
+      await closed;
+    }
+    gate.enter();
+    try {
+      return await this.#serialized(id, () => this.#drainStep(id, follower, false));
+    } finally {
+      gate.leave();
     }
   }
 
@@ -521,7 +618,7 @@ export class KeyStrictPartition {
    * first so that a follower that becomes the blocker is never recorded blocking without being
    * in its tier.
    */
-  async #drainStep(id: string, follower: ConsumedRecord): Promise<boolean> {
+  async #drainStep(id: string, follower: ConsumedRecord, alone: boolean): Promise<boolean> {
     const entry = this.book.entry(id);
     if (this.#revoked || entry === undefined || !needsDrain(entry)) {
       return false;
@@ -530,13 +627,57 @@ export class KeyStrictPartition {
       return true;
     }
     const { processor } = this.#shared;
-    const decided = entry.deadLetterFollowers
-      ? processor.deadLetterUnhandled(
+    if (entry.deadLetterFollowers) {
+      return this.#drained(
+        id,
+        entry,
+        follower,
+        processor.deadLetterUnhandled(
           follower,
           'predecessor-dead-lettered',
           `a record of its key before it, at original offset ${entry.handledThroughOffset ?? ''} or earlier, was dead-lettered (onDeadLetter: dead-letter)`,
-        )
-      : await processor.process(follower);
+        ),
+      );
+    }
+    const call = followerCallName(follower);
+    const step = this.book.followerStep(
+      entry,
+      follower.offset,
+      this.#shared.followerCalls.has(call),
+      alone,
+    );
+    if (step.kind === 'dead-letter') {
+      this.#shared.logger.warn('dead-lettering a waiting record that crashed the process', {
+        topic: follower.topic,
+        partition: follower.partition,
+        offset: follower.offset,
+        crashes: step.crashes,
+      });
+      return this.#drained(
+        id,
+        entry,
+        follower,
+        processor.deadLetterCrashed(follower, step.crashes),
+      );
+    }
+    // The crash guard of a drained follower: the mark is acknowledged before the call, so the
+    // next owner knows which call a crash cut short (the batches' crash guard never sees it).
+    await this.#putEntry(id, follower.key, step.entry);
+    this.#shared.followerCalls.add(call);
+    try {
+      return await this.#drained(id, step.entry, follower, await processor.process(follower));
+    } finally {
+      this.#shared.followerCalls.delete(call);
+    }
+  }
+
+  /** A drained follower's fate: its hand-off published acknowledged, then the entry past it. */
+  async #drained(
+    id: string,
+    entry: BlockedKeyEntry,
+    follower: ConsumedRecord,
+    decided: RecordFate,
+  ): Promise<boolean> {
     const fate = await this.#handOn(decided);
     const end = endOf(fate.outcome) ?? 'succeeded';
     const next = this.book.drained(entry, follower.offset, end, Date.now());

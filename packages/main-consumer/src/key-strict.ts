@@ -3,12 +3,14 @@ import {
   blockedKeysPartition,
   blockedKeysTopic,
   BlockedKeysRecordError,
+  blockedKeysWriterHeader,
   decodeBlockedKeysRecord,
+  decodeCommitMetadata,
+  readHeaderText,
   keyFromBase64,
   keyId,
   RicochetError,
   waitingTopic,
-  type BlockedKeysRecord,
   type ConsumedRecord,
   type Logger,
   type OutgoingRecord,
@@ -17,17 +19,21 @@ import {
 import {
   AdminOperationError,
   createAdmin,
+  type CommittedOffsetReader,
   createPartitionReader,
   type KafkaAdmin,
   type KafkaClient,
   type PartitionReader,
 } from '@ricochet/kafka';
+import type { CarefulGate } from './careful-gate.js';
 import { defaultKeyStrictPollMilliseconds } from './defaults.js';
 import type { PublishHandOffs } from './hand-offs.js';
 import type { InFlightSlots } from './in-flight-slots.js';
 import { KeyStrictBook, sumGauges } from './key-strict-book.js';
+import { isOwnerState, StateFold, type ReadStateRecord } from './key-strict-fence.js';
 import { KeyStrictPartition, type KeyStrictPartitionShared } from './key-strict-partition.js';
 import type { CompiledMainConsumerOptions } from './options.js';
+import type { ProgressWatch } from './progress-watch.js';
 import type { RecordProcessor } from './record-processor.js';
 
 /** How often, at most, a drained follower's handler call is checked against the handler timeout. */
@@ -52,15 +58,11 @@ export interface KeyStrictPorts {
   readonly publishState: (records: readonly OutgoingRecord[]) => Promise<unknown>;
   readonly publishHandOffs: PublishHandOffs;
   readonly slots: InFlightSlots;
+  readonly carefulGate: CarefulGate;
+  readonly progress: ProgressWatch;
   readonly processor: RecordProcessor<unknown>;
-}
-
-/** A partition's state as loaded or polled from its blocked-keys partition. */
-interface Loaded {
-  /** What survives per record key, for the partition: the last record, or none (tombstoned). */
-  readonly records: Map<string, BlockedKeysRecord>;
-  /** The offset of the blocked-keys partition read through (the next one to poll). */
-  readonly next: string;
+  /** Reads what the group committed for a partition: its fence (`CommitMetadata.blockedKeys`). */
+  readonly committedOffsets: CommittedOffsetReader;
 }
 
 /**
@@ -86,6 +88,8 @@ export class KeyStrict {
   readonly #pollFrom = new Map<KeyStrictPartition, string>();
   /** The offset each owned partition was last committed before, once this owner committed it. */
   readonly #committed = new Map<KeyStrictPartition, string>();
+  /** The drained followers' handler calls in progress in this process (every partition's). */
+  readonly #followerCalls = new Set<string>();
   #timers: NodeJS.Timeout[] = [];
   #polling = false;
   #lastGauges = '';
@@ -223,8 +227,11 @@ export class KeyStrict {
       publishState: this.#ports.publishState,
       publishHandOffs: this.#ports.publishHandOffs,
       slots: this.#ports.slots,
+      carefulGate: this.#ports.carefulGate,
+      progress: this.#ports.progress,
       processor: this.#ports.processor,
       onOutcome: (outcome, record) => this.#options.onOutcome(outcome, record),
+      followerCalls: this.#followerCalls,
       changed: () => this.#emitGauges(),
     };
     const book = new KeyStrictBook(topic, partition, this.#options);
@@ -234,13 +241,18 @@ export class KeyStrict {
       blockedKeysPartition(partition, this.#blockedKeysPartitions),
       blockedKeysPartition(partition, this.#waitingPartitions),
     );
+    // The fence is read before the state: a commit after it only moves it on past writes of an
+    // owner that still owned the partition, which this read then sees.
+    const committed = await this.#ports.committedOffsets.read(topic, partition);
+    const fence = decodeCommitMetadata(committed.metadata)?.blockedKeys;
     const { earliest, end } = await reader.offsets(
       this.#blockedKeysTopic,
       this.#blockedKeysPartitionOf(partition),
     );
-    const loaded = await this.#read(state, earliest, end);
+    const fold = new StateFold(fence);
+    const next = await this.#read(state, earliest, end, (read) => fold.add(read));
     const commands: ReleaseCommand[] = [];
-    for (const record of loaded.records.values()) {
+    for (const record of fold.state.values()) {
       if (record.kind === 'entry') {
         book.put(keyId(keyFromBase64(record.key)), record);
       } else if (record.kind === 'released') {
@@ -249,12 +261,24 @@ export class KeyStrict {
         commands.push(record);
       }
     }
-    this.#pollFrom.set(state, loaded.next);
+    // Before the first commit names this owner, its own state lies over every write it does not
+    // believe, so what the next owner believes below the fence is what this one believed.
+    for (const recordKey of fold.disbelieved) {
+      await state.rewrite(recordKey);
+    }
+    state.loaded(end);
+    this.#pollFrom.set(state, next);
+    // Chains over and committed through are swept from what the group committed, not only after
+    // this owner's first commit: a partition with nothing new to read may never be committed again.
+    if (committed.offset !== undefined) {
+      this.#committed.set(state, committed.offset);
+    }
     this.#logger.info('key-strict state loaded', {
       topic,
       partition,
       ...book.gauges(),
       releaseCommands: commands.length,
+      writesNotBelieved: fold.disbelieved.size,
     });
     for (const command of commands) {
       await state.release(command);
@@ -265,13 +289,20 @@ export class KeyStrict {
   }
 
   /**
-   * Reads `from..until` of the partition's blocked-keys partition: what survives of each record
-   * about the partition. A record that does not read (anyone with write access can write one) is
-   * logged and passed over.
+   * Reads `from..until` of the partition's blocked-keys partition, handing each record about the
+   * partition (tombstones included) to `onRecord`; returns the offset read through. A record that
+   * does not read (anyone with write access can write one) is logged and passed over.
    */
-  async #read(state: KeyStrictPartition, from: string, until: string): Promise<Loaded> {
+  async #read(
+    state: KeyStrictPartition,
+    from: string,
+    until: string,
+    onRecord: (read: ReadStateRecord) => void,
+  ): Promise<string> {
     const { topic, partition } = state.book;
-    const records = new Map<string, BlockedKeysRecord>();
+    const prefixes = ['entry', 'release', 'released'].map(
+      (kind) => `${kind}/${topic}/${partition}/`,
+    );
     let next = from;
     await this.#readerOrFail().read(
       this.#blockedKeysTopic,
@@ -282,6 +313,9 @@ export class KeyStrict {
         for (const raw of chunk) {
           next = (BigInt(raw.offset) + 1n).toString();
           const recordKey = raw.key?.toString('utf8') ?? '';
+          if (!prefixes.some((prefix) => recordKey.startsWith(prefix))) {
+            continue;
+          }
           let decoded;
           try {
             decoded = decodeBlockedKeysRecord(recordKey, raw.value);
@@ -297,18 +331,23 @@ export class KeyStrict {
             });
             continue;
           }
-          if (decoded.kind === 'tombstone') {
-            records.delete(recordKey);
-          } else if (decoded.topic === topic && decoded.partition === partition) {
-            records.set(recordKey, decoded);
-          }
+          onRecord({
+            offset: raw.offset,
+            recordKey,
+            writer: readHeaderText(raw.headers, blockedKeysWriterHeader),
+            record: decoded.kind === 'tombstone' ? undefined : decoded,
+          });
         }
       },
     );
-    return { records, next };
+    return next;
   }
 
-  /** Rule 4: every owned partition reads what is new on its blocked-keys partition. */
+  /**
+   * Rule 4: every owned partition reads what is new on its blocked-keys partition: it acts on
+   * release commands, and writes its own state over any write about it of another writer (a
+   * member the group moved on from, writing late).
+   */
   async #poll(): Promise<void> {
     if (this.#polling || this.#reader === undefined) {
       return;
@@ -323,15 +362,30 @@ export class KeyStrict {
         if (BigInt(end) <= BigInt(from) || state.revoked) {
           continue;
         }
-        const loaded = await this.#read(state, from, end);
+        const commands = new Map<string, ReleaseCommand>();
+        const foreign = new Set<string>();
+        const next = await this.#read(state, from, end, (read) => {
+          if (read.record?.kind === 'release') {
+            commands.set(read.recordKey, read.record);
+          } else if (read.record === undefined && !isOwnerState(read.recordKey)) {
+            commands.delete(read.recordKey);
+          } else if (isOwnerState(read.recordKey) && !state.wrote(read.writer)) {
+            foreign.add(read.recordKey);
+          }
+        });
         if (state.revoked) {
           continue;
         }
-        this.#pollFrom.set(state, loaded.next);
-        for (const record of loaded.records.values()) {
-          if (record.kind === 'release') {
-            await state.release(record);
-          }
+        this.#pollFrom.set(state, next);
+        for (const recordKey of foreign) {
+          this.#logger.warn(
+            'another writer wrote the key-strict state of a partition this member owns; writing it again',
+            { topic: state.book.topic, partition: state.book.partition },
+          );
+          await state.rewrite(recordKey);
+        }
+        for (const command of commands.values()) {
+          await state.release(command);
         }
       }
       for (const [state, committed] of [...this.#committed]) {

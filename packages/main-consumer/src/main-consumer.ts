@@ -91,10 +91,13 @@ export class MainConsumer<TValue> {
             publishState: (records) => this.#publisher.publish(records),
             publishHandOffs: this.#batchRunShared.publish,
             slots: this.#slots,
+            carefulGate: this.#batchRunShared.carefulGate,
+            progress: this.#progress,
             processor: new RecordProcessor(
               options as CompiledMainConsumerOptions<unknown>,
               this.#logger,
             ),
+            committedOffsets,
           })
         : undefined;
     const keyStrict = this.#keyStrict;

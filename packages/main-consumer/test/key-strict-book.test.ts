@@ -26,6 +26,7 @@ function bookWith(
   return new KeyStrictBook('orders', 3, {
     maxWaitingPerKey: options.maxWaitingPerKey ?? 1000,
     onDeadLetter: options.onDeadLetter ?? 'release',
+    maxHandlerCrashes: 2,
   });
 }
 
@@ -39,6 +40,70 @@ function blockedWithFollowers(book: KeyStrictBook): BlockedKeyEntry {
 }
 
 describe('KeyStrictBook', () => {
+  describe("followerStep (a drained follower's crash guard)", () => {
+    function draining(book: KeyStrictBook): BlockedKeyEntry {
+      return book.blockerEnded(blockedWithFollowers(book), 'succeeded', 4_000)!;
+    }
+
+    it('marks the call of a follower with no mark: no crash before it, no suspect', () => {
+      const book = bookWith();
+      const entry = draining(book);
+      expect(book.followerSuspect(entry, '11', false)).to.equal(false);
+      expect(book.followerStep(entry, '11', false, false)).to.deep.equal({
+        kind: 'mark',
+        entry: { ...entry, attempt: { offset: '11', crashes: 0 } },
+      });
+    });
+
+    it("calls a suspect again alone: another owner's mark of a call made among others counts no crash", () => {
+      const book = bookWith();
+      const entry = draining(book);
+      const suspect = { ...entry, attempt: { offset: '11', crashes: 0 } };
+      expect(book.followerSuspect(suspect, '11', false)).to.equal(true);
+      expect(book.followerStep(suspect, '11', false, true)).to.deep.equal({
+        kind: 'mark',
+        entry: { ...entry, attempt: { offset: '11', crashes: 0, careful: true } },
+      });
+    });
+
+    it('counts a crash during a careful call, and dead-letters the follower at maxHandlerCrashes', () => {
+      const book = bookWith();
+      const entry = draining(book);
+      const once = { ...entry, attempt: { offset: '11', crashes: 0, careful: true } };
+      expect(book.followerStep(once, '11', false, true)).to.deep.equal({
+        kind: 'mark',
+        entry: { ...entry, attempt: { offset: '11', crashes: 1, careful: true } },
+      });
+      const twice = { ...entry, attempt: { offset: '11', crashes: 1, careful: true } };
+      expect(book.followerStep(twice, '11', false, true)).to.deep.equal({
+        kind: 'dead-letter',
+        crashes: 2,
+      });
+    });
+
+    it("does not count this process's own mark, nor a mark of another follower", () => {
+      const book = bookWith();
+      const entry = { ...draining(book), attempt: { offset: '11', crashes: 1, careful: true } };
+      expect(book.followerSuspect(entry, '11', true)).to.equal(false);
+      expect(book.followerStep(entry, '11', true, false)).to.deep.equal({
+        kind: 'mark',
+        entry: { ...entry, attempt: { offset: '11', crashes: 1 } },
+      });
+      expect(book.followerSuspect(entry, '12', false)).to.equal(false);
+      expect(book.followerStep(entry, '12', false, false)).to.deep.equal({
+        kind: 'mark',
+        entry: { ...entry, attempt: { offset: '12', crashes: 0 } },
+      });
+    });
+
+    it('clears the mark once the follower is handled', () => {
+      const book = bookWith();
+      const entry = { ...draining(book), attempt: { offset: '11', crashes: 1 } };
+      expect(book.drained(entry, '11', 'succeeded', 5_000)).to.not.have.property('attempt');
+      expect(book.drained(entry, '11', 'sent-to-tier', 5_000)).to.not.have.property('attempt');
+    });
+  });
+
   describe('decide (rule 2)', () => {
     it('handles a record of a key with no entry', () => {
       expect(bookWith().decide(keyK, '5', false)).to.deep.equal({ kind: 'handle' });

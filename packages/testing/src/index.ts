@@ -23,6 +23,8 @@ export { testLogger, type TestLoggerOptions } from './logger.js';
 export {
   collectTopic,
   committedOffset,
+  committedOffsets,
+  committedToEnd,
   createTestTopics,
   produceRecords,
   testBrokers,

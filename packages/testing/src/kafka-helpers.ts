@@ -97,3 +97,23 @@ export async function committedOffset(groupId: string, topic: string): Promise<s
   const offsets = await withAdmin((admin) => admin.fetchCommittedOffsets(groupId, topic));
   return offsets.find(({ partition }) => partition === 0)?.offset;
 }
+
+/** The group's committed offset and metadata of every partition of `topic`, by partition. */
+export async function committedOffsets(
+  groupId: string,
+  topic: string,
+): Promise<Map<number, { offset: string | undefined; metadata: string | null | undefined }>> {
+  const offsets = await withAdmin((admin) => admin.fetchCommittedOffsets(groupId, topic));
+  return new Map(
+    offsets.map(({ partition, offset, metadata }) => [partition, { offset, metadata }]),
+  );
+}
+
+/** Whether the group has committed every partition of `topic` through its end. */
+export async function committedToEnd(groupId: string, topic: string): Promise<boolean> {
+  const [ends, committed] = await Promise.all([
+    withAdmin((admin) => admin.fetchTopicOffsets(topic)),
+    committedOffsets(groupId, topic),
+  ]);
+  return ends.every(({ partition, high }) => committed.get(partition)?.offset === high);
+}

@@ -1,4 +1,4 @@
-import { ConfigError } from '@ricochet/core';
+import { blockedKeysMinCompactionLagMilliseconds, ConfigError } from '@ricochet/core';
 import type { CompiledTopologyOptions } from './options.js';
 import { defaultTierRetentionMilliseconds } from './retention.js';
 import type { ObservedTopic } from './observed.js';
@@ -47,6 +47,7 @@ export const TopicConfig = {
   cleanupPolicy: 'cleanup.policy',
   maxMessageBytes: 'max.message.bytes',
   messageTimestampType: 'message.timestamp.type',
+  minCompactionLag: 'min.compaction.lag.ms',
 } as const;
 
 /** Kafka's own default for message.max.bytes, for a broker that does not report it. */
@@ -126,6 +127,8 @@ export function planTopology(
         [TopicConfig.minInsyncReplicas]: String(minInsyncReplicas),
         // The state of each key: the last record per record key is all that counts.
         [TopicConfig.cleanupPolicy]: 'compact',
+        // A next owner may need a version superseded by a write it does not believe.
+        [TopicConfig.minCompactionLag]: String(blockedKeysMinCompactionLagMilliseconds),
         // A record names its key in base64, a third larger than the key's bytes.
         [TopicConfig.maxMessageBytes]: String(
           Math.ceil((largestSource * 4) / 3) + headerHeadroomBytes,

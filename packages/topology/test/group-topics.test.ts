@@ -41,7 +41,7 @@ describe('topology: key-strict group topics', () => {
     ]);
   });
 
-  it('compacts the blocked-keys topic and stamps the waiting topic with the append time', () => {
+  it('compacts the blocked-keys topic keeping superseded records a day, and stamps the waiting topic with the append time', () => {
     const plan = planFor(['billing'], { partitions: 6 });
     const blockedKeys = specNamed(plan.topics, 'ricochet.billing.blocked-keys');
     const waiting = specNamed(plan.topics, 'ricochet.billing.waiting');
@@ -50,6 +50,7 @@ describe('topology: key-strict group topics', () => {
     expect(blockedKeys.configs).to.deep.equal({
       'min.insync.replicas': '1',
       'cleanup.policy': 'compact',
+      'min.compaction.lag.ms': String(day),
       'max.message.bytes': String(Math.ceil((brokerMessageMaxBytes * 4) / 3) + headerHeadroomBytes),
     });
     expect(waiting.configs).to.deep.equal({

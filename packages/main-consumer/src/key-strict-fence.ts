@@ -1,0 +1,69 @@
+import type { BlockedKeysFence, BlockedKeysRecord } from '@ricochet/core';
+import { isBefore } from './offsets.js';
+
+/** A record of a blocked-keys partition about one source partition, as read. */
+export interface ReadStateRecord {
+  readonly offset: string;
+  readonly recordKey: string;
+  /**
+   * Its writer header: the owner incarnation that wrote it. Undefined on an operator's release
+   * command (and on anything else not written by an owner).
+   */
+  readonly writer: string | undefined;
+  /** Undefined for a tombstone. */
+  readonly record: BlockedKeysRecord | undefined;
+}
+
+/**
+ * Whether a new owner believes a record about its partition, given the fence the group last
+ * committed for the partition (docs/ordered-retries.md, "Fencing"). An operator's release command
+ * always counts. An owner's write counts when it is before the fence (the committing owner loaded
+ * through there, and wrote its own state over what it did not believe), or when the committing
+ * owner wrote it. Anything else was written by an owner the group moved on from (a zombie) or by
+ * one that never committed: what caused it is read and decided again. No fence (nothing
+ * committed under `key-strict`): no owner's write counts.
+ */
+export function believed(read: ReadStateRecord, fence: BlockedKeysFence | undefined): boolean {
+  if (read.record?.kind === 'release' && read.writer === undefined) {
+    return true;
+  }
+  if (fence === undefined) {
+    return false;
+  }
+  return isBefore(read.offset, fence.from) || read.writer === fence.writer;
+}
+
+/** Whether the record key holds an owner's state (an entry or a released marker). */
+export function isOwnerState(recordKey: string): boolean {
+  return recordKey.startsWith('entry/') || recordKey.startsWith('released/');
+}
+
+/**
+ * The believed state of a partition, folded from its records in offset order: what survives
+ * per record key, and the keys of owner state whose last record was not believed, which the
+ * owner writes its own state over (so that compaction can never leave only the disbelieved one).
+ */
+export class StateFold {
+  readonly state = new Map<string, BlockedKeysRecord>();
+  readonly disbelieved = new Set<string>();
+  readonly #fence: BlockedKeysFence | undefined;
+
+  constructor(fence: BlockedKeysFence | undefined) {
+    this.#fence = fence;
+  }
+
+  add(read: ReadStateRecord): void {
+    if (!believed(read, this.#fence)) {
+      if (isOwnerState(read.recordKey)) {
+        this.disbelieved.add(read.recordKey);
+      }
+      return;
+    }
+    this.disbelieved.delete(read.recordKey);
+    if (read.record === undefined) {
+      this.state.delete(read.recordKey);
+    } else {
+      this.state.set(read.recordKey, read.record);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { expect } from 'chai';
+import type { BlockedKeyEntry, ReleaseCommand } from '@ricochet/core';
+import {
+  believed,
+  isOwnerState,
+  StateFold,
+  type ReadStateRecord,
+} from '../src/key-strict-fence.js';
+
+const entryKey = 'entry/orders/3/kSw';
+const entry: BlockedKeyEntry = {
+  version: 1,
+  kind: 'entry',
+  topic: 'orders',
+  partition: 3,
+  key: 'Sw==',
+  blocker: { offset: '10', since: 1_000 },
+  waitingSince: null,
+  followers: 0,
+  lastFollowerOffset: '10',
+  handledThroughOffset: '10',
+  deadLetterFollowers: false,
+  updatedAt: 1_000,
+};
+const command: ReleaseCommand = {
+  version: 1,
+  kind: 'release',
+  topic: 'orders',
+  partition: 3,
+  key: 'Sw==',
+  requestedAt: 2_000,
+};
+const fence = { writer: 'owner-b', from: '100' };
+
+function read(offset: string, writer: string | undefined, record = entry): ReadStateRecord {
+  return { offset, recordKey: entryKey, writer, record };
+}
+
+describe('key-strict fencing', () => {
+  it('believes writes before the fence, and the committing owner’s after it', () => {
+    expect(believed(read('99', 'owner-a'), fence)).to.equal(true);
+    expect(believed(read('99', undefined), fence)).to.equal(true);
+    expect(believed(read('100', 'owner-b'), fence)).to.equal(true);
+    expect(believed(read('5000', 'owner-b'), fence)).to.equal(true);
+  });
+
+  it('does not believe a write after the fence by another writer: a zombie’s, or an owner’s that never committed', () => {
+    expect(believed(read('100', 'owner-a'), fence)).to.equal(false);
+    expect(believed(read('150', 'owner-c'), fence)).to.equal(false);
+    expect(believed(read('150', undefined), fence)).to.equal(false);
+    expect(believed({ ...read('150', 'owner-a'), record: undefined }, fence)).to.equal(false);
+  });
+
+  it('believes no owner’s write without a fence, but always an operator’s release command', () => {
+    expect(believed(read('0', 'owner-a'), undefined)).to.equal(false);
+    const release = { offset: '7', recordKey: 'release/orders/3/kSw', writer: undefined };
+    expect(believed({ ...release, record: command }, undefined)).to.equal(true);
+    expect(believed({ ...release, record: command }, fence)).to.equal(true);
+    expect(believed({ ...release, record: undefined }, undefined)).to.equal(false);
+  });
+
+  it('folds to the last believed record per key, and names the keys whose last record is not believed', () => {
+    const fold = new StateFold(fence);
+    fold.add(read('50', 'owner-a'));
+    fold.add(read('120', 'owner-a', { ...entry, blocker: null }));
+    expect(fold.state.get(entryKey)).to.deep.equal(entry);
+    expect([...fold.disbelieved]).to.deep.equal([entryKey]);
+
+    fold.add({ ...read('130', 'owner-b'), record: undefined });
+    expect(fold.state.has(entryKey)).to.equal(false);
+    expect(fold.disbelieved.size).to.equal(0);
+  });
+
+  it('tells owner state from commands', () => {
+    expect(isOwnerState(entryKey)).to.equal(true);
+    expect(isOwnerState('released/orders/3/10')).to.equal(true);
+    expect(isOwnerState('release/orders/3/kSw')).to.equal(false);
+  });
+});
