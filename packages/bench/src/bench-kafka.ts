@@ -1,5 +1,6 @@
 import { createAdmin, createKafkaClient, type KafkaAdmin, type KafkaClient } from '@ricochet/kafka';
 import type { Logger } from '@ricochet/core';
+import { compileTopologyOptions, createTopology } from '@ricochet/topology';
 
 export interface TopicSpec {
   readonly topic: string;
@@ -37,6 +38,45 @@ export class BenchKafka {
       throw new Error(`a topic of ${topics.map(({ topic }) => topic).join(', ')} already exists`);
     }
     for (const { topic } of topics) {
+      this.#created.add(topic);
+    }
+  }
+
+  /**
+   * Creates the blocked-keys and waiting topics of a group running with ordering `key-strict`, as
+   * `ricochet topology create --group` does (their configs are topology's). The tier and the
+   * dead-letter topic must exist already: they are the run's own, and are left as they are.
+   */
+  async createGroupTopics(
+    groupId: string,
+    topics: {
+      readonly tier: string;
+      readonly deadLetterTopic: string;
+      readonly partitions: number;
+    },
+  ): Promise<void> {
+    const options = compileTopologyOptions({
+      tiers: topics.tier,
+      deadLetterTopic: topics.deadLetterTopic,
+      groups: [groupId],
+      partitions: topics.partitions,
+    });
+    const groupTopics = options.groups.flatMap((group) => [
+      group.blockedKeysTopic,
+      group.waitingTopic,
+    ]);
+    const report = await this.#withAdmin((admin) => createTopology(admin, options));
+    const created = new Set(
+      report.changes.flatMap((change) =>
+        change.kind === 'create-topic' ? [change.topic.name] : [],
+      ),
+    );
+    const existing = groupTopics.filter((topic) => !created.has(topic));
+    if (existing.length > 0) {
+      // Another run's state would be taken for this run's.
+      throw new Error(`${existing.join(', ')} already existed`);
+    }
+    for (const topic of groupTopics) {
       this.#created.add(topic);
     }
   }

@@ -16,6 +16,7 @@ import { archiveInsertRate } from './scenarios/archive-insert-rate.js';
 import { happyPath } from './scenarios/happy-path.js';
 import { holdingMemory } from './scenarios/holding-memory.js';
 import { ioBound } from './scenarios/io-bound.js';
+import { keyStrict } from './scenarios/key-strict.js';
 import { redeliveryLateness } from './scenarios/redelivery-lateness.js';
 import { retryRoundTrip } from './scenarios/retry-round-trip.js';
 import { readSettings } from './settings.js';
@@ -27,6 +28,7 @@ const scenarios: ReadonlyArray<readonly [string, Scenario]> = [
   ['holding-memory', holdingMemory],
   ['archive-insert-rate', archiveInsertRate],
   ['io-bound', ioBound],
+  ['key-strict', keyStrict],
 ];
 
 const settings = readSettings(process.argv.slice(2));

@@ -84,6 +84,17 @@ export async function fillTopic(
   });
 }
 
+/**
+ * Where the steady producer's next send ends (exclusive), given the records `sent` and the
+ * records its schedule `owed` by now: what is owed, but at most `bulkBatchRecords` in one request.
+ * A producer that fell seconds behind (on a busy machine) catches up in several requests: one
+ * request of every record owed exceeded the broker's largest accepted batch
+ * (`message.max.bytes`, 1 MiB by default) and failed the scenario.
+ */
+export function steadySendEnd(sent: number, owed: number): number {
+  return Math.min(owed, sent + bulkBatchRecords);
+}
+
 /** How often the steady producer sends what its schedule owes. */
 const steadyTickMilliseconds = 10;
 
@@ -106,13 +117,18 @@ export async function produceSteadily(
         total,
         Math.floor(((performance.now() - startedAt) / 1000) * recordsPerSecond),
       );
-      if (owed > sent) {
+      const end = steadySendEnd(sent, owed);
+      if (end > sent) {
         const messages = [];
-        for (let index = sent; index < owed; index += 1) {
+        for (let index = sent; index < end; index += 1) {
           messages.push(message(source, index));
         }
         await producer.send(source.topic, messages);
-        sent = owed;
+        sent = end;
+      }
+      if (sent < owed) {
+        // Behind schedule: the rest goes out now, not a tick later.
+        continue;
       }
       await new Promise((resolve) => setTimeout(resolve, steadyTickMilliseconds));
     }

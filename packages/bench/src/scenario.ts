@@ -73,15 +73,23 @@ export async function createFilledTopic(
     readonly partitions: number;
     /** Distinct keys over the records (each in one partition); unset for one key per record. */
     readonly keys?: number;
+    /** Extra headers of the record at `index`. */
+    readonly headers?: (index: number) => Record<string, string>;
   },
 ): Promise<{ readonly topic: string; readonly fillSeconds: number }> {
-  const { records, valueBytes, partitions, keys } = size;
+  const { records, valueBytes, partitions, keys, headers } = size;
   const topic = `${context.runId}-${name}`;
   await context.kafka.createTopics([{ topic, partitions }]);
   const fillStartedAt = performance.now();
   await fillTopic(
     context.kafka.client('ricochet-bench-producer'),
-    { topic, partitions, value: randomBytes(valueBytes), ...(keys === undefined ? {} : { keys }) },
+    {
+      topic,
+      partitions,
+      value: randomBytes(valueBytes),
+      ...(keys === undefined ? {} : { keys }),
+      ...(headers === undefined ? {} : { headers }),
+    },
     records,
   );
   const fillSeconds = (performance.now() - fillStartedAt) / 1000;

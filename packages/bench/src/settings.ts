@@ -32,6 +32,18 @@ export interface BenchSettings {
     readonly partitions: number;
     readonly delayMilliseconds: number;
   };
+  readonly keyStrict: {
+    readonly records: number;
+    readonly valueBytes: number;
+    readonly partitions: number;
+    /** Distinct keys, each in one partition, in the io-bound scenario's pseudo-random order. */
+    readonly keys: number;
+    /** One record in this many fails on its first delivery (100: 1%). */
+    readonly failingEvery: number;
+    readonly delayMilliseconds: number;
+    /** Runs of each ordering, alternating; the medians are compared. */
+    readonly runs: number;
+  };
   readonly lateness: {
     readonly recordsPerSecond: number;
     /** Load before the measured part: the services' first seconds (JIT, metadata) are slower. */
@@ -67,6 +79,15 @@ const full: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
     maxInFlightSweep: [16, 64, 256, 1024],
   },
   retryRoundTrip: { records: 20_000, valueBytes: 1024, partitions: 6, delayMilliseconds: 1_000 },
+  keyStrict: {
+    records: 100_000,
+    valueBytes: 1024,
+    partitions: 6,
+    keys: 10_000,
+    failingEvery: 100,
+    delayMilliseconds: 1_000,
+    runs: 3,
+  },
   lateness: {
     recordsPerSecond: 2_000,
     warmUpSeconds: 5,
@@ -97,6 +118,15 @@ const smoke: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
     maxInFlightSweep: [16],
   },
   retryRoundTrip: { records: 200, valueBytes: 1024, partitions: 6, delayMilliseconds: 1_000 },
+  keyStrict: {
+    records: 2_000,
+    valueBytes: 1024,
+    partitions: 6,
+    keys: 200,
+    failingEvery: 100,
+    delayMilliseconds: 1_000,
+    runs: 1,
+  },
   lateness: {
     recordsPerSecond: 200,
     warmUpSeconds: 1,

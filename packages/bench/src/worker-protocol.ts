@@ -1,7 +1,8 @@
 import type { Ordering } from '@ricochet/main-consumer/defaults';
+import type { MeteredThroughput } from './statistics.js';
 
 /** What the bench asks a worker process to run: one side of a scenario, in a process of its own. */
-export type WorkerRequest = ConsumeRequest | RetryRequest;
+export type WorkerRequest = ConsumeRequest | RetryRequest | FailOnceRequest;
 
 export interface ConsumeRequest {
   /** kafkajs's side: `eachBatch` as the happy path runs it, or `eachMessage` (autocommit). */
@@ -29,6 +30,29 @@ export interface RetryRequest {
   readonly delayMilliseconds: number;
   /** Ricochet's dead-letter topic; kafkajs-async-retry derives its own from the group. */
   readonly dlqTopic: string;
+}
+
+/**
+ * Ricochet's main consumer, with the ordering asked, and the tier's delay consumer in one process,
+ * on a filled topic whose records marked `failsOnceHeader` fail on their first delivery.
+ */
+export interface FailOnceRequest {
+  readonly side: 'ricochet-fail-once';
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  readonly groupId: string;
+  /** The delay consumer's group: the runs of a scenario share it, and the tier, one after another. */
+  readonly delayGroupId: string;
+  readonly records: number;
+  readonly delayMilliseconds: number;
+  readonly dlqTopic: string;
+  readonly ordering: Ordering;
+}
+
+/** A fail-once side's report: the span to the last success, and how many records met each fate. */
+export interface FailOnceResult extends MeteredThroughput {
+  /** Records by outcome kind (`succeeded`, `sent-to-tier`, `waiting`, ...). */
+  readonly outcomes: Readonly<Record<string, number>>;
 }
 
 /** A retry side's report: when (epoch milliseconds) the last record succeeded on redelivery. */

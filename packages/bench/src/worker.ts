@@ -5,6 +5,7 @@
 import { consumeWithKafkajs, consumeWithKafkajsEachMessage } from './sides/kafkajs-consume.js';
 import { consumeWithRicochet } from './sides/ricochet-consume.js';
 import { retryWithAsyncRetry } from './sides/async-retry.js';
+import { failOnceWithRicochet } from './sides/ricochet-fail-once.js';
 import { retryWithRicochet } from './sides/ricochet-retry.js';
 import type { WorkerMessage, WorkerRequest } from './worker-protocol.js';
 
@@ -27,6 +28,8 @@ async function run(request: WorkerRequest): Promise<unknown> {
       return retryWithRicochet(request, ready);
     case 'async-retry':
       return retryWithAsyncRetry(request, ready);
+    case 'ricochet-fail-once':
+      return failOnceWithRicochet(request);
   }
 }
 
