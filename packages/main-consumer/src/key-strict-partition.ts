@@ -36,7 +36,7 @@ import {
 } from './key-strict-book.js';
 import type { RecordFate, RecordOutcome } from './record-outcome.js';
 import type { RecordProcessor } from './record-processor.js';
-import { scanFollowers } from './waiting-scan.js';
+import { scanFollowers, type WaitingFollower } from './waiting-scan.js';
 
 /** Handles a record as `key` would (or dead-letters a record that crashed the process). */
 export type HandleRecord = (record: ConsumedRecord) => RecordFate | Promise<RecordFate>;
@@ -368,6 +368,13 @@ export class KeyStrictPartition {
         );
       case 'follow': {
         this.#assertOwned();
+        // The end before the chain's first append is at or before it: the chain's drain reads
+        // from there.
+        const waitingFrom =
+          decision.entry.waitingSince === null
+            ? (await this.#shared.reader.offsets(this.#shared.waitingTopic, this.#waitingPartition))
+                .end
+            : undefined;
         await this.#shared.publishState([
           toWaitingRecord(
             record,
@@ -380,7 +387,7 @@ export class KeyStrictPartition {
         await this.#putEntry(
           id,
           record.key,
-          this.book.followed(decision.entry, original, Date.now()),
+          this.book.followed(decision.entry, original, Date.now(), waitingFrom),
         );
         return waiting(decision.blockerOffset);
       }
@@ -514,11 +521,13 @@ export class KeyStrictPartition {
         return;
       }
       if (position === undefined) {
-        position = await reader.offsetForTimestamp(
-          waitingTopic,
-          partition,
-          (entry.waitingSince ?? entry.updatedAt) - waitingScanMarginMilliseconds,
-        );
+        position =
+          entry.waitingFromOffset ??
+          (await reader.offsetForTimestamp(
+            waitingTopic,
+            partition,
+            (entry.waitingSince ?? entry.updatedAt) - waitingScanMarginMilliseconds,
+          ));
         passFound = false;
         passLast = entry.lastFollowerOffset;
       }
@@ -564,7 +573,7 @@ export class KeyStrictPartition {
    * One drain step holding an in-flight slot, counted as work in hand for stall detection; false
    * once the drain stops.
    */
-  async #drainStepWithSlot(id: string, follower: ConsumedRecord): Promise<boolean> {
+  async #drainStepWithSlot(id: string, follower: WaitingFollower): Promise<boolean> {
     const { slots, carefulGate: gate, progress } = this.#shared;
     progress.batchStarted(performance.now());
     const slot = slots.acquire();
@@ -587,9 +596,10 @@ export class KeyStrictPartition {
    */
   async #drainStepInGate(
     id: string,
-    follower: ConsumedRecord,
+    waitingFollower: WaitingFollower,
     gate: CarefulGate,
   ): Promise<boolean> {
+    const follower = waitingFollower.record;
     const entry = this.book.entry(id);
     const alone =
       entry !== undefined &&
@@ -599,14 +609,16 @@ export class KeyStrictPartition {
         this.#shared.followerCalls.has(followerCallName(follower)),
       );
     if (alone) {
-      return gate.alone(() => this.#serialized(id, () => this.#drainStep(id, follower, true)));
+      return gate.alone(() =>
+        this.#serialized(id, () => this.#drainStep(id, waitingFollower, true)),
+      );
     }
     for (let closed = gate.closed; closed !== undefined; closed = gate.closed) {
       await closed;
     }
     gate.enter();
     try {
-      return await this.#serialized(id, () => this.#drainStep(id, follower, false));
+      return await this.#serialized(id, () => this.#drainStep(id, waitingFollower, false));
     } finally {
       gate.leave();
     }
@@ -618,7 +630,12 @@ export class KeyStrictPartition {
    * first so that a follower that becomes the blocker is never recorded blocking without being
    * in its tier.
    */
-  async #drainStep(id: string, follower: ConsumedRecord, alone: boolean): Promise<boolean> {
+  async #drainStep(
+    id: string,
+    waitingFollower: WaitingFollower,
+    alone: boolean,
+  ): Promise<boolean> {
+    const follower = waitingFollower.record;
     const entry = this.book.entry(id);
     if (this.#revoked || entry === undefined || !needsDrain(entry)) {
       return false;
@@ -631,7 +648,7 @@ export class KeyStrictPartition {
       return this.#drained(
         id,
         entry,
-        follower,
+        waitingFollower,
         processor.deadLetterUnhandled(
           follower,
           'predecessor-dead-lettered',
@@ -656,7 +673,7 @@ export class KeyStrictPartition {
       return this.#drained(
         id,
         entry,
-        follower,
+        waitingFollower,
         processor.deadLetterCrashed(follower, step.crashes),
       );
     }
@@ -665,7 +682,12 @@ export class KeyStrictPartition {
     await this.#putEntry(id, follower.key, step.entry);
     this.#shared.followerCalls.add(call);
     try {
-      return await this.#drained(id, step.entry, follower, await processor.process(follower));
+      return await this.#drained(
+        id,
+        step.entry,
+        waitingFollower,
+        await processor.process(follower),
+      );
     } finally {
       this.#shared.followerCalls.delete(call);
     }
@@ -675,12 +697,18 @@ export class KeyStrictPartition {
   async #drained(
     id: string,
     entry: BlockedKeyEntry,
-    follower: ConsumedRecord,
+    { record: follower, waitingOffset }: WaitingFollower,
     decided: RecordFate,
   ): Promise<boolean> {
     const fate = await this.#handOn(decided);
     const end = endOf(fate.outcome) ?? 'succeeded';
-    const next = this.book.drained(entry, follower.offset, end, Date.now());
+    const next = this.book.drained(
+      entry,
+      follower.offset,
+      end,
+      Date.now(),
+      (BigInt(waitingOffset) + 1n).toString(),
+    );
     await this.#putEntry(id, follower.key, next);
     this.#shared.onOutcome(fate.outcome, follower);
     return next !== null && next.blocker === null;
