@@ -630,11 +630,7 @@ export class KeyStrictPartition {
    * first so that a follower that becomes the blocker is never recorded blocking without being
    * in its tier.
    */
-  async #drainStep(
-    id: string,
-    waitingFollower: WaitingFollower,
-    alone: boolean,
-  ): Promise<boolean> {
+  async #drainStep(id: string, waitingFollower: WaitingFollower, alone: boolean): Promise<boolean> {
     const follower = waitingFollower.record;
     const entry = this.book.entry(id);
     if (this.#revoked || entry === undefined || !needsDrain(entry)) {
