@@ -36,7 +36,8 @@ import {
 } from './key-strict-book.js';
 import type { RecordFate, RecordOutcome } from './record-outcome.js';
 import type { RecordProcessor } from './record-processor.js';
-import { scanFollowers, type WaitingFollower } from './waiting-scan.js';
+import { WaitingIndex } from './waiting-index.js';
+import type { WaitingFollower } from './waiting-scan.js';
 
 /** Handles a record as `key` would (or dead-letters a record that crashed the process). */
 export type HandleRecord = (record: ConsumedRecord) => RecordFate | Promise<RecordFate>;
@@ -122,6 +123,8 @@ export class KeyStrictPartition {
   /** The partition of the blocked-keys topic, and of the waiting topic, this partition uses. */
   readonly #blockedKeysPartition: number;
   readonly #waitingPartition: number;
+  /** The drains' reads of the waiting partition: one read of a range serves every key's. */
+  readonly #waitingIndex: WaitingIndex;
   /** The last step queued for each key with steps in hand. */
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #draining = new Set<string>();
@@ -146,6 +149,11 @@ export class KeyStrictPartition {
     this.#shared = shared;
     this.#blockedKeysPartition = blockedKeysPartition;
     this.#waitingPartition = waitingPartition;
+    this.#waitingIndex = new WaitingIndex(shared, waitingPartition, (follower) =>
+      follower.topic === book.topic && follower.partition === book.partition
+        ? keyId(follower.key)
+        : undefined,
+    );
   }
 
   get revoked(): boolean {
@@ -542,8 +550,7 @@ export class KeyStrictPartition {
       if (counted === undefined || !needsDrain(counted)) {
         continue;
       }
-      const scan = await scanFollowers(this.#shared, {
-        partition,
+      const scan = await this.#waitingIndex.scan(id, {
         from: position,
         until: end,
         max: drainChunk,

@@ -1,0 +1,132 @@
+import type { ConsumedRecord } from '@ricochet/core';
+import { scanFollowers, type FollowerScan, type WaitingFollower } from './waiting-scan.js';
+
+/**
+ * How many followers a `WaitingIndex` keeps at most; past it, it lets go of what it holds and
+ * starts again from where it read to.
+ */
+export const waitingIndexCapacity = 10_000;
+
+/**
+ * The followers of one source partition read from a partition of the waiting topic, by key, over
+ * a range of the waiting partition read once: the drains of many keys due at once (their blockers
+ * came back together) each scan much the same range, from their chain's start to the end, for
+ * a few records of their key. The first one reads it; the others find their key's followers in
+ * memory, and only what was appended since is read again. A waiting record never changes once
+ * written, so what was read stays true.
+ */
+export class WaitingIndex {
+  readonly #source: Parameters<typeof scanFollowers>[0];
+  readonly #partition: number;
+  /** The name of the key of a follower to keep (undefined: not one of this source partition). */
+  readonly #nameOf: (follower: ConsumedRecord) => string | undefined;
+  readonly #capacity: number;
+  /** The range held: every follower kept at offsets from `#start` to before `#next`. */
+  #start: bigint | undefined;
+  #next = 0n;
+  readonly #byName = new Map<string, WaitingFollower[]>();
+  #size = 0;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    source: Parameters<typeof scanFollowers>[0],
+    partition: number,
+    nameOf: (follower: ConsumedRecord) => string | undefined,
+    capacity = waitingIndexCapacity,
+  ) {
+    this.#source = source;
+    this.#partition = partition;
+    this.#nameOf = nameOf;
+    this.#capacity = capacity;
+  }
+
+  /**
+   * As `scanFollowers` (the same answer), for the followers named `name` only: `isFollower` is
+   * asked of those.
+   */
+  scan(
+    name: string,
+    scan: Omit<FollowerScan, 'partition'>,
+  ): Promise<{ readonly followers: WaitingFollower[]; readonly next: string }> {
+    const run = this.#queue.then(() => this.#scan(name, scan));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #scan(
+    name: string,
+    scan: Omit<FollowerScan, 'partition'>,
+  ): Promise<{ readonly followers: WaitingFollower[]; readonly next: string }> {
+    const from = BigInt(scan.from);
+    const until = BigInt(scan.until);
+    if (from >= until) {
+      return { followers: [], next: scan.from };
+    }
+    if (this.#start !== undefined && from < this.#start) {
+      // Before what is held: read as it is, rather than let go of what later drains use.
+      return scanFollowers(this.#source, { ...scan, partition: this.#partition });
+    }
+    if (this.#start === undefined || from > this.#next) {
+      this.#clear(from);
+    }
+    if (this.#next < until) {
+      const read = await scanFollowers(this.#source, {
+        partition: this.#partition,
+        from: this.#next.toString(),
+        until: scan.until,
+        max: Number.POSITIVE_INFINITY,
+        isFollower: () => true,
+      });
+      for (const follower of read.followers) {
+        const followerName = this.#nameOf(follower.record);
+        if (followerName !== undefined) {
+          const list = this.#byName.get(followerName);
+          if (list === undefined) {
+            this.#byName.set(followerName, [follower]);
+          } else {
+            list.push(follower);
+          }
+          this.#size += 1;
+        }
+      }
+      this.#next = until;
+    }
+    const answer = this.#pick(name, from, until, scan);
+    if (this.#size > this.#capacity) {
+      this.#clear(this.#next);
+    }
+    return answer;
+  }
+
+  #pick(
+    name: string,
+    from: bigint,
+    until: bigint,
+    scan: Omit<FollowerScan, 'partition'>,
+  ): { readonly followers: WaitingFollower[]; readonly next: string } {
+    const followers: WaitingFollower[] = [];
+    for (const follower of this.#byName.get(name) ?? []) {
+      const offset = BigInt(follower.waitingOffset);
+      if (offset < from) {
+        continue;
+      }
+      if (offset >= until) {
+        break;
+      }
+      if (scan.isFollower(follower.record)) {
+        followers.push(follower);
+        if (followers.length >= scan.max) {
+          return { followers, next: (offset + 1n).toString() };
+        }
+      }
+    }
+    return { followers, next: scan.until };
+  }
+
+  #clear(start: bigint): void {
+    this.#byName.clear();
+    this.#size = 0;
+    this.#start = start;
+    this.#next = start;
+  }
+}
