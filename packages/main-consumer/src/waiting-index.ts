@@ -62,31 +62,26 @@ export class WaitingIndex {
     if (from >= until) {
       return { followers: [], next: scan.from };
     }
-    if (this.#start !== undefined && from < this.#start) {
-      // Before what is held: read as it is, rather than let go of what later drains use.
-      return scanFollowers(this.#source, { ...scan, partition: this.#partition });
-    }
-    if (this.#start === undefined || from > this.#next) {
+    const reach = BigInt(this.#capacity);
+    if (this.#start === undefined || from > this.#next + reach || from + reach < this.#start) {
       this.#clear(from);
     }
+    const start = this.#start ?? from;
+    if (from < start) {
+      // Before what is held: read that much more, rather than let go of what other drains use.
+      const before = await this.#read(from, start);
+      for (const [name, earlier] of before) {
+        this.#byName.set(name, [...earlier, ...(this.#byName.get(name) ?? [])]);
+      }
+      this.#start = from;
+    }
     if (this.#next < until) {
-      const read = await scanFollowers(this.#source, {
-        partition: this.#partition,
-        from: this.#next.toString(),
-        until: scan.until,
-        max: Number.POSITIVE_INFINITY,
-        isFollower: () => true,
-      });
-      for (const follower of read.followers) {
-        const followerName = this.#nameOf(follower.record);
-        if (followerName !== undefined) {
-          const list = this.#byName.get(followerName);
-          if (list === undefined) {
-            this.#byName.set(followerName, [follower]);
-          } else {
-            list.push(follower);
-          }
-          this.#size += 1;
+      for (const [name, later] of await this.#read(this.#next, until)) {
+        const list = this.#byName.get(name);
+        if (list === undefined) {
+          this.#byName.set(name, later);
+        } else {
+          list.push(...later);
         }
       }
       this.#next = until;
@@ -121,6 +116,31 @@ export class WaitingIndex {
       }
     }
     return { followers, next: scan.until };
+  }
+
+  /** The followers of the source partition from `from` to before `until`, by name, counted. */
+  async #read(from: bigint, until: bigint): Promise<Map<string, WaitingFollower[]>> {
+    const read = await scanFollowers(this.#source, {
+      partition: this.#partition,
+      from: from.toString(),
+      until: until.toString(),
+      max: Number.POSITIVE_INFINITY,
+      isFollower: () => true,
+    });
+    const byName = new Map<string, WaitingFollower[]>();
+    for (const follower of read.followers) {
+      const name = this.#nameOf(follower.record);
+      if (name !== undefined) {
+        const list = byName.get(name);
+        if (list === undefined) {
+          byName.set(name, [follower]);
+        } else {
+          list.push(follower);
+        }
+        this.#size += 1;
+      }
+    }
+    return byName;
   }
 
   #clear(start: bigint): void {
