@@ -504,6 +504,9 @@ export class KeyStrictPartition {
         if (this.#drainAgain.delete(id)) {
           this.#startDrain(id);
         }
+        if (this.#draining.size === 0) {
+          this.#waitingIndex.letGo();
+        }
       });
   }
 

@@ -2,10 +2,19 @@ import type { ConsumedRecord } from '@ricochet/core';
 import { scanFollowers, type FollowerScan, type WaitingFollower } from './waiting-scan.js';
 
 /**
- * How many followers a `WaitingIndex` keeps at most; past it, it lets go of what it holds and
- * starts again from where it read to.
+ * How many bytes of followers (keys and values) a `WaitingIndex` keeps at most; past it, it lets
+ * go of what it holds and starts again from where it read to.
  */
-export const waitingIndexCapacity = 10_000;
+export const waitingIndexCapacityBytes = 16 * 1024 * 1024;
+
+/**
+ * How many offsets of the waiting partition a scan from before or past the range held may read
+ * onto it; a scan from farther starts the index again from there.
+ */
+const waitingIndexReach = 10_000n;
+
+/** What a follower held counts against the capacity besides its key and value. */
+const followerOverheadBytes = 256;
 
 /**
  * The followers of one source partition read from a partition of the waiting topic, by key, over
@@ -20,11 +29,13 @@ export class WaitingIndex {
   readonly #partition: number;
   /** The name of the key of a follower to keep (undefined: not one of this source partition). */
   readonly #nameOf: (follower: ConsumedRecord) => string | undefined;
+  /** Bytes. */
   readonly #capacity: number;
   /** The range held: every follower kept at offsets from `#start` to before `#next`. */
   #start: bigint | undefined;
   #next = 0n;
   readonly #byName = new Map<string, WaitingFollower[]>();
+  /** Bytes held, counted as for the capacity. */
   #size = 0;
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -32,7 +43,7 @@ export class WaitingIndex {
     source: Parameters<typeof scanFollowers>[0],
     partition: number,
     nameOf: (follower: ConsumedRecord) => string | undefined,
-    capacity = waitingIndexCapacity,
+    capacity = waitingIndexCapacityBytes,
   ) {
     this.#source = source;
     this.#partition = partition;
@@ -62,7 +73,7 @@ export class WaitingIndex {
     if (from >= until) {
       return { followers: [], next: scan.from };
     }
-    const reach = BigInt(this.#capacity);
+    const reach = waitingIndexReach;
     if (this.#start === undefined || from > this.#next + reach || from + reach < this.#start) {
       this.#clear(from);
     }
@@ -137,10 +148,22 @@ export class WaitingIndex {
         } else {
           list.push(follower);
         }
-        this.#size += 1;
+        this.#size +=
+          followerOverheadBytes +
+          (follower.record.key?.length ?? 0) +
+          (follower.record.value?.length ?? 0);
       }
     }
     return byName;
+  }
+
+  /** No drain reads the partition any more: what is held goes (the next drain starts it again). */
+  letGo(): void {
+    this.#queue = this.#queue.then(() => {
+      this.#byName.clear();
+      this.#size = 0;
+      this.#start = undefined;
+    });
   }
 
   #clear(start: bigint): void {

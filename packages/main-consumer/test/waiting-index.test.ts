@@ -81,7 +81,7 @@ describe('WaitingIndex', () => {
           }),
           { maxLength: 12 },
         ),
-        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 0, max: 4_000 }),
         async (records, scans, capacity) => {
           const { source } = waitingPartition(
             records.map(({ partition, key }, index) => follower(partition, key, 100 + index)),
