@@ -56,6 +56,7 @@ export class StateFold {
     if (!believed(read, this.#fence)) {
       if (isOwnerState(read.recordKey)) {
         this.disbelieved.add(read.recordKey);
+        this.#carryAttempt(read);
       }
       return;
     }
@@ -64,6 +65,26 @@ export class StateFold {
       this.state.delete(read.recordKey);
     } else {
       this.state.set(read.recordKey, read.record);
+    }
+  }
+
+  /**
+   * A drained follower's call mark is kept from a write not believed: an owner that crashed in
+   * the call before its first commit named it is not believed, yet its crash must count, or a
+   * follower that crashes every owner right after it loads would be called for ever. The mark
+   * only counts crashes; it decides nothing else.
+   */
+  #carryAttempt(read: ReadStateRecord): void {
+    const believedEntry = this.state.get(read.recordKey);
+    if (believedEntry?.kind !== 'entry' || read.record?.kind !== 'entry') {
+      return;
+    }
+    const { attempt } = read.record;
+    if (attempt === undefined) {
+      const { attempt: _dropped, ...unmarked } = believedEntry;
+      this.state.set(read.recordKey, unmarked);
+    } else {
+      this.state.set(read.recordKey, { ...believedEntry, attempt });
     }
   }
 }

@@ -71,6 +71,25 @@ describe('key-strict fencing', () => {
     expect(fold.disbelieved.size).to.equal(0);
   });
 
+  it("keeps a drained follower's call mark from a write not believed, and nothing else of it", () => {
+    const fold = new StateFold(fence);
+    const draining = { ...entry, blocker: null, followers: 2, lastFollowerOffset: '12' };
+    fold.add(read('50', 'owner-a', draining));
+    const marked = {
+      ...draining,
+      handledThroughOffset: '11',
+      attempt: { offset: '12', crashes: 1, careful: true },
+    };
+    fold.add(read('150', 'owner-c', marked));
+    expect(fold.state.get(entryKey)).to.deep.equal({
+      ...draining,
+      attempt: { offset: '12', crashes: 1, careful: true },
+    });
+    expect([...fold.disbelieved]).to.deep.equal([entryKey]);
+    fold.add(read('160', 'owner-c', { ...draining, handledThroughOffset: '12' }));
+    expect(fold.state.get(entryKey)).to.deep.equal(draining);
+  });
+
   it('tells owner state from commands', () => {
     expect(isOwnerState(entryKey)).to.equal(true);
     expect(isOwnerState('released/orders/3/10')).to.equal(true);
