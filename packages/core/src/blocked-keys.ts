@@ -77,6 +77,14 @@ export interface BlockedKeyEntry {
    * it existed: read as none.
    */
   readonly attempt?: FollowerAttempt;
+  /**
+   * An offset of the waiting topic at or before the first follower of the current chain not yet
+   * handled: a drain reads from there rather than from `waitingSince` (less the margin), so it
+   * reads only what was appended since its chain's first unhandled follower. Absent in entries
+   * written before it existed, and while no follower waits: a drain then reads from
+   * `waitingSince`.
+   */
+  readonly waitingFromOffset?: string;
 }
 
 /** A drained follower's handler call in progress (`BlockedKeyEntry.attempt`). */
@@ -238,6 +246,9 @@ export function encodeBlockedKeysRecord(record: BlockedKeysRecord): Buffer {
                   ...(record.attempt.careful === true ? { careful: true } : {}),
                 },
               }),
+          ...(record.waitingFromOffset === undefined
+            ? {}
+            : { waitingFromOffset: record.waitingFromOffset }),
         }),
       );
     case 'release':
@@ -345,6 +356,7 @@ function decodeValue(value: Buffer, subject: string): BlockedKeysRecord {
         deadLetterFollowers: fields.boolean('deadLetterFollowers'),
         updatedAt: fields.epoch('updatedAt'),
         ...fields.attempt('attempt'),
+        ...fields.optionalOffset('waitingFromOffset'),
       });
     case 'release':
       return { ...common, kind, requestedAt: fields.epoch('requestedAt') };
@@ -452,6 +464,13 @@ class FieldReader {
       }
       throw error;
     }
+  }
+
+  /** An optional offset: spread into the entry, so an absent one stays absent. */
+  optionalOffset<Name extends string>(name: Name): { readonly [field in Name]?: string } {
+    return (this.raw(name) === undefined ? {} : { [name]: this.offset(name) }) as {
+      readonly [field in Name]?: string;
+    };
   }
 
   /** An optional `attempt`: spread into the entry, so an absent one stays absent. */

@@ -194,6 +194,27 @@ describe('encodeBlockedKeysRecord / decodeBlockedKeysRecord', () => {
     });
   }
 
+  it("round-trips an entry's waiting-topic offset, and reads an entry without one as none", () => {
+    const from = { ...entry, waitingFromOffset: '812' };
+    expect(roundTrip(from)).to.deep.equal(from);
+    expect(roundTrip(entry)).to.not.have.property('waitingFromOffset');
+    expect(JSON.parse(encodeBlockedKeysRecord(entry).toString())).to.not.have.property(
+      'waitingFromOffset',
+    );
+  });
+
+  for (const waitingFromOffset of [null, 812, '-1', '08']) {
+    it(`refuses the waitingFromOffset ${JSON.stringify(waitingFromOffset)}`, () => {
+      const value = {
+        ...JSON.parse(encodeBlockedKeysRecord(entry).toString()),
+        waitingFromOffset,
+      };
+      expect(decodeError(entryKey, Buffer.from(JSON.stringify(value))).problem).to.match(
+        /^waitingFromOffset/,
+      );
+    });
+  }
+
   it('writes version 1 JSON', () => {
     expect(JSON.parse(encodeBlockedKeysRecord(release).toString())).to.deep.equal({
       version: 1,

@@ -95,6 +95,11 @@ export function chainOver(entry: BlockedKeyEntry): boolean {
   return entry.blocker === null && drainedThroughLast(entry);
 }
 
+/** Since when the key of `entry` holds records back (for the gauges). */
+function heldSince(entry: BlockedKeyEntry): number {
+  return entry.blocker?.since ?? entry.waitingSince ?? entry.updatedAt;
+}
+
 /**
  * Moves `entry` on. Whether followers are left is told by offsets (handled through the last
  * appended), not by the count: a waiting record of an earlier chain that a drain took (a
@@ -102,8 +107,9 @@ export function chainOver(entry: BlockedKeyEntry): boolean {
  */
 function settled(entry: BlockedKeyEntry): BlockedKeyEntry {
   if (drainedThroughLast(entry)) {
+    const { waitingFromOffset: _none, ...rest } = entry;
     return {
-      ...entry,
+      ...rest,
       followers: 0,
       waitingSince: null,
       deadLetterFollowers: entry.blocker === null ? false : entry.deadLetterFollowers,
@@ -128,6 +134,12 @@ export class KeyStrictBook {
   readonly #entries = new Map<string, BlockedKeyEntry>();
   /** Released-blocker markers by the blocker's original offset. */
   readonly #released = new Map<string, ReleasedBlocker>();
+  /** The gauges, kept as each entry changes rather than summed over every entry each time. */
+  #blockedKeys = 0;
+  #waitingRecords = 0;
+  /** The oldest `heldSince` of the entries held; undefined when it must be looked for again. */
+  #oldestBlockedSince: number | undefined;
+  #oldestKnown = true;
 
   constructor(
     topic: string,
@@ -156,10 +168,29 @@ export class KeyStrictBook {
 
   /** The entry of `keyId` is now `entry` (written acknowledged), or gone (a tombstone). */
   put(keyId: string, entry: BlockedKeyEntry | null): void {
+    const before = this.#entries.get(keyId);
+    if (before !== undefined && !chainOver(before)) {
+      this.#blockedKeys -= 1;
+      this.#waitingRecords -= before.followers;
+      if (heldSince(before) === this.#oldestBlockedSince) {
+        this.#oldestKnown = false;
+      }
+    }
     if (entry === null) {
       this.#entries.delete(keyId);
     } else {
       this.#entries.set(keyId, entry);
+      if (!chainOver(entry)) {
+        this.#blockedKeys += 1;
+        this.#waitingRecords += entry.followers;
+        const since = heldSince(entry);
+        if (
+          this.#oldestKnown &&
+          (this.#oldestBlockedSince === undefined || since < this.#oldestBlockedSince)
+        ) {
+          this.#oldestBlockedSince = since;
+        }
+      }
     }
   }
 
@@ -288,26 +319,39 @@ export class KeyStrictBook {
     };
   }
 
-  /** A follower at `originalOffset` was appended to the waiting topic (acknowledged). */
-  followed(entry: BlockedKeyEntry, originalOffset: string, now: number): BlockedKeyEntry {
+  /**
+   * A follower at `originalOffset` was appended to the waiting topic (acknowledged), at or after
+   * `waitingOffset` of it: the first follower of a chain sets where its drain reads from.
+   */
+  followed(
+    entry: BlockedKeyEntry,
+    originalOffset: string,
+    now: number,
+    waitingOffset?: string,
+  ): BlockedKeyEntry {
+    const from = entry.waitingSince === null ? waitingOffset : entry.waitingFromOffset;
+    const { waitingFromOffset: _before, ...rest } = entry;
     return {
-      ...entry,
+      ...rest,
       followers: entry.followers + 1,
       lastFollowerOffset: originalOffset,
       waitingSince: entry.waitingSince ?? now,
       updatedAt: now,
+      ...(from === undefined ? {} : { waitingFromOffset: from }),
     };
   }
 
   /**
    * A drain handled the follower at `originalOffset` (its hand-off, if any, acknowledged): the
-   * entry moves past it; a follower sent to a tier becomes the key's blocker.
+   * entry moves past it; a follower sent to a tier becomes the key's blocker. `nextWaitingOffset`
+   * (the waiting-topic offset after the follower's) is where the chain's next drain reads from.
    */
   drained(
     entry: BlockedKeyEntry,
     originalOffset: string,
     end: HandlingEnd,
     now: number,
+    nextWaitingOffset?: string,
   ): BlockedKeyEntry {
     const followers = Math.max(0, entry.followers - 1);
     const { attempt: _done, ...unmarked } = entry;
@@ -316,6 +360,7 @@ export class KeyStrictBook {
       followers,
       handledThroughOffset: originalOffset,
       updatedAt: now,
+      ...(nextWaitingOffset === undefined ? {} : { waitingFromOffset: nextWaitingOffset }),
     };
     if (end === 'sent-to-tier') {
       return settled({
@@ -385,21 +430,22 @@ export class KeyStrictBook {
 
   /** The partition's share of the `key-strict` gauges. */
   gauges(): KeyStrictGauges {
-    let blockedKeys = 0;
-    let waitingRecords = 0;
-    let oldestBlockedSince: number | undefined;
-    for (const entry of this.#entries.values()) {
-      if (chainOver(entry)) {
-        continue;
+    if (!this.#oldestKnown) {
+      // Only when the oldest entry moved on: most changes are of younger keys.
+      let oldest: number | undefined;
+      for (const entry of this.#entries.values()) {
+        if (!chainOver(entry) && (oldest === undefined || heldSince(entry) < oldest)) {
+          oldest = heldSince(entry);
+        }
       }
-      blockedKeys += 1;
-      waitingRecords += entry.followers;
-      const since = entry.blocker?.since ?? entry.waitingSince ?? entry.updatedAt;
-      if (oldestBlockedSince === undefined || since < oldestBlockedSince) {
-        oldestBlockedSince = since;
-      }
+      this.#oldestBlockedSince = oldest;
+      this.#oldestKnown = true;
     }
-    return { blockedKeys, waitingRecords, oldestBlockedSince };
+    return {
+      blockedKeys: this.#blockedKeys,
+      waitingRecords: this.#waitingRecords,
+      oldestBlockedSince: this.#oldestBlockedSince,
+    };
   }
 }
 

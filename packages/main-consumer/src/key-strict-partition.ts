@@ -36,7 +36,8 @@ import {
 } from './key-strict-book.js';
 import type { RecordFate, RecordOutcome } from './record-outcome.js';
 import type { RecordProcessor } from './record-processor.js';
-import { scanFollowers } from './waiting-scan.js';
+import { WaitingIndex } from './waiting-index.js';
+import type { WaitingFollower } from './waiting-scan.js';
 
 /** Handles a record as `key` would (or dead-letters a record that crashed the process). */
 export type HandleRecord = (record: ConsumedRecord) => RecordFate | Promise<RecordFate>;
@@ -122,6 +123,8 @@ export class KeyStrictPartition {
   /** The partition of the blocked-keys topic, and of the waiting topic, this partition uses. */
   readonly #blockedKeysPartition: number;
   readonly #waitingPartition: number;
+  /** The drains' reads of the waiting partition: one read of a range serves every key's. */
+  readonly #waitingIndex: WaitingIndex;
   /** The last step queued for each key with steps in hand. */
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #draining = new Set<string>();
@@ -146,6 +149,11 @@ export class KeyStrictPartition {
     this.#shared = shared;
     this.#blockedKeysPartition = blockedKeysPartition;
     this.#waitingPartition = waitingPartition;
+    this.#waitingIndex = new WaitingIndex(shared, waitingPartition, (follower) =>
+      follower.topic === book.topic && follower.partition === book.partition
+        ? keyId(follower.key)
+        : undefined,
+    );
   }
 
   get revoked(): boolean {
@@ -368,6 +376,13 @@ export class KeyStrictPartition {
         );
       case 'follow': {
         this.#assertOwned();
+        // The end before the chain's first append is at or before it: the chain's drain reads
+        // from there.
+        const waitingFrom =
+          decision.entry.waitingSince === null
+            ? (await this.#shared.reader.offsets(this.#shared.waitingTopic, this.#waitingPartition))
+                .end
+            : undefined;
         await this.#shared.publishState([
           toWaitingRecord(
             record,
@@ -380,7 +395,7 @@ export class KeyStrictPartition {
         await this.#putEntry(
           id,
           record.key,
-          this.book.followed(decision.entry, original, Date.now()),
+          this.book.followed(decision.entry, original, Date.now(), waitingFrom),
         );
         return waiting(decision.blockerOffset);
       }
@@ -489,6 +504,9 @@ export class KeyStrictPartition {
         if (this.#drainAgain.delete(id)) {
           this.#startDrain(id);
         }
+        if (this.#draining.size === 0) {
+          this.#waitingIndex.letGo();
+        }
       });
   }
 
@@ -514,11 +532,13 @@ export class KeyStrictPartition {
         return;
       }
       if (position === undefined) {
-        position = await reader.offsetForTimestamp(
-          waitingTopic,
-          partition,
-          (entry.waitingSince ?? entry.updatedAt) - waitingScanMarginMilliseconds,
-        );
+        position =
+          entry.waitingFromOffset ??
+          (await reader.offsetForTimestamp(
+            waitingTopic,
+            partition,
+            (entry.waitingSince ?? entry.updatedAt) - waitingScanMarginMilliseconds,
+          ));
         passFound = false;
         passLast = entry.lastFollowerOffset;
       }
@@ -533,8 +553,7 @@ export class KeyStrictPartition {
       if (counted === undefined || !needsDrain(counted)) {
         continue;
       }
-      const scan = await scanFollowers(this.#shared, {
-        partition,
+      const scan = await this.#waitingIndex.scan(id, {
         from: position,
         until: end,
         max: drainChunk,
@@ -564,7 +583,7 @@ export class KeyStrictPartition {
    * One drain step holding an in-flight slot, counted as work in hand for stall detection; false
    * once the drain stops.
    */
-  async #drainStepWithSlot(id: string, follower: ConsumedRecord): Promise<boolean> {
+  async #drainStepWithSlot(id: string, follower: WaitingFollower): Promise<boolean> {
     const { slots, carefulGate: gate, progress } = this.#shared;
     progress.batchStarted(performance.now());
     const slot = slots.acquire();
@@ -587,9 +606,10 @@ export class KeyStrictPartition {
    */
   async #drainStepInGate(
     id: string,
-    follower: ConsumedRecord,
+    waitingFollower: WaitingFollower,
     gate: CarefulGate,
   ): Promise<boolean> {
+    const follower = waitingFollower.record;
     const entry = this.book.entry(id);
     const alone =
       entry !== undefined &&
@@ -599,14 +619,16 @@ export class KeyStrictPartition {
         this.#shared.followerCalls.has(followerCallName(follower)),
       );
     if (alone) {
-      return gate.alone(() => this.#serialized(id, () => this.#drainStep(id, follower, true)));
+      return gate.alone(() =>
+        this.#serialized(id, () => this.#drainStep(id, waitingFollower, true)),
+      );
     }
     for (let closed = gate.closed; closed !== undefined; closed = gate.closed) {
       await closed;
     }
     gate.enter();
     try {
-      return await this.#serialized(id, () => this.#drainStep(id, follower, false));
+      return await this.#serialized(id, () => this.#drainStep(id, waitingFollower, false));
     } finally {
       gate.leave();
     }
@@ -618,7 +640,8 @@ export class KeyStrictPartition {
    * first so that a follower that becomes the blocker is never recorded blocking without being
    * in its tier.
    */
-  async #drainStep(id: string, follower: ConsumedRecord, alone: boolean): Promise<boolean> {
+  async #drainStep(id: string, waitingFollower: WaitingFollower, alone: boolean): Promise<boolean> {
+    const follower = waitingFollower.record;
     const entry = this.book.entry(id);
     if (this.#revoked || entry === undefined || !needsDrain(entry)) {
       return false;
@@ -631,7 +654,7 @@ export class KeyStrictPartition {
       return this.#drained(
         id,
         entry,
-        follower,
+        waitingFollower,
         processor.deadLetterUnhandled(
           follower,
           'predecessor-dead-lettered',
@@ -656,7 +679,7 @@ export class KeyStrictPartition {
       return this.#drained(
         id,
         entry,
-        follower,
+        waitingFollower,
         processor.deadLetterCrashed(follower, step.crashes),
       );
     }
@@ -665,7 +688,12 @@ export class KeyStrictPartition {
     await this.#putEntry(id, follower.key, step.entry);
     this.#shared.followerCalls.add(call);
     try {
-      return await this.#drained(id, step.entry, follower, await processor.process(follower));
+      return await this.#drained(
+        id,
+        step.entry,
+        waitingFollower,
+        await processor.process(follower),
+      );
     } finally {
       this.#shared.followerCalls.delete(call);
     }
@@ -675,12 +703,18 @@ export class KeyStrictPartition {
   async #drained(
     id: string,
     entry: BlockedKeyEntry,
-    follower: ConsumedRecord,
+    { record: follower, waitingOffset }: WaitingFollower,
     decided: RecordFate,
   ): Promise<boolean> {
     const fate = await this.#handOn(decided);
     const end = endOf(fate.outcome) ?? 'succeeded';
-    const next = this.book.drained(entry, follower.offset, end, Date.now());
+    const next = this.book.drained(
+      entry,
+      follower.offset,
+      end,
+      Date.now(),
+      (BigInt(waitingOffset) + 1n).toString(),
+    );
     await this.#putEntry(id, follower.key, next);
     this.#shared.onOutcome(fate.outcome, follower);
     return next !== null && next.blocker === null;

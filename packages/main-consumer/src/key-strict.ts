@@ -1,3 +1,4 @@
+import { coalescedPublish } from './coalesced-publish.js';
 import { performance } from 'node:perf_hooks';
 import {
   blockedKeysPartition,
@@ -75,6 +76,8 @@ export interface KeyStrictPorts {
 export class KeyStrict {
   readonly #options: CompiledMainConsumerOptions<unknown>;
   readonly #ports: KeyStrictPorts;
+  /** The state writes and appends of every partition, sent together while one is in flight. */
+  readonly #publishState: KeyStrictPorts['publishState'];
   readonly #logger: Logger;
   readonly #blockedKeysTopic: string;
   readonly #waitingTopic: string;
@@ -97,6 +100,7 @@ export class KeyStrict {
   constructor(options: CompiledMainConsumerOptions<unknown>, ports: KeyStrictPorts) {
     this.#options = options;
     this.#ports = ports;
+    this.#publishState = coalescedPublish(ports.publishState);
     this.#logger = ports.logger;
     this.#blockedKeysTopic = blockedKeysTopic(options.groupId);
     this.#waitingTopic = waitingTopic(options.groupId);
@@ -224,7 +228,7 @@ export class KeyStrict {
       blockedKeysTopic: this.#blockedKeysTopic,
       waitingTopic: this.#waitingTopic,
       reader,
-      publishState: this.#ports.publishState,
+      publishState: this.#publishState,
       publishHandOffs: this.#ports.publishHandOffs,
       slots: this.#ports.slots,
       carefulGate: this.#ports.carefulGate,

@@ -6,6 +6,13 @@ import {
 } from '@ricochet/core';
 import type { PartitionReader } from '@ricochet/kafka';
 
+/** A follower read back from the waiting topic, at its own original position. */
+export interface WaitingFollower {
+  readonly record: ConsumedRecord;
+  /** Its offset in the waiting topic. */
+  readonly waitingOffset: string;
+}
+
 /** Where a scan reads, and which followers it keeps. */
 export interface FollowerScan {
   /** The partition of the waiting topic. */
@@ -31,8 +38,8 @@ export async function scanFollowers(
     readonly logger: Logger;
   },
   scan: FollowerScan,
-): Promise<{ readonly followers: ConsumedRecord[]; readonly next: string }> {
-  const followers: ConsumedRecord[] = [];
+): Promise<{ readonly followers: WaitingFollower[]; readonly next: string }> {
+  const followers: WaitingFollower[] = [];
   let next = scan.from;
   if (BigInt(scan.from) >= BigInt(scan.until)) {
     return { followers, next };
@@ -47,7 +54,7 @@ export async function scanFollowers(
         next = (BigInt(waitingRecord.offset) + 1n).toString();
         const follower = followerOf(waitingRecord, source.logger);
         if (follower !== undefined && scan.isFollower(follower)) {
-          followers.push(follower);
+          followers.push({ record: follower, waitingOffset: waitingRecord.offset });
           if (followers.length >= scan.max) {
             return false;
           }

@@ -360,6 +360,93 @@ describe('KeyStrictBook', () => {
     });
   });
 
+  describe("the waiting-topic offset a chain's drain reads from", () => {
+    it("is set by the chain's first append, kept by the next, moved past each follower handled", () => {
+      const book = bookWith();
+      let entry = book.followed(book.blocked('Sw==', '10', 1_000), '11', 2_000, '500');
+      expect(entry.waitingFromOffset).to.equal('500');
+      entry = book.followed(entry, '12', 3_000, '900');
+      expect(entry.waitingFromOffset).to.equal('500');
+      entry = book.blockerEnded(entry, 'succeeded', 4_000)!;
+      entry = book.drained(entry, '11', 'succeeded', 5_000, '507');
+      expect(entry.waitingFromOffset).to.equal('507');
+      entry = book.drained(entry, '12', 'succeeded', 6_000, '512');
+      expect(chainOver(entry)).to.equal(true);
+      expect(entry).to.not.have.property('waitingFromOffset');
+      entry = book.followed(entry, '13', 7_000, '600');
+      expect(entry.waitingFromOffset).to.equal('600');
+    });
+
+    it('stays absent for an entry written before it existed, whose drain reads from waitingSince', () => {
+      const book = bookWith();
+      const { waitingFromOffset: _none, ...older } = book.followed(
+        book.blocked('Sw==', '10', 1_000),
+        '11',
+        2_000,
+        '500',
+      );
+      expect(book.followed(older, '12', 3_000, '900')).to.not.have.property('waitingFromOffset');
+    });
+  });
+
+  describe('gauges kept as counters (property)', () => {
+    it('equal the gauges summed over every entry, whatever the entries written', () => {
+      const summed = (entries: Iterable<BlockedKeyEntry>) => {
+        let blockedKeys = 0;
+        let waitingRecords = 0;
+        let oldestBlockedSince: number | undefined;
+        for (const entry of entries) {
+          if (chainOver(entry)) {
+            continue;
+          }
+          blockedKeys += 1;
+          waitingRecords += entry.followers;
+          const since = entry.blocker?.since ?? entry.waitingSince ?? entry.updatedAt;
+          oldestBlockedSince = Math.min(oldestBlockedSince ?? since, since);
+        }
+        return { blockedKeys, waitingRecords, oldestBlockedSince };
+      };
+      fc.assert(
+        fc.property(
+          fc.array(
+            fc.record({
+              key: fc.constantFrom('kA', 'kB', 'kC', 'kD'),
+              since: fc.integer({ min: 0, max: 50 }),
+              followers: fc.integer({ min: 0, max: 3 }),
+              shape: fc.constantFrom('blocked', 'draining', 'over', 'tombstone'),
+            }),
+          ),
+          (writes) => {
+            const book = bookWith();
+            const held = new Map<string, BlockedKeyEntry>();
+            for (const { key, since, followers, shape } of writes) {
+              let entry: BlockedKeyEntry | null = book.blocked(null, '10', since);
+              for (let follower = 0; follower < followers; follower += 1) {
+                entry = book.followed(entry, String(11 + follower), since + follower);
+              }
+              if (shape === 'draining' || shape === 'over') {
+                entry = book.blockerEnded(entry, 'succeeded', since)!;
+              }
+              if (shape === 'over') {
+                entry = book.followersMissing(entry, since);
+              }
+              if (shape === 'tombstone') {
+                entry = null;
+              }
+              book.put(key, entry);
+              if (entry === null) {
+                held.delete(key);
+              } else {
+                held.set(key, entry);
+              }
+              expect(book.gauges()).to.deep.equal(summed(held.values()));
+            }
+          },
+        ),
+      );
+    });
+  });
+
   describe('one key under random failures, interleavings and crash duplicates (property)', () => {
     /** Drives the book as the engine does, at the level of decisions; returns what happened. */
     function simulate(scenario: {
