@@ -22,6 +22,7 @@ import {
   createAdmin,
   type CommittedOffsetReader,
   createPartitionReader,
+  PartitionReaderClosedError,
   type KafkaAdmin,
   type KafkaClient,
   type PartitionReader,
@@ -32,7 +33,11 @@ import type { PublishHandOffs } from './hand-offs.js';
 import type { InFlightSlots } from './in-flight-slots.js';
 import { KeyStrictBook, sumGauges } from './key-strict-book.js';
 import { isOwnerState, StateFold, type ReadStateRecord } from './key-strict-fence.js';
-import { KeyStrictPartition, type KeyStrictPartitionShared } from './key-strict-partition.js';
+import {
+  KeyStrictPartition,
+  PartitionRevokedError,
+  type KeyStrictPartitionShared,
+} from './key-strict-partition.js';
 import type { CompiledMainConsumerOptions } from './options.js';
 import type { ProgressWatch } from './progress-watch.js';
 import type { RecordProcessor } from './record-processor.js';
@@ -398,6 +403,16 @@ export class KeyStrict {
         }
       }
     } catch (error) {
+      if (error instanceof PartitionRevokedError || error instanceof PartitionReaderClosedError) {
+        // A rebalance or the stop overtook the poll: the partition's next owner reads the commands.
+        this.#logger.debug(
+          'a blocked-keys poll ended: its partition was revoked or the service stops',
+          {
+            error,
+          },
+        );
+        return;
+      }
       this.#logger.warn(
         'polling the blocked-keys topic for release commands failed; trying again',
         {
