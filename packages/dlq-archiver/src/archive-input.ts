@@ -18,7 +18,7 @@ const maxInt32 = 2 ** 31 - 1;
 const maxInt64 = 2n ** 63n - 1n;
 
 /** The fields a dead letter's headers give, whichever system wrote them. */
-export type DeadLetterFields = Pick<
+type DeadLetterFields = Pick<
   ArchiveInput,
   | 'originalTopic'
   | 'originalPartition'
@@ -34,7 +34,7 @@ export type DeadLetterFields = Pick<
   | 'deadLetterReason'
 >;
 
-export type ReadableFormat = Exclude<DeadLetterFormat, 'auto'>;
+type ReadableFormat = Exclude<DeadLetterFormat, 'auto'>;
 
 /** A whole number from 0 to `max`, else null: the store refuses anything outside its column. */
 function integerOrNull(text: string | null | undefined, max: number): number | null {
@@ -179,7 +179,7 @@ function connectFields(record: ConsumedRecord): DeadLetterFields {
  * earlier life (its user headers are kept). A record with none of them reads as Ricochet's,
  * whose absent headers are stored as nulls.
  */
-export function detectDeadLetterFormat(headers: RecordHeaders): ReadableFormat {
+function detectDeadLetterFormat(headers: RecordHeaders): ReadableFormat {
   if (headers[RetryHeader.deadLetterReason] !== undefined) {
     return 'ricochet';
   }
