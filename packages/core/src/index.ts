@@ -68,12 +68,20 @@ export {
 } from './commit-metadata.js';
 export { decodeDoneOffsets, encodeDoneOffsets, maxDoneOffsets } from './done-offsets.js';
 export { presentHeaders, tooLargeDeadLetter, unroutableDeadLetter } from './dead-letter.js';
+export {
+  ConnectDeadLetterHeader,
+  isConnectDeadLetterHeader,
+  isSpringDeadLetterHeader,
+  replayHeaders,
+  SpringDeadLetterHeader,
+} from './other-dead-letters.js';
 export { chunkBySize, recordBatchOverheadBytes, recordSizeBound } from './record-size.js';
 export { exponentialBackoff } from './backoff.js';
 export { routeFailure, type Failure, type FailureRoute } from './retry-policy.js';
 export { decodeUtf8, escapeTerminalJson, escapeTerminalText, truncateText } from './text.js';
 export {
   boundedIntegerOption,
+  choiceOption,
   nonEmptyTextOption,
   positiveIntegerOption,
   refuseRenamedOptions,

@@ -55,3 +55,19 @@ export function nonEmptyTextOption(field: string, value: unknown): string {
   }
   return value;
 }
+
+/** One of `choices`, `fallback` when absent; a JavaScript caller may pass anything. */
+export function choiceOption<Choice extends string>(
+  field: string,
+  value: unknown,
+  choices: readonly Choice[],
+  fallback: Choice,
+): Choice {
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!choices.includes(value as Choice)) {
+    throw new ConfigError(field, `must be one of ${choices.join(', ')}, got ${String(value)}`);
+  }
+  return value as Choice;
+}

@@ -37,6 +37,7 @@ export class DlqArchiver {
       role: 'dlq',
       topic: options.dlqTopic,
       store: options.store.kind,
+      format: options.format,
     });
     const kafka = createKafkaClient({ ...options.connection, logger: this.#logger });
     const consumer = createServiceConsumer(kafka, {
@@ -92,7 +93,11 @@ export class DlqArchiver {
     }
     const inputs = await Promise.all(
       records.map(async (record) =>
-        toArchiveInput(record, await this.#options.searchableText(record.value)),
+        toArchiveInput(
+          record,
+          await this.#options.searchableText(record.value),
+          this.#options.format,
+        ),
       ),
     );
     const stored = await this.#storeWithBackoff(inputs, batch.heartbeat, batch.isCurrent);

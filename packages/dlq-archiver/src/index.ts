@@ -26,3 +26,4 @@ export function createDlqArchiver(options: DlqArchiverOptions): DlqArchiver {
 
 export { DlqArchiver } from './dlq-archiver.js';
 export type { CompiledDlqArchiverOptions, DlqArchiverOptions, SearchableText } from './options.js';
+export { deadLetterFormats, type DeadLetterFormat } from './defaults.js';

@@ -3,3 +3,4 @@
  * API: they may change in any release.
  */
 export { toArchiveInput } from './archive-input.js';
+export { compileDlqArchiverOptions } from './options.js';

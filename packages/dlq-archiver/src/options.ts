@@ -1,5 +1,6 @@
 import {
   boundedIntegerOption,
+  choiceOption,
   defaultDeadLetterTopic,
   nonEmptyTextOption,
   positiveIntegerOption,
@@ -15,10 +16,13 @@ import {
   type ServiceConnectionOptions,
 } from '@ricochet/kafka';
 import {
+  deadLetterFormats,
   defaultArchiverGroupId,
+  defaultDeadLetterFormat,
   defaultInitialStoreBackoffMilliseconds,
   defaultMaxStoreBackoffMilliseconds,
   defaultStoreStallMilliseconds,
+  type DeadLetterFormat,
 } from './defaults.js';
 
 /** Text for `--grep` to search: a value rendered for people, or null when it is not text. */
@@ -32,6 +36,12 @@ export interface DlqArchiverOptions extends ServiceConnectionOptions {
   /** An open store; the archiver migrates it at start and never closes it. */
   store: ArchiveStore;
   searchableText: SearchableText;
+  /**
+   * Whose headers to read the archive's fields from: `ricochet`, `spring` (Spring Kafka's DLT
+   * headers), `connect` (Kafka Connect's DLQ context headers) or `auto`, per record by the
+   * headers it carries. Default `auto`.
+   */
+  format?: DeadLetterFormat;
   sessionTimeoutMilliseconds?: number;
   /** First wait after a store failure; doubles up to `maxStoreBackoffMilliseconds`. Default 500. */
   initialStoreBackoffMilliseconds?: number;
@@ -54,6 +64,7 @@ export interface CompiledDlqArchiverOptions {
   readonly groupId: string;
   readonly store: ArchiveStore;
   readonly searchableText: SearchableText;
+  readonly format: DeadLetterFormat;
   readonly logger: Logger;
   readonly sessionTimeoutMilliseconds: number;
   readonly initialStoreBackoffMilliseconds: number;
@@ -71,6 +82,7 @@ export function compileDlqArchiverOptions(options: DlqArchiverOptions): Compiled
     groupId: nonEmptyTextOption('groupId', options.groupId ?? defaultArchiverGroupId),
     store: options.store,
     searchableText: options.searchableText,
+    format: choiceOption('format', options.format, deadLetterFormats, defaultDeadLetterFormat),
     logger: options.logger,
     sessionTimeoutMilliseconds: boundedIntegerOption(
       'sessionTimeoutMilliseconds',

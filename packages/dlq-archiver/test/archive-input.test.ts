@@ -45,6 +45,7 @@ describe('toArchiveInput', () => {
         [RetryHeader.originalTimestamp]: '1700000000000',
       }),
       null,
+      'ricochet',
     );
     expect(input).to.include({
       tryCount: 3,
@@ -64,6 +65,7 @@ describe('toArchiveInput', () => {
         [RetryHeader.firstFailureAt]: '-5',
       }),
       null,
+      'ricochet',
     );
     expect(input).to.include({
       tryCount: null,
@@ -72,7 +74,9 @@ describe('toArchiveInput', () => {
       originalTimestamp: null,
       firstFailureAt: null,
     });
-    expect(toArchiveInput(deadLetter({ [RetryHeader.originalOffset]: '007' }), null)).to.include({
+    expect(
+      toArchiveInput(deadLetter({ [RetryHeader.originalOffset]: '007' }), null, 'ricochet'),
+    ).to.include({
       originalOffset: null,
     });
   });
@@ -92,7 +96,7 @@ describe('toArchiveInput', () => {
         async (headers) => {
           offset += 1;
           const stored = await store.insert([
-            toArchiveInput(deadLetter(headers, String(offset)), null),
+            toArchiveInput(deadLetter(headers, String(offset)), null, 'ricochet'),
           ]);
           expect(stored).to.equal(1);
         },

@@ -16,7 +16,11 @@ import {
   defaultReadAheadMilliseconds,
   delayGroupId,
 } from '@ricochet/delay-consumer/defaults';
-import { defaultArchiverGroupId } from '@ricochet/dlq-archiver/defaults';
+import {
+  deadLetterFormats,
+  defaultArchiverGroupId,
+  defaultDeadLetterFormat,
+} from '@ricochet/dlq-archiver/defaults';
 import {
   defaultPublishTimeoutMilliseconds,
   maxPartitionsConsumedConcurrently,
@@ -170,6 +174,11 @@ export function resolveDlqSettings(
         'archiver.statementTimeoutMs',
         (value) => integerValue(value, 1),
         defaultStatementTimeoutMs,
+      ),
+      format: reader.read(
+        'archiver.format',
+        (value) => choiceValue(value, deadLetterFormats),
+        defaultDeadLetterFormat,
       ),
       registry: reader.read('registry', registryUrlValue, undefined),
     },

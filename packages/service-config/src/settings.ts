@@ -8,7 +8,11 @@ import {
   defaultReadAheadMilliseconds,
   delayGroupIdPattern,
 } from '@ricochet/delay-consumer/defaults';
-import { defaultArchiverGroupId } from '@ricochet/dlq-archiver/defaults';
+import {
+  deadLetterFormats,
+  defaultArchiverGroupId,
+  defaultDeadLetterFormat,
+} from '@ricochet/dlq-archiver/defaults';
 import {
   defaultConnectionTimeoutMilliseconds,
   defaultPublishTimeoutMilliseconds,
@@ -345,6 +349,13 @@ export const settingDefinitions = {
     description:
       'PostgreSQL archive: longest one statement may run, lock waits included; the insert then fails and nothing is committed',
     defaultText: String(defaultStatementTimeoutMs),
+  },
+  'archiver.format': {
+    flag: text('format'),
+    environment: 'RICOCHET_DLQ_FORMAT',
+    roles: ['dlq'],
+    description: `whose dead-letter headers to read: ${deadLetterFormats.join(', ')} (spring: Spring Kafka's kafka_dlt-*; connect: Kafka Connect's __connect.errors.*; auto: whichever each record carries)`,
+    defaultText: defaultDeadLetterFormat,
   },
   registry: {
     flag: text('registry'),

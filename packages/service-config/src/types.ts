@@ -1,5 +1,6 @@
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { SaslOptions } from '@ricochet/kafka';
+import type { DeadLetterFormat } from '@ricochet/dlq-archiver/defaults';
 import type { OnDeadLetter, Ordering } from '@ricochet/main-consumer/defaults';
 
 export const serviceRoles = ['main', 'delay', 'dlq'] as const;
@@ -115,6 +116,8 @@ export interface DlqServiceConfig extends CommonServiceConfig {
     readonly store: string;
     /** PostgreSQL: the longest one statement may run (`statement_timeout`). */
     readonly statementTimeoutMs: number;
+    /** Whose dead-letter headers the archive's fields are read from. */
+    readonly format: DeadLetterFormat;
     readonly registry: string | undefined;
   };
 }

@@ -135,7 +135,7 @@ describe('service config files', () => {
         'registry: http://r',
         'main: {topics: [t], handler: h.mjs, concurrency: 2, ordering: key-strict, onDeadLetter: dead-letter, maxWaitingPerKey: 3, maxInFlight: 8, revokeGraceMs: 9, fromBeginning: true, handlerTimeoutMs: 5, stallTimeoutMs: 6, maxHandlerCrashes: 7}',
         'delay: {tier: 5s, maxWaitMs: 10, readAheadMs: 500, readAheadBytes: 4096, allowedTopics: [t, "t.*"]}',
-        'archiver: {store: "sqlite::memory:", statementTimeoutMs: 5000}',
+        'archiver: {store: "sqlite::memory:", statementTimeoutMs: 5000, format: spring}',
       ].join('\n');
       expect(resolve('main', { yaml }).main).to.deep.equal({
         topics: ['t'],
@@ -162,6 +162,7 @@ describe('service config files', () => {
       expect(resolve('dlq', { yaml }).archiver).to.deep.equal({
         store: 'sqlite::memory:',
         statementTimeoutMs: 5_000,
+        format: 'spring',
         registry: 'http://r',
       });
     });

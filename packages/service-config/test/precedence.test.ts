@@ -37,6 +37,7 @@ describe('service config precedence: flag > environment > file > default', () =>
     expect(config.archiver).to.deep.equal({
       store: 'sqlite:./ricochet-dlq.db',
       statementTimeoutMs: defaultStatementTimeoutMs,
+      format: 'auto',
       registry: undefined,
     });
     expect(config.sources['http.port']).to.equal('default');

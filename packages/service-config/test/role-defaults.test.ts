@@ -5,7 +5,9 @@ import {
   type SettingDefinition,
   type SettingKey,
 } from '@ricochet/service-config';
+import { openArchiveStore } from '@ricochet/archive';
 import { compileDelayConsumerOptions } from '@ricochet/delay-consumer/internal';
+import { compileDlqArchiverOptions } from '@ricochet/dlq-archiver/internal';
 import { compileMainConsumerOptions } from '@ricochet/main-consumer/internal';
 import { testLogger } from '@ricochet/testing';
 import { required, resolve } from './helpers.js';
@@ -77,8 +79,22 @@ describe('the settings take their defaults from the role packages', () => {
     expectHelpDefault('requestTimeoutMs', library.connection.requestTimeoutMilliseconds);
   });
 
-  it('dlq: the group is the archiver’s, the topic is core’s', () => {
+  it('dlq: the group and the format are the archiver’s, the topic is core’s', async () => {
     const config = resolve('dlq', { flags: required.dlq });
+    const store = await openArchiveStore('sqlite::memory:', { logger });
+    try {
+      const library = compileDlqArchiverOptions({
+        brokers: ['k:1'],
+        store,
+        searchableText: async () => null,
+        logger,
+      });
+      expect(config.group).to.equal(library.groupId);
+      expect(config.archiver.format).to.equal(library.format);
+      expectHelpDefault('archiver.format', library.format);
+    } finally {
+      await store.close();
+    }
     expect(config.group).to.equal('ricochet-dlq-archiver');
     expect(config.dlqTopic).to.equal(defaultDeadLetterTopic);
     expectHelpDefault('dlqTopic', defaultDeadLetterTopic);

@@ -310,6 +310,13 @@ const cases: Case[] = [
     /expected sqlite:<path> or postgres:.*got "mysql:\/\/db"/,
   ],
   [
+    'a dead-letter format the archiver cannot read',
+    'dlq',
+    { flags: { ...required.dlq, format: 'kafka-streams' } },
+    '--format',
+    /must be one of ricochet, spring, connect, auto, got "kafka-streams"/,
+  ],
+  [
     'a registry URL that is not http',
     'dlq',
     { flags: required.dlq, environment: { SCHEMA_REGISTRY_URL: 'registry:8081' } },

@@ -55,3 +55,11 @@ export {
   type ProxiedBroker,
   type ProxiedBrokerPorts,
 } from './proxied-broker.js';
+export {
+  connectDeadLetterHeaders,
+  javaInt,
+  javaLong,
+  springDeadLetterHeaders,
+  type ConnectFailure,
+  type SpringFailure,
+} from './other-dead-letters.js';

@@ -1,5 +1,5 @@
 import {
-  userHeaders,
+  replayHeaders,
   replayedFromHeader,
   type HeaderValue,
   type Logger,
@@ -17,15 +17,15 @@ import { UsageError } from '../../exit-codes.js';
 
 /**
  * The record a replay publishes: the original key, value and user headers, back on the original
- * topic, with Ricochet's retry headers dropped (so `try_count` starts again) and `replayed-from`
- * naming the archive id.
+ * topic, with Ricochet's retry headers dropped (so `try_count` starts again), Spring Kafka's and
+ * Kafka Connect's dead-letter headers too, and `replayed-from` naming the archive id.
  */
 export function replayRecord(record: ArchivedRecord & { originalTopic: string }): OutgoingRecord {
   const grouped: Record<string, HeaderValue[]> = {};
   for (const header of record.headers) {
     (grouped[header.name] ??= []).push(header.value);
   }
-  const headers = userHeaders(
+  const headers = replayHeaders(
     Object.fromEntries(
       Object.entries(grouped).map(([name, values]) => [
         name,

@@ -39,6 +39,7 @@ export function runDlqCommand(io: CliIo, outcome: CommandOutcome) {
           dlqTopic: config.dlqTopic,
           groupId: config.group,
           store,
+          format: config.archiver.format,
           logger,
           sessionTimeoutMilliseconds: config.sessionTimeoutMs,
           searchableText: async (value) => {
