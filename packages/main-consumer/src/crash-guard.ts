@@ -10,11 +10,11 @@ export const crashGuardWindow = 10_000n;
 
 /**
  * How far a guard reaches past the end of the batch in hand. A guard covers only records the
- * owner could have had in hand, so the careful stretch after an unclean end (about 20 ms a record
- * on a busy local broker) is that batch plus this slack. The slack lets small batches that follow
- * one another (a batch read to the end drops its guard anyway) share one guard: a steady stream
- * costs at most one extra commit per batch, and per record at most one per this many records; a
- * batch of a consumer behind (thousands of records) pays its one commit over all of them.
+ * owner could have had in hand, so the careful stretch after an unclean end (two commits a record)
+ * is that batch plus this slack. The slack lets small batches that follow one another (a batch
+ * read to the end drops its guard anyway) share one guard: a steady stream costs at most one extra
+ * commit per batch, and per record at most one per this many records; a batch of a consumer behind
+ * (thousands of records) pays its one commit over all of them. Measured in docs/guarantees.md G16.
  */
 export const crashGuardSlack = 100n;
 
