@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import { decodeCommitMetadata, RetryHeader } from '@ricochet/core';
+import { crashGuardSlack } from '@ricochet/main-consumer/internal';
 import {
   collectTopic,
   committedOffset,
@@ -15,6 +16,8 @@ import {
 import { ledgerCalls, newLedger, startHandlerService } from './handler-service.js';
 
 const crashingHandler = fileURLToPath(new URL('../fixtures/crashing-handler.mjs', import.meta.url));
+/** Returns at once for every value but `poison...`: the crashing handler's records pass it. */
+const orderHandler = fileURLToPath(new URL('../fixtures/order-handler.mjs', import.meta.url));
 const maxHandlerCrashes = 2;
 
 /**
@@ -131,6 +134,70 @@ describe('a handler that crashes the process (real broker, real service processe
       'handler-crashed',
     );
     expect(ends).to.equal(maxHandlerCrashes + 1);
+  });
+
+  // The guard was the committed offset plus 10 000 whatever the owner had in hand: after a kill -9
+  // the next owner handled 10 000 records one at a time, two commits each (the long key-strict
+  // chaos profile could not finish). It failed so before the guard was bounded by the batch.
+  it('bounds the careful stretch after a kill -9 by the batch the dead owner had in hand, plus the slack', async () => {
+    const topic = uniqueName('orders');
+    const group = uniqueName('group');
+    await createTestTopics([topic], 1);
+    const keys = ['before', 'hang', ...Array.from({ length: 30 }, (_, index) => `after-${index}`)];
+    const produce = (batch: readonly string[]) =>
+      produceRecords(
+        batch.map((key) => ({
+          topic,
+          key: Buffer.from(key),
+          value: Buffer.from(key === 'hang' ? 'hang' : 'fine'),
+          headers: {},
+        })),
+      );
+    await produce(keys);
+    const committed = async () =>
+      withAdmin(async (admin) => (await admin.fetchCommittedOffsets(group, topic))[0]);
+    const dead = startHandlerService({
+      handler: crashingHandler,
+      topic,
+      group,
+      tiers: '4321s',
+      // The next owner joins once the dead member's session is over.
+      extra: ['--session-timeout-ms', '6000'],
+    });
+    try {
+      await waitFor('the hanging call', () =>
+        ledgerCalls(dead.ledger).includes('hang') ? true : undefined,
+      );
+      dead.service.child.kill('SIGKILL');
+      await dead.service.exited;
+    } finally {
+      dead.service.kill();
+    }
+    const left = decodeCommitMetadata((await committed())?.metadata);
+    const guard = Number(left?.guard ?? '0');
+    expect(guard, 'the suspect range the dead owner left').to.be.above(1);
+    expect(guard).to.be.at.most(keys.length + Number(crashGuardSlack));
+    // Past the guard the next owner is back to normal: once idle, it commits with no guard.
+    const beyond = Array.from(
+      { length: Number(crashGuardSlack) + 10 },
+      (_, index) => `later-${index}`,
+    );
+    await produce(beyond);
+    const total = String(keys.length + beyond.length);
+    const next = startHandlerService({ handler: orderHandler, topic, group, tiers: '4321s' });
+    try {
+      const idle = await waitFor(
+        'every record committed',
+        async () => {
+          const found = await committed();
+          return found?.offset === total ? found : undefined;
+        },
+        { timeoutMilliseconds: 120_000 },
+      );
+      expect(decodeCommitMetadata(idle.metadata)?.guard, next.service.log()).to.equal(undefined);
+    } finally {
+      next.service.kill();
+    }
   });
 
   it('leaves the partition clean when it stops on SIGTERM, or is idle: the next owner has nothing to suspect', async () => {

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { CommitMetadata, ConsumedRecord, Logger } from '@ricochet/core';
+import { nextOffset, type CommitMetadata, type ConsumedRecord, type Logger } from '@ricochet/core';
 import type { ConsumedBatch } from '@ricochet/kafka';
 import { BatchCommits, type CommitPartition } from './batch-commits.js';
 import type { CarefulGate } from './careful-gate.js';
@@ -93,6 +93,8 @@ export class BatchRun<TValue> {
   readonly #batch: ConsumedBatch;
   readonly #owned: OwnedPartition;
   readonly #guard: PartitionCrashGuard;
+  /** The offset after the batch's last record: how far the records it may start reach. */
+  readonly #batchEnd: string;
   readonly #processor: RecordProcessor<TValue>;
   readonly #handOffs: HandOffs;
   readonly #commits: BatchCommits;
@@ -147,6 +149,9 @@ export class BatchRun<TValue> {
     this.#batch = batch;
     this.#owned = owned;
     this.#guard = owned.guard;
+    const last = batch.records.at(-1);
+    // Read only before a record of the batch starts: a batch with none never reads it.
+    this.#batchEnd = last === undefined ? '0' : nextOffset(last.offset);
     this.#processor = processor;
     // One bookkeeping per batch: with partitions handled concurrently, a batch must publish (and
     // so settle) only its own records.
@@ -303,7 +308,7 @@ export class BatchRun<TValue> {
       this.#handOffs.skipped(record);
       return undefined;
     }
-    const step = this.#guard.beforeRecord(record.offset);
+    const step = this.#guard.beforeRecord(record.offset, this.#batchEnd);
     if (step.kind === 'mark' || this.#carefulGate.closed !== undefined) {
       return this.#takeAfterCommit(record, step);
     }

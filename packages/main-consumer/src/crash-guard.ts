@@ -2,11 +2,21 @@ import type { CommitMetadata } from '@ricochet/core';
 import { isBefore } from './offsets.js';
 
 /**
- * How far past the committed offset an owner may handle records before it must write a new
- * guard. Larger means fewer extra commits on the happy path (one per this many records) but a
- * longer careful stretch (a commit per record) for the owner that follows an unclean end.
+ * The most records past the record that writes a guard the guard may cover, however large the
+ * batch in hand: on the happy path one extra commit per this many records at least, and the
+ * longest careful stretch (a commit per record) for the owner that follows an unclean end.
  */
 export const crashGuardWindow = 10_000n;
+
+/**
+ * How far a guard reaches past the end of the batch in hand. A guard covers only records the
+ * owner could have had in hand, so the careful stretch after an unclean end (two commits a record)
+ * is that batch plus this slack. The slack lets small batches that follow one another (a batch
+ * read to the end drops its guard anyway) share one guard: a steady stream costs at most one extra
+ * commit per batch, and per record at most one per this many records; a batch of a consumer behind
+ * (thousands of records) pays its one commit over all of them. Measured in docs/guarantees.md G16.
+ */
+export const crashGuardSlack = 100n;
 
 /** What to do before a record is handed to the handler. */
 export type RecordStep =
@@ -32,7 +42,8 @@ interface CrashedRecord {
 /**
  * One owned partition's defence against a record that crashes the process: the decisions only;
  * the main consumer commits the metadata it asks for. In normal mode every commit carries a
- * guard, so an owner that dies leaves a bounded suspect range [committed, guard). The next owner
+ * guard past every record the owner may have started, and not far past its batch in hand, so an
+ * owner that dies leaves a short suspect range [committed, guard). The next owner
  * handles that range carefully: before each handler call it commits the record's own offset
  * with an `attempt` mark, so the owner after a crash knows exactly which record it was and how
  * often it has crashed; at `maxCrashes` the record is dead-lettered instead of called again.
@@ -110,7 +121,8 @@ export class PartitionCrashGuard {
     return this.#careful;
   }
 
-  beforeRecord(offset: string): RecordStep {
+  /** `batchEnd`: the offset after the last record of the batch in hand, which holds `offset`. */
+  beforeRecord(offset: string, batchEnd: string): RecordStep {
     if (this.#careful) {
       if (isBefore(offset, this.#guard!)) {
         return this.#carefulStep(offset);
@@ -121,7 +133,9 @@ export class PartitionCrashGuard {
     if (this.#guard !== undefined && isBefore(offset, this.#guard)) {
       return handle;
     }
-    this.#guard = (BigInt(offset) + crashGuardWindow).toString();
+    const windowEnd = BigInt(offset) + crashGuardWindow;
+    const slackEnd = BigInt(batchEnd) + crashGuardSlack;
+    this.#guard = (windowEnd < slackEnd ? windowEnd : slackEnd).toString();
     return { kind: 'mark', metadata: { owner: this.#owner, guard: this.#guard } };
   }
 

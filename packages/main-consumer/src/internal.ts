@@ -4,3 +4,4 @@
  */
 export { compileMainConsumerOptions } from './options.js';
 export { RecordProcessor } from './record-processor.js';
+export { crashGuardSlack, crashGuardWindow } from './crash-guard.js';

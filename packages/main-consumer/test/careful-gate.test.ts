@@ -50,4 +50,39 @@ describe('CarefulGate', () => {
     expect(events).to.deep.equal(['first', 'first throws', 'second']);
     expect(gate.closed).to.equal(undefined);
   });
+
+  // A key-strict drain step waits on `closed` as an ordinary record does: it must wait only while
+  // a careful record is in hand, not for a whole careful stretch of records one after another.
+  it('lets a record waiting on the gate start between two careful records of a stretch', async () => {
+    const gate = new CarefulGate();
+    const events: string[] = [];
+    const careful = async (name: string) => {
+      events.push(`${name} starts`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      events.push(`${name} ends`);
+    };
+    const stretch = (async () => {
+      await gate.alone(() => careful('careful 1'));
+      await gate.alone(() => careful('careful 2'));
+    })();
+    const waiting = (async () => {
+      for (let closed = gate.closed; closed !== undefined; closed = gate.closed) {
+        await closed;
+      }
+      gate.enter();
+      events.push('drain step starts');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      events.push('drain step ends');
+      gate.leave();
+    })();
+    await Promise.all([stretch, waiting]);
+    expect(events).to.deep.equal([
+      'careful 1 starts',
+      'careful 1 ends',
+      'drain step starts',
+      'drain step ends',
+      'careful 2 starts',
+      'careful 2 ends',
+    ]);
+  });
 });
