@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import { createServer, type Server, type Socket } from 'node:net';
 import { ConfigError, type Logger } from '@ricochet/core';
-import { testBrokers, testLogger, withAdmin } from '@ricochet/testing';
+import { listenSilently, testBrokers, testLogger, withAdmin } from '@ricochet/testing';
 import {
   ClusterUnreachableError,
   compileTopologyOptions,
@@ -213,19 +212,11 @@ describe('connecting to a cluster that is not there', function () {
   });
 
   it('fails within the bound when the port accepts connections but never answers', async () => {
-    const sockets = new Set<Socket>();
-    const server: Server = createServer((socket) => {
-      sockets.add(socket);
-      socket.on('error', () => {});
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
+    const listener = await listenSilently();
     try {
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      await expectUnreachable([`127.0.0.1:${port}`]);
+      await expectUnreachable([`127.0.0.1:${listener.port}`]);
     } finally {
-      sockets.forEach((socket) => socket.destroy());
-      await new Promise((resolve) => server.close(resolve));
+      await listener.close();
     }
   });
 });

@@ -1,9 +1,14 @@
 import type { Logger } from '@ricochet/core';
+import { ServiceStartAbandonedError } from '@ricochet/kafka';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 
 /** What `ricochet run ...` needs of a role: each role exposes its own lifecycle state. */
 export interface RunnableService {
   start(): Promise<void>;
+  /**
+   * Also called while start() is under way: it then ends the start, which rejects with
+   * ServiceStartAbandonedError (ServiceLifecycle does both).
+   */
   stop(): Promise<void>;
   readonly state: string;
   readonly failure: unknown;
@@ -46,11 +51,19 @@ export const realProcess: ProcessControl = {
   },
 };
 
+/** The error a service's start rejects with when a stop cut it short (by code: see exit-codes.ts). */
+function isStartAbandoned(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === ServiceStartAbandonedError.code;
+}
+
 /**
  * Starts a service and keeps it running until SIGTERM or SIGINT, then stops it: exit 0 when the
  * stop completes within `shutdownTimeoutMs`, else exit 1 without waiting further; a second signal
- * exits at once. A service that fails for good exits 1, so that a supervisor restarts it. Each
- * way, the process ends then: a finished service must not linger on a handle left open.
+ * exits at once. A signal during start-up stops the service there and then: the start is
+ * abandoned (a service still connecting to an unreachable broker would otherwise hold the
+ * process until its client gave up, past a supervisor's grace). A service that fails to start
+ * without a signal rejects, and one that fails for good exits 1, so that a supervisor restarts
+ * it. Each way, the process ends then: a finished service must not linger on a handle left open.
  */
 export async function runUntilSignalled(
   service: RunnableService,
@@ -58,28 +71,13 @@ export async function runUntilSignalled(
   options: RunOptions,
 ): Promise<ExitCodeValue> {
   const control = options.process ?? realProcess;
-  // Listening from the start: without a listener, a SIGTERM during start-up (a rollout, a
-  // supervisor giving up on readiness) would kill the process outright instead of stopping it.
-  let signalledDuringStart: NodeJS.Signals | undefined;
-  const onSignalDuringStart = (signal: NodeJS.Signals): void => {
-    if (signalledDuringStart !== undefined) {
-      logger.error('second signal while starting: exiting now', { signal });
-      control.exit(ExitCode.failure);
-      return;
-    }
-    signalledDuringStart = signal;
-    logger.info('signal while starting: stopping once started', { signal });
-  };
-  signals.forEach((signal) => control.on(signal, onSignalDuringStart));
-  try {
-    await service.start();
-  } finally {
-    signals.forEach((signal) => control.off(signal, onSignalDuringStart));
-  }
-  return new Promise<ExitCodeValue>((resolve) => {
+  return new Promise<ExitCodeValue>((resolve, reject) => {
+    let starting = true;
     let stopping = false;
     let finished = false;
     let shutdownTimer: NodeJS.Timeout | undefined;
+    let failureCheck: NodeJS.Timeout | undefined;
+    const stopListening = (): void => signals.forEach((signal) => control.off(signal, onSignal));
     const finish = (code: ExitCodeValue): void => {
       if (finished) {
         return;
@@ -87,7 +85,7 @@ export async function runUntilSignalled(
       finished = true;
       clearInterval(failureCheck);
       clearTimeout(shutdownTimer);
-      signals.forEach((signal) => control.off(signal, onSignal));
+      stopListening();
       control.exit(code);
       resolve(code);
     };
@@ -101,7 +99,10 @@ export async function runUntilSignalled(
         return;
       }
       stopping = true;
-      logger.info('stopping on signal', { signal, shutdownTimeoutMs: options.shutdownTimeoutMs });
+      logger.info(starting ? 'signal while starting: abandoning the start' : 'stopping on signal', {
+        signal,
+        shutdownTimeoutMs: options.shutdownTimeoutMs,
+      });
       shutdownTimer = setTimeout(() => {
         logger.error('did not stop in time: exiting; uncommitted records will be redelivered', {
           shutdownTimeoutMs: options.shutdownTimeoutMs,
@@ -117,15 +118,34 @@ export async function runUntilSignalled(
         },
       );
     };
-    const failureCheck = setInterval(() => {
-      if (service.state === 'failed') {
-        logger.error('service failed', { error: service.failure });
-        finish(ExitCode.failure);
-      }
-    }, options.failureCheckIntervalMs ?? 1_000);
+    // Listening from the start: without a listener, a SIGTERM during start-up (a rollout, a
+    // supervisor giving up on readiness) would kill the process outright instead of stopping it.
     signals.forEach((signal) => control.on(signal, onSignal));
-    if (signalledDuringStart !== undefined) {
-      onSignal(signalledDuringStart);
-    }
+    service.start().then(
+      () => {
+        starting = false;
+        if (stopping) {
+          return;
+        }
+        failureCheck = setInterval(() => {
+          if (service.state === 'failed') {
+            logger.error('service failed', { error: service.failure });
+            finish(ExitCode.failure);
+          }
+        }, options.failureCheckIntervalMs ?? 1_000);
+      },
+      (error: unknown) => {
+        starting = false;
+        if (!stopping) {
+          stopListening();
+          reject(error);
+        } else if (isStartAbandoned(error)) {
+          logger.info('start abandoned on signal', { error });
+        } else {
+          // The stop under way decides the exit; the failure is still worth an operator's look.
+          logger.warn('start failed while stopping on signal', { error });
+        }
+      },
+    );
   });
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import type { LogFields, Logger } from '@ricochet/core';
+import { ServiceStartAbandonedError } from '@ricochet/kafka';
 import { ExitCode, type ExitCodeValue } from '../src/exit-codes.js';
 import { runUntilSignalled, type ProcessControl, type RunnableService } from '../src/service.js';
 
@@ -26,11 +27,14 @@ class FakeService implements RunnableService {
   }
 }
 
+const errorsAsMessages = (_key: string, value: unknown): unknown =>
+  value instanceof Error ? value.message : value;
+
 function recordingLogger(lines: string[]): Logger {
   const log =
     (level: string) =>
     (message: string, fields: LogFields = {}) =>
-      void lines.push(`${level} ${message} ${JSON.stringify(fields)}`);
+      void lines.push(`${level} ${message} ${JSON.stringify(fields, errorsAsMessages)}`);
   const logger: Logger = {
     error: log('error'),
     warn: log('warn'),
@@ -59,11 +63,16 @@ describe('runUntilSignalled', () => {
     expect(fakeProcess.listening(), 'signal handlers removed').to.equal(0);
   });
 
-  it('stops once started, and exits 0, when SIGTERM arrives during start-up', async () => {
+  it('abandons the start on SIGTERM during start-up: stops at once and exits 0', async () => {
     const fakeProcess = new FakeProcess();
-    let finishStart: () => void = () => {};
     const service = new FakeService(async () => {});
-    service.start = () => new Promise<void>((resolve) => (finishStart = resolve));
+    service.start = () => new Promise<void>((_resolve, reject) => (abandonStart = reject));
+    let abandonStart: (error: unknown) => void = () => {};
+    service.stop = () => {
+      service.stopCalls += 1;
+      abandonStart(new ServiceStartAbandonedError('the test service'));
+      return Promise.resolve();
+    };
     const lines: string[] = [];
     const running = runUntilSignalled(service, recordingLogger(lines), {
       shutdownTimeoutMs: 1_000,
@@ -72,14 +81,52 @@ describe('runUntilSignalled', () => {
     await settle();
     expect(fakeProcess.listening(), 'listening while starting').to.equal(2);
     fakeProcess.emit('SIGTERM', 'SIGTERM');
-    await settle();
-    expect(service.stopCalls, 'no stop before the start finished').to.equal(0);
-    finishStart();
+    expect(service.stopCalls, 'stopped without waiting for the start').to.equal(1);
     expect(await running).to.equal(ExitCode.success);
-    expect(service.stopCalls).to.equal(1);
+    await settle();
     expect(fakeProcess.exits).to.deep.equal([ExitCode.success]);
     expect(fakeProcess.listening(), 'signal handlers removed').to.equal(0);
-    expect(lines.join('\n')).to.match(/signal while starting: stopping once started/);
+    const log = lines.join('\n');
+    expect(log).to.match(/info signal while starting: abandoning the start .*"SIGTERM"/);
+    expect(log).to.match(/info start abandoned on signal .*stopped before it finished starting/);
+  });
+
+  it('exits with the stop, warning of it, when the start fails otherwise while stopping', async () => {
+    const fakeProcess = new FakeProcess();
+    let stopFinished: () => void = () => {};
+    const service = new FakeService(() => new Promise<void>((resolve) => (stopFinished = resolve)));
+    let failStart: (error: unknown) => void = () => {};
+    service.start = () => new Promise<void>((_resolve, reject) => (failStart = reject));
+    const lines: string[] = [];
+    const running = runUntilSignalled(service, recordingLogger(lines), {
+      shutdownTimeoutMs: 1_000,
+      process: fakeProcess,
+    });
+    await settle();
+    fakeProcess.emit('SIGTERM', 'SIGTERM');
+    failStart(new Error('broker unreachable'));
+    await settle();
+    stopFinished();
+    expect(await running).to.equal(ExitCode.success);
+    expect(lines.join('\n')).to.match(/warn start failed while stopping on signal .*broker/);
+  });
+
+  it('rejects with the failure, exiting nothing itself, when the start fails without a signal', async () => {
+    const fakeProcess = new FakeProcess();
+    const service = new FakeService(async () => {});
+    const failure = new Error('broker unreachable');
+    service.start = () => Promise.reject(failure);
+    const outcome = await runUntilSignalled(service, recordingLogger([]), {
+      shutdownTimeoutMs: 1_000,
+      process: fakeProcess,
+    }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(outcome, 'the CLI turns it into exit 1').to.equal(failure);
+    expect(fakeProcess.exits).to.deep.equal([]);
+    expect(fakeProcess.listening(), 'signal handlers removed').to.equal(0);
+    expect(service.stopCalls).to.equal(0);
   });
 
   it('exits 1 at once on a second signal during start-up', async () => {

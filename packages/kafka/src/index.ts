@@ -97,6 +97,7 @@ export {
 } from './partition-reader.js';
 export {
   ServiceLifecycle,
+  ServiceStartAbandonedError,
   ServiceStartError,
   type Consumption,
   type LifecycleHooks,

@@ -89,13 +89,19 @@ export class ServiceConsumer implements PartitionControls {
     });
   }
 
-  /** Connects, subscribes and starts fetching. */
-  async start(subscription: Subscription): Promise<void> {
+  /**
+   * Connects, subscribes and starts fetching. Once `stopped` is aborted it goes no further: kafkajs
+   * goes on connecting after a disconnect, and a consumer connected after its service stopped
+   * must not join the group.
+   */
+  async start(subscription: Subscription, stopped?: AbortSignal): Promise<void> {
     await this.#consumer.connect();
+    stopped?.throwIfAborted();
     await this.#consumer.subscribe({
       topics: [...subscription.topics],
       fromBeginning: subscription.fromBeginning,
     });
+    stopped?.throwIfAborted();
     await this.#consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

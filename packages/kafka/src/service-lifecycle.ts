@@ -11,12 +11,31 @@ export class ServiceStartError extends RicochetError {
   }
 }
 
+/** `start()` gave up because `stop()` was called before the service was running. */
+export class ServiceStartAbandonedError extends RicochetError {
+  static readonly code = 'SERVICE_START_ABANDONED';
+
+  constructor(name: string) {
+    super(`${name} was stopped before it finished starting`, {
+      code: ServiceStartAbandonedError.code,
+    });
+  }
+}
+
 /** What a service consumes, and the handler of each batch. */
 export type Consumption = Subscription;
 
-interface Connectable {
-  connect(): Promise<void>;
+interface Disconnectable {
   disconnect(): Promise<void>;
+}
+
+interface Connectable extends Disconnectable {
+  connect(): Promise<void>;
+}
+
+interface ConnectionAttempt {
+  readonly client: Disconnectable;
+  readonly attempt: Promise<void>;
 }
 
 /** The publisher a service hands records on with, and how long its publishes may keep failing. */
@@ -57,6 +76,10 @@ export class ServiceLifecycle {
   readonly #onEvent: (event: ConsumerEvent) => void;
   #state: ServiceState = 'created';
   #failure: unknown;
+  /** Aborted by a stop() before the service was running: the start gives up where it is. */
+  readonly #startAbandoned = new AbortController();
+  /** The connecting step the start awaits, if any. */
+  #connecting: ConnectionAttempt | undefined;
   /** The partitions of the last group join; undefined until joined, and again after a crash. */
   #assignment: Readonly<Record<string, readonly number[]>> | undefined;
 
@@ -116,24 +139,41 @@ export class ServiceLifecycle {
     );
   }
 
-  /** Connects the helpers, then the consumer, and starts consuming. */
+  /**
+   * Connects the helpers, then the consumer, and starts consuming. A stop() before it is running
+   * makes it give up at once, rejecting with ServiceStartAbandonedError (the stop disconnects).
+   */
   async start(consumption: Consumption): Promise<void> {
+    const abandoned = this.#startAbandoned.signal;
+    abandoned.throwIfAborted();
     if (this.#state !== 'created') {
       throw new ServiceStartError(`cannot start ${this.#name}: it is ${this.#state}`);
     }
     this.#state = 'starting';
     try {
       for (const helper of this.#helpers) {
-        await helper.connect();
+        await this.#unlessAbandoned(helper, () => helper.connect());
       }
-      await this.#consumer.start({
-        ...consumption,
-        eachBatch: (batch) =>
-          observeBatch(batch, consumption.eachBatch, (event) => this.#notify(event)),
-      });
+      await this.#unlessAbandoned(this.#consumer, () =>
+        this.#consumer.start(
+          {
+            ...consumption,
+            eachBatch: (batch) =>
+              observeBatch(batch, consumption.eachBatch, (event) => this.#notify(event)),
+          },
+          abandoned,
+        ),
+      );
+      abandoned.throwIfAborted();
     } catch (error) {
-      this.#fail(error);
-      await this.#disconnect();
+      if (error === abandoned.reason) {
+        throw error;
+      }
+      // Failed just before a stop came: the stop disconnects, and the service is stopped, not failed.
+      if (!abandoned.aborted) {
+        this.#fail(error);
+        await this.#disconnect();
+      }
       throw new ServiceStartError(`${this.#name} failed to start`, { cause: error });
     }
     this.#state = 'running';
@@ -171,13 +211,21 @@ export class ServiceLifecycle {
     await this.commitBefore(topic, partition, nextOffset(offset), metadata);
   }
 
+  /** Disconnects, the consumer first; called before the service is running, it ends the start. */
   async stop(): Promise<void> {
     if (this.#state === 'stopped' || this.#state === 'stopping') {
       return;
     }
+    const inFlight = this.#connecting;
+    if (this.#state === 'created' || this.#state === 'starting') {
+      this.#startAbandoned.abort(new ServiceStartAbandonedError(this.#name));
+    }
     this.#state = 'stopping';
     clearInterval(this.#publishCheck);
-    await this.#disconnect();
+    if (inFlight !== undefined) {
+      this.#abandon(inFlight);
+    }
+    await this.#disconnect(inFlight?.client);
     this.#state = 'stopped';
     this.#logger.info(`${this.#name} stopped`);
   }
@@ -210,6 +258,54 @@ export class ServiceLifecycle {
         });
       });
     });
+  }
+
+  /** Runs one connecting step of the start, giving up on it as soon as a stop abandons the start. */
+  async #unlessAbandoned(client: Disconnectable, connect: () => Promise<void>): Promise<void> {
+    const abandoned = this.#startAbandoned.signal;
+    abandoned.throwIfAborted();
+    const attempt = connect();
+    let giveUp: () => void = () => {};
+    const givenUp = new Promise<never>((_resolve, reject) => {
+      giveUp = () => reject(abandoned.reason);
+    });
+    abandoned.addEventListener('abort', giveUp, { once: true });
+    this.#connecting = { client, attempt };
+    try {
+      await Promise.race([attempt, givenUp]);
+    } finally {
+      this.#connecting = undefined;
+      abandoned.removeEventListener('abort', giveUp);
+    }
+  }
+
+  /**
+   * A stop does not wait for a client still connecting: kafkajs does not end a connection
+   * attempt when the client disconnects. It goes on retrying, up to its retry budget, and may
+   * connect after the stop; and its disconnect waits for the requests in flight, up to the
+   * request timeout, on a broker that accepts connections but does not answer. So the client is
+   * told to disconnect now, and again once its attempt ends, without the stop waiting for either:
+   * nothing stays connected, or joins the group, behind the stop.
+   */
+  #abandon({ client, attempt }: ConnectionAttempt): void {
+    const disconnect = (): void => {
+      client.disconnect().catch((error: unknown) => {
+        this.#logger.warn('disconnecting a client whose connection attempt was abandoned failed', {
+          error,
+        });
+      });
+    };
+    disconnect();
+    attempt.then(
+      () => {
+        this.#logger.info('a connection abandoned by the stop was made afterwards; closing it');
+        disconnect();
+      },
+      (error: unknown) => {
+        this.#logger.debug('a connection attempt abandoned by the stop has ended', { error });
+        disconnect();
+      },
+    );
   }
 
   #publishStatus(): ReturnType<typeof publishStatus> {
@@ -257,10 +353,12 @@ export class ServiceLifecycle {
     this.#failure = error;
   }
 
-  async #disconnect(): Promise<void> {
-    await this.#consumer.disconnect();
-    for (const helper of this.#helpers) {
-      await helper.disconnect();
+  /** Disconnects the consumer, then the helpers in order, except a client `abandon` handles. */
+  async #disconnect(abandoned?: Disconnectable): Promise<void> {
+    for (const client of [this.#consumer, ...this.#helpers]) {
+      if (client !== abandoned) {
+        await client.disconnect();
+      }
     }
   }
 }

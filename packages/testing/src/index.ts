@@ -36,7 +36,7 @@ export { runCliCaptured, type CliResult } from './cli-runner.js';
 export { spawnCli, type CliProcess } from './cli-process.js';
 export { storeWith } from './store-wrapper.js';
 export { testRetryContract } from './retry-contracts.js';
-export { closedLocalPort } from './ports.js';
+export { closedLocalPort, listenSilently, type SilentListener } from './ports.js';
 export {
   FaultProxy,
   outageBeyondProducerRetriesMilliseconds,

@@ -1,0 +1,99 @@
+import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  closedLocalPort,
+  listenSilently,
+  sleep,
+  spawnCli,
+  waitFor,
+  type CliProcess,
+} from '@ricochet/testing';
+
+const handlerModule = fileURLToPath(new URL('../fixtures/order-handler.mjs', import.meta.url));
+
+/** Far beyond the exit the test expects: exiting when it runs out would be the old behaviour. */
+const shutdownTimeoutMs = 20_000;
+/** Less than the Kafka client's own connection retries take to give up (about 10 s, refused). */
+const exitWithinMilliseconds = 5_000;
+
+const roleArguments = {
+  main: () => ['main', '--topic', 'orders', '--handler', handlerModule, '--dlq', 'dlq'],
+  delay: () => ['delay', '--tier', '5s'],
+  dlq: () => [
+    'dlq',
+    '--store',
+    `sqlite:${join(mkdtempSync(join(tmpdir(), 'ricochet-start-signal-')), 'dlq.db')}`,
+  ],
+} as const;
+
+function startService(role: keyof typeof roleArguments, brokers: string): CliProcess {
+  return spawnCli([
+    'run',
+    ...roleArguments[role](),
+    '--group',
+    `start-signal-${role}`,
+    '--brokers',
+    brokers,
+    '--http-port',
+    '0',
+    '--shutdown-timeout-ms',
+    String(shutdownTimeoutMs),
+    '--log-format',
+    'json',
+  ]);
+}
+
+/** The exit code, or `undefined` when the process is still running after `milliseconds`. */
+async function exitWithin(
+  service: CliProcess,
+  milliseconds: number,
+): Promise<number | null | undefined> {
+  return Promise.race([service.exited, sleep(milliseconds).then(() => undefined)]);
+}
+
+async function expectAbandonedCleanly(service: CliProcess): Promise<void> {
+  const signalledAt = Date.now();
+  service.child.kill('SIGTERM');
+  const exitCode = await exitWithin(service, exitWithinMilliseconds);
+  const output = service.log();
+  expect(exitCode, `exit code within ${exitWithinMilliseconds} ms\n${output}`).to.equal(0);
+  expect(Date.now() - signalledAt).to.be.lessThan(exitWithinMilliseconds);
+  expect(output).to.include('start abandoned on signal');
+  expect(output, 'nothing is reported as a failure to start').to.not.include('failed to start');
+}
+
+describe('a signal while a service is still connecting (real processes)', function () {
+  this.timeout(30_000);
+
+  for (const role of ['main', 'delay', 'dlq'] as const) {
+    it(`ricochet run ${role} abandons the start and exits 0 on SIGTERM when nothing listens at the broker address`, async () => {
+      const service = startService(role, `127.0.0.1:${await closedLocalPort()}`);
+      try {
+        // The client is retrying: it has been refused at least once.
+        await waitFor('a refused connection', () =>
+          service.log().includes('ECONNREFUSED') ? true : undefined,
+        );
+        await sleep(1_000);
+        await expectAbandonedCleanly(service);
+      } finally {
+        service.kill();
+      }
+    });
+  }
+
+  it('ricochet run delay abandons the start and exits 0 on SIGTERM when the broker address accepts connections but never answers', async () => {
+    const listener = await listenSilently();
+    const service = startService('delay', `127.0.0.1:${listener.port}`);
+    try {
+      await waitFor('the client to connect', () => (listener.accepted() > 0 ? true : undefined));
+      await sleep(1_000);
+      await expectAbandonedCleanly(service);
+    } finally {
+      service.kill();
+      await listener.close();
+    }
+  });
+});
