@@ -1,5 +1,6 @@
 import {
   boundedIntegerOption,
+  choiceOption,
   ConfigError,
   defaultDeadLetterTopic,
   defaultLadderText,
@@ -308,20 +309,4 @@ export function compileMainConsumerOptions<TValue>(
     onOutcome: options.onOutcome ?? (() => {}),
     onEvent: options.onEvent ?? (() => {}),
   };
-}
-
-/** One of `choices`, `fallback` when absent; a JavaScript caller may pass anything. */
-function choiceOption<T extends string>(
-  field: string,
-  value: unknown,
-  choices: readonly T[],
-  fallback: T,
-): T {
-  if (value === undefined) {
-    return fallback;
-  }
-  if (!choices.includes(value as T)) {
-    throw new ConfigError(field, `must be one of ${choices.join(', ')}, got ${String(value)}`);
-  }
-  return value as T;
 }
