@@ -23,11 +23,35 @@ export function listStatement(
   beforeId: number | undefined,
 ): Statement {
   const parameters = new Parameters(dialect);
-  const where = whereClause(filter, dialect, parameters, beforeId);
+  const where = whereClause(filter, dialect, parameters, { beforeId });
   const text =
     `SELECT ${selectColumns} FROM ${recordTable} WHERE ${where} ` +
     `ORDER BY id DESC LIMIT ${parameters.bind(limit)}`;
   return { text, values: parameters.values };
+}
+
+/** Oldest first, `limit` rows after `afterId`: the order replay walks. */
+export function listAfterStatement(
+  dialect: Dialect,
+  filter: ArchiveFilter,
+  afterId: number,
+  limit: number,
+): Statement {
+  const parameters = new Parameters(dialect);
+  const where = whereClause(filter, dialect, parameters, { afterId });
+  const text =
+    `SELECT ${selectColumns} FROM ${recordTable} WHERE ${where} ` +
+    `ORDER BY id ASC LIMIT ${parameters.bind(limit)}`;
+  return { text, values: parameters.values };
+}
+
+export function countStatement(dialect: Dialect, filter: ArchiveFilter): Statement {
+  const parameters = new Parameters(dialect);
+  const where = whereClause(filter, dialect, parameters);
+  return {
+    text: `SELECT COUNT(*) AS count FROM ${recordTable} WHERE ${where}`,
+    values: parameters.values,
+  };
 }
 
 const periodMilliseconds = { hour: 3_600_000, day: 86_400_000 } as const;
@@ -70,11 +94,20 @@ export function statsStatements(
 }
 
 export function markReplayedStatement(dialect: Dialect, id: number, at: number): Statement {
+  return markManyReplayedStatement(dialect, [id], at);
+}
+
+/** markReplayed for many ids at once (a replay job's progress save). */
+export function markManyReplayedStatement(
+  dialect: Dialect,
+  ids: readonly number[],
+  at: number,
+): Statement {
   const parameters = new Parameters(dialect);
   const text =
     `UPDATE ${recordTable} SET status = 'replayed', replayed_at = ${parameters.bind(at)}, ` +
     `replay_count = replay_count + 1 ` +
-    `WHERE id = ${parameters.bind(id)} AND status <> 'purged'`;
+    `WHERE ${whereClause({ ids }, dialect, parameters)} AND status <> 'purged'`;
   return { text, values: parameters.values };
 }
 

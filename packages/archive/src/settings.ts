@@ -46,3 +46,11 @@ export function checkTime(field: string, value: number): number {
   }
   return value;
 }
+
+/** A keyset position: 0 (before every id) or an id. */
+export function checkPosition(afterId: number): number {
+  if (!Number.isSafeInteger(afterId) || afterId < 0) {
+    throw new ConfigError('afterId', `must be 0 or an archive id, got ${String(afterId)}`);
+  }
+  return afterId;
+}
