@@ -93,6 +93,7 @@ CREATE TABLE ricochet_archive_replay_job (
   refused ${integer} NOT NULL DEFAULT 0,
   failed ${integer} NOT NULL DEFAULT 0,
   total ${integer} NOT NULL,
+  through_id ${integer} NOT NULL,
   error TEXT
 )${tableOptions};
 CREATE TABLE ricochet_archive_audit (

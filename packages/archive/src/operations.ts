@@ -39,7 +39,7 @@ const maxActorLength = 200;
 const auditColumns = 'id, at, actor, origin, action, target, outcome, job_id';
 const jobColumns =
   'id, created_at, updated_at, actor, origin, target, rate_per_second, max_replays, force, ' +
-  'state, runner, cursor, replayed, refused, failed, total, error';
+  'state, runner, cursor, replayed, refused, failed, total, through_id, error';
 
 type Row = Record<string, unknown>;
 
@@ -164,11 +164,12 @@ export function createJobStatement(
     'running',
     runner,
     count('total', job.total),
+    count('throughId', job.throughId),
   ].map((value) => parameters.bind(value));
   return {
     text:
       `INSERT INTO ${jobTable} (created_at, updated_at, actor, origin, target, rate_per_second, ` +
-      `max_replays, force, state, runner, total) VALUES (${values.join(', ')}) ` +
+      `max_replays, force, state, runner, total, through_id) VALUES (${values.join(', ')}) ` +
       `RETURNING ${jobColumns}`,
     values: parameters.values,
   };
@@ -287,6 +288,7 @@ export function toReplayJob(row: Row): ReplayJob {
     refused: toNumber(row.refused),
     failed: toNumber(row.failed),
     total: toNumber(row.total),
+    throughId: toNumber(row.through_id),
     error: row.error === null ? null : String(row.error),
   };
 }

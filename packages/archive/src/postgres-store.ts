@@ -246,12 +246,18 @@ class PostgresArchiveStore implements ArchiveStore {
 
   async listAfter(
     filter: ArchiveFilter,
-    position: { readonly afterId: number; readonly limit: number },
+    position: { readonly afterId: number; readonly throughId?: number; readonly limit: number },
   ): Promise<readonly ArchivedRecord[]> {
     const statement = listAfterStatement(
       dialect,
       filter,
-      checkPosition(position.afterId),
+      {
+        afterId: checkPosition('afterId', position.afterId),
+        throughId:
+          position.throughId === undefined
+            ? undefined
+            : checkPosition('throughId', position.throughId),
+      },
       checkLimit('limit', position.limit),
     );
     const rows = await this.#run('listAfter', () => query(this.pool, statement));

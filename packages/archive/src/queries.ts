@@ -30,15 +30,15 @@ export function listStatement(
   return { text, values: parameters.values };
 }
 
-/** Oldest first, `limit` rows after `afterId`: the order replay walks. */
+/** Oldest first, `limit` rows after `afterId` up to `throughId`: the order replay walks. */
 export function listAfterStatement(
   dialect: Dialect,
   filter: ArchiveFilter,
-  afterId: number,
+  keyset: { readonly afterId: number; readonly throughId: number | undefined },
   limit: number,
 ): Statement {
   const parameters = new Parameters(dialect);
-  const where = whereClause(filter, dialect, parameters, { afterId });
+  const where = whereClause(filter, dialect, parameters, keyset);
   const text =
     `SELECT ${selectColumns} FROM ${recordTable} WHERE ${where} ` +
     `ORDER BY id ASC LIMIT ${parameters.bind(limit)}`;

@@ -59,6 +59,7 @@ export function containsPattern(text: string): string {
 export interface Keyset {
   readonly beforeId?: number | undefined;
   readonly afterId?: number | undefined;
+  readonly throughId?: number | undefined;
 }
 
 /**
@@ -122,6 +123,7 @@ export function keysetConditions(keyset: Keyset, parameters: Parameters): string
   return [
     ...(keyset.beforeId === undefined ? [] : [`id < ${parameters.bind(keyset.beforeId)}`]),
     ...(keyset.afterId === undefined ? [] : [`id > ${parameters.bind(keyset.afterId)}`]),
+    ...(keyset.throughId === undefined ? [] : [`id <= ${parameters.bind(keyset.throughId)}`]),
   ];
 }
 

@@ -48,9 +48,9 @@ export function checkTime(field: string, value: number): number {
 }
 
 /** A keyset position: 0 (before every id) or an id. */
-export function checkPosition(afterId: number): number {
-  if (!Number.isSafeInteger(afterId) || afterId < 0) {
-    throw new ConfigError('afterId', `must be 0 or an archive id, got ${String(afterId)}`);
+export function checkPosition(field: string, id: number): number {
+  if (!Number.isSafeInteger(id) || id < 0) {
+    throw new ConfigError(field, `must be 0 or an archive id, got ${String(id)}`);
   }
-  return afterId;
+  return id;
 }

@@ -303,12 +303,18 @@ class SqliteArchiveStore implements ArchiveStore {
 
   async listAfter(
     filter: ArchiveFilter,
-    position: { readonly afterId: number; readonly limit: number },
+    position: { readonly afterId: number; readonly throughId?: number; readonly limit: number },
   ): Promise<readonly ArchivedRecord[]> {
     const statement = listAfterStatement(
       dialect,
       filter,
-      checkPosition(position.afterId),
+      {
+        afterId: checkPosition('afterId', position.afterId),
+        throughId:
+          position.throughId === undefined
+            ? undefined
+            : checkPosition('throughId', position.throughId),
+      },
       checkLimit('limit', position.limit),
     );
     return this.#run('listAfter', () => this.#all(statement).map(toArchivedRecord));

@@ -144,6 +144,11 @@ export interface ReplayJobInput {
   readonly force: boolean;
   /** How many records the target matched when the job was created. */
   readonly total: number;
+  /**
+   * The newest archive id when the job was created: the job visits none above it, so records
+   * archived meanwhile (its own replays failing again among them) are not part of it.
+   */
+  readonly throughId: number;
 }
 
 /** How far a job got. Counts are totals over every run of the job. */
@@ -209,12 +214,13 @@ export interface ArchiveStore {
   /** How many records match. */
   count(filter: ArchiveFilter): Promise<number>;
   /**
-   * Up to `limit` matching records with ids above `afterId`, oldest first: replay walks ids in
-   * this one order, so a job resumed after its last id goes on exactly where it stopped.
+   * Up to `limit` matching records with ids above `afterId` (and up to `throughId`), oldest
+   * first: replay walks ids in this one order, so a job resumed after its last id goes on exactly
+   * where it stopped.
    */
   listAfter(
     filter: ArchiveFilter,
-    position: { readonly afterId: number; readonly limit: number },
+    position: { readonly afterId: number; readonly throughId?: number; readonly limit: number },
   ): Promise<readonly ArchivedRecord[]>;
   /** Appends one audit row, stamped now; resolves to it. */
   appendAudit(entry: AuditInput): Promise<AuditEntry>;

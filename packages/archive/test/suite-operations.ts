@@ -12,6 +12,7 @@ const job: ReplayJobInput = {
   maxReplays: 3,
   force: false,
   total: 4,
+  throughId: 9,
 };
 
 const progress = { cursor: null, replayed: 0, refused: 0, failed: 0, replayedIds: [] };
@@ -36,6 +37,8 @@ export function describeOperations(context: () => SuiteContext): void {
       const rest = await store.listAfter(orders, { afterId: ids[2]!, limit: 2 });
       expect(rest.map((record) => record.id)).to.deep.equal([ids[3]]);
       expect(await store.listAfter(orders, { afterId: ids[3]!, limit: 2 })).to.deep.equal([]);
+      const through = await store.listAfter(orders, { afterId: 0, throughId: ids[2]!, limit: 9 });
+      expect(through.map((record) => record.id)).to.deep.equal([ids[0], ids[2]]);
       await rejectionOf(store.listAfter(orders, { afterId: -1, limit: 2 }), ConfigError);
     });
   });
