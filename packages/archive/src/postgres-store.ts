@@ -238,8 +238,9 @@ class PostgresArchiveStore implements ArchiveStore {
     return this.#run('purge', () => execute(this.pool, statement));
   }
 
-  async count(filter: ArchiveFilter): Promise<number> {
-    const statement = countStatement(dialect, filter);
+  async count(filter: ArchiveFilter, throughId?: number): Promise<number> {
+    const through = throughId === undefined ? undefined : checkPosition('throughId', throughId);
+    const statement = countStatement(dialect, filter, through);
     const [row] = await this.#run('count', () => query(this.pool, statement));
     return toNumber(row?.count);
   }

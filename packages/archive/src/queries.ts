@@ -45,9 +45,13 @@ export function listAfterStatement(
   return { text, values: parameters.values };
 }
 
-export function countStatement(dialect: Dialect, filter: ArchiveFilter): Statement {
+export function countStatement(
+  dialect: Dialect,
+  filter: ArchiveFilter,
+  throughId: number | undefined,
+): Statement {
   const parameters = new Parameters(dialect);
-  const where = whereClause(filter, dialect, parameters);
+  const where = whereClause(filter, dialect, parameters, { throughId });
   return {
     text: `SELECT COUNT(*) AS count FROM ${recordTable} WHERE ${where}`,
     values: parameters.values,

@@ -296,8 +296,9 @@ class SqliteArchiveStore implements ArchiveStore {
     return this.#run('purge', () => this.#execute(statement));
   }
 
-  async count(filter: ArchiveFilter): Promise<number> {
-    const statement = countStatement(dialect, filter);
+  async count(filter: ArchiveFilter, throughId?: number): Promise<number> {
+    const through = throughId === undefined ? undefined : checkPosition('throughId', throughId);
+    const statement = countStatement(dialect, filter, through);
     return this.#run('count', () => toNumber(this.#all(statement)[0]?.count));
   }
 

@@ -211,8 +211,8 @@ export interface ArchiveStore {
   markReplayed(id: number, at: number): Promise<void>;
   /** Sets status `purged` and drops key, value, headers and searchable value; returns how many. */
   purge(filter: ArchiveFilter): Promise<number>;
-  /** How many records match. */
-  count(filter: ArchiveFilter): Promise<number>;
+  /** How many records match (with ids up to `throughId`, when given). */
+  count(filter: ArchiveFilter, throughId?: number): Promise<number>;
   /**
    * Up to `limit` matching records with ids above `afterId` (and up to `throughId`), oldest
    * first: replay walks ids in this one order, so a job resumed after its last id goes on exactly

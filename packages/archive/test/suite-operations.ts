@@ -32,6 +32,7 @@ export function describeOperations(context: () => SuiteContext): void {
       const orders = { originalTopic: 'orders' };
       expect(await store.count(orders)).to.equal(3);
       expect(await store.count({ ids: [ids[0]!, 999] })).to.equal(1);
+      expect(await store.count(orders, ids[2])).to.equal(2);
       const first = await store.listAfter(orders, { afterId: 0, limit: 2 });
       expect(first.map((record) => record.id)).to.deep.equal([ids[0], ids[2]]);
       const rest = await store.listAfter(orders, { afterId: ids[2]!, limit: 2 });

@@ -16,7 +16,7 @@ export function storeWith(store: ArchiveStore, overrides: Partial<ArchiveStore>)
     stats: (filter, period) => store.stats(filter, period),
     markReplayed: (id, at) => store.markReplayed(id, at),
     purge: (filter) => store.purge(filter),
-    count: (filter) => store.count(filter),
+    count: (filter, throughId) => store.count(filter, throughId),
     listAfter: (filter, position) => store.listAfter(filter, position),
     appendAudit: (entry) => store.appendAudit(entry),
     listAudit: (filter, page) => store.listAudit(filter, page),
