@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openArchiveStore, type ArchiveInput } from '@ricochet/archive';
+import { openArchiveStore } from '@ricochet/archive';
 import {
   collectTopic,
   createTestTopics,
@@ -13,30 +13,7 @@ import {
   uniqueName,
   waitFor,
 } from '@ricochet/testing';
-
-function deadLetter(topic: string, index: number): ArchiveInput {
-  return {
-    dlqTopic: 'dlq',
-    dlqPartition: 0,
-    dlqOffset: String(index),
-    originalTopic: topic,
-    originalPartition: 0,
-    originalOffset: String(index),
-    originalTimestamp: 1_700_000_000_000,
-    key: Buffer.from(`key-${index}`),
-    value: Buffer.from(`{"index":${index}}`),
-    headers: [],
-    tryCount: 4,
-    retryGroup: 'billing',
-    errorClass: 'TypeError',
-    errorMessage: 'failed',
-    errorStack: null,
-    firstFailureAt: null,
-    lastFailureAt: null,
-    deadLetterReason: 'retries-exhausted',
-    searchableValue: null,
-  };
-}
+import { deadLetter } from './replay-fixtures.js';
 
 const environment = { KAFKA_BROKERS: testBrokers().join(',') };
 const cli = (args: string[]) => runCliCaptured(args, environment);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openArchiveStore, type ArchiveInput, type ArchiveStore } from '@ricochet/archive';
+import { openArchiveStore, type ArchiveStore } from '@ricochet/archive';
 import {
   claimReplayJob,
   createReplayJob,
@@ -23,6 +23,7 @@ import {
   uniqueName,
   waitFor,
 } from '@ricochet/testing';
+import { deadLetter } from './replay-fixtures.js';
 
 const postgresUrl =
   process.env.RICOCHET_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -67,31 +68,6 @@ const backends = [
     },
   },
 ];
-
-function deadLetter(topic: string, index: number, overrides: Partial<ArchiveInput> = {}) {
-  return {
-    dlqTopic: 'dlq',
-    dlqPartition: 0,
-    dlqOffset: String(index),
-    originalTopic: topic,
-    originalPartition: 0,
-    originalOffset: String(index),
-    originalTimestamp: 1_700_000_000_000,
-    key: Buffer.from(`key-${index}`),
-    value: Buffer.from(`{"index":${index}}`),
-    headers: [{ name: 'trace', value: Buffer.from(`t${index}`) }],
-    tryCount: 4,
-    retryGroup: 'billing',
-    errorClass: 'TypeError',
-    errorMessage: 'failed',
-    errorStack: null,
-    firstFailureAt: null,
-    lastFailureAt: null,
-    deadLetterReason: 'retries-exhausted',
-    searchableValue: null,
-    ...overrides,
-  } satisfies ArchiveInput;
-}
 
 const who = { actor: 'alice', origin: 'cli' } as const;
 

@@ -124,11 +124,23 @@ export function listAuditStatement(
   if (filter.since !== undefined) {
     conditions.push(`at >= ${parameters.bind(checkTime('since', filter.since))}`);
   }
-  const where = joinConditions([...conditions, ...keysetConditions({ beforeId }, parameters)]);
+  return newestFirst(parameters, `SELECT ${auditColumns} FROM ${auditTable}`, conditions, {
+    beforeId,
+    limit,
+  });
+}
+
+/** `select` narrowed by `conditions`, one page newest first. */
+function newestFirst(
+  parameters: Parameters,
+  select: string,
+  conditions: readonly string[],
+  page: { readonly beforeId: number | undefined; readonly limit: number },
+): Statement {
+  const keyset = keysetConditions({ beforeId: page.beforeId }, parameters);
+  const where = joinConditions([...conditions, ...keyset]);
   return {
-    text:
-      `SELECT ${auditColumns} FROM ${auditTable} WHERE ${where} ` +
-      `ORDER BY id DESC LIMIT ${parameters.bind(limit)}`,
+    text: `${select} WHERE ${where} ORDER BY id DESC LIMIT ${parameters.bind(page.limit)}`,
     values: parameters.values,
   };
 }
@@ -194,13 +206,10 @@ export function listJobsStatement(
     filter.state === undefined
       ? []
       : [`state = ${parameters.bind(oneOf('state', filter.state, jobStates))}`];
-  const where = joinConditions([...conditions, ...keysetConditions({ beforeId }, parameters)]);
-  return {
-    text:
-      `SELECT ${jobColumns} FROM ${jobTable} WHERE ${where} ` +
-      `ORDER BY id DESC LIMIT ${parameters.bind(limit)}`,
-    values: parameters.values,
-  };
+  return newestFirst(parameters, `SELECT ${jobColumns} FROM ${jobTable}`, conditions, {
+    beforeId,
+    limit,
+  });
 }
 
 export function claimJobStatement(
