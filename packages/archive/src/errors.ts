@@ -78,6 +78,23 @@ export class ArchiveRecordNotFoundError extends RicochetError {
   }
 }
 
+/**
+ * A replay job's progress came from a run that no longer holds the job: another process took it
+ * over (this one stalled past the job's lease), or it was stopped from elsewhere. Nothing of that
+ * save was written; the run must stop.
+ */
+export class ReplayJobNotHeldError extends RicochetError {
+  readonly jobId: number;
+
+  constructor(jobId: number) {
+    super(`replay job ${jobId} is no longer held by this run (taken over, or stopped elsewhere)`, {
+      code: 'REPLAY_JOB_NOT_HELD',
+      retriable: false,
+    });
+    this.jobId = jobId;
+  }
+}
+
 export function messageOf(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) {
     // Node's happy-eyeballs connect reports one error per address with an empty own message.

@@ -38,6 +38,7 @@ export {
   ArchiveSchemaError,
   ArchiveStoreError,
   ArchiveUnavailableError,
+  ReplayJobNotHeldError,
 } from './errors.js';
 export { openArchiveStore, type ArchiveStoreOptions } from './open.js';
 export { parseStoreUrl, type StoreLocation } from './url.js';

@@ -62,6 +62,56 @@ CREATE UNIQUE INDEX ricochet_archive_original_identity
   WHERE ${trustedIdentity};
 `;
 
+/**
+ * The audit (who replayed or purged what, and the outcome) and resumable replay jobs. Targets and
+ * outcomes are JSON text, like headers: read back whole, never queried inside. Only the id
+ * column and the integer types differ between the backends.
+ */
+function operationTables(types: {
+  readonly id: string;
+  readonly integer: string;
+  readonly real: string;
+  readonly tableOptions: string;
+}): string {
+  const { id, integer, real, tableOptions } = types;
+  const origin = `origin TEXT NOT NULL CHECK (origin IN ('cli', 'api', 'ui'))`;
+  return `
+CREATE TABLE ricochet_archive_replay_job (
+  id ${id},
+  created_at ${integer} NOT NULL,
+  updated_at ${integer} NOT NULL,
+  actor TEXT NOT NULL,
+  ${origin},
+  target TEXT NOT NULL,
+  rate_per_second ${real} CHECK (rate_per_second > 0),
+  max_replays INTEGER NOT NULL CHECK (max_replays >= 0),
+  force INTEGER NOT NULL CHECK (force IN (0, 1)),
+  state TEXT NOT NULL CHECK (state IN ('running', 'stopped', 'done', 'failed')),
+  runner TEXT,
+  cursor ${integer},
+  replayed ${integer} NOT NULL DEFAULT 0,
+  refused ${integer} NOT NULL DEFAULT 0,
+  failed ${integer} NOT NULL DEFAULT 0,
+  total ${integer} NOT NULL,
+  through_id ${integer} NOT NULL,
+  error TEXT
+)${tableOptions};
+CREATE TABLE ricochet_archive_audit (
+  id ${id},
+  at ${integer} NOT NULL,
+  actor TEXT NOT NULL,
+  ${origin},
+  action TEXT NOT NULL CHECK (action IN ('replay', 'purge')),
+  target TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  job_id ${integer}
+)${tableOptions};
+CREATE INDEX ricochet_archive_audit_action ON ricochet_archive_audit (action, id);
+CREATE INDEX ricochet_archive_audit_actor ON ricochet_archive_audit (actor, id);
+CREATE INDEX ricochet_archive_replay_job_state ON ricochet_archive_replay_job (state, id);
+`;
+}
+
 export const migrations: readonly Migration[] = [
   {
     version: 1,
@@ -132,6 +182,24 @@ ${indexes}`,
     name: 'store each original record once per group',
     sqlite: originalIdentity,
     postgres: originalIdentity,
+  },
+  {
+    version: 3,
+    name: 'audit replays and purges; resumable replay jobs',
+    // STRICT and AUTOINCREMENT for the reasons of version 1: a job id printed once always
+    // names the same job.
+    sqlite: operationTables({
+      id: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+      integer: 'INTEGER',
+      real: 'REAL',
+      tableOptions: ' STRICT',
+    }),
+    postgres: operationTables({
+      id: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
+      integer: 'BIGINT',
+      real: 'DOUBLE PRECISION',
+      tableOptions: '',
+    }),
   },
 ];
 

@@ -2,25 +2,28 @@ import { ConfigError } from '@ricochet/core';
 import type { ArchiveFilter, ArchivePage, ArchivedRecord } from './types.js';
 
 /**
- * A cursor is the last id of a page, versioned and base64url-encoded: opaque to callers, so the
- * paging scheme can change without breaking a cursor someone saved (it would fail loudly).
+ * A cursor is the last id of a page, versioned, marked with what it pages (records, audit rows,
+ * jobs) and base64url-encoded: opaque to callers, so the paging scheme can change without
+ * breaking a cursor someone saved (it would fail loudly), and a cursor of one list is refused by
+ * another.
  */
-const cursorPrefix = 'r1:';
-const cursorPattern = /^r1:([1-9][0-9]{0,15})$/;
+export type CursorKind = 'r' | 'a' | 'j';
 
-export function encodeCursor(id: number): string {
-  return Buffer.from(`${cursorPrefix}${id}`, 'utf8').toString('base64url');
+export function encodeCursor(id: number, kind: CursorKind = 'r'): string {
+  return Buffer.from(`${kind}1:${id}`, 'utf8').toString('base64url');
 }
 
 /** The id a cursor continues after; ConfigError('cursor') for anything this archive did not issue. */
-export function decodeCursor(cursor: string): number {
+export function decodeCursor(cursor: string, kind: CursorKind = 'r'): number {
   if (typeof cursor !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(cursor)) {
     throw badCursor();
   }
-  const match = cursorPattern.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  const id = match?.[1] === undefined ? NaN : Number(match[1]);
+  const match = /^([raj])1:([1-9][0-9]{0,15})$/.exec(
+    Buffer.from(cursor, 'base64url').toString('utf8'),
+  );
+  const id = match?.[1] !== kind || match[2] === undefined ? NaN : Number(match[2]);
   // Re-encoding catches the many strings base64url decodes leniently to the same bytes.
-  if (!Number.isSafeInteger(id) || encodeCursor(id) !== cursor) {
+  if (!Number.isSafeInteger(id) || encodeCursor(id, kind) !== cursor) {
     throw badCursor();
   }
   return id;
@@ -41,12 +44,22 @@ export function checkLimit(field: string, limit: number): number {
 
 /** Rows are fetched one past the limit, so the last page is known without an empty extra one. */
 export function pageOf(records: readonly ArchivedRecord[], limit: number): ArchivePage {
-  if (records.length <= limit) {
-    return { records, nextCursor: undefined };
+  const { rows, nextCursor } = keysetPage(records, limit, 'r');
+  return { records: rows, nextCursor };
+}
+
+/** pageOf for any rows with ids: audit rows, jobs. */
+export function keysetPage<T extends { readonly id: number }>(
+  rows: readonly T[],
+  limit: number,
+  kind: CursorKind,
+): { readonly rows: readonly T[]; readonly nextCursor: string | undefined } {
+  if (rows.length <= limit) {
+    return { rows, nextCursor: undefined };
   }
-  const page = records.slice(0, limit);
+  const page = rows.slice(0, limit);
   const last = page.at(-1);
-  return { records: page, nextCursor: last === undefined ? undefined : encodeCursor(last.id) };
+  return { rows: page, nextCursor: last === undefined ? undefined : encodeCursor(last.id, kind) };
 }
 
 export type ListPage = (

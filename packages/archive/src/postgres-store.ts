@@ -1,6 +1,11 @@
 import pg from 'pg';
 import { ConfigError, type Logger } from '@ricochet/core';
-import { ArchiveRecordNotFoundError, ArchiveSchemaError, ArchiveStoreError } from './errors.js';
+import {
+  ArchiveRecordNotFoundError,
+  ArchiveSchemaError,
+  ArchiveStoreError,
+  ReplayJobNotHeldError,
+} from './errors.js';
 import {
   pendingMigrations,
   schemaProblem,
@@ -8,20 +13,34 @@ import {
   versionTableSql,
   type Migration,
 } from './migrations.js';
-import { checkLimit, decodeCursor, iteratePages, pageOf } from './paging.js';
+import {
+  appendAuditStatement,
+  claimJobStatement,
+  createJobStatement,
+  getJobStatement,
+  listAuditStatement,
+  listJobsStatement,
+  toAuditEntry,
+  toReplayJob,
+  updateJobStatement,
+} from './operations.js';
+import { checkLimit, decodeCursor, iteratePages, keysetPage, pageOf } from './paging.js';
 import { classifyPostgresError } from './postgres-errors.js';
 import { chunksOf, insertRows, type Queryable } from './postgres-insert.js';
 import {
+  countStatement,
   getStatement,
+  listAfterStatement,
   listStatement,
+  markManyReplayedStatement,
   markReplayedStatement,
   purgeStatement,
   statsStatements,
   type Statement,
 } from './queries.js';
 import { postgresDialect as dialect } from './query-builder.js';
-import { toArchivedRecord } from './records.js';
-import { checkId, checkTime, type StoreSettings } from './settings.js';
+import { toArchivedRecord, toNumber } from './records.js';
+import { checkId, checkPosition, checkTime, type StoreSettings } from './settings.js';
 import { assembleStats } from './stats.js';
 import { redactStoreUrl } from './url.js';
 import type {
@@ -31,6 +50,15 @@ import type {
   ArchiveStats,
   ArchiveStore,
   ArchivedRecord,
+  AuditEntry,
+  AuditFilter,
+  AuditInput,
+  AuditPage,
+  ReplayJob,
+  ReplayJobInput,
+  ReplayJobPage,
+  ReplayJobState,
+  ReplayJobUpdate,
 } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -208,6 +236,106 @@ class PostgresArchiveStore implements ArchiveStore {
   async purge(filter: ArchiveFilter): Promise<number> {
     const statement = purgeStatement(dialect, filter);
     return this.#run('purge', () => execute(this.pool, statement));
+  }
+
+  async count(filter: ArchiveFilter, throughId?: number): Promise<number> {
+    const through = throughId === undefined ? undefined : checkPosition('throughId', throughId);
+    const statement = countStatement(dialect, filter, through);
+    const [row] = await this.#run('count', () => query(this.pool, statement));
+    return toNumber(row?.count);
+  }
+
+  async listAfter(
+    filter: ArchiveFilter,
+    position: { readonly afterId: number; readonly throughId?: number; readonly limit: number },
+  ): Promise<readonly ArchivedRecord[]> {
+    const statement = listAfterStatement(
+      dialect,
+      filter,
+      {
+        afterId: checkPosition('afterId', position.afterId),
+        throughId:
+          position.throughId === undefined
+            ? undefined
+            : checkPosition('throughId', position.throughId),
+      },
+      checkLimit('limit', position.limit),
+    );
+    const rows = await this.#run('listAfter', () => query(this.pool, statement));
+    return rows.map(toArchivedRecord);
+  }
+
+  async appendAudit(entry: AuditInput): Promise<AuditEntry> {
+    const statement = appendAuditStatement(dialect, entry, this.now());
+    const [row] = await this.#run('appendAudit', () => query(this.pool, statement));
+    return toAuditEntry(row!);
+  }
+
+  async listAudit(
+    filter: AuditFilter,
+    page: { readonly limit: number; readonly cursor?: string },
+  ): Promise<AuditPage> {
+    const limit = checkLimit('limit', page.limit);
+    const beforeId = page.cursor === undefined ? undefined : decodeCursor(page.cursor, 'a');
+    const statement = listAuditStatement(dialect, filter, beforeId, limit + 1);
+    const rows = await this.#run('listAudit', () => query(this.pool, statement));
+    const { rows: entries, nextCursor } = keysetPage(rows.map(toAuditEntry), limit, 'a');
+    return { entries, nextCursor };
+  }
+
+  async createReplayJob(job: ReplayJobInput, runner: string): Promise<ReplayJob> {
+    const statement = createJobStatement(dialect, job, runner, this.now());
+    const [row] = await this.#run('createReplayJob', () => query(this.pool, statement));
+    return toReplayJob(row!);
+  }
+
+  async getReplayJob(id: number): Promise<ReplayJob | undefined> {
+    const statement = getJobStatement(dialect, id);
+    const rows = await this.#run('getReplayJob', () => query(this.pool, statement));
+    return rows.map(toReplayJob).at(0);
+  }
+
+  async listReplayJobs(
+    filter: { readonly state?: ReplayJobState },
+    page: { readonly limit: number; readonly cursor?: string },
+  ): Promise<ReplayJobPage> {
+    const limit = checkLimit('limit', page.limit);
+    const beforeId = page.cursor === undefined ? undefined : decodeCursor(page.cursor, 'j');
+    const statement = listJobsStatement(dialect, filter, beforeId, limit + 1);
+    const rows = await this.#run('listReplayJobs', () => query(this.pool, statement));
+    const { rows: jobs, nextCursor } = keysetPage(rows.map(toReplayJob), limit, 'j');
+    return { jobs, nextCursor };
+  }
+
+  async claimReplayJob(
+    id: number,
+    runner: string,
+    staleBefore: number,
+  ): Promise<ReplayJob | undefined> {
+    const statement = claimJobStatement(dialect, id, runner, this.now(), staleBefore);
+    const rows = await this.#run('claimReplayJob', () => query(this.pool, statement));
+    return rows.map(toReplayJob).at(0);
+  }
+
+  async updateReplayJob(id: number, runner: string, update: ReplayJobUpdate): Promise<ReplayJob> {
+    const now = this.now();
+    const job = updateJobStatement(dialect, id, runner, update, now);
+    const marks =
+      update.replayedIds.length === 0
+        ? undefined
+        : markManyReplayedStatement(dialect, update.replayedIds, now);
+    return this.#transaction('updateReplayJob', 'BEGIN', async (client) => {
+      // The job row first: its lock orders two runs saving at once, and a run that no longer
+      // holds the job marks nothing.
+      const [row] = await query(client, job);
+      if (row === undefined) {
+        throw new ReplayJobNotHeldError(id);
+      }
+      if (marks !== undefined) {
+        await execute(client, marks);
+      }
+      return toReplayJob(row);
+    });
   }
 
   async close(): Promise<void> {

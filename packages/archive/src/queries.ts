@@ -23,11 +23,39 @@ export function listStatement(
   beforeId: number | undefined,
 ): Statement {
   const parameters = new Parameters(dialect);
-  const where = whereClause(filter, dialect, parameters, beforeId);
+  const where = whereClause(filter, dialect, parameters, { beforeId });
   const text =
     `SELECT ${selectColumns} FROM ${recordTable} WHERE ${where} ` +
     `ORDER BY id DESC LIMIT ${parameters.bind(limit)}`;
   return { text, values: parameters.values };
+}
+
+/** Oldest first, `limit` rows after `afterId` up to `throughId`: the order replay walks. */
+export function listAfterStatement(
+  dialect: Dialect,
+  filter: ArchiveFilter,
+  keyset: { readonly afterId: number; readonly throughId: number | undefined },
+  limit: number,
+): Statement {
+  const parameters = new Parameters(dialect);
+  const where = whereClause(filter, dialect, parameters, keyset);
+  const text =
+    `SELECT ${selectColumns} FROM ${recordTable} WHERE ${where} ` +
+    `ORDER BY id ASC LIMIT ${parameters.bind(limit)}`;
+  return { text, values: parameters.values };
+}
+
+export function countStatement(
+  dialect: Dialect,
+  filter: ArchiveFilter,
+  throughId: number | undefined,
+): Statement {
+  const parameters = new Parameters(dialect);
+  const where = whereClause(filter, dialect, parameters, { throughId });
+  return {
+    text: `SELECT COUNT(*) AS count FROM ${recordTable} WHERE ${where}`,
+    values: parameters.values,
+  };
 }
 
 const periodMilliseconds = { hour: 3_600_000, day: 86_400_000 } as const;
@@ -70,11 +98,20 @@ export function statsStatements(
 }
 
 export function markReplayedStatement(dialect: Dialect, id: number, at: number): Statement {
+  return markManyReplayedStatement(dialect, [id], at);
+}
+
+/** markReplayed for many ids at once (a replay job's progress save). */
+export function markManyReplayedStatement(
+  dialect: Dialect,
+  ids: readonly number[],
+  at: number,
+): Statement {
   const parameters = new Parameters(dialect);
   const text =
     `UPDATE ${recordTable} SET status = 'replayed', replayed_at = ${parameters.bind(at)}, ` +
     `replay_count = replay_count + 1 ` +
-    `WHERE id = ${parameters.bind(id)} AND status <> 'purged'`;
+    `WHERE ${whereClause({ ids }, dialect, parameters)} AND status <> 'purged'`;
   return { text, values: parameters.values };
 }
 

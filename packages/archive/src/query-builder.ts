@@ -55,15 +55,22 @@ export function containsPattern(text: string): string {
   return `%${text.toLowerCase().replace(/[!%_]/g, (char) => likeEscape + char)}%`;
 }
 
+/** Where a page starts: below an id (newest first), or above one (oldest first). */
+export interface Keyset {
+  readonly beforeId?: number | undefined;
+  readonly afterId?: number | undefined;
+  readonly throughId?: number | undefined;
+}
+
 /**
- * The WHERE clause for a filter (`1 = 1` when empty); `beforeId` adds the keyset condition for
- * the next page. Throws ConfigError naming the field for a value that cannot be right.
+ * The WHERE clause for a filter (`1 = 1` when empty); `keyset` adds the condition for the next
+ * page. Throws ConfigError naming the field for a value that cannot be right.
  */
 export function whereClause(
   filter: ArchiveFilter,
   dialect: Dialect,
   parameters: Parameters,
-  beforeId?: number,
+  keyset: Keyset = {},
 ): string {
   const conditions: string[] = [];
   const equals = (column: string, field: string, value: string | undefined): void => {
@@ -109,9 +116,18 @@ export function whereClause(
     }
     conditions.push(`status = ${parameters.bind(filter.status)}`);
   }
-  if (beforeId !== undefined) {
-    conditions.push(`id < ${parameters.bind(beforeId)}`);
-  }
+  return joinConditions([...conditions, ...keysetConditions(keyset, parameters)]);
+}
+
+export function keysetConditions(keyset: Keyset, parameters: Parameters): string[] {
+  return [
+    ...(keyset.beforeId === undefined ? [] : [`id < ${parameters.bind(keyset.beforeId)}`]),
+    ...(keyset.afterId === undefined ? [] : [`id > ${parameters.bind(keyset.afterId)}`]),
+    ...(keyset.throughId === undefined ? [] : [`id <= ${parameters.bind(keyset.throughId)}`]),
+  ];
+}
+
+export function joinConditions(conditions: readonly string[]): string {
   return conditions.length === 0 ? '1 = 1' : conditions.join(' AND ');
 }
 

@@ -46,3 +46,11 @@ export function checkTime(field: string, value: number): number {
   }
   return value;
 }
+
+/** A keyset position: 0 (before every id) or an id. */
+export function checkPosition(field: string, id: number): number {
+  if (!Number.isSafeInteger(id) || id < 0) {
+    throw new ConfigError(field, `must be 0 or an archive id, got ${String(id)}`);
+  }
+  return id;
+}

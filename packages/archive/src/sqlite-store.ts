@@ -8,22 +8,37 @@ import {
   ArchiveStoreError,
   ArchiveUnavailableError,
   messageOf,
+  ReplayJobNotHeldError,
 } from './errors.js';
 import { pendingMigrations, schemaProblem, versionTable, versionTableSql } from './migrations.js';
-import { checkLimit, decodeCursor, iteratePages, pageOf } from './paging.js';
+import { checkLimit, decodeCursor, iteratePages, keysetPage, pageOf } from './paging.js';
 import {
+  appendAuditStatement,
+  claimJobStatement,
+  createJobStatement,
+  getJobStatement,
+  listAuditStatement,
+  listJobsStatement,
+  toAuditEntry,
+  toReplayJob,
+  updateJobStatement,
+} from './operations.js';
+import {
+  countStatement,
   getStatement,
   insertText,
+  listAfterStatement,
   listStatement,
+  markManyReplayedStatement,
   markReplayedStatement,
   purgeStatement,
   statsStatements,
   type Statement,
 } from './queries.js';
 import { sqliteDialect as dialect } from './query-builder.js';
-import { insertParameters, toArchivedRecord } from './records.js';
+import { insertParameters, toArchivedRecord, toNumber } from './records.js';
 import { assembleStats, type CountRow } from './stats.js';
-import { checkId, checkTime, type StoreSettings } from './settings.js';
+import { checkId, checkPosition, checkTime, type StoreSettings } from './settings.js';
 import { memoryPath } from './url.js';
 import type {
   ArchiveFilter,
@@ -32,6 +47,15 @@ import type {
   ArchiveStats,
   ArchiveStore,
   ArchivedRecord,
+  AuditEntry,
+  AuditFilter,
+  AuditInput,
+  AuditPage,
+  ReplayJob,
+  ReplayJobInput,
+  ReplayJobPage,
+  ReplayJobState,
+  ReplayJobUpdate,
 } from './types.js';
 
 type Row = Record<string, unknown>;
@@ -270,6 +294,103 @@ class SqliteArchiveStore implements ArchiveStore {
   async purge(filter: ArchiveFilter): Promise<number> {
     const statement = purgeStatement(dialect, filter);
     return this.#run('purge', () => this.#execute(statement));
+  }
+
+  async count(filter: ArchiveFilter, throughId?: number): Promise<number> {
+    const through = throughId === undefined ? undefined : checkPosition('throughId', throughId);
+    const statement = countStatement(dialect, filter, through);
+    return this.#run('count', () => toNumber(this.#all(statement)[0]?.count));
+  }
+
+  async listAfter(
+    filter: ArchiveFilter,
+    position: { readonly afterId: number; readonly throughId?: number; readonly limit: number },
+  ): Promise<readonly ArchivedRecord[]> {
+    const statement = listAfterStatement(
+      dialect,
+      filter,
+      {
+        afterId: checkPosition('afterId', position.afterId),
+        throughId:
+          position.throughId === undefined
+            ? undefined
+            : checkPosition('throughId', position.throughId),
+      },
+      checkLimit('limit', position.limit),
+    );
+    return this.#run('listAfter', () => this.#all(statement).map(toArchivedRecord));
+  }
+
+  async appendAudit(entry: AuditInput): Promise<AuditEntry> {
+    const statement = appendAuditStatement(dialect, entry, this.#now());
+    return this.#run('appendAudit', () => toAuditEntry(this.#all(statement)[0]!));
+  }
+
+  async listAudit(
+    filter: AuditFilter,
+    page: { readonly limit: number; readonly cursor?: string },
+  ): Promise<AuditPage> {
+    const limit = checkLimit('limit', page.limit);
+    const beforeId = page.cursor === undefined ? undefined : decodeCursor(page.cursor, 'a');
+    const statement = listAuditStatement(dialect, filter, beforeId, limit + 1);
+    const rows = await this.#run('listAudit', () => this.#all(statement).map(toAuditEntry));
+    const { rows: entries, nextCursor } = keysetPage(rows, limit, 'a');
+    return { entries, nextCursor };
+  }
+
+  async createReplayJob(job: ReplayJobInput, runner: string): Promise<ReplayJob> {
+    const statement = createJobStatement(dialect, job, runner, this.#now());
+    return this.#run('createReplayJob', () => toReplayJob(this.#all(statement)[0]!));
+  }
+
+  async getReplayJob(id: number): Promise<ReplayJob | undefined> {
+    const statement = getJobStatement(dialect, id);
+    return this.#run('getReplayJob', () => this.#all(statement).map(toReplayJob).at(0));
+  }
+
+  async listReplayJobs(
+    filter: { readonly state?: ReplayJobState },
+    page: { readonly limit: number; readonly cursor?: string },
+  ): Promise<ReplayJobPage> {
+    const limit = checkLimit('limit', page.limit);
+    const beforeId = page.cursor === undefined ? undefined : decodeCursor(page.cursor, 'j');
+    const statement = listJobsStatement(dialect, filter, beforeId, limit + 1);
+    const rows = await this.#run('listReplayJobs', () => this.#all(statement).map(toReplayJob));
+    const { rows: jobs, nextCursor } = keysetPage(rows, limit, 'j');
+    return { jobs, nextCursor };
+  }
+
+  async claimReplayJob(
+    id: number,
+    runner: string,
+    staleBefore: number,
+  ): Promise<ReplayJob | undefined> {
+    const statement = claimJobStatement(dialect, id, runner, this.#now(), staleBefore);
+    return this.#run('claimReplayJob', () => this.#all(statement).map(toReplayJob).at(0));
+  }
+
+  async updateReplayJob(id: number, runner: string, update: ReplayJobUpdate): Promise<ReplayJob> {
+    const now = this.#now();
+    const job = updateJobStatement(dialect, id, runner, update, now);
+    const marks =
+      update.replayedIds.length === 0
+        ? undefined
+        : markManyReplayedStatement(dialect, update.replayedIds, now);
+    return this.#run('updateReplayJob', () =>
+      this.db
+        .transaction(() => {
+          const [row] = this.#all(job);
+          if (row === undefined) {
+            // Thrown inside the transaction: it rolls back, so nothing of this save is kept.
+            throw new ReplayJobNotHeldError(id);
+          }
+          if (marks !== undefined) {
+            this.#execute(marks);
+          }
+          return toReplayJob(row);
+        })
+        .immediate(),
+    );
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { ArchiveStore } from '@ricochet/archive';
 import { describeBadInput } from './suite-bad-input.js';
 import { describeLifecycle } from './suite-lifecycle.js';
+import { describeOperations } from './suite-operations.js';
 import { describeQueries } from './suite-queries.js';
 import { describeRecords } from './suite-records.js';
 import { describeStats } from './suite-stats.js';
@@ -48,5 +49,6 @@ export function describeArchiveStore(name: string, target: () => StoreTarget): v
     describeStats(context);
     describeLifecycle(context);
     describeBadInput(context);
+    describeOperations(context);
   });
 }

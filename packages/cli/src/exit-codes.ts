@@ -1,6 +1,7 @@
-// The errors entry only: the package's root loads the SQLite and PostgreSQL drivers.
+// The errors entries only: the packages' roots load the SQLite and PostgreSQL drivers and Kafka.
 import { ArchiveSchemaError } from '@ricochet/archive/errors';
 import { ConfigError, RicochetError } from '@ricochet/core';
+import { ReplayJobNotResumableError } from '@ricochet/replay/errors';
 
 export const ExitCode = {
   success: 0,
@@ -33,6 +34,7 @@ const usageErrorCodes: ReadonlySet<unknown> = new Set([
   ConfigError.code,
   UsageError.code,
   ArchiveSchemaError.code,
+  ReplayJobNotResumableError.code,
 ]);
 
 /** The only place errors become exit codes (libraries throw; the CLI decides). */

@@ -56,6 +56,14 @@ export const requiredRetryHeaders = [
  */
 export const replayedFromHeader = 'replayed-from';
 
+/**
+ * Set on a record replayed from the archive: how many replays led to it, this one included. Not
+ * reserved, like replayed-from: a replay that fails again is archived as a new record with a
+ * replay count of its own at 0, and this header is what lets the loop guard count the replays
+ * before it.
+ */
+export const replayCountHeader = 'replay-count';
+
 /** Where the record was first consumed, before any retry. */
 export interface OriginalPosition {
   readonly topic: string;

@@ -44,6 +44,7 @@ export {
   isRedelivery,
   readHeaderText,
   replayedFromHeader,
+  replayCountHeader,
   readRetryContract,
   RetryHeader,
   userHeaders,

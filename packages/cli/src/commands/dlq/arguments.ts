@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import type { Argv } from 'yargs';
 import { ConfigError, type Logger } from '@ricochet/core';
 import {
@@ -69,6 +70,55 @@ export function withFilterArguments<T>(yargs: Argv<T>) {
       choices: archiveStatuses,
       describe: 'archived, replayed or purged',
     });
+}
+
+/** `--limit`, `--cursor` and `--json` of a paged listing; `shape` says what --json writes. */
+export function withPageArguments<T>(yargs: Argv<T>, shape: string) {
+  return yargs
+    .option('limit', {
+      type: 'number',
+      default: 50,
+      // Without it, a bare --limit silently meant the default.
+      requiresArg: true,
+      describe: 'rows per page',
+    })
+    .option('cursor', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'the next-page cursor a previous listing printed',
+    })
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      describe: `write JSON: ${shape}`,
+    });
+}
+
+/** `--actor`: who the audit names for a replay or a purge. */
+export function withActorArgument<T>(yargs: Argv<T>) {
+  return yargs.option('actor', {
+    type: 'string',
+    requiresArg: true,
+    describe: 'who the audit names as acting (default: the OS user name)',
+  });
+}
+
+/** The audit's actor: --actor, else the OS user, else $USER (a container user without a name). */
+export function actorFrom(argv: { actor?: string }, io: CliIo): string {
+  if (argv.actor !== undefined) {
+    return argv.actor;
+  }
+  try {
+    return userInfo().username;
+  } catch (error) {
+    const fallback = io.environment.USER ?? io.environment.USERNAME;
+    if (fallback === undefined || fallback === '') {
+      throw new ConfigError('--actor', 'the OS user has no name here; pass --actor', {
+        cause: error,
+      });
+    }
+    return fallback;
+  }
 }
 
 export function filterFrom(argv: FilterArguments, now: number): ArchiveFilter {

@@ -5,20 +5,20 @@ export interface Progress {
   stop(): void;
 }
 
-/** A live counter on a terminal; nothing at all when the output is a pipe or a file. */
-export function createProgress(stream: NodeJS.WritableStream): Progress {
+/** A live counter of records done out of `total`; nothing at all when the output is not a terminal. */
+export function createProgress(stream: NodeJS.WritableStream, total: number): Progress {
   if (!('isTTY' in stream) || stream.isTTY !== true) {
     return { tick: () => {}, stop: () => {} };
   }
   const bar = new cliProgress.SingleBar(
     {
       stream: stream as NodeJS.WriteStream,
-      format: 'replaying {value} records | {duration}s',
+      format: 'replaying [{bar}] {value}/{total} records | {duration}s',
       clearOnComplete: true,
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(0, 0);
+  bar.start(total, 0);
   return {
     tick: (done) => bar.update(done),
     stop: () => bar.stop(),

@@ -3,9 +3,11 @@ import type { CommandOutcome } from '../../command-outcome.js';
 import { ExitCode, UsageError } from '../../exit-codes.js';
 import { writeLine, type CliIo } from '../../io.js';
 import {
+  actorFrom,
   filterFrom,
   isEmptyFilter,
   parseIds,
+  withActorArgument,
   withArchive,
   withFilterArguments,
   withStoreArguments,
@@ -32,7 +34,7 @@ export function purgeCommand(io: CliIo, outcome: CommandOutcome) {
     describe:
       "drop matching records' keys, values and headers, keeping their metadata (status purged)",
     builder: (yargs) =>
-      withFilterArguments(withStoreArguments(yargs))
+      withActorArgument(withFilterArguments(withStoreArguments(yargs)))
         .positional('ids', { type: 'string', array: true, describe: 'archive ids' })
         .option('yes', {
           type: 'boolean',
@@ -47,14 +49,36 @@ export function purgeCommand(io: CliIo, outcome: CommandOutcome) {
           'name archive ids or a filter; purge never takes the whole archive by default',
         );
       }
-      const purged = await withArchive(argv, io, 'update', async ({ store }) => {
+      const actor = actorFrom(argv, io);
+      const purged = await withArchive(argv, io, 'update', async ({ store, logger }) => {
         if (!argv.yes) {
-          const matching = (await store.stats(filter, 'day')).total;
+          const matching = await store.count(filter);
           if (!(await confirmed(io, `Purge ${matching} record${matching === 1 ? '' : 's'}?`))) {
             return undefined;
           }
         }
-        return store.purge(filter);
+        const audit = (outcome: Record<string, unknown>) =>
+          store.appendAudit({
+            actor,
+            origin: 'cli',
+            action: 'purge',
+            target: filter,
+            outcome,
+            jobId: null,
+          });
+        let count: number;
+        try {
+          count = await store.purge(filter);
+        } catch (error) {
+          // The purge's own error is the one to report; a failing audit is logged beside it.
+          await audit({ error: error instanceof Error ? error.message : String(error) }).catch(
+            (auditError: unknown) =>
+              logger.error('could not audit the failed purge', { error: auditError }),
+          );
+          throw error;
+        }
+        await audit({ purged: count });
+        return count;
       });
       writeLine(
         io.stdout,

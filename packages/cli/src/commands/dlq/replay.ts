@@ -1,139 +1,214 @@
-import type { ArchivedRecord, ArchiveStore } from '@ricochet/archive';
+import type { ArchiveFilter, ReplayJob } from '@ricochet/archive';
 import { escapeTerminalText } from '@ricochet/core';
+import {
+  claimReplayJob,
+  createReplayJob,
+  defaultMaxReplays,
+  planReplay,
+  ReplayJobFailedError,
+  runReplayJob,
+  type ReplayRequest,
+  type SkippedRecord,
+} from '@ricochet/replay';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { connectionOptionsFrom } from '../../connection-options.js';
-import { ExitCode, UsageError } from '../../exit-codes.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../../exit-codes.js';
 import { writeLine, type CliIo } from '../../io.js';
 import {
+  actorFrom,
   filterFrom,
   isEmptyFilter,
   parseIds,
+  withActorArgument,
   withArchive,
   withFilterArguments,
   withStoreArguments,
 } from './arguments.js';
 import { createProgress } from './progress.js';
 import { withConnectionFlags } from '../../setting-flags.js';
-import { replayConnectionDefaults, replayRecord, withReplayProducer } from './replay-producer.js';
+import { replayConnectionDefaults, withReplayProducer } from './replay-producer.js';
 
-const sleep = (milliseconds: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, milliseconds));
+const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
-/** Why a record asked for was not replayed; undefined when it may be. */
-function skipReason(record: ArchivedRecord, force: boolean): string | undefined {
-  if (record.status === 'purged') {
-    return 'purged (its value is gone)';
-  }
-  if (record.originalTopic === null) {
-    return 'no original topic in its headers';
-  }
-  if (record.status === 'replayed' && !force) {
-    return 'already replayed (use --force to replay again)';
-  }
-  return undefined;
+/** The counts of a job or a plan, as the summary line ends. */
+function skippedText(refused: number, failed: number): string {
+  return (
+    (refused === 0 ? '' : `; refused ${refused} (loop guard)`) +
+    (failed === 0 ? '' : `; failed ${failed} (not replayable)`)
+  );
 }
 
-async function* candidates(
-  store: ArchiveStore,
-  ids: readonly number[],
-  argv: Parameters<typeof filterFrom>[0],
-  force: boolean,
-) {
-  if (ids.length > 0) {
-    for (const id of ids) {
-      yield { id, record: await store.get(id) };
+function printSkipped(io: CliIo): (skipped: SkippedRecord) => void {
+  return (skipped) => writeLine(io.stderr, `skipped ${skipped.id}: ${skipped.reason}`);
+}
+
+function parseJobId(text: string): number {
+  const id = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(id) || id <= 0) {
+    throw new UsageError(`--resume: "${text}" is not a replay job id (a positive whole number)`);
+  }
+  return id;
+}
+
+/**
+ * Stops the run on SIGINT or SIGTERM, cleanly: the job is saved `stopped` where it got to. A
+ * second signal is not waited on: the process then ends as the signal would end it.
+ */
+function stopOnSignals(io: CliIo, jobId: number): { signal: AbortSignal; detach: () => void } {
+  const stop = new AbortController();
+  const signals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+  const detach = (): void => signals.forEach((name) => process.off(name, onSignal));
+  function onSignal(name: NodeJS.Signals): void {
+    if (stop.signal.aborted) {
+      detach();
+      process.kill(process.pid, name);
+      return;
     }
-    return;
+    writeLine(io.stderr, `stopping replay job ${jobId} (${name} again to quit at once)`);
+    stop.abort();
   }
-  const filter = filterFrom(argv, Date.now());
-  // Re-running a replay by filter must not send the same records again unless asked to.
-  const effective =
-    filter.status === undefined && !force ? { ...filter, status: 'archived' as const } : filter;
-  for await (const record of store.iterate(effective)) {
-    yield { id: record.id, record };
-  }
+  signals.forEach((name) => process.on(name, onSignal));
+  return { signal: stop.signal, detach };
 }
 
 export function replayCommand(io: CliIo, outcome: CommandOutcome) {
   return outcome.command({
     command: 'replay [ids..]',
-    describe: 'republish archived records to their original topics (by id, or by filter)',
+    describe:
+      'republish archived records to their original topics (by id, or by filter) as a job that can be stopped and resumed',
     builder: (yargs) =>
-      withConnectionFlags(withFilterArguments(withStoreArguments(yargs)), replayConnectionDefaults)
+      withActorArgument(
+        withConnectionFlags(
+          withFilterArguments(withStoreArguments(yargs)),
+          replayConnectionDefaults,
+        ),
+      )
         .positional('ids', { type: 'string', array: true, describe: 'archive ids' })
         .option('rate', {
           type: 'number',
           requiresArg: true,
-          describe: 'at most this many records per second',
+          describe: 'at most this many records per second (default: no cap)',
         })
-        .option('dry-run', {
-          type: 'boolean',
-          default: false,
-          describe: 'say what would be replayed; send nothing',
+        .option('max-replays', {
+          type: 'number',
+          requiresArg: true,
+          describe: `the loop guard: refuse a record already replayed this many times (default ${defaultMaxReplays})`,
         })
         .option('force', {
           type: 'boolean',
           default: false,
-          describe: 'replay records already replayed',
+          describe:
+            'replay what the loop guard refuses; by filter, records already replayed as well',
+        })
+        .option('dry-run', {
+          type: 'boolean',
+          default: false,
+          describe: 'count what would be replayed and show the first; send and write nothing',
+        })
+        .option('resume', {
+          type: 'string',
+          requiresArg: true,
+          describe: 'continue a stopped or failed replay job where it stopped (its id)',
         }),
     run: async (argv) => {
       const ids = parseIds(argv.ids ?? []);
-      if (ids.length === 0 && isEmptyFilter(filterFrom(argv, Date.now()))) {
+      const filter = filterFrom(argv, Date.now());
+      const resumeId = argv.resume === undefined ? undefined : parseJobId(argv.resume);
+      if (resumeId !== undefined) {
+        const settings = [argv.rate, argv.maxReplays].some((value) => value !== undefined);
+        if (ids.length > 0 || !isEmptyFilter(filter) || settings || argv.force || argv.dryRun) {
+          throw new UsageError(
+            '--resume continues a job with its own records and settings: give it without ids, filters, --rate, --max-replays, --force or --dry-run',
+          );
+        }
+      } else if (ids.length === 0 && isEmptyFilter(filter)) {
         throw new UsageError(
           'name archive ids, or a filter such as --topic, --error-class or --status archived',
         );
       }
-      if (argv.rate !== undefined && !(argv.rate > 0)) {
-        throw new UsageError(`--rate must be a positive number, got ${argv.rate}`);
-      }
-      // A dry run sends nothing, so it needs no cluster and reads no connection settings.
-      const connection = argv.dryRun
-        ? undefined
-        : connectionOptionsFrom(argv, io, replayConnectionDefaults);
-      const summary = { replayed: 0, skipped: new Map<string, number>() };
-      await withArchive(argv, io, argv.dryRun ? 'read' : 'update', async ({ store, logger }) => {
-        const replayAll = async (
-          publish: (record: ReturnType<typeof replayRecord>) => Promise<void>,
-        ) => {
-          const progress = createProgress(io.stderr);
-          const startedAt = Date.now();
-          for await (const { id, record } of candidates(store, ids, argv, argv.force)) {
-            const reason = record === undefined ? 'no such id' : skipReason(record, argv.force);
-            if (record === undefined || reason !== undefined) {
-              summary.skipped.set(reason!, (summary.skipped.get(reason!) ?? 0) + 1);
-              writeLine(io.stderr, `skipped ${id}: ${reason}`);
-              continue;
-            }
-            if (argv.rate !== undefined) {
-              await sleep(startedAt + (summary.replayed * 1_000) / argv.rate - Date.now());
-            }
-            const outgoing = replayRecord({ ...record, originalTopic: record.originalTopic! });
-            if (argv.dryRun) {
-              writeLine(io.stdout, `would replay ${id} to ${escapeTerminalText(outgoing.topic)}`);
-            } else {
-              await publish(outgoing);
-              await store.markReplayed(id, Date.now());
-            }
-            summary.replayed += 1;
-            progress.tick(summary.replayed);
+      // Re-running a replay by filter must not send the same records again unless asked to.
+      const target: ArchiveFilter =
+        ids.length > 0
+          ? { ids }
+          : filter.status === undefined && !argv.force
+            ? { ...filter, status: 'archived' }
+            : filter;
+      const request: ReplayRequest = {
+        target,
+        ratePerSecond: argv.rate ?? null,
+        ...(argv.maxReplays === undefined ? {} : { maxReplays: argv.maxReplays }),
+        force: argv.force,
+      };
+      if (argv.dryRun) {
+        return withArchive(argv, io, 'read', async ({ store }) => {
+          const plan = await planReplay(store, request, { onSkipped: printSkipped(io) });
+          for (const { id, outgoing } of plan.sample) {
+            writeLine(io.stdout, `would replay ${id} to ${escapeTerminalText(outgoing.topic)}`);
           }
-          progress.stop();
-        };
-        if (connection === undefined) {
-          await replayAll(async () => {});
-        } else {
-          await withReplayProducer(connection, logger, replayAll);
-        }
-      });
-      const skipped = [...summary.skipped]
-        .map(([reason, count]) => `${count} ${reason}`)
-        .join('; ');
-      writeLine(
-        io.stdout,
-        `${argv.dryRun ? 'would replay' : 'replayed'} ${summary.replayed} record${summary.replayed === 1 ? '' : 's'}` +
-          (skipped === '' ? '' : `; skipped ${skipped}`),
+          const shown =
+            plan.replay > plan.sample.length ? ` (the first ${plan.sample.length} shown)` : '';
+          writeLine(
+            io.stdout,
+            `would replay ${plural(plan.replay, 'record')}${shown}${skippedText(plan.refused, plan.failed)}`,
+          );
+          return plan.refused + plan.failed === 0 ? ExitCode.success : ExitCode.failure;
+        });
+      }
+      const connection = connectionOptionsFrom(argv, io, replayConnectionDefaults);
+      const who = { actor: actorFrom(argv, io), origin: 'cli' } as const;
+      return withArchive(argv, io, 'update', ({ store, logger }) =>
+        withReplayProducer(connection, logger, async (publisher) => {
+          const job =
+            resumeId === undefined
+              ? await createReplayJob(store, request, who)
+              : await claimReplayJob(store, resumeId);
+          writeLine(
+            io.stderr,
+            `replay job ${job.id}: ${plural(job.total, 'record')}` +
+              (job.cursor === null ? '' : `, resuming after id ${job.cursor}`) +
+              `; stop it with Ctrl-C, continue it with --resume ${job.id}`,
+          );
+          const progress = createProgress(io.stderr, job.total);
+          const stop = stopOnSignals(io, job.id);
+          let finished: ReplayJob;
+          try {
+            finished = await runReplayJob(
+              {
+                store,
+                publish: publisher.publish,
+                logger,
+                who,
+                signal: stop.signal,
+                onProgress: (saved) => progress.tick(saved.replayed + saved.refused + saved.failed),
+                onSkipped: printSkipped(io),
+              },
+              job,
+            );
+          } catch (error) {
+            if ((error as { code?: unknown }).code === ReplayJobFailedError.code) {
+              writeLine(io.stderr, `continue it with: ricochet dlq replay --resume ${job.id}`);
+            }
+            throw error;
+          } finally {
+            progress.stop();
+            stop.detach();
+          }
+          return summarize(io, finished);
+        }),
       );
-      return summary.skipped.size === 0 ? ExitCode.success : ExitCode.failure;
     },
   });
+}
+
+function summarize(io: CliIo, job: ReplayJob): ExitCodeValue {
+  const counts = `replayed ${plural(job.replayed, 'record')}${skippedText(job.refused, job.failed)}`;
+  if (job.state === 'done') {
+    writeLine(io.stdout, `${counts} (replay job ${job.id}, done)`);
+    return job.refused + job.failed === 0 ? ExitCode.success : ExitCode.failure;
+  }
+  writeLine(
+    io.stdout,
+    `${counts} (replay job ${job.id}, ${job.state}); continue it with: ricochet dlq replay --resume ${job.id}`,
+  );
+  return ExitCode.failure;
 }
