@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { replayedFromHeader } from '@ricochet/core';
+import { replayCountHeader, replayedFromHeader } from '@ricochet/core';
 import { openArchiveStore, type ArchivedRecord, type ArchiveStore } from '@ricochet/archive';
 import { createDlqArchiver, type DlqArchiver } from '@ricochet/dlq-archiver';
 import { createBulkProducer } from '@ricochet/kafka';
@@ -148,9 +148,10 @@ describe('Spring Kafka and Kafka Connect dead letters: archived and replayed (re
         expect(record!.key?.toString()).to.equal(key);
         expect(record!.value?.toString()).to.equal(value);
         expect(Object.keys(record!.headers).sort()).to.deep.equal(
-          [replayedFromHeader, 'tenant'].sort(),
+          [replayedFromHeader, replayCountHeader, 'tenant'].sort(),
         );
         expect(String(record!.headers[replayedFromHeader])).to.equal(String(byTopic(topic).id));
+        expect(String(record!.headers[replayCountHeader])).to.equal('1');
       } finally {
         await collected.stop();
       }
