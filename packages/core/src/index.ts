@@ -105,6 +105,7 @@ export {
   waitingScanMarginMilliseconds,
   blockedKeysWriterHeader,
   blockedKeysMinCompactionLagMilliseconds,
+  releasedMarkerMarginMilliseconds,
   type BlockedKeyEntry,
   type BlockedKeysRecord,
   type BlockedKeysTombstone,

@@ -31,6 +31,7 @@ import {
   drainedThroughLast,
   drainPick,
   needsDrain,
+  releasedForOneCopy,
   type HandlingEnd,
   type KeyStrictBook,
 } from './key-strict-book.js';
@@ -199,9 +200,18 @@ export class KeyStrictPartition {
 
   /**
    * The partition is committed before `offset`: the entries of chains over and committed
-   * through are tombstoned.
+   * through are tombstoned, and the markers of dead-lettered blockers old enough to go.
    */
   async sweep(committedOffset: string): Promise<void> {
+    for (const offset of this.book.sweepableMarkers(Date.now())) {
+      await this.#serialized(`released/${offset}`, async () => {
+        await this.#writeState(
+          releasedRecordKey(this.book.topic, this.book.partition, offset),
+          null,
+        );
+        this.book.dropReleased(offset);
+      });
+    }
     for (const id of this.book.sweepable(committedOffset)) {
       await this.#serialized(id, async () => {
         const entry = this.book.entry(id);
@@ -335,18 +345,30 @@ export class KeyStrictPartition {
       case 'handle':
         return this.#blockOnIfSent(id, record, original, await handle(record));
       case 'released-blocker': {
+        const { marker } = decision;
+        const reason = marker.reason ?? 'released-by-operator';
         const fate = await this.#handOn(
           processor.deadLetterUnhandled(
             record,
-            'released-by-operator',
-            `an operator released key-strict key of ${record.topic}/${record.partition} this record blocked`,
+            reason,
+            reason === 'released-by-operator'
+              ? `an operator released key-strict key of ${record.topic}/${record.partition} this record blocked`
+              : `another copy of this record was dead-lettered (${reason}) already; handled, this one would be handled after later records of its key`,
           ),
         );
-        await this.#writeState(
-          releasedRecordKey(this.book.topic, this.book.partition, original),
-          null,
-        );
-        this.book.dropReleased(original);
+        // The entry moves on before an operator's marker goes: the owner may have died between
+        // the marker and the entry, and this copy is the last that could move it on.
+        const next = this.book.copyReleased(id, marker, Date.now());
+        if (next !== undefined) {
+          await this.#putEntry(id, record.key, next);
+        }
+        if (releasedForOneCopy(marker)) {
+          await this.#writeState(
+            releasedRecordKey(this.book.topic, this.book.partition, original),
+            null,
+          );
+          this.book.dropReleased(original);
+        }
         return fate;
       }
       case 'blocker-back': {
@@ -358,6 +380,21 @@ export class KeyStrictPartition {
         // A dead letter is acknowledged before the entry moves on: read again after a crash in
         // between, the blocker would be taken as a follower already handed on.
         const published = await this.#handOn(fate);
+        if (published.outcome.kind === 'dead-lettered') {
+          // Then the marker, before the entry: any other copy of the blocker a crash left in a
+          // tier is dead-lettered when it comes back, not handled after the key went on.
+          const marker = this.book.blockerDeadLettered(
+            decision.entry,
+            original,
+            published.outcome.reason,
+            Date.now(),
+          );
+          await this.#writeState(
+            releasedRecordKey(this.book.topic, this.book.partition, original),
+            marker,
+          );
+          this.book.putReleased(marker);
+        }
         const next = this.book.blockerEnded(decision.entry, end, Date.now());
         if (next !== undefined) {
           await this.#putEntry(id, record.key, next);

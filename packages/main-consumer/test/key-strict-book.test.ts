@@ -4,6 +4,7 @@ import {
   decodeBlockedKeysRecord,
   encodeBlockedKeysRecord,
   entryRecordKey,
+  parseTierLadder,
   type BlockedKeyEntry,
 } from '@ricochet/core';
 import type { OnDeadLetter } from '../src/defaults.js';
@@ -13,6 +14,7 @@ import {
   drainPick,
   KeyStrictBook,
   needsDrain,
+  releasedForOneCopy,
   sumGauges,
   waitedOffset,
   type HandlingEnd,
@@ -27,8 +29,12 @@ function bookWith(
     maxWaitingPerKey: options.maxWaitingPerKey ?? 1000,
     onDeadLetter: options.onDeadLetter ?? 'release',
     maxHandlerCrashes: 2,
+    ladder: parseTierLadder('5s,1m,10m'),
   });
 }
+
+/** How long a dead-lettered blocker's marker is kept with the ladder of `bookWith`: 10m + a day. */
+const markerLifetime = 600_000 + 86_400_000;
 
 /** K blocked by offset 10, with followers 11 and 12 appended. */
 function blockedWithFollowers(book: KeyStrictBook): BlockedKeyEntry {
@@ -187,11 +193,101 @@ describe('KeyStrictBook', () => {
       expect(book.decide(keyK, '10', false).kind).to.equal('already-waiting');
     });
 
+    it('dead-letters a later copy of a dead-lettered blocker, not a stale copy, once a new chain started (k0230)', () => {
+      const book = bookWith();
+      book.put(keyK, book.blocked('Sw==', '1382', 1_000));
+      const back = book.decide(keyK, '1382', true);
+      expect(back.kind).to.equal('blocker-back');
+      const { entry } = back as { entry: BlockedKeyEntry };
+      // The crash guard dead-lettered this copy; another (the live one) is still in a tier.
+      const marker = book.blockerDeadLettered(entry, '1382', 'handler-crashed', 2_000);
+      expect(marker).to.deep.equal({
+        version: 1,
+        kind: 'released',
+        topic: 'orders',
+        partition: 3,
+        key: 'Sw==',
+        offset: '1382',
+        releasedAt: 2_000,
+        reason: 'handler-crashed',
+      });
+      book.putReleased(marker);
+      book.put(keyK, book.blockerEnded(entry, 'dead-lettered', 2_000)!);
+      expect(book.decide(keyK, '1382', true)).to.deep.equal({ kind: 'released-blocker', marker });
+      book.put(keyK, null);
+      book.put(keyK, book.blocked('Sw==', '2477', 3_000));
+      expect(book.decide(keyK, '1382', true)).to.deep.equal({ kind: 'released-blocker', marker });
+      expect(book.decide(keyK, '2477', true).kind).to.equal('blocker-back');
+    });
+
+    it("moves the entry on when a released blocker's copy comes back and the entry still names it", () => {
+      for (const onDeadLetter of ['release', 'dead-letter'] as const) {
+        const book = bookWith({ onDeadLetter });
+        const entry = blockedWithFollowers(book);
+        // The marker was written, then the owner died before the entry moved on.
+        const deadLettered = book.blockerDeadLettered(entry, '10', 'retries-exhausted', 4_000);
+        book.putReleased(deadLettered);
+        expect(book.copyReleased(keyK, deadLettered, 5_000)).to.deep.equal({
+          ...book.blockerEnded(entry, 'dead-lettered', 5_000)!,
+        });
+        const operator = book.release(keyK, 4_000)!.marker;
+        const released = book.copyReleased(keyK, operator, 5_000)!;
+        expect(released.blocker).to.equal(null);
+        expect(released.deadLetterFollowers, 'an operator release drains them').to.equal(false);
+        expect(needsDrain(released)).to.equal(true);
+        book.put(keyK, released);
+        expect(book.copyReleased(keyK, deadLettered, 6_000), 'moved on already').to.equal(
+          undefined,
+        );
+      }
+      const empty = bookWith();
+      const marker = empty.blockerDeadLettered(
+        empty.blocked('Sw==', '10', 1),
+        '10',
+        'handler-crashed',
+        2,
+      );
+      expect(empty.copyReleased(keyK, marker, 3), 'no entry').to.equal(undefined);
+    });
+
+    it("keeps a dead-lettered blocker's marker for every copy that comes back, an operator's for the one", () => {
+      const book = bookWith();
+      book.put(keyK, book.blocked('Sw==', '10', 1_000));
+      const released = book.release(keyK, 2_000)!.marker;
+      expect(releasedForOneCopy(released)).to.equal(true);
+      expect(releasedForOneCopy({ ...released, reason: undefined })).to.equal(true);
+      const deadLettered = book.blockerDeadLettered(
+        book.blocked('Sw==', '20', 1_000),
+        '20',
+        'handler-crashed',
+        2_000,
+      );
+      expect(releasedForOneCopy(deadLettered)).to.equal(false);
+    });
+
     it('keeps keys apart, the null key and the empty key included', () => {
       const book = bookWith();
       book.put('null', book.blocked(null, '1', 1_000));
       expect(book.decide('null', '2', false).kind).to.equal('follow');
       expect(book.decide('k', '2', false).kind).to.equal('handle');
+    });
+  });
+
+  describe("released markers' sweep", () => {
+    it("sweeps a dead-lettered blocker's marker once its longest tier delay and a day have passed, an operator's never by age", () => {
+      const book = bookWith();
+      const deadLettered = book.blockerDeadLettered(
+        book.blocked('Sw==', '10', 1_000),
+        '10',
+        'handler-crashed',
+        2_000,
+      );
+      book.putReleased(deadLettered);
+      book.put(keyK, book.blocked('Sw==', '20', 1_000));
+      book.putReleased(book.release(keyK, 2_000)!.marker);
+      expect(book.sweepableMarkers(2_000 + markerLifetime)).to.deep.equal([]);
+      expect(book.sweepableMarkers(2_001 + markerLifetime)).to.deep.equal(['10']);
+      expect(book.sweepableMarkers(Number.MAX_SAFE_INTEGER)).to.deep.equal(['10']);
     });
   });
 
@@ -310,6 +406,7 @@ describe('KeyStrictBook', () => {
         key: 'Sw==',
         offset: '10',
         releasedAt: 5_000,
+        reason: 'released-by-operator',
       });
       expect(needsDrain(released.entry)).to.equal(true);
       book.put(keyK, released.entry);
