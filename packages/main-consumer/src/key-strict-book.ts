@@ -307,11 +307,11 @@ export class KeyStrictBook {
   }
 
   /**
-   * The blocker of `entry` (at `originalOffset`) came back and was dead-lettered (`reason`): the marker that has any
-   * other copy of it dead-lettered too, written (acknowledged) before the entry moves on. A crash
-   * can leave a second copy in a tier (its tier copy published, the owner killed before the
-   * commit), and the copy dead-lettered may be the older one: the live one, handled, would
-   * succeed after the records of its key that went on meanwhile.
+   * The blocker of `entry` (at `originalOffset`) came back and was dead-lettered (`reason`): the
+   * marker that has any other copy of it dead-lettered too, written (acknowledged) before the
+   * entry moves on. A crash can leave a second copy in a tier (its tier copy published, the owner
+   * killed before the commit), and the copy dead-lettered may be the older one: the live one,
+   * handled, would succeed after the records of its key that went on meanwhile.
    */
   blockerDeadLettered(
     entry: BlockedKeyEntry,
