@@ -27,7 +27,8 @@ export type KeyStrictDecision =
   /**
    * A redelivery that is not the key's blocker and not after its last follower: a second copy of
    * an earlier blocker that a crash left in the tiers (or a retry from before `key-strict`).
-   * Handled as `key` handles it, the entry untouched: at worst it is handled twice.
+   * Handled as `key` handles it, the entry untouched: at worst it is handled twice (its crash
+   * guard's dead letter leaves a marker all the same: `KeyStrictBook.deadLettered`).
    */
   | { readonly kind: 'stale' }
   /** The key holds `maxWaitingPerKey` records back: dead-letter it (`waiting-cap-exceeded`). */
@@ -307,19 +308,32 @@ export class KeyStrictBook {
   }
 
   /**
-   * The blocker of `entry` (at `originalOffset`) came back and was dead-lettered (`reason`): the
-   * marker that has any other copy of it dead-lettered too, written (acknowledged) before the
-   * entry moves on. A crash can leave a second copy in a tier (its tier copy published, the owner
-   * killed before the commit), and the copy dead-lettered may be the older one: the live one,
-   * handled, would succeed after the records of its key that went on meanwhile.
+   * The record of `key` at `originalOffset` was dead-lettered (`reason`), its dead letter
+   * acknowledged: the marker to write (acknowledged) before anything else of its key moves on,
+   * which has any other copy of it dead-lettered when it comes back; undefined when none is due.
+   * A crash can leave a copy of a record in a tier while the record is handled again (its tier
+   * copy published, its owner killed before the entry that records it): handled, that copy would
+   * succeed after the records of its key that went on meanwhile (k0230).
+   *
+   * A dead-lettered `blocker` leaves one whatever the reason: another copy may be in a tier, and
+   * the copy dead-lettered may be the older one. Any other record (a drained follower, a record
+   * of a key holding nothing back, a stale copy) has a copy in a tier only if an earlier handling
+   * sent it there and its owner died before the entry: handled again, it goes to a tier again
+   * (and blocks, as above), or succeeds (the copy is a duplicate), or crashes the process until
+   * the crash guard dead-letters it (`handler-crashed`), which leaves one. Its other dead
+   * letters, the common ones, leave none: a marker is kept a day, and a handler that asked for a
+   * retry and then fails non-retryably is left to docs/ordered-retries.md's limits.
    */
-  blockerDeadLettered(
-    entry: BlockedKeyEntry,
+  deadLettered(
+    key: string | null,
     originalOffset: string,
     reason: DeadLetterReason,
+    blocker: boolean,
     now: number,
-  ): ReleasedBlocker {
-    return this.#marker(entry, originalOffset, reason, now);
+  ): ReleasedBlocker | undefined {
+    return blocker || reason === 'handler-crashed'
+      ? this.#marker(key, originalOffset, reason, now)
+      : undefined;
   }
 
   /**
@@ -453,7 +467,7 @@ export class KeyStrictBook {
       return undefined;
     }
     return {
-      marker: this.#marker(entry, entry.blocker.offset, 'released-by-operator', now),
+      marker: this.#marker(entry.key, entry.blocker.offset, 'released-by-operator', now),
       entry: this.#unblocked(entry, now),
     };
   }
@@ -479,7 +493,7 @@ export class KeyStrictBook {
   }
 
   #marker(
-    entry: BlockedKeyEntry,
+    key: string | null,
     offset: string,
     reason: DeadLetterReason,
     now: number,
@@ -489,7 +503,7 @@ export class KeyStrictBook {
       kind: 'released',
       topic: this.topic,
       partition: this.partition,
-      key: entry.key,
+      key,
       offset,
       releasedAt: now,
       reason,

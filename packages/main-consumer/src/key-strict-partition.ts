@@ -21,6 +21,7 @@ import {
   type Logger,
   type OutgoingRecord,
   type ReleaseCommand,
+  type ReleasedBlocker,
 } from '@ricochet/core';
 import type { PartitionReader } from '@ricochet/kafka';
 import type { CarefulGate } from './careful-gate.js';
@@ -297,17 +298,83 @@ export class KeyStrictPartition {
       : undefined;
   }
 
-  /** A record of a key holding nothing back was handled: if it goes to a tier, the key blocks. */
+  /** A record of a key holding nothing back was handled: `#stepAfterFirstHandling`. */
   #afterFirstHandling(
     id: string,
     record: ConsumedRecord,
     original: string,
     fate: RecordFate,
   ): RecordFate | Promise<RecordFate> {
-    if (fate.outcome.kind !== 'sent-to-tier') {
-      return fate;
+    const step = this.#stepAfterFirstHandling(id, record, original, fate);
+    return step === undefined ? fate : this.#serialized(id, step);
+  }
+
+  /**
+   * What a record of a key holding nothing back calls for once handled, to run in its key's
+   * queue: if it goes to a tier, the key blocks; else `#markerStep`. Undefined when nothing
+   * (most records).
+   */
+  #stepAfterFirstHandling(
+    id: string,
+    record: ConsumedRecord,
+    original: string,
+    fate: RecordFate,
+  ): (() => Promise<RecordFate>) | undefined {
+    return fate.outcome.kind === 'sent-to-tier'
+      ? () => this.#blockOn(id, record, original, fate)
+      : this.#markerStep(record, original, fate);
+  }
+
+  /**
+   * When the record's dead letter calls for a marker (`KeyStrictBook.deadLettered`), the step,
+   * to run in its key's queue, that publishes the dead letter and then writes the marker.
+   */
+  #markerStep(
+    record: ConsumedRecord,
+    original: string,
+    fate: RecordFate,
+  ): (() => Promise<RecordFate>) | undefined {
+    if (this.#deadLetterMarker(record, original, fate.outcome, false) === undefined) {
+      return undefined;
     }
-    return this.#serialized(id, () => this.#blockOn(id, record, original, fate));
+    return async () => {
+      const published = await this.#handOn(fate);
+      await this.#markDeadLetter(record, original, published, false);
+      return published;
+    };
+  }
+
+  /** The marker a dead letter of the record calls for (`KeyStrictBook.deadLettered`), if any. */
+  #deadLetterMarker(
+    record: ConsumedRecord,
+    original: string,
+    outcome: RecordOutcome,
+    blocker: boolean,
+  ): ReleasedBlocker | undefined {
+    return outcome.kind === 'dead-lettered'
+      ? this.book.deadLettered(keyBase64(record.key), original, outcome.reason, blocker, Date.now())
+      : undefined;
+  }
+
+  /**
+   * The record's fate is published (acknowledged): if it was dead-lettered, the marker that has
+   * any other copy of it a crash left in a tier dead-lettered when it comes back, rather than
+   * handled after its key went on, written acknowledged before its key's entry moves on.
+   */
+  async #markDeadLetter(
+    record: ConsumedRecord,
+    original: string,
+    published: RecordFate,
+    blocker: boolean,
+  ): Promise<void> {
+    const marker = this.#deadLetterMarker(record, original, published.outcome, blocker);
+    if (marker !== undefined) {
+      await this.#writeState(
+        releasedRecordKey(this.book.topic, this.book.partition, original),
+        marker,
+      );
+      this.book.putReleased(marker);
+    }
   }
 
   /**
@@ -342,8 +409,10 @@ export class KeyStrictPartition {
     const decision = this.book.decide(id, original, redelivery);
     const { processor } = this.#shared;
     switch (decision.kind) {
-      case 'handle':
-        return this.#blockOnIfSent(id, record, original, await handle(record));
+      case 'handle': {
+        const fate = await handle(record);
+        return this.#stepAfterFirstHandling(id, record, original, fate)?.() ?? fate;
+      }
       case 'released-blocker': {
         const { marker } = decision;
         const reason = marker.reason ?? 'released-by-operator';
@@ -380,21 +449,7 @@ export class KeyStrictPartition {
         // A dead letter is acknowledged before the entry moves on: read again after a crash in
         // between, the blocker would be taken as a follower already handed on.
         const published = await this.#handOn(fate);
-        if (published.outcome.kind === 'dead-lettered') {
-          // Then the marker, before the entry: any other copy of the blocker a crash left in a
-          // tier is dead-lettered when it comes back, not handled after the key went on.
-          const marker = this.book.blockerDeadLettered(
-            decision.entry,
-            original,
-            published.outcome.reason,
-            Date.now(),
-          );
-          await this.#writeState(
-            releasedRecordKey(this.book.topic, this.book.partition, original),
-            marker,
-          );
-          this.book.putReleased(marker);
-        }
+        await this.#markDeadLetter(record, original, published, true);
         const next = this.book.blockerEnded(decision.entry, end, Date.now());
         if (next !== undefined) {
           await this.#putEntry(id, record.key, next);
@@ -403,8 +458,10 @@ export class KeyStrictPartition {
       }
       case 'already-waiting':
         return waiting(decision.blockerOffset);
-      case 'stale':
-        return handle(record);
+      case 'stale': {
+        const fate = await handle(record);
+        return this.#markerStep(record, original, fate)?.() ?? fate;
+      }
       case 'over-cap':
         return processor.deadLetterUnhandled(
           record,
@@ -437,15 +494,6 @@ export class KeyStrictPartition {
         return waiting(decision.blockerOffset);
       }
     }
-  }
-
-  async #blockOnIfSent(
-    id: string,
-    record: ConsumedRecord,
-    original: string,
-    fate: RecordFate,
-  ): Promise<RecordFate> {
-    return fate.outcome.kind === 'sent-to-tier' ? this.#blockOn(id, record, original, fate) : fate;
   }
 
   /**
@@ -744,6 +792,7 @@ export class KeyStrictPartition {
     decided: RecordFate,
   ): Promise<boolean> {
     const fate = await this.#handOn(decided);
+    await this.#markDeadLetter(follower, follower.offset, fate, false);
     const end = endOf(fate.outcome) ?? 'succeeded';
     const next = this.book.drained(
       entry,
