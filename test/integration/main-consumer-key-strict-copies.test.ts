@@ -1,8 +1,9 @@
-// Two copies of one key-strict blocker in play at once (order defect k0230 of issue 14): a crash
-// leaves a second copy of a blocker in a tier, and the copy that comes back first is
-// dead-lettered while the other is still out. Each test writes the state a crash leaves by hand
-// (the blocked-keys entry and its follower, the committed offset and its metadata), starts a
-// main consumer on it, and sends the other copy itself: no process is killed, nothing is timed.
+// Two copies of one key-strict record in play at once (order defect k0230 of issue 14): a crash
+// leaves a copy of a record in a tier, and another copy of it (the blocker's, a drained
+// follower, a key's first record) is dead-lettered while that one is still out. Each test writes
+// the state a crash leaves by hand (the blocked-keys entry and its follower, the committed offset
+// and its metadata), starts a main consumer on it, and sends the copy left in the tier itself:
+// no process is killed, nothing is timed.
 import { expect } from 'chai';
 import {
   blockedKeysTopic,
@@ -17,6 +18,7 @@ import {
   toWaitingRecord,
   waitingTopic,
   writeRetryContract,
+  type BlockedKeyEntry,
   type BlockedKeysRecord,
   type CommitMetadata,
   type ConsumedRecord,
@@ -47,10 +49,7 @@ const key = Buffer.from('K');
 const previousWriter = 'a-previous-owner-incarnation';
 
 /** The source partition as a crash left it: A (offset 0), its follower B (1), a copy of A (2). */
-interface CrashedState {
-  readonly topic: string;
-  readonly group: string;
-  readonly dlq: string;
+interface CrashedState extends TestTopics {
   /** Produces another copy of A (a redelivery), as a delay service would. */
   sendCopyOfA(tryCount: number): Promise<void>;
 }
@@ -102,16 +101,14 @@ async function commitAsPreviousOwner(
   }
 }
 
-/**
- * Writes what a crash left: key K blocked on A (original offset 0) with B (offset 1) waiting,
- * believed (before the fence); the group committed before the copy of A at offset 2, with
- * `attempt` when the previous owner died calling the handler for it; `marker` when the previous
- * owner had written A's released marker and died before the entry moved on.
- */
-async function writeCrashedState(options: {
-  readonly attemptCrashes?: number;
-  readonly marker?: boolean;
-}): Promise<CrashedState> {
+/** The source topic, group and dead-letter topic of one test, and its group's state topics. */
+interface TestTopics {
+  readonly topic: string;
+  readonly group: string;
+  readonly dlq: string;
+}
+
+async function createTestTopicsOfGroup(): Promise<TestTopics> {
   const topic = uniqueName('key-strict-copies');
   const group = uniqueName('key-strict-copies');
   const dlq = uniqueName('key-strict-copies-dlq');
@@ -130,25 +127,59 @@ async function writeCrashedState(options: {
       { waitForLeaders: true },
     ),
   );
-  const producedAt = Date.now();
-  const copyOfA = (tryCount: number): OutgoingRecord => ({
+  return { topic, group, dlq };
+}
+
+/** A record of K produced to partition 0 of `topic`: `value` itself, its offset its value's place. */
+function produced(topic: string, value: string): OutgoingRecord {
+  return { topic, partition: 0, key, value: Buffer.from(value), headers: {} };
+}
+
+/** A copy of the record of K at `offset` (its value `value`) back from try `tryCount`'s tier. */
+function copyOf(
+  { topic, group }: TestTopics,
+  original: { readonly offset: string; readonly value: string; readonly producedAt: number },
+  tryCount: number,
+): OutgoingRecord {
+  return {
     topic,
     partition: 0,
     key,
-    value: Buffer.from('A'),
+    value: Buffer.from(original.value),
     headers: writeRetryContract(
       testRetryContract(topic, Date.now(), {
         tryCount,
         retryGroup: group,
-        original: { topic, partition: 0, offset: '0', timestamp: producedAt },
+        original: { topic, partition: 0, offset: original.offset, timestamp: original.producedAt },
       }),
     ),
-  });
-  await produceRecords([
-    { topic, partition: 0, key, value: Buffer.from('A'), headers: {} },
-    { topic, partition: 0, key, value: Buffer.from('B'), headers: {} },
-    copyOfA(2),
-  ]);
+  };
+}
+
+/** The entry of K as the previous owner left it, over the fields every test's entry shares. */
+function entryOfK(
+  { topic }: TestTopics,
+  fields: Pick<
+    BlockedKeyEntry,
+    'blocker' | 'handledThroughOffset' | 'attempt' | 'waitingSince' | 'updatedAt'
+  >,
+): BlockedKeyEntry {
+  return {
+    version: 1,
+    kind: 'entry',
+    topic,
+    partition: 0,
+    key: keyBase64(key),
+    followers: 1,
+    lastFollowerOffset: '1',
+    deadLetterFollowers: false,
+    waitingFromOffset: '0',
+    ...fields,
+  };
+}
+
+/** B (original offset 1), appended to the waiting topic behind A (0). */
+async function appendB({ topic, group }: TestTopics, producedAt: number): Promise<void> {
   const consumedB: ConsumedRecord = {
     topic,
     partition: 0,
@@ -159,23 +190,37 @@ async function writeCrashedState(options: {
     headers: {},
   };
   await produceRecords([toWaitingRecord(consumedB, group, '0', waitingTopic(group), 0)]);
+}
+
+/**
+ * Writes what a crash left: key K blocked on A (original offset 0) with B (offset 1) waiting,
+ * believed (before the fence); the group committed before the copy of A at offset 2, with
+ * `attempt` when the previous owner died calling the handler for it; `marker` when the previous
+ * owner had written A's released marker and died before the entry moved on.
+ */
+async function writeCrashedState(options: {
+  readonly attemptCrashes?: number;
+  readonly marker?: boolean;
+}): Promise<CrashedState> {
+  const names = await createTestTopicsOfGroup();
+  const { topic, group } = names;
+  const producedAt = Date.now();
+  const copyOfA = (tryCount: number): OutgoingRecord =>
+    copyOf(names, { offset: '0', value: 'A', producedAt }, tryCount);
+  await produceRecords([produced(topic, 'A'), produced(topic, 'B'), copyOfA(2)]);
+  await appendB(names, producedAt);
   const now = Date.now();
   const state: OutgoingRecord[] = [
-    stateRecord(group, entryRecordKey(topic, 0, key), {
-      version: 1,
-      kind: 'entry',
-      topic,
-      partition: 0,
-      key: keyBase64(key),
-      blocker: { offset: '0', since: now },
-      waitingSince: now,
-      followers: 1,
-      lastFollowerOffset: '1',
-      handledThroughOffset: '0',
-      deadLetterFollowers: false,
-      updatedAt: now,
-      waitingFromOffset: '0',
-    }),
+    stateRecord(
+      group,
+      entryRecordKey(topic, 0, key),
+      entryOfK(names, {
+        blocker: { offset: '0', since: now },
+        waitingSince: now,
+        handledThroughOffset: '0',
+        updatedAt: now,
+      }),
+    ),
   ];
   if (options.marker === true) {
     state.push(
@@ -200,11 +245,70 @@ async function writeCrashedState(options: {
       : { attempt: { offset: '2', crashes: options.attemptCrashes } }),
     blockedKeys: { writer: previousWriter, from: String(state.length) },
   });
+  return { ...names, sendCopyOfA: (tryCount) => produceRecords([copyOfA(tryCount)]) };
+}
+
+/**
+ * The source partition holds A (offset 0) and B (1) of K, and a copy of `left` (A or B) is in a
+ * tier, its owner killed before the entry that would have recorded it: `sendCopy` sends it.
+ */
+interface CopyLeftState extends TestTopics {
+  sendCopy(): Promise<void>;
+}
+
+/**
+ * Writes what a crash left when A, K's first record (no entry), was handled carefully, sent to a
+ * tier, and the process killed before the entry (a death the crash guard counts: its mark says
+ * `maxHandlerCrashes - 1` before): nothing of K is in the state; the group committed before A.
+ */
+async function writeFirstRecordCopyLeft(): Promise<CopyLeftState> {
+  const names = await createTestTopicsOfGroup();
+  const producedAt = Date.now();
+  await produceRecords([produced(names.topic, 'A'), produced(names.topic, 'B')]);
+  await commitAsPreviousOwner(names.group, names.topic, '0', {
+    owner: 'a-previous-owner',
+    guard: '10000',
+    attempt: { offset: '0', crashes: defaultMaxHandlerCrashes - 1 },
+    blockedKeys: { writer: previousWriter, from: '0' },
+  });
   return {
-    topic,
-    group,
-    dlq,
-    sendCopyOfA: (tryCount) => produceRecords([copyOfA(tryCount)]),
+    ...names,
+    sendCopy: () => produceRecords([copyOf(names, { offset: '0', value: 'A', producedAt }, 1)]),
+  };
+}
+
+/**
+ * Writes what a crash left when B, drained behind A (which succeeded), was called carefully, sent
+ * to a tier, and the process killed before the entry moved past it: K's entry marks the call
+ * (`maxHandlerCrashes - 1` crashes before), believed; the group committed past A and B.
+ */
+async function writeDrainedFollowerCopyLeft(): Promise<CopyLeftState> {
+  const names = await createTestTopicsOfGroup();
+  const producedAt = Date.now();
+  await produceRecords([produced(names.topic, 'A'), produced(names.topic, 'B')]);
+  await appendB(names, producedAt);
+  const now = Date.now();
+  await produceRecords([
+    stateRecord(
+      names.group,
+      entryRecordKey(names.topic, 0, key),
+      entryOfK(names, {
+        blocker: null,
+        waitingSince: now,
+        handledThroughOffset: '0',
+        updatedAt: now,
+        attempt: { offset: '1', crashes: defaultMaxHandlerCrashes - 1, careful: true },
+      }),
+    ),
+  ]);
+  await commitAsPreviousOwner(names.group, names.topic, '2', {
+    owner: 'a-previous-owner',
+    guard: '10002',
+    blockedKeys: { writer: previousWriter, from: '1' },
+  });
+  return {
+    ...names,
+    sendCopy: () => produceRecords([copyOf(names, { offset: '1', value: 'B', producedAt }, 1)]),
   };
 }
 
@@ -214,7 +318,7 @@ interface Call {
   readonly tryCount: number;
 }
 
-describe('main consumer, key-strict: two copies of one blocker (real broker)', function () {
+describe('main consumer, key-strict: two copies of one record (real broker)', function () {
   this.timeout(90_000);
   const running: { stop(): Promise<void> }[] = [];
 
@@ -222,7 +326,7 @@ describe('main consumer, key-strict: two copies of one blocker (real broker)', f
     await Promise.all(running.splice(0).map((each) => each.stop()));
   });
 
-  async function start(state: CrashedState): Promise<{
+  async function start(state: TestTopics): Promise<{
     calls: Call[];
     deadLetters: CollectedRecord[];
   }> {
@@ -249,10 +353,14 @@ describe('main consumer, key-strict: two copies of one blocker (real broker)', f
   }
 
   function deadLettersOfA(deadLetters: readonly CollectedRecord[], topic: string) {
+    return deadLettersOf('A', deadLetters, topic);
+  }
+
+  function deadLettersOf(value: string, deadLetters: readonly CollectedRecord[], topic: string) {
     return deadLetters
       .filter(
         (dead) =>
-          dead.value?.toString() === 'A' &&
+          dead.value?.toString() === value &&
           dead.headers[RetryHeader.originalTopic]?.toString() === topic,
       )
       .map((dead) => ({
@@ -304,5 +412,62 @@ describe('main consumer, key-strict: two copies of one blocker (real broker)', f
       { tryCount: '2', reason: 'handler-crashed' },
     ]);
     expect(calls).to.deep.equal([{ value: 'B', tryCount: 0 }]);
+  });
+
+  it("dead-letters the copy left in a tier of a key's first record the crash guard dead-lettered, unhandled, after its key went on", async () => {
+    const state = await writeFirstRecordCopyLeft();
+    const { calls, deadLetters } = await start(state);
+    // The guard dead-letters A (it crashed the process once more); B, with nothing held back, is
+    // handled.
+    await waitFor('B to be handled', () =>
+      calls.some((call) => call.value === 'B') ? true : undefined,
+    );
+    expect(deadLettersOfA(deadLetters, state.topic)).to.deep.equal([
+      { tryCount: undefined, reason: 'handler-crashed' },
+    ]);
+    // The copy the killed owner had sent to a tier comes back after B.
+    await state.sendCopy();
+    await waitFor('the copy of A to be dead-lettered', () =>
+      deadLettersOfA(deadLetters, state.topic).length === 2 ? true : undefined,
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; handler calls: ${JSON.stringify(calls)}`);
+    });
+    expect(deadLettersOfA(deadLetters, state.topic)).to.deep.equal([
+      { tryCount: undefined, reason: 'handler-crashed' },
+      { tryCount: '1', reason: 'handler-crashed' },
+    ]);
+    // Give a wrong handling of the copy time to show.
+    await sleep(1_000);
+    expect(calls, 'A never handled, so never after B').to.deep.equal([{ value: 'B', tryCount: 0 }]);
+  });
+
+  it('dead-letters the copy left in a tier of a drained follower the crash guard dead-lettered, unhandled, after its key went on', async () => {
+    const state = await writeDrainedFollowerCopyLeft();
+    const { calls, deadLetters } = await start(state);
+    // The drain dead-letters B uncalled (it crashed the process once more), and the chain ends.
+    await waitFor('B to be dead-lettered', () =>
+      deadLettersOf('B', deadLetters, state.topic).length === 1 ? true : undefined,
+    );
+    expect(deadLettersOf('B', deadLetters, state.topic)).to.deep.equal([
+      { tryCount: undefined, reason: 'handler-crashed' },
+    ]);
+    // C, the key's next record, is handled with nothing held back.
+    await produceRecords([produced(state.topic, 'C')]);
+    await waitFor('C to be handled', () =>
+      calls.some((call) => call.value === 'C') ? true : undefined,
+    );
+    // The copy the killed owner had sent to a tier comes back after C.
+    await state.sendCopy();
+    await waitFor('the copy of B to be dead-lettered', () =>
+      deadLettersOf('B', deadLetters, state.topic).length === 2 ? true : undefined,
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; handler calls: ${JSON.stringify(calls)}`);
+    });
+    expect(deadLettersOf('B', deadLetters, state.topic)).to.deep.equal([
+      { tryCount: undefined, reason: 'handler-crashed' },
+      { tryCount: '1', reason: 'handler-crashed' },
+    ]);
+    await sleep(1_000);
+    expect(calls, 'B never handled, so never after C').to.deep.equal([{ value: 'C', tryCount: 0 }]);
   });
 });
