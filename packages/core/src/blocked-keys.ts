@@ -9,7 +9,14 @@
  * version, which this reader refuses.
  */
 import { RicochetError } from './errors.js';
-import { RetryHeader, WaitingHeader, readHeaderText, isRedelivery } from './headers.js';
+import {
+  RetryHeader,
+  WaitingHeader,
+  deadLetterReasons,
+  readHeaderText,
+  isRedelivery,
+  type DeadLetterReason,
+} from './headers.js';
 import type { ConsumedRecord, HeaderValue, OutgoingRecord } from './record.js';
 import { escapeTerminalText, truncateText } from './text.js';
 import { isLegalTopicName } from './topic-names.js';
@@ -37,6 +44,13 @@ export const blockedKeysWriterHeader = 'blocked-keys-writer';
  * owner); the owner writes its own over such a write within seconds, so a day is ample.
  */
 export const blockedKeysMinCompactionLagMilliseconds = 86_400_000;
+
+/**
+ * How long, past the ladder's longest delay, the marker of a dead-lettered blocker is kept: a
+ * copy of it a crash left in a tier comes back within that tier's delay unless a delay service is
+ * down meanwhile; a day covers an outage of hours.
+ */
+export const releasedMarkerMarginMilliseconds = 86_400_000;
 
 /** The record a key waits on: it is in the retry tiers. */
 export interface BlockerPosition {
@@ -109,7 +123,12 @@ export interface ReleaseCommand {
   readonly requestedAt: number;
 }
 
-/** A released blocker: when it comes back from its tier it is dead-lettered, not handled. */
+/**
+ * A released blocker: when a copy of it comes back from a tier it is dead-lettered, not handled.
+ * An operator released it, or it was dead-lettered while another copy of it may still be in a
+ * tier (a copy the crash guard dead-letters, or one that exhausted its retries, while a crash had
+ * left a second): handled, that copy would succeed after later records of its key.
+ */
 export interface ReleasedBlocker {
   readonly version: 1;
   readonly kind: 'released';
@@ -119,6 +138,11 @@ export interface ReleasedBlocker {
   /** The blocker's original offset. */
   readonly offset: string;
   readonly releasedAt: number;
+  /**
+   * Why: `released-by-operator`, or the reason the blocker's own dead letter gave. Absent in
+   * markers written before it existed, which only an operator's release wrote: read as that.
+   */
+  readonly reason?: DeadLetterReason;
 }
 
 export type BlockedKeysRecord = BlockedKeyEntry | ReleaseCommand | ReleasedBlocker;
@@ -255,7 +279,12 @@ export function encodeBlockedKeysRecord(record: BlockedKeysRecord): Buffer {
       return Buffer.from(JSON.stringify({ ...common, requestedAt: record.requestedAt }));
     case 'released':
       return Buffer.from(
-        JSON.stringify({ ...common, offset: record.offset, releasedAt: record.releasedAt }),
+        JSON.stringify({
+          ...common,
+          offset: record.offset,
+          releasedAt: record.releasedAt,
+          ...(record.reason === undefined ? {} : { reason: record.reason }),
+        }),
       );
   }
 }
@@ -366,6 +395,7 @@ function decodeValue(value: Buffer, subject: string): BlockedKeysRecord {
         kind,
         offset: fields.offset('offset'),
         releasedAt: fields.epoch('releasedAt'),
+        ...fields.reason('reason'),
       };
     default:
       throw new BlockedKeysRecordError(
@@ -471,6 +501,17 @@ class FieldReader {
     return (this.raw(name) === undefined ? {} : { [name]: this.offset(name) }) as {
       readonly [field in Name]?: string;
     };
+  }
+
+  /** An optional dead-letter reason: spread into the record, so an absent one stays absent. */
+  reason(name: string): { readonly reason?: DeadLetterReason } {
+    const value = this.raw(name);
+    if (value === undefined) {
+      return {};
+    }
+    return (deadLetterReasons as readonly unknown[]).includes(value)
+      ? { reason: value as DeadLetterReason }
+      : this.fail(name, 'a dead-letter reason, when present');
   }
 
   /** An optional `attempt`: spread into the entry, so an absent one stays absent. */

@@ -114,6 +114,7 @@ export {
   waitingScanMarginMilliseconds,
   blockedKeysWriterHeader,
   blockedKeysMinCompactionLagMilliseconds,
+  releasedMarkerMarginMilliseconds,
   type BlockedKeyEntry,
   type BlockedKeysRecord,
   type BlockedKeysTombstone,

@@ -8,6 +8,7 @@ import {
   blockedKeysPartition,
   blockedKeysRecordKey,
   blockedKeysTopic,
+  deadLetterReasons,
   decodeBlockedKeysRecord,
   encodeBlockedKeysRecord,
   entryRecordKey,
@@ -194,6 +195,26 @@ describe('encodeBlockedKeysRecord / decodeBlockedKeysRecord', () => {
     });
   }
 
+  it("round-trips a released marker's reason, and reads a marker without one as released by an operator", () => {
+    const deadLettered: ReleasedBlocker = { ...released, reason: 'handler-crashed' };
+    expect(roundTrip(deadLettered)).to.deep.equal(deadLettered);
+    expect(roundTrip({ ...released, reason: 'released-by-operator' })).to.deep.equal({
+      ...released,
+      reason: 'released-by-operator',
+    });
+    // Written before the field existed.
+    expect(roundTrip(released)).to.not.have.property('reason');
+  });
+
+  for (const reason of ['crashed', 7, null, '']) {
+    it(`refuses the released marker's reason ${JSON.stringify(reason)}`, () => {
+      const value = { ...JSON.parse(encodeBlockedKeysRecord(released).toString()), reason };
+      expect(() =>
+        decodeBlockedKeysRecord(blockedKeysRecordKey(released), Buffer.from(JSON.stringify(value))),
+      ).to.throw(BlockedKeysRecordError, /reason/);
+    });
+  }
+
   it("round-trips an entry's waiting-topic offset, and reads an entry without one as none", () => {
     const from = { ...entry, waitingFromOffset: '812' };
     expect(roundTrip(from)).to.deep.equal(from);
@@ -376,7 +397,17 @@ describe('encodeBlockedKeysRecord / decodeBlockedKeysRecord', () => {
         key: keyBase64(fields.key),
       }));
     const markers = fc
-      .record({ topic, partition, key, offset, releasedAt: epoch })
+      .record(
+        {
+          topic,
+          partition,
+          key,
+          offset,
+          releasedAt: epoch,
+          reason: fc.constantFrom(...deadLetterReasons),
+        },
+        { requiredKeys: ['topic', 'partition', 'key', 'offset', 'releasedAt'] },
+      )
       .map((fields): ReleasedBlocker => ({
         version: 1,
         kind: 'released',

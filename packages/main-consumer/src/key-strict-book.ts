@@ -1,4 +1,10 @@
-import type { BlockedKeyEntry, ReleasedBlocker } from '@ricochet/core';
+import {
+  releasedMarkerMarginMilliseconds,
+  type BlockedKeyEntry,
+  type DeadLetterReason,
+  type ReleasedBlocker,
+  type TierLadder,
+} from '@ricochet/core';
 import type { OnDeadLetter } from './defaults.js';
 import { isBefore } from './offsets.js';
 
@@ -7,7 +13,10 @@ import { isBefore } from './offsets.js';
  * key (rule 2 of docs/ordered-retries.md).
  */
 export type KeyStrictDecision =
-  /** An operator released this blocker: dead-letter it (`released-by-operator`), unhandled. */
+  /**
+   * A copy of a blocker an operator released, or one dead-lettered already: dead-letter it
+   * unhandled, with the marker's reason (`released-by-operator` for an operator's release).
+   */
   | { readonly kind: 'released-blocker'; readonly marker: ReleasedBlocker }
   /** The key holds nothing back: handle it as `key` does; if it goes to a tier, it blocks. */
   | { readonly kind: 'handle' }
@@ -18,7 +27,8 @@ export type KeyStrictDecision =
   /**
    * A redelivery that is not the key's blocker and not after its last follower: a second copy of
    * an earlier blocker that a crash left in the tiers (or a retry from before `key-strict`).
-   * Handled as `key` handles it, the entry untouched: at worst it is handled twice.
+   * Handled as `key` handles it, the entry untouched: at worst it is handled twice (its crash
+   * guard's dead letter leaves a marker all the same: `KeyStrictBook.deadLettered`).
    */
   | { readonly kind: 'stale' }
   /** The key holds `maxWaitingPerKey` records back: dead-letter it (`waiting-cap-exceeded`). */
@@ -95,6 +105,15 @@ export function chainOver(entry: BlockedKeyEntry): boolean {
   return entry.blocker === null && drainedThroughLast(entry);
 }
 
+/**
+ * Whether the marker waits for one copy of its blocker (an operator released it while it was in
+ * a tier), and goes once that copy is back; otherwise (a blocker dead-lettered, of which more
+ * copies may be in the tiers, or none) it stays until `KeyStrictBook.sweepableMarkers`.
+ */
+export function releasedForOneCopy(marker: ReleasedBlocker): boolean {
+  return marker.reason === undefined || marker.reason === 'released-by-operator';
+}
+
 /** Since when the key of `entry` holds records back (for the gauges). */
 function heldSince(entry: BlockedKeyEntry): number {
   return entry.blocker?.since ?? entry.waitingSince ?? entry.updatedAt;
@@ -131,6 +150,8 @@ export class KeyStrictBook {
   readonly #maxWaitingPerKey: number;
   readonly #onDeadLetter: OnDeadLetter;
   readonly #maxHandlerCrashes: number;
+  /** How long a dead-lettered blocker's marker is kept: see `sweepableMarkers`. */
+  readonly #markerLifetimeMilliseconds: number;
   readonly #entries = new Map<string, BlockedKeyEntry>();
   /** Released-blocker markers by the blocker's original offset. */
   readonly #released = new Map<string, ReleasedBlocker>();
@@ -148,6 +169,7 @@ export class KeyStrictBook {
       readonly maxWaitingPerKey: number;
       readonly onDeadLetter: OnDeadLetter;
       readonly maxHandlerCrashes: number;
+      readonly ladder: TierLadder;
     },
   ) {
     this.topic = topic;
@@ -155,6 +177,9 @@ export class KeyStrictBook {
     this.#maxWaitingPerKey = options.maxWaitingPerKey;
     this.#onDeadLetter = options.onDeadLetter;
     this.#maxHandlerCrashes = options.maxHandlerCrashes;
+    this.#markerLifetimeMilliseconds =
+      Math.max(0, ...options.ladder.map((tier) => tier.delayMilliseconds)) +
+      releasedMarkerMarginMilliseconds;
   }
 
   entry(keyId: string): BlockedKeyEntry | undefined {
@@ -283,6 +308,50 @@ export class KeyStrictBook {
   }
 
   /**
+   * The record of `key` at `originalOffset` was dead-lettered (`reason`), its dead letter
+   * acknowledged: the marker to write (acknowledged) before anything else of its key moves on,
+   * which has any other copy of it dead-lettered when it comes back; undefined when none is due.
+   * A crash can leave a copy of a record in a tier while the record is handled again (its tier
+   * copy published, its owner killed before the entry that records it): handled, that copy would
+   * succeed after the records of its key that went on meanwhile (k0230).
+   *
+   * A dead-lettered `blocker` leaves one whatever the reason: another copy may be in a tier, and
+   * the copy dead-lettered may be the older one. Any other record (a drained follower, a record
+   * of a key holding nothing back, a stale copy) has a copy in a tier only if an earlier handling
+   * sent it there and its owner died before the entry: handled again, it goes to a tier again
+   * (and blocks, as above), or succeeds (the copy is a duplicate), or crashes the process until
+   * the crash guard dead-letters it (`handler-crashed`), which leaves one. Its other dead
+   * letters, the common ones, leave none: a marker is kept a day, and a handler that asked for a
+   * retry and then fails non-retryably is left to docs/ordered-retries.md's limits.
+   */
+  deadLettered(
+    key: string | null,
+    originalOffset: string,
+    reason: DeadLetterReason,
+    blocker: boolean,
+    now: number,
+  ): ReleasedBlocker | undefined {
+    return blocker || reason === 'handler-crashed'
+      ? this.#marker(key, originalOffset, reason, now)
+      : undefined;
+  }
+
+  /**
+   * A copy of the blocker `marker` names came back and is dead-lettered: the entry of `keyId` to
+   * write when it still names that blocker (the owner died between the marker and the entry),
+   * as the marker's release or dead letter would have left it; undefined when it moved on.
+   */
+  copyReleased(keyId: string, marker: ReleasedBlocker, now: number): BlockedKeyEntry | undefined {
+    const entry = this.#entries.get(keyId);
+    if (entry?.blocker?.offset !== marker.offset) {
+      return undefined;
+    }
+    return releasedForOneCopy(marker)
+      ? this.#unblocked(entry, now)
+      : this.blockerEnded(entry, 'dead-lettered', now);
+  }
+
+  /**
    * Whether a drain must call the follower at `originalOffset` carefully (alone in the process):
    * the entry marks a call of it that never came back (the process died in it), unless
    * `markedHere` (this process wrote the mark and is alive).
@@ -397,18 +466,47 @@ export class KeyStrictBook {
     if (entry?.blocker == null) {
       return undefined;
     }
-    const marker: ReleasedBlocker = {
+    return {
+      marker: this.#marker(entry.key, entry.blocker.offset, 'released-by-operator', now),
+      entry: this.#unblocked(entry, now),
+    };
+  }
+
+  /**
+   * The offsets of the markers of dead-lettered blockers old enough to go (tombstoned): a copy of
+   * the blocker left in a tier comes back within that tier's delay, unless a delay service is
+   * down for long, so a marker is kept the ladder's longest delay and a day. An operator's marker
+   * goes when its blocker comes back (`releasedForOneCopy`), not with age.
+   */
+  sweepableMarkers(now: number): string[] {
+    return [...this.#released.values()]
+      .filter(
+        (marker) =>
+          !releasedForOneCopy(marker) && now - marker.releasedAt > this.#markerLifetimeMilliseconds,
+      )
+      .map((marker) => marker.offset);
+  }
+
+  /** The entry without its blocker, its followers drained whatever `onDeadLetter` says. */
+  #unblocked(entry: BlockedKeyEntry, now: number): BlockedKeyEntry {
+    return settled({ ...entry, blocker: null, deadLetterFollowers: false, updatedAt: now });
+  }
+
+  #marker(
+    key: string | null,
+    offset: string,
+    reason: DeadLetterReason,
+    now: number,
+  ): ReleasedBlocker {
+    return {
       version: 1,
       kind: 'released',
       topic: this.topic,
       partition: this.partition,
-      key: entry.key,
-      offset: entry.blocker.offset,
+      key,
+      offset,
       releasedAt: now,
-    };
-    return {
-      marker,
-      entry: settled({ ...entry, blocker: null, deadLetterFollowers: false, updatedAt: now }),
+      reason,
     };
   }
 

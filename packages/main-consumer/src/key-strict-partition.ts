@@ -21,6 +21,7 @@ import {
   type Logger,
   type OutgoingRecord,
   type ReleaseCommand,
+  type ReleasedBlocker,
 } from '@ricochet/core';
 import type { PartitionReader } from '@ricochet/kafka';
 import type { CarefulGate } from './careful-gate.js';
@@ -31,6 +32,7 @@ import {
   drainedThroughLast,
   drainPick,
   needsDrain,
+  releasedForOneCopy,
   type HandlingEnd,
   type KeyStrictBook,
 } from './key-strict-book.js';
@@ -199,9 +201,18 @@ export class KeyStrictPartition {
 
   /**
    * The partition is committed before `offset`: the entries of chains over and committed
-   * through are tombstoned.
+   * through are tombstoned, and the markers of dead-lettered blockers old enough to go.
    */
   async sweep(committedOffset: string): Promise<void> {
+    for (const offset of this.book.sweepableMarkers(Date.now())) {
+      await this.#serialized(`released/${offset}`, async () => {
+        await this.#writeState(
+          releasedRecordKey(this.book.topic, this.book.partition, offset),
+          null,
+        );
+        this.book.dropReleased(offset);
+      });
+    }
     for (const id of this.book.sweepable(committedOffset)) {
       await this.#serialized(id, async () => {
         const entry = this.book.entry(id);
@@ -287,17 +298,83 @@ export class KeyStrictPartition {
       : undefined;
   }
 
-  /** A record of a key holding nothing back was handled: if it goes to a tier, the key blocks. */
+  /** A record of a key holding nothing back was handled: `#stepAfterFirstHandling`. */
   #afterFirstHandling(
     id: string,
     record: ConsumedRecord,
     original: string,
     fate: RecordFate,
   ): RecordFate | Promise<RecordFate> {
-    if (fate.outcome.kind !== 'sent-to-tier') {
-      return fate;
+    const step = this.#stepAfterFirstHandling(id, record, original, fate);
+    return step === undefined ? fate : this.#serialized(id, step);
+  }
+
+  /**
+   * What a record of a key holding nothing back calls for once handled, to run in its key's
+   * queue: if it goes to a tier, the key blocks; else `#markerStep`. Undefined when nothing
+   * (most records).
+   */
+  #stepAfterFirstHandling(
+    id: string,
+    record: ConsumedRecord,
+    original: string,
+    fate: RecordFate,
+  ): (() => Promise<RecordFate>) | undefined {
+    return fate.outcome.kind === 'sent-to-tier'
+      ? () => this.#blockOn(id, record, original, fate)
+      : this.#markerStep(record, original, fate);
+  }
+
+  /**
+   * When the record's dead letter calls for a marker (`KeyStrictBook.deadLettered`), the step,
+   * to run in its key's queue, that publishes the dead letter and then writes the marker.
+   */
+  #markerStep(
+    record: ConsumedRecord,
+    original: string,
+    fate: RecordFate,
+  ): (() => Promise<RecordFate>) | undefined {
+    if (this.#deadLetterMarker(record, original, fate.outcome, false) === undefined) {
+      return undefined;
     }
-    return this.#serialized(id, () => this.#blockOn(id, record, original, fate));
+    return async () => {
+      const published = await this.#handOn(fate);
+      await this.#markDeadLetter(record, original, published, false);
+      return published;
+    };
+  }
+
+  /** The marker a dead letter of the record calls for (`KeyStrictBook.deadLettered`), if any. */
+  #deadLetterMarker(
+    record: ConsumedRecord,
+    original: string,
+    outcome: RecordOutcome,
+    blocker: boolean,
+  ): ReleasedBlocker | undefined {
+    return outcome.kind === 'dead-lettered'
+      ? this.book.deadLettered(keyBase64(record.key), original, outcome.reason, blocker, Date.now())
+      : undefined;
+  }
+
+  /**
+   * The record's fate is published (acknowledged): if it was dead-lettered, the marker that has
+   * any other copy of it a crash left in a tier dead-lettered when it comes back, rather than
+   * handled after its key went on, written acknowledged before its key's entry moves on.
+   */
+  async #markDeadLetter(
+    record: ConsumedRecord,
+    original: string,
+    published: RecordFate,
+    blocker: boolean,
+  ): Promise<void> {
+    const marker = this.#deadLetterMarker(record, original, published.outcome, blocker);
+    if (marker !== undefined) {
+      await this.#writeState(
+        releasedRecordKey(this.book.topic, this.book.partition, original),
+        marker,
+      );
+      this.book.putReleased(marker);
+    }
   }
 
   /**
@@ -332,21 +409,35 @@ export class KeyStrictPartition {
     const decision = this.book.decide(id, original, redelivery);
     const { processor } = this.#shared;
     switch (decision.kind) {
-      case 'handle':
-        return this.#blockOnIfSent(id, record, original, await handle(record));
+      case 'handle': {
+        const fate = await handle(record);
+        return this.#stepAfterFirstHandling(id, record, original, fate)?.() ?? fate;
+      }
       case 'released-blocker': {
+        const { marker } = decision;
+        const reason = marker.reason ?? 'released-by-operator';
         const fate = await this.#handOn(
           processor.deadLetterUnhandled(
             record,
-            'released-by-operator',
-            `an operator released key-strict key of ${record.topic}/${record.partition} this record blocked`,
+            reason,
+            reason === 'released-by-operator'
+              ? `an operator released key-strict key of ${record.topic}/${record.partition} this record blocked`
+              : `another copy of this record was dead-lettered (${reason}) already; handled, this one would be handled after later records of its key`,
           ),
         );
-        await this.#writeState(
-          releasedRecordKey(this.book.topic, this.book.partition, original),
-          null,
-        );
-        this.book.dropReleased(original);
+        // The entry moves on before an operator's marker goes: the owner may have died between
+        // the marker and the entry, and this copy is the last that could move it on.
+        const next = this.book.copyReleased(id, marker, Date.now());
+        if (next !== undefined) {
+          await this.#putEntry(id, record.key, next);
+        }
+        if (releasedForOneCopy(marker)) {
+          await this.#writeState(
+            releasedRecordKey(this.book.topic, this.book.partition, original),
+            null,
+          );
+          this.book.dropReleased(original);
+        }
         return fate;
       }
       case 'blocker-back': {
@@ -358,6 +449,7 @@ export class KeyStrictPartition {
         // A dead letter is acknowledged before the entry moves on: read again after a crash in
         // between, the blocker would be taken as a follower already handed on.
         const published = await this.#handOn(fate);
+        await this.#markDeadLetter(record, original, published, true);
         const next = this.book.blockerEnded(decision.entry, end, Date.now());
         if (next !== undefined) {
           await this.#putEntry(id, record.key, next);
@@ -366,8 +458,10 @@ export class KeyStrictPartition {
       }
       case 'already-waiting':
         return waiting(decision.blockerOffset);
-      case 'stale':
-        return handle(record);
+      case 'stale': {
+        const fate = await handle(record);
+        return this.#markerStep(record, original, fate)?.() ?? fate;
+      }
       case 'over-cap':
         return processor.deadLetterUnhandled(
           record,
@@ -400,15 +494,6 @@ export class KeyStrictPartition {
         return waiting(decision.blockerOffset);
       }
     }
-  }
-
-  async #blockOnIfSent(
-    id: string,
-    record: ConsumedRecord,
-    original: string,
-    fate: RecordFate,
-  ): Promise<RecordFate> {
-    return fate.outcome.kind === 'sent-to-tier' ? this.#blockOn(id, record, original, fate) : fate;
   }
 
   /**
@@ -707,6 +792,7 @@ export class KeyStrictPartition {
     decided: RecordFate,
   ): Promise<boolean> {
     const fate = await this.#handOn(decided);
+    await this.#markDeadLetter(follower, follower.offset, fate, false);
     const end = endOf(fate.outcome) ?? 'succeeded';
     const next = this.book.drained(
       entry,

@@ -4,7 +4,9 @@ import {
   decodeBlockedKeysRecord,
   encodeBlockedKeysRecord,
   entryRecordKey,
+  parseTierLadder,
   type BlockedKeyEntry,
+  type DeadLetterReason,
 } from '@ricochet/core';
 import type { OnDeadLetter } from '../src/defaults.js';
 import {
@@ -13,12 +15,14 @@ import {
   drainPick,
   KeyStrictBook,
   needsDrain,
+  releasedForOneCopy,
   sumGauges,
   waitedOffset,
   type HandlingEnd,
 } from '../src/key-strict-book.js';
 
 const keyK = 'kSw';
+const maxHandlerCrashes = 2;
 
 function bookWith(
   options: { maxWaitingPerKey?: number; onDeadLetter?: OnDeadLetter } = {},
@@ -26,9 +30,13 @@ function bookWith(
   return new KeyStrictBook('orders', 3, {
     maxWaitingPerKey: options.maxWaitingPerKey ?? 1000,
     onDeadLetter: options.onDeadLetter ?? 'release',
-    maxHandlerCrashes: 2,
+    maxHandlerCrashes,
+    ladder: parseTierLadder('5s,1m,10m'),
   });
 }
+
+/** How long a dead-lettered blocker's marker is kept with the ladder of `bookWith`: 10m + a day. */
+const markerLifetime = 600_000 + 86_400_000;
 
 /** K blocked by offset 10, with followers 11 and 12 appended. */
 function blockedWithFollowers(book: KeyStrictBook): BlockedKeyEntry {
@@ -187,11 +195,151 @@ describe('KeyStrictBook', () => {
       expect(book.decide(keyK, '10', false).kind).to.equal('already-waiting');
     });
 
+    it('dead-letters a later copy of a dead-lettered blocker, not a stale copy, once a new chain started (k0230)', () => {
+      const book = bookWith();
+      book.put(keyK, book.blocked('Sw==', '1382', 1_000));
+      const back = book.decide(keyK, '1382', true);
+      expect(back.kind).to.equal('blocker-back');
+      const { entry } = back as { entry: BlockedKeyEntry };
+      // The crash guard dead-lettered this copy; another (the live one) is still in a tier.
+      const marker = book.deadLettered('Sw==', '1382', 'handler-crashed', true, 2_000)!;
+      expect(marker).to.deep.equal({
+        version: 1,
+        kind: 'released',
+        topic: 'orders',
+        partition: 3,
+        key: 'Sw==',
+        offset: '1382',
+        releasedAt: 2_000,
+        reason: 'handler-crashed',
+      });
+      book.putReleased(marker);
+      book.put(keyK, book.blockerEnded(entry, 'dead-lettered', 2_000)!);
+      expect(book.decide(keyK, '1382', true)).to.deep.equal({ kind: 'released-blocker', marker });
+      book.put(keyK, null);
+      book.put(keyK, book.blocked('Sw==', '2477', 3_000));
+      expect(book.decide(keyK, '1382', true)).to.deep.equal({ kind: 'released-blocker', marker });
+      expect(book.decide(keyK, '2477', true).kind).to.equal('blocker-back');
+    });
+
+    it('dead-letters a later copy of a drained follower the crash guard dead-lettered, not a stale copy', () => {
+      const book = bookWith();
+      let entry = book.blockerEnded(blockedWithFollowers(book), 'succeeded', 4_000)!;
+      book.put(keyK, entry);
+      // An earlier call of 11 sent it to a tier, then the process died before the entry moved
+      // past it, and twice more in careful calls of it: the drain dead-letters it uncalled.
+      entry = { ...entry, attempt: { offset: '11', crashes: 1, careful: true } };
+      expect(book.followerStep(entry, '11', false, true)).to.deep.equal({
+        kind: 'dead-letter',
+        crashes: 2,
+      });
+      const marker = book.deadLettered('Sw==', '11', 'handler-crashed', false, 5_000)!;
+      expect(marker).to.deep.include({ key: 'Sw==', offset: '11', reason: 'handler-crashed' });
+      book.putReleased(marker);
+      entry = book.drained(entry, '11', 'dead-lettered', 5_000);
+      book.put(keyK, entry);
+      book.put(keyK, book.drained(entry, '12', 'succeeded', 6_000));
+      expect(book.decide(keyK, '11', true)).to.deep.equal({ kind: 'released-blocker', marker });
+      expect(book.copyReleased(keyK, marker, 7_000), 'the entry does not name it').to.equal(
+        undefined,
+      );
+    });
+
+    it("dead-letters a later copy of a key's first record the crash guard dead-lettered, not a stale copy", () => {
+      const book = bookWith();
+      expect(book.decide(keyK, '5', false).kind).to.equal('handle');
+      const marker = book.deadLettered('Sw==', '5', 'handler-crashed', false, 1_000)!;
+      book.putReleased(marker);
+      expect(book.decide(keyK, '5', false), 'read again').to.deep.equal({
+        kind: 'released-blocker',
+        marker,
+      });
+      expect(book.decide(keyK, '6', false).kind).to.equal('handle');
+      book.put(keyK, book.blocked('Sw==', '7', 2_000));
+      expect(book.decide(keyK, '5', true)).to.deep.equal({ kind: 'released-blocker', marker });
+    });
+
+    it("marks every dead letter of a blocker, and of any other record the crash guard's only", () => {
+      const book = bookWith();
+      for (const reason of [
+        'retries-exhausted',
+        'non-retryable-error',
+        'record-too-large',
+        'decode-failed',
+        'handler-crashed',
+      ] as const) {
+        expect(book.deadLettered('Sw==', '10', reason, true, 1_000), reason).to.deep.include({
+          reason,
+        });
+      }
+      expect(book.deadLettered(null, '10', 'handler-crashed', false, 1_000)).to.deep.include({
+        key: null,
+        reason: 'handler-crashed',
+      });
+      for (const reason of [
+        'retries-exhausted',
+        'non-retryable-error',
+        'record-too-large',
+        'predecessor-dead-lettered',
+        'waiting-cap-exceeded',
+      ] as const) {
+        expect(book.deadLettered('Sw==', '10', reason, false, 1_000), reason).to.equal(undefined);
+      }
+    });
+
+    it("moves the entry on when a released blocker's copy comes back and the entry still names it", () => {
+      for (const onDeadLetter of ['release', 'dead-letter'] as const) {
+        const book = bookWith({ onDeadLetter });
+        const entry = blockedWithFollowers(book);
+        // The marker was written, then the owner died before the entry moved on.
+        const deadLettered = book.deadLettered('Sw==', '10', 'retries-exhausted', true, 4_000)!;
+        book.putReleased(deadLettered);
+        expect(book.copyReleased(keyK, deadLettered, 5_000)).to.deep.equal({
+          ...book.blockerEnded(entry, 'dead-lettered', 5_000)!,
+        });
+        const operator = book.release(keyK, 4_000)!.marker;
+        const released = book.copyReleased(keyK, operator, 5_000)!;
+        expect(released.blocker).to.equal(null);
+        expect(released.deadLetterFollowers, 'an operator release drains them').to.equal(false);
+        expect(needsDrain(released)).to.equal(true);
+        book.put(keyK, released);
+        expect(book.copyReleased(keyK, deadLettered, 6_000), 'moved on already').to.equal(
+          undefined,
+        );
+      }
+      const empty = bookWith();
+      const marker = empty.deadLettered('Sw==', '10', 'handler-crashed', true, 2)!;
+      expect(empty.copyReleased(keyK, marker, 3), 'no entry').to.equal(undefined);
+    });
+
+    it("keeps a dead-lettered blocker's marker for every copy that comes back, an operator's for the one", () => {
+      const book = bookWith();
+      book.put(keyK, book.blocked('Sw==', '10', 1_000));
+      const released = book.release(keyK, 2_000)!.marker;
+      expect(releasedForOneCopy(released)).to.equal(true);
+      expect(releasedForOneCopy({ ...released, reason: undefined })).to.equal(true);
+      const deadLettered = book.deadLettered('Sw==', '20', 'handler-crashed', true, 2_000)!;
+      expect(releasedForOneCopy(deadLettered)).to.equal(false);
+    });
+
     it('keeps keys apart, the null key and the empty key included', () => {
       const book = bookWith();
       book.put('null', book.blocked(null, '1', 1_000));
       expect(book.decide('null', '2', false).kind).to.equal('follow');
       expect(book.decide('k', '2', false).kind).to.equal('handle');
+    });
+  });
+
+  describe("released markers' sweep", () => {
+    it("sweeps a dead-lettered blocker's marker once its longest tier delay and a day have passed, an operator's never by age", () => {
+      const book = bookWith();
+      const deadLettered = book.deadLettered('Sw==', '10', 'handler-crashed', true, 2_000)!;
+      book.putReleased(deadLettered);
+      book.put(keyK, book.blocked('Sw==', '20', 1_000));
+      book.putReleased(book.release(keyK, 2_000)!.marker);
+      expect(book.sweepableMarkers(2_000 + markerLifetime)).to.deep.equal([]);
+      expect(book.sweepableMarkers(2_001 + markerLifetime)).to.deep.equal(['10']);
+      expect(book.sweepableMarkers(Number.MAX_SAFE_INTEGER)).to.deep.equal(['10']);
     });
   });
 
@@ -310,6 +458,7 @@ describe('KeyStrictBook', () => {
         key: 'Sw==',
         offset: '10',
         releasedAt: 5_000,
+        reason: 'released-by-operator',
       });
       expect(needsDrain(released.entry)).to.equal(true);
       book.put(keyK, released.entry);
@@ -447,18 +596,44 @@ describe('KeyStrictBook', () => {
     });
   });
 
-  describe('one key under random failures, interleavings and crash duplicates (property)', () => {
-    /** Drives the book as the engine does, at the level of decisions; returns what happened. */
+  describe('one key under random failures, interleavings, deaths and duplicate copies (property)', () => {
+    /** A record of the source partition: a record produced, or a copy of it back from a tier. */
+    interface SourceRecord {
+      /** Its position in the partition. */
+      readonly position: number;
+      /** The position of the record it is a copy of (its own, when produced). */
+      readonly original: number;
+      readonly tryCount: number;
+    }
+
+    /** How a handling of a record of the key ended (by its original), in the order they ended. */
+    interface Happened {
+      readonly original: number;
+      readonly end: 'succeeded' | 'dead-lettered' | 'over-cap';
+    }
+
+    /**
+     * Drives the book as the engine does, at the level of decisions, over one source partition:
+     * records of the key produced, copies back from the tiers (in any order) appended to it, read
+     * in order, committed now and then. The process dies (`kill -9`) in a handler call (a crash
+     * of the record in hand, as in a careful stretch), or once the call's fate is handed on (a
+     * tier copy or a dead letter published) before the writes that follow (the entry, the
+     * marker): a death after a tier copy leaves a second copy in the tiers once the record is
+     * handled again. After a death the partition is read again from its committed position, and
+     * the crash guard dead-letters (`handler-crashed`) uncalled a record that died in hand
+     * `maxHandlerCrashes` times; a drained follower's crashes are counted by its entry's mark.
+     * Returns what happened.
+     */
     function simulate(scenario: {
       readonly records: number;
-      /** Per record, per try: whether that handling attempt succeeds. */
+      /** Per record produced, per try: whether that handling attempt succeeds. */
       readonly attempts: readonly (readonly boolean[])[];
       readonly tries: number;
       readonly maxWaitingPerKey: number;
       readonly onDeadLetter: OnDeadLetter;
-      /** Which ready event runs next, and whether a follower append is duplicated. */
+      /** Which ready event runs next, whether the process dies. */
       readonly choices: readonly number[];
-    }): { successes: number[]; deadLetters: Map<number, string> } {
+    }): { readonly happened: Happened[]; readonly produced: number[] } {
       const book = bookWith({
         maxWaitingPerKey: scenario.maxWaitingPerKey,
         onDeadLetter: scenario.onDeadLetter,
@@ -473,96 +648,191 @@ describe('KeyStrictBook', () => {
         }
         book.put(keyK, entry);
       };
-      const successes: number[] = [];
-      const deadLetters = new Map<number, string>();
+      const happened: Happened[] = [];
+      const partition: SourceRecord[] = [];
+      /** The positions of the records produced, in order. */
+      const produced: number[] = [];
       const waitingLog: number[] = [];
-      const tier: { offset: number; tryCount: number }[] = [];
+      const tiers: { readonly original: number; readonly tryCount: number }[] = [];
+      /** The crash guard's count, by position. */
+      const crashes = new Map<number, number>();
+      let deaths = 0;
       let next = 0;
       let choice = 0;
-      let rereads = 0;
-      /** The next offset to read after a restart: records before it are committed. */
+      /** The next position to read after a restart: records before it are committed. */
       let committed = 0;
       const pick = (): number => scenario.choices[choice++ % scenario.choices.length]!;
-      const attempt = (offset: number, tryCount: number): HandlingEnd => {
-        if (scenario.attempts[offset]![tryCount] ?? true) {
-          if (!deadLetters.has(offset)) {
-            // A record dead-lettered before was handed on: handling it again after a crash is a
-            // duplicate, as in every ordering.
-            successes.push(offset);
-          }
+      /** Whether the process dies now, with `inHand` in a handler call or its writes. */
+      const dies = (inHand?: SourceRecord): boolean => {
+        if (deaths >= 8 || pick() % 5 !== 0) {
+          return false;
+        }
+        deaths += 1;
+        next = committed;
+        if (inHand !== undefined) {
+          crashes.set(inHand.position, (crashes.get(inHand.position) ?? 0) + 1);
+        }
+        return true;
+      };
+      const deadLetter = (original: number): 'dead-lettered' => {
+        happened.push({ original, end: 'dead-lettered' });
+        return 'dead-lettered';
+      };
+      const attempt = (original: number, tryCount: number): HandlingEnd => {
+        if (scenario.attempts[produced.indexOf(original)]![tryCount] ?? true) {
+          happened.push({ original, end: 'succeeded' });
           return 'succeeded';
         }
         if (tryCount >= scenario.tries) {
-          if (!deadLetters.has(offset)) {
-            deadLetters.set(offset, 'retries-exhausted');
-          }
-          return 'dead-lettered';
+          return deadLetter(original);
         }
-        tier.push({ offset, tryCount: tryCount + 1 });
+        tiers.push({ original, tryCount: tryCount + 1 });
         return 'sent-to-tier';
       };
-      const consume = (offset: number, tryCount: number): void => {
-        const decision = book.decide(keyK, String(offset), tryCount > 0);
+      /**
+       * The handler's call for `record` (or the crash guard's dead letter of it), its fate handed
+       * on: how it ended and why, or undefined when the process died before that.
+       */
+      const handle = (
+        record: SourceRecord,
+      ): { readonly end: HandlingEnd; readonly reason: DeadLetterReason } | undefined => {
+        if ((crashes.get(record.position) ?? 0) >= maxHandlerCrashes) {
+          return { end: deadLetter(record.original), reason: 'handler-crashed' };
+        }
+        if (dies(record)) {
+          return undefined;
+        }
+        const end = attempt(record.original, record.tryCount);
+        return dies(record) ? undefined : { end, reason: 'retries-exhausted' };
+      };
+      /**
+       * The engine's marker write after the dead letter of `original` (`inHand`, unless a drained
+       * follower); false when the process died after it.
+       */
+      const marked = (
+        original: number,
+        reason: DeadLetterReason,
+        blocker: boolean,
+        inHand?: SourceRecord,
+      ): boolean => {
+        const marker = book.deadLettered('Sw==', String(original), reason, blocker, 0);
+        if (marker !== undefined) {
+          book.putReleased(marker);
+        }
+        return !dies(inHand);
+      };
+      const consume = (record: SourceRecord): void => {
+        const original = String(record.original);
+        const decision = book.decide(keyK, original, record.tryCount > 0);
         switch (decision.kind) {
-          case 'handle':
-            if (attempt(offset, tryCount) === 'sent-to-tier') {
-              put(book.blocked('Sw==', String(offset), 0));
+          case 'handle': {
+            const handled = handle(record);
+            if (handled?.end === 'sent-to-tier') {
+              put(book.blocked('Sw==', original, 0));
+            } else if (handled?.end === 'dead-lettered') {
+              marked(record.original, handled.reason, false, record);
             }
             return;
+          }
           case 'blocker-back': {
-            const after = book.blockerEnded(decision.entry, attempt(offset, tryCount), 0);
+            const handled = handle(record);
+            if (
+              handled === undefined ||
+              (handled.end === 'dead-lettered' &&
+                !marked(record.original, handled.reason, true, record))
+            ) {
+              return;
+            }
+            const after = book.blockerEnded(decision.entry, handled.end, 0);
             if (after !== undefined) {
               put(after);
             }
             return;
           }
           case 'follow':
-            waitingLog.push(offset);
-            if (pick() % 4 === 0) {
-              // A crash between the append and its entry write: the record is appended again.
-              waitingLog.push(offset);
+            // Appended, then the process may die before its entry: appended again when read again.
+            waitingLog.push(record.original);
+            if (!dies(record)) {
+              put(book.followed(decision.entry, original, 0));
             }
-            put(book.followed(decision.entry, String(offset), 0));
             return;
           case 'over-cap':
-            if (!deadLetters.has(offset)) {
-              deadLetters.set(offset, 'waiting-cap-exceeded');
+            happened.push({ original: record.original, end: 'over-cap' });
+            return;
+          case 'stale': {
+            const handled = handle(record);
+            if (handled?.end === 'dead-lettered') {
+              marked(record.original, handled.reason, false, record);
             }
             return;
-          case 'stale':
-            attempt(offset, tryCount);
+          }
+          case 'released-blocker': {
+            deadLetter(record.original);
+            if (dies(record)) {
+              return;
+            }
+            const after = book.copyReleased(keyK, decision.marker, 0);
+            if (after !== undefined) {
+              put(after);
+            }
             return;
+          }
           case 'already-waiting':
-          case 'released-blocker':
             return;
         }
       };
       const drainStep = (): void => {
         const entry = book.entry(keyK)!;
-        const offset = waitingLog.find((each) => drainPick(entry, String(each)) === 'take');
-        expect(offset, 'a counted follower is on the waiting log').to.not.equal(undefined);
+        const original = waitingLog.find((each) => drainPick(entry, String(each)) === 'take');
+        expect(original, 'a counted follower is on the waiting log').to.not.equal(undefined);
+        const follower = String(original);
         let end: HandlingEnd;
         if (entry.deadLetterFollowers) {
-          if (!deadLetters.has(offset!)) {
-            deadLetters.set(offset!, 'predecessor-dead-lettered');
-          }
-          end = 'dead-lettered';
+          end = deadLetter(original!);
         } else {
-          end = attempt(offset!, 0);
+          const step = book.followerStep(
+            entry,
+            follower,
+            false,
+            book.followerSuspect(entry, follower, false),
+          );
+          if (step.kind === 'dead-letter') {
+            end = deadLetter(original!);
+            if (!marked(original!, 'handler-crashed', false)) {
+              return;
+            }
+          } else {
+            // The call's mark, then the call: a death in it or after its tier copy leaves the mark.
+            put(step.entry);
+            if (dies()) {
+              return;
+            }
+            end = attempt(original!, 0);
+          }
         }
-        put(book.drained(entry, String(offset), end, 0));
+        if (!dies()) {
+          put(book.drained(book.entry(keyK)!, follower, end, 0));
+        }
       };
       for (;;) {
         const entry = book.entry(keyK);
         const ready: (() => void)[] = [];
-        if (next < scenario.records) {
-          ready.push(() => consume(next++, 0));
-        }
-        if (tier.length > 0) {
+        if (produced.length < scenario.records) {
           ready.push(() => {
-            const back = tier.shift()!;
-            consume(back.offset, back.tryCount);
+            const position = partition.length;
+            produced.push(position);
+            partition.push({ position, original: position, tryCount: 0 });
           });
+        }
+        if (tiers.length > 0) {
+          // A copy comes back from its tier: the tiers' delays differ, any may be first.
+          ready.push(() => {
+            const [back] = tiers.splice(pick() % tiers.length, 1);
+            partition.push({ position: partition.length, ...back! });
+          });
+        }
+        if (next < partition.length) {
+          ready.push(() => consume(partition[next++]!));
         }
         if (entry !== undefined && needsDrain(entry)) {
           ready.push(drainStep);
@@ -577,24 +847,15 @@ describe('KeyStrictBook', () => {
             }
           });
         }
-        if (rereads < 6 && committed < next && next < scenario.records) {
-          // A record read again after a crash, before its commit: any one not committed, alone
-          // (a superset of what a restart from the committed offset reads again).
-          const again = committed + (pick() % (next - committed));
-          ready.push(() => {
-            rereads += 1;
-            consume(again, 0);
-          });
-        }
         if (ready.length === 0) {
-          return { successes, deadLetters };
+          return { happened, produced };
         }
-        expect(choice, 'the simulation ends').to.be.lessThan(10_000);
+        expect(choice, 'the simulation ends').to.be.lessThan(20_000);
         ready[pick() % ready.length]!();
       }
     }
 
-    it('handles every record once first in offset order, and loses none', () => {
+    it('succeeds each record first in order, never after its dead letter, and loses none', () => {
       fc.assert(
         fc.property(
           fc.integer({ min: 1, max: 12 }).chain((records) =>
@@ -611,21 +872,43 @@ describe('KeyStrictBook', () => {
             }),
           ),
           (scenario) => {
-            const { successes, deadLetters } = simulate(scenario);
-            // Of the records whose first fate was a success, the first successes.
-            const firsts = successes.filter((offset, index) => successes.indexOf(offset) === index);
-            expect(firsts, 'first successes in offset order').to.deep.equal(
-              [...firsts].sort((a, b) => a - b),
+            const { happened, produced } = simulate(scenario);
+            // A record dead-lettered `waiting-cap-exceeded`, read again after a death before its
+            // commit, is decided anew and may be handled out of order: a limit of its own (see
+            // docs/ordered-retries.md), left out here.
+            const overCap = new Set(
+              happened.filter(({ end }) => end === 'over-cap').map(({ original }) => original),
             );
-            for (let offset = 0; offset < scenario.records; offset += 1) {
+            const succeeded: number[] = [];
+            const deadLettered = new Set<number>();
+            for (const { original, end } of happened) {
+              if (overCap.has(original)) {
+                continue;
+              }
+              if (end === 'dead-lettered') {
+                deadLettered.add(original);
+              } else if (!succeeded.includes(original)) {
+                // A success after a first one is a duplicate (a death before its commit).
+                expect(
+                  deadLettered.has(original),
+                  `${original} succeeded first after its dead letter`,
+                ).to.equal(false);
+                expect(
+                  succeeded.filter((other) => other > original),
+                  `${original} succeeded first after these later records of its key`,
+                ).to.deep.equal([]);
+                succeeded.push(original);
+              }
+            }
+            for (const original of produced) {
               expect(
-                firsts.includes(offset) || deadLetters.has(offset),
-                `record ${offset} succeeded or was dead-lettered`,
+                succeeded.includes(original) || deadLettered.has(original) || overCap.has(original),
+                `record ${original} succeeded or was dead-lettered`,
               ).to.equal(true);
             }
           },
         ),
-        { numRuns: 500 },
+        { numRuns: 1_000 },
       );
     });
   });
