@@ -75,6 +75,11 @@ export {
   replayHeaders,
   SpringDeadLetterHeader,
 } from './other-dead-letters.js';
+export {
+  headerDescriptions,
+  type HeaderDescription,
+  type HeaderSource,
+} from './header-descriptions.js';
 export { chunkBySize, recordBatchOverheadBytes, recordSizeBound } from './record-size.js';
 export { exponentialBackoff } from './backoff.js';
 export { routeFailure, type Failure, type FailureRoute } from './retry-policy.js';
