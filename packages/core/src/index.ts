@@ -19,6 +19,7 @@
  * ```
  */
 export { ConfigError, NonRetryableError, RicochetError } from './errors.js';
+export { parseTimeBound } from './time-bound.js';
 export { formatDuration, maxTimerMilliseconds, parseDuration } from './duration.js';
 export {
   defaultLadderText,

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { ConfigError, type Logger } from '@ricochet/core';
+import { ConfigError, parseTimeBound, type Logger } from '@ricochet/core';
 import {
   defaultStoreUrl,
   openArchiveStore,
@@ -10,7 +10,6 @@ import {
 import { createValueDescriber, type ValueDescriber } from '@ricochet/value-decoder';
 import type { CliIo } from '../../io.js';
 import { cliLogger } from '../../cli-logger.js';
-import { parseTimeBound } from './time-bound.js';
 
 export const archiveStatuses: readonly ArchiveStatus[] = ['archived', 'replayed', 'purged'];
 

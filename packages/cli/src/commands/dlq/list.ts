@@ -1,10 +1,9 @@
-import { checkLimit } from '@ricochet/archive';
+import { checkLimit, recordAsJson } from '@ricochet/archive';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { ExitCode } from '../../exit-codes.js';
 import { jsonText, writeLine, type CliIo } from '../../io.js';
 import { filterFrom, withArchive, withFilterArguments, withStoreArguments } from './arguments.js';
 import { renderList } from './render.js';
-import { recordAsJson } from './record-json.js';
 
 export function listCommand(io: CliIo, outcome: CommandOutcome) {
   return outcome.command({
