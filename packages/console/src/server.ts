@@ -220,6 +220,10 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
       return reply.status(503).send({ status: 'archive unavailable' });
     }
   });
+  // Browsers ask for it on every first visit; the console has none.
+  app.get('/favicon.ico', { config: { access: 'public' } }, async (_request, reply) =>
+    reply.status(204).send(),
+  );
   app.get<{ Params: { file: string } }>(
     '/static/:file',
     { config: { access: 'public' } },
