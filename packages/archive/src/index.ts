@@ -43,4 +43,5 @@ export {
 export { openArchiveStore, type ArchiveStoreOptions } from './open.js';
 export { parseStoreUrl, type StoreLocation } from './url.js';
 export { checkLimit } from './paging.js';
+export { recordAsJson } from './record-json.js';
 export { defaultStatementTimeoutMs, defaultStoreUrl, type ArchiveAccess } from './settings.js';

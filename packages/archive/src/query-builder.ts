@@ -88,6 +88,7 @@ export function whereClause(
   equals('original_topic', 'originalTopic', filter.originalTopic);
   equals('retry_group', 'retryGroup', filter.retryGroup);
   equals('error_class', 'errorClass', filter.errorClass);
+  equals('dead_letter_reason', 'deadLetterReason', filter.deadLetterReason);
   if (filter.since !== undefined) {
     conditions.push(`archived_at >= ${parameters.bind(checkTime('since', filter.since))}`);
   }

@@ -56,6 +56,8 @@ export interface ArchiveFilter {
   readonly originalTopic?: string;
   readonly retryGroup?: string;
   readonly errorClass?: string;
+  /** Why it was dead-lettered: `retries-exhausted`, `non-retryable-error`, ... */
+  readonly deadLetterReason?: string;
   /** Epoch ms, inclusive, on archivedAt. */
   readonly since?: number;
   /** Epoch ms, exclusive, on archivedAt. */

@@ -51,6 +51,7 @@ const seeded: readonly Seeded[] = [
       key: null,
       errorMessage: null,
       searchableValue: null,
+      deadLetterReason: 'decode-failed',
     },
   },
   {

@@ -46,6 +46,8 @@ export function describeQueries(context: () => SuiteContext): void {
         [{ originalTopic: 'orders' }, pick(1, 0)],
         [{ retryGroup: 'ledger' }, pick(3, 2)],
         [{ errorClass: 'TimeoutError' }, pick(4, 2, 0)],
+        [{ deadLetterReason: 'decode-failed' }, pick(3)],
+        [{ deadLetterReason: 'retries-exhausted' }, pick(4, 2, 1, 0)],
         [{ since: startTime + hour }, pick(4, 3, 2)],
         [{ since: startTime + hour + 1 }, pick(4, 3)],
         [{ until: startTime + hour }, pick(1, 0)],

@@ -25,6 +25,7 @@ const commands: readonly LazyCommand[] = [
   lazyCommand('run', async () => (await import('./commands/run.js')).runCommand),
   lazyCommand('config', async () => (await import('./commands/config.js')).configCommand),
   lazyCommand('dlq', async () => (await import('./commands/dlq.js')).dlqCommand),
+  lazyCommand('console', async () => (await import('./commands/console.js')).consoleCommand),
   lazyCommand('order', async () => (await import('./commands/order.js')).orderCommand),
   lazyCommand('demo', async () => (await import('./commands/demo.js')).demoCommand),
 ];

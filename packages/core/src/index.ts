@@ -19,6 +19,7 @@
  * ```
  */
 export { ConfigError, NonRetryableError, RicochetError } from './errors.js';
+export { parseTimeBound } from './time-bound.js';
 export { formatDuration, maxTimerMilliseconds, parseDuration } from './duration.js';
 export {
   defaultLadderText,
@@ -76,6 +77,11 @@ export {
   replayHeaders,
   SpringDeadLetterHeader,
 } from './other-dead-letters.js';
+export {
+  headerDescriptions,
+  type HeaderDescription,
+  type HeaderSource,
+} from './header-descriptions.js';
 export { chunkBySize, recordBatchOverheadBytes, recordSizeBound } from './record-size.js';
 export { exponentialBackoff } from './backoff.js';
 export { routeFailure, type Failure, type FailureRoute } from './retry-policy.js';

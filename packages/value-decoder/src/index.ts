@@ -32,5 +32,6 @@ export {
   SchemaRegistryUnavailableError,
   type RegistryDecoderOptions,
 } from './decoder.js';
+export { hexDump } from './hex-dump.js';
 export { isReadableText } from './plain.js';
 export { SchemaDecodeError } from './registry-client.js';

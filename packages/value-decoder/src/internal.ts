@@ -3,4 +3,3 @@
  * API: they may change in any release.
  */
 export { isConfluentFramed } from './framing.js';
-export { hexDump } from './hex-dump.js';

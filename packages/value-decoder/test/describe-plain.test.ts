@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { createValueDescriber, type ValueDescription } from '@ricochet/value-decoder';
-import { hexDump } from '@ricochet/value-decoder/internal';
+import { hexDump } from '@ricochet/value-decoder';
 import { framed, recordingLogger } from './helpers.js';
 
 const describer = createValueDescriber({ logger: recordingLogger() });

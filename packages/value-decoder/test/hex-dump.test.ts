@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { hexDump } from '@ricochet/value-decoder/internal';
+import { hexDump } from '@ricochet/value-decoder';
 
 describe('hexDump', () => {
   it('renders offset, 16 bytes of hex split after the eighth, and ASCII, like hexdump -C', () => {

@@ -7,7 +7,7 @@ import {
   createValueDescriber,
   type ValueDescriber,
 } from '@ricochet/value-decoder';
-import { hexDump } from '@ricochet/value-decoder/internal';
+import { hexDump } from '@ricochet/value-decoder';
 import { wideLongHook } from '../src/wide-long.js';
 import { framed, recordingLogger } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import type { Argv } from 'yargs';
-import { ConfigError, type Logger } from '@ricochet/core';
+import { ConfigError, parseTimeBound, type Logger } from '@ricochet/core';
 import {
   defaultStoreUrl,
   openArchiveStore,
@@ -11,7 +11,6 @@ import {
 import { createValueDescriber, type ValueDescriber } from '@ricochet/value-decoder';
 import type { CliIo } from '../../io.js';
 import { cliLogger } from '../../cli-logger.js';
-import { parseTimeBound } from './time-bound.js';
 
 export const archiveStatuses: readonly ArchiveStatus[] = ['archived', 'replayed', 'purged'];
 

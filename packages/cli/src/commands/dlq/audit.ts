@@ -1,5 +1,5 @@
 import { checkLimit, type AuditAction, type AuditEntry } from '@ricochet/archive';
-import { truncateText } from '@ricochet/core';
+import { parseTimeBound, truncateText } from '@ricochet/core';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { ExitCode } from '../../exit-codes.js';
 import type { CliIo } from '../../io.js';
@@ -7,7 +7,6 @@ import { formatTable } from '../../table.js';
 import { withArchive, withPageArguments, withStoreArguments } from './arguments.js';
 import { pageFrom, writePage } from './paged-output.js';
 import { isoTime } from './render.js';
-import { parseTimeBound } from './time-bound.js';
 
 const auditActions: readonly AuditAction[] = ['replay', 'purge'];
 

@@ -1,3 +1,4 @@
+import { recordAsJson } from '@ricochet/archive';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { stringify } from 'csv-stringify/sync';
@@ -5,7 +6,6 @@ import type { CommandOutcome } from '../../command-outcome.js';
 import { ExitCode } from '../../exit-codes.js';
 import { jsonText, writeLine, type CliIo } from '../../io.js';
 import { filterFrom, withArchive, withFilterArguments, withStoreArguments } from './arguments.js';
-import { recordAsJson } from './record-json.js';
 
 const csvColumns = [
   'id',

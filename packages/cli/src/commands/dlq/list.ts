@@ -1,4 +1,4 @@
-import { checkLimit } from '@ricochet/archive';
+import { checkLimit, recordAsJson } from '@ricochet/archive';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { ExitCode } from '../../exit-codes.js';
 import type { CliIo } from '../../io.js';
@@ -11,7 +11,6 @@ import {
 } from './arguments.js';
 import { pageFrom, writePage } from './paged-output.js';
 import { renderList } from './render.js';
-import { recordAsJson } from './record-json.js';
 
 export function listCommand(io: CliIo, outcome: CommandOutcome) {
   return outcome.command({

@@ -1,8 +1,8 @@
+import { recordAsJson } from '@ricochet/archive';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { ExitCode, UsageError } from '../../exit-codes.js';
 import { jsonText, writeLine, type CliIo } from '../../io.js';
 import { parseIds, withArchive, withStoreArguments } from './arguments.js';
-import { recordAsJson } from './record-json.js';
 import { renderRecord } from './render.js';
 
 export function showCommand(io: CliIo, outcome: CommandOutcome) {

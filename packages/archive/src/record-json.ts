@@ -1,4 +1,4 @@
-import type { ArchivedRecord } from '@ricochet/archive';
+import type { ArchivedRecord } from './types.js';
 import { decodeUtf8 } from '@ricochet/core';
 
 function bytesAsJson(bytes: Buffer | null): { utf8?: string; base64: string } | null {
@@ -9,7 +9,7 @@ function bytesAsJson(bytes: Buffer | null): { utf8?: string; base64: string } | 
   return { ...(utf8 === undefined ? {} : { utf8 }), base64: bytes.toString('base64') };
 }
 
-/** A record for scripts: every field, bytes as base64 (plus UTF-8 where they are text), times ISO. */
+/** A record for scripts (the CLI's --json, the console's API): every field, bytes as base64 (plus UTF-8 where they are text), times ISO. */
 export function recordAsJson(record: ArchivedRecord): Record<string, unknown> {
   const iso = (epochMilliseconds: number | null): string | null =>
     epochMilliseconds === null ? null : new Date(epochMilliseconds).toISOString();

@@ -1,4 +1,5 @@
-import { ConfigError, parseDuration } from '@ricochet/core';
+import { parseDuration } from './duration.js';
+import { ConfigError } from './errors.js';
 
 const isoDatePrefix = /^(\d{4})-(\d{2})-(\d{2})/;
 

@@ -1,0 +1,159 @@
+import { join } from 'node:path';
+import { expect } from 'chai';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, watchPage, type PageWatch } from './browser.js';
+import {
+  deadLetter,
+  hostile,
+  hostileDeadLetter,
+  operatorToken,
+  startTestConsole,
+  viewerUser,
+  type ConsoleFixture,
+} from './console-fixture.js';
+
+/** The README shows these: each page as the browser test saw it. */
+const screenshots = join(import.meta.dirname, '..', '..', '..', 'docs', 'console');
+
+describe('console pages in Chromium', function () {
+  this.timeout(60_000);
+  let fixture: ConsoleFixture;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let watch: PageWatch;
+  let hostileId: number;
+
+  before(async () => {
+    const records = [
+      ...Array.from({ length: 30 }, (_, index) =>
+        deadLetter(
+          index % 3 === 0
+            ? {
+                originalTopic: 'payments',
+                errorClass: 'LedgerError',
+                errorMessage: `ledger ${index} unavailable`,
+              }
+            : {},
+        ),
+      ),
+      hostileDeadLetter(),
+    ];
+    [fixture, browser] = await Promise.all([startTestConsole(records), launchChromium()]);
+    hostileId = (await fixture.store.list({ originalTopic: 'hostile' }, { limit: 1 })).records[0]!
+      .id;
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    page = await context.newPage();
+    watch = watchPage(page);
+    await page.goto(`${fixture.console.url}/records`);
+    await page.fill('input[name="token"]', operatorToken);
+    await Promise.all([page.waitForURL('**/records'), page.click('text=Sign in with a token')]);
+    // The first visit was refused (401, the sign-in page): the browser logs that as an error.
+    watch.errors.length = 0;
+  });
+
+  after(async () => {
+    await browser?.close();
+    await fixture?.close();
+  });
+
+  afterEach(() => {
+    expect(watch.dialogs, 'dialogs opened').to.deep.equal([]);
+    expect(watch.errors, 'console errors (CSP refusals among them)').to.deep.equal([]);
+  });
+
+  it('lists the records, filters them, and pages by cursor', async () => {
+    expect(await page.textContent('h1')).to.include('31 match');
+    await page.fill('input[name="topic"]', 'payments');
+    await Promise.all([page.waitForURL('**/records?**'), page.click('button:text("Filter")')]);
+    expect(await page.textContent('h1')).to.include('10 match');
+    expect(await page.locator('table.records tbody tr').count()).to.equal(10);
+    await page.goto(`${fixture.console.url}/records?limit=20`);
+    await page.screenshot({ path: join(screenshots, 'records.png'), fullPage: false });
+    await page.click('#next-page');
+    expect(await page.locator('table.records tbody tr').count()).to.equal(11);
+  });
+
+  it('renders a hostile record as text: no dialog, no script run, no injected element', async () => {
+    for (const path of ['/records', `/records/${hostileId}`, '/overview']) {
+      await page.goto(`${fixture.console.url}${path}`);
+      expect(await page.evaluate('window.__xss'), path).to.equal(undefined);
+      expect(await page.locator('img').count(), path).to.equal(0);
+      // The only scripts are the console's own two files.
+      const scripts = await page.$$eval('script', (nodes) =>
+        nodes.map((node) => node.getAttribute('src')),
+      );
+      expect(
+        scripts.every((src) => src !== null && src.startsWith('/static/')),
+        path,
+      ).to.equal(true);
+    }
+    const text = await page
+      .goto(`${fixture.console.url}/records/${hostileId}`)
+      .then(() => page.textContent('main'));
+    expect(text).to.include(hostile.script);
+    expect(text).to.include(hostile.image);
+    expect(text).to.include(hostile.url);
+    // No link points anywhere but into the console.
+    const links = await page.$$eval('a', (nodes) =>
+      nodes.map((node) => node.getAttribute('href') ?? ''),
+    );
+    expect(links.filter((href) => !href.startsWith('/'))).to.deep.equal([]);
+  });
+
+  it('shows a record: headers explained, value decoded, hex view, retry history', async () => {
+    const id = (await fixture.store.list({ originalTopic: 'orders' }, { limit: 1 })).records[0]!.id;
+    await page.goto(`${fixture.console.url}/records/${id}`);
+    const text = (await page.textContent('main')) ?? '';
+    expect(text).to.include('failed attempts so far');
+    expect(text).to.include('"amount": 12');
+    expect(text).to.include('In the retry tiers');
+    await page.click('summary:text("Hex")');
+    expect(await page.textContent('pre.hex')).to.match(/^00000000 {2}7b/);
+    await page.screenshot({ path: join(screenshots, 'record.png'), fullPage: true });
+  });
+
+  it('draws the overview charts with Chart.js and groups error messages', async () => {
+    await page.goto(`${fixture.console.url}/overview`);
+    await page.waitForFunction("document.querySelectorAll('canvas.chart').length === 3");
+    const drawn = await page.$$eval('canvas.chart', (nodes) =>
+      nodes.map(
+        (node) => (node as unknown as { width: number }).width > 0 && node.hasAttribute('style'),
+      ),
+    );
+    expect(drawn).to.deep.equal([true, true, true]);
+    const messages = (await page.textContent('table')) ?? '';
+    expect(messages).to.include('charge of order <n> timed out after <n> ms');
+    expect(messages).to.include('ledger <n> unavailable');
+    await page.screenshot({ path: join(screenshots, 'overview.png'), fullPage: true });
+  });
+
+  it('purges a selection after confirmation', async () => {
+    await page.goto(`${fixture.console.url}/records?topic=payments`);
+    const id = Number(
+      await page.locator('table.records tbody tr input[name="id"]').first().getAttribute('value'),
+    );
+    await page.locator(`input[name="id"][value="${id}"]`).check();
+    await Promise.all([
+      page.waitForURL('**/records/purge/confirm'),
+      page.click('text=Purge selected…'),
+    ]);
+    expect(await page.textContent('h1')).to.include('Purge 1 record?');
+    await Promise.all([page.waitForURL('**/records/purge'), page.click('button:text("Purge 1")')]);
+    expect(await page.textContent('main')).to.include('purged 1 record');
+    expect((await fixture.store.get(id))?.status).to.equal('purged');
+  });
+
+  it('shows a viewer no actions', async () => {
+    const viewer = await browser.newPage();
+    const viewerWatch = watchPage(viewer);
+    await viewer.goto(`${fixture.console.url}/login`);
+    await viewer.fill('input[name="name"]', viewerUser.name);
+    await viewer.fill('input[name="password"]', viewerUser.password);
+    await Promise.all([viewer.waitForURL('**/records'), viewer.click('button:text("Sign in")')]);
+    expect(await viewer.textContent('header')).to.include('(viewer)');
+    expect(await viewer.locator('text=Purge selected…').count()).to.equal(0);
+    await viewer.close();
+    expect(viewerWatch.dialogs).to.deep.equal([]);
+  });
+});
