@@ -20,15 +20,13 @@ describe('parseDeadLetterGuard', () => {
   });
 
   it('reads a cool-down and what counts, in any order, with spaces', () => {
-    expect(parseDeadLetterGuard(' 1 , 30s , 5 , count=failed , cooldown=10m ', 'f')).to.deep.equal(
-      {
-        ratio: 1,
-        windowMilliseconds: 30_000,
-        minRecords: 5,
-        cooldownMilliseconds: 600_000,
-        count: 'failed',
-      },
-    );
+    expect(parseDeadLetterGuard(' 1 , 30s , 5 , count=failed , cooldown=10m ', 'f')).to.deep.equal({
+      ratio: 1,
+      windowMilliseconds: 30_000,
+      minRecords: 5,
+      cooldownMilliseconds: 600_000,
+      count: 'failed',
+    });
   });
 
   const refused: Array<[string, RegExp]> = [
@@ -80,7 +78,8 @@ describe('parseDeadLetterGuard', () => {
             ratio: thousandths / 1000,
             windowMilliseconds: windowSeconds * 1000,
             minRecords,
-            cooldownMilliseconds: cooldownSeconds === undefined ? undefined : cooldownSeconds * 1000,
+            cooldownMilliseconds:
+              cooldownSeconds === undefined ? undefined : cooldownSeconds * 1000,
             count,
           };
           expect(parseDeadLetterGuard(formatDeadLetterGuard(spec), 'f')).to.deep.equal(spec);

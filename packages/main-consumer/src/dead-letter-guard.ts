@@ -1,8 +1,4 @@
-import {
-  formatDeadLetterGuard,
-  formatDuration,
-  type DeadLetterGuardSpec,
-} from '@ricochet/core';
+import { formatDeadLetterGuard, formatDuration, type DeadLetterGuardSpec } from '@ricochet/core';
 import type { RecordOutcome } from './record-outcome.js';
 
 /**
@@ -51,7 +47,6 @@ export class DeadLetterGuard {
   readonly #bucketIds: number[] = new Array<number>(bucketCount).fill(-1);
   readonly #counted: number[] = new Array<number>(bucketCount).fill(0);
   readonly #flooding: number[] = new Array<number>(bucketCount).fill(0);
-  #trippedAt: number | undefined;
   #trip: GuardTrip | undefined;
 
   constructor(spec: DeadLetterGuardSpec) {
@@ -85,7 +80,6 @@ export class DeadLetterGuard {
     if (figures.counted < this.spec.minRecords || figures.ratio < this.spec.ratio) {
       return undefined;
     }
-    this.#trippedAt = now;
     this.#trip = figures;
     return figures;
   }
@@ -105,19 +99,10 @@ export class DeadLetterGuard {
     return { counted, flooding, ratio: counted === 0 ? 0 : flooding / counted };
   }
 
-  /** Whether the cool-down, if there is one, has passed since it tripped. */
-  cooledDown(now: number): boolean {
-    const cooldown = this.spec.cooldownMilliseconds;
-    return (
-      this.#trippedAt !== undefined && cooldown !== undefined && now - this.#trippedAt >= cooldown
-    );
-  }
-
   /** Resumes counting with an empty window; returns whether it was tripped. */
   resume(): boolean {
     const wasTripped = this.#trip !== undefined;
     this.#trip = undefined;
-    this.#trippedAt = undefined;
     this.#bucketIds.fill(-1);
     this.#counted.fill(0);
     this.#flooding.fill(0);

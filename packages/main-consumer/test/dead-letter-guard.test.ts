@@ -77,24 +77,16 @@ describe('DeadLetterGuard', () => {
   });
 
   it('counts nothing while tripped, and a resume starts from an empty window', () => {
-    const subject = guard('1,1m,2,cooldown=30s');
+    const subject = guard('1,1m,2');
     subject.observe(deadLettered, 0);
     subject.observe(deadLettered, 0);
     expect(subject.tripped).to.not.equal(undefined);
     subject.observe(deadLettered, 1_000);
     expect(subject.figures(1_000).counted).to.equal(2);
-    expect(subject.cooledDown(29_999)).to.equal(false);
-    expect(subject.cooledDown(30_000)).to.equal(true);
     expect(subject.resume()).to.equal(true);
     expect(subject.resume()).to.equal(false);
     expect(subject.figures(30_000).counted).to.equal(0);
     expect(subject.observe(deadLettered, 30_000)).to.equal(undefined);
-  });
-
-  it('never cools down without a cool-down', () => {
-    const subject = guard('1,1m,1');
-    subject.observe(deadLettered, 0);
-    expect(subject.cooledDown(Number.MAX_SAFE_INTEGER)).to.equal(false);
   });
 
   it('says why it is not ready, with the figures and how it resumes', () => {
