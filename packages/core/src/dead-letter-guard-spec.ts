@@ -54,7 +54,7 @@ export function parseDeadLetterGuard(text: string, field: string): DeadLetterGua
     }
     seen.add(name);
     if (name === 'cooldown') {
-      cooldownMilliseconds = parseDuration(value, `${field} cooldown`);
+      cooldownMilliseconds = durationPart(value, 'cooldown', field);
     } else {
       const choice = deadLetterGuardCountChoices.find((candidate) => candidate === value);
       if (choice === undefined) {
@@ -71,13 +71,25 @@ export function parseDeadLetterGuard(text: string, field: string): DeadLetterGua
   return checkDeadLetterGuard(
     {
       ratio,
-      windowMilliseconds: parseDuration(windowText, `${field} window`),
+      windowMilliseconds: durationPart(windowText, 'window', field),
       minRecords,
       cooldownMilliseconds,
       count,
     },
     field,
   );
+}
+
+/** A duration part of the setting; its error names the setting, then the part. */
+function durationPart(text: string, part: string, field: string): number {
+  try {
+    return parseDuration(text, part);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      throw new ConfigError(field, error.message, { cause: error });
+    }
+    throw error;
+  }
 }
 
 /** Checks a guard given as an object (a library caller's), naming `field` and the part. */
