@@ -1,9 +1,15 @@
 import { performance } from 'node:perf_hooks';
-import { formatDeadLetterGuard, type DeadLetterGuardSpec, type Logger } from '@ricochet/core';
+import {
+  formatDeadLetterGuard,
+  type ConsumedRecord,
+  type DeadLetterGuardSpec,
+  type Logger,
+} from '@ricochet/core';
 import type { ConsumedBatch, PartitionControls, Readiness } from '@ricochet/kafka';
 import { DeadLetterGuard, type GuardTrip } from './dead-letter-guard.js';
-import type { DeadLetterGuardChanged } from './options.js';
-import type { RecordOutcome } from './record-outcome.js';
+import type { CompiledMainConsumerOptions, DeadLetterGuardChanged } from './options.js';
+import type { RecordFate, RecordOutcome } from './record-outcome.js';
+import { RecordProcessor } from './record-processor.js';
 
 /** Who resumed a tripped guard: an operator (`resumeDeadLetterGuard`, SIGUSR2) or its cool-down. */
 export type GuardResumer = 'operator' | 'cool-down';
@@ -46,7 +52,11 @@ export class DeadLetterGuardControl {
     }
   }
 
-  /** A record and every one before it are done with `outcome`. */
+  /**
+   * A record's fate is decided. Counted then, not once its hand-off is acknowledged: hand-offs
+   * are published in groups (up to 500, or each commit interval), and a guard that waited for
+   * them would let a whole commit interval of records be dead-lettered past its threshold.
+   */
   observe(outcome: RecordOutcome): void {
     const trip = this.#guard.observe(outcome, performance.now());
     if (trip !== undefined) {
@@ -160,5 +170,36 @@ export class DeadLetterGuardControl {
       partitions.add(partition);
       this.#controls.pause(topic, partition);
     }
+  }
+}
+
+/** A record processor whose every decided fate the dead-letter guard counts. */
+export class GuardedRecordProcessor<TValue> extends RecordProcessor<TValue> {
+  readonly #guard: DeadLetterGuardControl;
+
+  constructor(
+    options: CompiledMainConsumerOptions<TValue>,
+    logger: Logger,
+    guard: DeadLetterGuardControl,
+  ) {
+    super(options, logger);
+    this.#guard = guard;
+  }
+
+  override process(record: ConsumedRecord): RecordFate | Promise<RecordFate> {
+    const fate = super.process(record);
+    if (fate instanceof Promise) {
+      return fate.then((decided) => this.#observed(decided));
+    }
+    return this.#observed(fate);
+  }
+
+  override deadLetterCrashed(record: ConsumedRecord, crashes: number): RecordFate {
+    return this.#observed(super.deadLetterCrashed(record, crashes));
+  }
+
+  #observed(fate: RecordFate): RecordFate {
+    this.#guard.observe(fate.outcome);
+    return fate;
   }
 }

@@ -14,7 +14,7 @@ import {
 import { BatchRun, type BatchRunShared } from './batch-run.js';
 import { CarefulGate } from './careful-gate.js';
 import { CrashGuards } from './crash-guards.js';
-import { DeadLetterGuardControl } from './dead-letter-guard-control.js';
+import { DeadLetterGuardControl, GuardedRecordProcessor } from './dead-letter-guard-control.js';
 import { InFlightSlots } from './in-flight-slots.js';
 import { KeyStrict } from './key-strict.js';
 import type { CompiledMainConsumerOptions } from './options.js';
@@ -103,10 +103,7 @@ export class MainConsumer<TValue> {
             slots: this.#slots,
             carefulGate: this.#batchRunShared.carefulGate,
             progress: this.#progress,
-            processor: new RecordProcessor(
-              options as CompiledMainConsumerOptions<unknown>,
-              this.#logger,
-            ),
+            processor: this.#newProcessor(options as CompiledMainConsumerOptions<unknown>),
             committedOffsets,
           })
         : undefined;
@@ -230,10 +227,18 @@ export class MainConsumer<TValue> {
       return;
     }
     const batch = deadLetterGuard === undefined ? fetched : deadLetterGuard.halting(fetched);
-    const processor = new RecordProcessor(this.#options, this.#logger);
+    const processor = this.#newProcessor(this.#options);
     const owned = await this.#crashGuards.forPartition(batch.topic, batch.partition);
     const keyStrict = await this.#keyStrict?.forPartition(batch.topic, batch.partition);
     await new BatchRun(this.#batchRunShared, batch, owned, processor, keyStrict).run();
+  }
+
+  /** A record processor; with a dead-letter guard, one whose decisions the guard counts. */
+  #newProcessor<T>(options: CompiledMainConsumerOptions<T>): RecordProcessor<T> {
+    const guard = this.#deadLetterGuard;
+    return guard === undefined
+      ? new RecordProcessor(options, this.#logger)
+      : new GuardedRecordProcessor(options, this.#logger, guard);
   }
 
   /**
@@ -245,7 +250,6 @@ export class MainConsumer<TValue> {
       return;
     }
     this.#options.onOutcome(outcome, record);
-    this.#deadLetterGuard?.observe(outcome);
     this.#logger.debug('record processed', {
       topic: record.topic,
       partition: record.partition,
