@@ -7,17 +7,22 @@ import {
   startServiceHttp,
   type ServiceHttp,
 } from '@ricochet/observability';
+import { fileURLToPath } from 'node:url';
 import {
+  closedLocalPort,
   collectTopic,
   committedOffset,
   createTestTopics,
   produceRecords,
   sleep,
+  spawnCli,
   testBrokers,
   testLogger,
   uniqueName,
   waitFor,
 } from '@ricochet/testing';
+
+const handlerModule = fileURLToPath(new URL('../fixtures/order-handler.mjs', import.meta.url));
 
 /** A metric's value on a /metrics page (no labels), or undefined when it has none. */
 function sample(page: string, name: string): number | undefined {
@@ -195,5 +200,75 @@ describe('dead-letter guard: a flood of dead letters pauses the main consumer (r
     expect(sample(page, 'ricochet_main_dead_letter_guard_tripped')).to.equal(0);
     expect(sample(page, 'ricochet_main_dead_letter_guard_trips_total')).to.equal(0);
     expect(sample(page, 'ricochet_main_dead_letter_guard_ratio')).to.be.closeTo(0.1, 0.01);
+  });
+
+  it('ricochet run main: a tripped guard is not ready until SIGUSR2 resumes it', async () => {
+    const topic = uniqueName('orders');
+    const dlqTopic = uniqueName('dlq');
+    const group = uniqueName('group');
+    await createTestTopics([topic, dlqTopic], 1);
+    // Keys of their own: no record waits behind another's lane, so the trip stops the next one.
+    await produceRecords(
+      Array.from({ length: 35 }, (_, index) => ({
+        topic,
+        key: Buffer.from(`k${index}`),
+        value: Buffer.from(index < 15 ? `poison-${index}` : `fine-${index}`),
+        headers: {},
+      })),
+    );
+    const port = await closedLocalPort();
+    const service = spawnCli([
+      'run',
+      'main',
+      '--topic',
+      topic,
+      '--group',
+      group,
+      '--handler',
+      handlerModule,
+      '--dlq',
+      dlqTopic,
+      '--from-beginning',
+      '--max-in-flight',
+      '1',
+      '--dead-letter-guard',
+      '1,1m,10',
+      '--http-port',
+      String(port),
+      '--http-host',
+      '127.0.0.1',
+      '--brokers',
+      testBrokers().join(','),
+    ]);
+    const readyz = async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+      return { status: response.status, body: await response.text() };
+    };
+    try {
+      const tripped = await waitFor('the guard to trip', async () => {
+        const answer = await readyz().catch(() => undefined);
+        return answer?.body.includes('dead-letter-guard') === true ? answer : undefined;
+      });
+      expect(tripped.status).to.equal(503);
+      await sleep(1_500);
+      const committed = Number(await committedOffset(group, topic));
+      expect(committed, 'the 10 that tripped it, and the one running then at most').to.be.within(
+        10,
+        11,
+      );
+      expect(service.log()).to.contain('dead-letter guard tripped: consumption paused');
+
+      service.child.kill('SIGUSR2');
+      await waitFor('the rest handled and committed', async () =>
+        (await committedOffset(group, topic)) === '35' ? true : undefined,
+      );
+      expect((await readyz()).status).to.equal(200);
+      expect(service.log()).to.match(
+        /"by":"operator".*"message":"dead-letter guard resumed: consuming again"/,
+      );
+      expect(await service.stop(), service.log()).to.equal(0);
+    } finally {
+      service.kill();
+    }
   });
 });
