@@ -23,6 +23,7 @@ import {
   type Principal,
   type Role,
 } from './auth.js';
+import { registerOperationPages } from './operation-pages.js';
 import { registerPages } from './pages.js';
 import { createActions } from './actions.js';
 import { ConsoleRequestError } from './errors.js';
@@ -194,11 +195,14 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     throw new ConsoleRequestError(404, 'there is no such page');
   });
 
+  const actions = createActions(options.store, options.logger, options.openPublisher);
+  // Replay jobs running here stop (saved `stopped`, resumable) before the server is gone.
+  app.addHook('onClose', async () => actions.close());
   const context: ConsoleContext = {
     ...options,
     now,
     assets,
-    actions: createActions(options.store, options.logger),
+    actions,
     render: (request, reply, view, page) =>
       views.render(`./${view}`, {
         ...page,
@@ -241,6 +245,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     },
   );
   registerPages(app, context);
+  registerOperationPages(app, context);
   registerApi(app, context);
   return app;
 }
