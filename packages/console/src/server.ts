@@ -153,8 +153,10 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
         : error.code === ConfigError.code
           ? 400
           : (error.statusCode ?? 500);
-    const message = statusCode >= 500 ? 'the console failed; its log says why' : error.message;
-    if (statusCode >= 500) {
+    // A refusal the console chose (503: no brokers to replay with) says why; a failure does not.
+    const failed = statusCode >= 500 && !(error instanceof ConsoleRequestError);
+    const message = failed ? 'the console failed; its log says why' : error.message;
+    if (failed) {
       options.logger.error('console request failed', { url: request.url, error });
     } else {
       options.logger.debug('console request refused', { url: request.url, statusCode, message });
