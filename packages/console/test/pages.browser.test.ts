@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, watchPage, type PageWatch } from './browser.js';
+import { expectNothingRan, launchChromium, signIn, watchPage, type PageWatch } from './browser.js';
 import {
   deadLetter,
   hostile,
@@ -82,10 +82,7 @@ describe('console pages in Chromium', function () {
     await fixture?.close();
   });
 
-  afterEach(() => {
-    expect(watch.dialogs, 'dialogs opened').to.deep.equal([]);
-    expect(watch.errors, 'console errors (CSP refusals among them)').to.deep.equal([]);
-  });
+  afterEach(() => expectNothingRan(watch));
 
   it('lists the records, filters them, and pages by cursor', async () => {
     expect(await page.textContent('h1')).to.include('31 match');
@@ -199,10 +196,7 @@ describe('console pages in Chromium', function () {
   it('shows a viewer no actions', async () => {
     const viewer = await browser.newPage();
     const viewerWatch = watchPage(viewer);
-    await viewer.goto(`${fixture.console.url}/login`);
-    await viewer.fill('input[name="name"]', viewerUser.name);
-    await viewer.fill('input[name="password"]', viewerUser.password);
-    await Promise.all([viewer.waitForURL('**/records'), viewer.click('button:text("Sign in")')]);
+    await signIn(viewer, fixture.console.url, viewerUser);
     expect(await viewer.textContent('header')).to.include('(viewer)');
     expect(await viewer.locator('text=Purge selected…').count()).to.equal(0);
     await viewer.close();

@@ -13,7 +13,7 @@ import {
   waitFor,
   type CollectedRecord,
 } from '@ricochet/testing';
-import { launchChromium, watchPage, type PageWatch } from './browser.js';
+import { expectNothingRan, launchChromium, signIn, watchPage, type PageWatch } from './browser.js';
 import {
   deadLetter,
   operatorToken,
@@ -74,10 +74,7 @@ describe('console replays in Chromium, against the broker', function () {
     guardedId = onSelected[3]!.id;
     page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
     watch = watchPage(page);
-    await page.goto(`${fixture.console.url}/login`);
-    await page.fill('input[name="name"]', operatorUser.name);
-    await page.fill('input[name="password"]', operatorUser.password);
-    await Promise.all([page.waitForURL('**/records'), page.click('button:text("Sign in")')]);
+    await signIn(page, fixture.console.url, operatorUser);
   });
 
   after(async () => {
@@ -85,10 +82,7 @@ describe('console replays in Chromium, against the broker', function () {
     await fixture?.close();
   });
 
-  afterEach(() => {
-    expect(watch.dialogs, 'dialogs opened').to.deep.equal([]);
-    expect(watch.errors, 'console errors (CSP refusals among them)').to.deep.equal([]);
-  });
+  afterEach(() => expectNothingRan(watch));
 
   /** Waits for the job page's script to see the job end and reload it; resolves to its state. */
   async function jobEnds(): Promise<string> {
@@ -230,10 +224,7 @@ describe('console replays in Chromium, against the broker', function () {
 
   it('refuses a viewer’s replay with 403 and offers none', async () => {
     const viewer = await browser.newPage();
-    await viewer.goto(`${fixture.console.url}/login`);
-    await viewer.fill('input[name="name"]', viewerUser.name);
-    await viewer.fill('input[name="password"]', viewerUser.password);
-    await Promise.all([viewer.waitForURL('**/records'), viewer.click('button:text("Sign in")')]);
+    await signIn(viewer, fixture.console.url, viewerUser);
     expect(await viewer.locator('text=Replay selected…').count()).to.equal(0);
     const csrf = await viewer.inputValue('#selection input[name="_csrf"]');
     const refused = await viewer.request.post(`${fixture.console.url}/replays`, {

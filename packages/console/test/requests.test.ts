@@ -51,7 +51,9 @@ describe('console requests', () => {
       force: true,
     });
     expect(replayRequestFrom(byFilter, { rate: null, force: true }).ratePerSecond).to.equal(null);
-    expect(replayRequestFrom(byFilter, { rate: 'fast' }).ratePerSecond).to.be.NaN;
+    expect(Number.isNaN(replayRequestFrom(byFilter, { rate: 'fast' }).ratePerSecond)).to.equal(
+      true,
+    );
     // An empty filter would be the whole archive.
     expect(() => replayRequestFrom(selectionFromForm({ scope: 'filter' }, now), {})).to.throw(
       ConsoleRequestError,
