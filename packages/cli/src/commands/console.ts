@@ -39,7 +39,8 @@ const shutdownTimeoutMs = 10_000;
 export function consoleCommand(io: CliIo, outcome: CommandOutcome) {
   return outcome.command({
     command: 'console',
-    describe: 'serve the dead-letter console: web pages and a JSON API over the archive',
+    describe:
+      'serve the dead-letter console: web pages and a JSON API over the archive; replays need --brokers (or KAFKA_BROKERS, or the config file), without them it browses and purges only',
     builder: (yargs) =>
       // The connection flags (--brokers, SASL, TLS), resolved as `dlq replay` resolves them.
       withConnectionFlags(yargs, consoleReplayConnectionDefaults)
