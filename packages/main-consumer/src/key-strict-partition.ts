@@ -28,14 +28,14 @@ import type { CarefulGate } from './careful-gate.js';
 import type { PublishHandOffs } from './hand-offs.js';
 import type { ProgressWatch } from './progress-watch.js';
 import type { InFlightSlots } from './in-flight-slots.js';
+import type { KeyStrictBook } from './key-strict-book.js';
+import type { HandlingEnd } from './key-strict-decision.js';
 import {
   drainedThroughLast,
   drainPick,
   needsDrain,
   releasedForOneCopy,
-  type HandlingEnd,
-  type KeyStrictBook,
-} from './key-strict-book.js';
+} from './key-strict-entry.js';
 import type { RecordFate, RecordOutcome } from './record-outcome.js';
 import type { RecordProcessor } from './record-processor.js';
 import { WaitingIndex } from './waiting-index.js';

@@ -31,7 +31,8 @@ import type { CarefulGate } from './careful-gate.js';
 import { defaultKeyStrictPollMilliseconds } from './defaults.js';
 import type { PublishHandOffs } from './hand-offs.js';
 import type { InFlightSlots } from './in-flight-slots.js';
-import { KeyStrictBook, sumGauges } from './key-strict-book.js';
+import { KeyStrictBook } from './key-strict-book.js';
+import { sumGauges } from './key-strict-gauges.js';
 import { isOwnerState, StateFold, type ReadStateRecord } from './key-strict-fence.js';
 import {
   KeyStrictPartition,
