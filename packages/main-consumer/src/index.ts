@@ -57,5 +57,5 @@ export type {
   ValueDecoder,
 } from './options.js';
 export { HandlerTimeoutError } from './handler-timeout.js';
-export { KeyStrictTopicMissingError } from './key-strict.js';
+export { KeyStrictTopicMissingError } from './key-strict-topics.js';
 export type { RecordFate, RecordOutcome } from './record-outcome.js';
