@@ -1,5 +1,6 @@
 /** What the `key-strict` book answers: a record's decision, a drain's step, a handling's end. */
 import type { BlockedKeyEntry, ReleasedBlocker } from '@ricochet/core';
+import type { RecordOutcome } from './record-outcome.js';
 
 /**
  * What `key-strict` does with a record of a key, given what the partition's book holds for the
@@ -38,3 +39,15 @@ export type FollowerStep =
 
 /** How a record's handling ended, as far as its key's entry cares. */
 export type HandlingEnd = 'succeeded' | 'sent-to-tier' | 'dead-lettered';
+
+/** The end of a handling, once its hand-off (if any) is acknowledged: diverted ones count dead. */
+export function endOf(outcome: RecordOutcome): HandlingEnd | undefined {
+  switch (outcome.kind) {
+    case 'succeeded':
+    case 'sent-to-tier':
+    case 'dead-lettered':
+      return outcome.kind;
+    default:
+      return undefined;
+  }
+}

@@ -28,11 +28,9 @@ import type { InFlightSlots } from './in-flight-slots.js';
 import { KeyStrictBook } from './key-strict-book.js';
 import { sumGauges } from './key-strict-gauges.js';
 import { isOwnerState, StateFold } from './key-strict-fence.js';
-import {
-  KeyStrictPartition,
-  PartitionRevokedError,
-  type KeyStrictPartitionShared,
-} from './key-strict-partition.js';
+import { KeyStrictPartition } from './key-strict-partition.js';
+import type { KeyStrictPartitionShared } from './key-strict-shared.js';
+import { PartitionRevokedError } from './key-strict-writes.js';
 import { readState, type StateSource } from './key-strict-read.js';
 import { describeKeyStrictTopics } from './key-strict-topics.js';
 import type { CompiledMainConsumerOptions } from './options.js';
