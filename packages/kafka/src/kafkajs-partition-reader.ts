@@ -212,7 +212,10 @@ class KafkajsPartitionReader implements PartitionReader {
     }
     const key = partitionKey(topic, partition);
     const previous = this.#turns.get(key) ?? Promise.resolve();
-    const turn = previous.then(() => this.#readAlone(topic, partition, start, end, onRecords));
+    const turn = previous.then(async () => {
+      await this.#readable(topic, partition);
+      await this.#reads.read(topic, partition, start, end, onRecords);
+    });
     const settled = turn.then(
       () => undefined,
       () => undefined,
@@ -226,14 +229,11 @@ class KafkajsPartitionReader implements PartitionReader {
     return turn;
   }
 
-  /** A read once the partition's earlier reads are over. */
-  async #readAlone(
-    topic: string,
-    partition: number,
-    from: bigint,
-    until: bigint,
-    onRecords: OnRecords,
-  ): Promise<void> {
+  /**
+   * Resolves once the partition may be read, the partition's earlier reads over: the consumer
+   * in its group, and the partition assigned to it.
+   */
+  async #readable(topic: string, partition: number): Promise<void> {
     if (this.#failure !== undefined) {
       throw this.#failure;
     }
@@ -246,7 +246,6 @@ class KafkajsPartitionReader implements PartitionReader {
         retriable: false,
       });
     }
-    await this.#reads.read(topic, partition, from, until, onRecords);
   }
 
   async close(): Promise<void> {

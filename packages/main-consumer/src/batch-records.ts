@@ -69,17 +69,20 @@ export interface BatchFlow {
  */
 export class BatchRecords<TValue> {
   readonly #shared: BatchRecordsShared;
+  /** The batch's own flow: whether it ends, its wake-up, its failure. */
   readonly #host: BatchFlow;
   readonly #slots: InFlightSlots;
   readonly #carefulGate: CarefulGate;
   readonly #progress: ProgressWatch;
   readonly #owned: OwnedPartition;
   readonly #guard: PartitionCrashGuard;
+  /** The offset after the batch's last record: how far the records it may start reach. */
   readonly #batchEnd: string;
   readonly #processor: RecordProcessor<TValue>;
   readonly #handOffs: HandOffs;
   readonly #commits: BatchCommits;
   readonly #lanes: OrderingLanes<TakenRecord>;
+  /** Ordering `key-strict`: the partition's state, which decides every record's fate. */
   readonly #keyStrict: KeyStrictPartition | undefined;
   /** Records taken whose fate is not decided: running, or waiting for their lane or a slot. */
   #pending = 0;
