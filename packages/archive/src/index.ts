@@ -40,6 +40,7 @@ export {
   ArchiveUnavailableError,
   ReplayJobNotHeldError,
 } from './errors.js';
+export { auditedPurge } from './audited-purge.js';
 export { openArchiveStore, type ArchiveStoreOptions } from './open.js';
 export { parseStoreUrl, type StoreLocation } from './url.js';
 export { checkLimit } from './paging.js';

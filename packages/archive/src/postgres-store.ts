@@ -34,6 +34,7 @@ import {
   listStatement,
   markManyReplayedStatement,
   markReplayedStatement,
+  replaysOfStatement,
   purgeStatement,
   statsStatements,
   type Statement,
@@ -262,6 +263,12 @@ class PostgresArchiveStore implements ArchiveStore {
       checkLimit('limit', position.limit),
     );
     const rows = await this.#run('listAfter', () => query(this.pool, statement));
+    return rows.map(toArchivedRecord);
+  }
+
+  async listReplaysOf(id: number, limit: number): Promise<readonly ArchivedRecord[]> {
+    const statement = replaysOfStatement(dialect, checkId(id), checkLimit('limit', limit));
+    const rows = await this.#run('listReplaysOf', () => query(this.pool, statement));
     return rows.map(toArchivedRecord);
   }
 

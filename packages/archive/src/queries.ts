@@ -1,5 +1,6 @@
-import { ConfigError } from '@ricochet/core';
+import { ConfigError, replayedFromHeader } from '@ricochet/core';
 import { Parameters, whereClause, type Dialect } from './query-builder.js';
+import { encodeHeaders } from './codec.js';
 import { insertColumns, recordTable, selectColumns } from './records.js';
 import type { ArchiveFilter } from './types.js';
 
@@ -41,6 +42,26 @@ export function listAfterStatement(
   const where = whereClause(filter, dialect, parameters, keyset);
   const text =
     `SELECT ${selectColumns} FROM ${recordTable} WHERE ${where} ` +
+    `ORDER BY id ASC LIMIT ${parameters.bind(limit)}`;
+  return { text, values: parameters.values };
+}
+
+/**
+ * The records archived after `id` whose headers hold `replayed-from: <id>` (its replays that were
+ * dead-lettered again), oldest first. Headers are stored as JSON text written by encodeHeaders
+ * alone, so the header's exact encoding is a substring of the row's headers and of no other
+ * row's: inside a JSON string a quote is always escaped, so a header's name or value cannot
+ * forge the `{"name":` that starts an entry. Not indexed: it scans the records archived after
+ * this one, so the console asks only for records replayed at least once.
+ */
+export function replaysOfStatement(dialect: Dialect, id: number, limit: number): Statement {
+  const parameters = new Parameters(dialect);
+  const entry = encodeHeaders('replayedFrom', [
+    { name: replayedFromHeader, value: Buffer.from(String(id)) },
+  ]).slice(1, -1);
+  const text =
+    `SELECT ${selectColumns} FROM ${recordTable} WHERE id > ${parameters.bind(id)} ` +
+    `AND ${dialect.contains('headers', parameters.bind(entry))} ` +
     `ORDER BY id ASC LIMIT ${parameters.bind(limit)}`;
   return { text, values: parameters.values };
 }

@@ -14,6 +14,8 @@ export interface Dialect {
   lower(expression: string): string;
   /** A bound parameter read as a 64-bit integer (SQLite binds JS numbers as REAL). */
   integer(placeholder: string): string;
+  /** A condition: `expression` holds the text bound at `placeholder`, case and all. */
+  contains(expression: string, placeholder: string): string;
 }
 
 export const sqliteDialect: Dialect = {
@@ -23,6 +25,8 @@ export const sqliteDialect: Dialect = {
   // A JavaScript function registered on each connection: SQLite's lower() is ASCII-only.
   lower: (expression) => `ricochet_lower(${expression})`,
   integer: (placeholder) => `CAST(${placeholder} AS INTEGER)`,
+  // Not LIKE: SQLite's folds ASCII case, and base64 is case-sensitive.
+  contains: (expression, placeholder) => `instr(${expression}, ${placeholder}) > 0`,
 };
 
 export const postgresDialect: Dialect = {
@@ -32,6 +36,7 @@ export const postgresDialect: Dialect = {
   // Unicode-aware under a UTF-8 LC_CTYPE; a database created with the C locale folds ASCII only.
   lower: (expression) => `lower(${expression})`,
   integer: (placeholder) => `CAST(${placeholder} AS BIGINT)`,
+  contains: (expression, placeholder) => `strpos(${expression}, ${placeholder}) > 0`,
 };
 
 /** Collects bound values; every value in a statement goes through here, never into its text. */

@@ -31,6 +31,7 @@ import {
   listStatement,
   markManyReplayedStatement,
   markReplayedStatement,
+  replaysOfStatement,
   purgeStatement,
   statsStatements,
   type Statement,
@@ -319,6 +320,11 @@ class SqliteArchiveStore implements ArchiveStore {
       checkLimit('limit', position.limit),
     );
     return this.#run('listAfter', () => this.#all(statement).map(toArchivedRecord));
+  }
+
+  async listReplaysOf(id: number, limit: number): Promise<readonly ArchivedRecord[]> {
+    const statement = replaysOfStatement(dialect, checkId(id), checkLimit('limit', limit));
+    return this.#run('listReplaysOf', () => this.#all(statement).map(toArchivedRecord));
   }
 
   async appendAudit(entry: AuditInput): Promise<AuditEntry> {

@@ -224,6 +224,11 @@ export interface ArchiveStore {
     filter: ArchiveFilter,
     position: { readonly afterId: number; readonly throughId?: number; readonly limit: number },
   ): Promise<readonly ArchivedRecord[]>;
+  /**
+   * What became of a record's replays: the records archived after it that carry
+   * `replayed-from: <id>` (its replays dead-lettered again), oldest first, at most `limit`.
+   */
+  listReplaysOf(id: number, limit: number): Promise<readonly ArchivedRecord[]>;
   /** Appends one audit row, stamped now; resolves to it. */
   appendAudit(entry: AuditInput): Promise<AuditEntry>;
   /** Newest first. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConfigError } from '@ricochet/core';
+import { ConfigError, replayedFromHeader } from '@ricochet/core';
 import { ReplayJobNotHeldError, type ReplayJobInput } from '@ricochet/archive';
 import { listIds, makeInput, rejectionOf, startTime } from './fixtures.js';
 import type { SuiteContext } from './store-suite.js';
@@ -41,6 +41,52 @@ export function describeOperations(context: () => SuiteContext): void {
       const through = await store.listAfter(orders, { afterId: 0, throughId: ids[2]!, limit: 9 });
       expect(through.map((record) => record.id)).to.deep.equal([ids[0], ids[2]]);
       await rejectionOf(store.listAfter(orders, { afterId: -1, limit: 2 }), ConfigError);
+    });
+  });
+
+  describe('listReplaysOf', () => {
+    it('finds the records archived later that carry replayed-from naming the id, and only those', async () => {
+      const { store } = context();
+      const replayedFrom = (id: number | string, name = replayedFromHeader) => ({
+        name,
+        value: Buffer.from(String(id)),
+      });
+      await store.insert([makeInput(), makeInput()]);
+      const [original, other] = (await listIds(store, {})).reverse() as [number, number];
+      // Forgeries: the entry's text inside another header's name, the id as another header's value.
+      const forgedName = `x","base64":"","y":{"name":"${replayedFromHeader}","base64":"${Buffer.from(String(original)).toString('base64')}"}`;
+      await store.insert([
+        makeInput({ headers: [replayedFrom(other)] }),
+        makeInput({
+          headers: [{ name: 'content-type', value: Buffer.from('x') }, replayedFrom(original)],
+        }),
+        makeInput({
+          headers: [replayedFrom(original, forgedName), replayedFrom(original, 'replayed-fromx')],
+        }),
+        makeInput({ headers: [replayedFrom(`${original}0`), replayedFrom(` ${original}`)] }),
+        makeInput({ headers: [replayedFrom(original)] }),
+        makeInput({ headers: [replayedFrom(original)] }),
+      ]);
+      const later = (await listIds(store, {})).reverse().slice(2);
+      expect((await store.listReplaysOf(original, 10)).map((record) => record.id)).to.deep.equal([
+        later[1],
+        later[4],
+        later[5],
+      ]);
+      expect((await store.listReplaysOf(original, 2)).map((record) => record.id)).to.deep.equal([
+        later[1],
+        later[4],
+      ]);
+      // A purged record's headers are gone, and with them what it was a replay of.
+      await store.purge({ ids: [later[4]!] });
+      expect((await store.listReplaysOf(original, 10)).map((record) => record.id)).to.deep.equal([
+        later[1],
+        later[5],
+      ]);
+      expect(await store.listReplaysOf(other, 10)).to.have.length(1);
+      // Only later records: a replay is archived after the record it came from.
+      expect(await store.listReplaysOf(later[5]!, 10)).to.deep.equal([]);
+      await rejectionOf(store.listReplaysOf(0, 10), ConfigError);
     });
   });
 

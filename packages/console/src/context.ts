@@ -1,5 +1,6 @@
 import type { ArchiveStore } from '@ricochet/archive';
 import type { Logger } from '@ricochet/core';
+import type { ReplayPublisher } from '@ricochet/replay';
 import type { ValueDescriber } from '@ricochet/value-decoder';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ConsoleActions } from './actions.js';
@@ -32,6 +33,11 @@ export interface ConsoleOptions {
   readonly localActor: string;
   /** Signs session and CSRF cookies; random per process when absent (sessions end at restart). */
   readonly sessionSecret?: string;
+  /**
+   * Opens the producer replays publish with, at the first replay; absent when the console has no
+   * brokers, and then it cannot replay (it says so).
+   */
+  readonly openPublisher?: () => Promise<ReplayPublisher>;
   readonly now?: () => number;
 }
 

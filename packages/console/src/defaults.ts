@@ -24,3 +24,19 @@ export const overviewSampleSize = 5_000;
 
 /** Bytes of a value shown in the Record page's hex view. */
 export const hexViewBytes = 4_096;
+
+/**
+ * The rate cap a replay form offers, records per second: a replay started from a browser should
+ * not flood a topic its consumers are still recovering on. The form (and the API's `rate`) can
+ * raise or clear it.
+ */
+export const defaultConsoleReplayRate = 100;
+
+/** How many of the records a dry run leaves out it lists with the reason why. */
+export const planRefusalsShown = 20;
+
+/** Jobs and audit rows on one page. */
+export const operationsPageSize = 25;
+
+/** Replays of one record the Record page lists (its replays dead-lettered again). */
+export const replaysShown = 20;

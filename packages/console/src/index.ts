@@ -8,10 +8,13 @@
  * @example
  * ```ts
  * import { credentialsFromEnvironment, startConsole } from '@ricochet/console';
+ * import { openReplayPublisher } from '@ricochet/replay';
  *
  * const running = await startConsole({
  *   store, describer, logger, host: '127.0.0.1', port: 8080, localActor: 'alice',
  *   credentials: credentialsFromEnvironment(process.env),
+ *   // Replays publish through this, opened at the first one; without it the console cannot replay.
+ *   openPublisher: () => openReplayPublisher({ brokers, clientId: 'ricochet-console-replay', logger }),
  * });
  * console.log(running.url);
  * await running.close();

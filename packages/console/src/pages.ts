@@ -6,8 +6,11 @@ import { encodeSession, principalForPassword, principalForToken, sessionSubject 
 import { hexViewBytes, overviewWindows, sessionLifetimeMs } from './defaults.js';
 import { deadLetterFormat, retryHistory } from './insight.js';
 import { overviewOf } from './overview.js';
+import { checkTarget } from './actions.js';
 import { filterFormFrom, filterFromForm, idsFromForm, queryString } from './query.js';
-import { countRecords, pageLimit } from './records.js';
+import { recordsPage, type RecordOrder } from './records.js';
+import { replayedFrom, replaysOf } from './replays.js';
+import { selectionFromForm } from './selection.js';
 import { ConsoleRequestError } from './errors.js';
 import { sessionCookie, type ConsoleContext } from './context.js';
 
@@ -100,25 +103,33 @@ export function registerPages(app: FastifyInstance, context: ConsoleContext): vo
     async (request, reply) => {
       const form = filterFormFrom(request.query);
       const filter = filterFromForm(form, context.now());
-      const limit = pageLimit(request.query.limit);
-      const cursor = request.query.cursor;
       const [page, total] = await Promise.all([
-        store.list(filter, cursor === undefined || cursor === '' ? { limit } : { limit, cursor }),
-        countRecords(store, filter),
+        recordsPage(store, filter, request.query),
+        store.count(filter),
       ]);
+      const limit = request.query.limit;
+      const kept = { ...(limit === undefined ? {} : { limit }) };
+      const ordered = (order: RecordOrder) =>
+        `/records${queryString(form, { ...kept, ...(order === 'oldest' ? { order } : {}) })}`;
       return reply.type(html).send(
         render(request, reply, 'records', {
           title: 'Records',
           active: 'records',
           form,
+          order: page.order,
           records: page.records,
           total,
           reasons: deadLetterReasons,
           nextLink:
-            page.nextCursor === undefined
+            page.next === undefined
               ? undefined
-              : `/records${queryString(form, { cursor: page.nextCursor, limit: String(limit) })}`,
-          firstLink: cursor === undefined ? undefined : `/records${queryString(form)}`,
+              : `/records${queryString(form, { ...kept, ...page.next })}`,
+          firstLink:
+            request.query.cursor === undefined && request.query.after === undefined
+              ? undefined
+              : ordered(page.order),
+          newestLink: ordered('newest'),
+          oldestLink: ordered('oldest'),
           filterQuery: queryString(form),
         }),
       );
@@ -134,7 +145,10 @@ export function registerPages(app: FastifyInstance, context: ConsoleContext): vo
       if (record === undefined) {
         throw new ConsoleRequestError(404, `no archived record has id ${id}`);
       }
-      const value = await context.describer.describe(record.value);
+      const [value, replays] = await Promise.all([
+        context.describer.describe(record.value),
+        replaysOf(store, record),
+      ]);
       return reply.type(html).send(
         render(request, reply, 'record', {
           title: `Record ${record.id}`,
@@ -152,6 +166,8 @@ export function registerPages(app: FastifyInstance, context: ConsoleContext): vo
             description: headerDescriptions.get(header.name),
           })),
           history: retryHistory(record),
+          replays,
+          replayOf: replayedFrom(record),
         }),
       );
     },
@@ -178,13 +194,14 @@ export function registerPages(app: FastifyInstance, context: ConsoleContext): vo
     '/records/purge/confirm',
     { config: { access: 'operator' } },
     async (request, reply) => {
-      const target = purgeTarget(request.body, context.now());
-      const total = await countRecords(store, target.filter);
+      const selection = selectionFromForm(request.body, context.now());
+      checkTarget(selection.filter);
+      const total = await store.count(selection.filter);
       return reply.type(html).send(
         render(request, reply, 'purge-confirm', {
           title: 'Purge',
           active: 'records',
-          ...target,
+          ...selection,
           total,
         }),
       );
@@ -195,35 +212,16 @@ export function registerPages(app: FastifyInstance, context: ConsoleContext): vo
     '/records/purge',
     { config: { access: 'operator' } },
     async (request, reply) => {
-      const target = purgeTarget(request.body, context.now());
-      const purged = await context.actions.purge(target.filter, request.principal!, 'ui');
+      const selection = selectionFromForm(request.body, context.now());
+      const purged = await context.actions.purge(selection.filter, request.principal!, 'ui');
       return reply.type(html).send(
         render(request, reply, 'done', {
           title: 'Purged',
           active: 'records',
           message: `purged ${purged} record${purged === 1 ? '' : 's'}`,
-          back: `/records${target.filterQuery}`,
+          back: `/records${selection.filterQuery}`,
         }),
       );
     },
   );
-}
-
-/** A purge's records from a form: the selected ids, or every record matching the filter fields. */
-function purgeTarget(body: Form, now: number) {
-  const form = filterFormFrom(body as Record<string, unknown>);
-  const ids = idsFromForm(body.id);
-  if (body.scope === 'selection' || ids.length > 0) {
-    if (ids.length === 0) {
-      throw new ConsoleRequestError(400, 'select at least one record');
-    }
-    return { scope: 'selection', ids, form, filter: { ids }, filterQuery: queryString(form) };
-  }
-  return {
-    scope: 'filter',
-    ids,
-    form,
-    filter: filterFromForm(form, now),
-    filterQuery: queryString(form),
-  };
 }

@@ -62,7 +62,7 @@ export function queryString(
 ): string {
   const parameters = new URLSearchParams();
   for (const [name, value] of Object.entries({ ...form, ...extra })) {
-    if (value !== undefined) {
+    if (value !== undefined && value !== '') {
       parameters.set(name, value);
     }
   }

@@ -23,6 +23,7 @@ import {
   type Principal,
   type Role,
 } from './auth.js';
+import { registerOperationPages } from './operation-pages.js';
 import { registerPages } from './pages.js';
 import { createActions } from './actions.js';
 import { ConsoleRequestError } from './errors.js';
@@ -152,8 +153,10 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
         : error.code === ConfigError.code
           ? 400
           : (error.statusCode ?? 500);
-    const message = statusCode >= 500 ? 'the console failed; its log says why' : error.message;
-    if (statusCode >= 500) {
+    // A refusal the console chose (503: no brokers to replay with) says why; a failure does not.
+    const failed = statusCode >= 500 && !(error instanceof ConsoleRequestError);
+    const message = failed ? 'the console failed; its log says why' : error.message;
+    if (failed) {
       options.logger.error('console request failed', { url: request.url, error });
     } else {
       options.logger.debug('console request refused', { url: request.url, statusCode, message });
@@ -194,11 +197,14 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     throw new ConsoleRequestError(404, 'there is no such page');
   });
 
+  const actions = createActions(options.store, options.logger, options.openPublisher);
+  // Replay jobs running here stop (saved `stopped`, resumable) before the server is gone.
+  app.addHook('onClose', async () => actions.close());
   const context: ConsoleContext = {
     ...options,
     now,
     assets,
-    actions: createActions(options.store, options.logger),
+    actions,
     render: (request, reply, view, page) =>
       views.render(`./${view}`, {
         ...page,
@@ -241,6 +247,7 @@ export async function buildConsole(options: ConsoleOptions): Promise<FastifyInst
     },
   );
   registerPages(app, context);
+  registerOperationPages(app, context);
   registerApi(app, context);
   return app;
 }

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { expect } from 'chai';
 import { buildConsole, credentialsFromEnvironment } from '@ricochet/console';
+import type { AuditEntry } from '@ricochet/archive';
 import { ConfigError } from '@ricochet/core';
 import { testLogger } from '@ricochet/testing';
 import { createValueDescriber } from '@ricochet/value-decoder';
@@ -90,6 +91,23 @@ describe('console authentication', () => {
     });
     expect(purge.status).to.equal(403);
     expect((await fixture.store.get(1))?.status).to.equal('archived');
+    for (const path of [
+      '/api/v1/replays/plan',
+      '/api/v1/replays',
+      '/api/v1/jobs/1/stop',
+      '/api/v1/jobs/1/resume',
+    ]) {
+      const refused = await fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { ...bearer(viewerToken), 'content-type': 'application/json' },
+        body: JSON.stringify({ ids: [1] }),
+      });
+      expect(refused.status, path).to.equal(403);
+    }
+    expect((await fetch(`${url}/api/v1/audit`, { headers: bearer(viewerToken) })).status).to.equal(
+      200,
+    );
+    expect(await fixture.store.listReplayJobs({}, { limit: 1 })).to.deep.include({ jobs: [] });
   });
 
   it('lets an operator’s token act through the API', async () => {
@@ -100,6 +118,32 @@ describe('console authentication', () => {
     });
     expect(purge.status).to.equal(200);
     expect(await purge.json()).to.deep.equal({ purged: 1 });
+    const audit = await fetch(`${url}/api/v1/audit?action=purge`, { headers: bearer(viewerToken) });
+    const [entry] = ((await audit.json()) as { entries: AuditEntry[] }).entries;
+    expect(entry).to.deep.include({
+      origin: 'api',
+      action: 'purge',
+      target: { ids: [2] },
+      outcome: { purged: 1 },
+    });
+    // The token's role and fingerprint, never the token.
+    expect(entry!.actor).to.match(/^operator-token:[0-9a-f]+$/);
+    expect(entry!.actor).not.to.include(operatorToken);
+  });
+
+  it('says why a console without brokers cannot replay, and still plans one', async () => {
+    const replay = (path: string) =>
+      fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { ...bearer(operatorToken), 'content-type': 'application/json' },
+        body: JSON.stringify({ ids: [1] }),
+      });
+    const plan = await replay('/api/v1/replays/plan');
+    expect(plan.status).to.equal(200);
+    expect(await plan.json()).to.deep.include({ replay: 1, refused: 0, failed: 0 });
+    const refused = await replay('/api/v1/replays');
+    expect(refused.status).to.equal(503);
+    expect(((await refused.json()) as { error: string }).error).to.include('without brokers');
   });
 
   it('refuses a signed-in browser’s POST without the CSRF token, or from another origin', async () => {
@@ -157,7 +201,7 @@ describe('console without credentials', () => {
   let fixture: ConsoleFixture;
 
   before(async () => {
-    fixture = await startTestConsole([deadLetter()], {});
+    fixture = await startTestConsole([deadLetter()], { environment: {} });
   });
   after(async () => fixture.close());
 

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { expect } from 'chai';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's chromium package; .ci/run installs it when missing. */
@@ -42,4 +43,22 @@ export function watchPage(page: Page): PageWatch {
   });
   page.on('pageerror', (error) => watch.errors.push(error.message));
   return watch;
+}
+
+/** Fails the test if the page opened a dialog or logged an error. */
+export function expectNothingRan(watch: PageWatch): void {
+  expect(watch.dialogs, 'dialogs opened').to.deep.equal([]);
+  expect(watch.errors, 'console errors (CSP refusals among them)').to.deep.equal([]);
+}
+
+/** Signs in on the console's page with a name and password; resolves on the Records page. */
+export async function signIn(
+  page: Page,
+  consoleUrl: string,
+  user: { readonly name: string; readonly password: string },
+): Promise<void> {
+  await page.goto(`${consoleUrl}/login`);
+  await page.fill('input[name="name"]', user.name);
+  await page.fill('input[name="password"]', user.password);
+  await Promise.all([page.waitForURL('**/records'), page.click('button:text("Sign in")')]);
 }

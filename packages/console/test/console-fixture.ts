@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openArchiveStore, type ArchiveInput, type ArchiveStore } from '@ricochet/archive';
-import { startConsole, credentialsFromEnvironment, type RunningConsole } from '@ricochet/console';
+import {
+  startConsole,
+  credentialsFromEnvironment,
+  type ConsoleOptions,
+  type RunningConsole,
+} from '@ricochet/console';
 import { RetryHeader } from '@ricochet/core';
 import { testLogger } from '@ricochet/testing';
 import { createValueDescriber } from '@ricochet/value-decoder';
@@ -78,14 +83,22 @@ export interface ConsoleFixture {
   close(): Promise<void>;
 }
 
-/** A console on a fresh SQLite archive holding `records`, with tokens and users configured. */
+const credentialsEnvironment: NodeJS.ProcessEnv = {
+  RICOCHET_CONSOLE_OPERATOR_TOKEN: operatorToken,
+  RICOCHET_CONSOLE_VIEWER_TOKEN: viewerToken,
+  RICOCHET_CONSOLE_USERS: `${viewerUser.name}:viewer:${viewerUser.password},${operatorUser.name}:operator:${operatorUser.password}`,
+};
+
+/**
+ * A console on a fresh SQLite archive holding `records`, with tokens and users configured (the
+ * environment given instead, `{}` for none); it replays only when given `openPublisher`.
+ */
 export async function startTestConsole(
   records: readonly ArchiveInput[],
-  environment: NodeJS.ProcessEnv = {
-    RICOCHET_CONSOLE_OPERATOR_TOKEN: operatorToken,
-    RICOCHET_CONSOLE_VIEWER_TOKEN: viewerToken,
-    RICOCHET_CONSOLE_USERS: `${viewerUser.name}:viewer:${viewerUser.password},${operatorUser.name}:operator:${operatorUser.password}`,
-  },
+  options: {
+    readonly environment?: NodeJS.ProcessEnv;
+    readonly openPublisher?: ConsoleOptions['openPublisher'];
+  } = {},
 ): Promise<ConsoleFixture> {
   const logger = testLogger('console');
   const directory = mkdtempSync(join(tmpdir(), 'ricochet-console-'));
@@ -97,10 +110,11 @@ export async function startTestConsole(
     store,
     describer: createValueDescriber({ logger }),
     logger,
-    credentials: credentialsFromEnvironment(environment),
+    credentials: credentialsFromEnvironment(options.environment ?? credentialsEnvironment),
     host: '127.0.0.1',
     port: 0,
     localActor: 'local-tester',
+    ...(options.openPublisher === undefined ? {} : { openPublisher: options.openPublisher }),
   });
   return {
     store,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, watchPage, type PageWatch } from './browser.js';
+import { expectNothingRan, launchChromium, signIn, watchPage, type PageWatch } from './browser.js';
 import {
   deadLetter,
   hostile,
@@ -23,6 +23,7 @@ describe('console pages in Chromium', function () {
   let page: Page;
   let watch: PageWatch;
   let hostileId: number;
+  let hostileJobId: number;
 
   before(async () => {
     const records = [
@@ -42,6 +43,30 @@ describe('console pages in Chromium', function () {
     [fixture, browser] = await Promise.all([startTestConsole(records), launchChromium()]);
     hostileId = (await fixture.store.list({ originalTopic: 'hostile' }, { limit: 1 })).records[0]!
       .id;
+    // What the Audit and Jobs pages show is attacker-controlled too: filters and actors.
+    await fixture.store.appendAudit({
+      actor: hostile.script,
+      origin: 'api',
+      action: 'replay',
+      target: { originalTopic: hostile.image },
+      outcome: { error: hostile.url },
+      jobId: null,
+    });
+    hostileJobId = (
+      await fixture.store.createReplayJob(
+        {
+          actor: hostile.image,
+          origin: 'api',
+          target: { grep: hostile.script },
+          ratePerSecond: null,
+          maxReplays: 3,
+          force: false,
+          total: 0,
+          throughId: 0,
+        },
+        'a-runner-elsewhere',
+      )
+    ).id;
     context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     page = await context.newPage();
     watch = watchPage(page);
@@ -57,10 +82,7 @@ describe('console pages in Chromium', function () {
     await fixture?.close();
   });
 
-  afterEach(() => {
-    expect(watch.dialogs, 'dialogs opened').to.deep.equal([]);
-    expect(watch.errors, 'console errors (CSP refusals among them)').to.deep.equal([]);
-  });
+  afterEach(() => expectNothingRan(watch));
 
   it('lists the records, filters them, and pages by cursor', async () => {
     expect(await page.textContent('h1')).to.include('31 match');
@@ -72,10 +94,27 @@ describe('console pages in Chromium', function () {
     await page.screenshot({ path: join(screenshots, 'records.png'), fullPage: false });
     await page.click('#next-page');
     expect(await page.locator('table.records tbody tr').count()).to.equal(11);
+    // Oldest first, paged by the last id shown.
+    await page.goto(`${fixture.console.url}/records?limit=20`);
+    await page.click('#sort-oldest');
+    const firstIds = await page.$$eval('table.records tbody tr td:nth-child(2)', (cells) =>
+      cells.map((cell) => Number(cell.textContent)),
+    );
+    expect(firstIds).to.deep.equal(Array.from({ length: 20 }, (_, index) => index + 1));
+    await page.click('#next-page');
+    expect(await page.textContent('table.records tbody tr td:nth-child(2)')).to.equal('21');
+    expect(await page.textContent('h1')).to.include('31 match');
   });
 
   it('renders a hostile record as text: no dialog, no script run, no injected element', async () => {
-    for (const path of ['/records', `/records/${hostileId}`, '/overview']) {
+    for (const path of [
+      '/records',
+      `/records/${hostileId}`,
+      '/overview',
+      '/jobs',
+      `/jobs/${hostileJobId}`,
+      '/audit',
+    ]) {
       await page.goto(`${fixture.console.url}${path}`);
       expect(await page.evaluate('window.__xss'), path).to.equal(undefined);
       expect(await page.locator('img').count(), path).to.equal(0);
@@ -99,6 +138,8 @@ describe('console pages in Chromium', function () {
       nodes.map((node) => node.getAttribute('href') ?? ''),
     );
     expect(links.filter((href) => !href.startsWith('/'))).to.deep.equal([]);
+    await page.goto(`${fixture.console.url}/audit`);
+    expect(await page.textContent('table.audit')).to.include(hostile.script);
   });
 
   it('shows a record: headers explained, value decoded, hex view, retry history', async () => {
@@ -142,15 +183,20 @@ describe('console pages in Chromium', function () {
     await Promise.all([page.waitForURL('**/records/purge'), page.click('button:text("Purge 1")')]);
     expect(await page.textContent('main')).to.include('purged 1 record');
     expect((await fixture.store.get(id))?.status).to.equal('purged');
+    const { entries } = await fixture.store.listAudit({ action: 'purge' }, { limit: 5 });
+    expect(entries).to.have.length(1);
+    expect(entries[0]).to.deep.include({
+      origin: 'ui',
+      target: { ids: [id] },
+      outcome: { purged: 1 },
+    });
+    expect(entries[0]!.actor).to.match(/^operator-token:/);
   });
 
   it('shows a viewer no actions', async () => {
     const viewer = await browser.newPage();
     const viewerWatch = watchPage(viewer);
-    await viewer.goto(`${fixture.console.url}/login`);
-    await viewer.fill('input[name="name"]', viewerUser.name);
-    await viewer.fill('input[name="password"]', viewerUser.password);
-    await Promise.all([viewer.waitForURL('**/records'), viewer.click('button:text("Sign in")')]);
+    await signIn(viewer, fixture.console.url, viewerUser);
     expect(await viewer.textContent('header')).to.include('(viewer)');
     expect(await viewer.locator('text=Purge selected…').count()).to.equal(0);
     await viewer.close();

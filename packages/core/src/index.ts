@@ -117,16 +117,13 @@ export {
   blockedKeysPartition,
   blockedKeysRecordKey,
   blockedKeysRecordVersion,
-  decodeBlockedKeysRecord,
   encodeBlockedKeysRecord,
   entryRecordKey,
-  fromWaitingRecord,
   keyBase64,
   keyFromBase64,
   keyId,
   releaseRecordKey,
   releasedRecordKey,
-  toWaitingRecord,
   waitingScanMarginMilliseconds,
   blockedKeysWriterHeader,
   blockedKeysMinCompactionLagMilliseconds,
@@ -139,6 +136,8 @@ export {
   type ReleaseCommand,
   type ReleasedBlocker,
 } from './blocked-keys.js';
+export { decodeBlockedKeysRecord } from './blocked-keys-decode.js';
+export { fromWaitingRecord, toWaitingRecord } from './waiting-records.js';
 export type { LogFields, Logger } from './logger.js';
 export {
   nextOffset,

@@ -87,8 +87,8 @@ export {
 } from './publish-health.js';
 export { TopicDirectory, type TopicLookup } from './topic-directory.js';
 export { CommittedOffsetReader } from './committed-offsets.js';
+export { createPartitionReader } from './kafkajs-partition-reader.js';
 export {
-  createPartitionReader,
   defaultPartitionReaderGroupPrefix,
   PartitionReadError,
   PartitionReaderClosedError,

@@ -1,18 +1,16 @@
 import { performance } from 'node:perf_hooks';
-import { nextOffset, type CommitMetadata, type ConsumedRecord, type Logger } from '@ricochet/core';
+import { nextOffset, type Logger } from '@ricochet/core';
 import type { ConsumedBatch } from '@ricochet/kafka';
 import { BatchCommits, type CommitPartition } from './batch-commits.js';
+import { BatchRecords } from './batch-records.js';
 import type { CarefulGate } from './careful-gate.js';
-import type { PartitionCrashGuard, RecordStep } from './crash-guard.js';
 import type { OwnedPartition } from './crash-guards.js';
 import { DoneRecords } from './done-records.js';
-import { HandOffs, type PublishHandOffs, type SettleRecord, type Unsettled } from './hand-offs.js';
+import { HandOffs, type PublishHandOffs, type SettleRecord } from './hand-offs.js';
 import type { InFlightSlots } from './in-flight-slots.js';
 import type { KeyStrictPartition } from './key-strict-partition.js';
-import { OrderingLanes } from './ordering.js';
 import type { CompiledMainConsumerOptions } from './options.js';
 import type { ProgressWatch } from './progress-watch.js';
-import type { RecordFate } from './record-outcome.js';
 import type { RecordProcessor } from './record-processor.js';
 
 /**
@@ -34,14 +32,6 @@ const heartbeatAskMilliseconds = 50;
 /** A handler call is failed within a tenth of the handler timeout past it (a second at most). */
 function watchdogMilliseconds(handlerTimeoutMilliseconds: number): number {
   return Math.min(maxWatchdogMilliseconds, Math.ceil(handlerTimeoutMilliseconds / 10));
-}
-
-/** A record the batch's cursor has passed and will start: its crash-guard step, its bookkeeping. */
-interface TakenRecord {
-  readonly record: ConsumedRecord;
-  readonly step: RecordStep;
-  /** Its booking as taken and not decided (it waits, or runs asynchronously). */
-  readonly unsettled: Unsettled;
 }
 
 /** The main consumer's options a batch run reads. */
@@ -82,27 +72,20 @@ export interface BatchRunShared {
  *
  * When the partition is revoked or the service stops, no record is started any more and the
  * running ones get `revokeGraceMilliseconds` to finish; what is done is then committed, and the
- * rest is left to the next owner.
+ * rest is left to the next owner. The records from the cursor on are `BatchRecords`'; this is
+ * the batch's flow: its cursor, commit cadence, heartbeats, ending and grace.
  */
 export class BatchRun<TValue> {
   readonly #shared: BatchRunShared;
   readonly #options: BatchRunOptions;
-  readonly #slots: InFlightSlots;
-  readonly #carefulGate: CarefulGate;
   readonly #progress: ProgressWatch;
   readonly #batch: ConsumedBatch;
   readonly #owned: OwnedPartition;
-  readonly #guard: PartitionCrashGuard;
-  /** The offset after the batch's last record: how far the records it may start reach. */
-  readonly #batchEnd: string;
   readonly #processor: RecordProcessor<TValue>;
   readonly #handOffs: HandOffs;
   readonly #commits: BatchCommits;
-  readonly #lanes: OrderingLanes<TakenRecord>;
-  /** Ordering `key-strict`: the partition's state, which decides every record's fate. */
-  readonly #keyStrict: KeyStrictPartition | undefined;
-  /** Records taken whose fate is not decided: running, or waiting for their lane or a slot. */
-  #pending = 0;
+  /** The batch's records from the cursor on: taken, started, decided. */
+  readonly #records: BatchRecords<TValue>;
   /** No record is started any more: the partition is revoked, the service stops, or one failed. */
   #ending = false;
   /** The heartbeat's rejection (a rebalance), rethrown once the running records had their grace. */
@@ -141,17 +124,10 @@ export class BatchRun<TValue> {
     keyStrict?: KeyStrictPartition,
   ) {
     this.#shared = shared;
-    this.#keyStrict = keyStrict;
     this.#options = shared.options;
-    this.#slots = shared.slots;
-    this.#carefulGate = shared.carefulGate;
     this.#progress = shared.progress;
     this.#batch = batch;
     this.#owned = owned;
-    this.#guard = owned.guard;
-    const last = batch.records.at(-1);
-    // Read only before a record of the batch starts: a batch with none never reads it.
-    this.#batchEnd = last === undefined ? '0' : nextOffset(last.offset);
     this.#processor = processor;
     // One bookkeeping per batch: with partitions handled concurrently, a batch must publish (and
     // so settle) only its own records.
@@ -178,7 +154,21 @@ export class BatchRun<TValue> {
       shared.commit,
       keyStrict === undefined ? undefined : () => keyStrict.fence(),
     );
-    this.#lanes = new OrderingLanes(shared.options.ordering);
+    const last = batch.records.at(-1);
+    // Read only before a record of the batch starts: a batch with none never reads it.
+    const batchEnd = last === undefined ? '0' : nextOffset(last.offset);
+    this.#records = new BatchRecords(
+      shared,
+      { owned, batchEnd, processor, handOffs: this.#handOffs, commits: this.#commits, keyStrict },
+      {
+        ending: () => this.#ending,
+        closed: () => this.#closed,
+        wake: () => this.#wake(),
+        woken: () => this.#woken(),
+        awaitDecided: () => this.#awaitDecided(),
+        failed: (error: unknown) => this.#failed(error),
+      },
+    );
   }
 
   /**
@@ -224,7 +214,7 @@ export class BatchRun<TValue> {
           break;
         }
         askCurrent = false;
-        const taking = this.#take(record);
+        const taking = this.#records.take(record);
         // Awaited only when it is a promise: a record handled synchronously costs no microtask.
         if (taking !== undefined) {
           await taking;
@@ -292,238 +282,6 @@ export class BatchRun<TValue> {
   }
 
   /**
-   * Takes the batch's next record: skips it when an earlier owner did it, runs it carefully
-   * when the crash guard says so, else starts it now (a free slot awaited) or queues it behind
-   * its lane. Returns a promise only when something must be awaited: a record handled
-   * synchronously with a free slot costs no promise and no microtask here.
-   */
-  #take(record: ConsumedRecord): Promise<void> | undefined {
-    const owned = this.#owned;
-    if (!owned.done.exhausted && owned.done.has(record.offset)) {
-      this.#shared.logger.debug('record skipped: an earlier owner of the partition had it done', {
-        topic: record.topic,
-        partition: record.partition,
-        offset: record.offset,
-      });
-      this.#handOffs.skipped(record);
-      return undefined;
-    }
-    const step = this.#guard.beforeRecord(record.offset, this.#batchEnd);
-    if (step.kind === 'mark' || this.#carefulGate.closed !== undefined) {
-      return this.#takeAfterCommit(record, step);
-    }
-    return this.#startOrQueue(record, step);
-  }
-
-  /**
-   * Takes a record that needs a commit first (a careful record runs alone after it; a new crash
-   * guard is written before it), or that waits for a careful record elsewhere to finish.
-   */
-  async #takeAfterCommit(record: ConsumedRecord, step: RecordStep): Promise<void> {
-    if (step.kind === 'mark' && step.metadata.attempt !== undefined) {
-      await this.#awaitDecided();
-      if (!this.#ending) {
-        await this.#processCarefully(record, step.metadata);
-      }
-      return;
-    }
-    if (step.kind === 'mark') {
-      await this.#commits.commitMark(record.offset, step.metadata);
-    }
-    for (let gate = this.#carefulGate.closed; gate !== undefined; gate = this.#carefulGate.closed) {
-      await gate;
-    }
-    await this.#startOrQueue(record, step);
-  }
-
-  /** Starts a record now when its lane and a slot are free; else queues it, or awaits them. */
-  #startOrQueue(record: ConsumedRecord, step: RecordStep): Promise<void> | undefined {
-    if (!this.#lanes.mayStart(record)) {
-      if (this.#options.ordering === 'partition') {
-        // One record at a time: the cursor waits rather than queue the whole batch.
-        return this.#startWhenDecided(record, step);
-      }
-      this.#pending += 1;
-      this.#lanes.wait({ record, step, unsettled: this.#handOffs.taken(record) });
-      return undefined;
-    }
-    const slot = this.#slots.acquire();
-    if (slot !== undefined) {
-      return this.#startWithSlot(record, step, slot);
-    }
-    this.#run(record, step, undefined);
-    return undefined;
-  }
-
-  /** `partition` ordering: starts the record once the one before it is decided. */
-  async #startWhenDecided(record: ConsumedRecord, step: RecordStep): Promise<void> {
-    await this.#awaitDecided();
-    if (!this.#ending) {
-      await this.#startOrQueue(record, step);
-    }
-  }
-
-  /** Starts the record once `slot` is taken, unless the batch ends meanwhile. */
-  async #startWithSlot(
-    record: ConsumedRecord,
-    step: RecordStep,
-    slot: Promise<void>,
-  ): Promise<void> {
-    if (await this.#awaitSlotUnlessEnding(slot)) {
-      this.#run(record, step, undefined);
-    }
-  }
-
-  /** Waits for a free slot, and reports how long the wait was. */
-  async #awaitSlot(slot: Promise<void>): Promise<void> {
-    const blockedAt = performance.now();
-    await slot;
-    this.#options.onEvent({
-      type: 'in-flight-blocked',
-      seconds: (performance.now() - blockedAt) / 1000,
-    });
-  }
-
-  /**
-   * Waits for a free slot for the cursor's record, or for the batch to end meanwhile (the revoke
-   * grace must not wait on other partitions' handlers): then the slot, once it comes, is given
-   * back, and false is returned.
-   */
-  async #awaitSlotUnlessEnding(slot: Promise<void>): Promise<boolean> {
-    let taken = false;
-    const waited = this.#awaitSlot(slot).then(() => {
-      taken = true;
-      this.#wake();
-    });
-    while (!taken && !this.#ending) {
-      await this.#woken();
-    }
-    if (this.#ending) {
-      void waited.then(() => this.#slots.release());
-      return false;
-    }
-    return true;
-  }
-
-  /**
-   * Runs a record holding a slot and, while each finishes synchronously, the next record of its
-   * lane (for which a slot is free). A record whose processing is a promise is booked as running
-   * (`unsettled` is its booking when it waited behind its lane); its decision (`#decided`) starts
-   * the next of its lane. A record handled synchronously with its lane free allocates nothing.
-   */
-  #run(
-    firstRecord: ConsumedRecord,
-    firstStep: RecordStep,
-    firstUnsettled: Unsettled | undefined,
-  ): void {
-    let record = firstRecord;
-    let step = firstStep;
-    let unsettled = firstUnsettled;
-    for (;;) {
-      let processed: RecordFate | Promise<RecordFate>;
-      try {
-        processed = this.#processInGate(record, step);
-      } catch (error) {
-        this.#slots.release();
-        if (unsettled !== undefined) {
-          this.#pending -= 1;
-        }
-        this.#failed(error);
-        return;
-      }
-      if (processed instanceof Promise) {
-        if (unsettled === undefined) {
-          unsettled = this.#handOffs.taken(record);
-          this.#pending += 1;
-          this.#lanes.running(record);
-        }
-        const running: TakenRecord = { record, step, unsettled };
-        processed.then(
-          (fate) => this.#decided(running, fate),
-          (error: unknown) => {
-            this.#slots.release();
-            this.#pending -= 1;
-            this.#failed(error);
-          },
-        );
-        return;
-      }
-      this.#slots.release();
-      this.#progress.progressed(this.#processor.lastFinishedAt);
-      if (unsettled === undefined) {
-        // Nothing of its lane ran before it: its lane was never busy.
-        this.#handOffs.finished(record, processed);
-        return;
-      }
-      this.#handOffs.decided(unsettled, processed);
-      this.#pending -= 1;
-      const next = this.#nextOfLane(record);
-      if (next === undefined) {
-        return;
-      }
-      ({ record, step, unsettled } = next);
-    }
-  }
-
-  /** A running record's fate is decided: book it, and start the next record of its lane. */
-  #decided(taken: TakenRecord, fate: RecordFate): void {
-    this.#slots.release();
-    if (this.#closed) {
-      return;
-    }
-    this.#progress.progressed(this.#processor.lastFinishedAt);
-    this.#handOffs.decided(taken.unsettled, fate);
-    this.#pending -= 1;
-    const next = this.#nextOfLane(taken.record);
-    if (next !== undefined) {
-      this.#run(next.record, next.step, next.unsettled);
-    }
-    this.#wake();
-  }
-
-  /**
-   * The next record of the lane `record` (just decided) held, with a slot taken for it, when it
-   * may start at once; undefined otherwise (none waits, or it is started once a slot or the
-   * careful gate frees, or never when the batch ends meanwhile).
-   */
-  #nextOfLane(record: ConsumedRecord): TakenRecord | undefined {
-    const next = this.#lanes.finished(record);
-    if (next === undefined) {
-      return undefined;
-    }
-    if (this.#ending) {
-      this.#pending -= 1;
-      return undefined;
-    }
-    const slot = this.#slots.acquire();
-    const closed = this.#carefulGate.closed;
-    if (slot === undefined && closed === undefined) {
-      return next;
-    }
-    void this.#startWhenFree(next, slot);
-    return undefined;
-  }
-
-  /** Starts a lane's next record once its slot (if it waits for one) and the careful gate free. */
-  async #startWhenFree(next: TakenRecord, slot: Promise<void> | undefined): Promise<void> {
-    if (slot !== undefined) {
-      await this.#awaitSlot(slot);
-    }
-    for (let gate = this.#carefulGate.closed; gate !== undefined; gate = this.#carefulGate.closed) {
-      await gate;
-    }
-    if (this.#ending || this.#closed) {
-      this.#slots.release();
-      if (!this.#closed) {
-        this.#pending -= 1;
-        this.#wake();
-      }
-      return;
-    }
-    this.#run(next.record, next.step, next.unsettled);
-  }
-
-  /**
    * Ricochet's own processing of a record threw (not the handler: its throw is a fate): the
    * record stays unsettled, the batch ends and fails with the error.
    */
@@ -545,7 +303,7 @@ export class BatchRun<TValue> {
       return;
     }
     this.#ending = true;
-    this.#pending -= this.#lanes.abandonWaiting().length;
+    this.#records.abandonWaiting();
     this.#wake();
   }
 
@@ -568,7 +326,7 @@ export class BatchRun<TValue> {
    */
   async #awaitDecided(): Promise<void> {
     const handOffs = this.#handOffs;
-    while (this.#pending > 0 && !this.#ending) {
+    while (this.#records.pending > 0 && !this.#ending) {
       await this.#woken();
       if (handOffs.publishDue) {
         await this.#commits.publishQueued();
@@ -583,7 +341,7 @@ export class BatchRun<TValue> {
   async #awaitGrace(): Promise<void> {
     const graceMilliseconds = this.#options.revokeGraceMilliseconds;
     const graceEndsAt = performance.now() + graceMilliseconds;
-    while (this.#pending > 0) {
+    while (this.#records.pending > 0) {
       const left = graceEndsAt - performance.now();
       if (left <= 0) {
         this.#shared.logger.warn(
@@ -591,7 +349,7 @@ export class BatchRun<TValue> {
           {
             topic: this.#batch.topic,
             partition: this.#batch.partition,
-            running: this.#pending,
+            running: this.#records.pending,
             graceMilliseconds,
           },
         );
@@ -604,70 +362,6 @@ export class BatchRun<TValue> {
       });
       clearTimeout(timer);
     }
-  }
-
-  /**
-   * Marks, handles and commits past a careful record with no other record of the process in hand,
-   * so that a crash meanwhile is this record's and its mark never outlives it.
-   */
-  async #processCarefully(record: ConsumedRecord, mark: CommitMetadata): Promise<void> {
-    await this.#carefulGate.alone(async () => {
-      await this.#commits.commitBefore(record.offset, mark);
-      const fate = await (this.#keyStrict === undefined
-        ? this.#processor.process(record)
-        : this.#keyStrictFate(this.#keyStrict, record, { kind: 'handle' }));
-      this.#progress.progressed(this.#processor.lastFinishedAt);
-      this.#handOffs.finished(record, fate);
-      await this.#commits.publishAndCommit();
-    });
-  }
-
-  /**
-   * Handles a record (or dead-letters it unhandled when it crashed the process too often) counted
-   * in hand by the careful gate until its fate is decided. Synchronous when processing is.
-   */
-  #processInGate(record: ConsumedRecord, step: RecordStep): RecordFate | Promise<RecordFate> {
-    if (step.kind === 'dead-letter') {
-      this.#shared.logger.warn('dead-lettering a record that crashed the process', {
-        topic: record.topic,
-        partition: record.partition,
-        offset: record.offset,
-        crashes: step.crashes,
-      });
-    }
-    const gate = this.#carefulGate;
-    gate.enter();
-    let processed: RecordFate | Promise<RecordFate>;
-    try {
-      processed =
-        this.#keyStrict !== undefined
-          ? this.#keyStrictFate(this.#keyStrict, record, step)
-          : step.kind === 'dead-letter'
-            ? this.#processor.deadLetterCrashed(record, step.crashes)
-            : this.#processor.process(record);
-    } catch (error) {
-      gate.leave();
-      throw error;
-    }
-    if (processed instanceof Promise) {
-      return processed.finally(() => gate.leave());
-    }
-    gate.leave();
-    return processed;
-  }
-
-  /** Ordering `key-strict`: the partition's state decides the fate, handling the record if due. */
-  #keyStrictFate(
-    keyStrict: KeyStrictPartition,
-    record: ConsumedRecord,
-    step: RecordStep,
-  ): RecordFate | Promise<RecordFate> {
-    const processor = this.#processor;
-    return keyStrict.process(record, (taken) =>
-      step.kind === 'dead-letter'
-        ? processor.deadLetterCrashed(taken, step.crashes)
-        : processor.process(taken),
-    );
   }
 
   /**

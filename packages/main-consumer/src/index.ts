@@ -25,16 +25,20 @@
  *
  * How it is built: `MainConsumer` (main-consumer.ts) is the service: lifecycle, publisher,
  * commits with the group session, accessors. It hands each partition's batch to a `BatchRun`
- * (batch-run.ts), the flow of one batch: the cursor, ordering lanes (ordering.ts), the shared
- * in-flight slots (in-flight-slots.ts), the crash guard's steps (crash-guard.ts, careful-gate.ts)
- * and the revoke grace. A `RecordProcessor` (record-processor.ts) decides each record's fate,
- * `HandOffs` (hand-offs.ts) books fates taken in offset order and settled out of order, and
- * `BatchCommits` (batch-commits.ts) decides what the batch commits and with which metadata.
+ * (batch-run.ts), the flow of one batch: its cursor, commit cadence and revoke grace. Its records
+ * are `BatchRecords`' (batch-records.ts): taken under the crash guard's steps (crash-guard.ts,
+ * careful-gate.ts), started under the ordering lanes (ordering.ts) and the shared in-flight slots
+ * (in-flight-slots.ts), their fate decided by record-fate.ts. A `RecordProcessor`
+ * (record-processor.ts) decides each record's fate, `HandOffs` (hand-offs.ts) books fates taken
+ * in offset order and settled out of order, and `BatchCommits` (batch-commits.ts) decides what
+ * the batch commits and with which metadata.
  * Ordering `key-strict` adds `KeyStrict` (key-strict.ts: each owned partition's state loaded
- * from the group's blocked-keys topic, release commands polled), `KeyStrictPartition`
- * (key-strict-partition.ts: a partition's acknowledged state writes, waiting-topic appends, per-key
- * queues and background drains) and `KeyStrictBook` (key-strict-book.ts: its pure decisions);
- * BatchRun asks the partition's `KeyStrictPartition` for each record's fate, and nothing else.
+ * from the group's blocked-keys topic by key-strict-read.ts, release commands polled),
+ * `KeyStrictPartition` (key-strict-partition.ts: a partition's record decisions and release
+ * commands and waiting-topic appends, its per-key queues in key-queues.ts, its acknowledged state
+ * writes and hand-offs in key-strict-writes.ts, its background drains in key-strict-drains.ts) and
+ * `KeyStrictBook` (key-strict-book.ts: its pure decisions, over key-strict-entry.ts);
+ * a batch asks the partition's `KeyStrictPartition` for each record's fate, and nothing else.
  */
 import { compileMainConsumerOptions, type MainConsumerOptions } from './options.js';
 import { MainConsumer } from './main-consumer.js';
@@ -57,5 +61,5 @@ export type {
   ValueDecoder,
 } from './options.js';
 export { HandlerTimeoutError } from './handler-timeout.js';
-export { KeyStrictTopicMissingError } from './key-strict.js';
+export { KeyStrictTopicMissingError } from './key-strict-topics.js';
 export type { RecordFate, RecordOutcome } from './record-outcome.js';

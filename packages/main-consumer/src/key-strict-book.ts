@@ -1,3 +1,4 @@
+/** The pure `key-strict` state of one source partition: its entries, markers and decisions. */
 import {
   releasedMarkerMarginMilliseconds,
   type BlockedKeyEntry,
@@ -7,135 +8,16 @@ import {
 } from '@ricochet/core';
 import type { OnDeadLetter } from './defaults.js';
 import { isBefore } from './offsets.js';
-
-/**
- * What `key-strict` does with a record of a key, given what the partition's book holds for the
- * key (rule 2 of docs/ordered-retries.md).
- */
-export type KeyStrictDecision =
-  /**
-   * A copy of a blocker an operator released, or one dead-lettered already: dead-letter it
-   * unhandled, with the marker's reason (`released-by-operator` for an operator's release).
-   */
-  | { readonly kind: 'released-blocker'; readonly marker: ReleasedBlocker }
-  /** The key holds nothing back: handle it as `key` does; if it goes to a tier, it blocks. */
-  | { readonly kind: 'handle' }
-  /** The key's blocker came back from its tier: handle it, then move the entry on. */
-  | { readonly kind: 'blocker-back'; readonly entry: BlockedKeyEntry }
-  /** Appended before (the record is read again after a crash): it is handed on already. */
-  | { readonly kind: 'already-waiting'; readonly blockerOffset: string }
-  /**
-   * A redelivery that is not the key's blocker and not after its last follower: a second copy of
-   * an earlier blocker that a crash left in the tiers (or a retry from before `key-strict`).
-   * Handled as `key` handles it, the entry untouched: at worst it is handled twice (its crash
-   * guard's dead letter leaves a marker all the same: `KeyStrictBook.deadLettered`).
-   */
-  | { readonly kind: 'stale' }
-  /** The key holds `maxWaitingPerKey` records back: dead-letter it (`waiting-cap-exceeded`). */
-  | { readonly kind: 'over-cap'; readonly entry: BlockedKeyEntry }
-  /** Append it to the waiting topic behind `blockerOffset`, then count it in the entry. */
-  | { readonly kind: 'follow'; readonly entry: BlockedKeyEntry; readonly blockerOffset: string };
-
-/** What a drain does before it calls the handler for a follower. */
-export type FollowerStep =
-  /** Write this entry (it marks the call) acknowledged, then call the handler. */
-  | { readonly kind: 'mark'; readonly entry: BlockedKeyEntry }
-  /** The follower crashed the process this many times: dead-letter it without calling it. */
-  | { readonly kind: 'dead-letter'; readonly crashes: number };
-
-/** How a record's handling ended, as far as its key's entry cares. */
-export type HandlingEnd = 'succeeded' | 'sent-to-tier' | 'dead-lettered';
-
-/** Which of the waiting records of a key a drain handles next, and which it passes over. */
-export type DrainPick = 'take' | 'skip';
-
-/** The `key-strict` gauges of a set of partitions (MainConsumerEvent `key-strict`). */
-export interface KeyStrictGauges {
-  /** Keys with an entry: blocked behind a record in the tiers, or draining their followers. */
-  readonly blockedKeys: number;
-  /** Records appended to the waiting topic and not yet handled. */
-  readonly waitingRecords: number;
-  /** Epoch ms since which the longest-held key has held records back; undefined when none. */
-  readonly oldestBlockedSince: number | undefined;
-}
-
-function atOrBefore(offset: string, limit: string): boolean {
-  return offset === limit || isBefore(offset, limit);
-}
-
-/** The offset a follower of `entry` waits behind: the blocker, else the follower before it. */
-export function waitedOffset(entry: BlockedKeyEntry): string {
-  return entry.blocker?.offset ?? entry.lastFollowerOffset ?? entry.handledThroughOffset ?? '0';
-}
-
-/** Whether the entry's followers may be drained now: nothing blocks them and some wait. */
-export function needsDrain(entry: BlockedKeyEntry): boolean {
-  return entry.blocker === null && !drainedThroughLast(entry);
-}
-
-/**
- * Whether a drain handles the waiting record at `originalOffset` now: it is counted in the entry
- * (at or before `lastFollowerOffset`) and later than every follower handled. Taking followers in
- * waiting-topic order under this monotonic rule skips the duplicates a crash between an append
- * and its entry write leaves, and a record of an earlier chain.
- */
-export function drainPick(entry: BlockedKeyEntry, originalOffset: string): DrainPick {
-  const last = entry.lastFollowerOffset;
-  if (last === null || !atOrBefore(originalOffset, last)) {
-    return 'skip';
-  }
-  const through = entry.handledThroughOffset;
-  return through === null || isBefore(through, originalOffset) ? 'take' : 'skip';
-}
-
-/** Whether every follower counted in the entry was handled by a drain. */
-export function drainedThroughLast(entry: BlockedKeyEntry): boolean {
-  const last = entry.lastFollowerOffset;
-  const through = entry.handledThroughOffset;
-  return last === null || (through !== null && atOrBefore(last, through));
-}
-
-/**
- * Whether the key's chain is over: no blocker, every follower handled. Its entry is kept (and
- * `decide` skips the chain's records read again after a crash, which a tombstone would let be
- * handled anew, after later records of the key) until the partition's commit passes its last
- * follower: `sweepable`.
- */
-export function chainOver(entry: BlockedKeyEntry): boolean {
-  return entry.blocker === null && drainedThroughLast(entry);
-}
-
-/**
- * Whether the marker waits for one copy of its blocker (an operator released it while it was in
- * a tier), and goes once that copy is back; otherwise (a blocker dead-lettered, of which more
- * copies may be in the tiers, or none) it stays until `KeyStrictBook.sweepableMarkers`.
- */
-export function releasedForOneCopy(marker: ReleasedBlocker): boolean {
-  return marker.reason === undefined || marker.reason === 'released-by-operator';
-}
-
-/** Since when the key of `entry` holds records back (for the gauges). */
-function heldSince(entry: BlockedKeyEntry): number {
-  return entry.blocker?.since ?? entry.waitingSince ?? entry.updatedAt;
-}
-
-/**
- * Moves `entry` on. Whether followers are left is told by offsets (handled through the last
- * appended), not by the count: a waiting record of an earlier chain that a drain took (a
- * duplicate a crash left) must not end the chain before its own last follower.
- */
-function settled(entry: BlockedKeyEntry): BlockedKeyEntry {
-  if (drainedThroughLast(entry)) {
-    const { waitingFromOffset: _none, ...rest } = entry;
-    return {
-      ...rest,
-      followers: 0,
-      waitingSince: null,
-      deadLetterFollowers: entry.blocker === null ? false : entry.deadLetterFollowers,
-    };
-  }
-  return entry.followers === 0 ? { ...entry, followers: 1 } : entry;
-}
+import {
+  atOrBefore,
+  chainOver,
+  needsDrain,
+  releasedForOneCopy,
+  settled,
+  waitedOffset,
+} from './key-strict-entry.js';
+import type { FollowerStep, HandlingEnd, KeyStrictDecision } from './key-strict-decision.js';
+import { GaugeTally, type KeyStrictGauges } from './key-strict-gauges.js';
 
 /**
  * The `key-strict` state of one source partition (T,p) its owner keeps in memory, mirroring the
@@ -155,12 +37,7 @@ export class KeyStrictBook {
   readonly #entries = new Map<string, BlockedKeyEntry>();
   /** Released-blocker markers by the blocker's original offset. */
   readonly #released = new Map<string, ReleasedBlocker>();
-  /** The gauges, kept as each entry changes rather than summed over every entry each time. */
-  #blockedKeys = 0;
-  #waitingRecords = 0;
-  /** The oldest `heldSince` of the entries held; undefined when it must be looked for again. */
-  #oldestBlockedSince: number | undefined;
-  #oldestKnown = true;
+  readonly #gauges = new GaugeTally();
 
   constructor(
     topic: string,
@@ -194,29 +71,12 @@ export class KeyStrictBook {
   /** The entry of `keyId` is now `entry` (written acknowledged), or gone (a tombstone). */
   put(keyId: string, entry: BlockedKeyEntry | null): void {
     const before = this.#entries.get(keyId);
-    if (before !== undefined && !chainOver(before)) {
-      this.#blockedKeys -= 1;
-      this.#waitingRecords -= before.followers;
-      if (heldSince(before) === this.#oldestBlockedSince) {
-        this.#oldestKnown = false;
-      }
-    }
     if (entry === null) {
       this.#entries.delete(keyId);
     } else {
       this.#entries.set(keyId, entry);
-      if (!chainOver(entry)) {
-        this.#blockedKeys += 1;
-        this.#waitingRecords += entry.followers;
-        const since = heldSince(entry);
-        if (
-          this.#oldestKnown &&
-          (this.#oldestBlockedSince === undefined || since < this.#oldestBlockedSince)
-        ) {
-          this.#oldestBlockedSince = since;
-        }
-      }
     }
+    this.#gauges.changed(before, entry);
   }
 
   /** A released-blocker marker is written (or loaded). */
@@ -528,37 +388,6 @@ export class KeyStrictBook {
 
   /** The partition's share of the `key-strict` gauges. */
   gauges(): KeyStrictGauges {
-    if (!this.#oldestKnown) {
-      // Only when the oldest entry moved on: most changes are of younger keys.
-      let oldest: number | undefined;
-      for (const entry of this.#entries.values()) {
-        if (!chainOver(entry) && (oldest === undefined || heldSince(entry) < oldest)) {
-          oldest = heldSince(entry);
-        }
-      }
-      this.#oldestBlockedSince = oldest;
-      this.#oldestKnown = true;
-    }
-    return {
-      blockedKeys: this.#blockedKeys,
-      waitingRecords: this.#waitingRecords,
-      oldestBlockedSince: this.#oldestBlockedSince,
-    };
+    return this.#gauges.gauges(this.#entries.values());
   }
-}
-
-/** The gauges of several partitions together. */
-export function sumGauges(gauges: Iterable<KeyStrictGauges>): KeyStrictGauges {
-  let blockedKeys = 0;
-  let waitingRecords = 0;
-  let oldestBlockedSince: number | undefined;
-  for (const part of gauges) {
-    blockedKeys += part.blockedKeys;
-    waitingRecords += part.waitingRecords;
-    const since = part.oldestBlockedSince;
-    if (since !== undefined && (oldestBlockedSince === undefined || since < oldestBlockedSince)) {
-      oldestBlockedSince = since;
-    }
-  }
-  return { blockedKeys, waitingRecords, oldestBlockedSince };
 }

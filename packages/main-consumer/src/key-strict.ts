@@ -3,22 +3,16 @@ import { performance } from 'node:perf_hooks';
 import {
   blockedKeysPartition,
   blockedKeysTopic,
-  BlockedKeysRecordError,
-  blockedKeysWriterHeader,
-  decodeBlockedKeysRecord,
   decodeCommitMetadata,
-  readHeaderText,
   keyFromBase64,
   keyId,
   RicochetError,
   waitingTopic,
-  type ConsumedRecord,
   type Logger,
   type OutgoingRecord,
   type ReleaseCommand,
 } from '@ricochet/core';
 import {
-  AdminOperationError,
   createAdmin,
   type CommittedOffsetReader,
   createPartitionReader,
@@ -31,31 +25,20 @@ import type { CarefulGate } from './careful-gate.js';
 import { defaultKeyStrictPollMilliseconds } from './defaults.js';
 import type { PublishHandOffs } from './hand-offs.js';
 import type { InFlightSlots } from './in-flight-slots.js';
-import { KeyStrictBook, sumGauges } from './key-strict-book.js';
-import { isOwnerState, StateFold, type ReadStateRecord } from './key-strict-fence.js';
-import {
-  KeyStrictPartition,
-  PartitionRevokedError,
-  type KeyStrictPartitionShared,
-} from './key-strict-partition.js';
+import { KeyStrictBook } from './key-strict-book.js';
+import { sumGauges } from './key-strict-gauges.js';
+import { isOwnerState, StateFold } from './key-strict-fence.js';
+import { KeyStrictPartition } from './key-strict-partition.js';
+import type { KeyStrictPartitionShared } from './key-strict-shared.js';
+import { PartitionRevokedError } from './key-strict-writes.js';
+import { readState, type StateSource } from './key-strict-read.js';
+import { describeKeyStrictTopics } from './key-strict-topics.js';
 import type { CompiledMainConsumerOptions } from './options.js';
 import type { ProgressWatch } from './progress-watch.js';
 import type { RecordProcessor } from './record-processor.js';
 
 /** How often, at most, a drained follower's handler call is checked against the handler timeout. */
 const drainWatchdogMilliseconds = 1_000;
-
-/** A group topic of `key-strict` is missing: `ricochet topology create --group` creates them. */
-export class KeyStrictTopicMissingError extends RicochetError {
-  static readonly code = 'KEY_STRICT_TOPIC_MISSING';
-
-  constructor(groupId: string, cause?: unknown) {
-    super(
-      `ordering key-strict needs topics ${blockedKeysTopic(groupId)} and ${waitingTopic(groupId)}; create them with ricochet topology create --group ${groupId}`,
-      { code: KeyStrictTopicMissingError.code, retriable: false, cause },
-    );
-  }
-}
 
 /** What the `key-strict` layer needs of the main consumer. */
 export interface KeyStrictPorts {
@@ -116,20 +99,7 @@ export class KeyStrict {
   async connect(): Promise<void> {
     await this.#admin.connect();
     const topics = [this.#blockedKeysTopic, this.#waitingTopic];
-    const descriptions = await this.#admin.describeTopics(topics).catch((error: unknown) => {
-      if (error instanceof AdminOperationError && error.reason === 'UNKNOWN_TOPIC_OR_PARTITION') {
-        throw new KeyStrictTopicMissingError(this.#options.groupId, error);
-      }
-      throw error;
-    });
-    const partitionsOf = (topic: string): number => {
-      const count = descriptions.find((description) => description.name === topic)?.partitions
-        .length;
-      if (count === undefined || count === 0) {
-        throw new KeyStrictTopicMissingError(this.#options.groupId);
-      }
-      return count;
-    };
+    const partitionsOf = await describeKeyStrictTopics(this.#admin, this.#options.groupId, topics);
     this.#blockedKeysPartitions = partitionsOf(this.#blockedKeysTopic);
     this.#waitingPartitions = partitionsOf(this.#waitingTopic);
     this.#reader = await createPartitionReader(this.#ports.kafka, { topics });
@@ -259,7 +229,7 @@ export class KeyStrict {
       this.#blockedKeysPartitionOf(partition),
     );
     const fold = new StateFold(fence);
-    const next = await this.#read(state, earliest, end, (read) => fold.add(read));
+    const next = await readState(this.#stateSource(state), earliest, end, (read) => fold.add(read));
     const commands: ReleaseCommand[] = [];
     for (const record of fold.state.values()) {
       if (record.kind === 'entry') {
@@ -298,61 +268,6 @@ export class KeyStrict {
   }
 
   /**
-   * Reads `from..until` of the partition's blocked-keys partition, handing each record about the
-   * partition (tombstones included) to `onRecord`; returns the offset read through. A record that
-   * does not read (anyone with write access can write one) is logged and passed over.
-   */
-  async #read(
-    state: KeyStrictPartition,
-    from: string,
-    until: string,
-    onRecord: (read: ReadStateRecord) => void,
-  ): Promise<string> {
-    const { topic, partition } = state.book;
-    const prefixes = ['entry', 'release', 'released'].map(
-      (kind) => `${kind}/${topic}/${partition}/`,
-    );
-    let next = from;
-    await this.#readerOrFail().read(
-      this.#blockedKeysTopic,
-      this.#blockedKeysPartitionOf(partition),
-      from,
-      until,
-      (chunk: readonly ConsumedRecord[]) => {
-        for (const raw of chunk) {
-          next = (BigInt(raw.offset) + 1n).toString();
-          const recordKey = raw.key?.toString('utf8') ?? '';
-          if (!prefixes.some((prefix) => recordKey.startsWith(prefix))) {
-            continue;
-          }
-          let decoded;
-          try {
-            decoded = decodeBlockedKeysRecord(recordKey, raw.value);
-          } catch (error) {
-            if (!(error instanceof BlockedKeysRecordError)) {
-              throw error;
-            }
-            this.#logger.warn('a record of the blocked-keys topic does not read; passing over it', {
-              topic: raw.topic,
-              partition: raw.partition,
-              offset: raw.offset,
-              error,
-            });
-            continue;
-          }
-          onRecord({
-            offset: raw.offset,
-            recordKey,
-            writer: readHeaderText(raw.headers, blockedKeysWriterHeader),
-            record: decoded.kind === 'tombstone' ? undefined : decoded,
-          });
-        }
-      },
-    );
-    return next;
-  }
-
-  /**
    * Rule 4: every owned partition reads what is new on its blocked-keys partition: it acts on
    * release commands, and writes its own state over any write about it of another writer (a
    * member the group moved on from, writing late).
@@ -373,7 +288,7 @@ export class KeyStrict {
         }
         const commands = new Map<string, ReleaseCommand>();
         const foreign = new Set<string>();
-        const next = await this.#read(state, from, end, (read) => {
+        const next = await readState(this.#stateSource(state), from, end, (read) => {
           if (read.record?.kind === 'release') {
             commands.set(read.recordKey, read.record);
           } else if (read.record === undefined && !isOwnerState(read.recordKey)) {
@@ -422,6 +337,19 @@ export class KeyStrict {
     } finally {
       this.#polling = false;
     }
+  }
+
+  /** Where the partition's state is kept: `readState` reads it. */
+  #stateSource(state: KeyStrictPartition): StateSource {
+    const { topic, partition } = state.book;
+    return {
+      reader: this.#readerOrFail(),
+      logger: this.#logger,
+      blockedKeysTopic: this.#blockedKeysTopic,
+      blockedKeysPartition: this.#blockedKeysPartitionOf(partition),
+      topic,
+      partition,
+    };
   }
 
   #blockedKeysPartitionOf(partition: number): number {

@@ -9,17 +9,17 @@ import {
   type DeadLetterReason,
 } from '@ricochet/core';
 import type { OnDeadLetter } from '../src/defaults.js';
+import { KeyStrictBook } from '../src/key-strict-book.js';
+import type { HandlingEnd } from '../src/key-strict-decision.js';
 import {
   chainOver,
   drainedThroughLast,
   drainPick,
-  KeyStrictBook,
   needsDrain,
   releasedForOneCopy,
-  sumGauges,
   waitedOffset,
-  type HandlingEnd,
-} from '../src/key-strict-book.js';
+} from '../src/key-strict-entry.js';
+import { sumGauges } from '../src/key-strict-gauges.js';
 
 const keyK = 'kSw';
 const maxHandlerCrashes = 2;

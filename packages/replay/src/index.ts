@@ -36,7 +36,14 @@ export {
   ReplayJobFailedError,
   ReplayJobNotResumableError,
 } from './errors.js';
-export { claimReplayJob, createReplayJob, type ReplayActor, type ReplayRequest } from './jobs.js';
+export {
+  claimReplayJob,
+  createReplayJob,
+  replayJobAsJson,
+  replayTarget,
+  type ReplayActor,
+  type ReplayRequest,
+} from './jobs.js';
 export { decideReplay, replaysSoFar, type LoopGuard, type ReplayDecision } from './loop-guard.js';
 export { batchSize, nextSendAt } from './pacing.js';
 export { planReplay, type ReplayPlan } from './plan.js';

@@ -23,6 +23,28 @@ export interface ReplayRequest {
   readonly force?: boolean;
 }
 
+/**
+ * What a replay of `ids`, or else of `filter`, visits. By filter, only records not replayed yet
+ * unless the filter names a status or the replay is forced: running a replay by filter again
+ * must not send the same records again unless asked to.
+ */
+export function replayTarget(
+  ids: readonly number[],
+  filter: ArchiveFilter,
+  force: boolean,
+): ArchiveFilter {
+  if (ids.length > 0) {
+    return { ids };
+  }
+  return filter.status === undefined && !force ? { ...filter, status: 'archived' } : filter;
+}
+
+/** A job for people and scripts: the run's token is how runs fence each other, not for them. */
+export function replayJobAsJson(job: ReplayJob): Omit<ReplayJob, 'runner'> {
+  const { runner: _runner, ...shown } = job;
+  return shown;
+}
+
 /** The request with its defaults filled in and its values checked. */
 export function checkRequest(request: ReplayRequest): Required<ReplayRequest> & {
   readonly ratePerSecond: number | null;

@@ -30,7 +30,12 @@ export {
   type SettingFlag,
   type SettingKey,
 } from './settings.js';
-export { loadConnectionConfig, loadServiceConfig, type ServiceConfigSources } from './load.js';
+export {
+  loadConnectionConfig,
+  loadOptionalConnectionConfig,
+  loadServiceConfig,
+  type ServiceConfigSources,
+} from './load.js';
 export type { ConfigFile, ConfigInput, TlsFileRead } from './config-input.js';
 export {
   serviceRoles,

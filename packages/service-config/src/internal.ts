@@ -3,7 +3,7 @@
  * API: they may change in any release.
  */
 export { resolveServiceConfig } from './resolve.js';
-export { resolveConnectionConfig } from './resolve-connection.js';
+export { resolveConnectionConfig, resolveOptionalConnectionConfig } from './resolve-connection.js';
 export { redactConnection } from './redact.js';
 export { parseConfigText } from './config-text.js';
 export { loadConfigFile, readTlsFiles } from './load.js';

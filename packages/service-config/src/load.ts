@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '@ricochet/core';
 import type { ConfigFile, ConfigInput, TlsFileRead } from './config-input.js';
 import { parseConfigText } from './config-text.js';
-import { resolveConnectionConfig, type ConnectionDefaults } from './resolve-connection.js';
+import {
+  resolveConnectionConfig,
+  resolveOptionalConnectionConfig,
+  type ConnectionDefaults,
+} from './resolve-connection.js';
 import { resolveServiceConfig } from './resolve.js';
 import { configFileSetting } from './settings.js';
 import { tlsFilePaths } from './tls.js';
@@ -59,6 +63,14 @@ export function loadConnectionConfig(
 }
 
 /** Everything resolution looks at, with the config file and the TLS files it names read. */
+/** As `loadConnectionConfig`; undefined when no brokers are given anywhere. */
+export function loadOptionalConnectionConfig(
+  sources: ServiceConfigSources,
+  defaults: ConnectionDefaults,
+): ConnectionConfig | undefined {
+  return resolveOptionalConnectionConfig(readInput(sources), defaults);
+}
+
 function readInput(sources: ServiceConfigSources): ConfigInput {
   const location = configFileLocation(sources);
   const input: ConfigInput = {

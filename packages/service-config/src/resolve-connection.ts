@@ -30,3 +30,16 @@ export function resolveConnectionConfig(
   });
   return { kafka, sources: reader.sources };
 }
+
+/**
+ * As resolveConnectionConfig, for a command that can do without Kafka (the console replays only
+ * when it has brokers): undefined when no brokers are given by flag, environment or file.
+ */
+export function resolveOptionalConnectionConfig(
+  input: ConfigInput,
+  defaults: ConnectionDefaults,
+): ConnectionConfig | undefined {
+  return checkedReader(input).given('brokers') === undefined
+    ? undefined
+    : resolveConnectionConfig(input, defaults);
+}

@@ -1,6 +1,10 @@
 import { expect } from 'chai';
 import { type ConnectionDefaults } from '@ricochet/service-config';
-import { redactConnection, resolveConnectionConfig } from '@ricochet/service-config/internal';
+import {
+  redactConnection,
+  resolveConnectionConfig,
+  resolveOptionalConnectionConfig,
+} from '@ricochet/service-config/internal';
 import { configErrorOf, inputOf, pem, type TestInput } from './helpers.js';
 
 const commandDefaults: ConnectionDefaults = {
@@ -26,6 +30,21 @@ describe('connection config (commands that only talk to Kafka)', () => {
       ssl: undefined,
     });
     expect(sources).to.deep.include({ brokers: '--brokers', connectionTimeoutMs: 'default' });
+  });
+
+  it('is optional to a command that can do without Kafka: none without brokers, checked with them', () => {
+    const optional = (input: TestInput) =>
+      resolveOptionalConnectionConfig(inputOf(input), commandDefaults);
+    expect(optional({ environment: {} })).to.equal(undefined);
+    expect(optional({ yaml: 'brokers: file:9092' })?.kafka.brokers).to.deep.equal(['file:9092']);
+    expect(optional({ environment: { KAFKA_BROKERS: 'env:9092' } })?.kafka.clientId).to.equal(
+      'ricochet-cli',
+    );
+    expect(
+      configErrorOf(() =>
+        optional({ flags: { brokers: 'kafka:9092', 'connection-timeout-ms': 'soon' } }),
+      ).field,
+    ).to.equal('--connection-timeout-ms');
   });
 
   it("falls back to the table's timeouts when the command names none", () => {

@@ -18,6 +18,7 @@ export function storeWith(store: ArchiveStore, overrides: Partial<ArchiveStore>)
     purge: (filter) => store.purge(filter),
     count: (filter, throughId) => store.count(filter, throughId),
     listAfter: (filter, position) => store.listAfter(filter, position),
+    listReplaysOf: (id, limit) => store.listReplaysOf(id, limit),
     appendAudit: (entry) => store.appendAudit(entry),
     listAudit: (filter, page) => store.listAudit(filter, page),
     createReplayJob: (job, runner) => store.createReplayJob(job, runner),

@@ -12,9 +12,26 @@ import {
 import { boundedIntegerOption, ConfigError, nonEmptyTextOption } from '@ricochet/core';
 import { createLogger, logLevels, type LogLevel } from '@ricochet/logger';
 import { createValueDescriber } from '@ricochet/value-decoder';
+import { openReplayPublisher } from '@ricochet/replay';
+import {
+  kafkaConnectionOptions,
+  loadOptionalConnectionConfig,
+  type ConnectionDefaults,
+} from '@ricochet/service-config';
 import type { CommandOutcome } from '../command-outcome.js';
+import { commandLineConnectRetry } from '../connection-options.js';
 import { writeLine, type CliIo } from '../io.js';
 import { runUntilSignalled } from '../service.js';
+import { withConnectionFlags } from '../setting-flags.js';
+
+/**
+ * The replay producer's connection defaults: an operator waits on the replay page, so a wrong
+ * address must fail in seconds.
+ */
+const consoleReplayConnectionDefaults: ConnectionDefaults = {
+  clientId: 'ricochet-console-replay',
+  connectionTimeoutMs: 2_000,
+};
 
 /** How long the console may take to close its connections and the archive on SIGTERM. */
 const shutdownTimeoutMs = 10_000;
@@ -22,9 +39,11 @@ const shutdownTimeoutMs = 10_000;
 export function consoleCommand(io: CliIo, outcome: CommandOutcome) {
   return outcome.command({
     command: 'console',
-    describe: 'serve the dead-letter console: web pages and a JSON API over the archive',
+    describe:
+      'serve the dead-letter console: web pages and a JSON API over the archive; replays need --brokers (or KAFKA_BROKERS, or the config file), without them it browses and purges only',
     builder: (yargs) =>
-      yargs
+      // The connection flags (--brokers, SASL, TLS), resolved as `dlq replay` resolves them.
+      withConnectionFlags(yargs, consoleReplayConnectionDefaults)
         .option('store', {
           type: 'string',
           describe: `the archive: sqlite:<file> or postgres://... (default: $RICOCHET_STORE, else ${defaultStoreUrl})`,
@@ -32,10 +51,6 @@ export function consoleCommand(io: CliIo, outcome: CommandOutcome) {
         .option('registry', {
           type: 'string',
           describe: 'schema registry URL, to decode framed values (default: $SCHEMA_REGISTRY_URL)',
-        })
-        .option('brokers', {
-          type: 'string',
-          describe: 'Kafka brokers for replays, host:port,... (default: $KAFKA_BROKERS)',
         })
         .option('host', {
           type: 'string',
@@ -57,6 +72,11 @@ export function consoleCommand(io: CliIo, outcome: CommandOutcome) {
         maximum: 65_535,
       });
       const credentials = credentialsFromEnvironment(io.environment);
+      // Without brokers the console browses and purges, and says why it cannot replay.
+      const replayConnection = loadOptionalConnectionConfig(
+        { flags: argv as Record<string, unknown>, environment: io.environment },
+        consoleReplayConnectionDefaults,
+      );
       checkBind(host, credentials);
       const storeUrl = argv.store ?? io.environment.RICOCHET_STORE ?? defaultStoreUrl;
       const registryUrl = argv.registry ?? io.environment.SCHEMA_REGISTRY_URL;
@@ -89,6 +109,16 @@ export function consoleCommand(io: CliIo, outcome: CommandOutcome) {
             port,
             localActor: userInfo().username,
             ...(sessionSecret === undefined ? {} : { sessionSecret }),
+            ...(replayConnection === undefined
+              ? {}
+              : {
+                  openPublisher: () =>
+                    openReplayPublisher({
+                      ...kafkaConnectionOptions(replayConnection.kafka),
+                      logger,
+                      retry: commandLineConnectRetry,
+                    }),
+                }),
           });
           service.state = 'running';
           writeLine(io.stdout, `console at ${running.url}`);

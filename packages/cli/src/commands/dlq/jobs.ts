@@ -1,5 +1,6 @@
 import { checkLimit, type ReplayJob, type ReplayJobState } from '@ricochet/archive';
 import { truncateText } from '@ricochet/core';
+import { replayJobAsJson } from '@ricochet/replay';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { ExitCode } from '../../exit-codes.js';
 import type { CliIo } from '../../io.js';
@@ -62,8 +63,7 @@ export function jobsCommand(io: CliIo, outcome: CommandOutcome) {
         { rows: jobs, nextCursor },
         {
           key: 'jobs',
-          // The run's token is how runs fence each other, nothing for a person.
-          json: ({ runner: _runner, ...job }) => job,
+          json: replayJobAsJson,
           table: renderJobs,
           none: 'no replay jobs',
         },

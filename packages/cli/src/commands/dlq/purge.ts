@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { auditedPurge } from '@ricochet/archive';
 import type { CommandOutcome } from '../../command-outcome.js';
 import { ExitCode, UsageError } from '../../exit-codes.js';
 import { writeLine, type CliIo } from '../../io.js';
@@ -57,28 +58,7 @@ export function purgeCommand(io: CliIo, outcome: CommandOutcome) {
             return undefined;
           }
         }
-        const audit = (outcome: Record<string, unknown>) =>
-          store.appendAudit({
-            actor,
-            origin: 'cli',
-            action: 'purge',
-            target: filter,
-            outcome,
-            jobId: null,
-          });
-        let count: number;
-        try {
-          count = await store.purge(filter);
-        } catch (error) {
-          // The purge's own error is the one to report; a failing audit is logged beside it.
-          await audit({ error: error instanceof Error ? error.message : String(error) }).catch(
-            (auditError: unknown) =>
-              logger.error('could not audit the failed purge', { error: auditError }),
-          );
-          throw error;
-        }
-        await audit({ purged: count });
-        return count;
+        return auditedPurge(store, filter, { actor, origin: 'cli' }, logger);
       });
       writeLine(
         io.stdout,

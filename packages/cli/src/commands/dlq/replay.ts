@@ -1,4 +1,4 @@
-import type { ArchiveFilter, ReplayJob } from '@ricochet/archive';
+import type { ReplayJob } from '@ricochet/archive';
 import { escapeTerminalText } from '@ricochet/core';
 import {
   claimReplayJob,
@@ -6,6 +6,7 @@ import {
   defaultMaxReplays,
   planReplay,
   ReplayJobFailedError,
+  replayTarget,
   runReplayJob,
   type ReplayRequest,
   type SkippedRecord,
@@ -126,13 +127,7 @@ export function replayCommand(io: CliIo, outcome: CommandOutcome) {
           'name archive ids, or a filter such as --topic, --error-class or --status archived',
         );
       }
-      // Re-running a replay by filter must not send the same records again unless asked to.
-      const target: ArchiveFilter =
-        ids.length > 0
-          ? { ids }
-          : filter.status === undefined && !argv.force
-            ? { ...filter, status: 'archived' }
-            : filter;
+      const target = replayTarget(ids, filter, argv.force);
       const request: ReplayRequest = {
         target,
         ratePerSecond: argv.rate ?? null,
