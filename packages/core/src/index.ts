@@ -22,6 +22,16 @@ export { ConfigError, NonRetryableError, RicochetError } from './errors.js';
 export { parseTimeBound } from './time-bound.js';
 export { formatDuration, maxTimerMilliseconds, parseDuration } from './duration.js';
 export {
+  checkDeadLetterGuard,
+  deadLetterGuardCountChoices,
+  deadLetterGuardSyntax,
+  defaultDeadLetterGuardCount,
+  formatDeadLetterGuard,
+  parseDeadLetterGuard,
+  type DeadLetterGuardCount,
+  type DeadLetterGuardSpec,
+} from './dead-letter-guard-spec.js';
+export {
   defaultLadderText,
   formatTierLadder,
   isTierTopicName,

@@ -14,6 +14,7 @@ import {
 import { BatchRun, type BatchRunShared } from './batch-run.js';
 import { CarefulGate } from './careful-gate.js';
 import { CrashGuards } from './crash-guards.js';
+import { DeadLetterGuardControl, GuardedRecordProcessor } from './dead-letter-guard-control.js';
 import { InFlightSlots } from './in-flight-slots.js';
 import { KeyStrict } from './key-strict.js';
 import type { CompiledMainConsumerOptions } from './options.js';
@@ -44,6 +45,8 @@ export class MainConsumer<TValue> {
   readonly #batchRunShared: BatchRunShared;
   /** Ordering `key-strict`'s state and drains; undefined in every other ordering. */
   readonly #keyStrict: KeyStrict | undefined;
+  /** Pauses consumption when too many records are dead-lettered; undefined without the option. */
+  readonly #deadLetterGuard: DeadLetterGuardControl | undefined;
 
   constructor(options: CompiledMainConsumerOptions<TValue>) {
     this.#options = options;
@@ -58,6 +61,13 @@ export class MainConsumer<TValue> {
       options.onEvent({ type: 'publish-failed', error }),
     );
     const committedOffsets = new CommittedOffsetReader(kafka, options.groupId);
+    this.#deadLetterGuard =
+      options.deadLetterGuard === undefined
+        ? undefined
+        : new DeadLetterGuardControl(options.deadLetterGuard, consumer, this.#logger, (event) =>
+            options.onEvent(event),
+          );
+    const deadLetterGuard = this.#deadLetterGuard;
     // Each instance signs its commit marks: marks of its own are no sign of a crash.
     this.#crashGuards = new CrashGuards(
       committedOffsets,
@@ -93,10 +103,7 @@ export class MainConsumer<TValue> {
             slots: this.#slots,
             carefulGate: this.#batchRunShared.carefulGate,
             progress: this.#progress,
-            processor: new RecordProcessor(
-              options as CompiledMainConsumerOptions<unknown>,
-              this.#logger,
-            ),
+            processor: this.#newProcessor(options as CompiledMainConsumerOptions<unknown>),
             committedOffsets,
           })
         : undefined;
@@ -122,6 +129,7 @@ export class MainConsumer<TValue> {
           if (event.type === 'assigned') {
             this.#crashGuards.keepOnly(event.partitions);
             keyStrict?.keepOnly(event.partitions);
+            deadLetterGuard?.assigned(event.partitions);
           }
           options.onEvent(event);
         },
@@ -146,13 +154,18 @@ export class MainConsumer<TValue> {
   }
 
   /**
-   * Ready once running, in the group and assigned at least one partition (the /readyz rule), and
-   * not stalled: records in hand keep finishing within the stall timeout.
+   * Ready once running, in the group and assigned at least one partition (the /readyz rule), not
+   * paused by the dead-letter guard, and not stalled: records in hand keep finishing within the
+   * stall timeout.
    */
   readiness(): Readiness {
     const membership = this.#lifecycle.readiness();
     if (!membership.ready) {
       return membership;
+    }
+    const guarded = this.#deadLetterGuard?.readiness();
+    if (guarded !== undefined) {
+      return guarded;
     }
     return progressReadiness(this.secondsWithoutProgress(), this.#options.stallTimeoutMilliseconds);
   }
@@ -176,6 +189,19 @@ export class MainConsumer<TValue> {
     }));
   }
 
+  /**
+   * Resumes consumption paused by the dead-letter guard (`ricochet run main` calls it on SIGUSR2),
+   * with an empty window; returns whether the guard was tripped.
+   */
+  resumeDeadLetterGuard(): boolean {
+    return this.#deadLetterGuard?.resume('operator') ?? false;
+  }
+
+  /** The share of the records counted in the guard's window that were dead-lettered; 0 without it. */
+  deadLetterRatio(): number {
+    return this.#deadLetterGuard?.ratio() ?? 0;
+  }
+
   async start(): Promise<void> {
     await this.#lifecycle.start({
       topics: this.#options.topics,
@@ -190,15 +216,29 @@ export class MainConsumer<TValue> {
    * commits what was handed on, disconnects.
    */
   async stop(): Promise<void> {
+    this.#deadLetterGuard?.stop();
     await this.#lifecycle.stop();
   }
 
   /** Handles one partition's batch in hand: see `BatchRun`. */
-  async #handleBatch(batch: ConsumedBatch): Promise<void> {
-    const processor = new RecordProcessor(this.#options, this.#logger);
+  async #handleBatch(fetched: ConsumedBatch): Promise<void> {
+    const deadLetterGuard = this.#deadLetterGuard;
+    if (deadLetterGuard?.holdsBack(fetched) === true) {
+      return;
+    }
+    const batch = deadLetterGuard === undefined ? fetched : deadLetterGuard.halting(fetched);
+    const processor = this.#newProcessor(this.#options);
     const owned = await this.#crashGuards.forPartition(batch.topic, batch.partition);
     const keyStrict = await this.#keyStrict?.forPartition(batch.topic, batch.partition);
     await new BatchRun(this.#batchRunShared, batch, owned, processor, keyStrict).run();
+  }
+
+  /** A record processor; with a dead-letter guard, one whose decisions the guard counts. */
+  #newProcessor<T>(options: CompiledMainConsumerOptions<T>): RecordProcessor<T> {
+    const guard = this.#deadLetterGuard;
+    return guard === undefined
+      ? new RecordProcessor(options, this.#logger)
+      : new GuardedRecordProcessor(options, this.#logger, guard);
   }
 
   /**

@@ -1,14 +1,17 @@
 import {
   boundedIntegerOption,
+  checkDeadLetterGuard,
   choiceOption,
   ConfigError,
   defaultDeadLetterTopic,
   defaultLadderText,
   nonEmptyTextOption,
+  parseDeadLetterGuard,
   parseTierLadder,
   positiveIntegerOption,
   refuseRenamedOptions,
   type ConsumedRecord,
+  type DeadLetterGuardSpec,
   type ErrorClassifier,
   type Logger,
   type RecordHeaders,
@@ -70,9 +73,15 @@ export interface KeyStrictChanged {
   readonly oldestBlockedSince: number | undefined;
 }
 
+/** The dead-letter guard tripped (consumption paused) or resumed. */
+export interface DeadLetterGuardChanged {
+  readonly type: 'dead-letter-guard';
+  readonly tripped: boolean;
+}
+
 /** What a main consumer reports as it works, besides each record's outcome: for metrics and tests. */
 export type MainConsumerEvent =
-  ConsumerEvent | HandlerFinished | InFlightBlocked | KeyStrictChanged;
+  ConsumerEvent | HandlerFinished | InFlightBlocked | KeyStrictChanged | DeadLetterGuardChanged;
 
 /** What the user's handler receives. */
 export interface HandlerRecord<TValue> {
@@ -173,6 +182,15 @@ export interface MainConsumerOptions<TValue = Buffer | null> extends ServiceConn
    * instead of being handed to the handler again. Default 3.
    */
   maxHandlerCrashes?: number;
+  /**
+   * Pauses consumption when too many records are dead-lettered: `0.5,1m,100` trips once at
+   * least 100 records were counted within a minute and half of them or more were dead-lettered;
+   * `,cooldown=10m` resumes by itself after that long, `,count=failed` counts records sent to a
+   * tier too (see docs/guarantees.md, G22). Tripped, the consumer finishes the records running,
+   * commits them, pauses every partition and is not ready; `resumeDeadLetterGuard()` resumes it.
+   * Default: no guard.
+   */
+  deadLetterGuard?: string | DeadLetterGuardSpec;
   /** Commit at least this often while working through a long batch. Default 1000. */
   commitIntervalMilliseconds?: number;
   /** Read source topics from the beginning when the group has no committed offset. Default false. */
@@ -205,6 +223,8 @@ export interface CompiledMainConsumerOptions<TValue> {
   readonly stallTimeoutMilliseconds: number;
   readonly maxHandlerCrashes: number;
   readonly commitIntervalMilliseconds: number;
+  /** Undefined: no guard. */
+  readonly deadLetterGuard: DeadLetterGuardSpec | undefined;
   readonly fromBeginning: boolean;
   readonly onOutcome: (outcome: RecordOutcome, record: ConsumedRecord) => void;
   readonly onEvent: (event: MainConsumerEvent) => void;
@@ -305,6 +325,12 @@ export function compileMainConsumerOptions<TValue>(
       options.commitIntervalMilliseconds,
       defaultCommitIntervalMilliseconds,
     ),
+    deadLetterGuard:
+      options.deadLetterGuard === undefined
+        ? undefined
+        : typeof options.deadLetterGuard === 'string'
+          ? parseDeadLetterGuard(options.deadLetterGuard, 'deadLetterGuard')
+          : checkDeadLetterGuard(options.deadLetterGuard, 'deadLetterGuard'),
     fromBeginning: options.fromBeginning ?? defaultFromBeginning,
     onOutcome: options.onOutcome ?? (() => {}),
     onEvent: options.onEvent ?? (() => {}),

@@ -33,14 +33,19 @@ export type ObservedMainConsumerEvent =
       readonly blockedKeys: number;
       readonly waitingRecords: number;
       readonly oldestBlockedSince: number | undefined;
-    };
+    }
+  /** The dead-letter guard tripped (consumption paused) or resumed. */
+  | { readonly type: 'dead-letter-guard'; readonly tripped: boolean };
 
 export interface MainConsumerObserver {
   /** The main consumer's `onOutcome` option. */
   readonly onOutcome: (outcome: ObservedOutcome, record: { readonly topic: string }) => void;
   /** The main consumer's `onEvent` option. */
   readonly onEvent: (event: ObservedMainConsumerEvent) => void;
-  /** Reads the consumer's records in flight and per-partition gaps at each scrape, once it exists. */
+  /**
+   * Reads the consumer's records in flight, per-partition gaps and dead-letter ratio at each
+   * scrape, once it exists.
+   */
   watch(consumer: WatchedInFlight): void;
 }
 
@@ -85,6 +90,12 @@ export function mainConsumerObserver(metrics: ServiceMetrics): MainConsumerObser
           metrics.mainBlockedKeys.set(event.blockedKeys);
           metrics.mainWaitingRecords.set(event.waitingRecords);
           metrics.watchOldestBlockedSince(event.oldestBlockedSince);
+          return;
+        case 'dead-letter-guard':
+          metrics.mainDeadLetterGuardTripped.set(event.tripped ? 1 : 0);
+          if (event.tripped) {
+            metrics.mainDeadLetterGuardTrips.inc();
+          }
           return;
         default:
           recordConsumerEvent(event);

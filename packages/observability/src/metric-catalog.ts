@@ -130,6 +130,24 @@ export const metricCatalog = {
     labels: [],
     help: 'Ordering key-strict: how long the longest-held key of the owned partitions has held records back (0 when none)',
   },
+  mainDeadLetterGuardTripped: {
+    name: 'ricochet_main_dead_letter_guard_tripped',
+    type: 'gauge',
+    labels: [],
+    help: '1 while the dead-letter guard has paused consumption (the service is then not ready), else 0',
+  },
+  mainDeadLetterGuardRatio: {
+    name: 'ricochet_main_dead_letter_guard_ratio',
+    type: 'gauge',
+    labels: [],
+    help: "Share of the records counted in the dead-letter guard's window that were dead-lettered (or failed, with count=failed); 0 without a guard",
+  },
+  mainDeadLetterGuardTrips: {
+    name: 'ricochet_main_dead_letter_guard_trips_total',
+    type: 'counter',
+    labels: [],
+    help: 'Times the dead-letter guard tripped and paused consumption',
+  },
 } as const;
 
 export type MetricDefinition = (typeof metricCatalog)[keyof typeof metricCatalog];

@@ -55,6 +55,9 @@ export interface ServiceMetrics {
    * undefined; the age gauge is computed from it at each scrape, as it grows with no event.
    */
   watchOldestBlockedSince(since: number | undefined): void;
+  readonly mainDeadLetterGuardTripped: Gauge<LabelOf<Catalog['mainDeadLetterGuardTripped']>>;
+  readonly mainDeadLetterGuardRatio: Gauge<LabelOf<Catalog['mainDeadLetterGuardRatio']>>;
+  readonly mainDeadLetterGuardTrips: Counter<LabelOf<Catalog['mainDeadLetterGuardTrips']>>;
   /**
    * Reads the main consumer's records in hand and per-partition gaps at each scrape: both change
    * with every record, so they are read from the consumer when asked for rather than tracked
@@ -66,6 +69,8 @@ export interface ServiceMetrics {
 /** What the in-flight metrics read of the main consumer, declared here to need none of it. */
 export interface WatchedInFlight {
   readonly inFlight: number;
+  /** The dead-letter guard's ratio now: it moves with every outcome and as the window slides. */
+  deadLetterRatio(): number;
   partitionGaps(): readonly {
     readonly topic: string;
     readonly partition: number;
@@ -154,6 +159,17 @@ export function createMetrics(options: MetricsOptions): ServiceMetrics {
       );
     },
   });
+  const mainDeadLetterGuardRatio = new Gauge<LabelOf<Catalog['mainDeadLetterGuardRatio']>>({
+    name: metricCatalog.mainDeadLetterGuardRatio.name,
+    help: metricCatalog.mainDeadLetterGuardRatio.help,
+    labelNames: metricCatalog.mainDeadLetterGuardRatio.labels,
+    registers,
+    collect() {
+      if (inFlightSource !== undefined) {
+        this.set(inFlightSource.deadLetterRatio());
+      }
+    },
+  });
   const gauge = <TDefinition extends MetricDefinition>(definition: TDefinition) =>
     new Gauge<LabelOf<TDefinition>>({
       name: definition.name,
@@ -211,6 +227,9 @@ export function createMetrics(options: MetricsOptions): ServiceMetrics {
     watchOldestBlockedSince(since) {
       oldestBlockedSince = since;
     },
+    mainDeadLetterGuardTripped: gauge(metricCatalog.mainDeadLetterGuardTripped),
+    mainDeadLetterGuardRatio,
+    mainDeadLetterGuardTrips: counter(metricCatalog.mainDeadLetterGuardTrips),
     watchInFlight(source) {
       inFlightSource = source;
     },
@@ -225,6 +244,9 @@ export function createMetrics(options: MetricsOptions): ServiceMetrics {
     metrics.mainInFlightBlocked.inc(0);
     metrics.mainBlockedKeys.set(0);
     metrics.mainWaitingRecords.set(0);
+    metrics.mainDeadLetterGuardTripped.set(0);
+    metrics.mainDeadLetterGuardRatio.set(0);
+    metrics.mainDeadLetterGuardTrips.inc(0);
   }
   collectDefaultMetrics({ register: registry, prefix: 'ricochet_' });
   return metrics;

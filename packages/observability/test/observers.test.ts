@@ -141,6 +141,7 @@ describe('observers: service events to metrics', () => {
       partitionGaps() {
         return this.gaps;
       },
+      deadLetterRatio: () => 0,
     };
     observer.watch(consumer);
     expect(await valueOf(metrics, 'ricochet_main_in_flight', {})).to.equal(12);
@@ -158,6 +159,31 @@ describe('observers: service events to metrics', () => {
     expect(await gap('orders', '0')).to.equal(undefined);
     expect(await gap('orders', '3')).to.equal(7);
     expect(await gap('payments', '0')).to.equal(0);
+  });
+
+  it('main: the dead-letter guard tripped and its trips from events, its ratio at each scrape', async () => {
+    const metrics = createMetrics({ role: 'main' });
+    const observer = mainConsumerObserver(metrics);
+    const gauge = (name: string) => valueOf(metrics, name, {});
+    expect(
+      await gauge('ricochet_main_dead_letter_guard_tripped'),
+      'present from the start',
+    ).to.equal(0);
+    expect(await gauge('ricochet_main_dead_letter_guard_ratio')).to.equal(0);
+    expect(await gauge('ricochet_main_dead_letter_guard_trips_total')).to.equal(0);
+    let ratio = 0.25;
+    observer.watch({ inFlight: 0, partitionGaps: () => [], deadLetterRatio: () => ratio });
+    expect(await gauge('ricochet_main_dead_letter_guard_ratio')).to.equal(0.25);
+    ratio = 0.75;
+    observer.onEvent({ type: 'dead-letter-guard', tripped: true });
+    expect(await gauge('ricochet_main_dead_letter_guard_ratio')).to.equal(0.75);
+    expect(await gauge('ricochet_main_dead_letter_guard_tripped')).to.equal(1);
+    observer.onEvent({ type: 'dead-letter-guard', tripped: false });
+    observer.onEvent({ type: 'dead-letter-guard', tripped: true });
+    expect(await gauge('ricochet_main_dead_letter_guard_tripped')).to.equal(1);
+    expect(await gauge('ricochet_main_dead_letter_guard_trips_total')).to.equal(2);
+    observer.onEvent({ type: 'dead-letter-guard', tripped: false });
+    expect(await gauge('ricochet_main_dead_letter_guard_tripped')).to.equal(0);
   });
 
   it('main: key-strict gauges from its events, the oldest blocked key aged at each scrape', async () => {

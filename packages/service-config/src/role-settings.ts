@@ -6,6 +6,7 @@ import {
   ConfigError,
   defaultLadderText,
   formatTierLadder,
+  parseDeadLetterGuard,
   parseTierLadder,
   parseTierReference,
 } from '@ricochet/core';
@@ -122,6 +123,12 @@ export function resolveMainSettings(
       stallTimeoutMs: reader.read(
         'main.stallTimeoutMs',
         (value) => integerValue(value, 1),
+        undefined,
+      ),
+      // Undefined when not given: no guard.
+      deadLetterGuard: reader.read(
+        'main.deadLetterGuard',
+        (value) => parseDeadLetterGuard(textValue(value), value.source),
         undefined,
       ),
     },

@@ -1,6 +1,6 @@
 // The settings entry only: the package's root loads the SQLite and PostgreSQL drivers.
 import { defaultStatementTimeoutMs, defaultStoreUrl } from '@ricochet/archive/settings';
-import { defaultDeadLetterTopic, defaultLadderText } from '@ricochet/core';
+import { deadLetterGuardSyntax, defaultDeadLetterTopic, defaultLadderText } from '@ricochet/core';
 // The roles' defaults entries only: their roots load the services themselves.
 import {
   defaultMaxWaitMilliseconds,
@@ -299,6 +299,13 @@ export const settingDefinitions = {
     description:
       'crashes of the process on one record before it is dead-lettered (handler-crashed)',
     defaultText: String(defaultMaxHandlerCrashes),
+  },
+  'main.deadLetterGuard': {
+    flag: text('dead-letter-guard'),
+    environment: 'RICOCHET_DEAD_LETTER_GUARD',
+    roles: ['main'],
+    description: `${deadLetterGuardSyntax}: pause consumption (and turn not ready) once at least min-records were counted within the window and this share of them or more were dead-lettered (count=failed: sent to a tier too); resumed by SIGUSR2, a restart, or after the cool-down`,
+    defaultText: 'off',
   },
   'delay.tier': {
     flag: text('tier'),

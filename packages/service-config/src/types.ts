@@ -1,4 +1,5 @@
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import type { DeadLetterGuardSpec } from '@ricochet/core';
 import type { SaslOptions } from '@ricochet/kafka';
 import type { DeadLetterFormat } from '@ricochet/dlq-archiver/defaults';
 import type { OnDeadLetter, Ordering } from '@ricochet/main-consumer/defaults';
@@ -94,6 +95,8 @@ export interface MainServiceConfig extends CommonServiceConfig, PublishingServic
     readonly stallTimeoutMs: number | undefined;
     /** Undefined: the main consumer's default. */
     readonly maxHandlerCrashes: number | undefined;
+    /** Undefined: no dead-letter guard. */
+    readonly deadLetterGuard: DeadLetterGuardSpec | undefined;
   };
 }
 

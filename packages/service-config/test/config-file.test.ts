@@ -133,7 +133,7 @@ describe('service config files', () => {
         'group: g',
         'tiers: 5s',
         'registry: http://r',
-        'main: {topics: [t], handler: h.mjs, concurrency: 2, ordering: key-strict, onDeadLetter: dead-letter, maxWaitingPerKey: 3, maxInFlight: 8, revokeGraceMs: 9, fromBeginning: true, handlerTimeoutMs: 5, stallTimeoutMs: 6, maxHandlerCrashes: 7}',
+        'main: {topics: [t], handler: h.mjs, concurrency: 2, ordering: key-strict, onDeadLetter: dead-letter, maxWaitingPerKey: 3, maxInFlight: 8, revokeGraceMs: 9, fromBeginning: true, handlerTimeoutMs: 5, stallTimeoutMs: 6, maxHandlerCrashes: 7, deadLetterGuard: "0.5,1m,100,cooldown=10m"}',
         'delay: {tier: 5s, maxWaitMs: 10, readAheadMs: 500, readAheadBytes: 4096, allowedTopics: [t, "t.*"]}',
         'archiver: {store: "sqlite::memory:", statementTimeoutMs: 5000, format: spring}',
       ].join('\n');
@@ -151,6 +151,13 @@ describe('service config files', () => {
         handlerTimeoutMs: 5,
         stallTimeoutMs: 6,
         maxHandlerCrashes: 7,
+        deadLetterGuard: {
+          ratio: 0.5,
+          windowMilliseconds: 60_000,
+          minRecords: 100,
+          cooldownMilliseconds: 600_000,
+          count: 'dead-lettered',
+        },
       });
       expect(resolve('delay', { yaml }).delay).to.deep.equal({
         tier: 'retry-5s',

@@ -317,6 +317,27 @@ const cases: Case[] = [
     /must be one of ricochet, spring, connect, auto, got "kafka-streams"/,
   ],
   [
+    'a dead-letter guard without min-records',
+    'main',
+    { flags: { ...main, 'dead-letter-guard': '0.5,1m' } },
+    '--dead-letter-guard',
+    /"0.5,1m" must be ratio,window,min-records/,
+  ],
+  [
+    'a dead-letter guard with a window that is no duration',
+    'main',
+    { environment: { RICOCHET_DEAD_LETTER_GUARD: '0.5,a minute,10' }, flags: main },
+    'RICOCHET_DEAD_LETTER_GUARD',
+    /window: "a minute" is not a duration/,
+  ],
+  [
+    'a dead-letter guard ratio above 1 in the file',
+    'main',
+    { yaml: 'main: {deadLetterGuard: "2,1m,10"}', flags: main },
+    'config.yaml: main.deadLetterGuard',
+    /ratio must be a number above 0 and at most 1, got 2/,
+  ],
+  [
     'a registry URL that is not http',
     'dlq',
     { flags: required.dlq, environment: { SCHEMA_REGISTRY_URL: 'registry:8081' } },

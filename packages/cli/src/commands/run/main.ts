@@ -40,13 +40,29 @@ export function runMainCommand(io: CliIo, outcome: CommandOutcome) {
         handlerTimeoutMilliseconds: config.main.handlerTimeoutMs,
         stallTimeoutMilliseconds: config.main.stallTimeoutMs,
         maxHandlerCrashes: config.main.maxHandlerCrashes,
+        deadLetterGuard: config.main.deadLetterGuard,
         handler: loaded.handler,
         ...(loaded.classify === undefined ? {} : { classify: loaded.classify }),
         ...(loaded.decode === undefined ? {} : { decode: loaded.decode }),
       });
       metrics.watchProgress(() => consumer.secondsWithoutProgress());
       observer.watch(consumer);
-      return runObserved(consumer, metrics, config, logger);
+      // Always listened to: a stray SIGUSR2 (sent to a whole fleet, say) must not end a consumer
+      // without a guard, as Node's default would.
+      const resumeOnSignal = (): void => {
+        if (consumer.resumeDeadLetterGuard()) {
+          return;
+        }
+        logger.info('SIGUSR2: the dead-letter guard is not tripped; nothing to resume', {
+          guard: config.main.deadLetterGuard === undefined ? 'off' : 'on',
+        });
+      };
+      process.on('SIGUSR2', resumeOnSignal);
+      try {
+        return await runObserved(consumer, metrics, config, logger);
+      } finally {
+        process.off('SIGUSR2', resumeOnSignal);
+      }
     },
   });
 }
