@@ -312,6 +312,58 @@ async function writeDrainedFollowerCopyLeft(): Promise<CopyLeftState> {
   };
 }
 
+/**
+ * Writes what an owner left that dead-lettered B, drained behind A, uncalled (it had crashed the
+ * process `maxHandlerCrashes` times), wrote B's marker and K's entry past B, and died before its
+ * first commit named it (seed 2718's r0003653): K's entry marking B's careful call
+ * (`maxHandlerCrashes - 1` crashes before) is believed; the marker and the entry past B are not.
+ */
+async function writeDrainedFollowerDeadLetteredUnbelieved(): Promise<TestTopics> {
+  const names = await createTestTopicsOfGroup();
+  const { topic, group } = names;
+  const producedAt = Date.now();
+  await produceRecords([produced(topic, 'A'), produced(topic, 'B')]);
+  await appendB(names, producedAt);
+  const now = Date.now();
+  const marked = entryOfK(names, {
+    blocker: null,
+    waitingSince: now,
+    handledThroughOffset: '0',
+    updatedAt: now,
+    attempt: { offset: '1', crashes: defaultMaxHandlerCrashes - 1, careful: true },
+  });
+  const { attempt: _dropped, waitingFromOffset: _none, ...pastB } = marked;
+  const unbelieved = (recordKey: string, value: BlockedKeysRecord): OutgoingRecord => ({
+    ...stateRecord(group, recordKey, value),
+    headers: { [blockedKeysWriterHeader]: 'an-owner-that-died-before-its-first-commit' },
+  });
+  await produceRecords([
+    stateRecord(group, entryRecordKey(topic, 0, key), marked),
+    unbelieved(releasedRecordKey(topic, 0, '1'), {
+      version: 1,
+      kind: 'released',
+      topic,
+      partition: 0,
+      key: keyBase64(key),
+      offset: '1',
+      releasedAt: now,
+      reason: 'handler-crashed',
+    }),
+    unbelieved(entryRecordKey(topic, 0, key), {
+      ...pastB,
+      followers: 0,
+      waitingSince: null,
+      handledThroughOffset: '1',
+    }),
+  ]);
+  await commitAsPreviousOwner(group, topic, '2', {
+    owner: 'a-previous-owner',
+    guard: '10002',
+    blockedKeys: { writer: previousWriter, from: '1' },
+  });
+  return names;
+}
+
 /** One handler call as the test saw it. */
 interface Call {
   readonly value: string;
@@ -469,5 +521,27 @@ describe('main consumer, key-strict: two copies of one record (real broker)', fu
     ]);
     await sleep(1_000);
     expect(calls, 'B never handled, so never after C').to.deep.equal([{ value: 'C', tryCount: 0 }]);
+  });
+
+  it('does not call again a drained follower the crash guard dead-lettered under an owner whose writes are not believed (G16: at most maxHandlerCrashes + 1 crashes)', async () => {
+    const state = await writeDrainedFollowerDeadLetteredUnbelieved();
+    const { calls, deadLetters } = await start(state);
+    await waitFor('B to be dead-lettered or called', () =>
+      deadLettersOf('B', deadLetters, state.topic).length > 0 ||
+      calls.some((call) => call.value === 'B')
+        ? true
+        : undefined,
+    );
+    // Dead-lettered again, uncalled (a duplicate of the dead owner's dead letter), not called
+    // from a count started anew.
+    expect(deadLettersOf('B', deadLetters, state.topic)).to.deep.equal([
+      { tryCount: undefined, reason: 'handler-crashed' },
+    ]);
+    // C, the key's next record, is handled: the chain is over.
+    await produceRecords([produced(state.topic, 'C')]);
+    await waitFor('C to be handled', () =>
+      calls.some((call) => call.value === 'C') ? true : undefined,
+    );
+    expect(calls, 'B never called again').to.deep.equal([{ value: 'C', tryCount: 0 }]);
   });
 });

@@ -224,8 +224,10 @@ export class KeyStrictBook {
    * Before a drain calls the handler for the follower at `originalOffset`: the drain's crash
    * guard, as the batches' one. A mark of a call of it that never came back counts a crash when
    * that call was made alone (`careful`); one made among others only made it a suspect. A
-   * follower that crashed the process `maxHandlerCrashes` times is dead-lettered uncalled;
-   * otherwise the entry marks the call (made `alone` or not) before it is made.
+   * follower that crashed the process `maxHandlerCrashes` times is dead-lettered uncalled, as is
+   * one the crash guard dead-lettered already (its `handler-crashed` marker, kept from an owner
+   * whose entry past it, and so its mark, is not believed); otherwise the entry marks the call
+   * (made `alone` or not) before it is made.
    */
   followerStep(
     entry: BlockedKeyEntry,
@@ -233,6 +235,9 @@ export class KeyStrictBook {
     markedHere: boolean,
     alone: boolean,
   ): FollowerStep {
+    if (this.#released.get(originalOffset)?.reason === 'handler-crashed') {
+      return { kind: 'dead-letter', crashes: this.#maxHandlerCrashes };
+    }
     const found = entry.attempt?.offset === originalOffset ? entry.attempt : undefined;
     const crashes =
       found === undefined ? 0 : found.crashes + (found.careful === true && !markedHere ? 1 : 0);

@@ -57,6 +57,7 @@ export class StateFold {
       if (isOwnerState(read.recordKey)) {
         this.disbelieved.add(read.recordKey);
         this.#carryAttempt(read);
+        this.#carryCrashMarker(read);
       }
       return;
     }
@@ -64,6 +65,20 @@ export class StateFold {
     if (read.record === undefined) {
       this.state.delete(read.recordKey);
     } else {
+      this.state.set(read.recordKey, read.record);
+    }
+  }
+
+  /**
+   * The crash guard's marker of a record it dead-lettered (`handler-crashed`) is kept from a write
+   * not believed, as a call mark is: it ends a crash count, and the same owner's entry past the
+   * follower, not believed, drops the follower's mark (`#carryAttempt`), so without the marker the
+   * next owner would drain the follower again with its count started anew (seed 2718's r0003653
+   * crashed the process six times with `maxHandlerCrashes` 2). Its dead letter was acknowledged
+   * before it was written; another reason's marker, or a tombstone, decides more than a count.
+   */
+  #carryCrashMarker(read: ReadStateRecord): void {
+    if (read.record?.kind === 'released' && read.record.reason === 'handler-crashed') {
       this.state.set(read.recordKey, read.record);
     }
   }

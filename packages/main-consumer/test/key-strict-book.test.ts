@@ -104,6 +104,20 @@ describe('KeyStrictBook', () => {
       });
     });
 
+    it('dead-letters uncalled a follower the crash guard dead-lettered already (its marker), whatever its mark', () => {
+      // An owner whose writes are not believed dead-lettered 11 and moved the entry past it: the
+      // entry believed is before 11, without its mark; the marker says how its count ended.
+      const book = bookWith();
+      const entry = draining(book);
+      const marker = book.deadLettered('Sw==', '11', 'handler-crashed', false, 5_000)!;
+      book.putReleased(marker);
+      expect(book.followerStep(entry, '11', false, false)).to.deep.equal({
+        kind: 'dead-letter',
+        crashes: maxHandlerCrashes,
+      });
+      expect(book.followerStep(entry, '12', false, false).kind).to.equal('mark');
+    });
+
     it('clears the mark once the follower is handled', () => {
       const book = bookWith();
       const entry = { ...draining(book), attempt: { offset: '11', crashes: 1 } };

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { BlockedKeyEntry, ReleaseCommand } from '@ricochet/core';
+import type { BlockedKeyEntry, ReleaseCommand, ReleasedBlocker } from '@ricochet/core';
 import {
   believed,
   isOwnerState,
@@ -88,6 +88,48 @@ describe('key-strict fencing', () => {
     expect([...fold.disbelieved]).to.deep.equal([entryKey]);
     fold.add(read('160', 'owner-c', { ...draining, handledThroughOffset: '12' }));
     expect(fold.state.get(entryKey)).to.deep.equal(draining);
+  });
+
+  it("keeps the crash guard's marker of a drained follower from a write not believed: a later write past the follower must not take its crash count with it", () => {
+    // The owner that dead-lettered follower 12 (it crashed the process maxHandlerCrashes times)
+    // died before its first commit: its marker and its entry past 12 are not believed.
+    const fold = new StateFold(fence);
+    const draining = { ...entry, blocker: null, followers: 2, lastFollowerOffset: '12' };
+    const marked = {
+      ...draining,
+      handledThroughOffset: '11',
+      attempt: { offset: '12', crashes: 1, careful: true },
+    };
+    fold.add(read('50', 'owner-a', marked));
+    const markerKey = 'released/orders/3/12';
+    const marker: ReleasedBlocker = {
+      version: 1,
+      kind: 'released',
+      topic: 'orders',
+      partition: 3,
+      key: 'Sw==',
+      offset: '12',
+      releasedAt: 5_000,
+      reason: 'handler-crashed',
+    };
+    fold.add({ offset: '150', recordKey: markerKey, writer: 'owner-c', record: marker });
+    fold.add(read('151', 'owner-c', { ...draining, followers: 0, handledThroughOffset: '12' }));
+    expect(fold.state.get(markerKey)).to.deep.equal(marker);
+    expect(fold.state.get(entryKey), 'the progress past 12 is not believed').to.deep.equal({
+      ...draining,
+      handledThroughOffset: '11',
+    });
+    expect([...fold.disbelieved].sort()).to.deep.equal([entryKey, markerKey]);
+    // Nothing else of a write not believed: another reason's marker, or a tombstone of the one kept.
+    fold.add({
+      offset: '152',
+      recordKey: 'released/orders/3/10',
+      writer: 'owner-c',
+      record: { ...marker, offset: '10', reason: 'retries-exhausted' },
+    });
+    fold.add({ offset: '153', recordKey: markerKey, writer: 'owner-c', record: undefined });
+    expect(fold.state.has('released/orders/3/10')).to.equal(false);
+    expect(fold.state.get(markerKey)).to.deep.equal(marker);
   });
 
   it('tells owner state from commands', () => {
