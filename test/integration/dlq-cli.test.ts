@@ -27,7 +27,7 @@ function input(index: number, overrides: Partial<ArchiveInput> = {}): ArchiveInp
     errorStack: 'Error\n    at somewhere',
     firstFailureAt: 1_700_000_000_000,
     lastFailureAt: 1_700_000_001_000,
-    deadLetterReason: 'retries-exhausted',
+    deadLetterReason: index === 5 ? 'non-retryable-error' : 'retries-exhausted',
     searchableValue: JSON.stringify({ index }),
     ...overrides,
   };
@@ -78,7 +78,7 @@ describe('ricochet dlq (in-process, SQLite archive)', () => {
     expect(table.stdout).to.contain('more: --cursor');
   });
 
-  it('filters by topic, error class, key and grep', async () => {
+  it('filters by topic, error class, reason, key and grep', async () => {
     const ids = async (...flags: string[]) =>
       (
         JSON.parse(
@@ -87,6 +87,8 @@ describe('ricochet dlq (in-process, SQLite archive)', () => {
       ).records.map((record) => record.id);
     expect(await ids('--topic', 'payments')).to.deep.equal([6, 4, 2]);
     expect(await ids('--error-class', 'TimeoutError')).to.deep.equal([7, 4, 1]);
+    expect(await ids('--reason', 'non-retryable-error')).to.deep.equal([6]);
+    expect(await ids('--reason', 'non-retryable-error', '--topic', 'orders')).to.deep.equal([]);
     expect(await ids('--key', 'key-3')).to.deep.equal([4]);
     expect(await ids('--grep', 'FAILURE NUMBER 5')).to.deep.equal([6]);
     expect(await ids('--grep', "'; DROP TABLE records; --")).to.deep.equal([]);
@@ -158,6 +160,21 @@ describe('ricochet dlq (in-process, SQLite archive)', () => {
     ) as { records: Array<{ value: unknown }> };
     expect(after.records).to.have.length(4);
     expect(after.records[0]!.value).to.equal(null);
+  });
+
+  it('exports, dry-runs a replay of and purges the records of one reason', async () => {
+    const reason = ['--reason', 'non-retryable-error'];
+    const exported = await cli(['dlq', 'export', '--store', storeUrl, ...reason]);
+    expect(
+      exported.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).id),
+    ).to.deep.equal([6]);
+    const dry = await cli(['dlq', 'replay', '--store', storeUrl, '--dry-run', ...reason]);
+    expect(dry.stdout).to.contain('would replay 1 record');
+    const purged = await cli(['dlq', 'purge', '--store', storeUrl, '--yes', ...reason]);
+    expect(purged.stdout).to.contain('purged 1 record');
   });
 
   it('replays nothing it cannot: a dry run sends nothing; purged records are refused', async () => {
