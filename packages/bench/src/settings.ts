@@ -62,6 +62,14 @@ export interface BenchSettings {
   readonly archive: {
     readonly runs: ReadonlyArray<{ readonly batchSize: number; readonly records: number }>;
   };
+  readonly console: {
+    /** Archived records seeded into each store. */
+    readonly records: number;
+    /** Measured requests per page or API call, one at a time. */
+    readonly requests: number;
+    /** Requests made first and not measured (cold caches, JIT). */
+    readonly warmUp: number;
+  };
 }
 
 export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -104,6 +112,7 @@ const full: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
       { batchSize: 1_000, records: 50_000 },
     ],
   },
+  console: { records: 1_000_000, requests: 200, warmUp: 10 },
 };
 
 const smoke: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
@@ -143,6 +152,7 @@ const smoke: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
       { batchSize: 1_000, records: 1_000 },
     ],
   },
+  console: { records: 2_000, requests: 10, warmUp: 2 },
 };
 
 /**
