@@ -67,6 +67,7 @@ const nullDialect: Dialect = {
   idList: (ids) => ids,
   lower: (expression) => expression,
   integer: (placeholder) => placeholder,
+  keyEquals: (placeholder) => placeholder,
 };
 
 /** A target as stored: checked the way a query would read it, so that a stored one always reads. */

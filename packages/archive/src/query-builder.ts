@@ -14,6 +14,8 @@ export interface Dialect {
   lower(expression: string): string;
   /** A bound parameter read as a 64-bit integer (SQLite binds JS numbers as REAL). */
   integer(placeholder: string): string;
+  /** The record's key equals the bytes at `placeholder`, in the form the key index serves. */
+  keyEquals(placeholder: string): string;
 }
 
 export const sqliteDialect: Dialect = {
@@ -23,6 +25,7 @@ export const sqliteDialect: Dialect = {
   // A JavaScript function registered on each connection: SQLite's lower() is ASCII-only.
   lower: (expression) => `ricochet_lower(${expression})`,
   integer: (placeholder) => `CAST(${placeholder} AS INTEGER)`,
+  keyEquals: (placeholder) => `record_key = ${placeholder}`,
 };
 
 export const postgresDialect: Dialect = {
@@ -32,6 +35,9 @@ export const postgresDialect: Dialect = {
   // Unicode-aware under a UTF-8 LC_CTYPE; a database created with the C locale folds ASCII only.
   lower: (expression) => `lower(${expression})`,
   integer: (placeholder) => `CAST(${placeholder} AS BIGINT)`,
+  // The index holds the key's hash (migration 4); the second test weeds out collisions.
+  keyEquals: (placeholder) =>
+    `md5(record_key) = md5(${placeholder}::bytea) AND record_key = ${placeholder}::bytea`,
 };
 
 /** Collects bound values; every value in a statement goes through here, never into its text. */
@@ -99,7 +105,7 @@ export function whereClause(
     if (typeof filter.key !== 'string') {
       throw new ConfigError('key', 'must be a string');
     }
-    conditions.push(`record_key = ${parameters.bind(Buffer.from(filter.key, 'utf8'))}`);
+    conditions.push(dialect.keyEquals(parameters.bind(Buffer.from(filter.key, 'utf8'))));
   }
   if (filter.grep !== undefined) {
     if (typeof filter.grep !== 'string' || filter.grep === '') {

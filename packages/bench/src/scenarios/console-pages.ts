@@ -60,16 +60,21 @@ function seedStatement(kind: 'sqlite' | 'postgres', range: SeedRange): string {
     `'{"orderId":"order-' || i || '","customer":"customer-' || (i % 9973) || '",' || ` +
     `'"amount":' || (i % 100000) || ',"note":"${'x'.repeat(300)}"}'`;
   const archivedAt = `(${start} + i * ${step})`;
+  // Knuth's multiplicative hash of the row number, so that topic, class and reason are
+  // independent of each other (plain i % n of several n would correlate).
+  const spread = (divisor: number, modulus: number): string =>
+    `((((i * 2654435761) % 4294967296) / ${divisor}) % ${modulus})`;
+  const reason = spread(3_001, 100);
   const status = `CASE WHEN i % 50 = 0 THEN 'purged' WHEN i % 10 = 0 THEN 'replayed' ELSE 'archived' END`;
   const select = `SELECT
   '${defaultDeadLetterTopic}', i % 6, i,
-  'topic-' || (i % ${topics}), i % 12, i, ${archivedAt} - 60000,
+  'topic-' || ${spread(7, topics)}, i % 12, i, ${archivedAt} - 60000,
   ${text(`'order-' || i`)}, ${text(value)}, '${seededHeaders}', 4,
-  'group-' || (i % ${groups}), 'Failure' || ((i / 3) % ${errorClasses}) || 'Error',
+  'group-' || ${spread(40_009, groups)}, 'Failure' || ${spread(157, errorClasses)} || 'Error',
   'order order-' || i || ' failed: upstream answered 503 after ' || (i % 1000) || ' ms',
   '${errorStack}', ${archivedAt} - 60000, ${archivedAt} - 1000,
-  CASE WHEN i % 100 < 70 THEN 'retries-exhausted' WHEN i % 100 < 90 THEN 'non-retryable-error'
-       WHEN i % 100 < 97 THEN 'decode-failed' ELSE 'handler-crashed' END,
+  CASE WHEN ${reason} < 70 THEN 'retries-exhausted' WHEN ${reason} < 90 THEN 'non-retryable-error'
+       WHEN ${reason} < 97 THEN 'decode-failed' ELSE 'handler-crashed' END,
   ${value}, ${archivedAt}, ${status},
   CASE WHEN i % 10 = 0 AND i % 50 <> 0 THEN ${archivedAt} + 1000 END,
   CASE WHEN i % 10 = 0 AND i % 50 <> 0 THEN 1 ELSE 0 END`;
