@@ -232,6 +232,85 @@ describe('ricochet dlq never creates nor migrates an archive', () => {
     }
   });
 
+  it('purges, audits and runs replay jobs with the grants docs/operations-contract.md gives', async () => {
+    const suffix = randomBytes(4).toString('hex');
+    const schema = `ricochet_operator_${suffix}`;
+    const role = `ricochet_operator_${suffix}`;
+    const contract = readFileSync(
+      new URL('../../docs/operations-contract.md', import.meta.url),
+      'utf8',
+    );
+    const grants = /### PostgreSQL permissions[\s\S]*?```sql\n([\s\S]*?)```/.exec(contract)?.[1];
+    expect(grants, 'the grants in the operations contract').to.be.a('string');
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    const urlFor = (user: string): string => {
+      const url = new URL(postgresUrl);
+      url.username = user;
+      url.searchParams.set('schema', schema);
+      return url.toString();
+    };
+    try {
+      const owner = await openArchiveStore(urlFor(new URL(postgresUrl).username), {
+        logger: testLogger('archive'),
+      });
+      try {
+        await owner.migrate();
+        await owner.insert([input(1), input(2)]);
+      } finally {
+        await owner.close();
+      }
+      await admin.query(`CREATE ROLE ${role} LOGIN`);
+      await admin.query(
+        grants!
+          .replaceAll('ricochet_console', role)
+          .replaceAll('SCHEMA ricochet ', `SCHEMA ${schema} `)
+          .replaceAll('ricochet.ricochet_archive', `${schema}.ricochet_archive`),
+      );
+      const operatorUrl = urlFor(role);
+
+      const purged = await cli(['dlq', 'purge', '1', '--store', operatorUrl, '--yes']);
+      expect(purged.code, purged.stderr).to.equal(0);
+      const store = await openArchiveStore(operatorUrl, {
+        logger: testLogger('archive'),
+        access: 'update',
+      });
+      try {
+        const job = await store.createReplayJob(
+          {
+            actor: 'alice',
+            origin: 'ui',
+            target: { ids: [2] },
+            ratePerSecond: null,
+            maxReplays: 3,
+            force: false,
+            total: 1,
+            throughId: 2,
+          },
+          'runner-1',
+        );
+        const done = await store.updateReplayJob(job.id, 'runner-1', {
+          cursor: 2,
+          replayed: 1,
+          refused: 0,
+          failed: 0,
+          replayedIds: [2],
+          state: 'done',
+        });
+        expect(done.state).to.equal('done');
+        expect((await store.get(2))?.status).to.equal('replayed');
+        const audit = await store.listAudit({}, { limit: 10 });
+        expect(audit.entries.map((entry) => entry.action)).to.deep.equal(['purge']);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.query(`DROP ROLE IF EXISTS ${role}`);
+      await admin.end();
+    }
+  });
+
   it('reads with a read-only PostgreSQL role, and refuses a schema the archiver never created', async () => {
     const suffix = randomBytes(4).toString('hex');
     const schema = `ricochet_readonly_${suffix}`;
