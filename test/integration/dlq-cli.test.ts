@@ -37,6 +37,27 @@ function input(index: number, overrides: Partial<ArchiveInput> = {}): ArchiveInp
 const postgresUrl =
   process.env.RICOCHET_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
+/** The test PostgreSQL as `user`, in `schema`. */
+function postgresUrlFor(user: string, schema: string): string {
+  const url = new URL(postgresUrl);
+  url.username = user;
+  url.searchParams.set('schema', schema);
+  return url.toString();
+}
+
+/** An archive in `schema`, migrated and holding records 1 and 2, made by the test's superuser. */
+async function archiveInSchema(schema: string): Promise<void> {
+  const store = await openArchiveStore(postgresUrlFor(new URL(postgresUrl).username, schema), {
+    logger: testLogger('archive'),
+  });
+  try {
+    await store.migrate();
+    await store.insert([input(1), input(2)]);
+  } finally {
+    await store.close();
+  }
+}
+
 const cli = (args: string[], stdin?: PassThrough & { isTTY?: boolean }) =>
   runCliCaptured(args, {}, stdin);
 
@@ -244,22 +265,8 @@ describe('ricochet dlq never creates nor migrates an archive', () => {
     expect(grants, 'the grants in the operations contract').to.be.a('string');
     const admin = new pg.Client({ connectionString: postgresUrl });
     await admin.connect();
-    const urlFor = (user: string): string => {
-      const url = new URL(postgresUrl);
-      url.username = user;
-      url.searchParams.set('schema', schema);
-      return url.toString();
-    };
     try {
-      const owner = await openArchiveStore(urlFor(new URL(postgresUrl).username), {
-        logger: testLogger('archive'),
-      });
-      try {
-        await owner.migrate();
-        await owner.insert([input(1), input(2)]);
-      } finally {
-        await owner.close();
-      }
+      await archiveInSchema(schema);
       await admin.query(`CREATE ROLE ${role} LOGIN`);
       await admin.query(
         grants!
@@ -267,7 +274,7 @@ describe('ricochet dlq never creates nor migrates an archive', () => {
           .replaceAll('SCHEMA ricochet ', `SCHEMA ${schema} `)
           .replaceAll('ricochet.ricochet_archive', `${schema}.ricochet_archive`),
       );
-      const operatorUrl = urlFor(role);
+      const operatorUrl = postgresUrlFor(role, schema);
 
       const purged = await cli(['dlq', 'purge', '1', '--store', operatorUrl, '--yes']);
       expect(purged.code, purged.stderr).to.equal(0);
@@ -317,26 +324,12 @@ describe('ricochet dlq never creates nor migrates an archive', () => {
     const role = `ricochet_reader_${suffix}`;
     const admin = new pg.Client({ connectionString: postgresUrl });
     await admin.connect();
-    const urlFor = (user: string, inSchema: string): string => {
-      const url = new URL(postgresUrl);
-      url.username = user;
-      url.searchParams.set('schema', inSchema);
-      return url.toString();
-    };
     try {
-      const store = await openArchiveStore(urlFor(new URL(postgresUrl).username, schema), {
-        logger: testLogger('archive'),
-      });
-      try {
-        await store.migrate();
-        await store.insert([input(1), input(2)]);
-      } finally {
-        await store.close();
-      }
+      await archiveInSchema(schema);
       await admin.query(`CREATE ROLE ${role} LOGIN`);
       await admin.query(`GRANT USAGE ON SCHEMA ${schema} TO ${role}`);
       await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
-      const readOnly = urlFor(role, schema);
+      const readOnly = postgresUrlFor(role, schema);
 
       const listed = await cli(['dlq', 'list', '--store', readOnly, '--json']);
       expect(listed.code, listed.stderr).to.equal(0);
@@ -350,7 +343,7 @@ describe('ricochet dlq never creates nor migrates an archive', () => {
       expect(exported.code, exported.stderr).to.equal(0);
       expect(exported.stdout.trim().split('\n')).to.have.length(2);
 
-      const absent = await cli(['dlq', 'list', '--store', urlFor(role, `${schema}_typo`)]);
+      const absent = await cli(['dlq', 'list', '--store', postgresUrlFor(role, `${schema}_typo`)]);
       expect(absent.code).to.equal(2);
       expect(absent.stderr).to.include('no archive at').and.include('ricochet run dlq');
       const created = await admin.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [
