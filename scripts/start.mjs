@@ -1,6 +1,7 @@
 // `npm start`: the local broker (unless KAFKA_BROKERS points elsewhere), then `ricochet demo` in
 // the foreground: topology, a main consumer with a sample handler, one delay service per tier,
-// the archiver on SQLite and a traffic generator, until Ctrl-C.
+// the archiver on SQLite, the console over its archive (its URL printed) and a traffic
+// generator, until Ctrl-C.
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 

@@ -10,11 +10,12 @@ import { join, posix, relative } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { ConfigMap, Namespace, Secret } from 'kubernetes-models/v1';
+import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { runCli } from '@ricochet/cli';
+import { checkBind, credentialsFromEnvironment } from '@ricochet/console';
 import { defaultLadderText, parseTierLadder } from '@ricochet/core';
 import { defaultPartitions } from '@ricochet/topology';
 
@@ -107,7 +108,23 @@ function readContract() {
       { type: typeCell.trim(), labels: backticked(labelsCell, /^[a-z_]+$/) },
     ]),
   );
-  const environment = new Set(settings.flatMap((setting) => setting.environment));
+  // The console's own settings: its flags are checked against its help like every command's.
+  const consoleSettings = tableUnder(markdown, 'The console').map(
+    ([flagCell = '', environmentCell = '', defaultCell = '']) => ({
+      flags: backticked(flagCell, /^--[a-z0-9-]+$/),
+      environment: backticked(environmentCell, /^[A-Z][A-Z0-9_]*$/),
+      defaultText: defaultCell,
+    }),
+  );
+  const environment = new Set(
+    [...settings, ...consoleSettings].flatMap((setting) => setting.environment),
+  );
+  const consolePortText =
+    consoleSettings.find((setting) => setting.flags.includes('--port'))?.defaultText ?? '';
+  const consolePort = Number(/\d+/.exec(consolePortText)?.[0]);
+  expect(Number.isInteger(consolePort), `the contract's console port: ${consolePortText}`).to.equal(
+    true,
+  );
   const settingOf = (flag: string) => settings.find((setting) => setting.flags.includes(flag));
   const numericDefault = (flag: string): number => {
     const text = settingOf(flag)?.defaultText ?? '';
@@ -120,6 +137,11 @@ function readContract() {
     metrics,
     environment,
     httpPort: numericDefault('--http-port'),
+    consolePort,
+    /** The console's variables that hold secrets: a Kubernetes container takes them from a Secret. */
+    consoleSecrets: consoleSettings
+      .filter((setting) => setting.flags.length === 0)
+      .flatMap((setting) => setting.environment),
     shutdownTimeoutMilliseconds: numericDefault('--shutdown-timeout-ms'),
     /** Whether the contract gives `role` this flag (a role's own, or one every role takes). */
     hasFlag: (role: string, flag: string) =>
@@ -460,9 +482,15 @@ describe('deployment files (infra/)', function () {
     const servicesByName = new Map(compose.all.map((service) => [service.name, service]));
     const longRunning = compose.ricochet.filter((service) => service.argv[0] === 'run');
 
-    it('runs the topology job, the main consumer, delay services and the archiver', () => {
+    it('runs the topology job, the main consumer, delay services, the archiver and the console', () => {
       const roles = compose.ricochet.map((service) => commandOf(service.argv).join(' '));
-      expect(roles).to.include.members(['topology create', 'run main', 'run delay', 'run dlq']);
+      expect(roles).to.include.members([
+        'topology create',
+        'run main',
+        'run delay',
+        'run dlq',
+        'console',
+      ]);
       const topology = compose.ricochet.filter((service) => service.argv[0] === 'topology');
       expect(topology, 'one topology job').to.have.lengthOf(1);
     });
@@ -537,6 +565,22 @@ describe('deployment files (infra/)', function () {
       expect(objectAt(archiver?.definition, 'depends_on', 'postgres').condition).to.equal(
         'service_healthy',
       );
+    });
+
+    it('serves the console on a loopback port, healthchecked on /readyz, with credentials it accepts', () => {
+      const console = compose.ricochet.find((service) => service.argv[0] === 'console');
+      expect(console, 'a console service').to.not.equal(undefined);
+      const port = Number(flagValues(console!.argv, '--port')[0] ?? contract.consolePort);
+      const test = stringsOf(objectAt(console!.definition, 'healthcheck').test).join(' ');
+      expect(test).to.include(`:${port}/readyz`);
+      expect(stringsOf(console!.definition.ports)).to.include(`127.0.0.1:${port}:${port}`);
+      const host = flagValues(console!.argv, '--host')[0] ?? '127.0.0.1';
+      const environment = Object.fromEntries(console!.environment);
+      expect(() => checkBind(host, credentialsFromEnvironment(environment))).to.not.throw();
+      expect(
+        objectAt(console!.definition, 'depends_on', 'archiver').condition,
+        'the console waits for the archiver, which creates the archive',
+      ).to.equal('service_healthy');
     });
 
     it('mounts the handler that the main consumer loads', () => {
@@ -629,6 +673,7 @@ describe('deployment files (infra/)', function () {
         'apps/v1/Deployment': Deployment,
         'batch/v1/Job': Job,
         'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+        'v1/Service': Service,
       };
       for (const { file, object, kind, name } of kubernetes.objects) {
         const Model = models[`${String(object.apiVersion)}/${kind}`];
@@ -645,7 +690,13 @@ describe('deployment files (infra/)', function () {
 
     it('runs a Deployment per role and per default tier, and a topology Job', () => {
       const roles = kubernetes.containers.map((entry) => commandOf(entry.argv).join(' '));
-      expect(roles).to.include.members(['run main', 'run delay', 'run dlq', 'topology create']);
+      expect(roles).to.include.members([
+        'run main',
+        'run delay',
+        'run dlq',
+        'topology create',
+        'console',
+      ]);
       const users = kubernetes.containers.map((entry) => ({
         name: `${entry.owner.kind} ${entry.owner.name}`,
         argv: entry.argv,
@@ -664,8 +715,16 @@ describe('deployment files (infra/)', function () {
         contract.httpPort,
       );
       for (const deployment of deployments) {
+        let serves = 'service';
         for (const value of arrayAt(deployment.object, 'spec', 'template', 'spec', 'containers')) {
           const container = objectAt(value);
+          const argv = stringsOf(container.args);
+          // The console answers on its own port (--port) and has no /metrics.
+          const isConsole = argv[0] === 'console';
+          serves = isConsole ? 'console' : serves;
+          const expectedPort = isConsole
+            ? Number(flagValues(argv, '--port')[0] ?? contract.consolePort)
+            : contract.httpPort;
           const portOf = (probe: string): number => {
             const port = objectAt(container, probe, 'httpGet').port;
             if (typeof port === 'number') {
@@ -679,8 +738,11 @@ describe('deployment files (infra/)', function () {
           const where = `${deployment.name} ${String(container.name)}`;
           expect(objectAt(container, 'livenessProbe', 'httpGet').path, where).to.equal('/healthz');
           expect(objectAt(container, 'readinessProbe', 'httpGet').path, where).to.equal('/readyz');
-          expect(portOf('livenessProbe'), where).to.equal(contract.httpPort);
-          expect(portOf('readinessProbe'), where).to.equal(contract.httpPort);
+          expect(portOf('livenessProbe'), where).to.equal(expectedPort);
+          expect(portOf('readinessProbe'), where).to.equal(expectedPort);
+        }
+        if (serves === 'console') {
+          continue;
         }
         const annotations = objectAt(
           deployment.object,
@@ -808,7 +870,11 @@ describe('deployment files (infra/)', function () {
               `${where}: ${String(variable.name)}`,
             ).to.have.property(String(secretKey.key));
           }
-          if (['RICOCHET_SASL_PASSWORD', 'RICOCHET_STORE'].includes(String(variable.name))) {
+          if (
+            ['RICOCHET_SASL_PASSWORD', 'RICOCHET_STORE', ...contract.consoleSecrets].includes(
+              String(variable.name),
+            )
+          ) {
             expect(secretKey.name, `${where}: ${String(variable.name)} from a Secret`).to.be.a(
               'string',
             );
@@ -823,6 +889,35 @@ describe('deployment files (infra/)', function () {
           'RICOCHET_SASL_PASSWORD',
         );
       }
+    });
+
+    it('runs the console on 0.0.0.0 with credentials from the Secret that it accepts', () => {
+      const entry = kubernetes.containers.find((candidate) => candidate.argv[0] === 'console');
+      expect(entry, 'a console container').to.not.equal(undefined);
+      const environment: Record<string, string> = {};
+      for (const value of arrayAt(entry!.container, 'env')) {
+        const variable = objectAt(value);
+        const secretKey = objectAt(variable, 'valueFrom', 'secretKeyRef');
+        const secret = objectAt(secrets.get(String(secretKey.name)));
+        if (secretKey.key !== undefined && secret[String(secretKey.key)] !== undefined) {
+          environment[String(variable.name)] = String(secret[String(secretKey.key)]);
+        }
+      }
+      const host = flagValues(entry!.argv, '--host')[0] ?? '127.0.0.1';
+      expect(host, 'reachable from outside the pod').to.equal('0.0.0.0');
+      expect(() => checkBind(host, credentialsFromEnvironment(environment))).to.not.throw();
+      const secret = environment.RICOCHET_CONSOLE_SESSION_SECRET ?? '';
+      expect(secret.length, 'a session secret every replica shares').to.be.at.least(32);
+      const service = kubernetes
+        .ofKind('Service')
+        .find((candidate) =>
+          Object.entries(objectAt(candidate.object, 'spec', 'selector')).every(
+            ([key, value]) =>
+              objectAt(entry!.owner.object, 'spec', 'template', 'metadata', 'labels')[key] ===
+              value,
+          ),
+        );
+      expect(service, 'a Service in front of the console').to.not.equal(undefined);
     });
 
     it('mounts only ConfigMaps that exist or are generated', () => {

@@ -27,7 +27,7 @@ function input(index: number, overrides: Partial<ArchiveInput> = {}): ArchiveInp
     errorStack: 'Error\n    at somewhere',
     firstFailureAt: 1_700_000_000_000,
     lastFailureAt: 1_700_000_001_000,
-    deadLetterReason: 'retries-exhausted',
+    deadLetterReason: index === 5 ? 'non-retryable-error' : 'retries-exhausted',
     searchableValue: JSON.stringify({ index }),
     ...overrides,
   };
@@ -36,6 +36,27 @@ function input(index: number, overrides: Partial<ArchiveInput> = {}): ArchiveInp
 /** The real PostgreSQL (RICOCHET_TEST_POSTGRES_URL overrides it), reached as a superuser. */
 const postgresUrl =
   process.env.RICOCHET_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The test PostgreSQL as `user`, in `schema`. */
+function postgresUrlFor(user: string, schema: string): string {
+  const url = new URL(postgresUrl);
+  url.username = user;
+  url.searchParams.set('schema', schema);
+  return url.toString();
+}
+
+/** An archive in `schema`, migrated and holding records 1 and 2, made by the test's superuser. */
+async function archiveInSchema(schema: string): Promise<void> {
+  const store = await openArchiveStore(postgresUrlFor(new URL(postgresUrl).username, schema), {
+    logger: testLogger('archive'),
+  });
+  try {
+    await store.migrate();
+    await store.insert([input(1), input(2)]);
+  } finally {
+    await store.close();
+  }
+}
 
 const cli = (args: string[], stdin?: PassThrough & { isTTY?: boolean }) =>
   runCliCaptured(args, {}, stdin);
@@ -78,7 +99,7 @@ describe('ricochet dlq (in-process, SQLite archive)', () => {
     expect(table.stdout).to.contain('more: --cursor');
   });
 
-  it('filters by topic, error class, key and grep', async () => {
+  it('filters by topic, error class, reason, key and grep', async () => {
     const ids = async (...flags: string[]) =>
       (
         JSON.parse(
@@ -87,6 +108,8 @@ describe('ricochet dlq (in-process, SQLite archive)', () => {
       ).records.map((record) => record.id);
     expect(await ids('--topic', 'payments')).to.deep.equal([6, 4, 2]);
     expect(await ids('--error-class', 'TimeoutError')).to.deep.equal([7, 4, 1]);
+    expect(await ids('--reason', 'non-retryable-error')).to.deep.equal([6]);
+    expect(await ids('--reason', 'non-retryable-error', '--topic', 'orders')).to.deep.equal([]);
     expect(await ids('--key', 'key-3')).to.deep.equal([4]);
     expect(await ids('--grep', 'FAILURE NUMBER 5')).to.deep.equal([6]);
     expect(await ids('--grep', "'; DROP TABLE records; --")).to.deep.equal([]);
@@ -160,6 +183,21 @@ describe('ricochet dlq (in-process, SQLite archive)', () => {
     expect(after.records[0]!.value).to.equal(null);
   });
 
+  it('exports, dry-runs a replay of and purges the records of one reason', async () => {
+    const reason = ['--reason', 'non-retryable-error'];
+    const exported = await cli(['dlq', 'export', '--store', storeUrl, ...reason]);
+    expect(
+      exported.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).id),
+    ).to.deep.equal([6]);
+    const dry = await cli(['dlq', 'replay', '--store', storeUrl, '--dry-run', ...reason]);
+    expect(dry.stdout).to.contain('would replay 1 record');
+    const purged = await cli(['dlq', 'purge', '--store', storeUrl, '--yes', ...reason]);
+    expect(purged.stdout).to.contain('purged 1 record');
+  });
+
   it('replays nothing it cannot: a dry run sends nothing; purged records are refused', async () => {
     const dry = await cli(['dlq', 'replay', '1', '2', '--store', storeUrl, '--dry-run']);
     expect(dry.code).to.equal(0);
@@ -215,32 +253,83 @@ describe('ricochet dlq never creates nor migrates an archive', () => {
     }
   });
 
+  it('purges, audits and runs replay jobs with the grants docs/operations-contract.md gives', async () => {
+    const suffix = randomBytes(4).toString('hex');
+    const schema = `ricochet_operator_${suffix}`;
+    const role = `ricochet_operator_${suffix}`;
+    const contract = readFileSync(
+      new URL('../../docs/operations-contract.md', import.meta.url),
+      'utf8',
+    );
+    const grants = /### PostgreSQL permissions[\s\S]*?```sql\n([\s\S]*?)```/.exec(contract)?.[1];
+    expect(grants, 'the grants in the operations contract').to.be.a('string');
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    try {
+      await archiveInSchema(schema);
+      await admin.query(`CREATE ROLE ${role} LOGIN`);
+      await admin.query(
+        grants!
+          .replaceAll('ricochet_console', role)
+          .replaceAll('SCHEMA ricochet ', `SCHEMA ${schema} `)
+          .replaceAll('ricochet.ricochet_archive', `${schema}.ricochet_archive`),
+      );
+      const operatorUrl = postgresUrlFor(role, schema);
+
+      const purged = await cli(['dlq', 'purge', '1', '--store', operatorUrl, '--yes']);
+      expect(purged.code, purged.stderr).to.equal(0);
+      const store = await openArchiveStore(operatorUrl, {
+        logger: testLogger('archive'),
+        access: 'update',
+      });
+      try {
+        const job = await store.createReplayJob(
+          {
+            actor: 'alice',
+            origin: 'ui',
+            target: { ids: [2] },
+            ratePerSecond: null,
+            maxReplays: 3,
+            force: false,
+            total: 1,
+            throughId: 2,
+          },
+          'runner-1',
+        );
+        const done = await store.updateReplayJob(job.id, 'runner-1', {
+          cursor: 2,
+          replayed: 1,
+          refused: 0,
+          failed: 0,
+          replayedIds: [2],
+          state: 'done',
+        });
+        expect(done.state).to.equal('done');
+        expect((await store.get(2))?.status).to.equal('replayed');
+        const audit = await store.listAudit({}, { limit: 10 });
+        expect(audit.entries.map((entry) => entry.action)).to.deep.equal(['purge']);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.query(`DROP ROLE IF EXISTS ${role}`);
+      await admin.end();
+    }
+  });
+
   it('reads with a read-only PostgreSQL role, and refuses a schema the archiver never created', async () => {
     const suffix = randomBytes(4).toString('hex');
     const schema = `ricochet_readonly_${suffix}`;
     const role = `ricochet_reader_${suffix}`;
     const admin = new pg.Client({ connectionString: postgresUrl });
     await admin.connect();
-    const urlFor = (user: string, inSchema: string): string => {
-      const url = new URL(postgresUrl);
-      url.username = user;
-      url.searchParams.set('schema', inSchema);
-      return url.toString();
-    };
     try {
-      const store = await openArchiveStore(urlFor(new URL(postgresUrl).username, schema), {
-        logger: testLogger('archive'),
-      });
-      try {
-        await store.migrate();
-        await store.insert([input(1), input(2)]);
-      } finally {
-        await store.close();
-      }
+      await archiveInSchema(schema);
       await admin.query(`CREATE ROLE ${role} LOGIN`);
       await admin.query(`GRANT USAGE ON SCHEMA ${schema} TO ${role}`);
       await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
-      const readOnly = urlFor(role, schema);
+      const readOnly = postgresUrlFor(role, schema);
 
       const listed = await cli(['dlq', 'list', '--store', readOnly, '--json']);
       expect(listed.code, listed.stderr).to.equal(0);
@@ -254,7 +343,7 @@ describe('ricochet dlq never creates nor migrates an archive', () => {
       expect(exported.code, exported.stderr).to.equal(0);
       expect(exported.stdout.trim().split('\n')).to.have.length(2);
 
-      const absent = await cli(['dlq', 'list', '--store', urlFor(role, `${schema}_typo`)]);
+      const absent = await cli(['dlq', 'list', '--store', postgresUrlFor(role, `${schema}_typo`)]);
       expect(absent.code).to.equal(2);
       expect(absent.stderr).to.include('no archive at').and.include('ricochet run dlq');
       const created = await admin.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [

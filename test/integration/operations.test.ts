@@ -121,9 +121,23 @@ describe('running Ricochet (real service processes)', function () {
       storeUrl,
       '--base-port',
       '19470',
+      '--console-port',
+      '19480',
       '--log-folder',
       join(folder, 'logs'),
     ]);
+    // While the demo runs, its console lists the records the archiver stored.
+    let consoleTotal = 0;
+    let running = true;
+    void demo.exited.then(() => (running = false));
+    while (running && consoleTotal === 0) {
+      const answer = await fetch('http://127.0.0.1:19480/api/v1/records?limit=1').then(
+        async (response) => (response.ok ? ((await response.json()) as { total: number }) : null),
+        () => null,
+      );
+      consoleTotal = answer?.total ?? 0;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
     const exitCode = await demo.exited;
     const output = demo.log();
     expect(exitCode, output).to.equal(0);
@@ -136,6 +150,8 @@ describe('running Ricochet (real service processes)', function () {
     expect(number('retried'), 'records succeeded after retries').to.be.above(0);
     expect(number('dead-lettered')).to.be.above(0);
     expect(output).to.contain(`ricochet dlq list --store ${storeUrl}`);
+    expect(output).to.contain('console at http://127.0.0.1:19480');
+    expect(consoleTotal, 'the console listed archived records').to.be.above(0);
     const store = await openArchiveStore(storeUrl, { logger: testLogger('archive') });
     try {
       await store.migrate();

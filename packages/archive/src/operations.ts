@@ -68,6 +68,7 @@ const nullDialect: Dialect = {
   lower: (expression) => expression,
   integer: (placeholder) => placeholder,
   contains: (expression) => expression,
+  keyEquals: (placeholder) => placeholder,
 };
 
 /** A target as stored: checked the way a query would read it, so that a stored one always reads. */

@@ -16,6 +16,8 @@ export interface Dialect {
   integer(placeholder: string): string;
   /** A condition: `expression` holds the text bound at `placeholder`, case and all. */
   contains(expression: string, placeholder: string): string;
+  /** The record's key equals the bytes at `placeholder`, in the form the key index serves. */
+  keyEquals(placeholder: string): string;
 }
 
 export const sqliteDialect: Dialect = {
@@ -27,6 +29,7 @@ export const sqliteDialect: Dialect = {
   integer: (placeholder) => `CAST(${placeholder} AS INTEGER)`,
   // Not LIKE: SQLite's folds ASCII case, and base64 is case-sensitive.
   contains: (expression, placeholder) => `instr(${expression}, ${placeholder}) > 0`,
+  keyEquals: (placeholder) => `record_key = ${placeholder}`,
 };
 
 export const postgresDialect: Dialect = {
@@ -37,6 +40,9 @@ export const postgresDialect: Dialect = {
   lower: (expression) => `lower(${expression})`,
   integer: (placeholder) => `CAST(${placeholder} AS BIGINT)`,
   contains: (expression, placeholder) => `strpos(${expression}, ${placeholder}) > 0`,
+  // The index holds the key's hash (migration 4); the second test weeds out collisions.
+  keyEquals: (placeholder) =>
+    `md5(record_key) = md5(${placeholder}::bytea) AND record_key = ${placeholder}::bytea`,
 };
 
 /** Collects bound values; every value in a statement goes through here, never into its text. */
@@ -104,7 +110,7 @@ export function whereClause(
     if (typeof filter.key !== 'string') {
       throw new ConfigError('key', 'must be a string');
     }
-    conditions.push(`record_key = ${parameters.bind(Buffer.from(filter.key, 'utf8'))}`);
+    conditions.push(dialect.keyEquals(parameters.bind(Buffer.from(filter.key, 'utf8'))));
   }
   if (filter.grep !== undefined) {
     if (typeof filter.grep !== 'string' || filter.grep === '') {

@@ -108,7 +108,7 @@ describe('SQLite archive store specifics', () => {
       const versions = raw
         .prepare('SELECT version FROM ricochet_archive_schema_version ORDER BY version')
         .all();
-      expect(versions).to.deep.equal([{ version: 1 }, { version: 2 }, { version: 3 }]);
+      expect(versions).to.deep.equal([1, 2, 3, 4].map((version) => ({ version })));
       expect(raw.prepare('SELECT count(*) AS n FROM ricochet_archive_record').get()).to.deep.equal({
         n: 4,
       });

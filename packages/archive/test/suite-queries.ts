@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
 import type { ArchiveFilter, ArchiveStore } from '@ricochet/archive';
 import { day, hour, listIds, makeInput, startTime } from './fixtures.js';
 import { seed } from './seed.js';
@@ -97,6 +98,17 @@ export function describeQueries(context: () => SuiteContext): void {
       expect(await grep('!')).to.deep.equal(['x!y']);
       expect(await grep('\\')).to.deep.equal(['back\\slash']);
       expect(await grep('100')).to.deep.equal(['100 percent', '100% done']);
+    });
+
+    it('stores and finds a key longer than an index entry can hold', async () => {
+      const { store } = context();
+      // Random hex: 16,000 characters that compress to about 8 kB, beyond PostgreSQL's B-tree
+      // entry limit (about 2.7 kB), so a plain index on the key would refuse the insert.
+      const longKey = randomBytes(8_000).toString('hex');
+      await store.insert([makeInput({ key: Buffer.from(longKey) }), makeInput()]);
+      const [target] = await listIds(store, { key: longKey });
+      expect(target).to.be.a('number');
+      expect(await idsOf(store, { key: longKey.slice(1) })).to.deep.equal([]);
     });
 
     it('binds injection-looking values as data', async () => {

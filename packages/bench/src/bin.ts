@@ -13,6 +13,7 @@ import { formatResultTable } from './result-table.js';
 import { writeResults } from './results-file.js';
 import type { BenchContext, Scenario, ScenarioResult } from './scenario.js';
 import { archiveInsertRate } from './scenarios/archive-insert-rate.js';
+import { consolePages } from './scenarios/console-pages.js';
 import { happyPath } from './scenarios/happy-path.js';
 import { holdingMemory } from './scenarios/holding-memory.js';
 import { ioBound } from './scenarios/io-bound.js';
@@ -29,6 +30,7 @@ const scenarios: ReadonlyArray<readonly [string, Scenario]> = [
   ['archive-insert-rate', archiveInsertRate],
   ['io-bound', ioBound],
   ['key-strict', keyStrict],
+  ['console', consolePages],
 ];
 
 const settings = readSettings(process.argv.slice(2));

@@ -62,6 +62,14 @@ export interface BenchSettings {
   readonly archive: {
     readonly runs: ReadonlyArray<{ readonly batchSize: number; readonly records: number }>;
   };
+  readonly console: {
+    /** Archived records seeded into each store. */
+    readonly records: number;
+    /** Measured requests per page or API call, one at a time. */
+    readonly requests: number;
+    /** Requests made first and not measured (cold caches, JIT). */
+    readonly warmUp: number;
+  };
 }
 
 export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -104,6 +112,7 @@ const full: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
       { batchSize: 1_000, records: 50_000 },
     ],
   },
+  console: { records: 1_000_000, requests: 200, warmUp: 10 },
 };
 
 const smoke: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
@@ -143,29 +152,32 @@ const smoke: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
       { batchSize: 1_000, records: 1_000 },
     ],
   },
+  console: { records: 2_000, requests: 10, warmUp: 2 },
 };
 
 /**
- * `--smoke` for tiny sizes (results go to a temporary directory unless `--output` says where);
- * `--output DIR` for where results are written; `--only a,b` to run some scenarios.
+ * `--smoke` for tiny sizes; `--output DIR` for where results are written; `--only a,b` to run
+ * some scenarios. A smoke run or a run of some scenarios writes to a temporary directory unless
+ * `--output` says where.
  */
 export function readSettings(argv: readonly string[]): BenchSettings & { only: string[] } {
   const isSmoke = argv.includes('--smoke');
   const output = valueOf(argv, '--output');
   const only = valueOf(argv, '--only');
+  // Only a full run of every scenario into the default place rewrites the committed results and
+  // report: a run of some scenarios would replace every other scenario's figures with none.
+  const complete = !isSmoke && only === undefined && output === undefined;
   const outputDirectory =
     output ??
-    (isSmoke
-      ? join(tmpdir(), `ricochet-bench-smoke-${process.pid}`)
-      : join(repositoryRoot, 'docs', 'benchmarks'));
+    (complete
+      ? join(repositoryRoot, 'docs', 'benchmarks')
+      : join(tmpdir(), `ricochet-bench-${isSmoke ? 'smoke' : 'some'}-${process.pid}`));
   return {
     ...(isSmoke ? smoke : full),
     outputDirectory,
-    // Only a full run into the default place rewrites the committed report.
-    reportFile:
-      isSmoke || output !== undefined
-        ? join(outputDirectory, 'benchmarks.md')
-        : join(repositoryRoot, 'docs', 'benchmarks.md'),
+    reportFile: complete
+      ? join(repositoryRoot, 'docs', 'benchmarks.md')
+      : join(outputDirectory, 'benchmarks.md'),
     only: only === undefined ? [] : only.split(','),
   };
 }

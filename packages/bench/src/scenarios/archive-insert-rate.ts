@@ -1,16 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { openArchiveStore, type ArchiveInput, type ArchiveStore } from '@ricochet/archive';
 import { defaultDeadLetterTopic } from '@ricochet/core';
+import { postgresBackend, postgresUrl, sqliteBackend } from '../archive-backends.js';
 import { benchLogger } from '../bench-logger.js';
 import { formatRate, type BenchContext, type ResultRow, type ScenarioResult } from '../scenario.js';
-
-/** RICOCHET_BENCH_POSTGRES_URL, else the machine's PostgreSQL as the tests use it. */
-const postgresUrl =
-  process.env.RICOCHET_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** A typical dead letter: a 1 KiB value, a few headers, the error fields set. */
 function deadLetter(offset: number, value: Buffer): ArchiveInput {
@@ -38,44 +31,6 @@ function deadLetter(offset: number, value: Buffer): ArchiveInput {
     lastFailureAt: Date.now(),
     deadLetterReason: 'retries-exhausted',
     searchableValue: null,
-  };
-}
-
-interface Backend {
-  readonly name: string;
-  readonly url: string;
-  readonly cleanUp: () => Promise<void>;
-}
-
-function sqliteBackend(): Backend {
-  const directory = mkdtempSync(join(tmpdir(), 'ricochet-bench-'));
-  return {
-    name: 'SQLite (file, WAL)',
-    url: `sqlite:${join(directory, 'bench.db')}`,
-    cleanUp: async () => rmSync(directory, { recursive: true, force: true }),
-  };
-}
-
-/** PostgreSQL, in a schema of the run's own that is dropped afterwards. */
-function postgresBackend(runId: string): Backend {
-  const schema = runId.replaceAll('-', '_');
-  const target = new URL(postgresUrl);
-  target.searchParams.set('schema', schema);
-  return {
-    name: 'PostgreSQL',
-    url: target.toString(),
-    cleanUp: async () => {
-      const client = new pg.Client({
-        connectionString: postgresUrl,
-        connectionTimeoutMillis: 3_000,
-      });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await client.end();
-      }
-    },
   };
 }
 

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 // The settings entry only: the package's root loads the SQLite and PostgreSQL drivers.
 import { defaultStoreUrl } from '@ricochet/archive/settings';
+import { defaultConsolePort } from '@ricochet/console';
 import { defaultDeadLetterTopic, formatTierLadder, parseTierLadder } from '@ricochet/core';
 import { createKafkaClient, createReliableProducer } from '@ricochet/kafka';
 import { compileTopologyOptions, createTopology, withTopologyAdmin } from '@ricochet/topology';
@@ -13,6 +14,7 @@ import { writeLine, type CliIo } from '../io.js';
 import { parsePrometheusText, type Sample } from '../demo/prometheus-text.js';
 import {
   fetchText,
+  startCli,
   startService,
   stopServices,
   waitUntilReady,
@@ -36,7 +38,7 @@ export function demoCommand(io: CliIo, outcome: CommandOutcome) {
   return outcome.command({
     command: 'demo',
     describe:
-      'run a live pipeline: sample handler, every delay tier, the archiver and traffic, until Ctrl-C',
+      'run a live pipeline: sample handler, every delay tier, the archiver, the console and traffic, until Ctrl-C',
     builder: (yargs) =>
       yargs
         .option('brokers', {
@@ -62,6 +64,11 @@ export function demoCommand(io: CliIo, outcome: CommandOutcome) {
           type: 'number',
           default: 9470,
           describe: 'first of the services’ HTTP ports',
+        })
+        .option('console-port', {
+          type: 'number',
+          default: defaultConsolePort,
+          describe: 'the console’s port, on 127.0.0.1',
         })
         .option('log-folder', { type: 'string', default: './ricochet-demo-logs' }),
     run: async (argv) => {
@@ -112,7 +119,7 @@ export function demoCommand(io: CliIo, outcome: CommandOutcome) {
         argv.basePort + 1 + ladder.length,
         logFolder,
       );
-      const services = [main, ...delays, archiver];
+      const services: DemoService[] = [main, ...delays, archiver];
       // In their own process group the services would outlive a demo that dies unexpectedly.
       process.once('exit', () => {
         services
@@ -156,6 +163,28 @@ export function demoCommand(io: CliIo, outcome: CommandOutcome) {
 
       try {
         await waitUntilReady(services, 60_000);
+        // After the archiver is ready: it creates the archive, which the console only opens.
+        const consoleService = startCli(
+          'console',
+          [
+            'console',
+            '--store',
+            argv.store,
+            '--brokers',
+            brokers.join(','),
+            '--host',
+            '127.0.0.1',
+            '--port',
+            String(argv.consolePort),
+            '--log-format',
+            'json',
+          ],
+          argv.consolePort,
+          logFolder,
+        );
+        services.push(consoleService);
+        await waitUntilReady([consoleService], 60_000);
+        writeLine(io.stderr, `console at http://127.0.0.1:${argv.consolePort}`);
         await producer.connect();
         writeLine(
           io.stderr,

@@ -13,7 +13,7 @@ export class DemoServiceError extends RicochetError {
   }
 }
 
-/** One `ricochet run <role>` process of the demo: the same code path production runs. */
+/** One process of the demo, started from the built CLI: the same code path production runs. */
 export interface DemoService {
   readonly name: string;
   readonly httpPort: number;
@@ -21,19 +21,16 @@ export interface DemoService {
   readonly process: ChildProcess;
 }
 
+/** A `ricochet run <role>` service, its HTTP server (health, metrics) on `httpPort`. */
 export function startService(
   name: string,
   args: readonly string[],
   httpPort: number,
   logFolder: string,
 ): DemoService {
-  mkdirSync(logFolder, { recursive: true });
-  const logFile = join(logFolder, `${name}.log`);
-  const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(
-    process.execPath,
+  return startCli(
+    name,
     [
-      cliBin,
       'run',
       ...args,
       '--http-port',
@@ -43,6 +40,24 @@ export function startService(
       '--log-format',
       'json',
     ],
+    httpPort,
+    logFolder,
+  );
+}
+
+/** Any CLI command that serves /readyz on `httpPort` (the console), logging to its own file. */
+export function startCli(
+  name: string,
+  argv: readonly string[],
+  httpPort: number,
+  logFolder: string,
+): DemoService {
+  mkdirSync(logFolder, { recursive: true });
+  const logFile = join(logFolder, `${name}.log`);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(
+    process.execPath,
+    [cliBin, ...argv],
     // Their own process group: Ctrl-C on the terminal reaches the demo only, which then stops
     // each service once. A terminal's SIGINT to the services as well would arrive as a second
     // signal while they stop, which forces an exit.

@@ -24,6 +24,7 @@ export interface FilterArguments {
   topic?: string;
   group?: string;
   errorClass?: string;
+  reason?: string;
   since?: string;
   until?: string;
   key?: string;
@@ -50,25 +51,35 @@ export function withStoreArguments<T>(yargs: Argv<T>) {
 }
 
 export function withFilterArguments<T>(yargs: Argv<T>) {
-  return yargs
-    .option('topic', { type: 'string', describe: 'original topic' })
-    .option('group', { type: 'string', describe: 'consumer group whose handler failed' })
-    .option('error-class', { type: 'string', describe: 'error class, e.g. TypeError' })
-    .option('since', {
-      type: 'string',
-      describe: 'archived at or after: a duration ago (2h) or an ISO time',
-    })
-    .option('until', { type: 'string', describe: 'archived before: a duration ago or an ISO time' })
-    .option('key', { type: 'string', describe: 'record key (exact, as UTF-8)' })
-    .option('grep', {
-      type: 'string',
-      describe: 'text in the error message or the value (case-insensitive)',
-    })
-    .option('status', {
-      type: 'string',
-      choices: archiveStatuses,
-      describe: 'archived, replayed or purged',
-    });
+  return (
+    yargs
+      .option('topic', { type: 'string', describe: 'original topic' })
+      .option('group', { type: 'string', describe: 'consumer group whose handler failed' })
+      .option('error-class', { type: 'string', describe: 'error class, e.g. TypeError' })
+      // Free text rather than choices: an archive also holds reasons written by other versions.
+      .option('reason', {
+        type: 'string',
+        describe: 'why it was dead-lettered, e.g. retries-exhausted, non-retryable-error',
+      })
+      .option('since', {
+        type: 'string',
+        describe: 'archived at or after: a duration ago (2h) or an ISO time',
+      })
+      .option('until', {
+        type: 'string',
+        describe: 'archived before: a duration ago or an ISO time',
+      })
+      .option('key', { type: 'string', describe: 'record key (exact, as UTF-8)' })
+      .option('grep', {
+        type: 'string',
+        describe: 'text in the error message or the value (case-insensitive)',
+      })
+      .option('status', {
+        type: 'string',
+        choices: archiveStatuses,
+        describe: 'archived, replayed or purged',
+      })
+  );
 }
 
 /** `--limit`, `--cursor` and `--json` of a paged listing; `shape` says what --json writes. */
@@ -125,6 +136,7 @@ export function filterFrom(argv: FilterArguments, now: number): ArchiveFilter {
     ...(argv.topic === undefined ? {} : { originalTopic: argv.topic }),
     ...(argv.group === undefined ? {} : { retryGroup: argv.group }),
     ...(argv.errorClass === undefined ? {} : { errorClass: argv.errorClass }),
+    ...(argv.reason === undefined ? {} : { deadLetterReason: argv.reason }),
     ...(argv.since === undefined ? {} : { since: parseTimeBound(argv.since, now, '--since') }),
     ...(argv.until === undefined ? {} : { until: parseTimeBound(argv.until, now, '--until') }),
     ...(argv.key === undefined ? {} : { key: argv.key }),
