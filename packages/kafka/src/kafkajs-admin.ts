@@ -19,11 +19,11 @@ import {
   type TopicFailure,
   type TopicOperationOptions,
 } from './admin.js';
-import { kafkajsClientOf, type KafkaClient } from './client.js';
+import { connectChecked, kafkajsClientOf, type KafkaClient } from './client.js';
 
 /** An admin over the client; connect it before use and disconnect it afterwards. */
 export function createAdmin(client: KafkaClient): KafkaAdmin {
-  return new KafkajsAdmin(kafkajsClientOf(client).admin());
+  return new KafkajsAdmin(client, kafkajsClientOf(client).admin());
 }
 
 const resourceTypes: Record<ConfigResourceType, kafkajs.ConfigResourceTypes> = {
@@ -94,7 +94,10 @@ function topicFailureOf(failure: Error | string): TopicFailure {
 class KafkajsAdmin implements KafkaAdmin {
   readonly #admin: kafkajs.Admin;
 
-  constructor(admin: kafkajs.Admin) {
+  readonly #client: KafkaClient;
+
+  constructor(client: KafkaClient, admin: kafkajs.Admin) {
+    this.#client = client;
     this.#admin = admin;
   }
 
@@ -107,7 +110,9 @@ class KafkajsAdmin implements KafkaAdmin {
   }
 
   connect(): Promise<void> {
-    return this.#attempt('connect', () => this.#admin.connect());
+    return this.#attempt('connect', () =>
+      connectChecked(this.#client, () => this.#admin.connect()),
+    );
   }
 
   disconnect(): Promise<void> {

@@ -1,6 +1,6 @@
 import kafkajs from 'kafkajs';
 import { RicochetError, type HeaderValue, type OutgoingRecord } from '@ricochet/core';
-import { kafkajsClientOf, type KafkaClient } from './client.js';
+import { connectChecked, kafkajsClientOf, type KafkaClient } from './client.js';
 
 /**
  * Retries the client makes for one send before the send fails. Bounded, unlike kafkajs's default
@@ -27,6 +27,7 @@ export interface ReliableProducer {
  */
 export function createReliableProducer(client: KafkaClient): ReliableProducer {
   return new KafkajsReliableProducer(
+    client,
     kafkajsClientOf(client).producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -45,14 +46,16 @@ export class PublishError extends RicochetError {
 }
 
 class KafkajsReliableProducer implements ReliableProducer {
+  readonly #client: KafkaClient;
   readonly #producer: kafkajs.Producer;
 
-  constructor(producer: kafkajs.Producer) {
+  constructor(client: KafkaClient, producer: kafkajs.Producer) {
+    this.#client = client;
     this.#producer = producer;
   }
 
   connect(): Promise<void> {
-    return this.#producer.connect();
+    return connectChecked(this.#client, () => this.#producer.connect());
   }
 
   disconnect(): Promise<void> {
@@ -120,7 +123,7 @@ export function createBulkProducer(client: KafkaClient): BulkProducer {
     createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
   });
   return {
-    connect: () => producer.connect(),
+    connect: () => connectChecked(client, () => producer.connect()),
     disconnect: () => producer.disconnect(),
     send: async (topic, records) => {
       await producer.send({

@@ -1,6 +1,6 @@
 import kafkajs from 'kafkajs';
 import { RicochetError } from '@ricochet/core';
-import { kafkajsClientOf, type KafkaClient } from './client.js';
+import { connectChecked, kafkajsClientOf, type KafkaClient } from './client.js';
 import type { ConsumedBatch, PartitionControls } from './consumed-batch.js';
 import { toConsumedRecord } from './records.js';
 
@@ -58,7 +58,10 @@ export class ServiceConsumer implements PartitionControls {
 
   readonly #outOfGeneration: (() => void)[] = [];
 
-  constructor(consumer: kafkajs.Consumer) {
+  readonly #client: KafkaClient;
+
+  constructor(client: KafkaClient, consumer: kafkajs.Consumer) {
+    this.#client = client;
     this.#consumer = consumer;
   }
 
@@ -95,7 +98,7 @@ export class ServiceConsumer implements PartitionControls {
    * must not join the group.
    */
   async start(subscription: Subscription, stopped?: AbortSignal): Promise<void> {
-    await this.#consumer.connect();
+    await connectChecked(this.#client, () => this.#consumer.connect());
     stopped?.throwIfAborted();
     await this.#consumer.subscribe({
       topics: [...subscription.topics],
@@ -168,6 +171,7 @@ export function createServiceConsumer(
   options: ServiceConsumerOptions,
 ): ServiceConsumer {
   return new ServiceConsumer(
+    client,
     kafkajsClientOf(client).consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMilliseconds,
