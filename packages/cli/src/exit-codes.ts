@@ -1,7 +1,7 @@
 // The errors entries only: the packages' roots load the SQLite and PostgreSQL drivers and Kafka.
 import { ArchiveSchemaError } from '@ricochet/archive/errors';
 import { ConfigError, RicochetError } from '@ricochet/core';
-import { BrokerAuthenticationError } from '@ricochet/kafka/errors';
+import { BrokerAuthenticationError, BrokerAuthorizationError } from '@ricochet/kafka/errors';
 import { ReplayJobNotResumableError } from '@ricochet/replay/errors';
 
 export const ExitCode = {
@@ -10,7 +10,8 @@ export const ExitCode = {
   failure: 1,
   /**
    * The command could not run as asked: bad flags or values, a broker that cannot be reached or
-   * refuses this client's credentials or certificates, or an archive that is not there (or older
+   * refuses this client's credentials, certificates or an operation its ACLs do not allow, or an
+   * archive that is not there (or older
    * than the command).
    */
   usage: 2,
@@ -43,7 +44,10 @@ const usageErrorCodes: ReadonlySet<unknown> = new Set([
  * Refusals that may arrive wrapped (a service's start, an admin operation): found anywhere in the
  * chain of causes.
  */
-const wrappedUsageErrorCodes: ReadonlySet<unknown> = new Set([BrokerAuthenticationError.code]);
+const wrappedUsageErrorCodes: ReadonlySet<unknown> = new Set([
+  BrokerAuthenticationError.code,
+  BrokerAuthorizationError.code,
+]);
 
 function codeOf(error: unknown): unknown {
   return error instanceof Error ? (error as { code?: unknown }).code : undefined;

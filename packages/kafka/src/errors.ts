@@ -18,3 +18,21 @@ export class BrokerAuthenticationError extends RicochetError {
     });
   }
 }
+
+/**
+ * The broker refused an operation for want of an ACL; `permission` names what the principal
+ * lacks, as docs/operations-contract.md lists them (`Read on group billing`). Not retried: the
+ * operator must grant it.
+ */
+export class BrokerAuthorizationError extends RicochetError {
+  static readonly code = 'BROKER_AUTHORIZATION';
+  readonly permission: string;
+
+  constructor(permission: string, options: { cause?: unknown } = {}) {
+    super(
+      `not authorized: the principal needs ${permission} (grant it with an ACL; docs/operations-contract.md lists what each role needs)`,
+      { code: BrokerAuthorizationError.code, retriable: false, cause: options.cause },
+    );
+    this.permission = permission;
+  }
+}

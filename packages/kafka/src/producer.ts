@@ -1,6 +1,7 @@
 import kafkajs from 'kafkajs';
 import { RicochetError, type HeaderValue, type OutgoingRecord } from '@ricochet/core';
 import { connectChecked, kafkajsClientOf, type KafkaClient } from './client.js';
+import { authorizationErrorFrom, topicsNamed } from './security.js';
 
 /**
  * Retries the client makes for one send before the send fails. Bounded, unlike kafkajs's default
@@ -40,7 +41,10 @@ export function createReliableProducer(client: KafkaClient): ReliableProducer {
 
 export class PublishError extends RicochetError {
   constructor(message: string, cause: unknown) {
-    const retriable = cause instanceof kafkajs.KafkaJSError ? cause.retriable : true;
+    const retriable =
+      cause instanceof kafkajs.KafkaJSError || cause instanceof RicochetError
+        ? cause.retriable
+        : true;
     super(message, { code: 'PUBLISH_FAILED', retriable, cause });
   }
 }
@@ -54,8 +58,16 @@ class KafkajsReliableProducer implements ReliableProducer {
     this.#producer = producer;
   }
 
-  connect(): Promise<void> {
-    return connectChecked(this.#client, () => this.#producer.connect());
+  async connect(): Promise<void> {
+    try {
+      await connectChecked(this.#client, () => this.#producer.connect());
+    } catch (error) {
+      // The only request an idempotent producer makes on connecting is for its producer id.
+      throw authorizationErrorFrom(
+        error,
+        'Write on the topics it publishes to (an idempotent producer is refused its producer id without Write on at least one topic, or IdempotentWrite on the cluster)',
+      );
+    }
   }
 
   disconnect(): Promise<void> {
@@ -75,7 +87,7 @@ class KafkajsReliableProducer implements ReliableProducer {
     } catch (error) {
       throw new PublishError(
         `publishing ${records.length} record(s) to ${[...byTopic.keys()].join(', ')} failed`,
-        error,
+        authorizationErrorFrom(error, `Write on ${topicsNamed([...byTopic.keys()])}`),
       );
     }
   }

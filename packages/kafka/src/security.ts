@@ -1,7 +1,7 @@
 import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { isIP } from 'node:net';
 import type { SaslOptions } from './client.js';
-import { BrokerAuthenticationError } from './errors.js';
+import { BrokerAuthenticationError, BrokerAuthorizationError } from './errors.js';
 
 const untrustedBroker =
   'check --tls-ca-file (RICOCHET_TLS_CA_FILE): it must hold the CA that signed the broker certificate';
@@ -125,4 +125,60 @@ export function connectErrorFrom(error: unknown, sasl: SaslOptions | undefined):
     );
   }
   return error;
+}
+
+/** `topic a` or `topics a, b`: how a permission names them. */
+export function topicsNamed(topics: readonly string[]): string {
+  return `${topics.length === 1 ? 'topic' : 'topics'} ${topics.join(', ')}`;
+}
+
+/** What kind of resource the broker refused access to, for want of an ACL. */
+export type RefusedResource = 'topic' | 'group' | 'cluster';
+
+const refusalsByType: Readonly<Record<string, RefusedResource>> = {
+  TOPIC_AUTHORIZATION_FAILED: 'topic',
+  GROUP_AUTHORIZATION_FAILED: 'group',
+  CLUSTER_AUTHORIZATION_FAILED: 'cluster',
+};
+
+/** The client's messages for the same, where it rewraps a refusal without its type. */
+const refusalsByMessage: readonly [RegExp, RefusedResource][] = [
+  [/not authorized to access topics|topic authorization failed/i, 'topic'],
+  [/not authorized to access group|group authorization failed/i, 'group'],
+  [/cluster authorization failed/i, 'cluster'],
+];
+
+/**
+ * Which kind of resource the broker refused for want of an ACL, found anywhere in the chain of
+ * causes; undefined when the failure is something else.
+ */
+export function refusedResource(error: unknown): RefusedResource | undefined {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const type = (cause as { type?: unknown }).type;
+    const byType = typeof type === 'string' ? refusalsByType[type] : undefined;
+    const byMessage = refusalsByMessage.find(([pattern]) => pattern.test(cause.message))?.[1];
+    if (byType !== undefined || byMessage !== undefined) {
+      return byType ?? byMessage;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `error` as a BrokerAuthorizationError naming the permission the operation needs (one for any
+ * refusal, or one per kind of resource refused) when the broker refused it for want of an ACL;
+ * anything else unchanged.
+ */
+export function authorizationErrorFrom(
+  error: unknown,
+  permission: string | Readonly<Record<RefusedResource, string>>,
+): unknown {
+  const refused = refusedResource(error);
+  if (refused === undefined) {
+    return error;
+  }
+  return new BrokerAuthorizationError(
+    typeof permission === 'string' ? permission : permission[refused],
+    { cause: error },
+  );
 }

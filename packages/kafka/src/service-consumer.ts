@@ -1,6 +1,7 @@
 import kafkajs from 'kafkajs';
 import { RicochetError } from '@ricochet/core';
 import { connectChecked, kafkajsClientOf, type KafkaClient } from './client.js';
+import { authorizationErrorFrom, topicsNamed } from './security.js';
 import type { ConsumedBatch, PartitionControls } from './consumed-batch.js';
 import { toConsumedRecord } from './records.js';
 
@@ -59,9 +60,12 @@ export class ServiceConsumer implements PartitionControls {
   readonly #outOfGeneration: (() => void)[] = [];
 
   readonly #client: KafkaClient;
+  readonly #groupId: string;
+  #topics: readonly string[] = [];
 
-  constructor(client: KafkaClient, consumer: kafkajs.Consumer) {
+  constructor(client: KafkaClient, groupId: string, consumer: kafkajs.Consumer) {
     this.#client = client;
+    this.#groupId = groupId;
     this.#consumer = consumer;
   }
 
@@ -88,8 +92,26 @@ export class ServiceConsumer implements PartitionControls {
   onCrash(listener: (error: Error, restart: boolean) => void): void {
     this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
       this.#commitOffsets = undefined;
-      listener(payload.error, payload.restart);
+      listener(this.#crashError(payload.error), payload.restart);
     });
+  }
+
+  /** A crash for want of an ACL, as a BrokerAuthorizationError naming the group or topics. */
+  #crashError(error: Error): Error {
+    // kafkajs gives up finding the group's coordinator, with this error and without the broker's
+    // answer, only on a refusal it does not retry: on a cluster with ACLs, GROUP_AUTHORIZATION_FAILED.
+    const refusal =
+      error.name === 'KafkaJSGroupCoordinatorNotFound'
+        ? new Error('group authorization failed (the group coordinator was not found)', {
+            cause: error,
+          })
+        : error;
+    const translated = authorizationErrorFrom(refusal, {
+      group: `Read on group ${this.#groupId}`,
+      topic: `Read on ${topicsNamed(this.#topics)}`,
+      cluster: `the cluster permission it was refused`,
+    });
+    return translated === refusal ? error : (translated as Error);
   }
 
   /**
@@ -98,6 +120,7 @@ export class ServiceConsumer implements PartitionControls {
    * must not join the group.
    */
   async start(subscription: Subscription, stopped?: AbortSignal): Promise<void> {
+    this.#topics = subscription.topics;
     await connectChecked(this.#client, () => this.#consumer.connect());
     stopped?.throwIfAborted();
     await this.#consumer.subscribe({
@@ -172,6 +195,7 @@ export function createServiceConsumer(
 ): ServiceConsumer {
   return new ServiceConsumer(
     client,
+    options.groupId,
     kafkajsClientOf(client).consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMilliseconds,

@@ -49,7 +49,7 @@ export interface SecureBroker {
   password(user: string): string;
   /** What a `ricochet` process needs to connect as `user` over SASL_SSL (the documented variables). */
   saslEnvironment(user: string): NodeJS.ProcessEnv;
-  /** The same over SSL, authenticated by the user's client certificate. */
+  /** The same over SSL, authenticated by the user's client certificate (and no SASL). */
   certificateEnvironment(user: string): NodeJS.ProcessEnv;
   /** A client of the test itself, as the super user admin. */
   adminClient(): KafkaClient;
@@ -159,6 +159,10 @@ export async function startSecureBroker(
     }),
     certificateEnvironment: (user) => ({
       KAFKA_BROKERS: ssl,
+      // Empty counts as not set: these may override a SASL environment.
+      RICOCHET_SASL_MECHANISM: '',
+      RICOCHET_SASL_USERNAME: '',
+      RICOCHET_SASL_PASSWORD: '',
       RICOCHET_TLS: 'true',
       RICOCHET_TLS_CA_FILE: caFile,
       RICOCHET_TLS_CERT_FILE: join(secrets, `client-${user}.pem`),
