@@ -1,6 +1,5 @@
 import { connect as tlsConnect, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { isIP } from 'node:net';
-import type { SaslOptions } from './client.js';
 import { BrokerAuthenticationError, BrokerAuthorizationError } from './errors.js';
 
 const untrustedBroker =
@@ -113,7 +112,10 @@ export function checkBrokerTls(
  * The client's failure to connect, as a BrokerAuthenticationError when the broker refused the
  * SASL credentials (the client does not retry those either); anything else unchanged.
  */
-export function connectErrorFrom(error: unknown, sasl: SaslOptions | undefined): unknown {
+export function connectErrorFrom(
+  error: unknown,
+  sasl: { readonly mechanism: string; readonly username: string } | undefined,
+): unknown {
   if (
     sasl !== undefined &&
     error instanceof Error &&
