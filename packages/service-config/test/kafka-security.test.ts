@@ -189,7 +189,7 @@ describe('service config: TLS and SASL', () => {
       new URL('fixtures/client-certificate.pem', import.meta.url),
       'utf8',
     );
-    const withCertificate = (now: number) =>
+    const withCertificate = (now: number, contents = certificate) =>
       resolve('dlq', {
         flags: {
           ...brokers,
@@ -198,7 +198,7 @@ describe('service config: TLS and SASL', () => {
           'tls-key-file': 'client.key',
         },
         tlsFiles: {
-          'client.pem': { contents: certificate },
+          'client.pem': { contents },
           'client.key': { contents: pem('PRIVATE KEY') },
         },
         now,
@@ -226,21 +226,7 @@ describe('service config: TLS and SASL', () => {
     });
 
     it('that is no certificate is refused as such', () => {
-      const error = configErrorOf(() =>
-        resolve('dlq', {
-          flags: {
-            ...brokers,
-            tls: true,
-            'tls-cert-file': 'client.pem',
-            'tls-key-file': 'client.key',
-          },
-          tlsFiles: {
-            'client.pem': { contents: pem('CERTIFICATE') },
-            'client.key': { contents: pem('PRIVATE KEY') },
-          },
-          now: 0,
-        }),
-      );
+      const error = configErrorOf(() => withCertificate(0, pem('CERTIFICATE')));
       expect(error.message).to.equal('--tls-cert-file: client.pem holds no readable certificate');
     });
   });
