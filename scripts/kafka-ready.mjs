@@ -1,8 +1,22 @@
 // Exits 0 when the broker at argv[2] answers a metadata request, 1 otherwise. Used by
-// scripts/kafka while it waits for a freshly started broker.
+// scripts/kafka while it waits for a freshly started broker. With argv[3], the secure broker's
+// secrets directory: it asks over SASL_SSL as the SCRAM user admin, trusting the test CA.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import kafkajs from 'kafkajs';
 
-const broker = process.argv[2];
+const [broker, secrets] = process.argv.slice(2);
+const security =
+  secrets === undefined
+    ? {}
+    : {
+        ssl: { ca: readFileSync(join(secrets, 'ca.pem')) },
+        sasl: {
+          mechanism: 'scram-sha-512',
+          username: 'admin',
+          password: readFileSync(join(secrets, 'admin.password'), 'utf8').trim(),
+        },
+      };
 const kafka = new kafkajs.Kafka({
   brokers: [broker],
   clientId: 'ricochet-kafka-ready',
@@ -10,6 +24,7 @@ const kafka = new kafkajs.Kafka({
   requestTimeout: 2000,
   retry: { retries: 0 },
   logLevel: kafkajs.logLevel.NOTHING,
+  ...security,
 });
 const admin = kafka.admin();
 try {

@@ -1,6 +1,7 @@
 // The errors entries only: the packages' roots load the SQLite and PostgreSQL drivers and Kafka.
 import { ArchiveSchemaError } from '@ricochet/archive/errors';
 import { ConfigError, RicochetError } from '@ricochet/core';
+import { BrokerAuthenticationError, BrokerAuthorizationError } from '@ricochet/kafka/errors';
 import { ReplayJobNotResumableError } from '@ricochet/replay/errors';
 
 export const ExitCode = {
@@ -8,8 +9,10 @@ export const ExitCode = {
   /** The command ran and found a problem (e.g. `verify` found drift), or failed at run time. */
   failure: 1,
   /**
-   * The command could not run as asked: bad flags or values, a broker that cannot be reached, or
-   * an archive that is not there (or older than the command).
+   * The command could not run as asked: bad flags or values, a broker that cannot be reached or
+   * refuses this client's credentials, certificates or an operation its ACLs do not allow, or an
+   * archive that is not there (or older
+   * than the command).
    */
   usage: 2,
 } as const;
@@ -37,10 +40,30 @@ const usageErrorCodes: ReadonlySet<unknown> = new Set([
   ReplayJobNotResumableError.code,
 ]);
 
+/**
+ * Refusals that may arrive wrapped (a service's start, an admin operation): found anywhere in the
+ * chain of causes.
+ */
+const wrappedUsageErrorCodes: ReadonlySet<unknown> = new Set([
+  BrokerAuthenticationError.code,
+  BrokerAuthorizationError.code,
+]);
+
+function codeOf(error: unknown): unknown {
+  return error instanceof Error ? (error as { code?: unknown }).code : undefined;
+}
+
 /** The only place errors become exit codes (libraries throw; the CLI decides). */
 export function exitCodeFor(error: unknown): ExitCodeValue {
-  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-  return usageErrorCodes.has(code) ? ExitCode.usage : ExitCode.failure;
+  if (usageErrorCodes.has(codeOf(error))) {
+    return ExitCode.usage;
+  }
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (wrappedUsageErrorCodes.has(codeOf(cause))) {
+      return ExitCode.usage;
+    }
+  }
+  return ExitCode.failure;
 }
 
 /** The message a person sees: the error and, on one line each, the causes under it. */

@@ -1,6 +1,6 @@
 import type { Logger } from '@ricochet/core';
 import { ServiceStartAbandonedError } from '@ricochet/kafka';
-import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import { ExitCode, exitCodeFor, type ExitCodeValue } from './exit-codes.js';
 
 /** What `ricochet run ...` needs of a role: each role exposes its own lifecycle state. */
 export interface RunnableService {
@@ -130,7 +130,8 @@ export async function runUntilSignalled(
         failureCheck = setInterval(() => {
           if (service.state === 'failed') {
             logger.error('service failed', { error: service.failure });
-            finish(ExitCode.failure);
+            // 2 when the failure is one the operator must fix first (an ACL the broker refused).
+            finish(exitCodeFor(service.failure));
           }
         }, options.failureCheckIntervalMs ?? 1_000);
       },

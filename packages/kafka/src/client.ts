@@ -2,6 +2,7 @@ import kafkajs from 'kafkajs';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { ConfigError, type Logger } from '@ricochet/core';
 import { kafkaLogCreator } from './logging.js';
+import { checkBrokerTls, connectErrorFrom } from './security.js';
 
 export type SaslOptions =
   | { mechanism: 'plain'; username: string; password: string }
@@ -68,7 +69,14 @@ export interface KafkaClient {
   readonly [kafkaClientBrand]: true;
 }
 
-const kafkajsClients = new WeakMap<KafkaClient, kafkajs.Kafka>();
+interface ClientEntry {
+  readonly kafka: kafkajs.Kafka;
+  readonly options: KafkaConnectionOptions;
+  /** The TLS check of connectChecked, made once per client. */
+  tlsChecked?: Promise<void>;
+}
+
+const kafkajsClients = new WeakMap<KafkaClient, ClientEntry>();
 
 /**
  * The only place a Kafka client is constructed. Everything else receives the handle from here,
@@ -96,15 +104,45 @@ export function createKafkaClient(options: KafkaConnectionOptions): KafkaClient 
     logCreator: kafkaLogCreator(options.logger),
   });
   const client = Object.freeze({}) as KafkaClient;
-  kafkajsClients.set(client, kafka);
+  kafkajsClients.set(client, { kafka, options });
   return client;
+}
+
+function entryOf(client: KafkaClient): ClientEntry {
+  const entry = kafkajsClients.get(client);
+  if (entry === undefined) {
+    throw new TypeError('not a KafkaClient: make one with createKafkaClient');
+  }
+  return entry;
 }
 
 /** The kafkajs client behind a handle. For this package's adapters only (and see kafkajs.ts). */
 export function kafkajsClientOf(client: KafkaClient): kafkajs.Kafka {
-  const kafka = kafkajsClients.get(client);
-  if (kafka === undefined) {
-    throw new TypeError('not a KafkaClient: make one with createKafkaClient');
+  return entryOf(client).kafka;
+}
+
+/**
+ * Runs an adapter's `connect`: over TLS, after one check of the broker's certificate (once per
+ * client); a certificate or SASL credential problem rejects with a BrokerAuthenticationError, which
+ * nothing retries.
+ */
+export async function connectChecked(
+  client: KafkaClient,
+  connect: () => Promise<void>,
+): Promise<void> {
+  const entry = entryOf(client);
+  const { ssl, brokers, sasl } = entry.options;
+  if (ssl !== undefined && ssl !== false) {
+    entry.tlsChecked ??= checkBrokerTls(
+      brokers[0]!,
+      ssl,
+      entry.options.connectionTimeoutMilliseconds ?? defaultConnectionTimeoutMilliseconds,
+    );
+    await entry.tlsChecked;
   }
-  return kafka;
+  try {
+    await connect();
+  } catch (error) {
+    throw connectErrorFrom(error, sasl);
+  }
 }

@@ -70,6 +70,7 @@ export {
   type TopicOperationOptions,
 } from './admin.js';
 export { createAdmin } from './kafkajs-admin.js';
+export { BrokerAuthenticationError } from './errors.js';
 export {
   createBulkProducer,
   createReliableProducer,

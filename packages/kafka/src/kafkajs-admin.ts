@@ -19,11 +19,12 @@ import {
   type TopicFailure,
   type TopicOperationOptions,
 } from './admin.js';
-import { kafkajsClientOf, type KafkaClient } from './client.js';
+import { connectChecked, kafkajsClientOf, type KafkaClient } from './client.js';
+import { authorizationErrorFrom, topicsNamed } from './security.js';
 
 /** An admin over the client; connect it before use and disconnect it afterwards. */
 export function createAdmin(client: KafkaClient): KafkaAdmin {
-  return new KafkajsAdmin(kafkajsClientOf(client).admin());
+  return new KafkajsAdmin(client, kafkajsClientOf(client).admin());
 }
 
 const resourceTypes: Record<ConfigResourceType, kafkajs.ConfigResourceTypes> = {
@@ -70,6 +71,10 @@ export function adminErrorFrom(operation: string, error: unknown): AdminOperatio
   });
 }
 
+function configResourceNamed({ type, name }: ConfigQuery): string {
+  return type === 'broker' ? 'the cluster' : topicsNamed([name]);
+}
+
 /** kafkajs gives the aggregate up as is, or wrapped once by its retrier. */
 function findAggregate(error: unknown): kafkajs.KafkaJSAggregateError | undefined {
   if (error instanceof kafkajs.KafkaJSAggregateError) {
@@ -94,20 +99,29 @@ function topicFailureOf(failure: Error | string): TopicFailure {
 class KafkajsAdmin implements KafkaAdmin {
   readonly #admin: kafkajs.Admin;
 
-  constructor(admin: kafkajs.Admin) {
+  readonly #client: KafkaClient;
+
+  constructor(client: KafkaClient, admin: kafkajs.Admin) {
+    this.#client = client;
     this.#admin = admin;
   }
 
-  async #attempt<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  /** `permission`: what the operation needs on a cluster with ACLs, named when it is refused. */
+  async #attempt<T>(operation: string, run: () => Promise<T>, permission?: string): Promise<T> {
     try {
       return await run();
     } catch (error) {
-      throw adminErrorFrom(operation, error);
+      throw adminErrorFrom(
+        operation,
+        permission === undefined ? error : authorizationErrorFrom(error, permission),
+      );
     }
   }
 
   connect(): Promise<void> {
-    return this.#attempt('connect', () => this.#admin.connect());
+    return this.#attempt('connect', () =>
+      connectChecked(this.#client, () => this.#admin.connect()),
+    );
   }
 
   disconnect(): Promise<void> {
@@ -122,58 +136,69 @@ class KafkajsAdmin implements KafkaAdmin {
   }
 
   listTopics(): Promise<string[]> {
-    return this.#attempt('listTopics', () => this.#admin.listTopics());
+    return this.#attempt('listTopics', () => this.#admin.listTopics(), 'Describe on the topics');
   }
 
   describeTopics(topics: readonly string[]): Promise<TopicDescription[]> {
-    return this.#attempt('describeTopics', async () => {
-      const metadata = await this.#admin.fetchTopicMetadata({ topics: [...topics] });
-      return metadata.topics.map(({ name, partitions }) => ({
-        name,
-        partitions: partitions.map(({ partitionId, replicas }) => ({
-          partition: partitionId,
-          replicas,
-        })),
-      }));
-    });
+    return this.#attempt(
+      'describeTopics',
+      async () => {
+        const metadata = await this.#admin.fetchTopicMetadata({ topics: [...topics] });
+        return metadata.topics.map(({ name, partitions }) => ({
+          name,
+          partitions: partitions.map(({ partitionId, replicas }) => ({
+            partition: partitionId,
+            replicas,
+          })),
+        }));
+      },
+      `Describe on ${topicsNamed(topics)}`,
+    );
   }
 
   describeConfigs(resources: readonly ConfigQuery[]): Promise<ConfigDescription[]> {
-    return this.#attempt('describeConfigs', async () => {
-      const described = await this.#admin.describeConfigs({
-        includeSynonyms: false,
-        resources: resources.map(({ type, name, configNames }) => ({
-          type: resourceTypes[type],
-          name,
-          ...(configNames === undefined ? {} : { configNames: [...configNames] }),
-        })),
-      });
-      return described.resources.map((resource) => ({
-        type: resource.resourceType === kafkajs.ConfigResourceTypes.BROKER ? 'broker' : 'topic',
-        name: resource.resourceName,
-        entries: resource.configEntries.map((entry) => ({
-          name: entry.configName,
-          value: entry.configValue ?? null,
-          source: configSourceName(entry.configSource),
-        })),
-      }));
-    });
+    return this.#attempt(
+      'describeConfigs',
+      async () => {
+        const described = await this.#admin.describeConfigs({
+          includeSynonyms: false,
+          resources: resources.map(({ type, name, configNames }) => ({
+            type: resourceTypes[type],
+            name,
+            ...(configNames === undefined ? {} : { configNames: [...configNames] }),
+          })),
+        });
+        return described.resources.map((resource) => ({
+          type: resource.resourceType === kafkajs.ConfigResourceTypes.BROKER ? 'broker' : 'topic',
+          name: resource.resourceName,
+          entries: resource.configEntries.map((entry) => ({
+            name: entry.configName,
+            value: entry.configValue ?? null,
+            source: configSourceName(entry.configSource),
+          })),
+        }));
+      },
+      `DescribeConfigs on ${resources.map(configResourceNamed).join(' and ')}`,
+    );
   }
 
   createTopics(topics: readonly NewTopic[], options: CreateTopicsOptions): Promise<boolean> {
-    return this.#attempt('createTopics', () =>
-      this.#admin.createTopics({
-        waitForLeaders: options.waitForLeaders,
-        ...(options.timeoutMilliseconds === undefined
-          ? {}
-          : { timeout: options.timeoutMilliseconds }),
-        topics: topics.map(({ topic, partitions, replicationFactor, configs }) => ({
-          topic,
-          ...(partitions === undefined ? {} : { numPartitions: partitions }),
-          ...(replicationFactor === undefined ? {} : { replicationFactor }),
-          ...(configs === undefined ? {} : { configEntries: configEntries(configs) }),
-        })),
-      }),
+    return this.#attempt(
+      'createTopics',
+      () =>
+        this.#admin.createTopics({
+          waitForLeaders: options.waitForLeaders,
+          ...(options.timeoutMilliseconds === undefined
+            ? {}
+            : { timeout: options.timeoutMilliseconds }),
+          topics: topics.map(({ topic, partitions, replicationFactor, configs }) => ({
+            topic,
+            ...(partitions === undefined ? {} : { numPartitions: partitions }),
+            ...(replicationFactor === undefined ? {} : { replicationFactor }),
+            ...(configs === undefined ? {} : { configEntries: configEntries(configs) }),
+          })),
+        }),
+      `Create on ${topicsNamed(topics.map(({ topic }) => topic))}`,
     );
   }
 
@@ -181,63 +206,86 @@ class KafkajsAdmin implements KafkaAdmin {
     growths: readonly PartitionGrowth[],
     options: TopicOperationOptions,
   ): Promise<void> {
-    return this.#attempt('createPartitions', async () => {
-      await this.#admin.createPartitions({
-        ...(options.timeoutMilliseconds === undefined
-          ? {}
-          : { timeout: options.timeoutMilliseconds }),
-        topicPartitions: growths.map(({ topic, count }) => ({ topic, count })),
-      });
-    });
+    return this.#attempt(
+      'createPartitions',
+      async () => {
+        await this.#admin.createPartitions({
+          ...(options.timeoutMilliseconds === undefined
+            ? {}
+            : { timeout: options.timeoutMilliseconds }),
+          topicPartitions: growths.map(({ topic, count }) => ({ topic, count })),
+        });
+      },
+      `Alter on ${topicsNamed(growths.map(({ topic }) => topic))}`,
+    );
   }
 
   replaceTopicConfigs(topics: readonly TopicConfigs[]): Promise<void> {
-    return this.#attempt('replaceTopicConfigs', async () => {
-      await this.#admin.alterConfigs({
-        validateOnly: false,
-        resources: topics.map(({ topic, configs }) => ({
-          type: kafkajs.ConfigResourceTypes.TOPIC,
-          name: topic,
-          configEntries: configEntries(configs),
-        })),
-      });
-    });
+    return this.#attempt(
+      'replaceTopicConfigs',
+      async () => {
+        await this.#admin.alterConfigs({
+          validateOnly: false,
+          resources: topics.map(({ topic, configs }) => ({
+            type: kafkajs.ConfigResourceTypes.TOPIC,
+            name: topic,
+            configEntries: configEntries(configs),
+          })),
+        });
+      },
+      `AlterConfigs on ${topicsNamed(topics.map(({ topic }) => topic))}`,
+    );
   }
 
   deleteTopics(topics: readonly string[], options: TopicOperationOptions): Promise<void> {
-    return this.#attempt('deleteTopics', () =>
-      this.#admin.deleteTopics({
-        topics: [...topics],
-        ...(options.timeoutMilliseconds === undefined
-          ? {}
-          : { timeout: options.timeoutMilliseconds }),
-      }),
+    return this.#attempt(
+      'deleteTopics',
+      () =>
+        this.#admin.deleteTopics({
+          topics: [...topics],
+          ...(options.timeoutMilliseconds === undefined
+            ? {}
+            : { timeout: options.timeoutMilliseconds }),
+        }),
+      `Delete on ${topicsNamed(topics)}`,
     );
   }
 
   fetchTopicOffsets(topic: string): Promise<PartitionOffsets[]> {
-    return this.#attempt('fetchTopicOffsets', async () => {
-      const offsets = await this.#admin.fetchTopicOffsets(topic);
-      return offsets.map(({ partition, low, high }) => ({ partition, low, high }));
-    });
+    return this.#attempt(
+      'fetchTopicOffsets',
+      async () => {
+        const offsets = await this.#admin.fetchTopicOffsets(topic);
+        return offsets.map(({ partition, low, high }) => ({ partition, low, high }));
+      },
+      `Describe on ${topicsNamed([topic])}`,
+    );
   }
 
   fetchTopicOffsetsByTimestamp(topic: string, timestamp: number): Promise<TimestampOffset[]> {
-    return this.#attempt('fetchTopicOffsetsByTimestamp', async () => {
-      const offsets = await this.#admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
-      return offsets.map(({ partition, offset }) => ({ partition, offset }));
-    });
+    return this.#attempt(
+      'fetchTopicOffsetsByTimestamp',
+      async () => {
+        const offsets = await this.#admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+        return offsets.map(({ partition, offset }) => ({ partition, offset }));
+      },
+      `Describe on ${topicsNamed([topic])}`,
+    );
   }
 
   fetchCommittedOffsets(groupId: string, topic: string): Promise<CommittedPartitionOffset[]> {
-    return this.#attempt('fetchCommittedOffsets', async () => {
-      const [committed] = await this.#admin.fetchOffsets({ groupId, topics: [topic] });
-      return (committed?.partitions ?? []).map(({ partition, offset, metadata }) => ({
-        partition,
-        // kafkajs reports "nothing committed" as offset -1.
-        offset: offset === '-1' ? undefined : offset,
-        metadata: metadata ?? null,
-      }));
-    });
+    return this.#attempt(
+      'fetchCommittedOffsets',
+      async () => {
+        const [committed] = await this.#admin.fetchOffsets({ groupId, topics: [topic] });
+        return (committed?.partitions ?? []).map(({ partition, offset, metadata }) => ({
+          partition,
+          // kafkajs reports "nothing committed" as offset -1.
+          offset: offset === '-1' ? undefined : offset,
+          metadata: metadata ?? null,
+        }));
+      },
+      `Describe on group ${groupId} and on ${topicsNamed([topic])}`,
+    );
   }
 }

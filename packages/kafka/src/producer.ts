@@ -1,6 +1,7 @@
 import kafkajs from 'kafkajs';
 import { RicochetError, type HeaderValue, type OutgoingRecord } from '@ricochet/core';
-import { kafkajsClientOf, type KafkaClient } from './client.js';
+import { connectChecked, kafkajsClientOf, type KafkaClient } from './client.js';
+import { authorizationErrorFrom, topicsNamed } from './security.js';
 
 /**
  * Retries the client makes for one send before the send fails. Bounded, unlike kafkajs's default
@@ -27,6 +28,7 @@ export interface ReliableProducer {
  */
 export function createReliableProducer(client: KafkaClient): ReliableProducer {
   return new KafkajsReliableProducer(
+    client,
     kafkajsClientOf(client).producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -39,20 +41,33 @@ export function createReliableProducer(client: KafkaClient): ReliableProducer {
 
 export class PublishError extends RicochetError {
   constructor(message: string, cause: unknown) {
-    const retriable = cause instanceof kafkajs.KafkaJSError ? cause.retriable : true;
+    const retriable =
+      cause instanceof kafkajs.KafkaJSError || cause instanceof RicochetError
+        ? cause.retriable
+        : true;
     super(message, { code: 'PUBLISH_FAILED', retriable, cause });
   }
 }
 
 class KafkajsReliableProducer implements ReliableProducer {
+  readonly #client: KafkaClient;
   readonly #producer: kafkajs.Producer;
 
-  constructor(producer: kafkajs.Producer) {
+  constructor(client: KafkaClient, producer: kafkajs.Producer) {
+    this.#client = client;
     this.#producer = producer;
   }
 
-  connect(): Promise<void> {
-    return this.#producer.connect();
+  async connect(): Promise<void> {
+    try {
+      await connectChecked(this.#client, () => this.#producer.connect());
+    } catch (error) {
+      // The only request an idempotent producer makes on connecting is for its producer id.
+      throw authorizationErrorFrom(
+        error,
+        'Write on the topics it publishes to (an idempotent producer is refused its producer id without Write on at least one topic, or IdempotentWrite on the cluster)',
+      );
+    }
   }
 
   disconnect(): Promise<void> {
@@ -72,7 +87,7 @@ class KafkajsReliableProducer implements ReliableProducer {
     } catch (error) {
       throw new PublishError(
         `publishing ${records.length} record(s) to ${[...byTopic.keys()].join(', ')} failed`,
-        error,
+        authorizationErrorFrom(error, `Write on ${topicsNamed([...byTopic.keys()])}`),
       );
     }
   }
@@ -120,7 +135,7 @@ export function createBulkProducer(client: KafkaClient): BulkProducer {
     createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
   });
   return {
-    connect: () => producer.connect(),
+    connect: () => connectChecked(client, () => producer.connect()),
     disconnect: () => producer.disconnect(),
     send: async (topic, records) => {
       await producer.send({

@@ -1,6 +1,7 @@
 import kafkajs from 'kafkajs';
 import { RicochetError } from '@ricochet/core';
-import { kafkajsClientOf, type KafkaClient } from './client.js';
+import { connectChecked, kafkajsClientOf, type KafkaClient } from './client.js';
+import { authorizationErrorFrom, topicsNamed } from './security.js';
 import type { ConsumedBatch, PartitionControls } from './consumed-batch.js';
 import { toConsumedRecord } from './records.js';
 
@@ -58,7 +59,13 @@ export class ServiceConsumer implements PartitionControls {
 
   readonly #outOfGeneration: (() => void)[] = [];
 
-  constructor(consumer: kafkajs.Consumer) {
+  readonly #client: KafkaClient;
+  readonly #groupId: string;
+  #topics: readonly string[] = [];
+
+  constructor(client: KafkaClient, groupId: string, consumer: kafkajs.Consumer) {
+    this.#client = client;
+    this.#groupId = groupId;
     this.#consumer = consumer;
   }
 
@@ -85,8 +92,26 @@ export class ServiceConsumer implements PartitionControls {
   onCrash(listener: (error: Error, restart: boolean) => void): void {
     this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
       this.#commitOffsets = undefined;
-      listener(payload.error, payload.restart);
+      listener(this.#crashError(payload.error), payload.restart);
     });
+  }
+
+  /** A crash for want of an ACL, as a BrokerAuthorizationError naming the group or topics. */
+  #crashError(error: Error): Error {
+    // kafkajs gives up finding the group's coordinator, with this error and without the broker's
+    // answer, only on a refusal it does not retry: on a cluster with ACLs, GROUP_AUTHORIZATION_FAILED.
+    const refusal =
+      error.name === 'KafkaJSGroupCoordinatorNotFound'
+        ? new Error('group authorization failed (the group coordinator was not found)', {
+            cause: error,
+          })
+        : error;
+    const translated = authorizationErrorFrom(refusal, {
+      group: `Read on group ${this.#groupId}`,
+      topic: `Read on ${topicsNamed(this.#topics)}`,
+      cluster: `the cluster permission it was refused`,
+    });
+    return translated === refusal ? error : (translated as Error);
   }
 
   /**
@@ -95,7 +120,8 @@ export class ServiceConsumer implements PartitionControls {
    * must not join the group.
    */
   async start(subscription: Subscription, stopped?: AbortSignal): Promise<void> {
-    await this.#consumer.connect();
+    this.#topics = subscription.topics;
+    await connectChecked(this.#client, () => this.#consumer.connect());
     stopped?.throwIfAborted();
     await this.#consumer.subscribe({
       topics: [...subscription.topics],
@@ -168,6 +194,8 @@ export function createServiceConsumer(
   options: ServiceConsumerOptions,
 ): ServiceConsumer {
   return new ServiceConsumer(
+    client,
+    options.groupId,
     kafkajsClientOf(client).consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMilliseconds,

@@ -165,6 +165,12 @@ export class ServiceLifecycle {
         ),
       );
       abandoned.throwIfAborted();
+      // A crash the client does not restart from can come while it joins (a group this principal
+      // may not read): the client's run() resolves all the same, and the crash has failed the
+      // service, which must not then be marked running.
+      if (this.state === 'failed') {
+        throw this.#failure;
+      }
     } catch (error) {
       if (error === abandoned.reason) {
         throw error;

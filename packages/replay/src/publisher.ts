@@ -4,7 +4,14 @@ import {
   createReliableProducer,
   type KafkaConnectionOptions,
 } from '@ricochet/kafka';
+import { BrokerAuthenticationError, BrokerAuthorizationError } from '@ricochet/kafka/errors';
 import { ReplayBrokersUnreachableError } from './errors.js';
+
+/** By code: the CLI may hold another copy of @ricochet/kafka's classes (see its exit codes). */
+function refusedByBroker(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === BrokerAuthenticationError.code || code === BrokerAuthorizationError.code;
+}
 
 /** Publishes a replay's records: idempotent, acknowledged by all in-sync replicas. */
 export interface ReplayPublisher {
@@ -21,6 +28,16 @@ export async function openReplayPublisher(
   try {
     await producer.connect();
   } catch (error) {
+    // A failed connect can leave the client's connections open, and the command would never end.
+    await producer.disconnect().catch((disconnectError: unknown) => {
+      connection.logger.warn('closing the replay producer after its connect failed failed', {
+        error: disconnectError,
+      });
+    });
+    // The broker answered and refused this client: not a broker that cannot be reached.
+    if (refusedByBroker(error)) {
+      throw error;
+    }
     throw new ReplayBrokersUnreachableError(connection.brokers, error);
   }
   return {

@@ -16,6 +16,11 @@ export interface ConfigInput {
   readonly file?: ConfigFile | undefined;
   /** The TLS files named by the settings (see `tlsFilePaths`), keyed by path. */
   readonly tlsFiles?: ReadonlyMap<string, TlsFileRead> | undefined;
+  /**
+   * Epoch milliseconds to check the client certificate's validity against (the edge gives the
+   * clock's time); no check without it.
+   */
+  readonly now?: number | undefined;
   /** Whether logs go to a terminal: the default log format depends on it. */
   readonly isTerminal?: boolean | undefined;
 }

@@ -77,7 +77,7 @@ function readInput(sources: ServiceConfigSources): ConfigInput {
     ...sources,
     file: location === undefined ? undefined : loadConfigFile(location.path, location.source),
   };
-  return { ...input, tlsFiles: readTlsFiles(tlsFilePaths(input)) };
+  return { ...input, tlsFiles: readTlsFiles(tlsFilePaths(input)), now: Date.now() };
 }
 
 function configFileLocation(

@@ -15,6 +15,7 @@ export interface TestInput {
   readonly yaml?: string;
   readonly tlsFiles?: Record<string, TlsFileRead>;
   readonly isTerminal?: boolean;
+  readonly now?: number;
 }
 
 /** The settings every role needs, so that a test can vary one thing. */
@@ -31,6 +32,7 @@ export function inputOf(input: TestInput): ConfigInput {
     file: input.yaml === undefined ? undefined : parseConfigText(input.yaml, 'config.yaml'),
     tlsFiles: new Map(Object.entries(input.tlsFiles ?? {})),
     isTerminal: input.isTerminal,
+    now: input.now,
   };
 }
 

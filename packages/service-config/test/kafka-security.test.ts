@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { configErrorOf, pem, required, resolve } from './helpers.js';
 
 const brokers = required.dlq;
@@ -180,5 +181,53 @@ describe('service config: TLS and SASL', () => {
         expect(error.message).to.match(message);
       });
     }
+  });
+
+  describe('the client certificate', () => {
+    // A certificate (no key) valid from 2026-12-05T02:23:48Z to 2027-01-04T02:23:48Z, CN=fixture-client.
+    const certificate = readFileSync(
+      new URL('fixtures/client-certificate.pem', import.meta.url),
+      'utf8',
+    );
+    const withCertificate = (now: number, contents = certificate) =>
+      resolve('dlq', {
+        flags: {
+          ...brokers,
+          tls: true,
+          'tls-cert-file': 'client.pem',
+          'tls-key-file': 'client.key',
+        },
+        tlsFiles: {
+          'client.pem': { contents },
+          'client.key': { contents: pem('PRIVATE KEY') },
+        },
+        now,
+      });
+
+    it('is taken within its validity period', () => {
+      expect(withCertificate(Date.parse('2026-12-20T00:00:00Z')).kafka.ssl).to.have.property(
+        'cert',
+        certificate,
+      );
+    });
+
+    it('is refused once expired, naming the file, the subject and the date', () => {
+      const error = configErrorOf(() => withCertificate(Date.parse('2027-01-04T02:23:49Z')));
+      expect(error.message).to.equal(
+        '--tls-cert-file: the certificate in client.pem (CN=fixture-client) expired on 2027-01-04T02:23:48.000Z',
+      );
+    });
+
+    it('is refused before it is valid', () => {
+      const error = configErrorOf(() => withCertificate(Date.parse('2026-12-05T02:23:47Z')));
+      expect(error.message).to.equal(
+        '--tls-cert-file: the certificate in client.pem (CN=fixture-client) is not valid before 2026-12-05T02:23:48.000Z',
+      );
+    });
+
+    it('that is no certificate is refused as such', () => {
+      const error = configErrorOf(() => withCertificate(0, pem('CERTIFICATE')));
+      expect(error.message).to.equal('--tls-cert-file: client.pem holds no readable certificate');
+    });
   });
 });

@@ -34,6 +34,12 @@ export {
 } from './kafka-helpers.js';
 export { runCliCaptured, type CliResult } from './cli-runner.js';
 export { spawnCli, type CliProcess } from './cli-process.js';
+export {
+  startSecureBroker,
+  type Acl,
+  type SecureBroker,
+  type SecureBrokerPorts,
+} from './secure-broker.js';
 export { storeWith } from './store-wrapper.js';
 export { testRetryContract } from './retry-contracts.js';
 export { closedLocalPort, listenSilently, type SilentListener } from './ports.js';
