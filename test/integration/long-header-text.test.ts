@@ -167,8 +167,15 @@ for (const makeBackend of [postgresBackend, sqliteBackend]) {
       });
     });
 
-    it('finds each record by its long header given in full to the CLI’s filters, and only it', async () => {
+    it('finds each record by its long header given to the CLI’s filters in full or as stored, and only it', async () => {
+      // What `dlq stats` and the console's overview name a group by, and filter by when clicked.
+      const stored = (await store.list({ key: 'all-long' }, { limit: 1 })).records[0]!;
+      expect(stored.errorClass).to.match(/…\[truncated from \d+ bytes, sha256 [0-9a-f]{64}\]$/);
       const filters: Array<readonly [string, string, string[]]> = [
+        ['--topic', stored.originalTopic!, ['all-long', 'long-topic']],
+        ['--group', stored.retryGroup!, ['all-long', 'long-group']],
+        ['--error-class', stored.errorClass!, ['all-long', 'long-error-class']],
+        ['--reason', stored.deadLetterReason!, ['all-long', 'long-reason']],
         ['--topic', long.topic, ['all-long', 'long-topic']],
         ['--group', long.group, ['all-long', 'long-group']],
         ['--error-class', long.errorClass, ['all-long', 'long-error-class']],

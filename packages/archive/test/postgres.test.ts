@@ -10,6 +10,7 @@ import {
 } from '@ricochet/archive';
 import { makeInput, rejectionOf, StoreFixture, type StoreTarget } from './fixtures.js';
 import { describeArchiveStore } from './store-suite.js';
+import { expectUnboundedRecordFound } from './unbounded-texts.js';
 import { createVersionOneArchive, expectCopiesRemoved } from './version-one.js';
 
 /**
@@ -109,6 +110,21 @@ describe('PostgreSQL', () => {
         await raw.end();
       }
       await expectCopiesRemoved(await fixture.open());
+    });
+
+    it('finds a record whose indexed texts were stored whole, before they were bounded, by those texts', async () => {
+      const location = parseStoreUrl(fixture.url);
+      if (location.kind !== 'postgres') {
+        throw new Error(`not a PostgreSQL URL: ${fixture.url}`);
+      }
+      const store = await fixture.open();
+      const raw = new pg.Client({ connectionString: location.connectionString });
+      await raw.connect();
+      try {
+        await expectUnboundedRecordFound(store, (sql) => raw.query(sql));
+      } finally {
+        await raw.end();
+      }
     });
 
     it('keeps schemas apart', async () => {
