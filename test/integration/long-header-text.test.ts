@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -14,14 +14,14 @@ import {
   runCliCaptured,
   testBrokers,
   testLogger,
+  testPostgresUrl,
   uniqueName,
   waitFor,
 } from '@ricochet/testing';
 
 import { quickArchiver } from './archiver-fixture.js';
 
-const postgresUrl =
-  process.env.RICOCHET_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const postgresUrl = testPostgresUrl();
 
 const cli = (args: string[]) => runCliCaptured(args, { KAFKA_BROKERS: testBrokers().join(',') });
 
@@ -95,8 +95,18 @@ function postgresBackend(): Backend {
 }
 
 function sqliteBackend(): Backend {
-  const file = join(mkdtempSync(join(tmpdir(), 'ricochet-long-')), 'dlq.db');
-  return { name: 'SQLite', url: () => `sqlite:${file}`, dispose: async () => {} };
+  // Made on first use, not when mocha loads the file: a --grep that skips these tests skips it.
+  let folder: string | undefined;
+  return {
+    name: 'SQLite',
+    url: () =>
+      `sqlite:${join((folder ??= mkdtempSync(join(tmpdir(), 'ricochet-long-'))), 'dlq.db')}`,
+    dispose: async () => {
+      if (folder !== undefined) {
+        rmSync(folder, { recursive: true, force: true });
+      }
+    },
+  };
 }
 
 for (const makeBackend of [postgresBackend, sqliteBackend]) {

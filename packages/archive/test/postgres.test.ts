@@ -8,6 +8,7 @@ import {
   ArchiveUnavailableError,
   parseStoreUrl,
 } from '@ricochet/archive';
+import { testPostgresUrl } from '@ricochet/testing';
 import { makeInput, rejectionOf, StoreFixture, type StoreTarget } from './fixtures.js';
 import { describeArchiveStore } from './store-suite.js';
 import { expectUnboundedRecordFound } from './unbounded-texts.js';
@@ -17,7 +18,7 @@ import { createVersionOneArchive, expectCopiesRemoved } from './version-one.js';
  * The real PostgreSQL the suite runs against; RICOCHET_TEST_POSTGRES_URL overrides it. Every
  * test gets its own schema (`?schema=`, created by migrate) and the run drops them all.
  */
-const baseUrl = process.env.RICOCHET_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const baseUrl = testPostgresUrl();
 const runPrefix = `ricochet_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 
 function withSchema(url: string, schema: string): string {
