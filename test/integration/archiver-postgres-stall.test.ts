@@ -8,13 +8,14 @@ import {
   produceRecords,
   sleep,
   testLogger,
+  testPostgresUrl,
   uniqueName,
   waitFor,
 } from '@ricochet/testing';
 
 import { deadLetters, quickArchiver } from './archiver-fixture.js';
 
-const baseUrl = process.env.RICOCHET_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const baseUrl = testPostgresUrl();
 
 describe('archiver with a PostgreSQL table locked past the statement timeout (real broker, real PostgreSQL)', function () {
   this.timeout(90_000);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import pg from 'pg';
 import { openArchiveStore, type ArchiveInput } from '@ricochet/archive';
-import { runCliCaptured, testLogger } from '@ricochet/testing';
+import { runCliCaptured, testLogger, testPostgresUrl } from '@ricochet/testing';
 
 function input(index: number, overrides: Partial<ArchiveInput> = {}): ArchiveInput {
   return {
@@ -34,8 +34,7 @@ function input(index: number, overrides: Partial<ArchiveInput> = {}): ArchiveInp
 }
 
 /** The real PostgreSQL (RICOCHET_TEST_POSTGRES_URL overrides it), reached as a superuser. */
-const postgresUrl =
-  process.env.RICOCHET_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const postgresUrl = testPostgresUrl();
 
 /** The test PostgreSQL as `user`, in `schema`. */
 function postgresUrlFor(user: string, schema: string): string {

@@ -20,13 +20,13 @@ import {
   createTestTopics,
   testBrokers,
   testLogger,
+  testPostgresUrl,
   uniqueName,
   waitFor,
 } from '@ricochet/testing';
 import { deadLetter } from './replay-fixtures.js';
 
-const postgresUrl =
-  process.env.RICOCHET_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const postgresUrl = testPostgresUrl();
 
 /** Each backend: a fresh archive per test, and what removes them all. */
 const backends = [

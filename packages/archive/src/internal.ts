@@ -3,3 +3,4 @@
  * API: they may change in any release.
  */
 export { redactStoreUrl } from './url.js';
+export { indexedText, maxIndexedTextBytes } from './codec.js';

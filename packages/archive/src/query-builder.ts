@@ -1,5 +1,5 @@
 import { ConfigError } from '@ricochet/core';
-import { storableText } from './codec.js';
+import { indexedText, storableText } from './codec.js';
 import { checkTime } from './settings.js';
 import type { ArchiveFilter, ArchiveStatus } from './types.js';
 
@@ -91,7 +91,14 @@ export function whereClause(
     if (typeof value !== 'string') {
       throw new ConfigError(field, 'must be a string');
     }
-    conditions.push(`${column} = ${parameters.bind(storableText(value))}`);
+    const whole = storableText(value);
+    const stored = indexedText(whole);
+    // A long value is stored bounded; a row archived before the bound keeps it whole.
+    conditions.push(
+      stored === whole
+        ? `${column} = ${parameters.bind(whole)}`
+        : `${column} IN (${parameters.bind(stored)}, ${parameters.bind(whole)})`,
+    );
   };
   if (filter.ids !== undefined) {
     conditions.push(dialect.idIn(parameters.bind(dialect.idList(checkIds(filter.ids)))));

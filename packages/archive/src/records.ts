@@ -4,6 +4,7 @@ import {
   encodeHeaders,
   int64Text,
   integerField,
+  indexedTextField,
   storableText,
   textField,
 } from './codec.js';
@@ -71,7 +72,7 @@ export function insertParameters(
     storableText(record.dlqTopic),
     integerField(field('dlqPartition'), record.dlqPartition, 0, maxInt32),
     int64(int64Text(field('dlqOffset'), record.dlqOffset)),
-    textField(field('originalTopic'), record.originalTopic),
+    indexedTextField(field('originalTopic'), record.originalTopic),
     nullableInteger('originalPartition', 0, maxInt32),
     record.originalOffset === null
       ? null
@@ -81,13 +82,13 @@ export function insertParameters(
     bytesField(field('value'), record.value),
     encodeHeaders(field('headers'), record.headers),
     nullableInteger('tryCount', 0, maxInt32),
-    textField(field('retryGroup'), record.retryGroup),
-    textField(field('errorClass'), record.errorClass),
+    indexedTextField(field('retryGroup'), record.retryGroup),
+    indexedTextField(field('errorClass'), record.errorClass),
     textField(field('errorMessage'), record.errorMessage),
     textField(field('errorStack'), record.errorStack),
     nullableInteger('firstFailureAt', minTime, maxTime),
     nullableInteger('lastFailureAt', minTime, maxTime),
-    textField(field('deadLetterReason'), record.deadLetterReason),
+    indexedTextField(field('deadLetterReason'), record.deadLetterReason),
     textField(field('searchableValue'), record.searchableValue),
     archivedAt,
   ];

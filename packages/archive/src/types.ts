@@ -15,6 +15,10 @@ export interface ArchiveInput {
   readonly dlqTopic: string;
   readonly dlqPartition: number;
   readonly dlqOffset: string;
+  /**
+   * Like retryGroup, errorClass and deadLetterReason, indexed, so stored bounded: a text longer
+   * than 600 bytes of UTF-8 is kept as its start and a marker with its length and SHA-256.
+   */
   readonly originalTopic: string | null;
   readonly originalPartition: number | null;
   readonly originalOffset: string | null;
@@ -50,7 +54,10 @@ export interface ArchivedRecord extends ArchiveInput {
   readonly replayCount: number;
 }
 
-/** Every field optional; given fields are ANDed. Values are bound as parameters, never spliced. */
+/**
+ * Every field optional; given fields are ANDed. Values are bound as parameters, never spliced.
+ * A text field matches the whole text a record carried or the bounded form it is stored as.
+ */
 export interface ArchiveFilter {
   readonly ids?: readonly number[];
   readonly originalTopic?: string;

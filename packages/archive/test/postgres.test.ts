@@ -8,15 +8,17 @@ import {
   ArchiveUnavailableError,
   parseStoreUrl,
 } from '@ricochet/archive';
+import { testPostgresUrl } from '@ricochet/testing';
 import { makeInput, rejectionOf, StoreFixture, type StoreTarget } from './fixtures.js';
 import { describeArchiveStore } from './store-suite.js';
+import { expectUnboundedRecordFound } from './unbounded-texts.js';
 import { createVersionOneArchive, expectCopiesRemoved } from './version-one.js';
 
 /**
  * The real PostgreSQL the suite runs against; RICOCHET_TEST_POSTGRES_URL overrides it. Every
  * test gets its own schema (`?schema=`, created by migrate) and the run drops them all.
  */
-const baseUrl = process.env.RICOCHET_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const baseUrl = testPostgresUrl();
 const runPrefix = `ricochet_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 
 function withSchema(url: string, schema: string): string {
@@ -109,6 +111,21 @@ describe('PostgreSQL', () => {
         await raw.end();
       }
       await expectCopiesRemoved(await fixture.open());
+    });
+
+    it('finds a record whose indexed texts were stored whole, before they were bounded, by those texts', async () => {
+      const location = parseStoreUrl(fixture.url);
+      if (location.kind !== 'postgres') {
+        throw new Error(`not a PostgreSQL URL: ${fixture.url}`);
+      }
+      const store = await fixture.open();
+      const raw = new pg.Client({ connectionString: location.connectionString });
+      await raw.connect();
+      try {
+        await expectUnboundedRecordFound(store, (sql) => raw.query(sql));
+      } finally {
+        await raw.end();
+      }
     });
 
     it('keeps schemas apart', async () => {

@@ -22,6 +22,7 @@ import {
 } from '@ricochet/archive';
 import { makeInput, rejectionOf, StoreFixture } from './fixtures.js';
 import { describeArchiveStore } from './store-suite.js';
+import { expectUnboundedRecordFound } from './unbounded-texts.js';
 import { createVersionOneArchive, expectCopiesRemoved } from './version-one.js';
 
 /** Each fresh URL is a new file in a temporary directory removed after the run. */
@@ -132,6 +133,16 @@ describe('SQLite archive store specifics', () => {
       raw.close();
     }
     await expectCopiesRemoved(await fixture.open());
+  });
+
+  it('finds a record whose indexed texts were stored whole, before they were bounded, by those texts', async () => {
+    const store = await fixture.open();
+    const raw = new SqliteDatabase(fixture.url.slice('sqlite:'.length));
+    try {
+      await expectUnboundedRecordFound(store, async (sql) => raw.exec(sql));
+    } finally {
+      raw.close();
+    }
   });
 
   it('keeps the event loop free while another connection holds the write lock, and stores once it is released', async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { ArchiveFilter, ArchiveStore } from '@ricochet/archive';
 import { day, hour, listIds, makeInput, startTime } from './fixtures.js';
 import { seed } from './seed.js';
@@ -109,6 +109,72 @@ export function describeQueries(context: () => SuiteContext): void {
       const [target] = await listIds(store, { key: longKey });
       expect(target).to.be.a('number');
       expect(await idsOf(store, { key: longKey.slice(1) })).to.deep.equal([]);
+    });
+
+    it('stores header texts longer than an index entry can hold bounded, and tells apart two that share a start', async () => {
+      const { store } = context();
+      // Two of each indexed text, alike but for their last characters: random hex, 10,000
+      // characters that barely compress, beyond PostgreSQL's B-tree entry limit (about 2.7 kB).
+      const start = randomBytes(5_000).toString('hex');
+      const texts = (end: string) => ({
+        originalTopic: `${start}-topic-${end}`,
+        retryGroup: `${start}-group-${end}`,
+        errorClass: `${start}-class-${end}`,
+        deadLetterReason: `${start}-reason-${end}`,
+      });
+      // The same original position: one record per original and group must not merge them.
+      const position = { originalPartition: 0, originalOffset: '7' };
+      const [a, b] = [texts('a'), texts('b')];
+      await store.insert([makeInput({ ...a, ...position }), makeInput({ ...b, ...position })]);
+      const { records } = await store.list({}, { limit: 10 });
+      expect(records).to.have.length(2);
+      for (const record of records) {
+        for (const field of ['originalTopic', 'retryGroup', 'errorClass', 'deadLetterReason']) {
+          const stored = String(record[field as keyof typeof record]);
+          expect(Buffer.byteLength(stored), field).to.be.at.most(600);
+          expect(stored, field).to.match(/…\[truncated from \d+ bytes, sha256 [0-9a-f]{64}\]$/);
+          expect(start.startsWith(stored.slice(0, stored.indexOf('…'))), field).to.equal(true);
+        }
+      }
+      const [storedB, storedA] = records;
+      for (const [whole, stored, id] of [
+        [a, storedA!, storedA!.id],
+        [b, storedB!, storedB!.id],
+      ] as const) {
+        for (const field of ['originalTopic', 'retryGroup', 'errorClass', 'deadLetterReason']) {
+          const name = field as keyof typeof whole;
+          expect(await idsOf(store, { [name]: whole[name] }), `${name} whole`).to.deep.equal([id]);
+          expect(await idsOf(store, { [name]: stored[name] }), `${name} as stored`).to.deep.equal([
+            id,
+          ]);
+        }
+      }
+      expect(await idsOf(store, { errorClass: a.errorClass.slice(0, -1) })).to.deep.equal([]);
+      const stats = await store.stats({}, 'day');
+      expect(stats.byErrorClass.map((group) => group.count)).to.deep.equal([1, 1]);
+    });
+
+    it('takes all four indexed texts at their longest in three-byte characters in one record', async () => {
+      const { store } = context();
+      // Random CJK, three UTF-8 bytes a character that do not compress: 200 of them (600 bytes)
+      // are stored whole, 2,000 bounded; either way the combined filter index must take them.
+      const cjk = (length: number): string =>
+        Array.from({ length }, () => String.fromCodePoint(0x4e00 + randomInt(0x5000))).join('');
+      for (const length of [200, 2_000]) {
+        const input = makeInput({
+          originalTopic: cjk(length),
+          retryGroup: cjk(length),
+          errorClass: cjk(length),
+          deadLetterReason: cjk(length),
+        });
+        await store.insert([input]);
+        const [id] = await idsOf(store, { errorClass: input.errorClass! });
+        const stored = await store.get(id!);
+        expect(stored?.errorClass === input.errorClass, `${length} stored whole`).to.equal(
+          length === 200,
+        );
+        expect(await idsOf(store, { retryGroup: input.retryGroup! })).to.deep.equal([id]);
+      }
     });
 
     it('binds injection-looking values as data', async () => {

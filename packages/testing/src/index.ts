@@ -18,6 +18,7 @@ export {
   type TestRegistry,
 } from './registry.js';
 export { uniqueName } from './names.js';
+export { testPostgresUrl } from './postgres.js';
 export { sleep, waitFor, type WaitOptions } from './wait.js';
 export { testLogger, type TestLoggerOptions } from './logger.js';
 export {
