@@ -220,6 +220,7 @@ export class KeyStrict {
       blockedKeysPartition(partition, this.#blockedKeysPartitions),
       blockedKeysPartition(partition, this.#waitingPartitions),
     );
+    const loadStartedAt = performance.now();
     // The fence is read before the state: a commit after it only moves it on past writes of an
     // owner that still owned the partition, which this read then sees.
     const committed = await this.#ports.committedOffsets.read(topic, partition);
@@ -258,6 +259,8 @@ export class KeyStrict {
       ...book.gauges(),
       releaseCommands: commands.length,
       writesNotBelieved: fold.disbelieved.size,
+      stateOffsetsRead: Number(BigInt(end) - BigInt(earliest)),
+      loadMilliseconds: Math.round(performance.now() - loadStartedAt),
     });
     for (const command of commands) {
       await state.release(command);

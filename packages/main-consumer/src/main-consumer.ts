@@ -16,6 +16,7 @@ import { CarefulGate } from './careful-gate.js';
 import { CrashGuards } from './crash-guards.js';
 import { DeadLetterGuardControl, GuardedRecordProcessor } from './dead-letter-guard-control.js';
 import { InFlightSlots } from './in-flight-slots.js';
+import { whileHeartbeating } from './heartbeating.js';
 import { KeyStrict } from './key-strict.js';
 import type { CompiledMainConsumerOptions } from './options.js';
 import { progressReadiness, ProgressWatch } from './progress-watch.js';
@@ -228,8 +229,10 @@ export class MainConsumer<TValue> {
     }
     const batch = deadLetterGuard === undefined ? fetched : deadLetterGuard.halting(fetched);
     const processor = this.#newProcessor(this.#options);
-    const owned = await this.#crashGuards.forPartition(batch.topic, batch.partition);
-    const keyStrict = await this.#keyStrict?.forPartition(batch.topic, batch.partition);
+    const { owned, keyStrict } = await whileHeartbeating(batch, async () => ({
+      owned: await this.#crashGuards.forPartition(batch.topic, batch.partition),
+      keyStrict: await this.#keyStrict?.forPartition(batch.topic, batch.partition),
+    }));
     await new BatchRun(this.#batchRunShared, batch, owned, processor, keyStrict).run();
   }
 
