@@ -8,7 +8,7 @@ import { toConsumedRecord } from './records.js';
 export interface ServiceConsumerOptions {
   readonly groupId: string;
   readonly sessionTimeoutMilliseconds: number;
-  /** How long the broker may hold a fetch open waiting for records; the client's default when unset. */
+  /** How long the broker may hold a fetch open waiting for records (default: defaultFetchWaitMilliseconds). */
   readonly maxWaitMilliseconds?: number;
   /** The most bytes one fetch returns per partition; the client's default when unset. */
   readonly maxBytesPerPartition?: number;
@@ -18,6 +18,14 @@ export interface ServiceConsumerOptions {
    */
   readonly retries?: number;
 }
+
+/**
+ * How long the broker may hold a service's fetch open when there are no records: records that
+ * come end the wait at once, so it only sets how often an idle consumer asks, and how long its
+ * stop waits for the fetch in flight (kafkajs's own default, 5 s, made every idle service take
+ * 5 s to stop).
+ */
+const defaultFetchWaitMilliseconds = 500;
 
 /** What a service consumes, and the handler of each fetched batch. */
 export interface Subscription {
@@ -166,9 +174,7 @@ export function createServiceConsumer(
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMilliseconds,
       allowAutoTopicCreation: false,
-      ...(options.maxWaitMilliseconds === undefined
-        ? {}
-        : { maxWaitTimeInMs: options.maxWaitMilliseconds }),
+      maxWaitTimeInMs: options.maxWaitMilliseconds ?? defaultFetchWaitMilliseconds,
       ...(options.maxBytesPerPartition === undefined
         ? {}
         : { maxBytesPerPartition: options.maxBytesPerPartition }),
