@@ -299,8 +299,9 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
       uniqueName('delay'),
       '--http-port',
       String(httpPort),
+      // The shortest: the restarted service's join waits for the member that gave up to expire.
       '--session-timeout-ms',
-      '10000',
+      '6000',
       '--publish-timeout-ms',
       '5000',
     ];
@@ -339,8 +340,9 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
       broker().proxied.join(','),
       '--http-port',
       String(httpPort),
+      // The shortest: the restarted service's join waits for the member that gave up to expire.
       '--session-timeout-ms',
-      '10000',
+      '6000',
       '--publish-timeout-ms',
       '5000',
     ];
