@@ -8,7 +8,7 @@ import { toConsumedRecord } from './records.js';
 export interface ServiceConsumerOptions {
   readonly groupId: string;
   readonly sessionTimeoutMilliseconds: number;
-  /** How long the broker may hold a fetch open waiting for records (default: defaultFetchWaitMilliseconds). */
+  /** How long the broker may hold a fetch open waiting for records; the client's default when unset. */
   readonly maxWaitMilliseconds?: number;
   /** The most bytes one fetch returns per partition; the client's default when unset. */
   readonly maxBytesPerPartition?: number;
@@ -18,14 +18,6 @@ export interface ServiceConsumerOptions {
    */
   readonly retries?: number;
 }
-
-/**
- * How long the broker may hold a service's fetch open when there are no records: records that
- * come end the wait at once, so it only sets how often an idle consumer asks, and how long its
- * stop waits for the fetch in flight (kafkajs's own default, 5 s, made every idle service take
- * 5 s to stop).
- */
-const defaultFetchWaitMilliseconds = 500;
 
 /** What a service consumes, and the handler of each fetched batch. */
 export interface Subscription {
@@ -174,7 +166,9 @@ export function createServiceConsumer(
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMilliseconds,
       allowAutoTopicCreation: false,
-      maxWaitTimeInMs: options.maxWaitMilliseconds ?? defaultFetchWaitMilliseconds,
+      ...(options.maxWaitMilliseconds === undefined
+        ? {}
+        : { maxWaitTimeInMs: options.maxWaitMilliseconds }),
       ...(options.maxBytesPerPartition === undefined
         ? {}
         : { maxBytesPerPartition: options.maxBytesPerPartition }),
