@@ -42,11 +42,12 @@ describe('handler limits (real broker, real service processes)', function () {
       '2000',
     ]);
     try {
+      const callMilliseconds = 10_000;
       await produceRecords([
         {
           topic,
           key: Buffer.from(`${topic}-slow`),
-          value: Buffer.from('sleep:15000:fail'),
+          value: Buffer.from(`sleep:${callMilliseconds}:fail`),
           headers: {},
         },
       ]);
@@ -55,8 +56,9 @@ describe('handler limits (real broker, real service processes)', function () {
         async () => ((await committedOffset(group, topic)) === '1' ? true : undefined),
         { timeoutMilliseconds: 30_000 },
       );
-      // Long enough for the slow call to end and for an evicted member to read the record again.
-      await sleep(18_000);
+      // Long enough for the slow call to end (it began at least the 2 s handler timeout before
+      // the commit) and for an evicted member to read the record again.
+      await sleep(callMilliseconds + 1_000);
       const copies = inTier.records.filter((record) => record.key?.toString() === `${topic}-slow`);
       expect(copies, service.log()).to.have.length(1);
       expect(copies[0]!.headers[RetryHeader.errorClass]?.toString()).to.equal(
@@ -77,7 +79,7 @@ describe('handler limits (real broker, real service processes)', function () {
     const { service, ledger } = startMain(topic, group, ['--session-timeout-ms', '6000']);
     try {
       await produceRecords([
-        { topic, key: Buffer.from('long'), value: Buffer.from('sleep:14000:ok'), headers: {} },
+        { topic, key: Buffer.from('long'), value: Buffer.from('sleep:10000:ok'), headers: {} },
         { topic, key: Buffer.from('next'), value: Buffer.from('quick'), headers: {} },
       ]);
       await waitFor(

@@ -52,9 +52,33 @@ function userEnvironment(): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME };
 }
 
+/**
+ * Where better-sqlite3's install looks for its prebuilt addon before it downloads one or, with no
+ * network (as in CI), compiles SQLite for most of a minute: the addon the repository's own
+ * `npm ci` built from the same version's sources, packed as the download is. A user's install
+ * downloads it instead; either way the packed packages install and the command runs, which is
+ * what this test proves. Another version's or platform's name matches nothing, and the install
+ * builds from source as before.
+ */
+async function localPrebuilds(workspace: string): Promise<NodeJS.ProcessEnv> {
+  const addonPackage = join(repository, 'node_modules', 'better-sqlite3');
+  const addon = join('build', 'Release', 'better_sqlite3.node');
+  if (!existsSync(join(addonPackage, addon))) {
+    return {};
+  }
+  const { version } = JSON.parse(readFileSync(join(addonPackage, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const folder = join(workspace, 'prebuilds');
+  mkdirSync(folder);
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  await run('tar', ['-czf', join(folder, name), addon], { cwd: addonPackage });
+  return { npm_config_better_sqlite3_local_prebuilds: folder };
+}
+
 describe('the ricochet command, installed from packed tarballs', function () {
   // One `npm install`: third-party packages from the registry (or npm's cache), better-sqlite3
-  // possibly built from source.
+  // built from source if no prebuilt addon fits.
   this.timeout(600_000);
 
   let workspace: string;
@@ -92,7 +116,7 @@ describe('the ricochet command, installed from packed tarballs', function () {
         '--no-fund',
         ...readdirSync(tarballs).map((tarball) => join(tarballs, tarball)),
       ],
-      { cwd: project, env: userEnvironment() },
+      { cwd: project, env: { ...userEnvironment(), ...(await localPrebuilds(workspace)) } },
     );
     ricochet = join(project, 'node_modules', '.bin', 'ricochet');
   });

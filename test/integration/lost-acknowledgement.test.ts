@@ -10,6 +10,7 @@ import {
   sleep,
   spawnCli,
   type CliProcess,
+  type FaultProxy,
   testRetryContract,
   testLogger,
   uniqueName,
@@ -25,6 +26,9 @@ import { createDlqArchiver } from '@ricochet/dlq-archiver';
 import { fileURLToPath } from 'node:url';
 import { createMainConsumer } from '@ricochet/main-consumer';
 import { outageMilliseconds, useProxiedBroker } from './lost-acknowledgement-fixture.js';
+
+/** How long a service may take to give up on publishes that keep failing. */
+const longestCutMilliseconds = 40_000;
 
 /** Tier records due now, to be redelivered to `target`. */
 function dueRecords(tier: string, target: string, keys: readonly string[]): OutgoingRecord[] {
@@ -79,25 +83,29 @@ async function expectGivesUpWhileCut(
 }
 
 /**
- * Runs `ricochet <args>` (HTTP on `httpPort`) while publishes are cut off until `cutEnds`: it
- * must give up (expectGivesUpWhileCut). Then `whileDown`; once the cut is over it is started
- * again, as a supervisor would, and must get `done` and then stop cleanly on SIGTERM.
+ * Runs `ricochet <args>` (HTTP on `httpPort`) while `proxy` cuts publishes off: it must give up
+ * (expectGivesUpWhileCut). Then `whileDown`; then the cut ends and it is started again, as a
+ * supervisor would, and must get `done` and then stop cleanly on SIGTERM.
  */
 async function giveUpThenRestart(
   args: readonly string[],
   httpPort: number,
-  cutEnds: number,
+  proxy: FaultProxy,
   steps: {
     whileDown: () => Promise<void>;
     done: () => Promise<true | undefined> | true | undefined;
   },
 ): Promise<void> {
+  // The cut ends as soon as the service has given up (its client's own retries, then
+  // --publish-timeout-ms: about 25 s), not at a fixed time: the bound is for one that never does.
+  const cutEnds = Date.now() + longestCutMilliseconds;
+  proxy.cutRequests(produceApiKey, longestCutMilliseconds);
   const first = spawnCli(args);
   let restarted: CliProcess | undefined;
   try {
     await expectGivesUpWhileCut(first, httpPort, cutEnds);
     await steps.whileDown();
-    await sleep(Math.max(0, cutEnds - Date.now()));
+    proxy.endCut();
     restarted = spawnCli(args);
     await waitFor('the restarted service to hand everything on', steps.done, {
       timeoutMilliseconds: 60_000,
@@ -291,19 +299,16 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
       uniqueName('delay'),
       '--http-port',
       String(httpPort),
+      // The shortest: the restarted service's join waits for the member that gave up to expire.
       '--session-timeout-ms',
-      '10000',
+      '6000',
       '--publish-timeout-ms',
       '5000',
     ];
     const arrived = await collectTopic(target);
-    // Fetches pass, every publish fails: a broker that serves the service but takes nothing from it.
-    const cutMilliseconds = 40_000;
-    const cutEnds = Date.now() + cutMilliseconds;
-    broker().proxy.cutRequests(produceApiKey, cutMilliseconds);
     await produceRecords(dueRecords(tier, target, ['a', 'b']));
     try {
-      await giveUpThenRestart(args, httpPort, cutEnds, {
+      await giveUpThenRestart(args, httpPort, broker().proxy, {
         whileDown: () => produceRecords(dueRecords(tier, target, ['c', 'd', 'e'])),
         done: () => allArrived(arrived.records, ['a', 'b', 'c', 'd', 'e']),
       });
@@ -335,18 +340,16 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
       broker().proxied.join(','),
       '--http-port',
       String(httpPort),
+      // The shortest: the restarted service's join waits for the member that gave up to expire.
       '--session-timeout-ms',
-      '10000',
+      '6000',
       '--publish-timeout-ms',
       '5000',
     ];
     const deadLetters = await collectTopic(dlq);
-    const cutMilliseconds = 40_000;
-    const cutEnds = Date.now() + cutMilliseconds;
-    broker().proxy.cutRequests(produceApiKey, cutMilliseconds);
     await produceRecords(records(topic, ['poison-a', 'poison-b']));
     try {
-      await giveUpThenRestart(args, httpPort, cutEnds, {
+      await giveUpThenRestart(args, httpPort, broker().proxy, {
         whileDown: async () => {
           // '0' is the crash guard's mark before the first record: a commit at it, not past it.
           expect(await committedOffset(group, topic)).to.be.oneOf([undefined, '-1', '0']);

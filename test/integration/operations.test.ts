@@ -109,8 +109,10 @@ describe('running Ricochet (real service processes)', function () {
       'demo',
       '--brokers',
       testBrokers().join(','),
+      // Long enough for the services to start on a loaded machine, then for a flaky record's
+      // retry (the first tier is 2 s) and a dead letter's archiving.
       '--duration',
-      '35',
+      '15',
       '--topic',
       uniqueName('demo-orders'),
       '--group',

@@ -92,6 +92,14 @@ describe('FaultProxy (real sockets)', () => {
     expect(await exchange(proxy.port, request(produceApiKey, 3))).to.equal(3);
   });
 
+  it('lets requests of the kind through again once a cut is ended early', async () => {
+    proxy.cutRequests(produceApiKey, 60_000);
+    expect(await exchange(proxy.port, request(produceApiKey, 1))).to.equal('closed');
+    proxy.endCut();
+    expect(await exchange(proxy.port, request(produceApiKey, 2))).to.equal(2);
+    expect(target.received).to.deep.equal([produceApiKey]);
+  });
+
   it('lets the response through when the loss was cancelled first', async () => {
     void proxy.loseNextResponse(produceApiKey, 400);
     proxy.cancelLoss();
