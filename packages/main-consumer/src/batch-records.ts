@@ -155,6 +155,12 @@ export class BatchRecords<TValue> {
     for (let gate = this.#carefulGate.closed; gate !== undefined; gate = this.#carefulGate.closed) {
       await gate;
     }
+    // The batch may have begun ending while the commit or the careful gate was awaited: its
+    // waiting records were dropped and its lanes cleared, so this record would start ahead of
+    // earlier records of its key, which are read again only after the group's next join.
+    if (this.#host.ending()) {
+      return;
+    }
     await this.#startOrQueue(record, step);
   }
 
@@ -351,6 +357,11 @@ export class BatchRecords<TValue> {
    */
   async #processCarefully(record: ConsumedRecord, mark: CommitMetadata): Promise<void> {
     await this.#carefulGate.alone(async () => {
+      // Waiting to be alone (another partition's careful record, the records in hand) may outlast
+      // the batch: a rebalance meanwhile leaves the record to whoever owns the partition next.
+      if (this.#host.ending()) {
+        return;
+      }
       await this.#commits.commitBefore(record.offset, mark);
       const fate = await recordFate(this.#processor, this.#keyStrict, record, { kind: 'handle' });
       this.#progress.progressed(this.#processor.lastFinishedAt);
