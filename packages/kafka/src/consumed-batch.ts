@@ -19,8 +19,9 @@ export interface ConsumedBatch {
   /** Whether the batch's last record was the partition's last when it was fetched. */
   readonly readToEnd: boolean;
   /**
-   * Marks the records through `offset` handed on: the partition's next fetch (after this batch,
-   * or after a rebalance within the same session) starts past it. Commits nothing.
+   * Marks the records through `offset` handed on: the partition's next fetch after this batch
+   * starts past it (after a group join, the fetch starts at the committed offset: the client
+   * tracks resolved offsets per join). Commits nothing.
    */
   resolve(offset: string): void;
   /** Sends the group heartbeat if its interval has passed; rejects when the member must rejoin. */
