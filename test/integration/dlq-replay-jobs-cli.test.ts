@@ -15,8 +15,10 @@ import {
 } from '@ricochet/testing';
 import { deadLetter } from './replay-fixtures.js';
 
-const environment = { KAFKA_BROKERS: testBrokers().join(',') };
-const cli = (args: string[]) => runCliCaptured(args, environment);
+// Read when a test runs: test/setup.ts resolves the broker before the first test, after the
+// files are loaded.
+const environment = (): Record<string, string> => ({ KAFKA_BROKERS: testBrokers().join(',') });
+const cli = (args: string[]) => runCliCaptured(args, environment());
 
 describe('ricochet dlq replay jobs, jobs and audit (real broker, SQLite archive)', function () {
   this.timeout(60_000);
@@ -121,7 +123,7 @@ describe('ricochet dlq replay jobs, jobs and audit (real broker, SQLite archive)
   it('stops cleanly on SIGINT, and --resume sends the rest, each record once', async () => {
     const process = spawnCli(
       ['dlq', 'replay', '--store', storeUrl, '--topic', topic, '--rate', '20'],
-      environment,
+      environment(),
     );
     try {
       await waitFor('the job to start', () =>
