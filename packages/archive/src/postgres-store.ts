@@ -216,11 +216,12 @@ class PostgresArchiveStore implements ArchiveStore {
 
   async stats(filter: ArchiveFilter, period: 'hour' | 'day'): Promise<ArchiveStats> {
     const statements = statsStatements(dialect, filter, period);
-    // One snapshot for the three groupings, so their totals agree.
+    // One snapshot for the four groupings, so their totals agree.
     const begin = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
     const rows = await this.#transaction('stats', begin, async (client) => ({
       byOriginalTopic: await query(client, statements.byOriginalTopic),
       byErrorClass: await query(client, statements.byErrorClass),
+      byDeadLetterReason: await query(client, statements.byDeadLetterReason),
       byPeriod: await query(client, statements.byPeriod),
     }));
     return assembleStats(rows);

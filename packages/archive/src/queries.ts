@@ -84,6 +84,7 @@ const periodMilliseconds = { hour: 3_600_000, day: 86_400_000 } as const;
 export interface StatsStatements {
   readonly byOriginalTopic: Statement;
   readonly byErrorClass: Statement;
+  readonly byDeadLetterReason: Statement;
   readonly byPeriod: Statement;
 }
 
@@ -110,6 +111,7 @@ export function statsStatements(
   return {
     byOriginalTopic: grouped(() => 'original_topic'),
     byErrorClass: grouped(() => 'error_class'),
+    byDeadLetterReason: grouped(() => 'dead_letter_reason'),
     // Integer division of epoch ms: the same UTC buckets on both backends, no time-zone rules.
     byPeriod: grouped((parameters) => {
       const bucket = (): string => dialect.integer(parameters.bind(size));

@@ -273,11 +273,12 @@ class SqliteArchiveStore implements ArchiveStore {
   async stats(filter: ArchiveFilter, period: 'hour' | 'day'): Promise<ArchiveStats> {
     const statements = statsStatements(dialect, filter, period);
     const count = (statement: Statement): CountRow[] => this.#all(statement);
-    // One read transaction: the three groupings see the same snapshot.
+    // One read transaction: the four groupings see the same snapshot.
     const rows = await this.#run('stats', () =>
       this.db.transaction(() => ({
         byOriginalTopic: count(statements.byOriginalTopic),
         byErrorClass: count(statements.byErrorClass),
+        byDeadLetterReason: count(statements.byDeadLetterReason),
         byPeriod: count(statements.byPeriod),
       }))(),
     );

@@ -7,6 +7,7 @@ export type CountRow = Readonly<Record<string, unknown>>;
 export interface StatsRows {
   readonly byOriginalTopic: readonly CountRow[];
   readonly byErrorClass: readonly CountRow[];
+  readonly byDeadLetterReason: readonly CountRow[];
   readonly byPeriod: readonly CountRow[];
 }
 
@@ -24,11 +25,14 @@ export function assembleStats(rows: StatsRows): ArchiveStats {
     errorClass,
     count,
   }));
+  const byDeadLetterReason = countsByName(rows.byDeadLetterReason).map(
+    ([deadLetterReason, count]) => ({ deadLetterReason, count }),
+  );
   const byPeriod = rows.byPeriod
     .map((row) => ({ periodStart: toNumber(row.name), count: toNumber(row.count) }))
     .sort((a, b) => a.periodStart - b.periodStart);
   const total = byOriginalTopic.reduce((sum, group) => sum + group.count, 0);
-  return { total, byOriginalTopic, byErrorClass, byPeriod };
+  return { total, byOriginalTopic, byErrorClass, byDeadLetterReason, byPeriod };
 }
 
 function countsByName(rows: readonly CountRow[]): Array<[string | null, number]> {

@@ -92,6 +92,10 @@ export interface ArchiveStats {
     readonly errorClass: string | null;
     readonly count: number;
   }>;
+  readonly byDeadLetterReason: ReadonlyArray<{
+    readonly deadLetterReason: string | null;
+    readonly count: number;
+  }>;
   /** Buckets of archivedAt, start of bucket as epoch ms. */
   readonly byPeriod: ReadonlyArray<{ readonly periodStart: number; readonly count: number }>;
 }

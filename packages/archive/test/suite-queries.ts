@@ -152,6 +152,7 @@ export function describeQueries(context: () => SuiteContext): void {
       expect(await idsOf(store, { errorClass: a.errorClass.slice(0, -1) })).to.deep.equal([]);
       const stats = await store.stats({}, 'day');
       expect(stats.byErrorClass.map((group) => group.count)).to.deep.equal([1, 1]);
+      expect(stats.byDeadLetterReason.map((group) => group.count)).to.deep.equal([1, 1]);
     });
 
     it('takes all four indexed texts at their longest in three-byte characters in one record', async () => {

@@ -6,7 +6,7 @@ import type { SuiteContext } from './store-suite.js';
 /** Counts by group and period, the same on every backend. */
 export function describeStats(context: () => SuiteContext): void {
   describe('stats', () => {
-    it('counts by original topic, error class and period', async () => {
+    it('counts by original topic, error class, dead-letter reason and period', async () => {
       const { store } = context();
       await seed(context());
       const bucket = (at: number, size: number): number => Math.floor(at / size) * size;
@@ -21,6 +21,10 @@ export function describeStats(context: () => SuiteContext): void {
         { errorClass: 'TimeoutError', count: 3 },
         { errorClass: 'ValidationError', count: 1 },
         { errorClass: null, count: 1 },
+      ]);
+      expect(byHour.byDeadLetterReason).to.deep.equal([
+        { deadLetterReason: 'retries-exhausted', count: 4 },
+        { deadLetterReason: 'decode-failed', count: 1 },
       ]);
       expect(byHour.byPeriod).to.deep.equal([
         { periodStart: bucket(startTime, hour), count: 2 },
@@ -42,10 +46,17 @@ export function describeStats(context: () => SuiteContext): void {
       const orders = await store.stats({ originalTopic: 'orders' }, 'day');
       expect(orders.total).to.equal(2);
       expect(orders.byErrorClass.map((group) => group.count)).to.deep.equal([1, 1]);
+      expect(orders.byDeadLetterReason).to.deep.equal([
+        { deadLetterReason: 'retries-exhausted', count: 2 },
+      ]);
+      const decodeFailed = await store.stats({ deadLetterReason: 'decode-failed' }, 'day');
+      expect(decodeFailed.total).to.equal(1);
+      expect(decodeFailed.byOriginalTopic).to.deep.equal([{ originalTopic: 'payments', count: 1 }]);
       expect(await store.stats({ retryGroup: 'nobody' }, 'hour')).to.deep.equal({
         total: 0,
         byOriginalTopic: [],
         byErrorClass: [],
+        byDeadLetterReason: [],
         byPeriod: [],
       });
     });

@@ -17,8 +17,8 @@ export const overviewWindows = ['1h', '24h', '7d', '30d'] as const;
 export const defaultOverviewWindow = '24h';
 
 /**
- * How many of the newest records in the window the Overview reads to group by reason and by
- * normalised error message (the store groups by topic, error class and time itself).
+ * How many of the newest records in the window the Overview reads to group by normalised error
+ * message (the store groups by topic, error class, reason and time itself).
  */
 export const overviewSampleSize = 5_000;
 

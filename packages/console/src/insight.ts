@@ -53,21 +53,6 @@ export function topErrorMessages(
     .slice(0, limit);
 }
 
-/** Counts by a field, largest first, null as `(none)`. */
-export function countBy<T>(
-  items: readonly T[],
-  field: (item: T) => string | null,
-): Array<{ readonly name: string; readonly count: number }> {
-  const counts = new Map<string, number>();
-  for (const item of items) {
-    const name = field(item) ?? '(none)';
-    counts.set(name, (counts.get(name) ?? 0) + 1);
-  }
-  return [...counts]
-    .map(([name, count]) => ({ name, count }))
-    .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1));
-}
-
 export interface RetryHistory {
   readonly tries: number | null;
   readonly firstFailureAt: number | null;

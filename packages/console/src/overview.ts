@@ -1,7 +1,7 @@
 import type { ArchiveStore } from '@ricochet/archive';
 import { parseDuration } from '@ricochet/core';
 import { defaultOverviewWindow, overviewSampleSize } from './defaults.js';
-import { countBy, topErrorMessages, type MessageGroup } from './insight.js';
+import { topErrorMessages, type MessageGroup } from './insight.js';
 
 /** One line of a chart: a name and its count in each period. */
 export interface Series {
@@ -18,8 +18,8 @@ export interface Overview {
   readonly periods: readonly number[];
   readonly byTopic: readonly Series[];
   readonly byErrorClass: readonly Series[];
-  /** Reasons and messages of the newest `sampled` records of the window. */
-  readonly byReason: ReadonlyArray<{ readonly name: string; readonly count: number }>;
+  readonly byReason: readonly Series[];
+  /** Messages of the newest `sampled` records of the window. */
   readonly topMessages: readonly MessageGroup[];
   readonly sampled: number;
 }
@@ -47,8 +47,8 @@ function periodStarts(since: number, now: number, period: 'hour' | 'day'): numbe
 }
 
 /**
- * Dead letters of a window over time, by topic and by error class (grouped by the store, one
- * query per line drawn), and by reason and normalised error message over its newest records.
+ * Dead letters of a window over time, by topic, by error class and by reason (grouped by the
+ * store, one query per line drawn), and by normalised error message over its newest records.
  */
 export async function overviewOf(
   store: ArchiveStore,
@@ -64,7 +64,7 @@ export async function overviewOf(
     groups: ReadonlyArray<{ readonly name: string | null; readonly count: number }>,
     filterOf: (name: string) => object,
   ): Promise<Series[]> => {
-    // Records without a topic or class cannot be filtered on; the total shows them.
+    // Records without a topic, class or reason cannot be filtered on; the total shows them.
     const top = groups
       .filter((group): group is { name: string; count: number } => group.name !== null)
       .slice(0, seriesPerChart);
@@ -81,7 +81,6 @@ export async function overviewOf(
   const sample: Array<{
     id: number;
     errorMessage: string | null;
-    deadLetterReason: string | null;
   }> = [];
   for await (const record of store.iterate({ since })) {
     sample.push(record);
@@ -103,7 +102,13 @@ export async function overviewOf(
       stats.byErrorClass.map((group) => ({ name: group.errorClass, count: group.count })),
       (name) => ({ errorClass: name }),
     ),
-    byReason: countBy(sample, (record) => record.deadLetterReason),
+    byReason: await series(
+      stats.byDeadLetterReason.map((group) => ({
+        name: group.deadLetterReason,
+        count: group.count,
+      })),
+      (name) => ({ deadLetterReason: name }),
+    ),
     topMessages: topErrorMessages(sample, 10),
     sampled: sample.length,
   };

@@ -24,31 +24,20 @@ function drawCharts() {
   if (typeof Chart === 'undefined') return;
   for (const canvas of document.querySelectorAll('canvas.chart')) {
     const spec = JSON.parse(canvas.dataset.chart);
-    const config =
-      spec.kind === 'line'
-        ? {
-            type: 'line',
-            data: {
-              labels: spec.periods.map((start) => periodLabel(start, spec.period)),
-              datasets: spec.series.map((series, index) => ({
-                label: series.name,
-                data: series.counts,
-                borderColor: palette[index % palette.length],
-                backgroundColor: palette[index % palette.length],
-                tension: 0.2,
-              })),
-            },
-          }
-        : {
-            type: 'bar',
-            data: {
-              labels: spec.labels,
-              datasets: [{ label: 'dead letters', data: spec.counts, backgroundColor: palette[0] }],
-            },
-            options: { plugins: { legend: { display: false } } },
-          };
-    config.options = Object.assign({ animation: false, responsive: true }, config.options);
-    new Chart(canvas, config);
+    new Chart(canvas, {
+      type: 'line',
+      data: {
+        labels: spec.periods.map((start) => periodLabel(start, spec.period)),
+        datasets: spec.series.map((series, index) => ({
+          label: series.name,
+          data: series.counts,
+          borderColor: palette[index % palette.length],
+          backgroundColor: palette[index % palette.length],
+          tension: 0.2,
+        })),
+      },
+      options: { animation: false, responsive: true },
+    });
   }
 }
 

@@ -163,6 +163,24 @@ describe('console pages in Chromium', function () {
       ),
     );
     expect(drawn).to.deep.equal([true, true, true]);
+    // Each a line per group over the window's periods; the third by reason.
+    const charts = await page.$$eval('canvas.chart', (nodes) =>
+      nodes.map((node) => JSON.parse(node.getAttribute('data-chart') ?? '{}') as unknown),
+    );
+    const [, , byReason] = charts as Array<{
+      periods: number[];
+      series: Array<{ name: string; counts: number[] }>;
+    }>;
+    expect(byReason!.series.map((line) => line.name)).to.deep.equal([
+      'retries-exhausted',
+      'non-retryable-error',
+    ]);
+    for (const line of byReason!.series) {
+      expect(line.counts).to.have.length(byReason!.periods.length);
+    }
+    expect(
+      byReason!.series.map((line) => line.counts.reduce((sum, count) => sum + count, 0)),
+    ).to.deep.equal([30, 1]);
     const messages = (await page.textContent('table')) ?? '';
     expect(messages).to.include('charge of order <n> timed out after <n> ms');
     expect(messages).to.include('ledger <n> unavailable');
