@@ -100,6 +100,15 @@ export class ServiceLifecycle {
     this.#publishing = clients.publishing;
     this.#onEvent = hooks.onEvent ?? (() => {});
     this.#consumer.onGroupJoin((groupId, assignment) => {
+      // A join kafkajs had in flight when the service stopped (a restart of a crashed consumer)
+      // can complete after the stop: its client is disconnected and its member expires with its
+      // session, so a stopped service never reports partitions.
+      if (this.#state === 'stopping' || this.#state === 'stopped') {
+        this.#logger.debug('a group join completed after the stop; it is not reported', {
+          groupId,
+        });
+        return;
+      }
       this.#assignment = assignment;
       this.#notify({ type: 'assigned', groupId, partitions: assignment });
     });
