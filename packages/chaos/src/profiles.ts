@@ -30,9 +30,33 @@ export interface ProfileValues {
   readonly resolveTimeout: string;
   /** How long to keep watching once every record is resolved: late duplicates show up here. */
   readonly settle: string;
+  /**
+   * Run on the three-node cluster (scripts/kafka-cluster) with these broker faults, instead of
+   * the single broker (whose restart and lost acknowledgements then do not apply).
+   */
+  readonly cluster: ClusterFaultCounts | undefined;
 }
 
-export const profileNames = ['ci', 'long', 'key-strict-ci', 'key-strict'] as const;
+/** The broker faults of a cluster run, one after another (never two brokers down at once). */
+export interface ClusterFaultCounts {
+  /** Rounds of `kill -9` of a partition's leader: each round one of the source topic, a tier and the DLQ. */
+  readonly leaderKills: number;
+  /** A broker down (kill -9) for longer than the producers' retry budget. */
+  readonly brokerOutages: number;
+  /** A broker stopped with SIGTERM (controlled shutdown: it hands its leaderships over) and started. */
+  readonly controlledRestarts: number;
+  /** A broker down, and the in-sync replicas then below min.insync.replicas: NOT_ENOUGH_REPLICAS. */
+  readonly belowMinIsr: number;
+}
+
+export const profileNames = [
+  'ci',
+  'long',
+  'key-strict-ci',
+  'key-strict',
+  'cluster-ci',
+  'cluster',
+] as const;
 export type ProfileName = (typeof profileNames)[number];
 
 /**
@@ -46,6 +70,11 @@ export type ProfileName = (typeof profileNames)[number];
  * lost acknowledgement needs a publish to lose); what makes a run long is the drains after the
  * outages, which more records only lengthen. `key-strict`: the same, longer, by hand: 20,000
  * records over 400 keys, 10 kills per role.
+ * `cluster-ci`: on three brokers, in about 3.5 minutes for CI: one of each broker fault (the
+ * leaders of a source, a tier and a DLQ partition killed, a long outage, a controlled restart,
+ * below min.insync.replicas) while 2,000 records flow at 20 a second; one kill per role, as the
+ * broker faults, one after another, take most of the window. `cluster`: the same, by hand:
+ * 12,000 records, 3 of each broker fault, 5 kills per role.
  */
 export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
   ci: {
@@ -64,6 +93,7 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
     sessionTimeoutMs: 6_000,
     resolveTimeout: '3m',
     settle: '8s',
+    cluster: undefined,
   },
   long: {
     ordering: undefined,
@@ -81,6 +111,7 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
     sessionTimeoutMs: 6_000,
     resolveTimeout: '15m',
     settle: '10s',
+    cluster: undefined,
   },
   'key-strict-ci': {
     ordering: 'key-strict',
@@ -98,6 +129,7 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
     sessionTimeoutMs: 6_000,
     resolveTimeout: '3m',
     settle: '8s',
+    cluster: undefined,
   },
   'key-strict': {
     ordering: 'key-strict',
@@ -115,5 +147,42 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
     sessionTimeoutMs: 6_000,
     resolveTimeout: '10m',
     settle: '10s',
+    cluster: undefined,
+  },
+  'cluster-ci': {
+    ordering: undefined,
+    records: 2_000,
+    keys: 50,
+    rate: 20,
+    killsPerRole: 1,
+    brokerRestarts: 0,
+    lostAcks: 0,
+    tiers: '1s,3s,8s',
+    partitions: 4,
+    concurrency: 2,
+    maxInFlight: 16,
+    maxHandlerLatencyMs: 50,
+    sessionTimeoutMs: 6_000,
+    resolveTimeout: '3m',
+    settle: '8s',
+    cluster: { leaderKills: 1, brokerOutages: 1, controlledRestarts: 1, belowMinIsr: 1 },
+  },
+  cluster: {
+    ordering: undefined,
+    records: 12_000,
+    keys: 400,
+    rate: 30,
+    killsPerRole: 5,
+    brokerRestarts: 0,
+    lostAcks: 0,
+    tiers: '1s,3s,8s',
+    partitions: 4,
+    concurrency: 2,
+    maxInFlight: 16,
+    maxHandlerLatencyMs: 50,
+    sessionTimeoutMs: 6_000,
+    resolveTimeout: '10m',
+    settle: '10s',
+    cluster: { leaderKills: 3, brokerOutages: 3, controlledRestarts: 3, belowMinIsr: 3 },
   },
 };

@@ -48,6 +48,10 @@ export interface PartitionDescription {
   readonly partition: number;
   /** Broker ids holding a copy of the partition. */
   readonly replicas: readonly number[];
+  /** The broker id of the partition's leader; undefined while it has none (offline). */
+  readonly leader: number | undefined;
+  /** Broker ids of the replicas in sync with the leader (the ISR). */
+  readonly inSyncReplicas: readonly number[];
 }
 
 export type ConfigResourceType = 'topic' | 'broker';
