@@ -93,7 +93,7 @@ const parser = yargs(hideBin(process.argv))
   )
   .option(
     'cluster-port',
-    text('cluster: the first node’s port; the cluster uses 6 ports from there (default 29292)'),
+    text('cluster: the first node’s port; the cluster uses 6 ports from there (default 29392)'),
   )
   .strict()
   .version(false)

@@ -1,8 +1,5 @@
 import type { Logger, Tier } from '@ricochet/core';
-import {
-  outageBeyondProducerRetriesMilliseconds,
-  produceApiKey,
-} from '@ricochet/testing';
+import { outageBeyondProducerRetriesMilliseconds, produceApiKey } from '@ricochet/testing';
 import type { BrokerStopMode } from './broker.js';
 import type { ChaosEvent } from './chaos-schedule.js';
 import { ChaosInfrastructureError } from './errors.js';

@@ -1,16 +1,17 @@
 import type { Logger } from '@ricochet/core';
 import type { KafkaAdmin } from '@ricochet/kafka';
 import { clusterNodeIds, clusterReplicationFactor, type ChaosCluster } from './cluster.js';
-import type { ClusterFault } from './cluster-schedule.js';
+import type { ClusterFault, LeaderKillTarget } from './cluster-schedule.js';
 import { ChaosInfrastructureError } from './errors.js';
 import {
   fullyInSync,
   ledPartitions,
+  type LedPartition,
   outOfSync,
   setMinInsyncReplicas,
   waitForPartitions,
 } from './replicas.js';
-import { sleep } from './timing.js';
+import { formatElapsed, sleep } from './timing.js';
 
 /** The topics the faults aim at, and whose replicas must be in sync before the next one. */
 export interface ClusterTopics {
@@ -75,7 +76,6 @@ export async function driveClusterFaults(
 async function strike(fault: ClusterFault, stage: ClusterStage): Promise<FaultRecord> {
   const { cluster, logger } = stage;
   const at = Date.now() - stage.trafficStartedAt;
-  const brokerAt = (pick: number): number => clusterNodeIds[Math.floor(pick * clusterNodeIds.length)] as number;
   let broker: number;
   let description: string;
   const downAt = Date.now();
@@ -90,23 +90,27 @@ async function strike(fault: ClusterFault, stage: ClusterStage): Promise<FaultRe
       break;
     }
     case 'broker-outage': {
-      broker = brokerAt(fault.pick);
-      description = `broker ${broker} down (kill -9) for ${fault.downForMilliseconds} ms`;
+      const victim = await leaderToKill(fault.target, fault.pick, stage);
+      broker = victim.leader;
+      description =
+        `broker ${broker}, leader of ${victim.topic}[${victim.partition}], down (kill -9) ` +
+        `for ${formatElapsed(fault.downForMilliseconds)}`;
       logger.info(description);
       await cluster.killBroker(broker);
       await sleep(fault.downForMilliseconds, stage.signal);
       break;
     }
     case 'controlled-restart': {
-      broker = brokerAt(fault.pick);
+      broker = clusterNodeIds[Math.floor(fault.pick * clusterNodeIds.length)] as number;
       description = `controlled restart (SIGTERM) of broker ${broker}`;
       logger.info(description);
       await cluster.stopBroker(broker);
       break;
     }
     case 'below-min-isr': {
-      broker = brokerAt(fault.pick);
-      description = await belowMinInsyncReplicas(broker, fault.belowForMilliseconds, stage);
+      const victim = await leaderToKill(fault.target, fault.pick, stage);
+      broker = victim.leader;
+      description = await belowMinInsyncReplicas(victim, fault.belowForMilliseconds, stage);
       break;
     }
   }
@@ -119,7 +123,9 @@ async function strike(fault: ClusterFault, stage: ClusterStage): Promise<FaultRe
     { timeoutMilliseconds: inSyncWaitMilliseconds, signal: stage.signal, logger },
   );
   if (inSyncAfterMilliseconds === undefined) {
-    logger.warn(`not every replica in sync ${inSyncWaitMilliseconds} ms after broker ${broker} came back`);
+    logger.warn(
+      `not every replica in sync ${inSyncWaitMilliseconds} ms after broker ${broker} came back`,
+    );
   }
   return { kind: fault.kind, at, broker, description, downMilliseconds, inSyncAfterMilliseconds };
 }
@@ -132,13 +138,15 @@ async function strike(fault: ClusterFault, stage: ClusterStage): Promise<FaultRe
  * an ISR: producers would only time out. The configs are put back before the broker starts.
  */
 async function belowMinInsyncReplicas(
-  broker: number,
+  victim: LedPartition,
   belowForMilliseconds: number,
   stage: ClusterStage,
 ): Promise<string> {
   const { admin, cluster, logger, signal } = stage;
+  const broker = victim.leader;
   const topics = [stage.topics.source, ...stage.topics.tiers, stage.topics.dlq];
-  logger.info(`kill -9 of broker ${broker}, then below min.insync.replicas`);
+  const killed = `broker ${broker}, leader of ${victim.topic}[${victim.partition}], down (kill -9)`;
+  logger.info(`${killed}, then below min.insync.replicas`);
   await cluster.killBroker(broker);
   const fencedAfter = await waitForPartitions(admin, topics, outOfSync(broker), {
     timeoutMilliseconds: fencedWaitMilliseconds,
@@ -156,18 +164,18 @@ async function belowMinInsyncReplicas(
     await restore();
   }
   return (
-    `broker ${broker} down (kill -9), then in-sync replicas below min.insync.replicas ` +
-    `(raised to ${clusterReplicationFactor}) for ${belowForMilliseconds} ms` +
+    `${killed}, then the in-sync replicas below min.insync.replicas ` +
+    `(raised to ${clusterReplicationFactor}) for ${formatElapsed(belowForMilliseconds)}` +
     (fencedAfter === undefined ? ' (the broker was still in an ISR)' : '')
   );
 }
 
 /** The partition whose leader dies: `pick` chooses among the target's led partitions. */
 async function leaderToKill(
-  target: 'source' | 'tier' | 'dlq',
+  target: LeaderKillTarget,
   pick: number,
   stage: ClusterStage,
-): Promise<{ topic: string; partition: number; leader: number }> {
+): Promise<LedPartition> {
   const { topics } = stage;
   const candidates = await ledPartitions(
     stage.admin,

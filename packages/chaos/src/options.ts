@@ -221,7 +221,7 @@ export function compileChaosOptions(
   }
   const records = wholeNumber('--records', pick(flags.records, values.records), 1, 10_000_000);
   const cluster = clusterFaults(flags, values.cluster);
-  const clusterPort = port('--cluster-port', flags.clusterPort, 29292);
+  const clusterPort = port('--cluster-port', flags.clusterPort, 29392);
   return {
     profile,
     records,

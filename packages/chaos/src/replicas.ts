@@ -37,7 +37,11 @@ export async function waitForPartitions(
   admin: KafkaAdmin,
   topics: readonly string[],
   done: (partition: PartitionDescription) => boolean,
-  timing: { readonly timeoutMilliseconds: number; readonly signal: AbortSignal; readonly logger: Logger },
+  timing: {
+    readonly timeoutMilliseconds: number;
+    readonly signal: AbortSignal;
+    readonly logger: Logger;
+  },
 ): Promise<number | undefined> {
   const startedAt = Date.now();
   for (;;) {

@@ -61,7 +61,10 @@ export function runKafka(
     proxied: { port: options.proxyPort, listenerPort: options.proxyPort + 1 },
   });
   // The fleet reaches the broker only through the proxy; the runner's own clients go direct.
-  const proxy = new FaultProxy({ listenPort: options.proxyPort, targetPort: options.proxyPort + 1 });
+  const proxy = new FaultProxy({
+    listenPort: options.proxyPort,
+    targetPort: options.proxyPort + 1,
+  });
   return {
     brokers: broker.brokers,
     fleetBrokers: broker.proxiedBrokers,

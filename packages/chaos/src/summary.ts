@@ -147,7 +147,7 @@ function faultRows(report: ChaosReport): string[][] {
     fault.description,
     formatElapsed(fault.downMilliseconds),
     fault.inSyncAfterMilliseconds === undefined
-      ? 'not in the wait'
+      ? 'not within 90s'
       : formatElapsed(fault.inSyncAfterMilliseconds),
   ]);
 }
