@@ -48,9 +48,9 @@ export interface PartitionDescription {
   readonly partition: number;
   /** Broker ids holding a copy of the partition. */
   readonly replicas: readonly number[];
-  /** The broker id of the partition's leader; undefined while it has none (offline). */
+  /** The broker that leads it; undefined while it has none (every replica down). */
   readonly leader: number | undefined;
-  /** Broker ids of the replicas in sync with the leader (the ISR). */
+  /** The replicas caught up with the leader: those an acks=all write waits for. */
   readonly inSyncReplicas: readonly number[];
 }
 

@@ -149,8 +149,8 @@ class KafkajsAdmin implements KafkaAdmin {
           partitions: partitions.map(({ partitionId, replicas, leader, isr }) => ({
             partition: partitionId,
             replicas,
-            // The protocol says -1 for a partition without a leader.
-            leader: leader >= 0 ? leader : undefined,
+            // Kafka's metadata says -1 for a partition without a leader.
+            leader: leader < 0 ? undefined : leader,
             inSyncReplicas: isr,
           })),
         }));

@@ -61,11 +61,15 @@ export interface CollectedRecord extends ConsumedRecord {
   readonly receivedAt: number;
 }
 
-/** Reads a topic from the beginning into an array until stopped, through Ricochet's own port. */
+/**
+ * Reads a topic from the beginning into an array until stopped, through Ricochet's own port;
+ * from the test broker unless given another cluster's client.
+ */
 export async function collectTopic(
   topic: string,
+  kafka: KafkaClient = testKafka(),
 ): Promise<{ records: CollectedRecord[]; stop: () => Promise<void> }> {
-  const consumer = createServiceConsumer(testKafka(), {
+  const consumer = createServiceConsumer(kafka, {
     groupId: uniqueName('collector'),
     sessionTimeoutMilliseconds: 10_000,
     maxWaitMilliseconds: 100,
