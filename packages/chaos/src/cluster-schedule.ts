@@ -1,3 +1,4 @@
+import type { ChaosWindow } from './chaos-schedule.js';
 import type { ClusterFaultCounts } from './profiles.js';
 import type { Random } from './random.js';
 
@@ -28,10 +29,7 @@ export type ClusterFault =
       readonly belowForMilliseconds: number;
     });
 
-export interface ClusterScheduleInput {
-  /** The first and last moment a fault may strike, ms after the traffic starts. */
-  readonly windowStart: number;
-  readonly windowEnd: number;
+export interface ClusterScheduleInput extends ChaosWindow {
   readonly counts: ClusterFaultCounts;
   /** Longer than a producer retries a publish before it gives up: the long faults last this and a bit. */
   readonly beyondProducerRetriesMilliseconds: number;
