@@ -80,21 +80,13 @@ async function strike(fault: ClusterFault, stage: ClusterStage): Promise<FaultRe
   let description: string;
   const downAt = Date.now();
   switch (fault.kind) {
-    case 'leader-kill': {
-      const victim = await leaderToKill(fault.target, fault.pick, stage);
-      broker = victim.leader;
-      description = `kill -9 of broker ${broker}, leader of ${victim.topic}[${victim.partition}]`;
-      logger.info(description, { downForMilliseconds: fault.downForMilliseconds });
-      await cluster.killBroker(broker);
-      await sleep(fault.downForMilliseconds, stage.signal);
-      break;
-    }
+    case 'leader-kill':
     case 'broker-outage': {
       const victim = await leaderToKill(fault.target, fault.pick, stage);
       broker = victim.leader;
       description =
-        `broker ${broker}, leader of ${victim.topic}[${victim.partition}], down (kill -9) ` +
-        `for ${formatElapsed(fault.downForMilliseconds)}`;
+        `kill -9 of broker ${broker}, leader of ${victim.topic}[${victim.partition}], ` +
+        `down for ${formatElapsed(fault.downForMilliseconds)}`;
       logger.info(description);
       await cluster.killBroker(broker);
       await sleep(fault.downForMilliseconds, stage.signal);
