@@ -1,17 +1,14 @@
 import { expect } from 'chai';
 import kafkajs from 'kafkajs';
-import { aclEntryOf } from '../src/acls.js';
+import { aclEntryOf, type AclBinding } from '../src/acls.js';
+
+const entryFor = (binding: Omit<AclBinding, 'principal'>) =>
+  aclEntryOf({ ...binding, principal: 'User:billing' });
 
 describe('aclEntryOf', () => {
   it('writes a literal topic ACL as an Allow from any host', () => {
     expect(
-      aclEntryOf({
-        resourceType: 'topic',
-        name: 'orders',
-        pattern: 'literal',
-        operation: 'Read',
-        principal: 'User:billing',
-      }),
+      entryFor({ resourceType: 'topic', name: 'orders', pattern: 'literal', operation: 'Read' }),
     ).to.deep.equal({
       resourceType: kafkajs.AclResourceTypes.TOPIC,
       resourceName: 'orders',
@@ -24,23 +21,23 @@ describe('aclEntryOf', () => {
   });
 
   it('keeps a prefixed group pattern and the cluster resource apart', () => {
-    const group = aclEntryOf({
+    const group = entryFor({
       resourceType: 'group',
       name: 'ricochet-cli-order-',
       pattern: 'prefixed',
       operation: 'Read',
-      principal: 'User:ops',
     });
-    expect(group.resourceType).to.equal(kafkajs.AclResourceTypes.GROUP);
-    expect(group.resourcePatternType).to.equal(kafkajs.ResourcePatternTypes.PREFIXED);
-    const cluster = aclEntryOf({
+    const cluster = entryFor({
       resourceType: 'cluster',
       name: 'kafka-cluster',
       pattern: 'literal',
       operation: 'IdempotentWrite',
-      principal: 'User:ops',
     });
-    expect(cluster.resourceType).to.equal(kafkajs.AclResourceTypes.CLUSTER);
+    expect([group.resourceType, group.resourcePatternType, cluster.resourceType]).to.deep.equal([
+      kafkajs.AclResourceTypes.GROUP,
+      kafkajs.ResourcePatternTypes.PREFIXED,
+      kafkajs.AclResourceTypes.CLUSTER,
+    ]);
     expect(cluster.operation).to.equal(kafkajs.AclOperationTypes.IDEMPOTENT_WRITE);
   });
 });
