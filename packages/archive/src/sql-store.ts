@@ -10,7 +10,7 @@ import {
   toReplayJob,
   updateJobStatement,
 } from './operations.js';
-import { checkLimit, decodeCursor, iteratePages, keysetPage, pageOf } from './paging.js';
+import { checkLimit, decodeCursor, iteratePages, keysetPage, type CursorKind } from './paging.js';
 import {
   countStatement,
   getStatement,
@@ -101,10 +101,14 @@ export abstract class SqlArchiveStore implements ArchiveStore {
     filter: ArchiveFilter,
     page: { readonly limit: number; readonly cursor?: string },
   ): Promise<ArchivePage> {
-    const limit = checkLimit('limit', page.limit);
-    const beforeId = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
-    const statement = listStatement(this.dialect, filter, limit + 1, beforeId);
-    return this.read('list', statement, (rows) => pageOf(rows.map(toArchivedRecord), limit));
+    const { rows: records, nextCursor } = await this.#newestFirst(
+      'list',
+      page,
+      'r',
+      (beforeId, fetched) => listStatement(this.dialect, filter, fetched, beforeId),
+      toArchivedRecord,
+    );
+    return { records, nextCursor };
   }
 
   iterate(filter: ArchiveFilter, chunkSize?: number): AsyncIterable<ArchivedRecord> {
@@ -167,11 +171,13 @@ export abstract class SqlArchiveStore implements ArchiveStore {
     filter: AuditFilter,
     page: { readonly limit: number; readonly cursor?: string },
   ): Promise<AuditPage> {
-    const limit = checkLimit('limit', page.limit);
-    const beforeId = page.cursor === undefined ? undefined : decodeCursor(page.cursor, 'a');
-    const statement = listAuditStatement(this.dialect, filter, beforeId, limit + 1);
-    const rows = await this.read('listAudit', statement, (found) => found.map(toAuditEntry));
-    const { rows: entries, nextCursor } = keysetPage(rows, limit, 'a');
+    const { rows: entries, nextCursor } = await this.#newestFirst(
+      'listAudit',
+      page,
+      'a',
+      (beforeId, fetched) => listAuditStatement(this.dialect, filter, beforeId, fetched),
+      toAuditEntry,
+    );
     return { entries, nextCursor };
   }
 
@@ -189,11 +195,13 @@ export abstract class SqlArchiveStore implements ArchiveStore {
     filter: { readonly state?: ReplayJobState },
     page: { readonly limit: number; readonly cursor?: string },
   ): Promise<ReplayJobPage> {
-    const limit = checkLimit('limit', page.limit);
-    const beforeId = page.cursor === undefined ? undefined : decodeCursor(page.cursor, 'j');
-    const statement = listJobsStatement(this.dialect, filter, beforeId, limit + 1);
-    const rows = await this.read('listReplayJobs', statement, (found) => found.map(toReplayJob));
-    const { rows: jobs, nextCursor } = keysetPage(rows, limit, 'j');
+    const { rows: jobs, nextCursor } = await this.#newestFirst(
+      'listReplayJobs',
+      page,
+      'j',
+      (beforeId, fetched) => listJobsStatement(this.dialect, filter, beforeId, fetched),
+      toReplayJob,
+    );
     return { jobs, nextCursor };
   }
 
@@ -226,5 +234,24 @@ export abstract class SqlArchiveStore implements ArchiveStore {
       },
       marks,
     );
+  }
+
+  /**
+   * A page newest first, after the cursor's id: one row past the limit is fetched, so the last
+   * page is known without an empty extra one.
+   */
+  async #newestFirst<T extends { readonly id: number }>(
+    operation: string,
+    page: { readonly limit: number; readonly cursor?: string },
+    kind: CursorKind,
+    statement: (beforeId: number | undefined, fetched: number) => Statement,
+    shape: (row: Row) => T,
+  ): Promise<{ readonly rows: readonly T[]; readonly nextCursor: string | undefined }> {
+    const limit = checkLimit('limit', page.limit);
+    const beforeId = page.cursor === undefined ? undefined : decodeCursor(page.cursor, kind);
+    const rows = await this.read(operation, statement(beforeId, limit + 1), (found) =>
+      found.map(shape),
+    );
+    return keysetPage(rows, limit, kind);
   }
 }
