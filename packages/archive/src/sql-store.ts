@@ -221,8 +221,8 @@ export abstract class SqlArchiveStore implements ArchiveStore {
       update.replayedIds.length === 0
         ? undefined
         : markManyReplayedStatement(this.dialect, update.replayedIds, now);
-    // The job row first: its lock orders two runs saving at once, and a run that no longer holds
-    // the job marks nothing.
+    // The job row first: a run that no longer holds the job marks nothing, and on PostgreSQL the
+    // row's lock orders two runs saving at once.
     return this.writeChecked(
       'updateReplayJob',
       job,
