@@ -6,19 +6,12 @@ import { openArchiveStore, type ArchiveStore } from '@ricochet/archive';
 import { NonRetryableError } from '@ricochet/core';
 import { createDelayConsumer, type DelayConsumer } from '@ricochet/delay-consumer';
 import { createDlqArchiver, type DlqArchiver } from '@ricochet/dlq-archiver';
-import { createAdmin, createReliableProducer } from '@ricochet/kafka';
+import { createReliableProducer } from '@ricochet/kafka';
 import { createMainConsumer, type MainConsumer } from '@ricochet/main-consumer';
-import {
-  startLocalCluster,
-  testLogger,
-  uniqueName,
-  waitFor,
-  type LocalCluster,
-} from '@ricochet/testing';
+import { testLogger, uniqueName, waitFor, withAdmin } from '@ricochet/testing';
+import { useLocalCluster } from './cluster-fixture.js';
 import { ricochet } from './topology-fixtures.js';
 
-/** The cluster's first client port; its nodes and controllers take the next five too. */
-const clusterPort = 29892;
 /** A fresh cluster of its own: the tier topics' fixed names collide with nobody. */
 const tiers = '1s,2s';
 const tierTopics = ['retry-1s', 'retry-2s'];
@@ -31,18 +24,10 @@ const tierTopics = ['retry-1s', 'retry-2s'];
  */
 describe('the pipeline on a three-broker cluster (integration)', function () {
   this.timeout(120_000);
-  let cluster: LocalCluster;
-
-  before(async function () {
-    this.timeout(120_000);
-    cluster = await startLocalCluster('cluster-pipeline', clusterPort);
-  });
-
-  after(async () => {
-    await cluster?.stop();
-  });
+  const localCluster = useLocalCluster('cluster-pipeline');
 
   it('creates RF 3 / min ISR 2 topics and passes records through a tier and to the archive while a broker is killed', async () => {
+    const cluster = localCluster();
     const source = uniqueName('orders');
     const dlqTopic = uniqueName('dlq');
     const created = await ricochet([
@@ -62,9 +47,7 @@ describe('the pipeline on a three-broker cluster (integration)', function () {
       '2',
     ]);
     expect(created.exitCode, created.stderr).to.equal(0);
-    const admin = createAdmin(cluster.client());
-    await admin.connect();
-    try {
+    await withAdmin(async (admin) => {
       const described = await admin.describeTopics([source, dlqTopic, ...tierTopics]);
       for (const { name, partitions } of described) {
         for (const { replicas } of partitions) {
@@ -83,9 +66,7 @@ describe('the pipeline on a three-broker cluster (integration)', function () {
           '2',
         );
       }
-    } finally {
-      await admin.disconnect();
-    }
+    }, cluster.client());
 
     const store: ArchiveStore = await openArchiveStore(
       `sqlite:${join(mkdtempSync(join(tmpdir(), 'ricochet-cluster-')), 'dlq.db')}`,

@@ -27,8 +27,12 @@ export function testKafka(clientId = 'ricochet-test'): KafkaClient {
   return createKafkaClient({ brokers: testBrokers(), clientId, logger: testLogger('kafka') });
 }
 
-export async function withAdmin<T>(use: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
-  const admin = createAdmin(testKafka());
+/** An admin of the test broker, or of another cluster when given its client. */
+export async function withAdmin<T>(
+  use: (admin: KafkaAdmin) => Promise<T>,
+  kafka: KafkaClient = testKafka(),
+): Promise<T> {
+  const admin = createAdmin(kafka);
   await admin.connect();
   try {
     return await use(admin);
