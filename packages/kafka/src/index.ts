@@ -82,6 +82,12 @@ export {
 } from './producer.js';
 export { ReliablePublisher, RecordTooLargeError, type Divert } from './publisher.js';
 export {
+  unacknowledgedPartitions,
+  UnacknowledgedPartitionsError,
+  type SentRecordPlace,
+  type TopicPartition,
+} from './acknowledgements.js';
+export {
   defaultPublishTimeoutMilliseconds,
   PublishStalledError,
   type PublishHealth,

@@ -146,9 +146,12 @@ class KafkajsAdmin implements KafkaAdmin {
         const metadata = await this.#admin.fetchTopicMetadata({ topics: [...topics] });
         return metadata.topics.map(({ name, partitions }) => ({
           name,
-          partitions: partitions.map(({ partitionId, replicas }) => ({
+          partitions: partitions.map(({ partitionId, replicas, leader, isr }) => ({
             partition: partitionId,
             replicas,
+            // Kafka's metadata says -1 for a partition without a leader.
+            leader: leader < 0 ? undefined : leader,
+            inSyncReplicas: isr,
           })),
         }));
       },

@@ -58,6 +58,12 @@ export {
   type RequestHeader,
 } from './kafka-frames.js';
 export {
+  kafkaClusterScript,
+  startLocalCluster,
+  type ClusterNodeId,
+  type LocalCluster,
+} from './cluster.js';
+export {
   startProxiedBroker,
   type ProxiedBroker,
   type ProxiedBrokerPorts,

@@ -27,8 +27,12 @@ export function testKafka(clientId = 'ricochet-test'): KafkaClient {
   return createKafkaClient({ brokers: testBrokers(), clientId, logger: testLogger('kafka') });
 }
 
-export async function withAdmin<T>(use: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
-  const admin = createAdmin(testKafka());
+/** An admin of the test broker, or of another cluster when given its client. */
+export async function withAdmin<T>(
+  use: (admin: KafkaAdmin) => Promise<T>,
+  kafka: KafkaClient = testKafka(),
+): Promise<T> {
+  const admin = createAdmin(kafka);
   await admin.connect();
   try {
     return await use(admin);
@@ -61,11 +65,15 @@ export interface CollectedRecord extends ConsumedRecord {
   readonly receivedAt: number;
 }
 
-/** Reads a topic from the beginning into an array until stopped, through Ricochet's own port. */
+/**
+ * Reads a topic from the beginning into an array until stopped, through Ricochet's own port;
+ * from the test broker unless given another cluster's client.
+ */
 export async function collectTopic(
   topic: string,
+  kafka: KafkaClient = testKafka(),
 ): Promise<{ records: CollectedRecord[]; stop: () => Promise<void> }> {
-  const consumer = createServiceConsumer(testKafka(), {
+  const consumer = createServiceConsumer(kafka, {
     groupId: uniqueName('collector'),
     sessionTimeoutMilliseconds: 10_000,
     maxWaitMilliseconds: 100,
