@@ -41,6 +41,7 @@ export {
   type SaslOptions,
 } from './client.js';
 export {
+  defaultConsumerMaxWaitMilliseconds,
   defaultSessionTimeoutMilliseconds,
   maxPartitionsConsumedConcurrently,
   sessionTimeoutBounds,
