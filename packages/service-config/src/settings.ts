@@ -15,6 +15,7 @@ import {
 } from '@ricochet/dlq-archiver/defaults';
 import {
   defaultConnectionTimeoutMilliseconds,
+  defaultConsumerMaxWaitMilliseconds,
   defaultPublishTimeoutMilliseconds,
   defaultRequestTimeoutMilliseconds,
   defaultSessionTimeoutMilliseconds,
@@ -271,6 +272,13 @@ export const settingDefinitions = {
       'how long running handlers get to finish once their partition is revoked or the service stops; records still running then are not committed and are handled again by the next owner',
     defaultText: String(defaultRevokeGraceMilliseconds),
   },
+  'main.maxWaitMs': {
+    flag: text('max-wait-ms'),
+    environment: 'RICOCHET_MAX_WAIT_MS',
+    roles: ['main'],
+    description: 'longest fetch wait while there is nothing to read; a stop waits for it',
+    defaultText: String(defaultConsumerMaxWaitMilliseconds),
+  },
   'main.fromBeginning': {
     flag: { name: 'from-beginning', type: 'boolean' },
     environment: 'RICOCHET_FROM_BEGINNING',
@@ -356,6 +364,13 @@ export const settingDefinitions = {
     description:
       'PostgreSQL archive: longest one statement may run, lock waits included; the insert then fails and nothing is committed',
     defaultText: String(defaultStatementTimeoutMs),
+  },
+  'archiver.maxWaitMs': {
+    flag: text('max-wait-ms'),
+    environment: 'RICOCHET_MAX_WAIT_MS',
+    roles: ['dlq'],
+    description: 'longest fetch wait while there is nothing to read; a stop waits for it',
+    defaultText: String(defaultConsumerMaxWaitMilliseconds),
   },
   'archiver.format': {
     flag: text('format'),
