@@ -40,6 +40,7 @@ import {
   waitFor,
   withAdmin,
   type CollectedRecord,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 
 /** Tier delays no other test uses; no delay service runs: a copy in a tier stays there. */
@@ -387,6 +388,7 @@ describe('main consumer, key-strict: two copies of one record (real broker)', fu
     const calls: Call[] = [];
     const consumer = createMainConsumer({
       brokers: testBrokers(),
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: state.group,
       topics: [state.topic],
       tiers: ladderText,

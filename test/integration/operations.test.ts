@@ -13,6 +13,7 @@ import {
   testLogger,
   uniqueName,
   waitFor,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 import { recreateTopics } from './pipeline-fixture.js';
 
@@ -45,6 +46,8 @@ describe('running Ricochet (real service processes)', function () {
     const mainArgs = [
       'run',
       'main',
+      '--max-wait-ms',
+      String(testMaxWaitMilliseconds),
       '--topic',
       topic,
       '--group',
