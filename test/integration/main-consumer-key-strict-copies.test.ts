@@ -83,7 +83,12 @@ async function commitAsPreviousOwner(
   offset: string,
   metadata: CommitMetadata,
 ): Promise<void> {
-  const consumer = kafkajsClientOf(testKafka()).consumer({ groupId: group, sessionTimeout: 6_000 });
+  const consumer = kafkajsClientOf(testKafka()).consumer({
+    groupId: group,
+    sessionTimeout: 6_000,
+    // The disconnect waits for the fetch in flight, which finds nothing more to read.
+    maxWaitTimeInMs: testMaxWaitMilliseconds,
+  });
   const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
   await consumer.connect();
   try {
