@@ -42,6 +42,7 @@ export {
   type SaslOptions,
 } from './client.js';
 export {
+  defaultConsumerMaxWaitMilliseconds,
   defaultSessionTimeoutMilliseconds,
   maxPartitionsConsumedConcurrently,
   sessionTimeoutBounds,

@@ -12,6 +12,12 @@ import type { ConsumedRecord, OutgoingRecord } from '@ricochet/core';
 import { uniqueName } from './names.js';
 import { testLogger } from './logger.js';
 
+/**
+ * The fetch wait of the consumers tests start: a stop waits for the fetch in flight, and the
+ * Kafka client's own 5 s made every idle stop take that long. Records arrive as soon either way.
+ */
+export const testMaxWaitMilliseconds = 100;
+
 /** The brokers the global test setup resolved (it exports them as KAFKA_BROKERS). */
 export function testBrokers(): string[] {
   const brokers = process.env.KAFKA_BROKERS;
@@ -76,7 +82,7 @@ export async function collectTopic(
   const consumer = createServiceConsumer(kafka, {
     groupId: uniqueName('collector'),
     sessionTimeoutMilliseconds: 10_000,
-    maxWaitMilliseconds: 100,
+    maxWaitMilliseconds: testMaxWaitMilliseconds,
   });
   const collector = new ServiceLifecycle(`collector of ${topic}`, testLogger('collector'), {
     consumer,
