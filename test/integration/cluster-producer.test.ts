@@ -1,35 +1,13 @@
 import { expect } from 'chai';
-import { createAdmin, ReliablePublisher, type KafkaAdmin } from '@ricochet/kafka';
+import { ReliablePublisher } from '@ricochet/kafka';
 import type { OutgoingRecord } from '@ricochet/core';
-import {
-  collectTopic,
-  sleep,
-  startLocalCluster,
-  testLogger,
-  uniqueName,
-  waitFor,
-  type LocalCluster,
-} from '@ricochet/testing';
+import { collectTopic, sleep, testLogger, uniqueName, waitFor, withAdmin } from '@ricochet/testing';
+import { useLocalCluster } from './cluster-fixture.js';
 
-/** The cluster's first client port; its nodes and controllers take the next five too. */
-const clusterPort = 29892;
 const partitions = 3;
 /** Publishers at once: each publishes one batch at a time, as a service's publisher does. */
 const publishers = 3;
 const recordsPerPartition = 5;
-
-async function withAdminOf<T>(
-  cluster: LocalCluster,
-  use: (admin: KafkaAdmin) => Promise<T>,
-): Promise<T> {
-  const admin = createAdmin(cluster.client());
-  await admin.connect();
-  try {
-    return await use(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 function batch(topic: string, publisher: number, sequence: number): OutgoingRecord[] {
   const records: OutgoingRecord[] = [];
@@ -56,21 +34,14 @@ function batch(topic: string, publisher: number, sequence: number): OutgoingReco
  */
 describe('publishing on a three-broker cluster (integration)', function () {
   this.timeout(150_000);
-  let cluster: LocalCluster;
-
-  before(async function () {
-    this.timeout(150_000);
-    cluster = await startLocalCluster('cluster-producer', clusterPort);
-  });
-
-  after(async () => {
-    await cluster?.stop();
-  });
+  const localCluster = useLocalCluster('cluster-producer');
 
   it('acknowledges no publish that lost a partition when its leader was killed', async () => {
+    const cluster = localCluster();
     const topic = uniqueName('cluster-produce');
-    await withAdminOf(cluster, (admin) =>
-      admin.createTopics([{ topic, partitions }], { waitForLeaders: true }),
+    await withAdmin(
+      (admin) => admin.createTopics([{ topic, partitions }], { waitForLeaders: true }),
+      cluster.client(),
     );
     const victim = await cluster.leaderOf(topic, 1);
     const acknowledged: string[] = [];
@@ -109,7 +80,7 @@ describe('publishing on a three-broker cluster (integration)', function () {
     );
 
     const reader = cluster.client('ricochet-cluster-reader');
-    const ends = await withAdminOf(cluster, (admin) => admin.fetchTopicOffsets(topic));
+    const ends = await withAdmin((admin) => admin.fetchTopicOffsets(topic), reader);
     const written = ends.reduce((sum, { high }) => sum + Number(high), 0);
     const collected = await collectTopic(topic, reader);
     try {

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { createAdmin, createKafkaClient, type KafkaClient } from '@ricochet/kafka';
+import { createKafkaClient, type KafkaClient } from '@ricochet/kafka';
+import { withAdmin } from './kafka-helpers.js';
 import { testLogger } from './logger.js';
 
 const run = promisify(execFile);
@@ -68,20 +69,17 @@ export async function startLocalCluster(name: string, basePort: number): Promise
     killBroker: (id) => script('kill-broker', String(id)),
     startBroker: (id) => script('start-broker', String(id)),
     leaderOf: async (topic, partition) => {
-      const admin = createAdmin(client('ricochet-cluster-leader'));
-      await admin.connect();
-      try {
-        const [description] = await admin.describeTopics([topic]);
-        const leader = description?.partitions.find(
-          (candidate) => candidate.partition === partition,
-        )?.leader;
-        if (leader !== 1 && leader !== 2 && leader !== 3) {
-          throw new Error(`${topic}-${partition} has no leader among nodes 1-3 (${leader})`);
-        }
-        return leader;
-      } finally {
-        await admin.disconnect();
+      const [description] = await withAdmin(
+        (admin) => admin.describeTopics([topic]),
+        client('ricochet-cluster-leader'),
+      );
+      const leader = description?.partitions.find(
+        (candidate) => candidate.partition === partition,
+      )?.leader;
+      if (leader !== 1 && leader !== 2 && leader !== 3) {
+        throw new Error(`${topic}-${partition} has no leader among nodes 1-3 (${leader})`);
       }
+      return leader;
     },
     stop: () => script('reset'),
   };

@@ -30,6 +30,7 @@ export {
   produceRecords,
   testBrokers,
   testKafka,
+  testMaxWaitMilliseconds,
   withAdmin,
   type CollectedRecord,
 } from './kafka-helpers.js';
