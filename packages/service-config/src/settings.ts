@@ -61,6 +61,8 @@ export const defaultLogLevel = 'info';
 export const defaultHttpPort = 9_464;
 export const defaultHttpHost = '0.0.0.0';
 export const defaultShutdownTimeoutMs = 30_000;
+/** One tier per process unless told otherwise: the layout that scales each tier apart. */
+export const defaultAllTiers = false;
 
 /** A service's Kafka client id, e.g. `ricochet-delay`. */
 export function serviceClientId(role: string): string {
@@ -204,7 +206,8 @@ export const settingDefinitions = {
     flag: text('group'),
     environment: 'RICOCHET_GROUP',
     roles: allRoles,
-    description: 'consumer group (main: required)',
+    description:
+      'consumer group (main: required; delay: of a single tier, as several tiers each keep their own)',
     defaultText: `delay: ${delayGroupIdPattern}; dlq: ${defaultArchiverGroupId}`,
   },
   'main.topics': {
@@ -222,8 +225,9 @@ export const settingDefinitions = {
   tiers: {
     flag: text('tiers'),
     environment: 'RICOCHET_TIERS',
-    roles: ['main'],
-    description: 'retry ladder',
+    roles: ['main', 'delay'],
+    description:
+      'retry ladder (delay: the tiers --all-tiers serves; when given, --tier must name tiers of it)',
     defaultText: defaultLadderText,
   },
   'main.concurrency': {
@@ -308,10 +312,19 @@ export const settingDefinitions = {
     defaultText: 'off',
   },
   'delay.tier': {
-    flag: text('tier'),
+    flag: { name: 'tier', type: 'string', repeatable: true },
     environment: 'RICOCHET_TIER',
     roles: ['delay'],
-    description: 'tier topic (retry-5s) or delay (5s); required',
+    description:
+      'tier topic (retry-5s) or delay (5s) to serve; repeat or separate with commas to serve several from one process, each in its own consumer group; required unless --all-tiers',
+  },
+  'delay.allTiers': {
+    flag: { name: 'all-tiers', type: 'boolean' },
+    environment: 'RICOCHET_ALL_TIERS',
+    roles: ['delay'],
+    description:
+      'serve every tier of the ladder (--tiers) from this one process, each in its own consumer group; not with --tier',
+    defaultText: String(defaultAllTiers),
   },
   'delay.maxWaitMs': {
     flag: text('max-wait-ms'),
