@@ -98,7 +98,7 @@ export class ServiceSet implements ObservableService {
     }
     const failure = failed.service.failure;
     this.#logger.error('a service of the set failed; stopping the others', {
-      service: failed.name,
+      part: failed.name,
       error: failure,
     });
     this.stop().then(
