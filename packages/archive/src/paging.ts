@@ -42,13 +42,10 @@ export function checkLimit(field: string, limit: number): number {
   return limit;
 }
 
-/** Rows are fetched one past the limit, so the last page is known without an empty extra one. */
-export function pageOf(records: readonly ArchivedRecord[], limit: number): ArchivePage {
-  const { rows, nextCursor } = keysetPage(records, limit, 'r');
-  return { records: rows, nextCursor };
-}
-
-/** pageOf for any rows with ids: audit rows, jobs. */
+/**
+ * The first `limit` rows, of rows fetched one past it (records, audit rows, jobs), and the cursor
+ * to the next page when there is one.
+ */
 export function keysetPage<T extends { readonly id: number }>(
   rows: readonly T[],
   limit: number,

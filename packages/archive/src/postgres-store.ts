@@ -1,11 +1,6 @@
 import pg from 'pg';
 import { ConfigError, type Logger } from '@ricochet/core';
-import {
-  ArchiveRecordNotFoundError,
-  ArchiveSchemaError,
-  ArchiveStoreError,
-  ReplayJobNotHeldError,
-} from './errors.js';
+import { ArchiveSchemaError, ArchiveStoreError } from './errors.js';
 import {
   pendingMigrations,
   schemaProblem,
@@ -13,56 +8,14 @@ import {
   versionTableSql,
   type Migration,
 } from './migrations.js';
-import {
-  appendAuditStatement,
-  claimJobStatement,
-  createJobStatement,
-  getJobStatement,
-  listAuditStatement,
-  listJobsStatement,
-  toAuditEntry,
-  toReplayJob,
-  updateJobStatement,
-} from './operations.js';
-import { checkLimit, decodeCursor, iteratePages, keysetPage, pageOf } from './paging.js';
 import { classifyPostgresError } from './postgres-errors.js';
 import { chunksOf, insertRows, type Queryable } from './postgres-insert.js';
-import {
-  countStatement,
-  getStatement,
-  listAfterStatement,
-  listStatement,
-  markManyReplayedStatement,
-  markReplayedStatement,
-  replaysOfStatement,
-  purgeStatement,
-  statsStatements,
-  type Statement,
-} from './queries.js';
-import { postgresDialect as dialect } from './query-builder.js';
-import { toArchivedRecord, toNumber } from './records.js';
-import { checkId, checkPosition, checkTime, type StoreSettings } from './settings.js';
-import { assembleStats } from './stats.js';
+import type { Statement } from './queries.js';
+import { postgresDialect } from './query-builder.js';
+import type { StoreSettings } from './settings.js';
+import { SqlArchiveStore, type Row } from './sql-store.js';
 import { redactStoreUrl } from './url.js';
-import type {
-  ArchiveFilter,
-  ArchiveInput,
-  ArchivePage,
-  ArchiveStats,
-  ArchiveStore,
-  ArchivedRecord,
-  AuditEntry,
-  AuditFilter,
-  AuditInput,
-  AuditPage,
-  ReplayJob,
-  ReplayJobInput,
-  ReplayJobPage,
-  ReplayJobState,
-  ReplayJobUpdate,
-} from './types.js';
-
-type Row = Record<string, unknown>;
+import type { ArchiveInput, ArchiveStore } from './types.js';
 
 /** First key of the migration advisory lock ('RIC'); the second is the schema's hash. */
 const migrationLockNamespace = 0x524943;
@@ -99,7 +52,7 @@ export async function openPostgresStore(
   return store;
 }
 
-class PostgresArchiveStore implements ArchiveStore {
+class PostgresArchiveStore extends SqlArchiveStore {
   readonly kind = 'postgres';
   #closed = false;
 
@@ -107,8 +60,10 @@ class PostgresArchiveStore implements ArchiveStore {
     private readonly pool: pg.Pool,
     private readonly schema: string | undefined,
     private readonly logger: Logger,
-    private readonly now: () => number,
-  ) {}
+    now: () => number,
+  ) {
+    super(postgresDialect, now);
+  }
 
   /** Fails unless the archive's tables exist at this code's schema version. */
   async checkSchema(where: string): Promise<void> {
@@ -193,156 +148,44 @@ class PostgresArchiveStore implements ArchiveStore {
     });
   }
 
-  async get(id: number): Promise<ArchivedRecord | undefined> {
-    const statement = getStatement(dialect, checkId(id));
-    const rows = await this.#run('get', () => query(this.pool, statement));
-    return rows.map(toArchivedRecord).at(0);
+  protected async read<T>(
+    operation: string,
+    statement: Statement,
+    shape: (rows: Row[]) => T,
+  ): Promise<T> {
+    return shape(await this.#run(operation, () => query(this.pool, statement)));
   }
 
-  async list(
-    filter: ArchiveFilter,
-    page: { readonly limit: number; readonly cursor?: string },
-  ): Promise<ArchivePage> {
-    const limit = checkLimit('limit', page.limit);
-    const beforeId = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
-    const statement = listStatement(dialect, filter, limit + 1, beforeId);
-    const rows = await this.#run('list', () => query(this.pool, statement));
-    return pageOf(rows.map(toArchivedRecord), limit);
+  protected write(operation: string, statement: Statement): Promise<number> {
+    return this.#run(operation, () => execute(this.pool, statement));
   }
 
-  iterate(filter: ArchiveFilter, chunkSize?: number): AsyncIterable<ArchivedRecord> {
-    return iteratePages((f, page) => this.list(f, page), filter, chunkSize);
-  }
-
-  async stats(filter: ArchiveFilter, period: 'hour' | 'day'): Promise<ArchiveStats> {
-    const statements = statsStatements(dialect, filter, period);
-    // One snapshot for the four groupings, so their totals agree.
+  protected readTogether<K extends string>(
+    operation: string,
+    statements: Readonly<Record<K, Statement>>,
+  ): Promise<Record<K, Row[]>> {
     const begin = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
-    const rows = await this.#transaction('stats', begin, async (client) => ({
-      byOriginalTopic: await query(client, statements.byOriginalTopic),
-      byErrorClass: await query(client, statements.byErrorClass),
-      byDeadLetterReason: await query(client, statements.byDeadLetterReason),
-      byPeriod: await query(client, statements.byPeriod),
-    }));
-    return assembleStats(rows);
-  }
-
-  async markReplayed(id: number, at: number): Promise<void> {
-    const statement = markReplayedStatement(dialect, checkId(id), checkTime('at', at));
-    const changed = await this.#run('markReplayed', () => execute(this.pool, statement));
-    if (changed === 0) {
-      throw new ArchiveRecordNotFoundError(id);
-    }
-  }
-
-  async purge(filter: ArchiveFilter): Promise<number> {
-    const statement = purgeStatement(dialect, filter);
-    return this.#run('purge', () => execute(this.pool, statement));
-  }
-
-  async count(filter: ArchiveFilter, throughId?: number): Promise<number> {
-    const through = throughId === undefined ? undefined : checkPosition('throughId', throughId);
-    const statement = countStatement(dialect, filter, through);
-    const [row] = await this.#run('count', () => query(this.pool, statement));
-    return toNumber(row?.count);
-  }
-
-  async listAfter(
-    filter: ArchiveFilter,
-    position: { readonly afterId: number; readonly throughId?: number; readonly limit: number },
-  ): Promise<readonly ArchivedRecord[]> {
-    const statement = listAfterStatement(
-      dialect,
-      filter,
-      {
-        afterId: checkPosition('afterId', position.afterId),
-        throughId:
-          position.throughId === undefined
-            ? undefined
-            : checkPosition('throughId', position.throughId),
-      },
-      checkLimit('limit', position.limit),
-    );
-    const rows = await this.#run('listAfter', () => query(this.pool, statement));
-    return rows.map(toArchivedRecord);
-  }
-
-  async listReplaysOf(id: number, limit: number): Promise<readonly ArchivedRecord[]> {
-    const statement = replaysOfStatement(dialect, checkId(id), checkLimit('limit', limit));
-    const rows = await this.#run('listReplaysOf', () => query(this.pool, statement));
-    return rows.map(toArchivedRecord);
-  }
-
-  async appendAudit(entry: AuditInput): Promise<AuditEntry> {
-    const statement = appendAuditStatement(dialect, entry, this.now());
-    const [row] = await this.#run('appendAudit', () => query(this.pool, statement));
-    return toAuditEntry(row!);
-  }
-
-  async listAudit(
-    filter: AuditFilter,
-    page: { readonly limit: number; readonly cursor?: string },
-  ): Promise<AuditPage> {
-    const limit = checkLimit('limit', page.limit);
-    const beforeId = page.cursor === undefined ? undefined : decodeCursor(page.cursor, 'a');
-    const statement = listAuditStatement(dialect, filter, beforeId, limit + 1);
-    const rows = await this.#run('listAudit', () => query(this.pool, statement));
-    const { rows: entries, nextCursor } = keysetPage(rows.map(toAuditEntry), limit, 'a');
-    return { entries, nextCursor };
-  }
-
-  async createReplayJob(job: ReplayJobInput, runner: string): Promise<ReplayJob> {
-    const statement = createJobStatement(dialect, job, runner, this.now());
-    const [row] = await this.#run('createReplayJob', () => query(this.pool, statement));
-    return toReplayJob(row!);
-  }
-
-  async getReplayJob(id: number): Promise<ReplayJob | undefined> {
-    const statement = getJobStatement(dialect, id);
-    const rows = await this.#run('getReplayJob', () => query(this.pool, statement));
-    return rows.map(toReplayJob).at(0);
-  }
-
-  async listReplayJobs(
-    filter: { readonly state?: ReplayJobState },
-    page: { readonly limit: number; readonly cursor?: string },
-  ): Promise<ReplayJobPage> {
-    const limit = checkLimit('limit', page.limit);
-    const beforeId = page.cursor === undefined ? undefined : decodeCursor(page.cursor, 'j');
-    const statement = listJobsStatement(dialect, filter, beforeId, limit + 1);
-    const rows = await this.#run('listReplayJobs', () => query(this.pool, statement));
-    const { rows: jobs, nextCursor } = keysetPage(rows.map(toReplayJob), limit, 'j');
-    return { jobs, nextCursor };
-  }
-
-  async claimReplayJob(
-    id: number,
-    runner: string,
-    staleBefore: number,
-  ): Promise<ReplayJob | undefined> {
-    const statement = claimJobStatement(dialect, id, runner, this.now(), staleBefore);
-    const rows = await this.#run('claimReplayJob', () => query(this.pool, statement));
-    return rows.map(toReplayJob).at(0);
-  }
-
-  async updateReplayJob(id: number, runner: string, update: ReplayJobUpdate): Promise<ReplayJob> {
-    const now = this.now();
-    const job = updateJobStatement(dialect, id, runner, update, now);
-    const marks =
-      update.replayedIds.length === 0
-        ? undefined
-        : markManyReplayedStatement(dialect, update.replayedIds, now);
-    return this.#transaction('updateReplayJob', 'BEGIN', async (client) => {
-      // The job row first: its lock orders two runs saving at once, and a run that no longer
-      // holds the job marks nothing.
-      const [row] = await query(client, job);
-      if (row === undefined) {
-        throw new ReplayJobNotHeldError(id);
+    return this.#transaction(operation, begin, async (client) => {
+      const rows: Partial<Record<K, Row[]>> = {};
+      for (const name of Object.keys(statements) as K[]) {
+        rows[name] = await query(client, statements[name]);
       }
-      if (marks !== undefined) {
-        await execute(client, marks);
+      return rows as Record<K, Row[]>;
+    });
+  }
+
+  protected writeChecked<T>(
+    operation: string,
+    first: Statement,
+    check: (rows: Row[]) => T,
+    then: Statement | undefined,
+  ): Promise<T> {
+    return this.#transaction(operation, 'BEGIN', async (client) => {
+      const result = check(await query(client, first));
+      if (then !== undefined) {
+        await execute(client, then);
       }
-      return toReplayJob(row);
+      return result;
     });
   }
 

@@ -3,63 +3,19 @@ import { SqliteDatabase, type SqliteStatement } from './sqlite-driver.js';
 import { ConfigError, RicochetError, type Logger } from '@ricochet/core';
 import {
   ArchiveFileReplacedError,
-  ArchiveRecordNotFoundError,
   ArchiveSchemaError,
   ArchiveStoreError,
   ArchiveUnavailableError,
   messageOf,
-  ReplayJobNotHeldError,
 } from './errors.js';
 import { pendingMigrations, schemaProblem, versionTable, versionTableSql } from './migrations.js';
-import { checkLimit, decodeCursor, iteratePages, keysetPage, pageOf } from './paging.js';
-import {
-  appendAuditStatement,
-  claimJobStatement,
-  createJobStatement,
-  getJobStatement,
-  listAuditStatement,
-  listJobsStatement,
-  toAuditEntry,
-  toReplayJob,
-  updateJobStatement,
-} from './operations.js';
-import {
-  countStatement,
-  getStatement,
-  insertText,
-  listAfterStatement,
-  listStatement,
-  markManyReplayedStatement,
-  markReplayedStatement,
-  replaysOfStatement,
-  purgeStatement,
-  statsStatements,
-  type Statement,
-} from './queries.js';
-import { sqliteDialect as dialect } from './query-builder.js';
-import { insertParameters, toArchivedRecord, toNumber } from './records.js';
-import { assembleStats, type CountRow } from './stats.js';
-import { checkId, checkPosition, checkTime, type StoreSettings } from './settings.js';
+import { insertText, type Statement } from './queries.js';
+import { sqliteDialect } from './query-builder.js';
+import { insertParameters } from './records.js';
+import type { StoreSettings } from './settings.js';
+import { SqlArchiveStore, type Row } from './sql-store.js';
 import { memoryPath } from './url.js';
-import type {
-  ArchiveFilter,
-  ArchiveInput,
-  ArchivePage,
-  ArchiveStats,
-  ArchiveStore,
-  ArchivedRecord,
-  AuditEntry,
-  AuditFilter,
-  AuditInput,
-  AuditPage,
-  ReplayJob,
-  ReplayJobInput,
-  ReplayJobPage,
-  ReplayJobState,
-  ReplayJobUpdate,
-} from './types.js';
-
-type Row = Record<string, unknown>;
+import type { ArchiveInput, ArchiveStore } from './types.js';
 
 /**
  * Opens an SQLite archive: created when missing for `create` access, otherwise it must exist at
@@ -159,7 +115,7 @@ async function retryWhileLocked<T>(work: () => T, timeoutMs: number): Promise<T>
   }
 }
 
-class SqliteArchiveStore implements ArchiveStore {
+class SqliteArchiveStore extends SqlArchiveStore {
   readonly kind = 'sqlite';
   #closed = false;
   /** Set once the file at the path is not the one opened; every operation then fails with it. */
@@ -168,7 +124,6 @@ class SqliteArchiveStore implements ArchiveStore {
   /** The -wal and -shm files in use, by path: see #removeLeftovers. */
   readonly #companions = new Map<string, FileIdentity>();
   readonly #logger: Logger;
-  readonly #now: () => number;
   readonly #timeoutMs: number;
 
   constructor(
@@ -177,8 +132,8 @@ class SqliteArchiveStore implements ArchiveStore {
     private readonly identity: FileIdentity | undefined,
     settings: StoreSettings,
   ) {
+    super(sqliteDialect, settings.now);
     this.#logger = settings.logger;
-    this.#now = settings.now;
     this.#timeoutMs = settings.timeoutMs;
   }
 
@@ -218,7 +173,7 @@ class SqliteArchiveStore implements ArchiveStore {
             this.#prepare(`INSERT INTO ${versionTable} VALUES (?, ?, ?)`).run(
               migration.version,
               migration.name,
-              this.#now(),
+              this.now(),
             );
           }
           return todo;
@@ -238,8 +193,8 @@ class SqliteArchiveStore implements ArchiveStore {
       throw new ConfigError('records', 'must be an array');
     }
     return this.#run('insert', () => {
-      const archivedAt = this.#now();
-      const statement = this.#prepare(insertText(dialect, 1));
+      const archivedAt = this.now();
+      const statement = this.#prepare(insertText(sqliteDialect, 1));
       const insertAll = this.db.transaction(() =>
         records.reduce(
           (stored, record, index) =>
@@ -251,150 +206,47 @@ class SqliteArchiveStore implements ArchiveStore {
     });
   }
 
-  async get(id: number): Promise<ArchivedRecord | undefined> {
-    const statement = getStatement(dialect, checkId(id));
-    return this.#run('get', () => this.#all(statement).map(toArchivedRecord).at(0));
+  protected read<T>(
+    operation: string,
+    statement: Statement,
+    shape: (rows: Row[]) => T,
+  ): Promise<T> {
+    return this.#run(operation, () => shape(this.#all(statement)));
   }
 
-  async list(
-    filter: ArchiveFilter,
-    page: { readonly limit: number; readonly cursor?: string },
-  ): Promise<ArchivePage> {
-    const limit = checkLimit('limit', page.limit);
-    const beforeId = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
-    const statement = listStatement(dialect, filter, limit + 1, beforeId);
-    return this.#run('list', () => pageOf(this.#all(statement).map(toArchivedRecord), limit));
+  protected write(operation: string, statement: Statement): Promise<number> {
+    return this.#run(operation, () => this.#execute(statement));
   }
 
-  iterate(filter: ArchiveFilter, chunkSize?: number): AsyncIterable<ArchivedRecord> {
-    return iteratePages((f, page) => this.list(f, page), filter, chunkSize);
-  }
-
-  async stats(filter: ArchiveFilter, period: 'hour' | 'day'): Promise<ArchiveStats> {
-    const statements = statsStatements(dialect, filter, period);
-    const count = (statement: Statement): CountRow[] => this.#all(statement);
-    // One read transaction: the four groupings see the same snapshot.
-    const rows = await this.#run('stats', () =>
-      this.db.transaction(() => ({
-        byOriginalTopic: count(statements.byOriginalTopic),
-        byErrorClass: count(statements.byErrorClass),
-        byDeadLetterReason: count(statements.byDeadLetterReason),
-        byPeriod: count(statements.byPeriod),
-      }))(),
+  protected readTogether<K extends string>(
+    operation: string,
+    statements: Readonly<Record<K, Statement>>,
+  ): Promise<Record<K, Row[]>> {
+    const entries = Object.entries<Statement>(statements);
+    return this.#run(operation, () =>
+      this.db.transaction(
+        () =>
+          Object.fromEntries(
+            entries.map(([name, statement]) => [name, this.#all(statement)]),
+          ) as Record<K, Row[]>,
+      )(),
     );
-    return assembleStats(rows);
   }
 
-  async markReplayed(id: number, at: number): Promise<void> {
-    const statement = markReplayedStatement(dialect, checkId(id), checkTime('at', at));
-    const changes = await this.#run('markReplayed', () => this.#execute(statement));
-    if (changes === 0) {
-      throw new ArchiveRecordNotFoundError(id);
-    }
-  }
-
-  async purge(filter: ArchiveFilter): Promise<number> {
-    const statement = purgeStatement(dialect, filter);
-    return this.#run('purge', () => this.#execute(statement));
-  }
-
-  async count(filter: ArchiveFilter, throughId?: number): Promise<number> {
-    const through = throughId === undefined ? undefined : checkPosition('throughId', throughId);
-    const statement = countStatement(dialect, filter, through);
-    return this.#run('count', () => toNumber(this.#all(statement)[0]?.count));
-  }
-
-  async listAfter(
-    filter: ArchiveFilter,
-    position: { readonly afterId: number; readonly throughId?: number; readonly limit: number },
-  ): Promise<readonly ArchivedRecord[]> {
-    const statement = listAfterStatement(
-      dialect,
-      filter,
-      {
-        afterId: checkPosition('afterId', position.afterId),
-        throughId:
-          position.throughId === undefined
-            ? undefined
-            : checkPosition('throughId', position.throughId),
-      },
-      checkLimit('limit', position.limit),
-    );
-    return this.#run('listAfter', () => this.#all(statement).map(toArchivedRecord));
-  }
-
-  async listReplaysOf(id: number, limit: number): Promise<readonly ArchivedRecord[]> {
-    const statement = replaysOfStatement(dialect, checkId(id), checkLimit('limit', limit));
-    return this.#run('listReplaysOf', () => this.#all(statement).map(toArchivedRecord));
-  }
-
-  async appendAudit(entry: AuditInput): Promise<AuditEntry> {
-    const statement = appendAuditStatement(dialect, entry, this.#now());
-    return this.#run('appendAudit', () => toAuditEntry(this.#all(statement)[0]!));
-  }
-
-  async listAudit(
-    filter: AuditFilter,
-    page: { readonly limit: number; readonly cursor?: string },
-  ): Promise<AuditPage> {
-    const limit = checkLimit('limit', page.limit);
-    const beforeId = page.cursor === undefined ? undefined : decodeCursor(page.cursor, 'a');
-    const statement = listAuditStatement(dialect, filter, beforeId, limit + 1);
-    const rows = await this.#run('listAudit', () => this.#all(statement).map(toAuditEntry));
-    const { rows: entries, nextCursor } = keysetPage(rows, limit, 'a');
-    return { entries, nextCursor };
-  }
-
-  async createReplayJob(job: ReplayJobInput, runner: string): Promise<ReplayJob> {
-    const statement = createJobStatement(dialect, job, runner, this.#now());
-    return this.#run('createReplayJob', () => toReplayJob(this.#all(statement)[0]!));
-  }
-
-  async getReplayJob(id: number): Promise<ReplayJob | undefined> {
-    const statement = getJobStatement(dialect, id);
-    return this.#run('getReplayJob', () => this.#all(statement).map(toReplayJob).at(0));
-  }
-
-  async listReplayJobs(
-    filter: { readonly state?: ReplayJobState },
-    page: { readonly limit: number; readonly cursor?: string },
-  ): Promise<ReplayJobPage> {
-    const limit = checkLimit('limit', page.limit);
-    const beforeId = page.cursor === undefined ? undefined : decodeCursor(page.cursor, 'j');
-    const statement = listJobsStatement(dialect, filter, beforeId, limit + 1);
-    const rows = await this.#run('listReplayJobs', () => this.#all(statement).map(toReplayJob));
-    const { rows: jobs, nextCursor } = keysetPage(rows, limit, 'j');
-    return { jobs, nextCursor };
-  }
-
-  async claimReplayJob(
-    id: number,
-    runner: string,
-    staleBefore: number,
-  ): Promise<ReplayJob | undefined> {
-    const statement = claimJobStatement(dialect, id, runner, this.#now(), staleBefore);
-    return this.#run('claimReplayJob', () => this.#all(statement).map(toReplayJob).at(0));
-  }
-
-  async updateReplayJob(id: number, runner: string, update: ReplayJobUpdate): Promise<ReplayJob> {
-    const now = this.#now();
-    const job = updateJobStatement(dialect, id, runner, update, now);
-    const marks =
-      update.replayedIds.length === 0
-        ? undefined
-        : markManyReplayedStatement(dialect, update.replayedIds, now);
-    return this.#run('updateReplayJob', () =>
+  protected writeChecked<T>(
+    operation: string,
+    first: Statement,
+    check: (rows: Row[]) => T,
+    then: Statement | undefined,
+  ): Promise<T> {
+    return this.#run(operation, () =>
       this.db
         .transaction(() => {
-          const [row] = this.#all(job);
-          if (row === undefined) {
-            // Thrown inside the transaction: it rolls back, so nothing of this save is kept.
-            throw new ReplayJobNotHeldError(id);
+          const result = check(this.#all(first));
+          if (then !== undefined) {
+            this.#execute(then);
           }
-          if (marks !== undefined) {
-            this.#execute(marks);
-          }
-          return toReplayJob(row);
+          return result;
         })
         .immediate(),
     );

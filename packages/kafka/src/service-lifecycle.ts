@@ -101,8 +101,11 @@ export class ServiceLifecycle {
     this.#onEvent = hooks.onEvent ?? (() => {});
     this.#consumer.onGroupJoin((groupId, assignment) => {
       // A join kafkajs had in flight when the service stopped (a restart of a crashed consumer)
-      // can complete after the stop: its client is disconnected and its member expires with its
-      // session, so a stopped service never reports partitions.
+      // can complete after the stop: kafkajs 2.2.4's stop cannot end a restart it has begun (the
+      // restarted runner's stop returns at once while it is still joining, and the consumer then
+      // forgets it; tulios/kafkajs#1639), and the disconnect waits for the pending join request.
+      // Its client is disconnected and its member expires with its session, so a stopped service
+      // never reports partitions.
       if (this.#state === 'stopping' || this.#state === 'stopped') {
         this.#logger.debug('a group join completed after the stop; it is not reported', {
           groupId,

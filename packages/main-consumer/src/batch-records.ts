@@ -383,19 +383,8 @@ export class BatchRecords<TValue> {
         crashes: step.crashes,
       });
     }
-    const gate = this.#carefulGate;
-    gate.enter();
-    let processed: RecordFate | Promise<RecordFate>;
-    try {
-      processed = recordFate(this.#processor, this.#keyStrict, record, step);
-    } catch (error) {
-      gate.leave();
-      throw error;
-    }
-    if (processed instanceof Promise) {
-      return processed.finally(() => gate.leave());
-    }
-    gate.leave();
-    return processed;
+    return this.#carefulGate.inHand(() =>
+      recordFate(this.#processor, this.#keyStrict, record, step),
+    );
   }
 }

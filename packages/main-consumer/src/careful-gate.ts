@@ -26,6 +26,27 @@ export class CarefulGate {
     }
   }
 
+  /**
+   * Runs `work` (an ordinary record's processing) counted in hand until it settles, so that a
+   * careful record waits for it. Synchronous when `work` is: a record handled synchronously costs
+   * no promise.
+   */
+  inHand<T>(work: () => T | Promise<T>): T | Promise<T> {
+    this.enter();
+    let result: T | Promise<T>;
+    try {
+      result = work();
+    } catch (error) {
+      this.leave();
+      throw error;
+    }
+    if (result instanceof Promise) {
+      return result.finally(() => this.leave());
+    }
+    this.leave();
+    return result;
+  }
+
   /** Runs `work` once no other record is in hand, and lets none start until it is done. */
   async alone<T>(work: () => Promise<T>): Promise<T> {
     while (this.#alone !== undefined) {

@@ -53,6 +53,12 @@ export class CrashGuards {
     this.#logger = logger;
   }
 
+  /** The partition's guard when it is read and current (no read pending after a join), else undefined. */
+  loaded(topic: string, partition: number): OwnedPartition | undefined {
+    const key = `${partition}:${topic}`;
+    return this.#rejoined.has(key) ? undefined : this.#owned.get(key);
+  }
+
   async forPartition(topic: string, partition: number): Promise<OwnedPartition> {
     const key = `${partition}:${topic}`;
     const known = this.#owned.get(key);

@@ -4,6 +4,20 @@ import type { ConsumedBatch } from '@ricochet/kafka';
 export const preparationHeartbeatMilliseconds = 1_000;
 
 /**
+ * A batch's partition state: `loaded` at once when the partition's state is loaded already (every
+ * batch but a partition's first after a join: no timer set and cleared per batch), else `load`
+ * run while asking for the group heartbeat.
+ */
+export function stateForBatch<T>(
+  batch: Pick<ConsumedBatch, 'heartbeat'>,
+  loaded: T | undefined,
+  load: () => Promise<T>,
+  intervalMilliseconds: number = preparationHeartbeatMilliseconds,
+): T | Promise<T> {
+  return loaded ?? whileHeartbeating(batch, load, intervalMilliseconds);
+}
+
+/**
  * Runs `work` (what a partition's first batch waits on: its committed state, its key-strict
  * state) while asking for the group heartbeat. The Kafka client sends none of its own while a
  * batch is in hand, so a load longer than the session timeout got the member evicted before it

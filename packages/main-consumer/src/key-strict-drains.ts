@@ -214,12 +214,9 @@ export class FollowerDrains {
     for (let closed = gate.closed; closed !== undefined; closed = gate.closed) {
       await closed;
     }
-    gate.enter();
-    try {
-      return await this.#queues.run(id, () => this.#drainStep(id, waitingFollower, false));
-    } finally {
-      gate.leave();
-    }
+    return gate.inHand(() =>
+      this.#queues.run(id, () => this.#drainStep(id, waitingFollower, false)),
+    );
   }
 
   /**

@@ -75,6 +75,8 @@ export class KeyStrict {
   #waitingPartitions = 1;
   /** Owned partitions, each once its state is loaded (the promise), by `partition:topic`. */
   readonly #partitions = new Map<string, Promise<KeyStrictPartition>>();
+  /** The owned partitions whose state has loaded, by `partition:topic`: read without awaiting. */
+  readonly #loaded = new Map<string, KeyStrictPartition>();
   /** The offset each owned partition polls its blocked-keys partition from. */
   readonly #pollFrom = new Map<KeyStrictPartition, string>();
   /** The offset each owned partition was last committed before, once this owner committed it. */
@@ -135,13 +137,25 @@ export class KeyStrict {
     if (loading === undefined) {
       loading = this.#load(topic, partition);
       this.#partitions.set(name, loading);
-      loading.catch(() => {
-        if (this.#partitions.get(name) === loading) {
-          this.#partitions.delete(name);
-        }
-      });
+      loading.then(
+        (state) => {
+          if (this.#partitions.get(name) === loading) {
+            this.#loaded.set(name, state);
+          }
+        },
+        () => {
+          if (this.#partitions.get(name) === loading) {
+            this.#partitions.delete(name);
+          }
+        },
+      );
     }
     return loading;
+  }
+
+  /** The partition's state when it has loaded, else undefined (`forPartition` loads it). */
+  loaded(topic: string, partition: number): KeyStrictPartition | undefined {
+    return this.#loaded.get(`${partition}:${topic}`);
   }
 
   /**
@@ -185,6 +199,7 @@ export class KeyStrict {
       );
     }
     this.#partitions.clear();
+    this.#loaded.clear();
     this.#emitGauges();
   }
 

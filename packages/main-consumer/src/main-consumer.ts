@@ -13,15 +13,23 @@ import {
 } from '@ricochet/kafka';
 import { BatchRun, type BatchRunShared } from './batch-run.js';
 import { CarefulGate } from './careful-gate.js';
-import { CrashGuards } from './crash-guards.js';
+import { CrashGuards, type OwnedPartition } from './crash-guards.js';
 import { DeadLetterGuardControl, GuardedRecordProcessor } from './dead-letter-guard-control.js';
 import { InFlightSlots } from './in-flight-slots.js';
-import { whileHeartbeating } from './heartbeating.js';
+import { stateForBatch } from './heartbeating.js';
 import { KeyStrict } from './key-strict.js';
+import type { KeyStrictPartition } from './key-strict-partition.js';
 import type { CompiledMainConsumerOptions } from './options.js';
 import { progressReadiness, ProgressWatch } from './progress-watch.js';
 import type { RecordOutcome } from './record-outcome.js';
 import { RecordProcessor } from './record-processor.js';
+
+/** What a partition's batches need loaded before their first record. */
+interface PartitionState {
+  readonly owned: OwnedPartition;
+  /** Ordering `key-strict` only. */
+  readonly keyStrict: KeyStrictPartition | undefined;
+}
 
 /**
  * Consumes source topics and calls the handler for each record, up to `maxInFlight` at once, in
@@ -229,11 +237,29 @@ export class MainConsumer<TValue> {
     }
     const batch = deadLetterGuard === undefined ? fetched : deadLetterGuard.halting(fetched);
     const processor = this.#newProcessor(this.#options);
-    const { owned, keyStrict } = await whileHeartbeating(batch, async () => ({
-      owned: await this.#crashGuards.forPartition(batch.topic, batch.partition),
-      keyStrict: await this.#keyStrict?.forPartition(batch.topic, batch.partition),
-    }));
+    const { topic, partition } = batch;
+    const { owned, keyStrict } = await stateForBatch(
+      batch,
+      this.#loadedState(topic, partition),
+      async () => ({
+        owned: await this.#crashGuards.forPartition(topic, partition),
+        keyStrict: await this.#keyStrict?.forPartition(topic, partition),
+      }),
+    );
     await new BatchRun(this.#batchRunShared, batch, owned, processor, keyStrict).run();
+  }
+
+  /** The partition's state when every part of it is loaded already, else undefined. */
+  #loadedState(topic: string, partition: number): PartitionState | undefined {
+    const owned = this.#crashGuards.loaded(topic, partition);
+    if (owned === undefined) {
+      return undefined;
+    }
+    if (this.#keyStrict === undefined) {
+      return { owned, keyStrict: undefined };
+    }
+    const keyStrict = this.#keyStrict.loaded(topic, partition);
+    return keyStrict === undefined ? undefined : { owned, keyStrict };
   }
 
   /** A record processor; with a dead-letter guard, one whose decisions the guard counts. */

@@ -85,4 +85,24 @@ describe('CarefulGate', () => {
       'careful 2 ends',
     ]);
   });
+
+  it('counts a record in hand until its processing settles, thrown synchronously or not', async () => {
+    const gate = new CarefulGate();
+    const events: string[] = [];
+    expect(gate.inHand(() => 'handled synchronously')).to.equal('handled synchronously');
+    expect(() =>
+      gate.inHand(() => {
+        throw new Error('the handler threw');
+      }),
+    ).to.throw('the handler threw');
+    const running = gate.inHand(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      events.push('ordinary ends');
+    });
+    await gate.alone(async () => {
+      events.push('careful starts');
+    });
+    await running;
+    expect(events).to.deep.equal(['ordinary ends', 'careful starts']);
+  });
 });

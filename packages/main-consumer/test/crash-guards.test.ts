@@ -57,4 +57,19 @@ describe('CrashGuards', () => {
     const again = await guards.forPartition('orders', 0);
     expect(again.done.has('101')).to.equal(true);
   });
+
+  // A batch of a partition whose guard is current loads nothing, so it sets no heartbeat timer.
+  it('holds a partition loaded once read, until a group join or a crash calls for a read again', async () => {
+    const committed: CommittedOffset = { offset: '100', metadata: null };
+    const guards = new CrashGuards(committedReader(committed), 'this-owner', 2, testLogger('main'));
+    expect(guards.loaded('orders', 0)).to.equal(undefined);
+    const owned = await guards.forPartition('orders', 0);
+    expect(guards.loaded('orders', 0)).to.equal(owned);
+    guards.keepOnly({ orders: [0] });
+    expect(guards.loaded('orders', 0)).to.equal(undefined);
+    await guards.forPartition('orders', 0);
+    expect(guards.loaded('orders', 0)).to.equal(owned);
+    guards.forgetAll();
+    expect(guards.loaded('orders', 0)).to.equal(undefined);
+  });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { whileHeartbeating } from '../src/heartbeating.js';
+import { stateForBatch, whileHeartbeating } from '../src/heartbeating.js';
 
 const sleep = (milliseconds: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, milliseconds));
@@ -57,5 +57,25 @@ describe('whileHeartbeating', () => {
     expect(
       await rejectionOf(whileHeartbeating(batch, () => Promise.reject(unreadable), 10)),
     ).to.equal(unreadable);
+  });
+});
+
+describe('stateForBatch', () => {
+  it('gives a loaded partition state at once: no load, no heartbeat timer', async () => {
+    let loads = 0;
+    let heartbeats = 0;
+    const batch = { heartbeat: async (): Promise<void> => void (heartbeats += 1) };
+    const state = stateForBatch(batch, 'loaded', async () => `load ${(loads += 1)}`, 5);
+    expect(state).to.equal('loaded');
+    await sleep(30);
+    expect({ loads, heartbeats }).to.deep.equal({ loads: 0, heartbeats: 0 });
+  });
+
+  it('loads a partition state not loaded yet while asking for the group heartbeat', async () => {
+    let heartbeats = 0;
+    const batch = { heartbeat: async (): Promise<void> => void (heartbeats += 1) };
+    const state = await stateForBatch(batch, undefined, () => sleep(120).then(() => 'read'), 10);
+    expect(state).to.equal('read');
+    expect(heartbeats).to.be.at.least(3);
   });
 });

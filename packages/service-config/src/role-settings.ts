@@ -38,7 +38,8 @@ import {
 } from '@ricochet/main-consumer/defaults';
 import type { GivenValue } from './config-input.js';
 import type { SettingReader } from './precedence.js';
-import { defaultAllTiers, primarySpelling, spellingsOf, type SettingKey } from './settings.js';
+import { defaultAllTiers } from './role-setting-definitions.js';
+import { primarySpelling, spellingsOf, type SettingKey } from './settings.js';
 import type { DelayServiceConfig, DlqServiceConfig, MainServiceConfig } from './types.js';
 import {
   booleanValue,
