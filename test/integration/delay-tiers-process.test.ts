@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { createServer } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { parseTierLadder, RetryHeader, type TierLadder } from '@ricochet/core';
 import { createMainConsumer, type MainConsumer } from '@ricochet/main-consumer';
 import {
+  closedLocalPort,
   collectTopic,
   createTestTopics,
   produceRecords,
@@ -21,17 +21,6 @@ import {
 function privateLadder(first: number, step: number): TierLadder {
   const base = first + randomInt(1, 500);
   return parseTierLadder([base, base + step, base + 2 * step].map((ms) => `${ms}ms`).join(','));
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') {
-    throw new Error('no TCP port was assigned');
-  }
-  return address.port;
 }
 
 interface Readyz {
@@ -163,7 +152,7 @@ describe('one delay process serving several tiers (real broker)', function () {
   it('--all-tiers takes every record through all three tiers to the DLQ, never early, and stops cleanly', async () => {
     const ladder = privateLadder(1_000, 1_000);
     const run = await startRun(ladder);
-    const port = await freePort();
+    const port = await closedLocalPort();
     const tiersText = ladder.map((tier) => `${tier.delayMilliseconds}ms`).join(',');
     const delay = delayProcess(['--all-tiers', '--tiers', tiersText], run.dlqTopic, port);
     try {
@@ -196,7 +185,7 @@ describe('one delay process serving several tiers (real broker)', function () {
   it('loses nothing when the process serving three tiers is killed -9 mid-way', async () => {
     const ladder = privateLadder(2_000, 1_500);
     const run = await startRun(ladder);
-    const port = await freePort();
+    const port = await closedLocalPort();
     const tierArgs = ladder.flatMap((tier) => ['--tier', tier.topic]);
     const first = delayProcess(tierArgs, run.dlqTopic, port);
     let second: CliProcess | undefined;
