@@ -72,8 +72,11 @@ export class ServiceSet implements ObservableService {
       await Promise.allSettled(starts);
       throw error;
     }
-    this.#failureCheck = setInterval(() => this.#checkFailures(), this.#failureCheckIntervalMs);
-    this.#failureCheck.unref();
+    // A stop that came as the last member finished starting has nothing left to watch.
+    if (this.#stopping === undefined) {
+      this.#failureCheck = setInterval(() => this.#checkFailures(), this.#failureCheckIntervalMs);
+      this.#failureCheck.unref();
+    }
   }
 
   /** Stops every member at once; rejects with the first member's failure once all have ended. */
