@@ -937,23 +937,8 @@ describe('deployment files (infra/)', function () {
 
     it('builds with kustomize where kubectl is installed', function () {
       this.timeout(30_000);
-      const version = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
-      if (version.status !== 0) {
-        this.test!.title += ' (skipped: kubectl is not installed)';
-        this.skip();
-      }
-      const build = spawnSync('kubectl', ['kustomize', kubernetesDirectory], {
-        encoding: 'utf8',
-        timeout: 25_000,
-      });
-      expect(build.status, build.stderr).to.equal(0);
-      const built = parseAllDocuments(build.stdout).map((document) => objectAt(document.toJS()));
+      const built = builtWithKustomize(this, kubernetesDirectory);
       expect(built.map((object) => object.kind)).to.have.lengthOf(kubernetes.objects.length + 1);
-      for (const object of built) {
-        if (object.kind !== 'Namespace') {
-          expect(objectAt(object, 'metadata').namespace, String(object.kind)).to.equal('ricochet');
-        }
-      }
     });
   });
 
@@ -1022,17 +1007,7 @@ describe('deployment files (infra/)', function () {
 
     it('Kubernetes: builds with kustomize where kubectl is installed, one delay Deployment', function () {
       this.timeout(30_000);
-      const version = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
-      if (version.status !== 0) {
-        this.test!.title += ' (skipped: kubectl is not installed)';
-        this.skip();
-      }
-      const build = spawnSync('kubectl', ['kustomize', overlayDirectory], {
-        encoding: 'utf8',
-        timeout: 25_000,
-      });
-      expect(build.status, build.stderr).to.equal(0);
-      const built = parseAllDocuments(build.stdout).map((document) => objectAt(document.toJS()));
+      const built = builtWithKustomize(this, overlayDirectory);
       const delays = built.filter(
         (object) =>
           object.kind === 'Deployment' &&
@@ -1041,11 +1016,6 @@ describe('deployment files (infra/)', function () {
       expect(delays.map((object) => objectAt(object, 'metadata').name)).to.deep.equal([
         'ricochet-delay-all-tiers',
       ]);
-      for (const object of built) {
-        if (object.kind !== 'Namespace') {
-          expect(objectAt(object, 'metadata').namespace, String(object.kind)).to.equal('ricochet');
-        }
-      }
     });
 
     it('Compose: moves every per-tier delay service out of the way and runs one with --all-tiers', () => {
@@ -1286,4 +1256,28 @@ function composeChecker():
     };
   }
   return undefined;
+}
+
+/**
+ * `kubectl kustomize directory`, every object in the ricochet namespace; skips the test where
+ * kubectl is not installed.
+ */
+function builtWithKustomize(context: Mocha.Context, directory: string): Json[] {
+  const version = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
+  if (version.status !== 0) {
+    context.test!.title += ' (skipped: kubectl is not installed)';
+    context.skip();
+  }
+  const build = spawnSync('kubectl', ['kustomize', directory], {
+    encoding: 'utf8',
+    timeout: 25_000,
+  });
+  expect(build.status, build.stderr).to.equal(0);
+  const built = parseAllDocuments(build.stdout).map((document) => objectAt(document.toJS()));
+  for (const object of built) {
+    if (object.kind !== 'Namespace') {
+      expect(objectAt(object, 'metadata').namespace, String(object.kind)).to.equal('ricochet');
+    }
+  }
+  return built;
 }

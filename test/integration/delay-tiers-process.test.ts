@@ -5,9 +5,7 @@ import { createMainConsumer, type MainConsumer } from '@ricochet/main-consumer';
 import {
   closedLocalPort,
   collectTopic,
-  createTestTopics,
   produceRecords,
-  sleep,
   spawnCli,
   testBrokers,
   testLogger,
@@ -16,6 +14,7 @@ import {
   type CliProcess,
   type CollectedRecord,
 } from '@ricochet/testing';
+import { recreateTopics } from './pipeline-fixture.js';
 
 /** Three tiers of odd delays no other test uses, so that their topics and groups are this run's. */
 function privateLadder(first: number, step: number): TierLadder {
@@ -49,25 +48,12 @@ interface Run {
   stop(): Promise<void>;
 }
 
-/** The broker may not yet know a new topic's partitions when asked for their leaders: ask again. */
-async function createTopicsPatiently(topics: readonly string[], partitions: number): Promise<void> {
-  await waitFor(`topics ${topics.join(', ')}`, async () => {
-    try {
-      await createTestTopics(topics, partitions);
-      return true;
-    } catch {
-      await sleep(200);
-      return undefined;
-    }
-  });
-}
-
 /** A main consumer whose handler always fails, over a topic, a DLQ and a ladder of this run's. */
 async function startRun(ladder: TierLadder): Promise<Run> {
   const topic = uniqueName('orders');
   const dlqTopic = uniqueName('dlq');
-  await createTopicsPatiently([topic, ...ladder.map((tier) => tier.topic)], 3);
-  await createTopicsPatiently([dlqTopic], 1);
+  await recreateTopics([topic, ...ladder.map((tier) => tier.topic)], 3);
+  await recreateTopics([dlqTopic], 1);
   const collector = await collectTopic(dlqTopic);
   const lateness: number[] = [];
   const calls = new Map<string, number>();
