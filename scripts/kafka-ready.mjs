@@ -1,11 +1,19 @@
 // Exits 0 when the broker at argv[2] answers a metadata request, 1 otherwise. Used by
 // scripts/kafka while it waits for a freshly started broker. With argv[3], the secure broker's
 // secrets directory: it asks over SASL_SSL as the SCRAM user admin, trusting the test CA.
+// With `--brokers N` (scripts/kafka-cluster), the answer must list N brokers: a cluster node
+// lists only the brokers registered and unfenced in the metadata it has caught up with.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import kafkajs from 'kafkajs';
 
-const [broker, secrets] = process.argv.slice(2);
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { brokers: { type: 'string', default: '1' } },
+});
+const [broker, secrets] = positionals;
+const expectedBrokers = Number(values.brokers);
 const security =
   secrets === undefined
     ? {}
@@ -31,7 +39,7 @@ try {
   await admin.connect();
   const cluster = await admin.describeCluster();
   await admin.disconnect();
-  process.exit(cluster.brokers.length > 0 ? 0 : 1);
+  process.exit(cluster.brokers.length >= expectedBrokers ? 0 : 1);
 } catch {
   process.exit(1);
 }

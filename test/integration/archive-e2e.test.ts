@@ -16,6 +16,7 @@ import {
   testLogger,
   uniqueName,
   waitFor,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 import { startPipelineFixture, type PipelineFixture } from './pipeline-fixture.js';
 
@@ -36,6 +37,7 @@ describe('dead-letter archive end to end (real broker, real registry, SQLite)', 
     store = await openArchiveStore(storeUrl, { logger: testLogger('archive') });
     archiver = createDlqArchiver({
       brokers: testBrokers(),
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       dlqTopic: pipeline.dlqTopic,
       groupId: uniqueName('archiver'),
       store,
@@ -245,6 +247,7 @@ describe('dead-letter archive end to end (real broker, real registry, SQLite)', 
     const reports: Array<{ stored: number; duplicates: number }> = [];
     const restarted = createDlqArchiver({
       brokers: testBrokers(),
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       dlqTopic: dlq,
       groupId: group,
       store: crashStore,

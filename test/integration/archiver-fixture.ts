@@ -1,6 +1,6 @@
 import type { ArchiveStore } from '@ricochet/archive';
 import { createDlqArchiver, type DlqArchiver } from '@ricochet/dlq-archiver';
-import { testBrokers, testLogger } from '@ricochet/testing';
+import { testBrokers, testLogger, testMaxWaitMilliseconds } from '@ricochet/testing';
 
 /**
  * An in-process archiver of `dlqTopic` for `groupId` on `store`, not yet started. It backs off
@@ -9,6 +9,7 @@ import { testBrokers, testLogger } from '@ricochet/testing';
 export function quickArchiver(store: ArchiveStore, dlqTopic: string, groupId: string): DlqArchiver {
   return createDlqArchiver({
     brokers: testBrokers(),
+    maxWaitMilliseconds: testMaxWaitMilliseconds,
     dlqTopic,
     groupId,
     store,

@@ -16,6 +16,7 @@ import {
   testLogger,
   uniqueName,
   waitFor,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 
 import { deadLetters, quickArchiver } from './archiver-fixture.js';
@@ -52,6 +53,8 @@ describe('archiver with an SQLite archive another process locks (real broker, re
     const archiver = spawnCli([
       'run',
       'dlq',
+      '--max-wait-ms',
+      String(testMaxWaitMilliseconds),
       '--dlq',
       dlq,
       '--group',

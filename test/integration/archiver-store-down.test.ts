@@ -13,6 +13,7 @@ import {
   testLogger,
   uniqueName,
   waitFor,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 
 describe('archiver with a store that is down (real broker, SQLite)', function () {
@@ -41,6 +42,7 @@ describe('archiver with a store that is down (real broker, SQLite)', function ()
     });
     const archiver = createDlqArchiver({
       brokers: testBrokers(),
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       dlqTopic: dlq,
       groupId: group,
       store: flaky,

@@ -34,6 +34,7 @@ import {
   waitFor,
   withAdmin,
   type CollectedRecord,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 import { compileTopologyOptions, createTopology } from '@ricochet/topology';
 import { createRegistryDecoder, createValueDescriber } from '@ricochet/value-decoder';
@@ -254,6 +255,7 @@ export async function startBadInputPipeline(
     const watched = watch(name);
     const consumer = createMainConsumer<TValue>({
       brokers: testBrokers(),
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       tiers: [topics.tier],
       dlqTopic: topics.dlq,
       logger: testLogger(name),
@@ -274,6 +276,7 @@ export async function startBadInputPipeline(
   const archiverWatch = watch('dlq archiver');
   const archiver = createDlqArchiver({
     brokers: testBrokers(),
+    maxWaitMilliseconds: testMaxWaitMilliseconds,
     dlqTopic: topics.dlq,
     groupId: uniqueName('bad-input-archiver'),
     store,

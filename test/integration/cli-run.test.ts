@@ -16,6 +16,7 @@ import {
   uniqueName,
   waitFor,
   withAdmin,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 
 const handlerModule = fileURLToPath(new URL('../fixtures/order-handler.mjs', import.meta.url));
@@ -32,6 +33,8 @@ describe('ricochet run (real service processes)', function () {
     const service = spawnCli([
       'run',
       'main',
+      '--max-wait-ms',
+      String(testMaxWaitMilliseconds),
       '--topic',
       topic,
       '--group',
@@ -75,6 +78,8 @@ describe('ricochet run (real service processes)', function () {
     const service = spawnCli([
       'run',
       'main',
+      '--max-wait-ms',
+      String(testMaxWaitMilliseconds),
       '--topic',
       't',
       '--group',
@@ -174,6 +179,8 @@ describe('ricochet run (real service processes)', function () {
     const service = spawnCli([
       'run',
       'dlq',
+      '--max-wait-ms',
+      String(testMaxWaitMilliseconds),
       '--dlq',
       dlq,
       '--store',

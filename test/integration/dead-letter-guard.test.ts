@@ -20,6 +20,7 @@ import {
   testLogger,
   uniqueName,
   waitFor,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 
 const handlerModule = fileURLToPath(new URL('../fixtures/order-handler.mjs', import.meta.url));
@@ -80,6 +81,7 @@ describe('dead-letter guard: a flood of dead letters pauses the main consumer (r
     const { logger, errors } = recordingErrors(testLogger('main'));
     const consumer = createMainConsumer({
       brokers: testBrokers(),
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId,
       topics: [topic],
       tiers: parseTierLadder('1s'),
@@ -220,6 +222,8 @@ describe('dead-letter guard: a flood of dead letters pauses the main consumer (r
     const service = spawnCli([
       'run',
       'main',
+      '--max-wait-ms',
+      String(testMaxWaitMilliseconds),
       '--topic',
       topic,
       '--group',

@@ -1,7 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnCli, testBrokers, uniqueName, type CliProcess } from '@ricochet/testing';
+import {
+  spawnCli,
+  testBrokers,
+  uniqueName,
+  type CliProcess,
+  testMaxWaitMilliseconds,
+} from '@ricochet/testing';
 
 /** A `ricochet run main` process whose handler writes each call's key to a ledger file. */
 export interface HandlerService {
@@ -34,6 +40,8 @@ export function startHandlerService(options: {
     [
       'run',
       'main',
+      '--max-wait-ms',
+      String(testMaxWaitMilliseconds),
       '--topic',
       options.topic,
       '--group',

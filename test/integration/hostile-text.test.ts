@@ -13,6 +13,7 @@ import {
   testLogger,
   uniqueName,
   waitFor,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 
 /** What a producer can slip into any header, key or value to take over an operator's terminal. */
@@ -92,6 +93,7 @@ describe('hostile text in dead letters (real broker, SQLite archive, the CLI)', 
     store = await openArchiveStore(storeUrl, { logger: testLogger('archive') });
     archiver = createDlqArchiver({
       brokers: testBrokers(),
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       dlqTopic,
       groupId: uniqueName('archiver'),
       store,

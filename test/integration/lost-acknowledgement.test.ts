@@ -15,6 +15,7 @@ import {
   testLogger,
   uniqueName,
   waitFor,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 import { writeRetryContract, type OutgoingRecord } from '@ricochet/core';
 import { mkdtempSync } from 'node:fs';
@@ -192,6 +193,7 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
     const alwaysFails = new Set(['c', 'd']);
     const consumer = createMainConsumer({
       brokers: broker().proxied,
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: group,
       topics: [topic],
       tiers: '1811ms',
@@ -326,6 +328,8 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
     const args = [
       'run',
       'main',
+      '--max-wait-ms',
+      String(testMaxWaitMilliseconds),
       '--topic',
       topic,
       '--group',
@@ -375,6 +379,7 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
     );
     const archiver = createDlqArchiver({
       brokers: broker().proxied,
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       dlqTopic: dlq,
       groupId: group,
       store,

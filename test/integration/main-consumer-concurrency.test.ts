@@ -19,6 +19,7 @@ import {
   uniqueName,
   waitFor,
   withAdmin,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 import { deleteTopicsIfPresent, recreateTopics } from './pipeline-fixture.js';
 
@@ -89,6 +90,7 @@ function recordingConsumer(options: {
 }): MainConsumer<Buffer | null> {
   return createMainConsumer({
     brokers: testBrokers(),
+    maxWaitMilliseconds: testMaxWaitMilliseconds,
     groupId: options.group,
     topics: [options.topic],
     tiers: '4321s',
@@ -235,6 +237,7 @@ describe('main consumer: records of a partition at once, in key order (real brok
     const handled: string[] = [];
     const consumer = createMainConsumer({
       brokers: testBrokers(),
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: group,
       topics: [topic],
       tiers: '1759ms',
@@ -374,6 +377,7 @@ describe('main consumer: records of a partition at once, in key order (real brok
     const graceMilliseconds = 1_500;
     const consumer = createMainConsumer({
       brokers: testBrokers(),
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: group,
       topics: [topic],
       tiers: '4321s',

@@ -11,6 +11,7 @@ import {
   testLogger,
   uniqueName,
   waitFor,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 import { deleteTopicsIfPresent, recreateTopics } from './pipeline-fixture.js';
 
@@ -36,6 +37,7 @@ describe('main consumer: failures handed on together (real broker)', function ()
     const outcomes: Array<{ offset: string; kind: RecordOutcome['kind'] }> = [];
     const consumer = createMainConsumer({
       brokers: testBrokers(),
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: group,
       topics: [topic],
       tiers: '1733ms',
@@ -91,6 +93,7 @@ describe('main consumer: failures handed on together (real broker)', function ()
     const handled: string[] = [];
     const consumer = createMainConsumer({
       brokers: testBrokers(),
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: group,
       topics: [topic],
       tiers: '1747ms',

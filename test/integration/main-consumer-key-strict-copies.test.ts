@@ -40,6 +40,7 @@ import {
   waitFor,
   withAdmin,
   type CollectedRecord,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 
 /** Tier delays no other test uses; no delay service runs: a copy in a tier stays there. */
@@ -82,7 +83,12 @@ async function commitAsPreviousOwner(
   offset: string,
   metadata: CommitMetadata,
 ): Promise<void> {
-  const consumer = kafkajsClientOf(testKafka()).consumer({ groupId: group, sessionTimeout: 6_000 });
+  const consumer = kafkajsClientOf(testKafka()).consumer({
+    groupId: group,
+    sessionTimeout: 6_000,
+    // The disconnect waits for the fetch in flight, which finds nothing more to read.
+    maxWaitTimeInMs: testMaxWaitMilliseconds,
+  });
   const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
   await consumer.connect();
   try {
@@ -387,6 +393,7 @@ describe('main consumer, key-strict: two copies of one record (real broker)', fu
     const calls: Call[] = [];
     const consumer = createMainConsumer({
       brokers: testBrokers(),
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: state.group,
       topics: [state.topic],
       tiers: ladderText,

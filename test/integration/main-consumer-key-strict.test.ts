@@ -33,6 +33,7 @@ import {
   waitFor,
   withAdmin,
   type CollectedRecord,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 
 /**
@@ -153,6 +154,7 @@ describe('main consumer, ordering key-strict (real broker)', function () {
     const { fail, ...rest } = options;
     const consumer = createMainConsumer({
       brokers: testBrokers(),
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       tiers: ladderText,
       dlqTopic,
       logger: testLogger('main'),
@@ -212,6 +214,7 @@ describe('main consumer, ordering key-strict (real broker)', function () {
     await createTestTopics([topic], 1);
     const consumer = createMainConsumer({
       brokers: testBrokers(),
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: group,
       topics: [topic],
       ordering: 'key-strict',

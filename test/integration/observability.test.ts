@@ -16,6 +16,7 @@ import {
   testLogger,
   uniqueName,
   waitFor,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 import { recreateTopics } from './pipeline-fixture.js';
 
@@ -87,6 +88,7 @@ describe('observability: /readyz and /metrics of a main and a delay consumer (re
     const mainObserver = mainConsumerObserver(mainMetrics);
     const main = createMainConsumer({
       brokers: testBrokers(),
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: uniqueName('group'),
       topics: [topic],
       tiers: ladder,
@@ -187,6 +189,7 @@ describe('observability: /readyz and /metrics of a main and a delay consumer (re
     const start = async (): Promise<MainConsumer<Buffer | null>> => {
       const consumer = createMainConsumer({
         brokers: testBrokers(),
+        maxWaitMilliseconds: testMaxWaitMilliseconds,
         groupId,
         topics: [topic],
         tiers: ladder,

@@ -12,13 +12,26 @@ import {
   testBrokers,
   testLogger,
   uniqueName,
+  testMaxWaitMilliseconds,
   waitFor,
+  type CliProcess,
 } from '@ricochet/testing';
 import { recreateTopics } from './pipeline-fixture.js';
 
 const failOnceHandler = fileURLToPath(
   new URL('../fixtures/fail-once-handler.mjs', import.meta.url),
 );
+
+/**
+ * SIGTERM once the service runs: on a loaded machine a process may still be loading after the
+ * test's pauses, and a SIGTERM before it listens for one ends it by the signal, proving nothing.
+ */
+async function stopOnceRunning(service: CliProcess): Promise<number | null> {
+  await waitFor('the service to run', () =>
+    /consumer of [^"]* running/.test(service.log()) ? true : undefined,
+  );
+  return service.stop();
+}
 
 describe('running Ricochet (real service processes)', function () {
   this.timeout(180_000);
@@ -45,6 +58,8 @@ describe('running Ricochet (real service processes)', function () {
     const mainArgs = [
       'run',
       'main',
+      '--max-wait-ms',
+      String(testMaxWaitMilliseconds),
       '--topic',
       topic,
       '--group',
@@ -74,10 +89,10 @@ describe('running Ricochet (real service processes)', function () {
         );
         await sleep(1_500);
         // Mid-hold: records of this wave wait in the tier; earlier waves are being redelivered.
-        stops.push(await delay.stop());
+        stops.push(await stopOnceRunning(delay));
         delay = spawnCli(delayArgs);
         await sleep(500);
-        stops.push(await main.stop());
+        stops.push(await stopOnceRunning(main));
         main = spawnCli(mainArgs, environment);
       }
       const succeeded = await waitFor(

@@ -10,6 +10,7 @@ import {
   testLogger,
   uniqueName,
   waitFor,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 import { deleteTopicsIfPresent } from './topology-fixtures.js';
 
@@ -67,6 +68,7 @@ describe('ricochet order against a key-strict main consumer (real broker)', func
     const handled: string[] = [];
     const consumer = createMainConsumer({
       brokers: testBrokers(),
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: group,
       topics: [source],
       tiers: `${delay}ms`,

@@ -19,6 +19,7 @@ import {
   testLogger,
   uniqueName,
   waitFor,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 
 const cli = (args: string[]) => runCliCaptured(args, { KAFKA_BROKERS: testBrokers().join(',') });
@@ -41,6 +42,7 @@ describe('Spring Kafka and Kafka Connect dead letters: archived and replayed (re
     store = await openArchiveStore(storeUrl, { logger: testLogger('archive') });
     archiver = createDlqArchiver({
       brokers: testBrokers(),
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       dlqTopic: deadLetterTopic,
       groupId: uniqueName('archiver'),
       store,

@@ -21,6 +21,7 @@ import {
   waitFor,
   withAdmin,
   type CollectedRecord,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 
 export const testLadderText = '1s,2s,3s';
@@ -97,6 +98,7 @@ export async function startPipelineFixture(): Promise<PipelineFixture> {
     async startMain(options) {
       const consumer = createMainConsumer({
         brokers: testBrokers(),
+        maxWaitMilliseconds: testMaxWaitMilliseconds,
         groupId: uniqueName('group'),
         tiers: ladder,
         dlqTopic,

@@ -17,6 +17,7 @@ import {
   testRetryContract,
   uniqueName,
   waitFor,
+  testMaxWaitMilliseconds,
 } from '@ricochet/testing';
 import { deleteTopicsIfPresent, recreateTopics } from './pipeline-fixture.js';
 
@@ -114,6 +115,7 @@ describe('resilience (real broker)', function () {
     let calls = 0;
     const consumer = createMainConsumer({
       brokers: testBrokers(),
+      maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: group,
       topics: [topic],
       tiers: '1700ms',

@@ -36,8 +36,12 @@ const delayGroup = `ricochet-delay-${tier}`;
 const archiverGroup = 'ricochet-dlq-archiver';
 
 const topicAcls = (topic: string, ...operations: Acl['operation'][]): Acl[] =>
-  operations.map((operation) => ({ resource: 'topic', name: topic, operation }));
-const groupRead = (group: string): Acl => ({ resource: 'group', name: group, operation: 'Read' });
+  operations.map((operation) => ({ resourceType: 'topic', name: topic, operation }));
+const groupRead = (group: string): Acl => ({
+  resourceType: 'group',
+  name: group,
+  operation: 'Read',
+});
 
 /** The ACLs docs/operations-contract.md gives each role, for one source topic and one ladder. */
 function documentedAcls(names: { source: string; dlq: string; group: string }) {
@@ -47,7 +51,7 @@ function documentedAcls(names: { source: string; dlq: string; group: string }) {
       ...[source, tier, dlq].flatMap((topic) =>
         topicAcls(topic, 'Describe', 'DescribeConfigs', 'Create'),
       ),
-      { resource: 'cluster', name: 'kafka-cluster', operation: 'DescribeConfigs' },
+      { resourceType: 'cluster', name: 'kafka-cluster', operation: 'DescribeConfigs' },
     ] satisfies Acl[],
     main: [
       ...topicAcls(source, 'Read', 'Describe'),
@@ -227,7 +231,7 @@ describe('a broker requiring SASL_SSL or TLS client certificates, with ACLs (rea
     const topology = ['topology', 'create', '--tiers', '1s', '--dlq', dlq, '--topic', source];
     await broker.grant(
       'nobody',
-      acls.topology.filter((acl) => acl.resource !== 'cluster'),
+      acls.topology.filter((acl) => acl.resourceType !== 'cluster'),
     );
     const withoutCluster = await runAs('nobody', topology);
     expect(withoutCluster.code, withoutCluster.log).to.equal(2);
@@ -241,20 +245,20 @@ describe('a broker requiring SASL_SSL or TLS client certificates, with ACLs (rea
     const cases = [
       {
         user: 'main',
-        granted: acls.main.filter((acl) => acl.resource !== 'group'),
+        granted: acls.main.filter((acl) => acl.resourceType !== 'group'),
         args: ['run', 'main', '--topic', source, '--group', group, '--handler', handlerModule],
         missing: `Read on group ${group}`,
       },
       {
         user: 'delay',
-        granted: acls.delay.filter((acl) => acl.resource !== 'group'),
+        granted: acls.delay.filter((acl) => acl.resourceType !== 'group'),
         args: ['run', 'delay', '--tier', tier],
         missing: `Read on group ${delayGroup}`,
       },
       {
         user: 'archiver',
         granted: acls.archiver.filter(
-          (acl) => acl.operation !== 'Read' || acl.resource !== 'topic',
+          (acl) => acl.operation !== 'Read' || acl.resourceType !== 'topic',
         ),
         args: ['run', 'dlq', '--store', `sqlite:${join(workDirectory, 'unused.db')}`],
         missing: `Read on topic ${dlq}`,

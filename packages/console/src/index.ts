@@ -24,7 +24,6 @@ export {
   checkBind,
   ConsoleEnvironment,
   credentialsFromEnvironment,
-  isLoopbackHost,
   type Credentials,
   type Principal,
   type Role,

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { credentialsFromEnvironment, isLoopbackHost } from '@ricochet/console';
+import { credentialsFromEnvironment } from '@ricochet/console';
+import { isLoopbackHost } from '@ricochet/console/internal';
 import { ConfigError } from '@ricochet/core';
 import { normaliseErrorMessage, topErrorMessages } from '../src/insight.js';
 

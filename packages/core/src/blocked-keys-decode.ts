@@ -18,7 +18,7 @@ import {
   quote,
 } from './blocked-keys-text.js';
 import { deadLetterReasons, type DeadLetterReason } from './headers.js';
-import { isLegalTopicName } from './topic-names.js';
+import { isLegalTopicName, topicNameCharacters } from './topic-names.js';
 
 /**
  * Reads a record of the blocked-keys topic: a tombstone (null value) or one of the three kinds.
@@ -45,8 +45,10 @@ export function decodeBlockedKeysRecord(
   return record;
 }
 
-const recordKeyPattern =
-  /^(?:(?:entry|release)\/([a-zA-Z0-9._-]+)\/([0-9]+)\/(null|k[A-Za-z0-9_-]*)|released\/([a-zA-Z0-9._-]+)\/([0-9]+)\/([0-9]+))$/;
+const topicPart = `([${topicNameCharacters}]+)`;
+const recordKeyPattern = new RegExp(
+  `^(?:(?:entry|release)/${topicPart}/([0-9]+)/(null|k[A-Za-z0-9_-]*)|released/${topicPart}/([0-9]+)/([0-9]+))$`,
+);
 
 function checkRecordKeyForm(recordKey: string, subject: string): void {
   const match = recordKeyPattern.exec(recordKey);

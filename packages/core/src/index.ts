@@ -74,11 +74,9 @@ export {
 export {
   decodeCommitMetadata,
   encodeCommitMetadata,
-  maxCommitMetadataBytes,
   type BlockedKeysFence,
   type CommitMetadata,
 } from './commit-metadata.js';
-export { decodeDoneOffsets, encodeDoneOffsets, maxDoneOffsets } from './done-offsets.js';
 export { presentHeaders, tooLargeDeadLetter, unroutableDeadLetter } from './dead-letter.js';
 export {
   ConnectDeadLetterHeader,

@@ -1,12 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import {
-  decodeCommitMetadata,
-  encodeCommitMetadata,
-  maxCommitMetadataBytes,
-  maxDoneOffsets,
-  type CommitMetadata,
-} from '@ricochet/core';
+import { decodeCommitMetadata, encodeCommitMetadata, type CommitMetadata } from '@ricochet/core';
+import { maxCommitMetadataBytes, maxDoneOffsets } from '@ricochet/core/internal';
 
 const owner = '3f0c9a52-7d7e-4c55-9f43-0b6a1d2e8c11';
 const guard = '9223372036854775000';

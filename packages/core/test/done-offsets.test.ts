@@ -1,11 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import {
-  decodeDoneOffsets,
-  encodeDoneOffsets,
-  maxDoneOffsets,
-  RicochetError,
-} from '@ricochet/core';
+import { RicochetError } from '@ricochet/core';
+import { decodeDoneOffsets, encodeDoneOffsets, maxDoneOffsets } from '@ricochet/core/internal';
 
 const maxOffset = 2n ** 63n - 1n;
 

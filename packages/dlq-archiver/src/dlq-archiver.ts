@@ -43,6 +43,7 @@ export class DlqArchiver {
     const consumer = createServiceConsumer(kafka, {
       groupId: options.groupId,
       sessionTimeoutMilliseconds: options.sessionTimeoutMilliseconds,
+      maxWaitMilliseconds: options.maxWaitMilliseconds,
     });
     this.#lifecycle = new ServiceLifecycle(
       `archiver of ${options.dlqTopic}`,

@@ -9,6 +9,7 @@ import {
 import type { ArchiveStore } from '@ricochet/archive';
 import {
   compileConnectionOptions,
+  defaultConsumerMaxWaitMilliseconds,
   defaultSessionTimeoutMilliseconds,
   sessionTimeoutBounds,
   type ConsumerEvent,
@@ -43,6 +44,11 @@ export interface DlqArchiverOptions extends ServiceConnectionOptions {
    */
   format?: DeadLetterFormat;
   sessionTimeoutMilliseconds?: number;
+  /**
+   * How long the broker may hold a fetch open while there is nothing to read; a stop waits for
+   * the fetch in flight. Default `defaultConsumerMaxWaitMilliseconds` (5000).
+   */
+  maxWaitMilliseconds?: number;
   /** First wait after a store failure; doubles up to `maxStoreBackoffMilliseconds`. Default 500. */
   initialStoreBackoffMilliseconds?: number;
   /** Default 30000. */
@@ -67,6 +73,7 @@ export interface CompiledDlqArchiverOptions {
   readonly format: DeadLetterFormat;
   readonly logger: Logger;
   readonly sessionTimeoutMilliseconds: number;
+  readonly maxWaitMilliseconds: number;
   readonly initialStoreBackoffMilliseconds: number;
   readonly maxStoreBackoffMilliseconds: number;
   readonly storeStallMilliseconds: number;
@@ -89,6 +96,11 @@ export function compileDlqArchiverOptions(options: DlqArchiverOptions): Compiled
       options.sessionTimeoutMilliseconds,
       defaultSessionTimeoutMilliseconds,
       sessionTimeoutBounds,
+    ),
+    maxWaitMilliseconds: positiveIntegerOption(
+      'maxWaitMilliseconds',
+      options.maxWaitMilliseconds,
+      defaultConsumerMaxWaitMilliseconds,
     ),
     initialStoreBackoffMilliseconds: positiveIntegerOption(
       'initialStoreBackoffMilliseconds',

@@ -48,6 +48,10 @@ export interface PartitionDescription {
   readonly partition: number;
   /** Broker ids holding a copy of the partition. */
   readonly replicas: readonly number[];
+  /** The broker that leads it; undefined while it has none (every replica down). */
+  readonly leader: number | undefined;
+  /** The replicas caught up with the leader: those an acks=all write waits for. */
+  readonly inSyncReplicas: readonly number[];
 }
 
 export type ConfigResourceType = 'topic' | 'broker';

@@ -17,7 +17,8 @@
  *   `AdminOperationError` / `TopicFailuresError`, which carry `retriable`.
  *
  * `@ricochet/kafka/kafkajs` hands out the kafkajs client itself, for the benchmark's kafkajs
- * baselines and tests acting as an outside party.
+ * baselines and tests acting as an outside party; `@ricochet/kafka/acls` grants and revokes ACLs
+ * as a cluster's operator does (the secure test broker), which Ricochet's services never do.
  *
  * @example
  * ```ts
@@ -41,6 +42,7 @@ export {
   type SaslOptions,
 } from './client.js';
 export {
+  defaultConsumerMaxWaitMilliseconds,
   defaultSessionTimeoutMilliseconds,
   maxPartitionsConsumedConcurrently,
   sessionTimeoutBounds,
@@ -80,6 +82,12 @@ export {
   type ReliableProducer,
 } from './producer.js';
 export { ReliablePublisher, RecordTooLargeError, type Divert } from './publisher.js';
+export {
+  unacknowledgedPartitions,
+  UnacknowledgedPartitionsError,
+  type SentRecordPlace,
+  type TopicPartition,
+} from './acknowledgements.js';
 export {
   defaultPublishTimeoutMilliseconds,
   PublishStalledError,

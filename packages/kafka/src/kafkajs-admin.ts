@@ -20,6 +20,11 @@ import {
   type TopicOperationOptions,
 } from './admin.js';
 import { connectChecked, kafkajsClientOf, type KafkaClient } from './client.js';
+import {
+  defaultLeaderWaitMilliseconds,
+  LeaderWaitTimeoutError,
+  waitForLeaders,
+} from './leader-wait.js';
 import { authorizationErrorFrom, topicsNamed } from './security.js';
 
 /** An admin over the client; connect it before use and disconnect it afterwards. */
@@ -55,8 +60,9 @@ function configEntries(configs: Readonly<Record<string, string>> | undefined) {
  * The failure of a kafkajs admin call as Ricochet's error. kafkajs reports per-topic refusals
  * (e.g. INVALID_REPLICATION_FACTOR) only inside an aggregate whose own message is a bare "Topic
  * creation errors", so they become a TopicFailuresError naming each topic. Otherwise the broker's
- * name for the refusal is kept as `reason`, and `retriable` is the client's own verdict (false for
- * anything that is not a client error, such as a bug).
+ * name for the refusal is kept as `reason`, and `retriable` is the client's own verdict (true for a
+ * wait for leaders that ran out of time; false for anything else that is not a client error, such
+ * as a bug).
  */
 export function adminErrorFrom(operation: string, error: unknown): AdminOperationError {
   const aggregate = findAggregate(error);
@@ -66,7 +72,10 @@ export function adminErrorFrom(operation: string, error: unknown): AdminOperatio
   return new AdminOperationError(operation, {
     message: error instanceof Error ? error.message : String(error),
     ...(error instanceof kafkajs.KafkaJSProtocolError ? { reason: error.type } : {}),
-    retriable: error instanceof kafkajs.KafkaJSError ? error.retriable : false,
+    retriable:
+      error instanceof kafkajs.KafkaJSError
+        ? error.retriable
+        : error instanceof LeaderWaitTimeoutError,
     cause: error,
   });
 }
@@ -146,9 +155,12 @@ class KafkajsAdmin implements KafkaAdmin {
         const metadata = await this.#admin.fetchTopicMetadata({ topics: [...topics] });
         return metadata.topics.map(({ name, partitions }) => ({
           name,
-          partitions: partitions.map(({ partitionId, replicas }) => ({
+          partitions: partitions.map(({ partitionId, replicas, leader, isr }) => ({
             partition: partitionId,
             replicas,
+            // Kafka's metadata says -1 for a partition without a leader.
+            leader: leader < 0 ? undefined : leader,
+            inSyncReplicas: isr,
           })),
         }));
       },
@@ -183,11 +195,13 @@ class KafkajsAdmin implements KafkaAdmin {
   }
 
   createTopics(topics: readonly NewTopic[], options: CreateTopicsOptions): Promise<boolean> {
+    const names = topics.map(({ topic }) => topic);
     return this.#attempt(
       'createTopics',
-      () =>
-        this.#admin.createTopics({
-          waitForLeaders: options.waitForLeaders,
+      async () => {
+        const created = await this.#admin.createTopics({
+          // Waited for below: kafkajs's wait fails on a KRaft broker still publishing the topic.
+          waitForLeaders: false,
           ...(options.timeoutMilliseconds === undefined
             ? {}
             : { timeout: options.timeoutMilliseconds }),
@@ -197,8 +211,17 @@ class KafkajsAdmin implements KafkaAdmin {
             ...(replicationFactor === undefined ? {} : { replicationFactor }),
             ...(configs === undefined ? {} : { configEntries: configEntries(configs) }),
           })),
-        }),
-      `Create on ${topicsNamed(topics.map(({ topic }) => topic))}`,
+        });
+        if (options.waitForLeaders) {
+          await waitForLeaders(
+            names,
+            async () => (await this.#admin.fetchTopicMetadata({ topics: names })).topics,
+            options.timeoutMilliseconds ?? defaultLeaderWaitMilliseconds,
+          );
+        }
+        return created;
+      },
+      `Create on ${topicsNamed(names)}`,
     );
   }
 

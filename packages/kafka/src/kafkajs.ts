@@ -4,4 +4,3 @@
  * party). Everything else goes through @ricochet/kafka's own types.
  */
 export { kafkajsClientOf } from './client.js';
-export { toConsumedRecord } from './records.js';

@@ -2,6 +2,11 @@ import kafkajs from 'kafkajs';
 import { RicochetError, type HeaderValue, type OutgoingRecord } from '@ricochet/core';
 import { connectChecked, kafkajsClientOf, type KafkaClient } from './client.js';
 import { authorizationErrorFrom, topicsNamed } from './security.js';
+import {
+  unacknowledgedPartitions,
+  UnacknowledgedPartitionsError,
+  type SentRecordPlace,
+} from './acknowledgements.js';
 
 /**
  * Retries the client makes for one send before the send fails. Bounded, unlike kafkajs's default
@@ -27,16 +32,66 @@ export interface ReliableProducer {
  * ordered.
  */
 export function createReliableProducer(client: KafkaClient): ReliableProducer {
+  const placements = new Placements();
   return new KafkajsReliableProducer(
     client,
     kafkajsClientOf(client).producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+      createPartitioner: placements.partitioner,
       retry: { retries: producerRetries, initialRetryTime: 100, maxRetryTime: 5_000 },
     }),
+    placements,
   );
+}
+
+/**
+ * The default partitioner, except that a message keeps the partition first chosen for it through
+ * the client's retries of a send (one without a key would otherwise move round-robin): the
+ * partitions a send wrote to are then known, and a partition answered for holds all of its
+ * messages.
+ */
+class Placements {
+  readonly #chosen = new WeakMap<kafkajs.Message, number>();
+
+  readonly partitioner: kafkajs.ICustomPartitioner = () => {
+    const choose = kafkajs.Partitioners.DefaultPartitioner();
+    return (placing) => {
+      const known = this.#chosen.get(placing.message);
+      if (known !== undefined) {
+        return known;
+      }
+      const partition = choose(placing);
+      this.#chosen.set(placing.message, partition);
+      return partition;
+    };
+  };
+
+  of(topicMessages: readonly kafkajs.TopicMessages[]): SentRecordPlace[] {
+    return topicMessages.flatMap(({ topic, messages }) =>
+      messages.map((message) => ({ topic, partition: this.#chosen.get(message) })),
+    );
+  }
+}
+
+/**
+ * Sends and resolves only if the response covers every partition written to (kafkajs#1303, see
+ * unacknowledgedPartitions); rejects with a retriable UnacknowledgedPartitionsError otherwise.
+ */
+async function sendCovered(
+  producer: kafkajs.Producer,
+  placements: Placements,
+  topicMessages: kafkajs.TopicMessages[],
+): Promise<void> {
+  const answered = await producer.sendBatch({ acks: -1, topicMessages });
+  const missing = unacknowledgedPartitions(
+    placements.of(topicMessages),
+    answered.map(({ topicName, partition }) => ({ topic: topicName, partition })),
+  );
+  if (missing.length > 0) {
+    throw new UnacknowledgedPartitionsError(missing);
+  }
 }
 
 export class PublishError extends RicochetError {
@@ -52,10 +107,12 @@ export class PublishError extends RicochetError {
 class KafkajsReliableProducer implements ReliableProducer {
   readonly #client: KafkaClient;
   readonly #producer: kafkajs.Producer;
+  readonly #placements: Placements;
 
-  constructor(client: KafkaClient, producer: kafkajs.Producer) {
+  constructor(client: KafkaClient, producer: kafkajs.Producer, placements: Placements) {
     this.#client = client;
     this.#producer = producer;
+    this.#placements = placements;
   }
 
   async connect(): Promise<void> {
@@ -80,10 +137,11 @@ class KafkajsReliableProducer implements ReliableProducer {
     }
     const byTopic = groupByTopic(records);
     try {
-      await this.#producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
+      await sendCovered(
+        this.#producer,
+        this.#placements,
+        [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      );
     } catch (error) {
       throw new PublishError(
         `publishing ${records.length} record(s) to ${[...byTopic.keys()].join(', ')} failed`,
@@ -130,25 +188,23 @@ export interface BulkRecord {
 }
 
 export function createBulkProducer(client: KafkaClient): BulkProducer {
+  const placements = new Placements();
   const producer = kafkajsClientOf(client).producer({
     allowAutoTopicCreation: false,
-    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+    createPartitioner: placements.partitioner,
   });
   return {
     connect: () => connectChecked(client, () => producer.connect()),
     disconnect: () => producer.disconnect(),
     send: async (topic, records) => {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: records.map(({ key, value, partition, headers, timestamp }) => ({
-          key,
-          value,
-          ...(partition === undefined ? {} : { partition }),
-          ...(headers === undefined ? {} : { headers: { ...headers } }),
-          ...(timestamp === undefined ? {} : { timestamp }),
-        })),
-      });
+      const messages = records.map(({ key, value, partition, headers, timestamp }) => ({
+        key,
+        value,
+        ...(partition === undefined ? {} : { partition }),
+        ...(headers === undefined ? {} : { headers: { ...headers } }),
+        ...(timestamp === undefined ? {} : { timestamp }),
+      }));
+      await sendCovered(producer, placements, [{ topic, messages }]);
     },
   };
 }

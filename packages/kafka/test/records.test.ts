@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { KafkaMessage } from 'kafkajs';
-import { toConsumedRecord } from '@ricochet/kafka/kafkajs';
+import { toConsumedRecord } from '../src/records.js';
 
 type Headers = Extract<KafkaMessage, { headers: object }>['headers'];
 

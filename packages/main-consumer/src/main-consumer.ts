@@ -65,6 +65,7 @@ export class MainConsumer<TValue> {
     const consumer = createServiceConsumer(kafka, {
       groupId: options.groupId,
       sessionTimeoutMilliseconds: options.sessionTimeoutMilliseconds,
+      maxWaitMilliseconds: options.maxWaitMilliseconds,
     });
     this.#publisher = new ReliablePublisher(kafka, this.#logger, (error) =>
       options.onEvent({ type: 'publish-failed', error }),

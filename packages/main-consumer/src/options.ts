@@ -20,6 +20,7 @@ import {
 } from '@ricochet/core';
 import {
   compileConnectionOptions,
+  defaultConsumerMaxWaitMilliseconds,
   defaultPublishTimeoutMilliseconds,
   defaultSessionTimeoutMilliseconds,
   maxPartitionsConsumedConcurrently,
@@ -161,6 +162,11 @@ export interface MainConsumerOptions<TValue = Buffer | null> extends ServiceConn
   revokeGraceMilliseconds?: number;
   sessionTimeoutMilliseconds?: number;
   /**
+   * How long the broker may hold a fetch open while there is nothing to read; a stop waits for
+   * the fetch in flight. Default `defaultConsumerMaxWaitMilliseconds` (5000).
+   */
+  maxWaitMilliseconds?: number;
+  /**
    * How long publishes to the tiers may keep failing, while records wait to be handed on, before
    * the consumer fails (`ricochet run` then exits 1). Default `defaultPublishTimeoutMilliseconds`.
    */
@@ -218,6 +224,7 @@ export interface CompiledMainConsumerOptions<TValue> {
   readonly maxInFlight: number;
   readonly revokeGraceMilliseconds: number;
   readonly sessionTimeoutMilliseconds: number;
+  readonly maxWaitMilliseconds: number;
   readonly publishTimeoutMilliseconds: number;
   readonly handlerTimeoutMilliseconds: number;
   readonly stallTimeoutMilliseconds: number;
@@ -299,6 +306,11 @@ export function compileMainConsumerOptions<TValue>(
       options.sessionTimeoutMilliseconds,
       defaultSessionTimeoutMilliseconds,
       sessionTimeoutBounds,
+    ),
+    maxWaitMilliseconds: positiveIntegerOption(
+      'maxWaitMilliseconds',
+      options.maxWaitMilliseconds,
+      defaultConsumerMaxWaitMilliseconds,
     ),
     publishTimeoutMilliseconds: positiveIntegerOption(
       'publishTimeoutMilliseconds',

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { ConfigError } from '@ricochet/core';
+import { defaultConsumerMaxWaitMilliseconds } from '@ricochet/kafka';
 import type { MainConsumerOptions } from '@ricochet/main-consumer';
 import {
   defaultMaxWaitingPerKey,
@@ -66,4 +67,16 @@ describe('compileMainConsumerOptions: key-strict', () => {
       expect(configErrorOf({ maxWaitingPerKey }).field).to.equal('maxWaitingPerKey');
     });
   }
+});
+
+describe('compileMainConsumerOptions: maxWaitMilliseconds', () => {
+  it('defaults to the Kafka client’s fetch wait and takes a shorter one', () => {
+    expect(compile({}).maxWaitMilliseconds).to.equal(defaultConsumerMaxWaitMilliseconds);
+    expect(compile({ maxWaitMilliseconds: 100 }).maxWaitMilliseconds).to.equal(100);
+  });
+
+  it('refuses a wait that is not a positive whole number, naming the field', () => {
+    expect(configErrorOf({ maxWaitMilliseconds: 0 }).field).to.equal('maxWaitMilliseconds');
+    expect(configErrorOf({ maxWaitMilliseconds: 1.5 }).field).to.equal('maxWaitMilliseconds');
+  });
 });

@@ -44,8 +44,8 @@ export {
   type ReplayActor,
   type ReplayRequest,
 } from './jobs.js';
-export { decideReplay, replaysSoFar, type LoopGuard, type ReplayDecision } from './loop-guard.js';
-export { batchSize, nextSendAt } from './pacing.js';
+export type { LoopGuard, ReplayDecision } from './loop-guard.js';
+export { batchSize } from './pacing.js';
 export { planReplay, type ReplayPlan } from './plan.js';
 export { openReplayPublisher, type ReplayPublisher } from './publisher.js';
 export { runReplayJob, type ReplayRunOptions, type SkippedRecord } from './runner.js';

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { ArchivedRecord } from '@ricochet/archive';
-import { decideReplay, defaultMaxReplays, replaysSoFar } from '@ricochet/replay';
+import { defaultMaxReplays } from '@ricochet/replay';
+import { decideReplay, replaysSoFar } from '@ricochet/replay/internal';
 
 function archived(overrides: Partial<ArchivedRecord> = {}): ArchivedRecord {
   return {

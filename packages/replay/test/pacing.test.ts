@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { batchSize, nextSendAt } from '@ricochet/replay';
+import { batchSize } from '@ricochet/replay';
+import { nextSendAt } from '@ricochet/replay/internal';
 
 /**
  * Sends `records` the way the runner does, on a simulated clock where each publish takes

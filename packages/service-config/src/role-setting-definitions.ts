@@ -9,6 +9,7 @@ import {
   defaultReadAheadMilliseconds,
 } from '@ricochet/delay-consumer/defaults';
 import { deadLetterFormats, defaultDeadLetterFormat } from '@ricochet/dlq-archiver/defaults';
+import { defaultConsumerMaxWaitMilliseconds } from '@ricochet/kafka';
 import {
   defaultConcurrency,
   defaultFromBeginning,
@@ -94,6 +95,13 @@ export const roleSettingDefinitions = {
     description:
       'how long running handlers get to finish once their partition is revoked or the service stops; records still running then are not committed and are handled again by the next owner',
     defaultText: String(defaultRevokeGraceMilliseconds),
+  },
+  'main.maxWaitMs': {
+    flag: textFlag('max-wait-ms'),
+    environment: 'RICOCHET_MAX_WAIT_MS',
+    roles: ['main'],
+    description: 'longest fetch wait while there is nothing to read; a stop waits for it',
+    defaultText: String(defaultConsumerMaxWaitMilliseconds),
   },
   'main.fromBeginning': {
     flag: { name: 'from-beginning', type: 'boolean' },
@@ -189,6 +197,13 @@ export const roleSettingDefinitions = {
     description:
       'PostgreSQL archive: longest one statement may run, lock waits included; the insert then fails and nothing is committed',
     defaultText: String(defaultStatementTimeoutMs),
+  },
+  'archiver.maxWaitMs': {
+    flag: textFlag('max-wait-ms'),
+    environment: 'RICOCHET_MAX_WAIT_MS',
+    roles: ['dlq'],
+    description: 'longest fetch wait while there is nothing to read; a stop waits for it',
+    defaultText: String(defaultConsumerMaxWaitMilliseconds),
   },
   'archiver.format': {
     flag: textFlag('format'),

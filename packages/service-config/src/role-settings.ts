@@ -23,6 +23,7 @@ import {
   defaultDeadLetterFormat,
 } from '@ricochet/dlq-archiver/defaults';
 import {
+  defaultConsumerMaxWaitMilliseconds,
   defaultPublishTimeoutMilliseconds,
   maxPartitionsConsumedConcurrently,
 } from '@ricochet/kafka';
@@ -102,6 +103,11 @@ export function resolveMainSettings(
         'main.maxInFlight',
         (value) => integerValue(value, 1),
         defaultMaxInFlight,
+      ),
+      maxWaitMs: reader.read(
+        'main.maxWaitMs',
+        (value) => integerValue(value, 1),
+        defaultConsumerMaxWaitMilliseconds,
       ),
       // Undefined when not given: the main consumer owns the default.
       revokeGraceMs: reader.read(
@@ -253,6 +259,11 @@ export function resolveDlqSettings(
         'archiver.statementTimeoutMs',
         (value) => integerValue(value, 1),
         defaultStatementTimeoutMs,
+      ),
+      maxWaitMs: reader.read(
+        'archiver.maxWaitMs',
+        (value) => integerValue(value, 1),
+        defaultConsumerMaxWaitMilliseconds,
       ),
       format: reader.read(
         'archiver.format',

@@ -86,6 +86,7 @@ export interface MainServiceConfig extends CommonServiceConfig, PublishingServic
     readonly onDeadLetter: OnDeadLetter;
     readonly maxWaitingPerKey: number;
     readonly maxInFlight: number;
+    readonly maxWaitMs: number;
     /** Undefined: the main consumer's default. */
     readonly revokeGraceMs: number | undefined;
     readonly fromBeginning: boolean;
@@ -128,6 +129,7 @@ export interface DlqServiceConfig extends CommonServiceConfig {
     readonly store: string;
     /** PostgreSQL: the longest one statement may run (`statement_timeout`). */
     readonly statementTimeoutMs: number;
+    readonly maxWaitMs: number;
     /** Whose dead-letter headers the archive's fields are read from. */
     readonly format: DeadLetterFormat;
     readonly registry: string | undefined;

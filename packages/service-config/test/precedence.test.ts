@@ -1,5 +1,6 @@
 import { defaultStatementTimeoutMs } from '@ricochet/archive';
 import { expect } from 'chai';
+import { defaultConsumerMaxWaitMilliseconds } from '@ricochet/kafka';
 import { defaultConcurrency } from '@ricochet/main-consumer/defaults';
 import type { MainServiceConfig } from '@ricochet/service-config';
 import { required, resolve } from './helpers.js';
@@ -37,6 +38,7 @@ describe('service config precedence: flag > environment > file > default', () =>
     expect(config.archiver).to.deep.equal({
       store: 'sqlite:./ricochet-dlq.db',
       statementTimeoutMs: defaultStatementTimeoutMs,
+      maxWaitMs: defaultConsumerMaxWaitMilliseconds,
       format: 'auto',
       registry: undefined,
     });

@@ -65,6 +65,8 @@ describe('the settings take their defaults from the role packages', () => {
     expect(config.main.maxInFlight).to.equal(library.maxInFlight);
     expectHelpDefault('main.ordering', library.ordering);
     expectHelpDefault('main.maxInFlight', library.maxInFlight);
+    expect(config.main.maxWaitMs).to.equal(library.maxWaitMilliseconds);
+    expectHelpDefault('main.maxWaitMs', library.maxWaitMilliseconds);
     expect(config.main.onDeadLetter).to.equal(library.onDeadLetter);
     expect(config.main.maxWaitingPerKey).to.equal(library.maxWaitingPerKey);
     expectHelpDefault('main.onDeadLetter', library.onDeadLetter);
@@ -79,7 +81,7 @@ describe('the settings take their defaults from the role packages', () => {
     expectHelpDefault('requestTimeoutMs', library.connection.requestTimeoutMilliseconds);
   });
 
-  it('dlq: the group and the format are the archiver’s, the topic is core’s', async () => {
+  it('dlq: the group, the format and the fetch wait are the archiver’s, the topic is core’s', async () => {
     const config = resolve('dlq', { flags: required.dlq });
     const store = await openArchiveStore('sqlite::memory:', { logger });
     try {
@@ -92,6 +94,8 @@ describe('the settings take their defaults from the role packages', () => {
       expect(config.group).to.equal(library.groupId);
       expect(config.archiver.format).to.equal(library.format);
       expectHelpDefault('archiver.format', library.format);
+      expect(config.archiver.maxWaitMs).to.equal(library.maxWaitMilliseconds);
+      expectHelpDefault('archiver.maxWaitMs', library.maxWaitMilliseconds);
     } finally {
       await store.close();
     }

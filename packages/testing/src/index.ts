@@ -30,6 +30,7 @@ export {
   produceRecords,
   testBrokers,
   testKafka,
+  testMaxWaitMilliseconds,
   withAdmin,
   type CollectedRecord,
 } from './kafka-helpers.js';
@@ -57,6 +58,12 @@ export {
   readResponseCorrelationId,
   type RequestHeader,
 } from './kafka-frames.js';
+export {
+  kafkaClusterScript,
+  startLocalCluster,
+  type ClusterNodeId,
+  type LocalCluster,
+} from './cluster.js';
 export {
   startProxiedBroker,
   type ProxiedBroker,

@@ -12,6 +12,12 @@ import type { ConsumedRecord, OutgoingRecord } from '@ricochet/core';
 import { uniqueName } from './names.js';
 import { testLogger } from './logger.js';
 
+/**
+ * The fetch wait of the consumers tests start: a stop waits for the fetch in flight, and the
+ * Kafka client's own 5 s made every idle stop take that long. Records arrive as soon either way.
+ */
+export const testMaxWaitMilliseconds = 100;
+
 /** The brokers the global test setup resolved (it exports them as KAFKA_BROKERS). */
 export function testBrokers(): string[] {
   const brokers = process.env.KAFKA_BROKERS;
@@ -27,8 +33,12 @@ export function testKafka(clientId = 'ricochet-test'): KafkaClient {
   return createKafkaClient({ brokers: testBrokers(), clientId, logger: testLogger('kafka') });
 }
 
-export async function withAdmin<T>(use: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
-  const admin = createAdmin(testKafka());
+/** An admin of the test broker, or of another cluster when given its client. */
+export async function withAdmin<T>(
+  use: (admin: KafkaAdmin) => Promise<T>,
+  kafka: KafkaClient = testKafka(),
+): Promise<T> {
+  const admin = createAdmin(kafka);
   await admin.connect();
   try {
     return await use(admin);
@@ -61,14 +71,18 @@ export interface CollectedRecord extends ConsumedRecord {
   readonly receivedAt: number;
 }
 
-/** Reads a topic from the beginning into an array until stopped, through Ricochet's own port. */
+/**
+ * Reads a topic from the beginning into an array until stopped, through Ricochet's own port;
+ * from the test broker unless given another cluster's client.
+ */
 export async function collectTopic(
   topic: string,
+  kafka: KafkaClient = testKafka(),
 ): Promise<{ records: CollectedRecord[]; stop: () => Promise<void> }> {
-  const consumer = createServiceConsumer(testKafka(), {
+  const consumer = createServiceConsumer(kafka, {
     groupId: uniqueName('collector'),
     sessionTimeoutMilliseconds: 10_000,
-    maxWaitMilliseconds: 100,
+    maxWaitMilliseconds: testMaxWaitMilliseconds,
   });
   const collector = new ServiceLifecycle(`collector of ${topic}`, testLogger('collector'), {
     consumer,

@@ -3,9 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import kafkajs from 'kafkajs';
 import { createKafkaClient, type KafkaClient } from '@ricochet/kafka';
-import { kafkajsClientOf } from '@ricochet/kafka/kafkajs';
+import { grantAcls, revokeAcls, type AclBinding } from '@ricochet/kafka/acls';
 import { kafkaScript } from './broker.js';
 import { testLogger } from './logger.js';
 
@@ -18,22 +17,11 @@ export interface SecureBrokerPorts {
   readonly controller: number;
 }
 
-/** An ACL as docs/operations-contract.md writes it: `Read` on `topic orders`, for one principal. */
-export interface Acl {
-  readonly resource: 'topic' | 'group' | 'cluster';
-  /** A literal name (for `cluster`: `kafka-cluster`), or a prefix when `prefixed`. */
-  readonly name: string;
-  readonly operation:
-    | 'Read'
-    | 'Write'
-    | 'Describe'
-    | 'DescribeConfigs'
-    | 'Create'
-    | 'AlterConfigs'
-    | 'Alter'
-    | 'Delete';
-  readonly prefixed?: boolean;
-}
+/**
+ * An ACL as docs/operations-contract.md writes it: `Read` on `topic orders`, granted to one user
+ * (whose principal the broker supplies) under the resource's literal name.
+ */
+export type Acl = Omit<AclBinding, 'principal' | 'pattern'>;
 
 /**
  * A private broker that requires SASL_SSL (SCRAM-SHA-512) or SSL client certificates and
@@ -61,23 +49,6 @@ export interface SecureBroker {
 }
 
 const stateRoot = fileURLToPath(new URL('../../../.state', import.meta.url));
-
-const resourceTypes = {
-  topic: kafkajs.AclResourceTypes.TOPIC,
-  group: kafkajs.AclResourceTypes.GROUP,
-  cluster: kafkajs.AclResourceTypes.CLUSTER,
-} as const;
-
-const operations = {
-  Read: kafkajs.AclOperationTypes.READ,
-  Write: kafkajs.AclOperationTypes.WRITE,
-  Describe: kafkajs.AclOperationTypes.DESCRIBE,
-  DescribeConfigs: kafkajs.AclOperationTypes.DESCRIBE_CONFIGS,
-  Create: kafkajs.AclOperationTypes.CREATE,
-  AlterConfigs: kafkajs.AclOperationTypes.ALTER_CONFIGS,
-  Alter: kafkajs.AclOperationTypes.ALTER,
-  Delete: kafkajs.AclOperationTypes.DELETE,
-} as const;
 
 /** Starts a fresh secure broker named `name` (state under <repo>/.state/<name>) with `users`. */
 export async function startSecureBroker(
@@ -114,35 +85,8 @@ export async function startSecureBroker(
       sasl: { mechanism: 'scram-sha-512', username: 'admin', password: password('admin') },
       logger: testLogger('secure-admin'),
     });
-  const changeAcls = async (
-    user: string,
-    acls: readonly Acl[],
-    change: 'grant' | 'revoke',
-  ): Promise<void> => {
-    const admin = kafkajsClientOf(adminClient()).admin();
-    await admin.connect();
-    try {
-      const entries = acls.map((acl) => ({
-        resourceType: resourceTypes[acl.resource],
-        resourceName: acl.name,
-        resourcePatternType:
-          acl.prefixed === true
-            ? kafkajs.ResourcePatternTypes.PREFIXED
-            : kafkajs.ResourcePatternTypes.LITERAL,
-        principal: `User:${user}`,
-        host: '*',
-        operation: operations[acl.operation],
-        permissionType: kafkajs.AclPermissionTypes.ALLOW,
-      }));
-      if (change === 'grant') {
-        await admin.createAcls({ acl: entries });
-      } else {
-        await admin.deleteAcls({ filters: entries });
-      }
-    } finally {
-      await admin.disconnect();
-    }
-  };
+  const bindingsOf = (user: string, acls: readonly Acl[]): AclBinding[] =>
+    acls.map((acl) => ({ ...acl, pattern: 'literal', principal: `User:${user}` }));
   return {
     saslSsl,
     ssl,
@@ -169,8 +113,8 @@ export async function startSecureBroker(
       RICOCHET_TLS_KEY_FILE: join(secrets, `client-${user}.key`),
     }),
     adminClient,
-    grant: (user, acls) => changeAcls(user, acls, 'grant'),
-    revoke: (user, acls) => changeAcls(user, acls, 'revoke'),
+    grant: (user, acls) => grantAcls(adminClient(), bindingsOf(user, acls)),
+    revoke: (user, acls) => revokeAcls(adminClient(), bindingsOf(user, acls)),
     stop: async () => {
       await script('reset');
     },

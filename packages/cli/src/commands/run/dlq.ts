@@ -42,6 +42,7 @@ export function runDlqCommand(io: CliIo, outcome: CommandOutcome) {
           format: config.archiver.format,
           logger,
           sessionTimeoutMilliseconds: config.sessionTimeoutMs,
+          maxWaitMilliseconds: config.archiver.maxWaitMs,
           searchableText: async (value) => {
             const description = await describer.describe(value);
             return unsearchableFormats.has(description.format) ? null : description.text;

@@ -35,6 +35,7 @@ export function runMainCommand(io: CliIo, outcome: CommandOutcome) {
         maxInFlight: config.main.maxInFlight,
         revokeGraceMilliseconds: config.main.revokeGraceMs,
         sessionTimeoutMilliseconds: config.sessionTimeoutMs,
+        maxWaitMilliseconds: config.main.maxWaitMs,
         publishTimeoutMilliseconds: config.publishTimeoutMs,
         fromBeginning: config.main.fromBeginning,
         handlerTimeoutMilliseconds: config.main.handlerTimeoutMs,
