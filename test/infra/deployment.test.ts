@@ -23,6 +23,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const infra = join(root, 'infra');
 const kubernetesDirectory = join(infra, 'kubernetes');
 const composePath = join(infra, 'docker-compose.yml');
+const allTiersComposePath = join(infra, 'docker-compose.all-tiers.yml');
 const dashboardPath = join(infra, 'grafana', 'ricochet-dashboard.json');
 const dockerfilePath = join(infra, 'docker', 'Dockerfile');
 
@@ -936,23 +937,122 @@ describe('deployment files (infra/)', function () {
 
     it('builds with kustomize where kubectl is installed', function () {
       this.timeout(30_000);
-      const version = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
-      if (version.status !== 0) {
-        this.test!.title += ' (skipped: kubectl is not installed)';
+      const built = builtWithKustomize(this, kubernetesDirectory);
+      expect(built.map((object) => object.kind)).to.have.lengthOf(kubernetes.objects.length + 1);
+    });
+  });
+
+  describe('the all-tiers layout: one delay process for every tier', () => {
+    const overlayDirectory = join(infra, 'kubernetes-all-tiers');
+    const overlay = objectAt(readYaml(join(overlayDirectory, 'kustomization.yaml'))[0]);
+    const added = readYaml(join(overlayDirectory, 'delay-all-tiers.yaml')).map((value) =>
+      objectAt(value),
+    );
+    const composeOverride = objectAt(readYaml(allTiersComposePath)[0], 'services');
+    const perTierDelays = (kind: string) =>
+      kubernetes
+        .ofKind(kind)
+        .filter((entry) => entry.file === 'delay.yaml')
+        .map((entry) => entry.name);
+    const addedDeployment = added.find((object) => object.kind === 'Deployment');
+    const addedContainer = objectAt(
+      arrayAt(addedDeployment, 'spec', 'template', 'spec', 'containers')[0],
+    );
+    const environmentOf = (container: Json): Map<string, string> =>
+      new Map(
+        arrayAt(container, 'env')
+          .map((variable) => objectAt(variable))
+          .filter((variable) => variable.value !== undefined)
+          .map((variable) => [String(variable.name), String(variable.value)] as const),
+      );
+
+    it('Kubernetes: replaces every per-tier delay Deployment and budget with one serving --all-tiers', () => {
+      expect(stringsOf(overlay.resources)).to.have.members([
+        '../kubernetes',
+        'delay-all-tiers.yaml',
+      ]);
+      const deleted = (kind: string) =>
+        arrayAt(overlay, 'patches')
+          .map((patch) => objectAt(patch))
+          .filter((patch) => String(patch.patch).includes('$patch: delete'))
+          .map((patch) => objectAt(patch.target))
+          .filter((target) => target.kind === kind)
+          .map((target) => String(target.name));
+      expect(deleted('Deployment')).to.have.members(perTierDelays('Deployment'));
+      expect(deleted('PodDisruptionBudget')).to.have.members(perTierDelays('PodDisruptionBudget'));
+      expect(stringsOf(addedContainer.args)).to.deep.equal(['run', 'delay', '--all-tiers']);
+      expect(environmentOf(addedContainer).get('RICOCHET_TIERS')).to.equal(defaultLadderText);
+      expect(overlay.images, 'the base image, set again for the overlay').to.deep.equal(
+        kubernetes.kustomization.images,
+      );
+    });
+
+    it('Kubernetes: matches the API schemas, probes /readyz and /healthz, allows a drain', () => {
+      const deployment = new Deployment(addedDeployment as never);
+      expect(() => deployment.validate()).to.not.throw();
+      const budget = added.find((object) => object.kind === 'PodDisruptionBudget');
+      expect(() => new PodDisruptionBudget(budget as never).validate()).to.not.throw();
+      expect(objectAt(addedContainer, 'readinessProbe', 'httpGet').path).to.equal('/readyz');
+      expect(objectAt(addedContainer, 'livenessProbe', 'httpGet').path).to.equal('/healthz');
+      const labels = objectAt(addedDeployment, 'spec', 'template', 'metadata', 'labels');
+      const selector = objectAt(budget, 'spec', 'selector', 'matchLabels');
+      expect(Object.entries(selector).every(([key, value]) => labels[key] === value)).to.equal(
+        true,
+      );
+      expect(objectAt(budget, 'spec').maxUnavailable).to.equal(1);
+      const spec = objectAt(addedDeployment, 'spec');
+      const surge = Number(objectAt(spec, 'strategy', 'rollingUpdate').maxSurge);
+      expect(Number(spec.replicas) + surge).to.be.at.most(defaultPartitions);
+    });
+
+    it('Kubernetes: builds with kustomize where kubectl is installed, one delay Deployment', function () {
+      this.timeout(30_000);
+      const built = builtWithKustomize(this, overlayDirectory);
+      const delays = built.filter(
+        (object) =>
+          object.kind === 'Deployment' &&
+          objectAt(object, 'metadata', 'labels')['app.kubernetes.io/component'] === 'delay',
+      );
+      expect(delays.map((object) => objectAt(object, 'metadata').name)).to.deep.equal([
+        'ricochet-delay-all-tiers',
+      ]);
+    });
+
+    it('Compose: moves every per-tier delay service out of the way and runs one with --all-tiers', () => {
+      const perTier = compose.ricochet
+        .filter((service) => service.argv[1] === 'delay')
+        .map((service) => service.name);
+      const disabled = Object.entries(composeOverride)
+        .filter(([, definition]) => arrayAt(definition, 'profiles').length > 0)
+        .map(([name]) => name);
+      expect(disabled).to.have.members(perTier);
+      const delay = objectAt(composeOverride, 'delay');
+      expect(objectAt(delay, 'extends')).to.deep.equal({
+        file: 'docker-compose.yml',
+        service: perTier[0],
+      });
+      expect(stringsOf(delay.command)).to.deep.equal(['run', 'delay', '--all-tiers']);
+      expect(objectAt(delay, 'environment').RICOCHET_TIERS).to.equal(defaultLadderText);
+      expect(objectAt(delay, 'depends_on', 'topology').condition).to.equal(
+        'service_completed_successfully',
+      );
+    });
+
+    it('Compose: passes `docker compose config` with the base file where Compose is installed', function () {
+      this.timeout(30_000);
+      const plugin = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });
+      if (plugin.status !== 0) {
+        this.test!.title += ' (skipped: the `docker compose` plugin is not installed)';
         this.skip();
       }
-      const build = spawnSync('kubectl', ['kustomize', kubernetesDirectory], {
-        encoding: 'utf8',
-        timeout: 25_000,
-      });
-      expect(build.status, build.stderr).to.equal(0);
-      const built = parseAllDocuments(build.stdout).map((document) => objectAt(document.toJS()));
-      expect(built.map((object) => object.kind)).to.have.lengthOf(kubernetes.objects.length + 1);
-      for (const object of built) {
-        if (object.kind !== 'Namespace') {
-          expect(objectAt(object, 'metadata').namespace, String(object.kind)).to.equal('ricochet');
-        }
-      }
+      const result = spawnSync(
+        'docker',
+        ['compose', '-f', composePath, '-f', allTiersComposePath, 'config', '--services'],
+        { cwd: infra, encoding: 'utf8', timeout: 25_000 },
+      );
+      expect(result.status, result.stderr).to.equal(0);
+      const services = result.stdout.split('\n').filter((line) => line.startsWith('delay'));
+      expect(services).to.deep.equal(['delay']);
     });
   });
 
@@ -1156,4 +1256,28 @@ function composeChecker():
     };
   }
   return undefined;
+}
+
+/**
+ * `kubectl kustomize directory`, every object in the ricochet namespace; skips the test where
+ * kubectl is not installed.
+ */
+function builtWithKustomize(context: Mocha.Context, directory: string): Json[] {
+  const version = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
+  if (version.status !== 0) {
+    context.test!.title += ' (skipped: kubectl is not installed)';
+    context.skip();
+  }
+  const build = spawnSync('kubectl', ['kustomize', directory], {
+    encoding: 'utf8',
+    timeout: 25_000,
+  });
+  expect(build.status, build.stderr).to.equal(0);
+  const built = parseAllDocuments(build.stdout).map((document) => objectAt(document.toJS()));
+  for (const object of built) {
+    if (object.kind !== 'Namespace') {
+      expect(objectAt(object, 'metadata').namespace, String(object.kind)).to.equal('ricochet');
+    }
+  }
+  return built;
 }

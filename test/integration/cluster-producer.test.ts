@@ -34,7 +34,7 @@ function batch(topic: string, publisher: number, sequence: number): OutgoingReco
  */
 describe('publishing on a three-broker cluster (integration)', function () {
   this.timeout(150_000);
-  const localCluster = useLocalCluster('cluster-producer');
+  const localCluster = useLocalCluster();
 
   it('acknowledges no publish that lost a partition when its leader was killed', async () => {
     const cluster = localCluster();

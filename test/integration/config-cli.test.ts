@@ -34,9 +34,8 @@ describe('ricochet config check', function () {
     const printed = parse(run.stdout);
     expect(printed).to.deep.include({
       role: 'delay',
-      group: 'ricochet-delay-retry-1m',
       delay: {
-        tier: 'retry-1m',
+        tiers: [{ topic: 'retry-1m', group: 'ricochet-delay-retry-1m' }],
         maxWaitMs: 50,
         readAheadMs: 2_000,
         readAheadBytes: 1_048_576,
@@ -123,7 +122,9 @@ describe('ricochet config check', function () {
     expect(run.exitCode, run.stderr).to.equal(0);
     const printed = JSON.parse(run.stdout);
     expect(printed.kafka.brokers).to.deep.equal(['json:9092']);
-    expect(printed.delay.tier).to.equal('retry-5s');
+    expect(printed.delay.tiers).to.deep.equal([
+      { topic: 'retry-5s', group: 'ricochet-delay-retry-5s' },
+    ]);
   });
 
   describe('exits 2 with a message naming the field', () => {
@@ -142,6 +143,24 @@ describe('ricochet config check', function () {
         /^error: RICOCHET_SHUTDOWN_TIMEOUT_MS: .*got 0/,
       ],
       ['no brokers', ['delay', '--tier', '5s'], {}, /^error: --brokers: no brokers given/],
+      [
+        'a tier named twice',
+        ['delay', '--brokers', 'k:1', '--tier', '5s', '--tier', 'retry-5s'],
+        {},
+        /^error: --tier\[1\]: retry-5s is named twice/,
+      ],
+      [
+        'a tier outside the ladder given',
+        ['delay', '--brokers', 'k:1', '--tier', '7s', '--tiers', '5s,1m'],
+        {},
+        /^error: --tier: retry-7s is not a tier of the ladder 5s,1m \(--tiers\)/,
+      ],
+      [
+        '--tier with --all-tiers',
+        ['delay', '--brokers', 'k:1', '--all-tiers'],
+        { RICOCHET_TIER: '5s' },
+        /^error: --all-tiers: serves every tier of the ladder; it cannot be given with RICOCHET_TIER/,
+      ],
       [
         'a misspelt key in the config file',
         ['dlq', '--config', typo],

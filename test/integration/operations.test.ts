@@ -117,64 +117,71 @@ describe('running Ricochet (real service processes)', function () {
     }
   });
 
-  it('ricochet demo shows records succeeding after retries and dead-lettered, and leaves them in the archive', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'ricochet-demo-'));
-    const storeUrl = `sqlite:${join(folder, 'dlq.db')}`;
-    const demo = spawnCli([
-      'demo',
-      '--brokers',
-      testBrokers().join(','),
-      // Long enough for the services to start on a loaded machine, then for a flaky record's
-      // retry (the first tier is 2 s) and a dead letter's archiving.
-      '--duration',
-      '15',
-      '--topic',
-      uniqueName('demo-orders'),
-      '--group',
-      uniqueName('demo'),
-      '--dlq',
-      uniqueName('demo-dlq'),
-      '--store',
-      storeUrl,
-      '--base-port',
-      '19470',
-      '--console-port',
-      '19480',
-      '--log-folder',
-      join(folder, 'logs'),
-    ]);
-    // While the demo runs, its console lists the records the archiver stored.
-    let consoleTotal = 0;
-    let running = true;
-    void demo.exited.then(() => (running = false));
-    while (running && consoleTotal === 0) {
-      const answer = await fetch('http://127.0.0.1:19480/api/v1/records?limit=1').then(
-        async (response) => (response.ok ? ((await response.json()) as { total: number }) : null),
-        () => null,
-      );
-      consoleTotal = answer?.total ?? 0;
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-    }
-    const exitCode = await demo.exited;
-    const output = demo.log();
-    expect(exitCode, output).to.equal(0);
-    const lines = output.split('\n').filter((line) => line.startsWith('in '));
-    const last = lines.at(-1) ?? '';
-    process.stderr.write(`      demo summary: ${last}\n`);
-    const number = (label: string): number =>
-      Number(new RegExp(`${label} (\\d+)`).exec(last)?.[1] ?? 0);
-    expect(number('succeeded')).to.be.above(0);
-    expect(number('retried'), 'records succeeded after retries').to.be.above(0);
-    expect(number('dead-lettered')).to.be.above(0);
-    expect(output).to.contain(`ricochet dlq list --store ${storeUrl}`);
-    expect(output).to.contain('console at http://127.0.0.1:19480');
-    expect(consoleTotal, 'the console listed archived records').to.be.above(0);
-    const store = await openArchiveStore(storeUrl, { logger: testLogger('archive') });
-    try {
-      await store.migrate();
-      expect((await store.stats({}, 'day')).total).to.be.above(0);
-    } finally {
-      await store.close();
-    }
-  });
+  for (const [layout, basePort, consolePort] of [
+    ['per-tier', 19470, 19480],
+    ['all-tiers', 19490, 19500],
+  ] as const) {
+    it(`ricochet demo (--delay-layout ${layout}) shows records succeeding after retries and dead-lettered, and leaves them in the archive`, async () => {
+      const folder = mkdtempSync(join(tmpdir(), 'ricochet-demo-'));
+      const storeUrl = `sqlite:${join(folder, 'dlq.db')}`;
+      const demo = spawnCli([
+        'demo',
+        '--brokers',
+        testBrokers().join(','),
+        // Long enough for the services to start on a loaded machine, then for a flaky record's
+        // retry (the first tier is 2 s) and a dead letter's archiving.
+        '--duration',
+        '15',
+        '--topic',
+        uniqueName('demo-orders'),
+        '--group',
+        uniqueName('demo'),
+        '--dlq',
+        uniqueName('demo-dlq'),
+        '--store',
+        storeUrl,
+        '--base-port',
+        String(basePort),
+        '--console-port',
+        String(consolePort),
+        '--delay-layout',
+        layout,
+        '--log-folder',
+        join(folder, 'logs'),
+      ]);
+      // While the demo runs, its console lists the records the archiver stored.
+      let consoleTotal = 0;
+      let running = true;
+      void demo.exited.then(() => (running = false));
+      while (running && consoleTotal === 0) {
+        const answer = await fetch(`http://127.0.0.1:${consolePort}/api/v1/records?limit=1`).then(
+          async (response) => (response.ok ? ((await response.json()) as { total: number }) : null),
+          () => null,
+        );
+        consoleTotal = answer?.total ?? 0;
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+      const exitCode = await demo.exited;
+      const output = demo.log();
+      expect(exitCode, output).to.equal(0);
+      const lines = output.split('\n').filter((line) => line.startsWith('in '));
+      const last = lines.at(-1) ?? '';
+      process.stderr.write(`      demo summary (${layout}): ${last}\n`);
+      const number = (label: string): number =>
+        Number(new RegExp(`${label} (\\d+)`).exec(last)?.[1] ?? 0);
+      expect(number('succeeded')).to.be.above(0);
+      expect(number('retried'), 'records succeeded after retries').to.be.above(0);
+      expect(number('dead-lettered')).to.be.above(0);
+      expect(output).to.contain(`ricochet dlq list --store ${storeUrl}`);
+      expect(output).to.contain(`console at http://127.0.0.1:${consolePort}`);
+      expect(consoleTotal, 'the console listed archived records').to.be.above(0);
+      const store = await openArchiveStore(storeUrl, { logger: testLogger('archive') });
+      try {
+        await store.migrate();
+        expect((await store.stats({}, 'day')).total).to.be.above(0);
+      } finally {
+        await store.close();
+      }
+    });
+  }
 });

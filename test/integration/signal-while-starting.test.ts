@@ -22,6 +22,8 @@ const exitWithinMilliseconds = 5_000;
 const roleArguments = {
   main: () => ['main', '--topic', 'orders', '--handler', handlerModule, '--dlq', 'dlq'],
   delay: () => ['delay', '--tier', '5s'],
+  // Each of several tiers keeps its own group: --group names one, so it is refused here.
+  'delay --all-tiers': () => ['delay', '--all-tiers'],
   dlq: () => [
     'dlq',
     '--store',
@@ -33,8 +35,7 @@ function startService(role: keyof typeof roleArguments, brokers: string): CliPro
   return spawnCli([
     'run',
     ...roleArguments[role](),
-    '--group',
-    `start-signal-${role}`,
+    ...(role === 'delay --all-tiers' ? [] : ['--group', `start-signal-${role}`]),
     '--brokers',
     brokers,
     '--http-port',
@@ -68,7 +69,7 @@ async function expectAbandonedCleanly(service: CliProcess): Promise<void> {
 describe('a signal while a service is still connecting (real processes)', function () {
   this.timeout(30_000);
 
-  for (const role of ['main', 'delay', 'dlq'] as const) {
+  for (const role of ['main', 'delay', 'delay --all-tiers', 'dlq'] as const) {
     it(`ricochet run ${role} abandons the start and exits 0 on SIGTERM when nothing listens at the broker address`, async () => {
       const service = startService(role, `127.0.0.1:${await closedLocalPort()}`);
       try {

@@ -20,6 +20,7 @@ import { ioBound } from './scenarios/io-bound.js';
 import { keyStrict } from './scenarios/key-strict.js';
 import { redeliveryLateness } from './scenarios/redelivery-lateness.js';
 import { retryRoundTrip } from './scenarios/retry-round-trip.js';
+import { tiersMemory } from './scenarios/tiers-memory.js';
 import { readSettings } from './settings.js';
 
 const scenarios: ReadonlyArray<readonly [string, Scenario]> = [
@@ -27,6 +28,7 @@ const scenarios: ReadonlyArray<readonly [string, Scenario]> = [
   ['retry-round-trip', retryRoundTrip],
   ['redelivery-lateness', redeliveryLateness],
   ['holding-memory', holdingMemory],
+  ['tiers-memory', tiersMemory],
   ['archive-insert-rate', archiveInsertRate],
   ['io-bound', ioBound],
   ['key-strict', keyStrict],

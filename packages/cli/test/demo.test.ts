@@ -52,10 +52,8 @@ describe('demo: summary', () => {
     const summary = summarize({
       produced: 100,
       main: parsePrometheusText(mainPage),
-      delays: new Map([
-        ['retry-2s', parsePrometheusText(latencyPage)],
-        ['retry-5s', []],
-      ]),
+      tiers: ['retry-2s', 'retry-5s'],
+      delays: [parsePrometheusText(latencyPage), []],
       archiver: parsePrometheusText('ricochet_records_archived_total{store="sqlite"} 2'),
     });
     expect(summary).to.include({
@@ -70,6 +68,15 @@ describe('demo: summary', () => {
       ['retry-2s', 2],
       ['retry-5s', 3],
     ]);
+    // One process serving both tiers: the same figures.
+    const together = summarize({
+      produced: 100,
+      main: parsePrometheusText(mainPage),
+      tiers: ['retry-2s', 'retry-5s'],
+      delays: [parsePrometheusText(latencyPage)],
+      archiver: parsePrometheusText('ricochet_records_archived_total{store="sqlite"} 2'),
+    });
+    expect(together).to.deep.equal(summary);
     expect(renderSummary(summary)).to.match(
       /^in 100 \| succeeded 90 \| failed 12 \| retried 6 \| waiting retry-2s 2, retry-5s 3 \| dead-lettered 2 \(archived 2\) \| lateness p50 23 ms p99 \d+ ms$/,
     );

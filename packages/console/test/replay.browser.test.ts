@@ -169,9 +169,11 @@ describe('console replays in Chromium, against the broker', function () {
       page.waitForURL('**/replays/plan'),
       page.click('button:text("Replay all 6 matching…")'),
     ]);
-    await page.fill('input[name="rate"]', '4');
+    // One a second, stopped once the first is replayed: under load a faster job (or a fixed
+    // pause) could finish before the stop, which the console then refuses (409).
+    await page.fill('input[name="rate"]', '1');
     await Promise.all([page.waitForURL('**/jobs/*'), page.click('button:text("Replay 6")')]);
-    await page.waitForTimeout(600);
+    await page.locator('#job-replayed:not(:text-is("0"))').waitFor({ timeout: 20_000 });
     await Promise.all([page.waitForURL('**/jobs/*'), page.click('#stop-job')]);
     expect(await page.textContent('#job-state')).to.equal('stopped');
     const stoppedAt = Number(await page.textContent('#job-replayed'));

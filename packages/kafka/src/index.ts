@@ -127,4 +127,4 @@ export type {
   PartitionsAssigned,
   PublishFailed,
 } from './consumer-events.js';
-export type { Readiness } from './readiness.js';
+export { combineReadiness, type Readiness } from './readiness.js';

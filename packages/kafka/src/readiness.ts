@@ -5,6 +5,23 @@ import type { ServiceState } from './service-state.js';
 export interface Readiness {
   readonly ready: boolean;
   readonly reason?: string;
+  /** A service made of several (a delay process serving several tiers): each one's, by name. */
+  readonly parts?: Readonly<Record<string, Readiness>>;
+}
+
+/**
+ * Several services run as one process: ready only when every one is, since an orchestrator
+ * sends work to (or waits on) the process as a whole. The reason names each one that is not.
+ */
+export function combineReadiness(parts: Readonly<Record<string, Readiness>>): Readiness {
+  const notReady = Object.entries(parts).filter(([, readiness]) => !readiness.ready);
+  if (notReady.length === 0) {
+    return { ready: true, parts };
+  }
+  const reason = notReady
+    .map(([name, readiness]) => `${name}: ${readiness.reason ?? 'not ready'}`)
+    .join('; ');
+  return { ready: false, reason, parts };
 }
 
 /**

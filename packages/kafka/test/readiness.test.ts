@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { combineReadiness } from '@ricochet/kafka';
 import { describeReadiness } from '@ricochet/kafka/internal';
 
 describe('describeReadiness', () => {
@@ -36,6 +37,26 @@ describe('describeReadiness', () => {
     ).to.deep.equal({
       ready: false,
       reason: 'cannot publish since 2026-01-02T03:04:05.000Z',
+    });
+  });
+});
+
+describe('combineReadiness', () => {
+  it('is ready only when every part is, and reports each part', () => {
+    const parts = { 'retry-5s': { ready: true }, 'retry-1m': { ready: true } };
+    expect(combineReadiness(parts)).to.deep.equal({ ready: true, parts });
+  });
+
+  it('names each part that is not ready, with its reason', () => {
+    const parts = {
+      'retry-5s': { ready: true },
+      'retry-1m': { ready: false, reason: 'connecting and joining the consumer group' },
+      'retry-10m': { ready: false, reason: 'stopping' },
+    };
+    expect(combineReadiness(parts)).to.deep.equal({
+      ready: false,
+      reason: 'retry-1m: connecting and joining the consumer group; retry-10m: stopping',
+      parts,
     });
   });
 });

@@ -99,7 +99,11 @@ async function reply(request: IncomingMessage, options: ServiceHttpOptions): Pro
       return {
         status: readiness.ready ? 200 : 503,
         contentType: 'application/json',
-        body: JSON.stringify({ ready: readiness.ready, reason: readiness.reason }),
+        body: JSON.stringify({
+          ready: readiness.ready,
+          reason: readiness.reason,
+          ...(readiness.parts === undefined ? {} : { parts: readiness.parts }),
+        }),
       };
     }
     case '/metrics': {

@@ -13,7 +13,7 @@
  *   flags: { tier: '5s', 'http-port': '9465' },
  *   environment: process.env,
  * });
- * // config.delay.tier === 'retry-5s', config.group === 'ricochet-delay-retry-5s'
+ * // config.delay.tiers: [{ topic: 'retry-5s', group: 'ricochet-delay-retry-5s' }]
  * logger.info('settings', { config: redactConfig(config) }); // the SASL password shows as ***
  * ```
  */
@@ -41,6 +41,7 @@ export {
   serviceRoles,
   type ConnectionConfig,
   type DelayServiceConfig,
+  type DelayTierConfig,
   type DlqServiceConfig,
   type HttpConfig,
   type KafkaConfig,

@@ -26,6 +26,9 @@ import {
 } from '@ricochet/main-consumer/defaults';
 import { textFlag, type SettingDefinition } from './setting-definition.js';
 
+/** One tier per process unless told otherwise: the layout that scales each tier apart. */
+export const defaultAllTiers = false;
+
 /** Keyed by config-file key, in the order they are checked, after the settings every role takes. */
 export const roleSettingDefinitions = {
   'main.topics': {
@@ -43,8 +46,9 @@ export const roleSettingDefinitions = {
   tiers: {
     flag: textFlag('tiers'),
     environment: 'RICOCHET_TIERS',
-    roles: ['main'],
-    description: 'retry ladder',
+    roles: ['main', 'delay'],
+    description:
+      'retry ladder (delay: the tiers --all-tiers serves; when given, --tier must name tiers of it)',
     defaultText: defaultLadderText,
   },
   'main.concurrency': {
@@ -136,10 +140,19 @@ export const roleSettingDefinitions = {
     defaultText: 'off',
   },
   'delay.tier': {
-    flag: textFlag('tier'),
+    flag: { name: 'tier', type: 'string', repeatable: true },
     environment: 'RICOCHET_TIER',
     roles: ['delay'],
-    description: 'tier topic (retry-5s) or delay (5s); required',
+    description:
+      'tier topic (retry-5s) or delay (5s) to serve; repeat or separate with commas to serve several from one process, each in its own consumer group; required unless --all-tiers',
+  },
+  'delay.allTiers': {
+    flag: { name: 'all-tiers', type: 'boolean' },
+    environment: 'RICOCHET_ALL_TIERS',
+    roles: ['delay'],
+    description:
+      'serve every tier of the ladder (--tiers) from this one process, each in its own consumer group; not with --tier',
+    defaultText: String(defaultAllTiers),
   },
   'delay.maxWaitMs': {
     flag: textFlag('max-wait-ms'),

@@ -39,6 +39,7 @@ import {
 } from '@ricochet/main-consumer/defaults';
 import type { GivenValue } from './config-input.js';
 import type { SettingReader } from './precedence.js';
+import { defaultAllTiers } from './role-setting-definitions.js';
 import { primarySpelling, spellingsOf, type SettingKey } from './settings.js';
 import type { DelayServiceConfig, DlqServiceConfig, MainServiceConfig } from './types.js';
 import {
@@ -146,15 +147,30 @@ export function resolveMainSettings(
 export function resolveDelaySettings(
   reader: SettingReader,
   dlqTopic: string,
-): Pick<DelayServiceConfig, 'group' | 'delay' | 'publishTimeoutMs'> {
-  const tierGiven = required(reader, 'delay.tier');
-  const tier = parseTierReference(textValue(tierGiven), tierGiven.source).topic;
-  if (tier === dlqTopic) {
-    throw new ConfigError(tierGiven.source, `${tier} is also the dead-letter topic`);
+): Pick<DelayServiceConfig, 'delay' | 'publishTimeoutMs'> {
+  const topics = delayTierTopics(reader);
+  const bad = topics.find((topic) => topic.topic === dlqTopic);
+  if (bad !== undefined) {
+    throw new ConfigError(bad.source, `${bad.topic} is also the dead-letter topic`);
   }
+  const groupGiven = reader.given('group');
+  const onlyTier = topics.length === 1 ? topics[0] : undefined;
+  if (groupGiven !== undefined && onlyTier === undefined) {
+    throw new ConfigError(
+      groupGiven.source,
+      `names one consumer group, but ${topics.length} tiers are served and each keeps its own (${topics.map(({ topic }) => delayGroupId(topic)).join(', ')}); give it with a single --tier`,
+    );
+  }
+  const tiers = topics.map(({ topic }) => ({
+    topic,
+    group:
+      groupGiven !== undefined && onlyTier !== undefined
+        ? textValue(groupGiven)
+        : delayGroupId(topic),
+  }));
   return {
     delay: {
-      tier,
+      tiers,
       maxWaitMs: reader.read(
         'delay.maxWaitMs',
         (value) => integerValue(value, 1),
@@ -172,9 +188,65 @@ export function resolveDelaySettings(
       ),
       allowedTopics: reader.read('delay.allowedTopics', topicPatternsValue, undefined),
     },
-    group: reader.read('group', textValue, delayGroupId(tier)),
     publishTimeoutMs: publishTimeoutMs(reader),
   };
+}
+
+interface NamedTier {
+  readonly topic: string;
+  /** Where it was named, for a message about it. */
+  readonly source: string;
+}
+
+/**
+ * The tier topics a delay process serves: those --tier names, or the whole ladder with
+ * --all-tiers. The ladder is read only when given or needed: without it, --tier may name any tier
+ * (a ladder of the main consumers' own that this process is not told of).
+ */
+function delayTierTopics(reader: SettingReader): NamedTier[] {
+  const allGiven = reader.given('delay.allTiers');
+  const all = allGiven === undefined ? defaultAllTiers : booleanValue(allGiven);
+  const tierGiven = reader.given('delay.tier');
+  const ladderGiven = reader.given('tiers');
+  const ladder =
+    ladderGiven === undefined && !all
+      ? undefined
+      : parseTierLadder(
+          ladderGiven === undefined ? defaultLadderText : textValue(ladderGiven),
+          ladderGiven?.source ?? 'tiers',
+        );
+  if (allGiven !== undefined && all) {
+    if (tierGiven !== undefined) {
+      throw new ConfigError(
+        allGiven.source,
+        `serves every tier of the ladder; it cannot be given with ${tierGiven.source}: give one or the other`,
+      );
+    }
+    return (ladder ?? []).map(({ topic }) => ({ topic, source: allGiven.source }));
+  }
+  if (tierGiven === undefined) {
+    throw new ConfigError(
+      primarySpelling('delay.tier'),
+      `required for delay unless ${primarySpelling('delay.allTiers')}; set ${spellingsOf('delay.tier')}`,
+    );
+  }
+  const named: NamedTier[] = [];
+  const entries = listValue(tierGiven);
+  for (const [index, text] of entries.entries()) {
+    const source = entries.length === 1 ? tierGiven.source : `${tierGiven.source}[${index}]`;
+    const { topic } = parseTierReference(text, source);
+    if (named.some((earlier) => earlier.topic === topic)) {
+      throw new ConfigError(source, `${topic} is named twice; each tier is served once`);
+    }
+    if (ladder !== undefined && !ladder.some((tier) => tier.topic === topic)) {
+      throw new ConfigError(
+        source,
+        `${topic} is not a tier of the ladder ${formatTierLadder(ladder)} (${ladderGiven?.source ?? 'tiers'})`,
+      );
+    }
+    named.push({ topic, source });
+  }
+  return named;
 }
 
 export function resolveDlqSettings(

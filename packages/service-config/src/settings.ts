@@ -162,7 +162,8 @@ export const settingDefinitions = {
     flag: textFlag('group'),
     environment: 'RICOCHET_GROUP',
     roles: allRoles,
-    description: 'consumer group (main: required)',
+    description:
+      'consumer group (main: required; delay: of a single tier, as several tiers each keep their own)',
     defaultText: `delay: ${delayGroupIdPattern}; dlq: ${defaultArchiverGroupId}`,
   },
   ...roleSettingDefinitions,

@@ -59,7 +59,6 @@ interface CommonServiceConfig {
   readonly shutdownTimeoutMs: number;
   readonly sessionTimeoutMs: number;
   readonly dlqTopic: string;
-  readonly group: string;
   /**
    * Where each setting's value came from, as the user spelled it (`--http-port`,
    * `RICOCHET_HTTP_PORT`, `config.yaml: http.port`) or `default`, keyed by config-file key. Checks
@@ -75,6 +74,7 @@ interface PublishingServiceConfig {
 
 export interface MainServiceConfig extends CommonServiceConfig, PublishingServiceConfig {
   readonly role: 'main';
+  readonly group: string;
   readonly main: {
     readonly topics: readonly string[];
     /** A module path, relative to the working directory. */
@@ -101,11 +101,19 @@ export interface MainServiceConfig extends CommonServiceConfig, PublishingServic
   };
 }
 
+/** One tier a delay process serves. */
+export interface DelayTierConfig {
+  /** The tier topic, canonical (`retry-5s`) whether the user named it by topic or by delay. */
+  readonly topic: string;
+  /** Each tier its own group, so that tiers scale apart by running more processes. */
+  readonly group: string;
+}
+
 export interface DelayServiceConfig extends CommonServiceConfig, PublishingServiceConfig {
   readonly role: 'delay';
   readonly delay: {
-    /** The tier topic, canonical (`retry-5s`) whether the user named it by topic or by delay. */
-    readonly tier: string;
+    /** One or more, in the order given (the ladder's for --all-tiers), no topic twice. */
+    readonly tiers: readonly DelayTierConfig[];
     readonly maxWaitMs: number;
     readonly readAheadMs: number;
     readonly readAheadBytes: number;
@@ -116,6 +124,7 @@ export interface DelayServiceConfig extends CommonServiceConfig, PublishingServi
 
 export interface DlqServiceConfig extends CommonServiceConfig {
   readonly role: 'dlq';
+  readonly group: string;
   readonly archiver: {
     readonly store: string;
     /** PostgreSQL: the longest one statement may run (`statement_timeout`). */

@@ -99,7 +99,7 @@ describe('service config files', () => {
         "a library option's spelling of a key",
         'delay:\n  maxWaitMilliseconds: 10',
         'config.yaml: delay.maxWaitMilliseconds',
-        /unknown key; delay takes tier, maxWaitMs/,
+        /unknown key; delay takes tier, allTiers, maxWaitMs/,
       ],
     ];
     for (const [problem, yaml, field, message] of cases) {
@@ -134,7 +134,7 @@ describe('service config files', () => {
         'tiers: 5s',
         'registry: http://r',
         'main: {topics: [t], handler: h.mjs, concurrency: 2, ordering: key-strict, onDeadLetter: dead-letter, maxWaitingPerKey: 3, maxInFlight: 8, maxWaitMs: 11, revokeGraceMs: 9, fromBeginning: true, handlerTimeoutMs: 5, stallTimeoutMs: 6, maxHandlerCrashes: 7, deadLetterGuard: "0.5,1m,100,cooldown=10m"}',
-        'delay: {tier: 5s, maxWaitMs: 10, readAheadMs: 500, readAheadBytes: 4096, allowedTopics: [t, "t.*"]}',
+        'delay: {tier: 5s, allTiers: false, maxWaitMs: 10, readAheadMs: 500, readAheadBytes: 4096, allowedTopics: [t, "t.*"]}',
         'archiver: {store: "sqlite::memory:", statementTimeoutMs: 5000, maxWaitMs: 12, format: spring}',
       ].join('\n');
       expect(resolve('main', { yaml }).main).to.deep.equal({
@@ -161,7 +161,7 @@ describe('service config files', () => {
         },
       });
       expect(resolve('delay', { yaml }).delay).to.deep.equal({
-        tier: 'retry-5s',
+        tiers: [{ topic: 'retry-5s', group: 'g' }],
         maxWaitMs: 10,
         readAheadMs: 500,
         readAheadBytes: 4096,

@@ -143,13 +143,12 @@ describe('service config precedence: flag > environment > file > default', () =>
   it('derives role defaults: client id, delay group from the canonical tier topic', () => {
     const delay = resolve('delay', { flags: { brokers: 'k:1', tier: '60s' } });
     expect(delay.delay).to.deep.equal({
-      tier: 'retry-1m',
+      tiers: [{ topic: 'retry-1m', group: 'ricochet-delay-retry-1m' }],
       maxWaitMs: 50,
       readAheadMs: 2_000,
       readAheadBytes: 1_048_576,
       allowedTopics: undefined,
     });
-    expect(delay.group).to.equal('ricochet-delay-retry-1m');
     expect(delay.kafka.clientId).to.equal('ricochet-delay');
     const main = resolve('main', { flags: { ...required.main, tiers: '5000ms, 60s' } });
     expect(main.main).to.deep.include({
@@ -164,7 +163,7 @@ describe('service config precedence: flag > environment > file > default', () =>
     const yaml =
       'brokers: k:1\nmain: {topics: [orders], handler: h.mjs}\ndelay: {tier: 1m}\nregistry: http://r:8081';
     const delay = resolve('delay', { yaml });
-    expect(delay.delay.tier).to.equal('retry-1m');
+    expect(delay.delay.tiers.map((tier) => tier.topic)).to.deep.equal(['retry-1m']);
     expect(delay.sources).to.not.have.property('main.topics');
     expect(resolve('dlq', { yaml }).archiver.registry).to.equal('http://r:8081');
   });

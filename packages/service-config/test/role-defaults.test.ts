@@ -24,7 +24,7 @@ describe('the settings take their defaults from the role packages', () => {
       maxWaitMilliseconds: config.delay.maxWaitMs,
       readAheadMilliseconds: config.delay.readAheadMs,
       readAheadBytes: config.delay.readAheadBytes,
-      groupId: config.group,
+      groupId: config.delay.tiers[0]?.group,
       dlqTopic: config.dlqTopic,
       sessionTimeoutMilliseconds: config.sessionTimeoutMs,
       publishTimeoutMilliseconds: config.publishTimeoutMs,

@@ -258,7 +258,7 @@ const cases: Case[] = [
     'delay',
     { flags: { brokers: 'k:1' } },
     '--tier',
-    /required; set --tier, RICOCHET_TIER or delay.tier/,
+    /required for delay unless --all-tiers; set --tier, RICOCHET_TIER or delay.tier/,
   ],
   [
     'a tier that is not canonical',

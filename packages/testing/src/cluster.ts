@@ -32,6 +32,8 @@ export interface LocalCluster {
   killBroker(id: ClusterNodeId): Promise<void>;
   /** Starts one node; resolves once it answers and lists the three brokers again. */
   startBroker(id: ClusterNodeId): Promise<void>;
+  /** Starts every node that is not running; resolves once all three answer and list each other. */
+  startStopped(): Promise<void>;
   /** The node leading `topic`'s `partition`, as the cluster's metadata says now. */
   leaderOf(topic: string, partition: number): Promise<ClusterNodeId>;
   /** Stops every node and deletes the cluster's data. */
@@ -68,6 +70,7 @@ export async function startLocalCluster(name: string, basePort: number): Promise
     stopBroker: (id) => script('stop-broker', String(id)),
     killBroker: (id) => script('kill-broker', String(id)),
     startBroker: (id) => script('start-broker', String(id)),
+    startStopped: () => script('start'),
     leaderOf: async (topic, partition) => {
       const [description] = await withAdmin(
         (admin) => admin.describeTopics([topic]),

@@ -25,6 +25,8 @@ import { demoRecord } from '../demo/traffic.js';
 
 const sampleHandler = fileURLToPath(new URL('../../dist/demo/sample-handler.js', import.meta.url));
 const trafficTickMilliseconds = 250;
+const delayLayouts = ['per-tier', 'all-tiers'] as const;
+type DelayLayout = (typeof delayLayouts)[number];
 const summaryTickMilliseconds = 1_000;
 
 async function scrape(service: DemoService): Promise<Sample[]> {
@@ -70,6 +72,12 @@ export function demoCommand(io: CliIo, outcome: CommandOutcome) {
           default: defaultConsolePort,
           describe: 'the console’s port, on 127.0.0.1',
         })
+        .option('delay-layout', {
+          choices: delayLayouts,
+          default: 'per-tier' as DelayLayout,
+          describe:
+            'per-tier: a delay process per tier (each scales apart); all-tiers: one process serving every tier',
+        })
         .option('log-folder', { type: 'string', default: './ricochet-demo-logs' }),
     run: async (argv) => {
       const brokers = brokersFrom(argv.brokers, io);
@@ -105,14 +113,24 @@ export function demoCommand(io: CliIo, outcome: CommandOutcome) {
         argv.basePort,
         logFolder,
       );
-      const delays = ladder.map((tier, index) =>
-        startService(
-          `delay-${tier.topic}`,
-          ['delay', '--tier', tier.topic, ...common],
-          argv.basePort + 1 + index,
-          logFolder,
-        ),
-      );
+      const delays =
+        argv.delayLayout === 'all-tiers'
+          ? [
+              startService(
+                'delay-all-tiers',
+                ['delay', '--all-tiers', '--tiers', formatTierLadder(ladder), ...common],
+                argv.basePort + 1,
+                logFolder,
+              ),
+            ]
+          : ladder.map((tier, index) =>
+              startService(
+                `delay-${tier.topic}`,
+                ['delay', '--tier', tier.topic, ...common],
+                argv.basePort + 1 + index,
+                logFolder,
+              ),
+            );
       const archiver = startService(
         'dlq',
         ['dlq', '--store', argv.store, ...common],
@@ -146,14 +164,15 @@ export function demoCommand(io: CliIo, outcome: CommandOutcome) {
       });
       const isTerminal = 'isTTY' in io.stdout && io.stdout.isTTY === true;
       const report = async (final: boolean): Promise<void> => {
-        const delaySamples = new Map<string, Sample[]>();
-        for (const [index, tier] of ladder.entries()) {
-          delaySamples.set(tier.topic, await scrape(delays[index]!));
+        const delaySamples: Sample[][] = [];
+        for (const delay of delays) {
+          delaySamples.push(await scrape(delay));
         }
         const line = renderSummary(
           summarize({
             produced,
             main: await scrape(main),
+            tiers: ladder.map((tier) => tier.topic),
             delays: delaySamples,
             archiver: await scrape(archiver),
           }),

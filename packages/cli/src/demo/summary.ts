@@ -4,8 +4,10 @@ import { histogramQuantile, total, type Sample } from './prometheus-text.js';
 export interface DemoSnapshot {
   readonly produced: number;
   readonly main: readonly Sample[];
-  /** By tier topic. */
-  readonly delays: ReadonlyMap<string, readonly Sample[]>;
+  /** The tier topics, in ladder order. */
+  readonly tiers: readonly string[];
+  /** Each delay process's samples, whether it serves one tier or all of them. */
+  readonly delays: readonly (readonly Sample[])[];
   readonly archiver: readonly Sample[];
 }
 
@@ -23,12 +25,12 @@ export interface DemoSummary {
 }
 
 export function summarize(snapshot: DemoSnapshot): DemoSummary {
-  const delaySamples = [...snapshot.delays.values()].flat();
-  const waiting = [...snapshot.delays].map(([tier, samples]) => {
+  const delaySamples = snapshot.delays.flat();
+  // A delay's dead letters carry no tier label: the few it makes (malformed tier records) are
+  // counted as still waiting here, and as dead-lettered below.
+  const waiting = snapshot.tiers.map((tier) => {
     const sent = total(snapshot.main, 'ricochet_records_sent_to_tier_total', { tier });
-    const left =
-      total(samples, 'ricochet_records_redelivered_total') +
-      total(samples, 'ricochet_records_dead_lettered_total');
+    const left = total(delaySamples, 'ricochet_records_redelivered_total', { tier });
     return [tier, Math.max(0, sent - left)] as const;
   });
   const quantileMilliseconds = (quantile: number): number | undefined => {
