@@ -84,6 +84,11 @@ describe('the admin port against a real broker', function () {
         0, 1,
       ]);
       expect(description?.partitions[0]?.replicas).to.have.length(1);
+      // One broker: it leads every partition, and is its only in-sync replica.
+      expect(description?.partitions[0]?.leader).to.equal(cluster.brokers[0]?.nodeId);
+      expect(description?.partitions[0]?.inSyncReplicas).to.deep.equal([
+        cluster.brokers[0]?.nodeId,
+      ]);
       const [configs] = await admin.describeConfigs([{ type: 'topic', name: topic }]);
       expect(configs?.type).to.equal('topic');
       expect(configs?.name).to.equal(topic);

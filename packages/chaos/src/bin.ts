@@ -26,7 +26,7 @@ const parser = yargs(hideBin(process.argv))
   .option('profile', {
     type: 'string',
     choices: profileNames,
-    describe: 'ci (default), long, key-strict-ci or key-strict',
+    describe: 'ci (default), long, key-strict-ci, key-strict, cluster-ci or cluster',
   })
   .option('records', text('records to produce'))
   .option('keys', text('distinct keys the records share'))
@@ -78,6 +78,23 @@ const parser = yargs(hideBin(process.argv))
     ),
   )
   .option('http-base-port', text('first of the services’ HTTP ports (default 29200)'))
+  .option(
+    'leader-kills',
+    text('cluster: rounds of kill -9 of the leader of a source, a tier and a DLQ partition'),
+  )
+  .option(
+    'broker-outages',
+    text('cluster: a broker down (kill -9) for longer than the producers retry'),
+  )
+  .option('controlled-restarts', text('cluster: a broker stopped with SIGTERM and started again'))
+  .option(
+    'below-min-isr',
+    text('cluster: a broker down and min.insync.replicas raised above the in-sync replicas'),
+  )
+  .option(
+    'cluster-port',
+    text('cluster: the first node’s port; the cluster uses 6 ports from there (default 29392)'),
+  )
   .strict()
   .version(false)
   .help()

@@ -1,10 +1,8 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { ChaosInfrastructureError } from './errors.js';
-
-const run = promisify(execFile);
+import { runBrokerScript } from './script.js';
 
 export interface BrokerSettings {
   /** scripts/kafka */
@@ -108,19 +106,12 @@ export class ChaosBroker {
   }
 
   async #script(command: string): Promise<void> {
-    try {
-      await run(this.#settings.script, [command], {
-        env: this.#environment,
-        maxBuffer: 16 * 1024 * 1024,
-      });
-    } catch (error) {
-      const stderr = (error as { stderr?: string }).stderr?.trim() ?? '';
-      throw new ChaosInfrastructureError(
-        `scripts/kafka ${command} failed for the chaos broker on port ${this.#settings.port}` +
-          (stderr === '' ? '' : `: ${stderr.split('\n').slice(-5).join(' | ')}`),
-        { cause: error },
-      );
-    }
+    await runBrokerScript(
+      this.#settings.script,
+      [command],
+      this.#environment,
+      `scripts/kafka ${command} for the chaos broker on port ${this.#settings.port}`,
+    );
   }
 }
 

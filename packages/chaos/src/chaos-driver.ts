@@ -1,14 +1,12 @@
 import type { Logger, Tier } from '@ricochet/core';
-import {
-  outageBeyondProducerRetriesMilliseconds,
-  produceApiKey,
-  type FaultProxy,
-} from '@ricochet/testing';
-import type { ChaosBroker, BrokerStopMode } from './broker.js';
+import { outageBeyondProducerRetriesMilliseconds, produceApiKey } from '@ricochet/testing';
+import type { BrokerStopMode } from './broker.js';
 import type { ChaosEvent } from './chaos-schedule.js';
+import { ChaosInfrastructureError } from './errors.js';
 import { retireGraceMilliseconds } from './fleet.js';
 import { heldPartitions } from './http-probe.js';
 import type { TrafficProducer } from './producer.js';
+import type { SingleBroker } from './run-kafka.js';
 import type { Instance, InstanceSpec, Role, Supervisor } from './supervisor.js';
 import { sleep } from './timing.js';
 
@@ -35,9 +33,11 @@ export interface ScaleTally {
 
 export interface ChaosStage {
   readonly supervisor: Supervisor;
-  readonly broker: ChaosBroker;
-  /** Between the fleet and the broker: loses acknowledgements. */
-  readonly proxy: FaultProxy;
+  /**
+   * The single broker, and the proxy between it and the fleet that loses acknowledgements; a
+   * cluster run has none, and no broker restart or lost acknowledgement in its schedule.
+   */
+  readonly single: SingleBroker | undefined;
   readonly brokerStopMode: BrokerStopMode;
   readonly producer: TrafficProducer;
   readonly scaleTier: Tier;
@@ -90,11 +90,12 @@ export async function driveChaos(
         break;
       }
       case 'broker-restart': {
+        const { broker } = singleBroker(stage, event.kind);
         await stage.producer.pause();
         const downAt = Date.now();
         logger.info(`restarting the broker (${stage.brokerStopMode})`);
         try {
-          await stage.broker.restart(stage.brokerStopMode);
+          await broker.restart(stage.brokerStopMode);
         } finally {
           stage.producer.resume();
         }
@@ -103,14 +104,15 @@ export async function driveChaos(
         break;
       }
       case 'lost-ack': {
+        const { proxy } = singleBroker(stage, event.kind);
         const lost = await Promise.race([
-          stage.proxy
+          proxy
             .loseNextResponse(produceApiKey, outageBeyondProducerRetriesMilliseconds)
             .then(() => true),
           sleep(victimWaitMilliseconds, signal).then(() => false),
         ]);
         if (!lost) {
-          stage.proxy.cancelLoss();
+          proxy.cancelLoss();
           logger.warn('no produce request went through the fault proxy: no acknowledgement lost');
           break;
         }
@@ -166,6 +168,13 @@ export async function driveChaos(
     scale,
     uncleanScaleDowns,
   };
+}
+
+function singleBroker(stage: ChaosStage, kind: string): SingleBroker {
+  if (stage.single === undefined) {
+    throw new ChaosInfrastructureError(`${kind} needs the single broker; this run is on a cluster`);
+  }
+  return stage.single;
 }
 
 /**

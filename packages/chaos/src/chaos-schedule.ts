@@ -18,10 +18,13 @@ export type ChaosEvent =
   | { readonly at: number; readonly kind: 'scale-up' }
   | { readonly at: number; readonly kind: 'scale-down' };
 
-export interface ScheduleInput {
-  /** The first and last moment chaos may strike, ms after the traffic starts. */
+/** The first and last moment chaos may strike, ms after the traffic starts. */
+export interface ChaosWindow {
   readonly windowStart: number;
   readonly windowEnd: number;
+}
+
+export interface ScheduleInput extends ChaosWindow {
   readonly killsPerRole: number;
   readonly roles: readonly Role[];
   readonly brokerRestarts: number;

@@ -10,7 +10,7 @@
  * ```
  */
 export { compileChaosOptions, type ChaosFlags, type ChaosOptions } from './options.js';
-export { profiles, profileNames, type ProfileName } from './profiles.js';
+export { profiles, profileNames, type ClusterFaultCounts, type ProfileName } from './profiles.js';
 export { runChaos } from './run.js';
 export { judge, type Verdict, type VerdictInput, type ServiceEnding } from './verdict.js';
 export type { Check } from './record-checks.js';
@@ -43,8 +43,16 @@ export {
 } from './key-strict-order.js';
 export { seededRandom, type Random } from './random.js';
 export { scheduleChaos, type ChaosEvent } from './chaos-schedule.js';
+export {
+  scheduleClusterFaults,
+  leaderKillTargets,
+  type ClusterFault,
+  type LeaderKillTarget,
+} from './cluster-schedule.js';
+export { failureKind } from './failure-kind.js';
 export { planFleet, type FleetContext } from './fleet.js';
 export { ChaosBroker, type BrokerSettings, type BrokerStopMode } from './broker.js';
+export { ChaosCluster, type ClusterSettings } from './cluster.js';
 export { Supervisor, type InstanceSpec, type ExitRecord } from './supervisor.js';
 export type { Invocation, NewInvocation } from './ledger.js';
 export type { ArchiveEntry } from './archive-reader.js';

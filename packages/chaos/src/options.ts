@@ -8,7 +8,13 @@ import {
   type TierLadder,
 } from '@ricochet/core';
 import { orderings, type Ordering } from '@ricochet/main-consumer/defaults';
-import { profileNames, profiles, type ProfileName, type ProfileValues } from './profiles.js';
+import {
+  profileNames,
+  profiles,
+  type ClusterFaultCounts,
+  type ProfileName,
+  type ProfileValues,
+} from './profiles.js';
 import type { RecordShares } from './record-plan.js';
 
 /** The flags as given: text, or undefined when absent (then the profile or default applies). */
@@ -44,6 +50,11 @@ export interface ChaosFlags {
   readonly controllerPort?: string | undefined;
   readonly proxyPort?: string | undefined;
   readonly httpBasePort?: string | undefined;
+  readonly leaderKills?: string | undefined;
+  readonly brokerOutages?: string | undefined;
+  readonly controlledRestarts?: string | undefined;
+  readonly belowMinIsr?: string | undefined;
+  readonly clusterPort?: string | undefined;
 }
 
 export type BrokerRestartMode = 'kill' | 'stop';
@@ -91,6 +102,10 @@ export interface ChaosOptions {
    */
   readonly proxyPort: number;
   readonly httpBasePort: number;
+  /** The broker faults of a run on the three-node cluster; undefined: the single broker. */
+  readonly cluster: ClusterFaultCounts | undefined;
+  /** The cluster's first port: node N's client port is this + N - 1, its controller's + N + 2. */
+  readonly clusterPort: number;
 }
 
 /** The shared development broker: the chaos run resets and restarts its own, never this one. */
@@ -205,6 +220,8 @@ export function compileChaosOptions(
     throw new ConfigError('--ordering', `must be ${orderings.join(', ')}, got "${ordering}"`);
   }
   const records = wholeNumber('--records', pick(flags.records, values.records), 1, 10_000_000);
+  const cluster = clusterFaults(flags, values.cluster);
+  const clusterPort = port('--cluster-port', flags.clusterPort, 29392);
   return {
     profile,
     records,
@@ -265,5 +282,55 @@ export function compileChaosOptions(
     controllerPort,
     proxyPort,
     httpBasePort: wholeNumber('--http-base-port', pick(flags.httpBasePort, 29200), 1024, 65000),
+    cluster,
+    clusterPort,
+  };
+}
+
+/**
+ * The cluster profiles' broker faults, each overridden by its flag. The single broker's faults
+ * (its restart, the lost acknowledgement behind the fault proxy) have no place on the cluster,
+ * and the cluster's none on the single broker: either given where it does not apply is an error.
+ */
+function clusterFaults(
+  flags: ChaosFlags,
+  counts: ClusterFaultCounts | undefined,
+): ClusterFaultCounts | undefined {
+  const clusterFlags: ReadonlyArray<[string, string | undefined]> = [
+    ['--leader-kills', flags.leaderKills],
+    ['--broker-outages', flags.brokerOutages],
+    ['--controlled-restarts', flags.controlledRestarts],
+    ['--below-min-isr', flags.belowMinIsr],
+  ];
+  if (counts === undefined) {
+    const given = clusterFlags.find(([, value]) => value !== undefined);
+    if (given !== undefined) {
+      throw new ConfigError(given[0], 'applies to the cluster profiles (cluster-ci, cluster) only');
+    }
+    return undefined;
+  }
+  const singleBrokerFlags: ReadonlyArray<[string, string | undefined]> = [
+    ['--broker-restarts', flags.brokerRestarts],
+    ['--broker-restart', flags.brokerRestart],
+    ['--lost-acks', flags.lostAcks],
+    ['--broker-port', flags.brokerPort],
+    ['--controller-port', flags.controllerPort],
+    ['--proxy-port', flags.proxyPort],
+  ];
+  const given = singleBrokerFlags.find(([, value]) => value !== undefined);
+  if (given !== undefined) {
+    throw new ConfigError(given[0], 'applies to the single broker; a cluster profile runs three');
+  }
+  const count = (field: string, text: string | undefined, fallback: number): number =>
+    wholeNumber(field, pick(text, fallback), 0, 100);
+  return {
+    leaderKills: count('--leader-kills', flags.leaderKills, counts.leaderKills),
+    brokerOutages: count('--broker-outages', flags.brokerOutages, counts.brokerOutages),
+    controlledRestarts: count(
+      '--controlled-restarts',
+      flags.controlledRestarts,
+      counts.controlledRestarts,
+    ),
+    belowMinIsr: count('--below-min-isr', flags.belowMinIsr, counts.belowMinIsr),
   };
 }

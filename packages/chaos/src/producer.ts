@@ -1,5 +1,6 @@
 import type { Logger } from '@ricochet/core';
 import { createKafkaClient, createReliableProducer, type ReliableProducer } from '@ricochet/kafka';
+import { failureKind } from './failure-kind.js';
 import type { Ledger } from './ledger.js';
 import { encodePlan, type RecordPlan } from './record-plan.js';
 import { sleep } from './timing.js';
@@ -29,6 +30,7 @@ export class TrafficProducer {
   readonly #producer: ReliableProducer;
   #sent = 0;
   #failedSends = 0;
+  readonly #failureKinds = new Map<string, number>();
   #inFlight: Promise<void> = Promise.resolve();
   #resumed: Promise<void> | undefined;
   #resume: (() => void) | undefined;
@@ -61,6 +63,11 @@ export class TrafficProducer {
 
   async disconnect(): Promise<void> {
     await this.#producer.disconnect();
+  }
+
+  /** Sends that failed, by what made them fail (the broker's error code where it gave one). */
+  get failureKinds(): ReadonlyMap<string, number> {
+    return this.#failureKinds;
   }
 
   /** Resolves once no send is in flight; no send starts until `resume`. */
@@ -117,6 +124,8 @@ export class TrafficProducer {
       } catch (error) {
         ledger.recordSent(ids);
         this.#failedSends += 1;
+        const kind = failureKind(error);
+        this.#failureKinds.set(kind, (this.#failureKinds.get(kind) ?? 0) + 1);
         logger.warn('a traffic send failed; sending the batch again', {
           error,
           first: ids[0],

@@ -30,9 +30,37 @@ export interface ProfileValues {
   readonly resolveTimeout: string;
   /** How long to keep watching once every record is resolved: late duplicates show up here. */
   readonly settle: string;
+  /**
+   * Run on the three-node cluster (scripts/kafka-cluster) with these broker faults, instead of
+   * the single broker (whose restart and lost acknowledgements then do not apply).
+   */
+  readonly cluster: ClusterFaultCounts | undefined;
 }
 
-export const profileNames = ['ci', 'long', 'key-strict-ci', 'key-strict'] as const;
+/**
+ * The broker faults of a cluster run, one after another (never two brokers down at once). Each
+ * kill strikes the leader of a partition: of the source topic, a tier and the DLQ in turn, over
+ * the leader kills, the outages and the windows below min.insync.replicas.
+ */
+export interface ClusterFaultCounts {
+  /** `kill -9` of a partition's leader, started again a few seconds later. */
+  readonly leaderKills: number;
+  /** A partition's leader down (kill -9) for longer than the producers' retry budget. */
+  readonly brokerOutages: number;
+  /** A broker stopped with SIGTERM (controlled shutdown: it hands its leaderships over) and started. */
+  readonly controlledRestarts: number;
+  /** A partition's leader down, and the in-sync replicas then below min.insync.replicas. */
+  readonly belowMinIsr: number;
+}
+
+export const profileNames = [
+  'ci',
+  'long',
+  'key-strict-ci',
+  'key-strict',
+  'cluster-ci',
+  'cluster',
+] as const;
 export type ProfileName = (typeof profileNames)[number];
 
 /**
@@ -46,7 +74,23 @@ export type ProfileName = (typeof profileNames)[number];
  * lost acknowledgement needs a publish to lose); what makes a run long is the drains after the
  * outages, which more records only lengthen. `key-strict`: the same, longer, by hand: 20,000
  * records over 400 keys, 10 kills per role.
+ * `cluster-ci`: on three brokers, for CI: one of each broker fault while 2,000 records flow at 20
+ * a second: the leader of a source partition killed, the leader of a tier partition down past the
+ * producers' retries, a controlled restart, and the leader of a DLQ partition down with the rest
+ * below min.insync.replicas; each broker restart takes most of a minute on a loaded 2-core
+ * machine, so there are four, and one kill per role. `cluster`: the same, by hand: 12,000
+ * records, 3 leader kills, 2 of each other broker fault, 5 kills per role.
  */
+/** The ladder, the topics' shape and the fleet's settings: every profile runs them alike. */
+const sameInEveryProfile = {
+  tiers: '1s,3s,8s',
+  partitions: 4,
+  concurrency: 2,
+  maxInFlight: 16,
+  maxHandlerLatencyMs: 50,
+  sessionTimeoutMs: 6_000,
+} as const;
+
 export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
   ci: {
     ordering: undefined,
@@ -56,14 +100,10 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
     killsPerRole: 3,
     brokerRestarts: 1,
     lostAcks: 1,
-    tiers: '1s,3s,8s',
-    partitions: 4,
-    concurrency: 2,
-    maxInFlight: 16,
-    maxHandlerLatencyMs: 50,
-    sessionTimeoutMs: 6_000,
+    ...sameInEveryProfile,
     resolveTimeout: '3m',
     settle: '8s',
+    cluster: undefined,
   },
   long: {
     ordering: undefined,
@@ -73,14 +113,10 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
     killsPerRole: 20,
     brokerRestarts: 1,
     lostAcks: 2,
-    tiers: '1s,3s,8s',
-    partitions: 4,
-    concurrency: 2,
-    maxInFlight: 16,
-    maxHandlerLatencyMs: 50,
-    sessionTimeoutMs: 6_000,
+    ...sameInEveryProfile,
     resolveTimeout: '15m',
     settle: '10s',
+    cluster: undefined,
   },
   'key-strict-ci': {
     ordering: 'key-strict',
@@ -90,14 +126,10 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
     killsPerRole: 2,
     brokerRestarts: 1,
     lostAcks: 1,
-    tiers: '1s,3s,8s',
-    partitions: 4,
-    concurrency: 2,
-    maxInFlight: 16,
-    maxHandlerLatencyMs: 50,
-    sessionTimeoutMs: 6_000,
+    ...sameInEveryProfile,
     resolveTimeout: '3m',
     settle: '8s',
+    cluster: undefined,
   },
   'key-strict': {
     ordering: 'key-strict',
@@ -107,13 +139,35 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
     killsPerRole: 10,
     brokerRestarts: 1,
     lostAcks: 2,
-    tiers: '1s,3s,8s',
-    partitions: 4,
-    concurrency: 2,
-    maxInFlight: 16,
-    maxHandlerLatencyMs: 50,
-    sessionTimeoutMs: 6_000,
+    ...sameInEveryProfile,
     resolveTimeout: '10m',
     settle: '10s',
+    cluster: undefined,
+  },
+  'cluster-ci': {
+    ordering: undefined,
+    records: 2_000,
+    keys: 50,
+    rate: 20,
+    killsPerRole: 1,
+    brokerRestarts: 0,
+    lostAcks: 0,
+    ...sameInEveryProfile,
+    resolveTimeout: '3m',
+    settle: '8s',
+    cluster: { leaderKills: 1, brokerOutages: 1, controlledRestarts: 1, belowMinIsr: 1 },
+  },
+  cluster: {
+    ordering: undefined,
+    records: 12_000,
+    keys: 400,
+    rate: 30,
+    killsPerRole: 5,
+    brokerRestarts: 0,
+    lostAcks: 0,
+    ...sameInEveryProfile,
+    resolveTimeout: '10m',
+    settle: '10s',
+    cluster: { leaderKills: 3, brokerOutages: 2, controlledRestarts: 2, belowMinIsr: 2 },
   },
 };

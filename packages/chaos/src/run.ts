@@ -3,13 +3,16 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openArchiveStore, type ArchiveStore } from '@ricochet/archive';
 import { defaultDeadLetterTopic, type Logger } from '@ricochet/core';
+import { createAdmin, createKafkaClient, type KafkaAdmin } from '@ricochet/kafka';
 import { createLogger } from '@ricochet/logger';
-import { FaultProxy } from '@ricochet/testing';
+import { outageBeyondProducerRetriesMilliseconds } from '@ricochet/testing';
 import { readArchive } from './archive-reader.js';
-import { ChaosBroker } from './broker.js';
 import { countDeadLetters } from './dead-letter-count.js';
 import { driveChaos } from './chaos-driver.js';
 import { scheduleChaos } from './chaos-schedule.js';
+import { clusterMinInsyncReplicas, clusterReplicationFactor } from './cluster.js';
+import { driveClusterFaults, type FaultRecord } from './cluster-driver.js';
+import { scheduleClusterFaults } from './cluster-schedule.js';
 import { ChaosInfrastructureError } from './errors.js';
 import { planFleet, retireGraceMilliseconds } from './fleet.js';
 import { Ledger } from './ledger.js';
@@ -19,6 +22,7 @@ import { TrafficProducer } from './producer.js';
 import { seededRandom } from './random.js';
 import { planRecords } from './record-plan.js';
 import { waitUntilResolved } from './resolution.js';
+import { runKafka } from './run-kafka.js';
 import { waitUntilHealthy } from './service-health.js';
 import type { ChaosReport } from './summary.js';
 import { roles, Supervisor, type Role } from './supervisor.js';
@@ -31,7 +35,10 @@ const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
 /** Built code, whether this module runs from src/ (tests) or dist/: services run what ships. */
 const cliBin = join(repositoryRoot, 'packages', 'cli', 'dist', 'bin.js');
 const handlerModule = join(packageRoot, 'dist', 'handler.js');
-const kafkaScript = join(repositoryRoot, 'scripts', 'kafka');
+const scripts = {
+  kafka: join(repositoryRoot, 'scripts', 'kafka'),
+  cluster: join(repositoryRoot, 'scripts', 'kafka-cluster'),
+};
 
 const sourceTopic = 'chaos-orders';
 const group = 'chaos';
@@ -48,7 +55,7 @@ function runDirectoryName(): string {
 }
 
 /**
- * The whole run: a fresh broker of its own, the topology, the services, traffic and chaos, the
+ * The whole run: a fresh broker (or three-node cluster) of its own, the topology, the services, traffic and chaos, the
  * wait until every record is resolved, a clean stop, and the verdict. Everything started is
  * stopped on the way out, whatever happens (the process 'exit' hook covers a crash).
  */
@@ -67,18 +74,7 @@ export async function runChaos(
     format: 'json',
     stream: runnerLog,
   });
-  const broker = new ChaosBroker({
-    script: kafkaScript,
-    stateDir: options.stateDir,
-    port: options.brokerPort,
-    controllerPort: options.controllerPort,
-    proxied: { port: options.proxyPort, listenerPort: options.proxyPort + 1 },
-  });
-  // The fleet reaches the broker only through the proxy; the runner's own clients go direct.
-  const proxy = new FaultProxy({
-    listenPort: options.proxyPort,
-    targetPort: options.proxyPort + 1,
-  });
+  const kafka = runKafka(options, scripts);
   const supervisor = new Supervisor({
     cliBin,
     runDirectory,
@@ -88,12 +84,13 @@ export async function runChaos(
   });
   const killEverything = (): void => {
     supervisor.killAllSynchronously();
-    broker.stopSynchronously();
+    kafka.stopSynchronously();
   };
   process.once('exit', killEverything);
   const ledger = Ledger.create(join(runDirectory, 'ledger.db'));
   let archive: ArchiveStore | undefined;
   let producer: TrafficProducer | undefined;
+  let clusterAdmin: KafkaAdmin | undefined;
   // Each step runs whatever failed before it: a failing step is reported, and the next goes on.
   const cleanUp = async (step: string, work: () => Promise<void> | void): Promise<void> => {
     try {
@@ -115,7 +112,7 @@ export async function runChaos(
       seededRandom(options.seed),
     );
     const fleet = planFleet(options, {
-      brokers: broker.proxiedBrokers,
+      brokers: kafka.fleetBrokers,
       sourceTopic,
       group,
       dlqTopic,
@@ -123,25 +120,29 @@ export async function runChaos(
       ledgerPath: join(runDirectory, 'ledger.db'),
       archiveUrl: `sqlite:${join(runDirectory, 'archive.db')}`,
     });
-    progress.info(`starting a fresh broker at ${broker.brokers.join(',')}`);
+    progress.info(
+      `starting a fresh ${kafka.cluster === undefined ? 'broker' : 'cluster'} at ${kafka.brokers.join(',')}`,
+    );
     // First: it also stops the broker of an earlier run that did not get to stop it.
-    await broker.reset();
+    await kafka.reset();
     await requireFreePorts([
-      options.brokerPort,
-      options.controllerPort,
-      options.proxyPort,
-      options.proxyPort + 1,
+      ...kafka.ports,
       ...[...fleet.initial, ...fleet.scaleUp].map((spec) => spec.httpPort),
     ]);
-    await broker.start();
-    await proxy.start();
+    await kafka.start();
     await createTopology({
       cliBin,
-      brokers: broker.brokers,
+      brokers: kafka.brokers,
       ladder: options.ladder,
       dlqTopic,
       sourceTopic,
       partitions: options.partitions,
+      ...(kafka.cluster === undefined
+        ? { replicationFactor: 1, minInsyncReplicas: undefined }
+        : {
+            replicationFactor: clusterReplicationFactor,
+            minInsyncReplicas: clusterMinInsyncReplicas,
+          }),
       groups: options.ordering === 'key-strict' ? [group] : [],
     });
     progress.info(`starting ${fleet.initial.length} service instances`);
@@ -157,7 +158,7 @@ export async function runChaos(
     });
 
     producer = new TrafficProducer({
-      brokers: broker.brokers,
+      brokers: kafka.brokers,
       topic: sourceTopic,
       plans,
       rate: options.rate,
@@ -171,25 +172,47 @@ export async function runChaos(
       (sum, tier) => sum + tier.delayMilliseconds,
       0,
     );
-    const events = scheduleChaos({
+    const window = {
       windowStart: Math.min(warmUpMilliseconds, trafficMilliseconds / 4),
       windowEnd: trafficMilliseconds + ladderMilliseconds,
+    };
+    const events = scheduleChaos({
+      ...window,
       killsPerRole: options.killsPerRole,
       roles,
       brokerRestarts: options.brokerRestarts,
       lostAcks: options.lostAcks,
       random: seededRandom(options.seed ^ 0x5eed),
     });
+    const faults =
+      options.cluster === undefined
+        ? []
+        : scheduleClusterFaults({
+            ...window,
+            counts: options.cluster,
+            beyondProducerRetriesMilliseconds: outageBeyondProducerRetriesMilliseconds,
+            random: seededRandom(options.seed ^ 0xc1a5),
+          });
+    if (kafka.cluster !== undefined) {
+      clusterAdmin = createAdmin(
+        createKafkaClient({
+          brokers: kafka.brokers,
+          clientId: 'ricochet-chaos-cluster',
+          logger: clientLogger,
+        }),
+      );
+      await clusterAdmin.connect();
+    }
     progress.info(
-      `traffic: ${options.records} records at ${options.rate}/s; chaos: ${events.length} events`,
+      `traffic: ${options.records} records at ${options.rate}/s; chaos: ${events.length} events` +
+        (faults.length === 0 ? '' : `, ${faults.length} broker faults`),
     );
     const trafficStartedAt = Date.now();
-    const [, tally] = await Promise.all([
+    const [, tally, clusterFaults] = await Promise.all([
       producer.run().then(() => progress.info('traffic sent')),
       driveChaos(events, {
         supervisor,
-        broker,
-        proxy,
+        single: kafka.single,
         brokerStopMode: options.brokerRestartMode,
         producer,
         scaleTier: options.scaleTier,
@@ -198,6 +221,20 @@ export async function runChaos(
         signal,
         trafficStartedAt,
       }),
+      kafka.cluster === undefined || clusterAdmin === undefined
+        ? Promise.resolve<FaultRecord[]>([])
+        : driveClusterFaults(faults, {
+            cluster: kafka.cluster,
+            admin: clusterAdmin,
+            topics: {
+              source: sourceTopic,
+              tiers: options.ladder.map((tier) => tier.topic),
+              dlq: dlqTopic,
+            },
+            logger: progress,
+            signal,
+            trafficStartedAt,
+          }),
     ]);
     progress.info('chaos over; waiting for every record to be resolved');
     const unresolved = await waitUntilResolved({
@@ -220,7 +257,7 @@ export async function runChaos(
       .filter(([, exit]) => exit !== undefined && exit.code !== 0)
       .map(([name, exit]) => `${name} (exit ${exit?.code ?? exit?.signal})`);
     throwIfInterrupted(signal);
-    const deadLetters = await countDeadLetters(broker.brokers, dlqTopic, clientLogger);
+    const deadLetters = await countDeadLetters(kafka.brokers, dlqTopic, clientLogger);
     const archived = await readArchive(archive);
     const verdict = judge({
       plans,
@@ -245,8 +282,10 @@ export async function runChaos(
       durationMilliseconds: Date.now() - startedAt,
       plans,
       tally,
+      clusterFaults,
       unexpectedExits,
       failedSends: producer.failedSends,
+      failureKinds: producer.failureKinds,
       deadLetters: { published: deadLetters, archived: archived.length },
       verdict,
     };
@@ -258,9 +297,10 @@ export async function runChaos(
     });
     await cleanUp('closing the archive', () => archive?.close());
     await cleanUp('closing the ledger', () => ledger.close());
-    await cleanUp('closing the fault proxy', () => proxy.close());
+    await cleanUp('closing the cluster admin client', () => clusterAdmin?.disconnect());
+    await cleanUp('closing the fault proxy', () => kafka.single?.proxy.close());
     progress.info('stopping the chaos broker');
-    await cleanUp('stopping the chaos broker', () => broker.stop());
+    await cleanUp('stopping the chaos broker', () => kafka.stop());
     process.removeListener('exit', killEverything);
     runnerLog.end();
   }

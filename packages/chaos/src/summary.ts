@@ -2,6 +2,7 @@ import { formatTierLadder } from '@ricochet/core';
 import { defaultOrdering } from '@ricochet/main-consumer/defaults';
 import { formatTable } from '@ricochet/cli';
 import type { ChaosTally } from './chaos-driver.js';
+import type { FaultRecord } from './cluster-driver.js';
 import type { ChaosOptions } from './options.js';
 import type { RecordKind, RecordPlan } from './record-plan.js';
 import { roles, type Role } from './supervisor.js';
@@ -15,8 +16,12 @@ export interface ChaosReport {
   readonly durationMilliseconds: number;
   readonly plans: readonly RecordPlan[];
   readonly tally: ChaosTally;
+  /** The broker faults of a cluster run, in order; none on the single broker. */
+  readonly clusterFaults: readonly FaultRecord[];
   readonly unexpectedExits: Readonly<Record<Role, number>>;
   readonly failedSends: number;
+  /** The traffic's failed sends by what failed them (the broker's error code where it gave one). */
+  readonly failureKinds: ReadonlyMap<string, number>;
   /** Records published to the dead-letter topic, and entries in the archive. */
   readonly deadLetters: { readonly published: number; readonly archived: number };
   readonly verdict: Verdict;
@@ -45,20 +50,33 @@ export function renderSummary(report: ChaosReport): string {
       ? 'no redeliveries'
       : `p50 ${formatElapsed(measures.lateness.p50)}, p99 ${formatElapsed(measures.lateness.p99)}, ` +
         `max ${formatElapsed(measures.lateness.max)} (${measures.redeliveries} redeliveries)`;
+  const brokerFacts: string[][] =
+    options.cluster === undefined
+      ? [
+          [
+            'broker restarts',
+            `${tally.brokerRestarts}` +
+              (downtimes.length === 0
+                ? ''
+                : ` (${options.brokerRestartMode}; down ${downtimes.join(', ')})`),
+          ],
+          ['lost acknowledgements', String(tally.lostAcks)],
+        ]
+      : [['broker faults (3-node cluster)', countFaults(report.clusterFaults)]];
+  const failureKinds = [...report.failureKinds]
+    .sort(([, a], [, b]) => b - a)
+    .map(([kind, count]) => `${kind} ${count}`);
   const facts: string[][] = [
     ['records', `${report.plans.length} over ${options.keys} keys: ${counts.join(', ')}`],
     ['kills (kill -9) per role', perRole(tally.kills)],
-    [
-      'broker restarts',
-      `${tally.brokerRestarts}` +
-        (downtimes.length === 0
-          ? ''
-          : ` (${options.brokerRestartMode}; down ${downtimes.join(', ')})`),
-    ],
-    ['lost acknowledgements', String(tally.lostAcks)],
+    ...brokerFacts,
     ['delay tier scaled', scale],
     ['unexpected service exits', perRole(report.unexpectedExits)],
-    ['traffic sends retried', String(report.failedSends)],
+    [
+      'traffic sends retried',
+      String(report.failedSends) +
+        (failureKinds.length === 0 ? '' : ` (${failureKinds.join(', ')})`),
+    ],
     [
       'dead letters',
       `${report.deadLetters.published} published, ${report.deadLetters.archived} archived ` +
@@ -98,10 +116,38 @@ export function renderSummary(report: ChaosReport): string {
     '',
     formatTable(['measure', 'value'], facts),
     '',
+    ...(report.clusterFaults.length === 0
+      ? []
+      : [formatTable(['at', 'broker fault', 'down', 'all in sync after'], faultRows(report)), '']),
     formatTable(['check', 'result', 'detail'], checks),
     '',
     verdict.passed
       ? 'RESULT: PASS'
       : `RESULT: FAIL (repeat with --seed ${options.seed}; logs in ${report.runDirectory})`,
   ].join('\n');
+}
+
+const faultNames: Readonly<Record<FaultRecord['kind'], string>> = {
+  'leader-kill': 'leader kills',
+  'broker-outage': 'long outages',
+  'controlled-restart': 'controlled restarts',
+  'below-min-isr': 'below min.insync.replicas',
+};
+
+function countFaults(faults: readonly FaultRecord[]): string {
+  return (Object.keys(faultNames) as Array<FaultRecord['kind']>)
+    .map((kind) => `${faultNames[kind]} ${faults.filter((fault) => fault.kind === kind).length}`)
+    .join(', ');
+}
+
+/** One row per broker fault: when, what, how long the broker was down, how long to catch up. */
+function faultRows(report: ChaosReport): string[][] {
+  return report.clusterFaults.map((fault) => [
+    formatElapsed(fault.at),
+    fault.description,
+    formatElapsed(fault.downMilliseconds),
+    fault.inSyncAfterMilliseconds === undefined
+      ? 'not within 90s'
+      : formatElapsed(fault.inSyncAfterMilliseconds),
+  ]);
 }

@@ -12,6 +12,9 @@ export interface TopologyRequest {
   readonly dlqTopic: string;
   readonly sourceTopic: string;
   readonly partitions: number;
+  readonly replicationFactor: number;
+  /** Set on every topic; the broker's default when undefined. */
+  readonly minInsyncReplicas: number | undefined;
   /** Groups whose key-strict topics (blocked keys, waiting) to create too. */
   readonly groups: readonly string[];
 }
@@ -36,7 +39,10 @@ export async function createTopology(request: TopologyRequest): Promise<void> {
     '--partitions',
     String(request.partitions),
     '--replication-factor',
-    '1',
+    String(request.replicationFactor),
+    ...(request.minInsyncReplicas === undefined
+      ? []
+      : ['--min-insync-replicas', String(request.minInsyncReplicas)]),
     ...request.groups.flatMap((group) => ['--group', group]),
   ];
   try {

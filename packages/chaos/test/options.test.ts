@@ -116,4 +116,33 @@ describe('chaos options', () => {
     expect(compile({ ordering: 'key-strict' }).judgeKeyStrictOrder).to.equal(true);
     expect(fieldOf({ ordering: 'strict' })).to.equal('--ordering');
   });
+
+  it('runs the cluster profiles on three brokers with their broker faults, each overridden by its flag', () => {
+    const options = compile({ profile: 'cluster-ci' });
+    expect(options).to.deep.include({
+      profile: 'cluster-ci',
+      records: profiles['cluster-ci'].records,
+      brokerRestarts: 0,
+      lostAcks: 0,
+      clusterPort: 29392,
+      cluster: profiles['cluster-ci'].cluster,
+    });
+    expect(compile().cluster).to.equal(undefined);
+    expect(
+      compile({ profile: 'cluster', leaderKills: '0', belowMinIsr: '2', clusterPort: '29900' }),
+    ).to.deep.include({
+      cluster: { ...profiles.cluster.cluster, leaderKills: 0, belowMinIsr: 2 },
+      clusterPort: 29900,
+    });
+  });
+
+  it('refuses the cluster faults on the single broker, and the single broker’s on the cluster', () => {
+    expect(fieldOf({ leaderKills: '1' })).to.equal('--leader-kills');
+    expect(fieldOf({ profile: 'key-strict-ci', belowMinIsr: '1' })).to.equal('--below-min-isr');
+    expect(fieldOf({ profile: 'cluster-ci', lostAcks: '1' })).to.equal('--lost-acks');
+    expect(fieldOf({ profile: 'cluster', brokerRestarts: '1' })).to.equal('--broker-restarts');
+    expect(fieldOf({ profile: 'cluster-ci', proxyPort: '29500' })).to.equal('--proxy-port');
+    expect(fieldOf({ profile: 'cluster-ci', brokerOutages: '-1' })).to.equal('--broker-outages');
+    expect(fieldOf({ profile: 'cluster-ci', clusterPort: '29092' })).to.equal('--cluster-port');
+  });
 });
