@@ -1,8 +1,10 @@
 import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ConsoleEnvironment } from '@ricochet/console';
 import { createReliableProducer } from '@ricochet/kafka';
 import {
   spawnCli,
@@ -93,6 +95,24 @@ describe('a broker requiring SASL_SSL or TLS client certificates, with ACLs (rea
     return { code, log: child.log() };
   };
 
+  /** Publishes each value (also its key) to `topic` as the broker's admin, acknowledged. */
+  const publishValues = async (topic: string, values: readonly string[]) => {
+    const producer = createReliableProducer(broker.adminClient());
+    await producer.connect();
+    try {
+      await producer.publishAcknowledged(
+        values.map((value) => ({
+          topic,
+          key: Buffer.from(value),
+          value: Buffer.from(value),
+          headers: {},
+        })),
+      );
+    } finally {
+      await producer.disconnect();
+    }
+  };
+
   before(async function () {
     this.timeout(180_000);
     broker = await startSecureBroker('secure-broker', ports, roles);
@@ -106,7 +126,7 @@ describe('a broker requiring SASL_SSL or TLS client certificates, with ACLs (rea
     await broker?.stop();
   });
 
-  it('runs topology, main, delay, archiver and replay, each as its own principal with only the documented ACLs; no secret in any log at debug level', async () => {
+  it('runs topology, main, delay, archiver, replay and the console, each as its own principal with only the documented ACLs; no secret in any log at debug level', async () => {
     const source = uniqueName('orders');
     const dlq = uniqueName('dlq');
     const group = uniqueName('group');
@@ -158,20 +178,7 @@ describe('a broker requiring SASL_SSL or TLS client certificates, with ACLs (rea
     spawnAs('delay', ['run', 'delay', '--tier', tier, ...service]);
     spawnAs('archiver', ['run', 'dlq', '--store', store, ...service]);
 
-    const producer = createReliableProducer(broker.adminClient());
-    await producer.connect();
-    try {
-      await producer.publishAcknowledged(
-        ['flaky-1', 'poison-1'].map((value) => ({
-          topic: source,
-          key: Buffer.from(value),
-          value: Buffer.from(value),
-          headers: {},
-        })),
-      );
-    } finally {
-      await producer.disconnect();
-    }
+    await publishValues(source, ['flaky-1', 'poison-1']);
     const ledgerLines = () => readFileSync(ledger, 'utf8').split('\n').filter(Boolean);
     // Through the tier and the delay service back to main.
     await waitFor('flaky-1 handled on its redelivery', () =>
@@ -194,6 +201,33 @@ describe('a broker requiring SASL_SSL or TLS client certificates, with ACLs (rea
     ]);
     expect(replayed.code, replayed.log).to.equal(0);
     await waitFor('poison-1 handled as a replay', () => ledgerLines().includes('poison-1 0 true'));
+
+    // The console itself (`ricochet console`) as the console principal: a replay started through
+    // its API publishes over SASL_SSL with the console's ACLs only.
+    await publishValues(source, ['poison-2']);
+    await waitFor('poison-2 archived', async () => {
+      const listed = await runAs('archiver', ['dlq', 'list', '--store', store, '--json']);
+      return listed.log.includes('poison-2') || undefined;
+    });
+    const operatorToken = randomBytes(24).toString('hex');
+    const consoleProcess = spawnAs(
+      'console',
+      ['console', '--store', store, '--host', '127.0.0.1', '--port', '0'],
+      { [ConsoleEnvironment.operatorToken]: operatorToken },
+    );
+    const consoleUrl = await waitFor(
+      'the console to listen',
+      () => /console at (http:\/\/\S+)/.exec(consoleProcess.log())?.[1],
+    );
+    const started = await fetch(`${consoleUrl}/api/v1/replays`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ filter: { topic: source, key: 'poison-2' } }),
+    });
+    expect(started.status, await started.text()).to.equal(202);
+    await waitFor('poison-2 handled as a replay from the console', () =>
+      ledgerLines().includes('poison-2 0 true'),
+    );
 
     // The console's replay without Write on the original topic: refused, the permission named.
     await broker.revoke('console', topicAcls(source, 'Write'));
