@@ -1,6 +1,8 @@
 import {
   outageBeyondProducerRetriesMilliseconds,
+  sleep,
   startProxiedBroker,
+  type FaultProxy,
   type ProxiedBroker,
 } from '@ricochet/testing';
 
@@ -36,4 +38,22 @@ export function useProxiedBroker(name: string): () => ProxiedBroker {
     }
     return broker;
   };
+}
+
+/**
+ * Ends the outage after a lost acknowledgement (`lostAt`) once `service` is not ready because it
+ * cannot publish (its client's retries ran out): what the test is about follows, not the rest of
+ * the outage. Without that sign, the outage runs its full course.
+ */
+export async function endOutageOnceFailing(
+  proxy: FaultProxy,
+  lostAt: number,
+  service: { readiness(): { readonly reason?: string } },
+): Promise<void> {
+  const cannotPublish = (): boolean =>
+    service.readiness().reason?.startsWith('cannot publish') === true;
+  while (!cannotPublish() && Date.now() < lostAt + outageMilliseconds) {
+    await sleep(100);
+  }
+  await proxy.endOutage();
 }
