@@ -40,19 +40,31 @@ export function useProxiedBroker(name: string): () => ProxiedBroker {
   };
 }
 
+/** An `onEvent` listener that notes whether the service reported an event of `type`. */
+export function reported(type: 'publish-failed' | 'commit-failed'): {
+  onEvent: (event: { readonly type: string }) => void;
+  seen: () => boolean;
+} {
+  let seen = false;
+  return {
+    onEvent: (event) => {
+      seen ||= event.type === type;
+    },
+    seen: () => seen,
+  };
+}
+
 /**
- * Ends the outage after a lost acknowledgement (`lostAt`) once `service` is not ready because it
- * cannot publish (its client's retries ran out): what the test is about follows, not the rest of
+ * Ends the outage after a lost acknowledgement (`lostAt`) once `failed` says the service saw the
+ * request fail (its client's retries ran out): what the test is about follows, not the rest of
  * the outage. Without that sign, the outage runs its full course.
  */
-export async function endOutageOnceFailing(
+export async function endOutageOnceFailed(
   proxy: FaultProxy,
   lostAt: number,
-  service: { readiness(): { readonly reason?: string } },
+  failed: () => boolean,
 ): Promise<void> {
-  const cannotPublish = (): boolean =>
-    service.readiness().reason?.startsWith('cannot publish') === true;
-  while (!cannotPublish() && Date.now() < lostAt + outageMilliseconds) {
+  while (!failed() && Date.now() < lostAt + outageMilliseconds) {
     await sleep(100);
   }
   await proxy.endOutage();

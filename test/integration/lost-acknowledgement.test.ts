@@ -27,8 +27,9 @@ import { createDlqArchiver } from '@ricochet/dlq-archiver';
 import { fileURLToPath } from 'node:url';
 import { createMainConsumer } from '@ricochet/main-consumer';
 import {
-  endOutageOnceFailing,
+  endOutageOnceFailed,
   outageMilliseconds,
+  reported,
   useProxiedBroker,
 } from './lost-acknowledgement-fixture.js';
 
@@ -196,7 +197,9 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
     // publish after the outage carries as many records (two) as the one whose acknowledgement
     // was lost: with the old producer the broker took it for that one again and dropped it.
     const alwaysFails = new Set(['c', 'd']);
+    const publishFailed = reported('publish-failed');
     const consumer = createMainConsumer({
+      onEvent: publishFailed.onEvent,
       brokers: broker().proxied,
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: group,
@@ -223,7 +226,7 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
       await lost;
       const lostAt = Date.now();
       await produceRecords(records(topic, ['c', 'd']));
-      await endOutageOnceFailing(broker().proxy, lostAt, consumer);
+      await endOutageOnceFailed(broker().proxy, lostAt, publishFailed.seen);
       await waitFor(
         'all four records committed',
         async () => ((await committedOffset(group, topic)) === '4' ? true : undefined),
@@ -249,7 +252,9 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
     const target = uniqueName('target');
     const dlq = uniqueName('dlq');
     await createTestTopics([tier, target, dlq], 1);
+    const publishFailed = reported('publish-failed');
     const consumer = createDelayConsumer({
+      onEvent: publishFailed.onEvent,
       brokers: broker().proxied,
       tier,
       groupId: uniqueName('delay'),
@@ -273,7 +278,7 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
       // The next publish carries five records, not two: with the old producer every publish
       // after the outage was refused as out of order, for good, while the service stayed ready.
       await produceRecords(dueRecords(tier, target, ['c', 'd', 'e']));
-      await endOutageOnceFailing(broker().proxy, lostAt, consumer);
+      await endOutageOnceFailed(broker().proxy, lostAt, publishFailed.seen);
       await waitFor(
         'all five redelivered',
         () => allArrived(arrived.records, ['a', 'b', 'c', 'd', 'e']),
@@ -386,7 +391,9 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
       `sqlite:${join(mkdtempSync(join(tmpdir(), 'ricochet-lost-ack-')), 'dlq.db')}`,
       { logger: testLogger('archive') },
     );
+    const commitFailed = reported('commit-failed');
     const archiver = createDlqArchiver({
+      onEvent: commitFailed.onEvent,
       brokers: broker().proxied,
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       dlqTopic: dlq,
@@ -401,7 +408,9 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
     await archiver.start();
     try {
       await lost;
+      const lostAt = Date.now();
       await produceRecords(records(dlq, ['d', 'e']));
+      await endOutageOnceFailed(broker().proxy, lostAt, commitFailed.seen);
       await waitFor(
         'all five archived and committed',
         async () =>
