@@ -278,7 +278,12 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
       // The next publish carries five records, not two: with the old producer every publish
       // after the outage was refused as out of order, for good, while the service stayed ready.
       await produceRecords(dueRecords(tier, target, ['c', 'd', 'e']));
-      await endOutageOnceFailed(broker().proxy, lostAt, publishFailed.seen);
+      // The outage lasts until the publish failed and the service said it was not ready.
+      await endOutageOnceFailed(
+        broker().proxy,
+        lostAt,
+        () => publishFailed.seen() && [...reasons].some((reason) => reason !== 'ready'),
+      );
       await waitFor(
         'all five redelivered',
         () => allArrived(arrived.records, ['a', 'b', 'c', 'd', 'e']),
