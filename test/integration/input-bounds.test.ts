@@ -36,11 +36,34 @@ async function runService(args: readonly string[]): Promise<{ code: number | nul
   }
 }
 
+/**
+ * Runs a service command in this process, which spares a node start: most cases prove the check,
+ * and the two run as processes prove the exit code. A value that got through would start a
+ * service that never returns, so the test fails after a bound rather than waiting forever.
+ */
+async function runServiceInProcess(
+  args: readonly string[],
+): Promise<{ code: number | null; log: string }> {
+  let bound: NodeJS.Timeout | undefined;
+  const tookTheValue = new Promise<never>((_resolve, reject) => {
+    bound = setTimeout(
+      () => reject(new Error(`ricochet run ${args.join(' ')} did not return: it took the value`)),
+      20_000,
+    );
+  });
+  try {
+    const run = await Promise.race([runCliCaptured(['run', ...args]), tookTheValue]);
+    return { code: run.code, log: run.stderr + run.stdout };
+  } finally {
+    clearTimeout(bound);
+  }
+}
+
 describe('ricochet refuses out-of-range input with exit code 2 and the field named', function () {
   this.timeout(60_000);
   const brokers = () => testBrokers().join(',');
 
-  describe('services (ricochet run, a process each, the real broker)', () => {
+  describe('services (ricochet run, the real broker; two as processes, for the exit code)', () => {
     const mainService = [
       'main',
       '--brokers',
@@ -52,37 +75,42 @@ describe('ricochet refuses out-of-range input with exit code 2 and the field nam
       '--handler',
       handler,
     ];
-    const cases: [string, string[], RegExp][] = [
+    const cases: [string, string[], RegExp, 'process' | 'in-process'][] = [
       [
         'a concurrency far beyond any partition count',
         [...mainService, '--concurrency', '100000000'],
         /--concurrency: must be a whole number from 1 to 1000, got 100000000/,
+        'process',
       ],
       [
         'a broker port above 65535',
         ['delay', '--tier', '5s', '--brokers', 'localhost:99999'],
         /--brokers: "localhost:99999" has port 99999; a port is from 1 to 65535/,
+        'process',
       ],
       [
         'a session timeout the broker would refuse',
         ['delay', '--tier', '5s', '--brokers', 'BROKERS', '--session-timeout-ms', '1'],
         /--session-timeout-ms: must be a whole number from 6000 to 1800000, got 1/,
+        'in-process',
       ],
       [
         'a tier longer than a timer can wait',
         ['delay', '--tier', '25d', '--brokers', 'BROKERS'],
         /--tier: "25d" is longer than a tier can wait: at most 2147483647 ms/,
+        'in-process',
       ],
       [
         'a ladder with a tier longer than a timer can wait',
         [...mainService, '--tiers', '5s,30d'],
         /--tiers\[1\]: "30d" is longer than a tier can wait/,
+        'in-process',
       ],
     ];
-    for (const [problem, args, message] of cases) {
+    for (const [problem, args, message, how] of cases) {
       it(problem, async () => {
         const group = uniqueName('bounds');
-        const run = await runService(
+        const run = await (how === 'process' ? runService : runServiceInProcess)(
           args.map((arg) => (arg === 'BROKERS' ? brokers() : arg === 'GROUP' ? group : arg)),
         );
         expect(run.code, run.log).to.equal(2);

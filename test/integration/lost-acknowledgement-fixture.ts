@@ -1,6 +1,8 @@
 import {
   outageBeyondProducerRetriesMilliseconds,
+  sleep,
   startProxiedBroker,
+  type FaultProxy,
   type ProxiedBroker,
 } from '@ricochet/testing';
 
@@ -36,4 +38,34 @@ export function useProxiedBroker(name: string): () => ProxiedBroker {
     }
     return broker;
   };
+}
+
+/** An `onEvent` listener that notes whether the service reported an event of `type`. */
+export function reported(type: 'publish-failed' | 'commit-failed'): {
+  onEvent: (event: { readonly type: string }) => void;
+  seen: () => boolean;
+} {
+  let seen = false;
+  return {
+    onEvent: (event) => {
+      seen ||= event.type === type;
+    },
+    seen: () => seen,
+  };
+}
+
+/**
+ * Ends the outage after a lost acknowledgement (`lostAt`) once `failed` says the service saw the
+ * request fail (its client's retries ran out): what the test is about follows, not the rest of
+ * the outage. Without that sign, the outage runs its full course.
+ */
+export async function endOutageOnceFailed(
+  proxy: FaultProxy,
+  lostAt: number,
+  failed: () => boolean,
+): Promise<void> {
+  while (!failed() && Date.now() < lostAt + outageMilliseconds) {
+    await sleep(100);
+  }
+  await proxy.endOutage();
 }

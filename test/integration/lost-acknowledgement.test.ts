@@ -26,7 +26,12 @@ import { createDelayConsumer } from '@ricochet/delay-consumer';
 import { createDlqArchiver } from '@ricochet/dlq-archiver';
 import { fileURLToPath } from 'node:url';
 import { createMainConsumer } from '@ricochet/main-consumer';
-import { outageMilliseconds, useProxiedBroker } from './lost-acknowledgement-fixture.js';
+import {
+  endOutageOnceFailed,
+  outageMilliseconds,
+  reported,
+  useProxiedBroker,
+} from './lost-acknowledgement-fixture.js';
 
 /** How long a service may take to give up on publishes that keep failing. */
 const longestCutMilliseconds = 40_000;
@@ -157,10 +162,11 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
           () => 'failed',
         );
         await lost;
-        const outageEnds = Date.now() + outageMilliseconds;
         expect(await failed).to.equal('failed');
         expect(publisher.health.failingSince).to.be.a('number');
-        await sleep(Math.max(0, outageEnds - Date.now()));
+        // The publish failed for real (the client's retries ran out): the rest of the outage
+        // would prove nothing more.
+        await broker().proxy.endOutage();
         await publisher.publish(records(topic, nextKeys));
         expect(publisher.health.failingSince).to.equal(undefined);
         await waitFor('the next records to be written', () =>
@@ -191,7 +197,9 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
     // publish after the outage carries as many records (two) as the one whose acknowledgement
     // was lost: with the old producer the broker took it for that one again and dropped it.
     const alwaysFails = new Set(['c', 'd']);
+    const publishFailed = reported('publish-failed');
     const consumer = createMainConsumer({
+      onEvent: publishFailed.onEvent,
       brokers: broker().proxied,
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: group,
@@ -216,7 +224,9 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
     await consumer.start();
     try {
       await lost;
+      const lostAt = Date.now();
       await produceRecords(records(topic, ['c', 'd']));
+      await endOutageOnceFailed(broker().proxy, lostAt, publishFailed.seen);
       await waitFor(
         'all four records committed',
         async () => ((await committedOffset(group, topic)) === '4' ? true : undefined),
@@ -242,7 +252,9 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
     const target = uniqueName('target');
     const dlq = uniqueName('dlq');
     await createTestTopics([tier, target, dlq], 1);
+    const publishFailed = reported('publish-failed');
     const consumer = createDelayConsumer({
+      onEvent: publishFailed.onEvent,
       brokers: broker().proxied,
       tier,
       groupId: uniqueName('delay'),
@@ -258,6 +270,7 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
     let watchReadiness: NodeJS.Timeout | undefined;
     try {
       await lost;
+      const lostAt = Date.now();
       watchReadiness = setInterval(() => {
         const { ready, reason } = consumer.readiness();
         reasons.add(ready ? 'ready' : (reason ?? 'not ready'));
@@ -265,6 +278,12 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
       // The next publish carries five records, not two: with the old producer every publish
       // after the outage was refused as out of order, for good, while the service stayed ready.
       await produceRecords(dueRecords(tier, target, ['c', 'd', 'e']));
+      // The outage lasts until the publish failed and the service said it was not ready.
+      await endOutageOnceFailed(
+        broker().proxy,
+        lostAt,
+        () => publishFailed.seen() && [...reasons].some((reason) => reason !== 'ready'),
+      );
       await waitFor(
         'all five redelivered',
         () => allArrived(arrived.records, ['a', 'b', 'c', 'd', 'e']),
@@ -377,7 +396,9 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
       `sqlite:${join(mkdtempSync(join(tmpdir(), 'ricochet-lost-ack-')), 'dlq.db')}`,
       { logger: testLogger('archive') },
     );
+    const commitFailed = reported('commit-failed');
     const archiver = createDlqArchiver({
+      onEvent: commitFailed.onEvent,
       brokers: broker().proxied,
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       dlqTopic: dlq,
@@ -392,7 +413,9 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
     await archiver.start();
     try {
       await lost;
+      const lostAt = Date.now();
       await produceRecords(records(dlq, ['d', 'e']));
+      await endOutageOnceFailed(broker().proxy, lostAt, commitFailed.seen);
       await waitFor(
         'all five archived and committed',
         async () =>

@@ -77,6 +77,20 @@ export class FaultProxy {
     });
   }
 
+  /**
+   * Ends the outage that followed a lost response before its time: a test that has seen what the
+   * outage causes (the publish failed) need not wait longer. Resolves once connections are taken
+   * again; does nothing once the outage is over.
+   */
+  async endOutage(): Promise<void> {
+    if (this.#reopen === undefined) {
+      return;
+    }
+    clearTimeout(this.#reopen);
+    this.#reopen = undefined;
+    await this.start();
+  }
+
   /** Forgets a loss armed by `loseNextResponse` that has not happened yet. */
   cancelLoss(): void {
     this.#armed = undefined;
@@ -158,6 +172,7 @@ export class FaultProxy {
     void this.#closeServer().then(() => {
       armed.lost();
       this.#reopen = setTimeout(() => {
+        this.#reopen = undefined;
         this.start().catch((error: unknown) => {
           this.#reopenError = error;
         });

@@ -100,6 +100,17 @@ describe('FaultProxy (real sockets)', () => {
     expect(target.received).to.deep.equal([produceApiKey]);
   });
 
+  it('takes connections again once an outage is ended early, and ends it only once', async () => {
+    const lost = proxy.loseNextResponse(produceApiKey, 60_000);
+    expect(await exchange(proxy.port, request(produceApiKey, 1))).to.equal('closed');
+    await lost;
+    expect(await exchange(proxy.port, request(produceApiKey, 2))).to.equal('refused');
+    await proxy.endOutage();
+    expect(await exchange(proxy.port, request(produceApiKey, 3))).to.equal(3);
+    await proxy.endOutage();
+    expect(await exchange(proxy.port, request(produceApiKey, 4))).to.equal(4);
+  });
+
   it('lets the response through when the loss was cancelled first', async () => {
     void proxy.loseNextResponse(produceApiKey, 400);
     proxy.cancelLoss();
