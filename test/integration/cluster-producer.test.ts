@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ReliablePublisher } from '@ricochet/kafka';
+import { createReliableProducer, ReliablePublisher } from '@ricochet/kafka';
 import type { OutgoingRecord } from '@ricochet/core';
 import { collectTopic, sleep, testLogger, uniqueName, waitFor, withAdmin } from '@ricochet/testing';
 import { useLocalCluster } from './cluster-fixture.js';
@@ -107,5 +107,26 @@ describe('publishing on a three-broker cluster (integration)', function () {
     } finally {
       await collected.stop();
     }
+  });
+  it('connects idempotent producers while a broker that has just died is not yet fenced', async () => {
+    // kafkajs asks one broker, picked from the metadata, for the producer id and gave up at
+    // once when that broker refused the connection: a delay service started then exited 1
+    // ("failed to start ... ECONNREFUSED") in the cluster chaos run.
+    const cluster = localCluster();
+    await cluster.startStopped();
+    await cluster.killBroker(1);
+    const failures: string[] = [];
+    // Within the fencing of the dead node (broker.session.timeout.ms, 9 s), one after another.
+    for (let index = 0; index < 8; index += 1) {
+      const producer = createReliableProducer(cluster.client(`ricochet-cluster-connect-${index}`));
+      try {
+        await producer.connect();
+      } catch (error) {
+        failures.push(error instanceof Error ? error.message : String(error));
+      } finally {
+        await producer.disconnect();
+      }
+    }
+    expect(failures).to.deep.equal([]);
   });
 });

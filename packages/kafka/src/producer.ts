@@ -1,6 +1,7 @@
 import kafkajs from 'kafkajs';
 import { RicochetError, type HeaderValue, type OutgoingRecord } from '@ricochet/core';
 import { connectChecked, kafkajsClientOf, type KafkaClient } from './client.js';
+import { connectWhileBrokerUnreachable } from './producer-id.js';
 import { authorizationErrorFrom, topicsNamed } from './security.js';
 import {
   unacknowledgedPartitions,
@@ -117,7 +118,10 @@ class KafkajsReliableProducer implements ReliableProducer {
 
   async connect(): Promise<void> {
     try {
-      await connectChecked(this.#client, () => this.#producer.connect());
+      await connectWhileBrokerUnreachable(
+        () => connectChecked(this.#client, () => this.#producer.connect()),
+        () => this.#producer.disconnect(),
+      );
     } catch (error) {
       // The only request an idempotent producer makes on connecting is for its producer id.
       throw authorizationErrorFrom(
