@@ -11,19 +11,18 @@ const connectAttempts = 6;
 
 const firstBackoffMilliseconds = 300;
 
-/** Whether the failure is a broker that could not be reached, anywhere in its chain of causes. */
-export function isBrokerUnreachable(error: unknown): boolean {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    if (cause instanceof kafkajs.KafkaJSConnectionError) {
-      return true;
-    }
-  }
-  return false;
+/**
+ * Whether the client gave up at once on a broker it could not reach: the producer-id request
+ * does. A failure after the client's own retries (no broker reachable at all) comes wrapped in
+ * KafkaJSNumberOfRetriesExceeded instead, and is not tried again here.
+ */
+export function isUnretriedUnreachableBroker(error: unknown): boolean {
+  return error instanceof kafkajs.KafkaJSConnectionError;
 }
 
 /**
- * Runs `connect` until it succeeds, trying again (backing off, doubling) while it fails only
- * because a broker could not be reached; any other failure, or the last attempt's, is thrown.
+ * Runs `connect` until it succeeds, trying again (backing off, doubling) while the client gave up
+ * at once on a broker it could not reach; any other failure, or the last attempt's, is thrown.
  * `disconnect` runs before each new attempt: the client keeps the metadata that named the
  * unreachable broker until it disconnects.
  */
@@ -36,7 +35,7 @@ export async function connectWhileBrokerUnreachable(
       await connect();
       return;
     } catch (error) {
-      if (attempt >= connectAttempts || !isBrokerUnreachable(error)) {
+      if (attempt >= connectAttempts || !isUnretriedUnreachableBroker(error)) {
         throw error;
       }
       await disconnect();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import kafkajs from 'kafkajs';
-import { connectWhileBrokerUnreachable, isBrokerUnreachable } from '../src/producer-id.js';
+import { connectWhileBrokerUnreachable, isUnretriedUnreachableBroker } from '../src/producer-id.js';
 
 const refused = () => new kafkajs.KafkaJSConnectionError('Connection error: connect ECONNREFUSED');
 
@@ -38,8 +38,13 @@ describe('connectWhileBrokerUnreachable', () => {
     expect(attempts).to.equal(1);
   });
 
-  it('finds an unreachable broker anywhere in the chain of causes', () => {
-    expect(isBrokerUnreachable(new Error('wrapped', { cause: refused() }))).to.equal(true);
-    expect(isBrokerUnreachable(new Error('other'))).to.equal(false);
+  it('leaves a failure after the client’s own retries (no broker reachable) to the caller', () => {
+    expect(isUnretriedUnreachableBroker(refused())).to.equal(true);
+    const spent = new kafkajs.KafkaJSNumberOfRetriesExceeded(refused(), {
+      retryCount: 5,
+      retryTime: 3000,
+    });
+    expect(isUnretriedUnreachableBroker(spent)).to.equal(false);
+    expect(isUnretriedUnreachableBroker(new Error('other'))).to.equal(false);
   });
 });
