@@ -22,16 +22,10 @@ export type ClusterNodeId = 1 | 2 | 3;
 export interface LocalCluster {
   /** Every node's client listener, node 1 first. */
   readonly brokers: string[];
-  /** Node `id`'s client listener. */
-  brokerOf(id: ClusterNodeId): string;
   /** A client of the test itself, bootstrapping from every node. */
   client(clientId?: string): KafkaClient;
-  /** Controlled shutdown (SIGTERM) of one node; resolves once it is gone. */
-  stopBroker(id: ClusterNodeId): Promise<void>;
   /** kill -9 of one node; resolves once it is gone. */
   killBroker(id: ClusterNodeId): Promise<void>;
-  /** Starts one node; resolves once it answers and lists the three brokers again. */
-  startBroker(id: ClusterNodeId): Promise<void>;
   /** Starts every node that is not running; resolves once all three answer and list each other. */
   startStopped(): Promise<void>;
   /** The node leading `topic`'s `partition`, as the cluster's metadata says now. */
@@ -65,11 +59,8 @@ export async function startLocalCluster(name: string, basePort: number): Promise
     createKafkaClient({ brokers, clientId, logger: testLogger('cluster') });
   return {
     brokers,
-    brokerOf,
     client,
-    stopBroker: (id) => script('stop-broker', String(id)),
     killBroker: (id) => script('kill-broker', String(id)),
-    startBroker: (id) => script('start-broker', String(id)),
     startStopped: () => script('start'),
     leaderOf: async (topic, partition) => {
       const [description] = await withAdmin(
