@@ -112,4 +112,63 @@ describe('service lifecycle (real broker)', function () {
       'group joins after the stop',
     ).to.deep.equal([]);
   });
+
+  it('does not let kafkajs restart a consumer that crashes while the stop drains the work under way', async () => {
+    const topic = uniqueName('lifecycle-drain');
+    const group = uniqueName('lifecycle-drain');
+    await createTestTopics([topic], 1);
+    // No retries: a failing batch crashes the consumer, and kafkajs restarts it about 300 ms on.
+    const consumer = createServiceConsumer(testKafka(), {
+      groupId: group,
+      sessionTimeoutMilliseconds: 6_000,
+      retries: 0,
+    });
+    const joins: number[] = [];
+    let crashedAt: number | undefined;
+    const lifecycle = new ServiceLifecycle(
+      'lifecycle drain test',
+      testLogger('lifecycle'),
+      { consumer, helpers: [] },
+      {
+        onEvent: (event) => {
+          if (event.type === 'assigned') {
+            joins.push(Date.now());
+          }
+        },
+        onCrash: () => (crashedAt ??= Date.now()),
+      },
+    );
+    let failing = false;
+    await lifecycle.start({
+      topics: [topic],
+      fromBeginning: true,
+      eachBatch: async () => {
+        if (failing) {
+          throw new Error('a batch fails while the service drains, so that kafkajs crashes it');
+        }
+      },
+    });
+    await waitFor('the consumer to join its group', () => joins[0]);
+    const stopping = Date.now();
+    await lifecycle.stop(async () => {
+      // The crash lands while the stop still waits for its work (the delay service's
+      // redeliveries under way): long enough for a restart to have joined again.
+      failing = true;
+      await produceRecords([
+        { topic, partition: 0, key: null, value: Buffer.from('x'), headers: {} },
+      ]);
+      await waitFor('the consumer to crash', () => crashedAt);
+      await sleep(3_000);
+    });
+    expect(lifecycle.state).to.equal('stopped');
+    expect(
+      joins.filter((at) => at > stopping),
+      'group joins after the stop began',
+    ).to.deep.equal([]);
+    await waitFor(
+      'the group to be empty',
+      async () => ((await groupMemberCount(group)) ?? 0) === 0 || undefined,
+      { timeoutMilliseconds: 30_000 },
+    );
+  });
 });

@@ -140,8 +140,7 @@ export class DelayConsumer {
   /** Waits for the redeliveries under way to be acknowledged and committed, then stops. */
   async stop(): Promise<void> {
     this.#holding.stop();
-    await this.#releaser.close();
-    await this.#lifecycle.stop();
+    await this.#lifecycle.stop(() => this.#releaser.close());
   }
 
   #forgetPartitions(): void {

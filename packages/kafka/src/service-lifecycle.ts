@@ -229,8 +229,13 @@ export class ServiceLifecycle {
     await this.commitBefore(topic, partition, nextOffset(offset), metadata);
   }
 
-  /** Disconnects, the consumer first; called before the service is running, it ends the start. */
-  async stop(): Promise<void> {
+  /**
+   * Disconnects, the consumer first; called before the service is running, it ends the start.
+   * `drain` (work the service finishes while still connected, such as redeliveries under way
+   * and their commits) runs after the service is `stopping`: a consumer crash meanwhile is then
+   * not restarted by kafkajs behind the stop.
+   */
+  async stop(drain?: () => Promise<void>): Promise<void> {
     if (this.#state === 'stopped' || this.#state === 'stopping') {
       return;
     }
@@ -243,7 +248,11 @@ export class ServiceLifecycle {
     if (inFlight !== undefined) {
       this.#abandon(inFlight);
     }
-    await this.#disconnect(inFlight?.client);
+    try {
+      await drain?.();
+    } finally {
+      await this.#disconnect(inFlight?.client);
+    }
     this.#state = 'stopped';
     this.#logger.info(`${this.#name} stopped`);
   }
