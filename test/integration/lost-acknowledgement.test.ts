@@ -3,6 +3,7 @@ import { createKafkaClient, ReliablePublisher } from '@ricochet/kafka';
 import {
   collectTopic,
   committedOffset,
+  committedOffsets,
   createTestTopics,
   offsetCommitApiKey,
   produceRecords,
@@ -17,7 +18,13 @@ import {
   waitFor,
   testMaxWaitMilliseconds,
 } from '@ricochet/testing';
-import { writeRetryContract, type OutgoingRecord } from '@ricochet/core';
+import {
+  decodeCommitMetadata,
+  readHeaderText,
+  RetryHeader,
+  writeRetryContract,
+  type OutgoingRecord,
+} from '@ricochet/core';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -384,6 +391,90 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
             : undefined,
       });
     } finally {
+      await deadLetters.stop();
+    }
+  });
+
+  // Chaos run, CI profile, seed 372796419: a slow record handled carefully (its previous owner
+  // was killed) timed out, and its hand-off hung through a broker outage until the process was
+  // killed, twice; its mark still stood, so the next owner dead-lettered it as handler-crashed.
+  it('main service: a careful record whose hand-off cannot be published is not blamed for a kill while it waits', async () => {
+    const topic = uniqueName('orders');
+    const dlq = uniqueName('dlq');
+    const group = uniqueName('group');
+    await createTestTopics([topic, dlq], 1);
+    const args = (maxHandlerCrashes: number): string[] => [
+      'run',
+      'main',
+      '--max-wait-ms',
+      String(testMaxWaitMilliseconds),
+      '--topic',
+      topic,
+      '--group',
+      group,
+      // Rejects every record starting with "poison" as non-retryable: a dead-letter hand-off.
+      '--handler',
+      fileURLToPath(new URL('../fixtures/order-handler.mjs', import.meta.url)),
+      '--dlq',
+      dlq,
+      '--from-beginning',
+      '--brokers',
+      broker().proxied.join(','),
+      '--http-port',
+      '0',
+      '--session-timeout-ms',
+      '6000',
+      '--publish-timeout-ms',
+      '3000',
+      '--max-handler-crashes',
+      String(maxHandlerCrashes),
+    ];
+    const deadLetters = await collectTopic(dlq);
+    await produceRecords(records(topic, ['poison-a']));
+    const { proxy } = broker();
+    proxy.cutRequests(produceApiKey, longestCutMilliseconds);
+    const services: CliProcess[] = [];
+    try {
+      // An owner killed with the record in hand leaves its crash guard: the next one is careful.
+      const killed = spawnCli(args(1));
+      services.push(killed);
+      await waitFor(
+        'the first owner to write its crash guard',
+        async () =>
+          decodeCommitMetadata((await committedOffsets(group, topic)).get(0)?.metadata ?? undefined)
+            ?.guard,
+      );
+      // The handler call follows the guard at once; the hand-off then waits on the cut.
+      await sleep(1_000);
+      killed.child.kill('SIGKILL');
+      await killed.exited;
+      // The careful owner marks the record, calls the handler, and then cannot hand it on; it is
+      // killed while it waits (a clean exit would commit without the mark).
+      const careful = spawnCli(args(1));
+      services.push(careful);
+      await waitFor('the careful owner to take the partition over', () =>
+        careful.log().includes('one commit at a time') ? true : undefined,
+      );
+      // It marks the record and calls the handler at once; the hand-off then waits on the cut.
+      await sleep(2_000);
+      careful.child.kill('SIGKILL');
+      await careful.exited;
+      proxy.endCut();
+      // With one crash allowed, a mark left standing would have it dead-lettered unhandled.
+      const next = spawnCli(args(1));
+      services.push(next);
+      const deadLetter = await waitFor('the dead letter', () => deadLetters.records[0], {
+        timeoutMilliseconds: 60_000,
+      });
+      expect(readHeaderText(deadLetter.headers, RetryHeader.deadLetterReason), next.log()).to.equal(
+        'non-retryable-error',
+      );
+      expect(await next.stop(), next.log()).to.equal(0);
+    } finally {
+      proxy.endCut();
+      for (const service of services) {
+        service.kill();
+      }
       await deadLetters.stop();
     }
   });

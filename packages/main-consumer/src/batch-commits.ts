@@ -60,6 +60,11 @@ export class BatchCommits {
     this.#fence = fence;
   }
 
+  /** The crash guard's metadata as it stands: the guard, no attempt mark. */
+  guardMetadata(): CommitMetadata {
+    return this.#guard.commitMetadata();
+  }
+
   /** Publishes the queued hand-offs, acknowledged, and settles what is then done. */
   async publishQueued(): Promise<void> {
     await this.#handOffs.publishQueued(this.#publish);

@@ -353,7 +353,7 @@ export class BatchRecords<TValue> {
 
   /**
    * Marks, handles and commits past a careful record with no other record of the process in hand,
-   * so that a crash meanwhile is this record's and its mark never outlives it.
+   * so that a crash meanwhile is this record's and its mark never outlives its handler call.
    */
   async #processCarefully(record: ConsumedRecord, mark: CommitMetadata): Promise<void> {
     await this.#carefulGate.alone(async () => {
@@ -365,6 +365,12 @@ export class BatchRecords<TValue> {
       await this.#commits.commitBefore(record.offset, mark);
       const fate = await recordFate(this.#processor, this.#keyStrict, record, { kind: 'handle' });
       this.#progress.progressed(this.#processor.lastFinishedAt);
+      if (fate.handOff !== undefined) {
+        // The handler came back: the mark must not outlive its call. A hand-off can take as long
+        // as the broker is unreachable, and the process may end meanwhile (publishes failing past
+        // the publish timeout, a kill); that end is not this record's crash.
+        await this.#commits.commitBefore(record.offset, this.#commits.guardMetadata());
+      }
       this.#handOffs.finished(record, fate);
       await this.#commits.publishAndCommit();
     });
