@@ -86,9 +86,15 @@ export function recordChecks(evidence: RecordEvidence, unknownArchiveEntries: nu
       .map((plan) => plan.id);
   const archivedCount = (kind: RecordPlan['kind']): number =>
     archived.filter((plan) => plan.kind === kind).length;
+  // Named with the reason it was archived for: the first thing to know of such a failure.
   const unexpectedlyArchived = succeeding
     .filter((plan) => entries(plan).length > 0)
-    .map((plan) => plan.id);
+    .map(
+      (plan) =>
+        `${plan.id} (${plan.kind}, archived as ${entries(plan)
+          .map((entry) => `${entry.reason} try_count ${entry.tryCount ?? 'none'}`)
+          .join(', ')})`,
+    );
   const notSucceededOnPlan = succeeding
     .filter(
       (plan) =>
