@@ -71,3 +71,21 @@ export const defaultMaxWaitingPerKey = 1_000;
  * (`ricochet order release`); a release takes effect within about this long.
  */
 export const defaultKeyStrictPollMilliseconds = 1_000;
+
+/**
+ * Where the delay service sends a group's due retries: `source`, back to the original topic (in
+ * line behind its backlog, and past every other group reading it, which skips them); `group`, to
+ * the group's own redelivery topic (`ricochet.<group>.redelivery`), which the main consumer reads
+ * beside the source topics and ahead of them.
+ */
+export const redeliveryChoices = ['source', 'group'] as const;
+export type Redelivery = (typeof redeliveryChoices)[number];
+export const defaultRedelivery: Redelivery = 'source';
+
+/**
+ * `redelivery: 'group'`: the longest the source partitions stay paused for the redelivery topic
+ * in one go, and then the least they run before they may be paused again. Under an endless flood
+ * of retries the source still gets at least half of the time; a retry waits at most about this
+ * long behind source records fetched before it.
+ */
+export const redeliveryPriorityMilliseconds = 1_000;
