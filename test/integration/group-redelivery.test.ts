@@ -6,10 +6,12 @@ import { redeliveryTopic, RetryHeader } from '@ricochet/core';
 import { createDelayConsumer } from '@ricochet/delay-consumer';
 import { createMainConsumer, RedeliveryTopicMissingError } from '@ricochet/main-consumer';
 import {
+  closedLocalPort,
   collectTopic,
   committedOffsets,
   createTestTopics,
   produceRecords,
+  sleep,
   testBrokers,
   testLogger,
   uniqueName,
@@ -68,6 +70,9 @@ describe("redelivery 'group' (real broker)", function () {
     const waiting = await collectTopic(groupTopic);
     const deadLetters = await collectTopic(dlq);
     const ledger = newLedger();
+    const port = await closedLocalPort();
+    // Not from the beginning: the redelivery topic must be read from its beginning all the same
+    // when the group has no offset there (the first process dies before it commits any).
     const start = () =>
       startHandlerService({
         handler,
@@ -76,10 +81,26 @@ describe("redelivery 'group' (real broker)", function () {
         tiers,
         dlq,
         ledger,
-        extra: ['--redelivery', 'group', '--max-in-flight', '4', '--session-timeout-ms', '6000'],
+        fromBeginning: false,
+        extra: [
+          '--redelivery',
+          'group',
+          '--max-in-flight',
+          '4',
+          '--session-timeout-ms',
+          '6000',
+          '--http-port',
+          String(port),
+        ],
       });
     const services = [start()];
     try {
+      await waitFor('the first process to be assigned its partitions', async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+        return response?.status === 200 ? true : undefined;
+      });
+      // The fetch positions of a group with no offsets are looked up just after the join.
+      await sleep(1_000);
       const count = 40;
       const keys = Array.from({ length: count }, (_, index) => `r${index}`);
       await produceRecords(
