@@ -83,7 +83,11 @@ export class RedeliveryRouter {
             'unknown-redelivery-topic',
             `redeliver-to ${destination.topic} does not exist; create it with ricochet topology create --group ${contract.retryGroup}`,
           )
-        : this.deadLetter(record, 'unknown-original-topic', `original-topic ${target} does not exist`);
+        : this.deadLetter(
+            record,
+            'unknown-original-topic',
+            `original-topic ${target} does not exist`,
+          );
     }
     const { partition } = contract.original;
     return {

@@ -101,7 +101,8 @@ describe('redeliveryTarget', () => {
     it(`refuses redeliver-to ${redeliverTo}, naming both allowed topics`, () => {
       const target = redeliveryTarget({ ...contract, redeliverTo });
       expect(target.kind).to.equal('refused');
-      expect(target.kind === 'refused' && target.detail).to.include(redeliverTo)
+      expect(target.kind === 'refused' && target.detail)
+        .to.include(redeliverTo)
         .and.to.include('original-topic orders')
         .and.to.include('ricochet.billing.redelivery');
     });

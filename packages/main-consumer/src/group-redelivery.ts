@@ -114,7 +114,10 @@ export class GroupRedelivery {
         partitions: this.#paused.length,
       });
       const endsAt = this.#priority.pauseEndsAt() ?? Date.now();
-      this.#timer = setTimeout(() => this.#apply(this.#priority.expire(Date.now())), Math.max(0, endsAt - Date.now()));
+      this.#timer = setTimeout(
+        () => this.#apply(this.#priority.expire(Date.now())),
+        Math.max(0, endsAt - Date.now()),
+      );
       this.#timer.unref();
     } else if (change === 'resume') {
       clearTimeout(this.#timer);

@@ -77,10 +77,12 @@ describe('RecordProcessor', () => {
     const group = processorFor(failing, { redelivery: 'group' });
     await group.process(record);
     await group.process({ ...retryOf(1), topic: 'ricochet.billing.redelivery', partition: 0 });
-    expect(group.published.map((sent) => [sent.topic, sent.headers['redeliver-to']])).to.deep.equal([
-      ['retry-5s', 'ricochet.billing.redelivery'],
-      ['retry-1m', 'ricochet.billing.redelivery'],
-    ]);
+    expect(group.published.map((sent) => [sent.topic, sent.headers['redeliver-to']])).to.deep.equal(
+      [
+        ['retry-5s', 'ricochet.billing.redelivery'],
+        ['retry-1m', 'ricochet.billing.redelivery'],
+      ],
+    );
     const source = processorFor(failing, { redelivery: 'source' });
     await source.process(record);
     expect(source.published[0]!.headers).not.to.have.property('redeliver-to');

@@ -8,12 +8,7 @@ import type { ObservedTopic } from './observed.js';
  * Ricochet's; source topics belong to the application.
  */
 export type TopicRole =
-  | 'tier'
-  | 'dead-letter'
-  | 'blocked-keys'
-  | 'waiting'
-  | 'redelivery'
-  | 'source';
+  'tier' | 'dead-letter' | 'blocked-keys' | 'waiting' | 'redelivery' | 'source';
 
 export interface PlannedTopicName {
   readonly name: string;

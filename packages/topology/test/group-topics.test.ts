@@ -133,7 +133,10 @@ describe('topology: group topics (key-strict, redelivery group)', () => {
       .to.throw(ConfigError)
       .with.property('field', 'sourceTopics');
     expect(() =>
-      compileTopologyOptions({ groups: ['billing'], sourceTopics: ['ricochet.billing.redelivery'] }),
+      compileTopologyOptions({
+        groups: ['billing'],
+        sourceTopics: ['ricochet.billing.redelivery'],
+      }),
     )
       .to.throw(ConfigError)
       .with.property('field', 'sourceTopics');
