@@ -12,6 +12,7 @@ import {
   createTestTopics,
   produceRecords,
   sleep,
+  startFailureCause,
   testBrokers,
   testLogger,
   uniqueName,
@@ -37,12 +38,7 @@ describe("redelivery 'group' (real broker)", function () {
       logger: testLogger('main'),
       handler: () => {},
     });
-    const failure = await consumer.start().then(
-      () => expect.fail('the start succeeded'),
-      (error: unknown) => error,
-    );
-    expect(failure).to.be.instanceOf(Error);
-    const cause = (failure as Error).cause;
+    const cause = await startFailureCause(consumer.start());
     expect(cause).to.be.instanceOf(RedeliveryTopicMissingError);
     expect((cause as Error).message).to.include(redeliveryTopic(group));
     expect((cause as Error).message).to.include(`ricochet topology create --group ${group}`);

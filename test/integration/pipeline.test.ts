@@ -188,36 +188,28 @@ describe('pipeline: main consumer, delay tiers and dead-letter hand-off (real br
     it(`retries a failure in group A for A only; group B sees each record once (redelivery ${redelivery}: B reads ${redelivery === 'group' ? 'none' : 'each'} of A's retries)`, async () => {
       const topic = uniqueName('shared');
       await createTestTopics([topic], 2);
-      const callsA = new Map<string, number>();
-      const callsB = new Map<string, number>();
-      /** Every record each group's consumer read and decided, skipped ones too. */
-      const readA: ConsumedRecord[] = [];
-      const readB: ConsumedRecord[] = [];
+      /** Handler calls, and every record the group's consumer read and decided, skipped ones too. */
+      const startGroup = async (groupId: string, failsFirstTry: boolean) => {
+        const calls = new Map<string, number>();
+        const read: ConsumedRecord[] = [];
+        await pipeline.startMain({
+          topics: [topic],
+          groupId,
+          redelivery,
+          onOutcome: (_outcome, record) => read.push(record),
+          handler: (record) => {
+            const id = record.key!.toString();
+            calls.set(id, (calls.get(id) ?? 0) + 1);
+            if (failsFirstTry && record.tryCount === 0) {
+              throw new Error('A fails once');
+            }
+          },
+        });
+        return { calls, read };
+      };
       const groupA = uniqueName('group-a');
-      const groupB = uniqueName('group-b');
-      await pipeline.startMain({
-        topics: [topic],
-        groupId: groupA,
-        redelivery,
-        onOutcome: (_outcome, record) => readA.push(record),
-        handler: (record) => {
-          const id = record.key!.toString();
-          callsA.set(id, (callsA.get(id) ?? 0) + 1);
-          if (record.tryCount === 0) {
-            throw new Error('A fails once');
-          }
-        },
-      });
-      await pipeline.startMain({
-        topics: [topic],
-        groupId: groupB,
-        redelivery,
-        onOutcome: (_outcome, record) => readB.push(record),
-        handler: (record) => {
-          const id = record.key!.toString();
-          callsB.set(id, (callsB.get(id) ?? 0) + 1);
-        },
-      });
+      const { calls: callsA, read: readA } = await startGroup(groupA, true);
+      const { calls: callsB, read: readB } = await startGroup(uniqueName('group-b'), false);
       const ids = ['a', 'b', 'c', 'd'];
       await produceRecords(
         ids.map((id) => ({ topic, key: Buffer.from(id), value: Buffer.from(id), headers: {} })),
