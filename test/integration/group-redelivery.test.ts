@@ -9,8 +9,8 @@ import {
   closedLocalPort,
   collectTopic,
   committedOffsets,
-  createTestTopics,
   produceRecords,
+  runCliCaptured,
   sleep,
   startFailureCause,
   testBrokers,
@@ -19,7 +19,7 @@ import {
   waitFor,
 } from '@ricochet/testing';
 import { ledgerCalls, newLedger, startHandlerService } from './handler-service.js';
-import { recreateTopics } from './pipeline-fixture.js';
+import { deleteTopicsIfPresent } from './pipeline-fixture.js';
 
 const handler = fileURLToPath(
   new URL('../fixtures/fail-once-slow-retry-handler.mjs', import.meta.url),
@@ -51,9 +51,27 @@ describe("redelivery 'group' (real broker)", function () {
     const group = uniqueName('group');
     const dlq = uniqueName('dlq');
     const groupTopic = redeliveryTopic(group);
-    await recreateTopics([tier], 2);
-    await createTestTopics([topic, groupTopic], 2);
-    await createTestTopics([dlq], 1);
+    // The topics as operators make them: the group's redelivery topic comes with --group.
+    await deleteTopicsIfPresent([tier]);
+    const topologyFlags = [
+      '--brokers',
+      testBrokers().join(','),
+      '--tiers',
+      tiers,
+      '--dlq',
+      dlq,
+      '--topic',
+      topic,
+      '--group',
+      group,
+      '--partitions',
+      '2',
+    ];
+    const created = await runCliCaptured(['topology', 'create', ...topologyFlags]);
+    expect(created.code, created.stderr).to.equal(0);
+    const verified = await runCliCaptured(['topology', 'verify', ...topologyFlags]);
+    expect(verified.code, verified.stdout + verified.stderr).to.equal(0);
+    expect(verified.stdout + verified.stderr).to.include(groupTopic);
     const delay = createDelayConsumer({
       brokers: testBrokers(),
       tier,
