@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import {
   NonRetryableError,
   redeliveryTopic,
@@ -130,6 +131,57 @@ describe('pipeline: main consumer, delay tiers and dead-letter hand-off (real br
           `p50 ${percentile(sorted, 0.5)} ms, p99 ${percentile(sorted, 0.99)} ms, max ${sorted.at(-1)} ms\n`,
       );
       expect(sorted[0], 'no redelivery before due-at').to.be.at.least(0);
+    });
+  }
+
+  for (const redelivery of redeliveryChoices) {
+    it(`serves retries while a source backlog drains, and never early (redelivery ${redelivery}${redelivery === 'group' ? ': within a quarter of the drain time' : ''})`, async () => {
+      const topic = uniqueName('backlog');
+      await createTestTopics([topic], 3);
+      const total = 30_000;
+      // Every hundredth record fails once: its retry comes due while the backlog drains.
+      for (let start = 0; start < total; start += 5_000) {
+        await produceRecords(
+          Array.from({ length: 5_000 }, (_, index) => ({
+            topic,
+            key: Buffer.from(`k${start + index}`),
+            value: Buffer.from((start + index) % 100 === 0 ? 'fail' : 'ok'),
+            headers: {},
+          })),
+        );
+      }
+      const lateness: number[] = [];
+      let succeeded = 0;
+      const startedAt = Date.now();
+      await pipeline.startMain({
+        topics: [topic],
+        redelivery,
+        maxInFlight: 32,
+        handler: async (record) => {
+          if (record.retry !== undefined) {
+            lateness.push(Date.now() - record.retry.dueAt);
+          }
+          await sleepFor(2);
+          if (record.value?.toString() === 'fail' && record.tryCount === 0) {
+            throw new Error('fails once');
+          }
+          succeeded += 1;
+        },
+      });
+      await waitFor('every record to succeed', () => (succeeded >= total ? true : undefined), {
+        timeoutMilliseconds: 120_000,
+      });
+      const drainMilliseconds = Date.now() - startedAt;
+      const sorted = [...lateness].sort((a, b) => a - b);
+      process.stderr.write(
+        `      ${total} records in ${drainMilliseconds} ms; lateness of ${sorted.length} retries: ` +
+          `p50 ${percentile(sorted, 0.5)} ms, p99 ${percentile(sorted, 0.99)} ms, max ${sorted.at(-1)} ms\n`,
+      );
+      expect(sorted).to.have.length(total / 100);
+      expect(sorted[0], 'no redelivery before due-at').to.be.at.least(0);
+      if (redelivery === 'group') {
+        expect(sorted.at(-1), 'no retry waits for the backlog').to.be.below(drainMilliseconds / 4);
+      }
     });
   }
 

@@ -84,8 +84,23 @@ export const defaultRedelivery: Redelivery = 'source';
 
 /**
  * `redelivery: 'group'`: the longest the source partitions stay paused for the redelivery topic
- * in one go, and then the least they run before they may be paused again. Under an endless flood
- * of retries the source still gets at least half of the time; a retry waits at most about this
- * long behind source records fetched before it.
+ * in one go. After a pause the source runs at least as long as it was paused (and at least
+ * `minimumSourceTurnMilliseconds`) before it may be paused again: under an endless flood of
+ * retries the source still gets at least half of the time.
  */
 export const redeliveryPriorityMilliseconds = 1_000;
+
+/**
+ * `redelivery: 'group'`: the least the source partitions run between two pauses. A pause stops the
+ * source batches in hand (their unstarted records are fetched again), so pausing for every retry
+ * that trickles in would fetch the source again and again; retries arriving meanwhile wait at most
+ * this long plus the look-up below.
+ */
+export const minimumSourceTurnMilliseconds = 500;
+
+/**
+ * `redelivery: 'group'`: how often the main consumer compares its redelivery partitions' end
+ * offsets with how far it has read them (one ListOffsets request), to learn that retries wait
+ * while source batches are in hand (the next fetch waits for those batches).
+ */
+export const redeliveryLookupMilliseconds = 100;

@@ -1,4 +1,4 @@
-import { RicochetError, type Logger } from '@ricochet/core';
+import { nextOffset, RicochetError, type Logger } from '@ricochet/core';
 import {
   AdminOperationError,
   createAdmin,
@@ -7,6 +7,7 @@ import {
   type KafkaClient,
   type PartitionControls,
 } from '@ricochet/kafka';
+import { redeliveryLookupMilliseconds } from './defaults.js';
 import { RedeliveryPriority, type SourceChange } from './redelivery-priority.js';
 
 /** `redelivery: 'group'` and the group's redelivery topic is missing. */
@@ -23,22 +24,30 @@ export class RedeliveryTopicMissingError extends RicochetError {
 
 /**
  * The main consumer's side of `redelivery: 'group'`. A helper of the service (connected before
- * the consumer): it checks that the group's redelivery topic exists, then pauses and resumes the
- * source partitions as RedeliveryPriority decides, touching only the pauses it made itself.
+ * the consumer): it checks that the group's redelivery topic exists; then it learns when retries
+ * wait there (the batches fetched of it, and every `redeliveryLookupMilliseconds` its end offsets
+ * against how far this member has read it) and pauses, ends and resumes the source as
+ * RedeliveryPriority decides, touching only the pauses it made itself.
  */
 export class GroupRedelivery {
   readonly #groupId: string;
   readonly #topic: string;
   readonly #sourceTopics: readonly string[];
+  readonly #controls: PartitionControls;
   readonly #admin: KafkaAdmin;
   readonly #logger: Logger;
   readonly #priority = new RedeliveryPriority();
-  readonly #controls: PartitionControls;
   /** The source partitions of the last group join, by topic. */
-  #assignment: Readonly<Record<string, readonly number[]>> = {};
+  #sourceAssignment: Readonly<Record<string, readonly number[]>> = {};
+  /** The redelivery partitions of the last group join. */
+  #owned: readonly number[] = [];
+  /** How far this member has fetched each owned redelivery partition: its next offset. */
+  readonly #positions = new Map<number, bigint>();
   /** The source partitions this paused, to resume exactly those. */
   #paused: { readonly topic: string; readonly partition: number }[] = [];
-  #timer: NodeJS.Timeout | undefined;
+  #boundTimer: NodeJS.Timeout | undefined;
+  #lookupTimer: NodeJS.Timeout | undefined;
+  #lookingUp = false;
 
   constructor(
     kafka: KafkaClient,
@@ -72,37 +81,119 @@ export class GroupRedelivery {
     if (partitions === undefined || partitions === 0) {
       throw new RedeliveryTopicMissingError(this.#groupId, this.#topic);
     }
+    this.#lookupTimer = setInterval(() => void this.#lookUp(), redeliveryLookupMilliseconds);
+    this.#lookupTimer.unref();
   }
 
   async disconnect(): Promise<void> {
-    this.#apply(this.#priority.reset());
+    clearInterval(this.#lookupTimer);
+    this.#lookupTimer = undefined;
+    this.forgetAll();
     await this.#admin.disconnect();
   }
 
-  /** A group join: what was known to wait is read again from the committed offsets. */
+  /** A group join: positions are read again from the committed offsets. */
   assigned(partitions: Readonly<Record<string, readonly number[]>>): void {
-    this.#apply(this.#priority.reset());
-    this.#assignment = Object.fromEntries(
+    this.forgetAll();
+    this.#owned = partitions[this.#topic] ?? [];
+    this.#sourceAssignment = Object.fromEntries(
       this.#sourceTopics.map((topic) => [topic, partitions[topic] ?? []]),
     );
   }
 
-  /** The consumer crashed: its pauses are forgotten with it. */
+  /** The consumer crashed or rejoins: its pauses and positions are forgotten with it. */
   forgetAll(): void {
+    this.#positions.clear();
     this.#apply(this.#priority.reset());
   }
 
-  /** A batch is in hand: one of the redelivery topic may make the source give way. */
-  batchStarted(batch: ConsumedBatch): void {
-    if (batch.topic === this.#topic) {
-      this.#apply(this.#priority.redeliveryBatch(batch.partition, batch.readToEnd, Date.now()));
+  /**
+   * A batch is in hand. One of the redelivery topic moves this member's position there; one of a
+   * source topic is returned as the batch run sees it: no longer current while the source gives
+   * way, so that it starts no record more, lets the running ones finish and commits what is done
+   * (its other records are fetched again once the source resumes).
+   */
+  batchStarted(batch: ConsumedBatch): ConsumedBatch {
+    if (batch.topic !== this.#topic) {
+      return {
+        topic: batch.topic,
+        partition: batch.partition,
+        records: batch.records,
+        highWatermark: batch.highWatermark,
+        readToEnd: batch.readToEnd,
+        resolve: (offset) => batch.resolve(offset),
+        heartbeat: () => batch.heartbeat(),
+        isCurrent: () => !this.#priority.paused && batch.isCurrent(),
+      };
+    }
+    const last = batch.records.at(-1);
+    if (last !== undefined) {
+      const next = BigInt(nextOffset(last.offset));
+      const known = this.#positions.get(batch.partition);
+      this.#positions.set(batch.partition, known === undefined || next > known ? next : known);
+    }
+    this.#apply(this.#priority.observed(batch.partition, !batch.readToEnd, Date.now()));
+    return batch;
+  }
+
+  /** Compares the owned redelivery partitions' end offsets with this member's positions. */
+  async #lookUp(): Promise<void> {
+    if (this.#lookingUp || this.#owned.length === 0) {
+      return;
+    }
+    this.#lookingUp = true;
+    try {
+      const owned = this.#owned;
+      const ends = await this.#admin.fetchTopicOffsets(this.#topic);
+      if (owned.some((partition) => !this.#positions.has(partition))) {
+        await this.#loadCommitted(owned, ends);
+      }
+      if (owned !== this.#owned) {
+        return; // a group join came meanwhile: these figures are of the last one
+      }
+      const now = Date.now();
+      for (const partition of owned) {
+        const end = ends.find((offsets) => offsets.partition === partition);
+        const position = this.#positions.get(partition);
+        if (end !== undefined && position !== undefined) {
+          this.#apply(this.#priority.observed(partition, BigInt(end.high) > position, now));
+        }
+      }
+      this.#apply(this.#priority.expire(now));
+    } catch (error) {
+      // The look-up only speeds retries up; the fetch finds them all the same.
+      this.#logger.debug('looking up the redelivery topic offsets failed', { error });
+    } finally {
+      this.#lookingUp = false;
+    }
+  }
+
+  /**
+   * A member that fetched nothing of a partition yet starts from the group's committed offset,
+   * or from the partition's first (the topic is read from its beginning) when there is none.
+   */
+  async #loadCommitted(
+    owned: readonly number[],
+    ends: readonly { readonly partition: number; readonly low: string }[],
+  ): Promise<void> {
+    const committed = await this.#admin.fetchCommittedOffsets(this.#groupId, this.#topic);
+    for (const partition of owned) {
+      if (this.#positions.has(partition)) {
+        continue;
+      }
+      const offset =
+        committed.find((entry) => entry.partition === partition)?.offset ??
+        ends.find((entry) => entry.partition === partition)?.low;
+      if (offset !== undefined && BigInt(offset) >= 0n) {
+        this.#positions.set(partition, BigInt(offset));
+      }
     }
   }
 
   #apply(change: SourceChange): void {
     const controls = this.#controls;
     if (change === 'pause') {
-      this.#paused = Object.entries(this.#assignment).flatMap(([topic, partitions]) =>
+      this.#paused = Object.entries(this.#sourceAssignment).flatMap(([topic, partitions]) =>
         partitions
           .filter((partition) => !controls.pausedPartitions(topic).includes(partition))
           .map((partition) => ({ topic, partition })),
@@ -110,18 +201,15 @@ export class GroupRedelivery {
       for (const { topic, partition } of this.#paused) {
         controls.pause(topic, partition);
       }
-      this.#logger.debug('source partitions paused for waiting retries', {
-        partitions: this.#paused.length,
-      });
       const endsAt = this.#priority.pauseEndsAt() ?? Date.now();
-      this.#timer = setTimeout(
+      this.#boundTimer = setTimeout(
         () => this.#apply(this.#priority.expire(Date.now())),
         Math.max(0, endsAt - Date.now()),
       );
-      this.#timer.unref();
+      this.#boundTimer.unref();
     } else if (change === 'resume') {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
+      clearTimeout(this.#boundTimer);
+      this.#boundTimer = undefined;
       for (const { topic, partition } of this.#paused) {
         controls.resume(topic, partition);
       }

@@ -261,8 +261,8 @@ export class MainConsumer<TValue> {
     if (deadLetterGuard?.holdsBack(fetched) === true) {
       return;
     }
-    this.#groupRedelivery?.batchStarted(fetched);
-    const batch = deadLetterGuard === undefined ? fetched : deadLetterGuard.halting(fetched);
+    const prioritized = this.#groupRedelivery?.batchStarted(fetched) ?? fetched;
+    const batch = deadLetterGuard === undefined ? prioritized : deadLetterGuard.halting(prioritized);
     const processor = this.#newProcessor(this.#options);
     const { topic, partition } = batch;
     const { owned, keyStrict } = await stateForBatch(
