@@ -262,7 +262,8 @@ export class MainConsumer<TValue> {
       return;
     }
     const prioritized = this.#groupRedelivery?.batchStarted(fetched) ?? fetched;
-    const batch = deadLetterGuard === undefined ? prioritized : deadLetterGuard.halting(prioritized);
+    const batch =
+      deadLetterGuard === undefined ? prioritized : deadLetterGuard.halting(prioritized);
     const processor = this.#newProcessor(this.#options);
     const { topic, partition } = batch;
     const { owned, keyStrict } = await stateForBatch(
