@@ -92,19 +92,31 @@ export class GroupRedelivery {
     await this.#admin.disconnect();
   }
 
-  /** A group join: positions are read again from the committed offsets. */
+  /**
+   * A group join: positions are read again from the committed offsets, and the pauses this made
+   * are lifted (the client keeps pauses across rebalances).
+   */
   assigned(partitions: Readonly<Record<string, readonly number[]>>): void {
-    this.forgetAll();
+    this.#positions.clear();
+    this.#apply(this.#priority.reset());
     this.#owned = partitions[this.#topic] ?? [];
     this.#sourceAssignment = Object.fromEntries(
       this.#sourceTopics.map((topic) => [topic, partitions[topic] ?? []]),
     );
   }
 
-  /** The consumer crashed or rejoins: its pauses and positions are forgotten with it. */
+  /**
+   * The consumer crashed or stopped: its pauses went with it (a restarted consumer has none), and
+   * it has no fetch left to steer until the next group join.
+   */
   forgetAll(): void {
+    clearTimeout(this.#boundTimer);
+    this.#boundTimer = undefined;
+    this.#priority.reset();
     this.#positions.clear();
-    this.#apply(this.#priority.reset());
+    this.#paused = [];
+    this.#owned = [];
+    this.#sourceAssignment = {};
   }
 
   /**
@@ -191,6 +203,16 @@ export class GroupRedelivery {
   }
 
   #apply(change: SourceChange): void {
+    try {
+      this.#steer(change);
+    } catch (error) {
+      // The consumer is stopping or restarting (the client refuses pauses then): its pauses go
+      // with it, and the next group join starts afresh.
+      this.#logger.debug('the source partitions could not be paused or resumed', { error });
+    }
+  }
+
+  #steer(change: SourceChange): void {
     const controls = this.#controls;
     if (change === 'pause') {
       this.#paused = Object.entries(this.#sourceAssignment).flatMap(([topic, partitions]) =>
@@ -198,22 +220,23 @@ export class GroupRedelivery {
           .filter((partition) => !controls.pausedPartitions(topic).includes(partition))
           .map((partition) => ({ topic, partition })),
       );
-      for (const { topic, partition } of this.#paused) {
-        controls.pause(topic, partition);
-      }
       const endsAt = this.#priority.pauseEndsAt() ?? Date.now();
       this.#boundTimer = setTimeout(
         () => this.#apply(this.#priority.expire(Date.now())),
         Math.max(0, endsAt - Date.now()),
       );
       this.#boundTimer.unref();
+      for (const { topic, partition } of this.#paused) {
+        controls.pause(topic, partition);
+      }
     } else if (change === 'resume') {
       clearTimeout(this.#boundTimer);
       this.#boundTimer = undefined;
-      for (const { topic, partition } of this.#paused) {
+      const paused = this.#paused;
+      this.#paused = [];
+      for (const { topic, partition } of paused) {
         controls.resume(topic, partition);
       }
-      this.#paused = [];
     }
   }
 }
