@@ -150,7 +150,8 @@ describe('pipeline: main consumer, delay tiers and dead-letter hand-off (real br
           })),
         );
       }
-      const lateness: number[] = [];
+      /** Each retry's first call: a call again after a rebalance is at least once, not priority. */
+      const lateness = new Map<string, number>();
       let succeeded = 0;
       const startedAt = Date.now();
       await pipeline.startMain({
@@ -158,8 +159,9 @@ describe('pipeline: main consumer, delay tiers and dead-letter hand-off (real br
         redelivery,
         maxInFlight: 32,
         handler: async (record) => {
-          if (record.retry !== undefined) {
-            lateness.push(Date.now() - record.retry.dueAt);
+          const key = record.key!.toString();
+          if (record.retry !== undefined && !lateness.has(key)) {
+            lateness.set(key, Date.now() - record.retry.dueAt);
           }
           await sleepFor(2);
           if (record.value?.toString() === 'fail' && record.tryCount === 0) {
@@ -172,16 +174,14 @@ describe('pipeline: main consumer, delay tiers and dead-letter hand-off (real br
         timeoutMilliseconds: 120_000,
       });
       const drainMilliseconds = Date.now() - startedAt;
-      const sorted = [...lateness].sort((a, b) => a - b);
+      const sorted = [...lateness.values()].sort((a, b) => a - b);
       process.stderr.write(
         `      ${total} records in ${drainMilliseconds} ms; lateness of ${sorted.length} retries: ` +
           `p50 ${percentile(sorted, 0.5)} ms, p99 ${percentile(sorted, 0.99)} ms, max ${sorted.at(-1)} ms\n`,
       );
-      expect(sorted).to.have.length.of.at.least(total / 100);
+      expect(sorted).to.have.length(total / 100);
       expect(sorted[0], 'no redelivery before due-at').to.be.at.least(0);
       if (redelivery === 'group') {
-        // p99, not the maximum: a retry handled again after a rebalance on a loaded machine is late
-        // for want of a member, not for priority.
         expect(percentile(sorted, 0.99), 'retries do not wait for the backlog').to.be.below(
           drainMilliseconds / 4,
         );

@@ -8,6 +8,7 @@ import {
   type PartitionControls,
 } from '@ricochet/kafka';
 import { redeliveryLookupMilliseconds } from './defaults.js';
+import { haltingBatch } from './halting-batch.js';
 import { RedeliveryPriority, type SourceChange } from './redelivery-priority.js';
 
 /** `redelivery: 'group'` and the group's redelivery topic is missing. */
@@ -127,16 +128,7 @@ export class GroupRedelivery {
    */
   batchStarted(batch: ConsumedBatch): ConsumedBatch {
     if (batch.topic !== this.#topic) {
-      return {
-        topic: batch.topic,
-        partition: batch.partition,
-        records: batch.records,
-        highWatermark: batch.highWatermark,
-        readToEnd: batch.readToEnd,
-        resolve: (offset) => batch.resolve(offset),
-        heartbeat: () => batch.heartbeat(),
-        isCurrent: () => !this.#priority.paused && batch.isCurrent(),
-      };
+      return haltingBatch(batch, () => this.#priority.paused);
     }
     const last = batch.records.at(-1);
     if (last !== undefined) {
