@@ -40,7 +40,8 @@
  * `KeyStrictBook` (key-strict-book.ts: its pure decisions, over key-strict-entry.ts);
  * a batch asks the partition's `KeyStrictPartition` for each record's fate, and nothing else.
  * Redelivery `group` adds `GroupRedelivery` (group-redelivery.ts: the redelivery topic's check at
- * start and the source partitions' pauses), deciding with `RedeliveryPriority`
+ * start, the look-up of retries waiting there, the source partitions' pauses and the ending of
+ * source batches in hand, halting-batch.ts), deciding with `RedeliveryPriority`
  * (redelivery-priority.ts); the in-flight slots serve the redelivery topic's records first.
  */
 import { compileMainConsumerOptions, type MainConsumerOptions } from './options.js';
