@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { RetryHeader, writeRetryContract } from '@ricochet/core';
+import { redeliveryTopic, RetryHeader, writeRetryContract } from '@ricochet/core';
 import { createDelayConsumer, type DelayConsumerEvent } from '@ricochet/delay-consumer';
 import {
   collectTopic,
@@ -30,9 +30,13 @@ describe('delay consumer (real broker)', function () {
     const tier = 'retry-3500ms';
     const dlq = uniqueName('dlq');
     const target = uniqueName('target');
+    const group = uniqueName('group');
+    const groupTopic = redeliveryTopic(group);
     await recreateTopics([tier], 1);
-    await createTestTopics([dlq, target], 1);
+    await createTestTopics([dlq, target, groupTopic], 1);
     const valid = writeRetryContract(testRetryContract(target, Date.now()));
+    const redeliveredTo = (retryGroup: string, redeliverTo: string): Record<string, string> =>
+      writeRetryContract(testRetryContract(target, Date.now(), { retryGroup, redeliverTo }));
     const without = (name: string): Record<string, string> =>
       Object.fromEntries(Object.entries(valid).filter(([header]) => header !== name));
     const cases: Record<
@@ -80,6 +84,22 @@ describe('delay consumer (real broker)', function () {
         headers: writeRetryContract(testRetryContract('__consumer_offsets', Date.now())),
         reason: 'internal-original-topic',
       },
+      'redeliver-to another topic': {
+        headers: redeliveredTo(group, dlq),
+        reason: 'redeliver-to-refused',
+      },
+      "redeliver-to another group's redelivery topic": {
+        headers: redeliveredTo(uniqueName('other'), groupTopic),
+        reason: 'redeliver-to-refused',
+      },
+      'redeliver-to not a topic name': {
+        headers: { ...valid, [RetryHeader.redeliverTo]: 'has space' },
+        reason: 'malformed-retry-headers',
+      },
+      'redeliver-to a redelivery topic that does not exist': {
+        headers: redeliveredTo('no-such-group', redeliveryTopic('no-such-group')),
+        reason: 'unknown-redelivery-topic',
+      },
       'due-at years ahead': {
         headers: writeRetryContract(testRetryContract(target, Date.now() + 3 * 365 * 86_400_000)),
         reason: 'due-at-out-of-range',
@@ -87,6 +107,7 @@ describe('delay consumer (real broker)', function () {
     };
     const deadLetters = await collectTopic(dlq);
     const arrived = await collectTopic(target);
+    const arrivedOnGroupTopic = await collectTopic(groupTopic);
     const consumer = createDelayConsumer({
       brokers: testBrokers(),
       tier,
@@ -104,12 +125,20 @@ describe('delay consumer (real broker)', function () {
           headers,
         })),
       );
-      // A valid record behind the malformed ones proves the partition is not stuck.
-      await produceRecords([
-        { topic: tier, key: Buffer.from('valid'), value: Buffer.from('v'), headers: valid },
-      ]);
+      // Valid records behind the malformed ones prove the partition is not stuck: one for the
+      // original topic (redeliver-to absent or naming it), one for the group's redelivery topic.
+      await produceRecords(
+        [valid, redeliveredTo(group, target), redeliveredTo(group, groupTopic)].map((headers) => ({
+          topic: tier,
+          key: Buffer.from('valid'),
+          value: Buffer.from('v'),
+          headers,
+        })),
+      );
       await waitFor('every malformed record in the dead-letter topic', () =>
-        deadLetters.records.length >= Object.keys(cases).length && arrived.records.length === 1
+        deadLetters.records.length >= Object.keys(cases).length &&
+        arrived.records.length === 2 &&
+        arrivedOnGroupTopic.records.length === 1
           ? true
           : undefined,
       );
@@ -126,6 +155,7 @@ describe('delay consumer (real broker)', function () {
       await consumer.stop();
       await deadLetters.stop();
       await arrived.stop();
+      await arrivedOnGroupTopic.stop();
     }
   });
 

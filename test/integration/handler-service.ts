@@ -33,6 +33,8 @@ export function startHandlerService(options: {
   readonly tiers: string;
   readonly dlq?: string;
   readonly ledger?: string;
+  /** Whether a group with no committed offset reads the source from its beginning; default yes. */
+  readonly fromBeginning?: boolean;
   readonly extra?: readonly string[];
 }): HandlerService {
   const ledger = options.ledger ?? newLedger();
@@ -52,7 +54,7 @@ export function startHandlerService(options: {
       options.tiers,
       '--dlq',
       options.dlq ?? uniqueName('dlq'),
-      '--from-beginning',
+      ...(options.fromBeginning === false ? [] : ['--from-beginning']),
       '--brokers',
       testBrokers().join(','),
       '--http-port',

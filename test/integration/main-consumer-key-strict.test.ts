@@ -27,6 +27,7 @@ import {
   createTestTopics,
   produceRecords,
   sleep,
+  startFailureCause,
   testBrokers,
   testLogger,
   uniqueName,
@@ -221,12 +222,7 @@ describe('main consumer, ordering key-strict (real broker)', function () {
       logger: testLogger('main'),
       handler: () => {},
     });
-    const failure = await consumer.start().then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    expect(failure).to.be.instanceOf(Error);
-    const cause = (failure as Error).cause;
+    const cause = await startFailureCause(consumer.start());
     expect(cause).to.be.instanceOf(KeyStrictTopicMissingError);
     expect((cause as Error).message).to.include(blockedKeysTopic(group));
     expect((cause as Error).message).to.include(`ricochet topology create --group ${group}`);

@@ -62,6 +62,7 @@ describe('ricochet order against a key-strict main consumer (real broker)', func
         source,
         `ricochet.${group}.blocked-keys`,
         `ricochet.${group}.waiting`,
+        `ricochet.${group}.redelivery`,
       ]),
     );
 

@@ -1,6 +1,6 @@
 // A running set of delay consumers (one per tier) and a dead-letter collector, shared by the
 // pipeline tests. Tier topics are shared by design, so the fixture recreates them empty.
-import { parseTierLadder, type TierLadder } from '@ricochet/core';
+import { parseTierLadder, redeliveryTopic, type TierLadder } from '@ricochet/core';
 import {
   createDelayConsumer,
   type DelayConsumer,
@@ -96,10 +96,14 @@ export async function startPipelineFixture(): Promise<PipelineFixture> {
     deadLetters: collector.records,
     delayEvents,
     async startMain(options) {
+      const groupId = options.groupId ?? uniqueName('group');
+      if (options.redelivery === 'group') {
+        await createTestTopics([redeliveryTopic(groupId)], 3);
+      }
       const consumer = createMainConsumer({
         brokers: testBrokers(),
         maxWaitMilliseconds: testMaxWaitMilliseconds,
-        groupId: uniqueName('group'),
+        groupId,
         tiers: ladder,
         dlqTopic,
         logger: testLogger('main'),

@@ -1,5 +1,13 @@
 import { expect } from 'chai';
-import { NonRetryableError, RetryHeader, type HeaderValue } from '@ricochet/core';
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import {
+  NonRetryableError,
+  redeliveryTopic,
+  RetryHeader,
+  type ConsumedRecord,
+  type HeaderValue,
+} from '@ricochet/core';
+import { redeliveryChoices } from '@ricochet/main-consumer/defaults';
 import { createTestTopics, produceRecords, uniqueName, waitFor } from '@ricochet/testing';
 import { startPipelineFixture, type PipelineFixture } from './pipeline-fixture.js';
 
@@ -27,89 +35,159 @@ describe('pipeline: main consumer, delay tiers and dead-letter hand-off (real br
     await pipeline?.stop();
   });
 
-  it('retries a record that fails k times (k = 0..3) until it succeeds, and dead-letters it after 4 failures, never early', async () => {
-    const topic = uniqueName('orders');
-    await createTestTopics([topic], 3);
-    const failuresPlanned = new Map<string, number>();
-    for (let k = 0; k <= 4; k += 1) {
-      for (let copy = 0; copy < 4; copy += 1) {
-        failuresPlanned.set(`k${k}-${copy}`, k);
+  for (const redelivery of redeliveryChoices) {
+    it(`retries a record that fails k times (k = 0..3) until it succeeds, and dead-letters it after 4 failures, never early (redelivery ${redelivery})`, async () => {
+      const topic = uniqueName('orders');
+      const groupId = uniqueName('group');
+      const redeliveredFrom = new Set<string>();
+      await createTestTopics([topic], 3);
+      const failuresPlanned = new Map<string, number>();
+      for (let k = 0; k <= 4; k += 1) {
+        for (let copy = 0; copy < 4; copy += 1) {
+          failuresPlanned.set(`k${k}-${copy}`, k);
+        }
       }
-    }
-    const calls = new Map<string, number>();
-    const succeeded = new Set<string>();
-    const lateness: number[] = [];
-    await pipeline.startMain({
-      topics: [topic],
-      handler: (record) => {
-        const id = record.key?.toString() ?? '';
-        const call = (calls.get(id) ?? 0) + 1;
-        calls.set(id, call);
-        if (record.retry !== undefined) {
-          lateness.push(Date.now() - record.retry.dueAt);
-        }
-        expect(record.tryCount).to.equal(call - 1);
-        expect(record.headers).to.deep.equal({ 'user-header': Buffer.from(`user-${id}`) });
-        if (call <= (failuresPlanned.get(id) ?? 0)) {
-          throw new Error(`planned failure ${call} of ${id}`);
-        }
-        succeeded.add(id);
-      },
-    });
-    await produceRecords(
-      [...failuresPlanned.keys()].map((id) => ({
-        topic,
-        key: Buffer.from(id),
-        value: Buffer.from(JSON.stringify({ id })),
-        headers: { 'user-header': `user-${id}` },
-      })),
-    );
-
-    const exhausted = [...failuresPlanned].filter(([, k]) => k === 4).map(([id]) => id);
-    const deadLettered = await waitFor(
-      'every record to succeed or be dead-lettered',
-      () => {
-        const mine = pipeline.deadLetters.filter(
-          (record) => header(record.headers, RetryHeader.originalTopic) === topic,
-        );
-        return succeeded.size === failuresPlanned.size - exhausted.length &&
-          mine.length === exhausted.length
-          ? mine
-          : undefined;
-      },
-      { timeoutMilliseconds: 60_000 },
-    );
-
-    for (const [id, k] of failuresPlanned) {
-      expect(calls.get(id), `handler calls for ${id}`).to.equal(Math.min(k, 4) + (k < 4 ? 1 : 0));
-    }
-    for (const record of deadLettered) {
-      const headers = record.headers;
-      expect(header(headers, RetryHeader.tryCount)).to.equal('4');
-      expect(header(headers, RetryHeader.deadLetterReason)).to.equal('retries-exhausted');
-      expect(header(headers, RetryHeader.originalTopic)).to.equal(topic);
-      expect(Number(header(headers, RetryHeader.originalPartition))).to.be.within(0, 2);
-      expect(header(headers, RetryHeader.originalOffset)).to.match(/^\d+$/);
-      expect(header(headers, RetryHeader.originalTimestamp)).to.match(/^\d+$/);
-      expect(header(headers, RetryHeader.retryGroup)).to.match(/^group-/);
-      expect(header(headers, RetryHeader.errorClass)).to.equal('Error');
-      expect(header(headers, RetryHeader.errorMessage)).to.match(/^planned failure 4 of k4-/);
-      expect(header(headers, RetryHeader.errorStack)).to.contain('planned failure 4');
-      expect(Number(header(headers, RetryHeader.firstFailureAt))).to.be.at.most(
-        Number(header(headers, RetryHeader.lastFailureAt)),
+      const calls = new Map<string, number>();
+      const succeeded = new Set<string>();
+      const lateness: number[] = [];
+      await pipeline.startMain({
+        topics: [topic],
+        groupId,
+        redelivery,
+        handler: (record) => {
+          const id = record.key?.toString() ?? '';
+          const call = (calls.get(id) ?? 0) + 1;
+          calls.set(id, call);
+          if (record.retry !== undefined) {
+            lateness.push(Date.now() - record.retry.dueAt);
+            redeliveredFrom.add(record.topic);
+          }
+          expect(record.tryCount).to.equal(call - 1);
+          expect(record.headers).to.deep.equal({ 'user-header': Buffer.from(`user-${id}`) });
+          if (call <= (failuresPlanned.get(id) ?? 0)) {
+            throw new Error(`planned failure ${call} of ${id}`);
+          }
+          succeeded.add(id);
+        },
+      });
+      await produceRecords(
+        [...failuresPlanned.keys()].map((id) => ({
+          topic,
+          key: Buffer.from(id),
+          value: Buffer.from(JSON.stringify({ id })),
+          headers: { 'user-header': `user-${id}` },
+        })),
       );
-      expect(header(headers, RetryHeader.dueAt)).to.match(/^\d+$/);
-      expect(header(headers, 'user-header')).to.equal(`user-${record.key?.toString()}`);
-      expect(record.value?.toString()).to.equal(JSON.stringify({ id: record.key?.toString() }));
-    }
 
-    const sorted = [...lateness].sort((a, b) => a - b);
-    process.stderr.write(
-      `      redelivery lateness over ${sorted.length} redeliveries (handler call - due-at): ` +
-        `p50 ${percentile(sorted, 0.5)} ms, p99 ${percentile(sorted, 0.99)} ms, max ${sorted.at(-1)} ms\n`,
-    );
-    expect(sorted[0], 'no redelivery before due-at').to.be.at.least(0);
-  });
+      const exhausted = [...failuresPlanned].filter(([, k]) => k === 4).map(([id]) => id);
+      const deadLettered = await waitFor(
+        'every record to succeed or be dead-lettered',
+        () => {
+          const mine = pipeline.deadLetters.filter(
+            (record) => header(record.headers, RetryHeader.originalTopic) === topic,
+          );
+          return succeeded.size === failuresPlanned.size - exhausted.length &&
+            mine.length === exhausted.length
+            ? mine
+            : undefined;
+        },
+        { timeoutMilliseconds: 60_000 },
+      );
+
+      for (const [id, k] of failuresPlanned) {
+        expect(calls.get(id), `handler calls for ${id}`).to.equal(Math.min(k, 4) + (k < 4 ? 1 : 0));
+      }
+      for (const record of deadLettered) {
+        const headers = record.headers;
+        expect(header(headers, RetryHeader.tryCount)).to.equal('4');
+        expect(header(headers, RetryHeader.deadLetterReason)).to.equal('retries-exhausted');
+        expect(header(headers, RetryHeader.originalTopic)).to.equal(topic);
+        expect(Number(header(headers, RetryHeader.originalPartition))).to.be.within(0, 2);
+        expect(header(headers, RetryHeader.originalOffset)).to.match(/^\d+$/);
+        expect(header(headers, RetryHeader.originalTimestamp)).to.match(/^\d+$/);
+        expect(header(headers, RetryHeader.retryGroup)).to.equal(groupId);
+        expect(header(headers, RetryHeader.errorClass)).to.equal('Error');
+        expect(header(headers, RetryHeader.errorMessage)).to.match(/^planned failure 4 of k4-/);
+        expect(header(headers, RetryHeader.errorStack)).to.contain('planned failure 4');
+        expect(Number(header(headers, RetryHeader.firstFailureAt))).to.be.at.most(
+          Number(header(headers, RetryHeader.lastFailureAt)),
+        );
+        expect(header(headers, RetryHeader.dueAt)).to.match(/^\d+$/);
+        expect(header(headers, 'user-header')).to.equal(`user-${record.key?.toString()}`);
+        expect(record.value?.toString()).to.equal(JSON.stringify({ id: record.key?.toString() }));
+      }
+
+      expect([...redeliveredFrom], 'where the redeliveries were read').to.deep.equal([
+        redelivery === 'group' ? redeliveryTopic(groupId) : topic,
+      ]);
+      for (const record of deadLettered) {
+        expect(header(record.headers, RetryHeader.redeliverTo)).to.equal(
+          redelivery === 'group' ? redeliveryTopic(groupId) : undefined,
+        );
+      }
+      const sorted = [...lateness].sort((a, b) => a - b);
+      process.stderr.write(
+        `      redelivery lateness over ${sorted.length} redeliveries (handler call - due-at): ` +
+          `p50 ${percentile(sorted, 0.5)} ms, p99 ${percentile(sorted, 0.99)} ms, max ${sorted.at(-1)} ms\n`,
+      );
+      expect(sorted[0], 'no redelivery before due-at').to.be.at.least(0);
+    });
+  }
+
+  for (const redelivery of redeliveryChoices) {
+    it(`serves retries while a source backlog drains, and never early (redelivery ${redelivery}${redelivery === 'group' ? ': within a quarter of the drain time' : ''})`, async () => {
+      const topic = uniqueName('backlog');
+      await createTestTopics([topic], 3);
+      const total = 30_000;
+      // Every hundredth record fails once: its retry comes due while the backlog drains.
+      for (let start = 0; start < total; start += 5_000) {
+        await produceRecords(
+          Array.from({ length: 5_000 }, (_, index) => ({
+            topic,
+            key: Buffer.from(`k${start + index}`),
+            value: Buffer.from((start + index) % 100 === 0 ? 'fail' : 'ok'),
+            headers: {},
+          })),
+        );
+      }
+      /** Each retry's first call: a call again after a rebalance is at least once, not priority. */
+      const lateness = new Map<string, number>();
+      let succeeded = 0;
+      const startedAt = Date.now();
+      await pipeline.startMain({
+        topics: [topic],
+        redelivery,
+        maxInFlight: 32,
+        handler: async (record) => {
+          const key = record.key!.toString();
+          if (record.retry !== undefined && !lateness.has(key)) {
+            lateness.set(key, Date.now() - record.retry.dueAt);
+          }
+          await sleepFor(2);
+          if (record.value?.toString() === 'fail' && record.tryCount === 0) {
+            throw new Error('fails once');
+          }
+          succeeded += 1;
+        },
+      });
+      await waitFor('every record to succeed', () => (succeeded >= total ? true : undefined), {
+        timeoutMilliseconds: 120_000,
+      });
+      const drainMilliseconds = Date.now() - startedAt;
+      const sorted = [...lateness.values()].sort((a, b) => a - b);
+      process.stderr.write(
+        `      ${total} records in ${drainMilliseconds} ms; lateness of ${sorted.length} retries: ` +
+          `p50 ${percentile(sorted, 0.5)} ms, p99 ${percentile(sorted, 0.99)} ms, max ${sorted.at(-1)} ms\n`,
+      );
+      expect(sorted).to.have.length(total / 100);
+      expect(sorted[0], 'no redelivery before due-at').to.be.at.least(0);
+      if (redelivery === 'group') {
+        expect(percentile(sorted, 0.99), 'retries do not wait for the backlog').to.be.below(
+          drainMilliseconds / 4,
+        );
+      }
+    });
+  }
 
   it('sends a NonRetryableError straight to the dead-letter topic with try_count=1', async () => {
     const topic = uniqueName('payments');
@@ -162,42 +240,64 @@ describe('pipeline: main consumer, delay tiers and dead-letter hand-off (real br
     expect(header(deadLetter!.headers, RetryHeader.errorClass)).to.equal('SyntaxError');
   });
 
-  it('retries a failure in group A for A only; group B sees each record once', async () => {
-    const topic = uniqueName('shared');
-    await createTestTopics([topic], 2);
-    const callsA = new Map<string, number>();
-    const callsB = new Map<string, number>();
-    await pipeline.startMain({
-      topics: [topic],
-      handler: (record) => {
-        const id = record.key!.toString();
-        callsA.set(id, (callsA.get(id) ?? 0) + 1);
-        if (record.tryCount === 0) {
-          throw new Error('A fails once');
-        }
-      },
+  for (const redelivery of redeliveryChoices) {
+    it(`retries a failure in group A for A only; group B sees each record once (redelivery ${redelivery}: B reads ${redelivery === 'group' ? 'none' : 'each'} of A's retries)`, async () => {
+      const topic = uniqueName('shared');
+      await createTestTopics([topic], 2);
+      /** Handler calls, and every record the group's consumer read and decided, skipped ones too. */
+      const startGroup = async (groupId: string, failsFirstTry: boolean) => {
+        const calls = new Map<string, number>();
+        const read: ConsumedRecord[] = [];
+        await pipeline.startMain({
+          topics: [topic],
+          groupId,
+          redelivery,
+          onOutcome: (_outcome, record) => read.push(record),
+          handler: (record) => {
+            const id = record.key!.toString();
+            calls.set(id, (calls.get(id) ?? 0) + 1);
+            if (failsFirstTry && record.tryCount === 0) {
+              throw new Error('A fails once');
+            }
+          },
+        });
+        return { calls, read };
+      };
+      const groupA = uniqueName('group-a');
+      const { calls: callsA, read: readA } = await startGroup(groupA, true);
+      const { calls: callsB, read: readB } = await startGroup(uniqueName('group-b'), false);
+      const ids = ['a', 'b', 'c', 'd'];
+      await produceRecords(
+        ids.map((id) => ({ topic, key: Buffer.from(id), value: Buffer.from(id), headers: {} })),
+      );
+      await waitFor('group A to succeed on its retry', () =>
+        ids.every((id) => callsA.get(id) === 2) ? true : undefined,
+      );
+      await waitFor('B to have seen every original', () =>
+        ids.every((id) => callsB.has(id)) ? true : undefined,
+      );
+      // Give B time to see the redelivered copies (which it must skip), if they reach it.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      for (const id of ids) {
+        expect(callsB.get(id), `group B calls for ${id}`).to.equal(1);
+      }
+      const topicsRead = (records: readonly ConsumedRecord[]): string[] =>
+        records.map((record) => record.topic).sort();
+      if (redelivery === 'group') {
+        expect(topicsRead(readA)).to.deep.equal(
+          [...ids.map(() => topic), ...ids.map(() => redeliveryTopic(groupA))].sort(),
+        );
+        expect(topicsRead(readB), "B reads none of A's retries").to.deep.equal(
+          ids.map(() => topic),
+        );
+      } else {
+        // Each group reads the other's retries on the shared topic too, and skips them.
+        expect(readA).to.have.length(2 * ids.length);
+        expect(readB).to.have.length(2 * ids.length);
+      }
+      process.stderr.write(
+        `      records read: group A ${readA.length}, group B ${readB.length} (${ids.length} produced)\n`,
+      );
     });
-    await pipeline.startMain({
-      topics: [topic],
-      handler: (record) => {
-        const id = record.key!.toString();
-        callsB.set(id, (callsB.get(id) ?? 0) + 1);
-      },
-    });
-    const ids = ['a', 'b', 'c', 'd'];
-    await produceRecords(
-      ids.map((id) => ({ topic, key: Buffer.from(id), value: Buffer.from(id), headers: {} })),
-    );
-    await waitFor('group A to succeed on its retry', () =>
-      ids.every((id) => callsA.get(id) === 2) ? true : undefined,
-    );
-    // Give B time to see the redelivered copies (which it must skip).
-    await waitFor('B to have seen every original', () =>
-      ids.every((id) => callsB.has(id)) ? true : undefined,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    for (const id of ids) {
-      expect(callsB.get(id), `group B calls for ${id}`).to.equal(1);
-    }
-  });
+  }
 });

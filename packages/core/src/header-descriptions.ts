@@ -34,6 +34,7 @@ export const headerDescriptions: ReadonlyMap<string, HeaderDescription> = new Ma
   [RetryHeader.lastFailureAt, ricochet('when the handler last failed on it (epoch ms)')],
   [RetryHeader.deadLetterReason, ricochet('why it was dead-lettered')],
   [RetryHeader.deadLetterDetail, ricochet('the detail of that reason, for people')],
+  [RetryHeader.redeliverTo, ricochet('the topic it was to be redelivered to, if not its original')],
   [WaitingHeader.group, ricochet('key-strict: the group whose blocked key it waited behind')],
   [WaitingHeader.forOffset, ricochet('key-strict: the offset of the record it waited behind')],
   [replayedFromHeader, ricochet('replayed from the archive: the archive id it came from')],

@@ -19,6 +19,12 @@ export const RetryHeader = {
   lastFailureAt: 'last-failure-at',
   deadLetterReason: 'dead-letter-reason',
   deadLetterDetail: 'dead-letter-detail',
+  /**
+   * Optional: the topic the delay service sends the record to once it is due, when it is not
+   * the original topic: the retry group's redelivery topic (`redeliveryTopic`). Absent, the
+   * record goes back to its original topic.
+   */
+  redeliverTo: 'redeliver-to',
 } as const;
 
 /**
@@ -85,6 +91,11 @@ export interface RetryContract {
   readonly error: ErrorDescription;
   readonly firstFailureAt: number;
   readonly lastFailureAt: number;
+  /**
+   * Where the delay service sends the record once it is due, when not to `original.topic`: the
+   * retry group's redelivery topic. Undefined: the original topic.
+   */
+  readonly redeliverTo?: string | undefined;
 }
 
 export type HeaderProblemKind =
@@ -215,6 +226,10 @@ export function readRetryContract(headers: RecordHeaders): RetryContractReading 
   const errorClass = readOptionalText(headers, RetryHeader.errorClass);
   const errorMessage = readOptionalText(headers, RetryHeader.errorMessage);
   const errorStack = readOptionalText(headers, RetryHeader.errorStack);
+  const redeliverTo =
+    headers[RetryHeader.redeliverTo] === undefined
+      ? ({ ok: true, value: undefined } as const)
+      : readTopic(headers, RetryHeader.redeliverTo);
 
   const readings = [
     tryCount,
@@ -229,6 +244,7 @@ export function readRetryContract(headers: RecordHeaders): RetryContractReading 
     errorClass,
     errorMessage,
     errorStack,
+    redeliverTo,
   ];
   const problems = readings.flatMap((reading) => (reading.ok ? [] : [reading.problem]));
   if (
@@ -243,7 +259,8 @@ export function readRetryContract(headers: RecordHeaders): RetryContractReading 
     !lastFailureAt.ok ||
     !errorClass.ok ||
     !errorMessage.ok ||
-    !errorStack.ok
+    !errorStack.ok ||
+    !redeliverTo.ok
   ) {
     return { ok: false, problems };
   }
@@ -262,6 +279,7 @@ export function readRetryContract(headers: RecordHeaders): RetryContractReading 
       error: { className: errorClass.value, message: errorMessage.value, stack: errorStack.value },
       firstFailureAt: firstFailureAt.value,
       lastFailureAt: lastFailureAt.value,
+      ...(redeliverTo.value === undefined ? {} : { redeliverTo: redeliverTo.value }),
     },
   };
 }
@@ -336,6 +354,9 @@ export function writeRetryContract(contract: RetryContract): Record<string, stri
     [RetryHeader.errorStack]: contract.error.stack,
     [RetryHeader.firstFailureAt]: String(contract.firstFailureAt),
     [RetryHeader.lastFailureAt]: String(contract.lastFailureAt),
+    ...(contract.redeliverTo === undefined
+      ? {}
+      : { [RetryHeader.redeliverTo]: contract.redeliverTo }),
   };
 }
 
@@ -357,6 +378,10 @@ export const deadLetterReasons = [
   'released-by-operator',
   /** `key-strict`: its key already had `maxWaitingPerKey` records waiting. */
   'waiting-cap-exceeded',
+  /** `redeliver-to` names neither the original topic nor the retry group's redelivery topic. */
+  'redeliver-to-refused',
+  /** `redeliver-to` names the retry group's redelivery topic, and it does not exist. */
+  'unknown-redelivery-topic',
 ] as const;
 
 export type DeadLetterReason = (typeof deadLetterReasons)[number];

@@ -108,6 +108,7 @@ export {
   defaultDeadLetterTopic,
   groupTopicPrefix,
   internalTopicPrefix,
+  redeliveryTopic,
   waitingTopic,
 } from './topic-names.js';
 export {

@@ -12,6 +12,8 @@ export interface Failure {
   readonly verdict: ErrorVerdict;
   /** Epoch milliseconds of this failure. */
   readonly failedAt: number;
+  /** Where the retry is to be redelivered when not to its original topic (`redeliver-to`). */
+  readonly redeliverTo?: string | undefined;
 }
 
 export type FailureRoute =
@@ -36,6 +38,7 @@ export function routeFailure(ladder: TierLadder, failure: Failure): FailureRoute
     error: failure.error,
     firstFailureAt: failure.previous?.firstFailureAt ?? failure.failedAt,
     lastFailureAt: failure.failedAt,
+    ...(failure.redeliverTo === undefined ? {} : { redeliverTo: failure.redeliverTo }),
   };
   if (failure.verdict === 'non-retryable') {
     return {

@@ -3,7 +3,10 @@ import { ConfigError } from './errors.js';
 /** Where dead letters go unless a service or the topology is told otherwise. */
 export const defaultDeadLetterTopic = 'dlq';
 
-/** The prefix of the topics Ricochet keeps per consumer group (ordering `key-strict`). */
+/**
+ * The prefix of the topics Ricochet keeps per consumer group (ordering `key-strict`, redelivery
+ * `group`).
+ */
 export const groupTopicPrefix = 'ricochet.';
 
 /**
@@ -20,6 +23,16 @@ export function blockedKeysTopic(groupId: string): string {
  */
 export function waitingTopic(groupId: string): string {
   return groupTopic(groupId, 'waiting');
+}
+
+/**
+ * The topic the delay service sends group `groupId`'s due retries to when the group runs with
+ * `redelivery: 'group'`: its main consumer reads it beside the source topics, ahead of them, so
+ * a retry does not queue behind the source backlog nor pass through every other group sharing
+ * the source topic. Throws a ConfigError naming `groupId` when it makes no legal topic name.
+ */
+export function redeliveryTopic(groupId: string): string {
+  return groupTopic(groupId, 'redelivery');
 }
 
 function groupTopic(groupId: string, suffix: string): string {

@@ -8,6 +8,7 @@ import {
   blockedKeysPartition,
   blockedKeysRecordKey,
   blockedKeysTopic,
+  redeliveryTopic,
   deadLetterReasons,
   decodeBlockedKeysRecord,
   encodeBlockedKeysRecord,
@@ -90,14 +91,15 @@ function decodeError(recordKey: string, value: Buffer | null): BlockedKeysRecord
 const entryKey = blockedKeysRecordKey(entry);
 
 describe('group topic names', () => {
-  it('names the two topics of a group', () => {
+  it('names the topics of a group', () => {
     expect(blockedKeysTopic('billing')).to.equal('ricochet.billing.blocked-keys');
     expect(waitingTopic('billing')).to.equal('ricochet.billing.waiting');
+    expect(redeliveryTopic('billing')).to.equal('ricochet.billing.redelivery');
   });
 
   for (const groupId of ['', 'has space', 'a/b', 'x'.repeat(240)]) {
     it(`refuses group id ${JSON.stringify(groupId.slice(0, 20))}, naming groupId`, () => {
-      for (const name of [blockedKeysTopic, waitingTopic]) {
+      for (const name of [blockedKeysTopic, waitingTopic, redeliveryTopic]) {
         expect(() => name(groupId))
           .to.throw(ConfigError)
           .with.property('field', 'groupId');

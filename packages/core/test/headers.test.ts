@@ -8,6 +8,7 @@ import {
   writeDeadLetterHeaders,
   writeRetryContract,
   type HeaderProblem,
+  type HeaderValue,
   type HeaderProblemKind,
   type RecordHeaders,
   type RetryContractReading,
@@ -283,6 +284,39 @@ describe('readRetryContract', () => {
           withHeader(written, RetryHeader.originalTopic, topic),
           RetryHeader.originalTopic,
           'invalid-topic-name',
+        );
+      });
+    }
+  });
+
+  describe(`the optional ${RetryHeader.redeliverTo} header`, () => {
+    it('reads absent as undefined (the original topic), and writes nothing for it', () => {
+      const reading = readRetryContract(written);
+      expect(reading.ok && reading.contract.redeliverTo).to.equal(undefined);
+      expect(written).not.to.have.property(RetryHeader.redeliverTo);
+    });
+
+    it('round-trips a topic name', () => {
+      const headers = writeRetryContract({
+        ...sampleContract(),
+        redeliverTo: 'ricochet.billing.redelivery',
+      });
+      expect(headers[RetryHeader.redeliverTo]).to.equal('ricochet.billing.redelivery');
+      const reading = readRetryContract(asBuffers(headers));
+      expect(reading.ok && reading.contract.redeliverTo).to.equal('ricochet.billing.redelivery');
+    });
+
+    for (const [value, kind] of [
+      ['', 'empty'],
+      ['has space', 'invalid-topic-name'],
+      [['a', 'b'], 'duplicated'],
+      [Buffer.from([0xff, 0xfe]), 'not-utf8'],
+    ] as const) {
+      it(`reports ${kind} for ${JSON.stringify(value)}`, () => {
+        expectSingleProblem(
+          withHeader(written, RetryHeader.redeliverTo, value as HeaderValue | HeaderValue[]),
+          RetryHeader.redeliverTo,
+          kind,
         );
       });
     }

@@ -150,6 +150,19 @@ describe('routeFailure', () => {
     expect(route.contract.lastFailureAt).to.equal(failedAt);
   });
 
+  it('carries the redelivery topic of this failure, not the previous one (none: the original topic)', () => {
+    const redeliverTo = 'ricochet.billing.redelivery';
+    const first = expectRetry(routeFailure(ladder, failure({ redeliverTo })));
+    expect(first.contract.redeliverTo).to.equal(redeliverTo);
+    const second = expectRetry(routeFailure(ladder, failure({ previous: first.contract })));
+    expect(second.contract).not.to.have.property('redeliverTo');
+    const again = routeFailure(ladder, failure({ previous: first.contract, redeliverTo }));
+    expect(readRetryContract(writeRetryContract(again.contract))).to.deep.equal({
+      ok: true,
+      contract: again.contract,
+    });
+  });
+
   it('records the retry group and error of this failure, not the previous one', () => {
     const previous = sampleContract({ retryGroup: 'old-group' });
     const error = describeError(new TypeError('new failure'));

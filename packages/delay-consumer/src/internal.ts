@@ -6,7 +6,9 @@ export { compileDelayConsumerOptions } from './options.js';
 export {
   inspectTierRecord,
   isInternalTopic,
+  redeliveryTarget,
   type InspectionLimits,
+  type RedeliveryTarget,
   type TierRecordInspection,
 } from './tier-record.js';
 export {

@@ -11,7 +11,7 @@ import {
 } from '@ricochet/core';
 import type { ReliablePublisher, TopicDirectory } from '@ricochet/kafka';
 import type { DelayConsumerEvent } from './options.js';
-import { isInternalTopic } from './tier-record.js';
+import { isInternalTopic, redeliveryTarget } from './tier-record.js';
 
 /** A record on its way out of the tier, with the event to report once it is acknowledged. */
 export interface PendingRedelivery {
@@ -21,7 +21,10 @@ export interface PendingRedelivery {
     | { readonly kind: 'dead-lettered'; readonly reason: DeadLetterReason };
 }
 
-/** Where each tier record goes: back to its original topic, or to the dead-letter topic. */
+/**
+ * Where each tier record goes: back to its original topic, to its group's redelivery topic when
+ * its `redeliver-to` names it, or to the dead-letter topic.
+ */
 export class RedeliveryRouter {
   readonly #topics: TopicDirectory;
   readonly #ricochetTopics: ReadonlySet<string>;
@@ -61,19 +64,37 @@ export class RedeliveryRouter {
         `original-topic ${target} matches none of the allowed topics (${this.#allowedTopics.patterns.join(', ')})`,
       );
     }
-    const lookup = await this.#topics.lookup(target);
-    if (!lookup.exists) {
+    const destination = redeliveryTarget(contract);
+    if (destination.kind === 'refused') {
+      return this.deadLetter(record, 'redeliver-to-refused', destination.detail);
+    }
+    if (destination.kind === 'group' && isInternalTopic(destination.topic, this.#ricochetTopics)) {
       return this.deadLetter(
         record,
-        'unknown-original-topic',
-        `original-topic ${target} does not exist`,
+        'redeliver-to-refused',
+        `redeliver-to ${destination.topic} is an internal or Ricochet topic`,
       );
+    }
+    const lookup = await this.#topics.lookup(destination.topic);
+    if (!lookup.exists) {
+      return destination.kind === 'group'
+        ? this.deadLetter(
+            record,
+            'unknown-redelivery-topic',
+            `redeliver-to ${destination.topic} does not exist; create it with ricochet topology create --group ${contract.retryGroup}`,
+          )
+        : this.deadLetter(
+            record,
+            'unknown-original-topic',
+            `original-topic ${target} does not exist`,
+          );
     }
     const { partition } = contract.original;
     return {
       outgoing: {
-        topic: target,
-        // Back to the partition it came from, unless the topic has since been recreated smaller.
+        topic: destination.topic,
+        // To the partition it came from, unless the topic has fewer (recreated smaller, or a
+        // redelivery topic created with fewer partitions than the source).
         ...(partition < lookup.partitions ? { partition } : {}),
         key: record.key,
         value: record.value,

@@ -1,8 +1,10 @@
 import {
+  ConfigError,
   describeHeaderProblems,
   internalTopicPrefix,
   isTierTopicName,
   readRetryContract,
+  redeliveryTopic,
   type ConsumedRecord,
   type DeadLetterReason,
   type RetryContract,
@@ -58,4 +60,45 @@ export function isInternalTopic(topic: string, ricochetTopics: ReadonlySet<strin
   return (
     topic.startsWith(internalTopicPrefix) || ricochetTopics.has(topic) || isTierTopicName(topic)
   );
+}
+
+/**
+ * Where a due record goes, read from its contract: its original topic, or the retry group's
+ * redelivery topic when `redeliver-to` names it.
+ */
+export type RedeliveryTarget =
+  | { readonly kind: 'original' | 'group'; readonly topic: string }
+  | { readonly kind: 'refused'; readonly detail: string };
+
+/**
+ * Decides, without I/O, the topic a due record is sent to. `redeliver-to` is written by whoever
+ * wrote the tier record, so it is believed only when it names the original topic or exactly the
+ * redelivery topic derived from the record's own `retry-group`: a tier record can then reach no
+ * topic that its original topic and its group did not already lead to.
+ */
+export function redeliveryTarget(contract: RetryContract): RedeliveryTarget {
+  const { redeliverTo, original, retryGroup } = contract;
+  if (redeliverTo === undefined || redeliverTo === original.topic) {
+    return { kind: 'original', topic: original.topic };
+  }
+  const groupTopic = groupRedeliveryTopic(retryGroup);
+  if (redeliverTo !== groupTopic) {
+    return {
+      kind: 'refused',
+      detail: `redeliver-to ${redeliverTo} is neither original-topic ${original.topic} nor the redelivery topic of retry-group ${retryGroup}${groupTopic === undefined ? ' (which makes no legal topic name)' : ` (${groupTopic})`}`,
+    };
+  }
+  return { kind: 'group', topic: groupTopic };
+}
+
+/** The group's redelivery topic, or undefined when the group id makes no legal topic name. */
+function groupRedeliveryTopic(retryGroup: string): string | undefined {
+  try {
+    return redeliveryTopic(retryGroup);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return undefined;
+    }
+    throw error;
+  }
 }

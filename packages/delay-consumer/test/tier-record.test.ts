@@ -1,6 +1,11 @@
 import { expect } from 'chai';
 import { writeRetryContract, type ConsumedRecord } from '@ricochet/core';
-import { inspectTierRecord, isInternalTopic } from '@ricochet/delay-consumer/internal';
+import {
+  inspectTierRecord,
+  isInternalTopic,
+  redeliveryTarget,
+} from '@ricochet/delay-consumer/internal';
+import { testRetryContract } from '@ricochet/testing';
 
 const now = 1_800_000_000_000;
 const limits = { now, tierDelayMilliseconds: 5_000, maxClockSkewMilliseconds: 60_000 };
@@ -66,5 +71,49 @@ describe('isInternalTopic', () => {
     expect(isInternalTopic('retry-10m', ricochet)).to.equal(true);
     expect(isInternalTopic('orders', ricochet)).to.equal(false);
     expect(isInternalTopic('retry-orders', ricochet)).to.equal(false);
+  });
+});
+
+describe('redeliveryTarget', () => {
+  const contract = testRetryContract('orders', now, { retryGroup: 'billing' });
+
+  it('sends a record without redeliver-to, or naming its original topic, to the original topic', () => {
+    expect(redeliveryTarget(contract)).to.deep.equal({ kind: 'original', topic: 'orders' });
+    expect(redeliveryTarget({ ...contract, redeliverTo: 'orders' })).to.deep.equal({
+      kind: 'original',
+      topic: 'orders',
+    });
+  });
+
+  it("sends a record naming its retry group's redelivery topic there", () => {
+    expect(
+      redeliveryTarget({ ...contract, redeliverTo: 'ricochet.billing.redelivery' }),
+    ).to.deep.equal({ kind: 'group', topic: 'ricochet.billing.redelivery' });
+  });
+
+  for (const redeliverTo of [
+    'payments',
+    'ricochet.shipping.redelivery',
+    'ricochet.billing.waiting',
+    'dlq',
+    'retry-5s',
+  ]) {
+    it(`refuses redeliver-to ${redeliverTo}, naming both allowed topics`, () => {
+      const target = redeliveryTarget({ ...contract, redeliverTo });
+      expect(target.kind).to.equal('refused');
+      expect(target.kind === 'refused' && target.detail)
+        .to.include(redeliverTo)
+        .and.to.include('original-topic orders')
+        .and.to.include('ricochet.billing.redelivery');
+    });
+  }
+
+  it('refuses any redeliver-to of a retry group that makes no legal topic name', () => {
+    const target = redeliveryTarget({
+      ...contract,
+      retryGroup: 'has space',
+      redeliverTo: 'ricochet.has space.redelivery',
+    });
+    expect(target.kind === 'refused' && target.detail).to.include('no legal topic name');
   });
 });

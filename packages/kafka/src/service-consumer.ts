@@ -24,6 +24,12 @@ export interface ServiceConsumerOptions {
 export interface Subscription {
   readonly topics: readonly string[];
   readonly fromBeginning: boolean;
+  /**
+   * More topics, read from their beginning when the group has no committed offset there whatever
+   * `fromBeginning` says: topics whose every record was written for this group (a restart before
+   * the first commit must not start past records written meanwhile).
+   */
+  readonly topicsFromBeginning?: readonly string[];
   readonly partitionsConsumedConcurrently?: number;
   readonly eachBatch: (batch: ConsumedBatch) => Promise<void>;
 }
@@ -120,13 +126,17 @@ export class ServiceConsumer implements PartitionControls {
    * must not join the group.
    */
   async start(subscription: Subscription, stopped?: AbortSignal): Promise<void> {
-    this.#topics = subscription.topics;
+    const fromBeginning = subscription.topicsFromBeginning ?? [];
+    this.#topics = [...subscription.topics, ...fromBeginning];
     await connectChecked(this.#client, () => this.#consumer.connect());
     stopped?.throwIfAborted();
     await this.#consumer.subscribe({
       topics: [...subscription.topics],
       fromBeginning: subscription.fromBeginning,
     });
+    if (fromBeginning.length > 0) {
+      await this.#consumer.subscribe({ topics: [...fromBeginning], fromBeginning: true });
+    }
     stopped?.throwIfAborted();
     await this.#consumer.run({
       autoCommit: false,

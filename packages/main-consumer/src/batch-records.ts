@@ -44,6 +44,8 @@ export interface BatchRecordsParts<TValue> {
   readonly commits: BatchCommits;
   /** Ordering `key-strict`: the partition's state, which decides every record's fate. */
   readonly keyStrict: KeyStrictPartition | undefined;
+  /** Whether its records take free slots ahead of others': a batch of the redelivery topic. */
+  readonly slotsAhead: boolean;
 }
 
 /** What a batch's records need of the batch's own flow. */
@@ -78,6 +80,7 @@ export class BatchRecords<TValue> {
   readonly #guard: PartitionCrashGuard;
   /** The offset after the batch's last record: how far the records it may start reach. */
   readonly #batchEnd: string;
+  readonly #slotsAhead: boolean;
   readonly #processor: RecordProcessor<TValue>;
   readonly #handOffs: HandOffs;
   readonly #commits: BatchCommits;
@@ -96,6 +99,7 @@ export class BatchRecords<TValue> {
     this.#owned = parts.owned;
     this.#guard = parts.owned.guard;
     this.#batchEnd = parts.batchEnd;
+    this.#slotsAhead = parts.slotsAhead;
     this.#processor = parts.processor;
     this.#handOffs = parts.handOffs;
     this.#commits = parts.commits;
@@ -175,7 +179,7 @@ export class BatchRecords<TValue> {
       this.#lanes.wait({ record, step, unsettled: this.#handOffs.taken(record) });
       return undefined;
     }
-    const slot = this.#slots.acquire();
+    const slot = this.#slots.acquire(this.#slotsAhead);
     if (slot !== undefined) {
       return this.#startWithSlot(record, step, slot);
     }
@@ -323,7 +327,7 @@ export class BatchRecords<TValue> {
       this.#pending -= 1;
       return undefined;
     }
-    const slot = this.#slots.acquire();
+    const slot = this.#slots.acquire(this.#slotsAhead);
     const closed = this.#carefulGate.closed;
     if (slot === undefined && closed === undefined) {
       return next;

@@ -41,6 +41,7 @@ export type BatchRunOptions = Pick<
   | 'commitIntervalMilliseconds'
   | 'revokeGraceMilliseconds'
   | 'handlerTimeoutMilliseconds'
+  | 'redeliveryTopic'
   | 'onEvent'
 >;
 
@@ -159,7 +160,15 @@ export class BatchRun<TValue> {
     const batchEnd = last === undefined ? '0' : nextOffset(last.offset);
     this.#records = new BatchRecords(
       shared,
-      { owned, batchEnd, processor, handOffs: this.#handOffs, commits: this.#commits, keyStrict },
+      {
+        owned,
+        batchEnd,
+        processor,
+        handOffs: this.#handOffs,
+        commits: this.#commits,
+        keyStrict,
+        slotsAhead: batch.topic === shared.options.redeliveryTopic,
+      },
       {
         ending: () => this.#ending,
         closed: () => this.#closed,

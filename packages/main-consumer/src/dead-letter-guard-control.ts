@@ -7,6 +7,7 @@ import {
 } from '@ricochet/core';
 import type { ConsumedBatch, PartitionControls, Readiness } from '@ricochet/kafka';
 import { DeadLetterGuard, type GuardTrip } from './dead-letter-guard.js';
+import { haltingBatch } from './halting-batch.js';
 import type { CompiledMainConsumerOptions, DeadLetterGuardChanged } from './options.js';
 import type { RecordFate, RecordOutcome } from './record-outcome.js';
 import { RecordProcessor } from './record-processor.js';
@@ -82,16 +83,7 @@ export class DeadLetterGuardControl {
    * no record more, lets the running ones finish and commits what is done (as on a revoke).
    */
   halting(batch: ConsumedBatch): ConsumedBatch {
-    return {
-      topic: batch.topic,
-      partition: batch.partition,
-      records: batch.records,
-      highWatermark: batch.highWatermark,
-      readToEnd: batch.readToEnd,
-      resolve: (offset) => batch.resolve(offset),
-      heartbeat: () => batch.heartbeat(),
-      isCurrent: () => this.#guard.tripped === undefined && batch.isCurrent(),
-    };
+    return haltingBatch(batch, () => this.#guard.tripped !== undefined);
   }
 
   /** Not ready while tripped, saying why; undefined when the guard does not stand in the way. */

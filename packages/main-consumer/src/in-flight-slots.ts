@@ -1,6 +1,7 @@
 /**
  * The bound on records handled at once across all of an instance's partitions (`maxInFlight`).
- * A batch that finds no free slot waits for one, first come first served, and fetches nothing
+ * A batch that finds no free slot waits for one, first come first served (records of the group's
+ * redelivery topic ahead of the others, see RedeliveryPriority), and fetches nothing
  * meanwhile (the Kafka client does not fetch a partition again while its batch is in hand, see ConsumedBatch), so memory
  * stays bounded by the fetched batches plus the records in hand.
  */
@@ -8,6 +9,8 @@ export class InFlightSlots {
   readonly #max: number;
   #inUse = 0;
   readonly #waiting: Array<() => void> = [];
+  /** Waiters served before `#waiting`: records of the group's redelivery topic. */
+  readonly #waitingAhead: Array<() => void> = [];
 
   constructor(max: number) {
     this.#max = max;
@@ -20,21 +23,25 @@ export class InFlightSlots {
 
   /**
    * Takes a slot: undefined when one was free (taken at once, no promise), else a promise that
-   * resolves once a slot is taken for the caller.
+   * resolves once a slot is taken for the caller. `ahead`: served before every waiter without it.
    */
-  acquire(): Promise<void> | undefined {
-    if (this.#inUse < this.#max && this.#waiting.length === 0) {
+  acquire(ahead = false): Promise<void> | undefined {
+    if (
+      this.#inUse < this.#max &&
+      this.#waitingAhead.length === 0 &&
+      (ahead || this.#waiting.length === 0)
+    ) {
       this.#inUse += 1;
       return undefined;
     }
     return new Promise<void>((resolve) => {
-      this.#waiting.push(resolve);
+      (ahead ? this.#waitingAhead : this.#waiting).push(resolve);
     });
   }
 
-  /** Gives a slot back: the first waiter, if any, takes it. */
+  /** Gives a slot back: the first waiter ahead, else the first waiter, if any, takes it. */
   release(): void {
-    const next = this.#waiting.shift();
+    const next = this.#waitingAhead.shift() ?? this.#waiting.shift();
     if (next === undefined) {
       this.#inUse -= 1;
     } else {

@@ -15,6 +15,7 @@ import { BatchRun, type BatchRunShared } from './batch-run.js';
 import { CarefulGate } from './careful-gate.js';
 import { CrashGuards, type OwnedPartition } from './crash-guards.js';
 import { DeadLetterGuardControl, GuardedRecordProcessor } from './dead-letter-guard-control.js';
+import { GroupRedelivery } from './group-redelivery.js';
 import { InFlightSlots } from './in-flight-slots.js';
 import { stateForBatch } from './heartbeating.js';
 import { KeyStrict } from './key-strict.js';
@@ -56,6 +57,8 @@ export class MainConsumer<TValue> {
   readonly #keyStrict: KeyStrict | undefined;
   /** Pauses consumption when too many records are dead-lettered; undefined without the option. */
   readonly #deadLetterGuard: DeadLetterGuardControl | undefined;
+  /** `redelivery: 'group'`: the redelivery topic's check and priority; else undefined. */
+  readonly #groupRedelivery: GroupRedelivery | undefined;
 
   constructor(options: CompiledMainConsumerOptions<TValue>) {
     this.#options = options;
@@ -78,6 +81,20 @@ export class MainConsumer<TValue> {
             options.onEvent(event),
           );
     const deadLetterGuard = this.#deadLetterGuard;
+    this.#groupRedelivery =
+      options.redeliveryTopic === undefined
+        ? undefined
+        : new GroupRedelivery(
+            kafka,
+            consumer,
+            {
+              groupId: options.groupId,
+              topic: options.redeliveryTopic,
+              sourceTopics: options.topics,
+            },
+            this.#logger,
+          );
+    const groupRedelivery = this.#groupRedelivery;
     // Each instance signs its commit marks: marks of its own are no sign of a crash.
     this.#crashGuards = new CrashGuards(
       committedOffsets,
@@ -129,10 +146,12 @@ export class MainConsumer<TValue> {
         },
         // Helpers connect in order and disconnect in the same order, after the consumer: the
         // key-strict layer stops its drains before the publisher they publish through goes.
-        helpers:
-          keyStrict === undefined
-            ? [this.#publisher, committedOffsets]
-            : [keyStrict, this.#publisher, committedOffsets],
+        helpers: [
+          ...(groupRedelivery === undefined ? [] : [groupRedelivery]),
+          ...(keyStrict === undefined ? [] : [keyStrict]),
+          this.#publisher,
+          committedOffsets,
+        ],
       },
       {
         onEvent: (event) => {
@@ -140,12 +159,14 @@ export class MainConsumer<TValue> {
             this.#crashGuards.keepOnly(event.partitions);
             keyStrict?.keepOnly(event.partitions);
             deadLetterGuard?.assigned(event.partitions);
+            groupRedelivery?.assigned(event.partitions);
           }
           options.onEvent(event);
         },
         onCrash: () => {
           this.#crashGuards.forgetAll();
           keyStrict?.forgetAll();
+          groupRedelivery?.forgetAll();
         },
         // Drains stop before this member joins again, so before a partition can move: a drain
         // step writing after the next owner loaded the partition would be out of its sight.
@@ -216,6 +237,10 @@ export class MainConsumer<TValue> {
     await this.#lifecycle.start({
       topics: this.#options.topics,
       fromBeginning: this.#options.fromBeginning,
+      // Every record there was written for this group after it failed: none may be skipped.
+      ...(this.#options.redeliveryTopic === undefined
+        ? {}
+        : { topicsFromBeginning: [this.#options.redeliveryTopic] }),
       partitionsConsumedConcurrently: this.#options.concurrency,
       eachBatch: (batch) => this.#handleBatch(batch),
     });
@@ -236,7 +261,9 @@ export class MainConsumer<TValue> {
     if (deadLetterGuard?.holdsBack(fetched) === true) {
       return;
     }
-    const batch = deadLetterGuard === undefined ? fetched : deadLetterGuard.halting(fetched);
+    const prioritized = this.#groupRedelivery?.batchStarted(fetched) ?? fetched;
+    const batch =
+      deadLetterGuard === undefined ? prioritized : deadLetterGuard.halting(prioritized);
     const processor = this.#newProcessor(this.#options);
     const { topic, partition } = batch;
     const { owned, keyStrict } = await stateForBatch(

@@ -9,6 +9,7 @@ import {
   parseDeadLetterGuard,
   parseTierLadder,
   positiveIntegerOption,
+  redeliveryTopic,
   refuseRenamedOptions,
   type ConsumedRecord,
   type DeadLetterGuardSpec,
@@ -39,12 +40,15 @@ import {
   defaultMaxWaitingPerKey,
   defaultOnDeadLetter,
   defaultOrdering,
+  defaultRedelivery,
   defaultRevokeGraceMilliseconds,
   defaultStallTimeoutMilliseconds,
   onDeadLetterChoices,
   orderings,
+  redeliveryChoices,
   type OnDeadLetter,
   type Ordering,
+  type Redelivery,
 } from './defaults.js';
 import type { RecordOutcome } from './record-outcome.js';
 
@@ -152,6 +156,14 @@ export interface MainConsumerOptions<TValue = Buffer | null> extends ServiceConn
    * with reason `waiting-cap-exceeded`. Default `defaultMaxWaitingPerKey` (1000).
    */
   maxWaitingPerKey?: number;
+  /**
+   * Where the delay service sends this group's due retries. `source` (the default): back to the
+   * original topic. `group`: to the group's redelivery topic (`redeliveryTopic(groupId)`,
+   * `ricochet.<group>.redelivery`, created by `ricochet topology create --group`), which this
+   * consumer reads beside `topics` and ahead of them (see RedeliveryPriority): a retry then
+   * queues behind no source backlog, and no other group reads it. Not with `key-strict`.
+   */
+  redelivery?: Redelivery;
   /** Records handled at once across all partitions. Default `defaultMaxInFlight` (64). */
   maxInFlight?: number;
   /**
@@ -221,6 +233,9 @@ export interface CompiledMainConsumerOptions<TValue> {
   readonly ordering: Ordering;
   readonly onDeadLetter: OnDeadLetter;
   readonly maxWaitingPerKey: number;
+  readonly redelivery: Redelivery;
+  /** `redelivery: 'group'`: the group's redelivery topic, consumed too; else undefined. */
+  readonly redeliveryTopic: string | undefined;
   readonly maxInFlight: number;
   readonly revokeGraceMilliseconds: number;
   readonly sessionTimeoutMilliseconds: number;
@@ -269,9 +284,34 @@ export function compileMainConsumerOptions<TValue>(
       );
     }
   }
+  const groupId = nonEmptyTextOption('groupId', options.groupId);
+  const ordering = choiceOption('ordering', options.ordering, orderings, defaultOrdering);
+  const redelivery = choiceOption(
+    'redelivery',
+    options.redelivery,
+    redeliveryChoices,
+    defaultRedelivery,
+  );
+  const groupRedeliveryTopic = redelivery === 'group' ? redeliveryTopic(groupId) : undefined;
+  if (groupRedeliveryTopic !== undefined) {
+    if (ordering === 'key-strict') {
+      // key-strict knows a blocker is back by its source partition; a retry arriving on another
+      // topic would pass its own blocked key.
+      throw new ConfigError(
+        'redelivery',
+        "'group' does not work with ordering key-strict, whose blocked keys expect their retries on the source partition; use redelivery 'source'",
+      );
+    }
+    if (options.topics.includes(groupRedeliveryTopic) || internalTopics.has(groupRedeliveryTopic)) {
+      throw new ConfigError(
+        'redelivery',
+        `${groupRedeliveryTopic} is the group's redelivery topic; it cannot also be a source, tier or dead-letter topic`,
+      );
+    }
+  }
   return {
     connection: compileConnectionOptions(options, `ricochet-main-${options.groupId}`),
-    groupId: nonEmptyTextOption('groupId', options.groupId),
+    groupId,
     topics: options.topics,
     handler: options.handler,
     decode: options.decode,
@@ -283,7 +323,9 @@ export function compileMainConsumerOptions<TValue>(
       minimum: 1,
       maximum: maxPartitionsConsumedConcurrently,
     }),
-    ordering: choiceOption('ordering', options.ordering, orderings, defaultOrdering),
+    ordering,
+    redelivery,
+    redeliveryTopic: groupRedeliveryTopic,
     onDeadLetter: choiceOption(
       'onDeadLetter',
       options.onDeadLetter,

@@ -313,6 +313,7 @@ export class RecordProcessor<TValue> {
       error: describeError(error),
       verdict,
       failedAt: Date.now(),
+      redeliverTo: this.#options.redeliveryTopic,
     });
     const headers = { ...userHeaders(record.headers), ...writeRetryContract(route.contract) };
     const { tryCount } = route.contract;

@@ -78,7 +78,15 @@ function batchRecords(
   let wake: (() => void) | undefined;
   const records = new BatchRecords(
     { options, logger, slots: new InFlightSlots(16), carefulGate, progress: new ProgressWatch(0) },
-    { owned, batchEnd: '100', processor, handOffs, commits, keyStrict: undefined },
+    {
+      owned,
+      batchEnd: '100',
+      processor,
+      handOffs,
+      commits,
+      keyStrict: undefined,
+      slotsAhead: false,
+    },
     {
       ending: () => ending,
       closed: () => false,

@@ -28,3 +28,30 @@ describe('InFlightSlots', () => {
     expect(slots.inUse).to.equal(1);
   });
 });
+
+describe('InFlightSlots: records of the redelivery topic ahead', () => {
+  it('gives a released slot to a waiter ahead before earlier waiters, never beyond the limit', async () => {
+    const slots = new InFlightSlots(1);
+    expect(slots.acquire()).to.equal(undefined);
+    const order: string[] = [];
+    const source = slots.acquire()!.then(() => order.push('source'));
+    const ahead = slots.acquire(true)!.then(() => order.push('ahead'));
+    slots.release();
+    await ahead;
+    expect(order).to.deep.equal(['ahead']);
+    expect(slots.inUse).to.equal(1);
+    slots.release();
+    await source;
+    expect(order).to.deep.equal(['ahead', 'source']);
+  });
+
+  it('takes a free slot at once, ahead or not, and queues a newcomer behind waiters ahead', () => {
+    const slots = new InFlightSlots(2);
+    expect(slots.acquire(true)).to.equal(undefined);
+    expect(slots.acquire()).to.equal(undefined);
+    expect(slots.acquire(true)).to.be.instanceOf(Promise);
+    slots.release();
+    expect(slots.inUse).to.equal(2);
+    expect(slots.acquire(true), 'behind the waiter ahead').to.be.instanceOf(Promise);
+  });
+});

@@ -1,12 +1,14 @@
 import { expect } from 'chai';
-import { ConfigError } from '@ricochet/core';
+import { ConfigError, redeliveryTopic } from '@ricochet/core';
 import { defaultConsumerMaxWaitMilliseconds } from '@ricochet/kafka';
 import type { MainConsumerOptions } from '@ricochet/main-consumer';
 import {
   defaultMaxWaitingPerKey,
   defaultOnDeadLetter,
+  defaultRedelivery,
   onDeadLetterChoices,
   orderings,
+  redeliveryChoices,
 } from '@ricochet/main-consumer/defaults';
 import { compileMainConsumerOptions } from '@ricochet/main-consumer/internal';
 import { testLogger } from '@ricochet/testing';
@@ -78,5 +80,41 @@ describe('compileMainConsumerOptions: maxWaitMilliseconds', () => {
   it('refuses a wait that is not a positive whole number, naming the field', () => {
     expect(configErrorOf({ maxWaitMilliseconds: 0 }).field).to.equal('maxWaitMilliseconds');
     expect(configErrorOf({ maxWaitMilliseconds: 1.5 }).field).to.equal('maxWaitMilliseconds');
+  });
+});
+
+describe('compileMainConsumerOptions: redelivery', () => {
+  it("defaults to 'source', with no redelivery topic", () => {
+    const options = compile({});
+    expect(options.redelivery).to.equal(defaultRedelivery).and.to.equal('source');
+    expect(options.redeliveryTopic).to.equal(undefined);
+  });
+
+  it("names the group's redelivery topic with 'group'", () => {
+    const options = compile({ redelivery: 'group' });
+    expect(options.redeliveryTopic).to.equal(redeliveryTopic('billing'));
+  });
+
+  it('refuses an unknown choice, naming redelivery and the choices', () => {
+    const error = configErrorOf({ redelivery: 'tier' });
+    expect(error.field).to.equal('redelivery');
+    expect(error.message).to.include(redeliveryChoices.join(', '));
+  });
+
+  it("refuses 'group' with ordering key-strict, naming redelivery", () => {
+    const error = configErrorOf({ redelivery: 'group', ordering: 'key-strict' });
+    expect(error.field).to.equal('redelivery');
+    expect(error.message).to.include('key-strict');
+    expect(compile({ redelivery: 'source', ordering: 'key-strict' }).ordering).to.equal(
+      'key-strict',
+    );
+  });
+
+  it("refuses 'group' when the redelivery topic is also a source topic", () => {
+    const error = configErrorOf({
+      redelivery: 'group',
+      topics: ['orders', redeliveryTopic('billing')],
+    });
+    expect(error.field).to.equal('redelivery');
   });
 });

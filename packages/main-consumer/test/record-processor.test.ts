@@ -15,6 +15,7 @@ function processorFor<TValue = Buffer | null>(
     decode?: (value: Buffer | null) => TValue;
     classify?: (error: unknown) => 'retryable' | 'non-retryable' | undefined;
     handlerTimeoutMilliseconds?: number;
+    redelivery?: 'source' | 'group';
   } = {},
 ) {
   const published: OutgoingRecord[] = [];
@@ -69,6 +70,24 @@ function retryOf(tryCount: number, retryGroup = 'billing'): ConsumedRecord {
 }
 
 describe('RecordProcessor', () => {
+  it("names the group's redelivery topic on a retry with redelivery 'group', on a redelivered record too, and nothing with 'source'", async () => {
+    const failing = () => {
+      throw new Error('down');
+    };
+    const group = processorFor(failing, { redelivery: 'group' });
+    await group.process(record);
+    await group.process({ ...retryOf(1), topic: 'ricochet.billing.redelivery', partition: 0 });
+    expect(group.published.map((sent) => [sent.topic, sent.headers['redeliver-to']])).to.deep.equal(
+      [
+        ['retry-5s', 'ricochet.billing.redelivery'],
+        ['retry-1m', 'ricochet.billing.redelivery'],
+      ],
+    );
+    const source = processorFor(failing, { redelivery: 'source' });
+    await source.process(record);
+    expect(source.published[0]!.headers).not.to.have.property('redeliver-to');
+  });
+
   it('fails a call that does not settle within the handler timeout as a retryable HandlerTimeoutError, ignoring its late result', async () => {
     let rejectLate: (error: Error) => void = () => {};
     const { processor, process, published } = processorFor(

@@ -19,10 +19,12 @@ import {
   defaultMaxWaitingPerKey,
   defaultOnDeadLetter,
   defaultOrdering,
+  defaultRedelivery,
   defaultRevokeGraceMilliseconds,
   defaultStallTimeoutMilliseconds,
   onDeadLetterChoices,
   orderings,
+  redeliveryChoices,
 } from '@ricochet/main-consumer/defaults';
 import { textFlag, type SettingDefinition } from './setting-definition.js';
 
@@ -65,6 +67,13 @@ export const roleSettingDefinitions = {
     roles: ['main'],
     description: `which records may run at once: ${orderings.join(', ')} (key: a key's records one at a time, in offset order; key-strict: as key, and a key's later records wait while one is in the retry tiers, needs \`ricochet topology create --group\`; partition: one record of a partition at a time; unordered: any)`,
     defaultText: defaultOrdering,
+  },
+  'main.redelivery': {
+    flag: textFlag('redelivery'),
+    environment: 'RICOCHET_REDELIVERY',
+    roles: ['main'],
+    description: `where the delay service sends the group's due retries: ${redeliveryChoices.join(', ')} (source: back to the original topic; group: to the group's own redelivery topic ricochet.<group>.redelivery, read ahead of the source topics, needs \`ricochet topology create --group\`; not with key-strict)`,
+    defaultText: defaultRedelivery,
   },
   'main.onDeadLetter': {
     flag: textFlag('on-dead-letter'),

@@ -34,8 +34,10 @@ import {
   defaultMaxWaitingPerKey,
   defaultOnDeadLetter,
   defaultOrdering,
+  defaultRedelivery,
   onDeadLetterChoices,
   orderings,
+  redeliveryChoices,
 } from '@ricochet/main-consumer/defaults';
 import type { GivenValue } from './config-input.js';
 import type { SettingReader } from './precedence.js';
@@ -74,6 +76,22 @@ export function resolveMainSettings(
       `"${internal}" is a retry tier or the dead-letter topic, not a source topic`,
     );
   }
+  const ordering = reader.read(
+    'main.ordering',
+    (value) => choiceValue(value, orderings),
+    defaultOrdering,
+  );
+  const redelivery = reader.read(
+    'main.redelivery',
+    (value) => choiceValue(value, redeliveryChoices),
+    defaultRedelivery,
+  );
+  if (redelivery === 'group' && ordering === 'key-strict') {
+    throw new ConfigError(
+      reader.sourceOf('main.redelivery'),
+      `group does not work with ordering key-strict (${reader.sourceOf('main.ordering')}), whose blocked keys expect their retries on the source partition; use source`,
+    );
+  }
   return {
     main: {
       topics,
@@ -84,11 +102,8 @@ export function resolveMainSettings(
         (value) => integerValue(value, 1, maxPartitionsConsumedConcurrently),
         defaultConcurrency,
       ),
-      ordering: reader.read(
-        'main.ordering',
-        (value) => choiceValue(value, orderings),
-        defaultOrdering,
-      ),
+      ordering,
+      redelivery,
       onDeadLetter: reader.read(
         'main.onDeadLetter',
         (value) => choiceValue(value, onDeadLetterChoices),

@@ -2,7 +2,7 @@ import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { DeadLetterGuardSpec } from '@ricochet/core';
 import type { SaslOptions } from '@ricochet/kafka';
 import type { DeadLetterFormat } from '@ricochet/dlq-archiver/defaults';
-import type { OnDeadLetter, Ordering } from '@ricochet/main-consumer/defaults';
+import type { OnDeadLetter, Ordering, Redelivery } from '@ricochet/main-consumer/defaults';
 
 export const serviceRoles = ['main', 'delay', 'dlq'] as const;
 export type ServiceRole = (typeof serviceRoles)[number];
@@ -83,6 +83,7 @@ export interface MainServiceConfig extends CommonServiceConfig, PublishingServic
     readonly tiers: string;
     readonly concurrency: number;
     readonly ordering: Ordering;
+    readonly redelivery: Redelivery;
     readonly onDeadLetter: OnDeadLetter;
     readonly maxWaitingPerKey: number;
     readonly maxInFlight: number;

@@ -64,6 +64,8 @@ describe('the settings take their defaults from the role packages', () => {
     expect(config.main.ordering).to.equal(library.ordering);
     expect(config.main.maxInFlight).to.equal(library.maxInFlight);
     expectHelpDefault('main.ordering', library.ordering);
+    expect(config.main.redelivery).to.equal(library.redelivery);
+    expectHelpDefault('main.redelivery', library.redelivery);
     expectHelpDefault('main.maxInFlight', library.maxInFlight);
     expect(config.main.maxWaitMs).to.equal(library.maxWaitMilliseconds);
     expectHelpDefault('main.maxWaitMs', library.maxWaitMilliseconds);

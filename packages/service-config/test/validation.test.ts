@@ -205,6 +205,20 @@ const cases: Case[] = [
     /must be one of key, key-strict, partition, unordered, got "keys"/,
   ],
   [
+    'a redelivery that is not one of the choices',
+    'main',
+    { flags: { ...main, redelivery: 'tier' } },
+    '--redelivery',
+    /must be one of source, group, got "tier"/,
+  ],
+  [
+    'redelivery group with ordering key-strict',
+    'main',
+    { flags: main, environment: { RICOCHET_REDELIVERY: 'group', RICOCHET_ORDERING: 'key-strict' } },
+    'RICOCHET_REDELIVERY',
+    /group does not work with ordering key-strict \(RICOCHET_ORDERING\)/,
+  ],
+  [
     'an on-dead-letter that is not one of the choices',
     'main',
     { flags: { ...main, 'on-dead-letter': 'drop' } },

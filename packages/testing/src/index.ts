@@ -20,6 +20,7 @@ export {
 export { uniqueName } from './names.js';
 export { testPostgresUrl } from './postgres.js';
 export { sleep, waitFor, type WaitOptions } from './wait.js';
+export { startFailureCause } from './service-start.js';
 export { testLogger, type TestLoggerOptions } from './logger.js';
 export {
   collectTopic,

@@ -7,6 +7,7 @@ import {
   formatDuration,
   parseDuration,
   parseTierLadder,
+  redeliveryTopic,
   type Tier,
   type TierLadder,
   waitingTopic,
@@ -28,11 +29,12 @@ export interface TopologyOptions {
   /** The application's own topics: created when missing, grown on request, configs left alone. */
   sourceTopics?: readonly string[];
   /**
-   * Consumer groups running with ordering `key-strict`: each gets its blocked-keys topic
-   * (compacted) and its waiting topic (`ricochet.<group>.blocked-keys`, `ricochet.<group>.waiting`).
+   * Consumer groups running with ordering `key-strict` or redelivery `group`: each gets its
+   * blocked-keys topic (compacted), its waiting topic and its redelivery topic
+   * (`ricochet.<group>.blocked-keys`, `ricochet.<group>.waiting`, `ricochet.<group>.redelivery`).
    */
   groups?: readonly string[];
-  /** Retention of the groups' waiting topics. Default 7d. */
+  /** Retention of the groups' waiting and redelivery topics. Default 7d. */
   waitingRetention?: string | number;
   /** Default 3, for every topic. */
   partitions?: number;
@@ -66,11 +68,12 @@ export interface CompiledTopologyOptions {
   readonly fieldNames: TopologyFieldNames;
 }
 
-/** The topics of one consumer group running with ordering `key-strict`. */
+/** The topics of one consumer group running with ordering `key-strict` or redelivery `group`. */
 export interface CompiledGroupTopics {
   readonly groupId: string;
   readonly blockedKeysTopic: string;
   readonly waitingTopic: string;
+  readonly redeliveryTopic: string;
 }
 
 const ownFieldNames: TopologyFieldNames = {
@@ -114,7 +117,11 @@ export function compileTopologyOptions(options: TopologyOptions = {}): CompiledT
     );
   }
   const groups = compileGroups(options.groups ?? [], fieldNames.groups);
-  const groupTopics = groups.flatMap((group) => [group.blockedKeysTopic, group.waitingTopic]);
+  const groupTopics = groups.flatMap((group) => [
+    group.blockedKeysTopic,
+    group.waitingTopic,
+    group.redeliveryTopic,
+  ]);
   if (groupTopics.includes(deadLetterTopic)) {
     throw new ConfigError(
       fieldNames.deadLetterTopic,
@@ -157,6 +164,7 @@ function compileGroups(groupIds: readonly string[], field: string): CompiledGrou
         groupId,
         blockedKeysTopic: blockedKeysTopic(groupId),
         waitingTopic: waitingTopic(groupId),
+        redeliveryTopic: redeliveryTopic(groupId),
       };
     } catch (error) {
       if (error instanceof ConfigError) {

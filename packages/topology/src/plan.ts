@@ -4,10 +4,11 @@ import { defaultTierRetentionMilliseconds } from './retention.js';
 import type { ObservedTopic } from './observed.js';
 
 /**
- * Tiers, the dead-letter topic and a `key-strict` group's blocked-keys and waiting topics are
+ * Tiers, the dead-letter topic and a group's blocked-keys, waiting and redelivery topics are
  * Ricochet's; source topics belong to the application.
  */
-export type TopicRole = 'tier' | 'dead-letter' | 'blocked-keys' | 'waiting' | 'source';
+export type TopicRole =
+  'tier' | 'dead-letter' | 'blocked-keys' | 'waiting' | 'redelivery' | 'source';
 
 export interface PlannedTopicName {
   readonly name: string;
@@ -78,7 +79,7 @@ export function configSatisfies(
 
 /**
  * Every topic the options name, in order: tiers up the ladder, the dead-letter topic, each
- * group's blocked-keys and waiting topics, sources.
+ * group's blocked-keys, waiting and redelivery topics, sources.
  */
 export function plannedTopicNames(options: CompiledTopologyOptions): PlannedTopicName[] {
   return [
@@ -87,6 +88,7 @@ export function plannedTopicNames(options: CompiledTopologyOptions): PlannedTopi
     ...options.groups.flatMap((group) => [
       { name: group.blockedKeysTopic, role: 'blocked-keys' as const },
       { name: group.waitingTopic, role: 'waiting' as const },
+      { name: group.redeliveryTopic, role: 'redelivery' as const },
     ]),
     ...options.sourceTopics.map((name) => ({ name, role: 'source' as const })),
   ];
@@ -145,6 +147,15 @@ export function planTopology(
         // own clock makes monotonic within a partition.
         [TopicConfig.messageTimestampType]: 'LogAppendTime',
       },
+    },
+    {
+      // Due retries wait there only until the group's consumer reads them; they are kept as long
+      // as waiting records, through an outage of the consumer. Partitioned like every other
+      // topic: a retry goes back to its original partition number when the topic has it.
+      name: group.redeliveryTopic,
+      role: 'redelivery',
+      ...shape,
+      configs: ownedConfigs(options.waitingRetentionMilliseconds),
     },
   ]);
   return {

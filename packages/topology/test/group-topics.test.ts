@@ -27,16 +27,18 @@ function specNamed(topics: readonly TopicSpec[], name: string): TopicSpec {
   return spec as TopicSpec;
 }
 
-describe('topology: key-strict group topics', () => {
-  it('plans each group its blocked-keys and waiting topics after the dead-letter topic', () => {
+describe('topology: group topics (key-strict, redelivery group)', () => {
+  it('plans each group its blocked-keys, waiting and redelivery topics after the dead-letter topic', () => {
     const plan = planFor(['billing', 'audit', 'billing'], { sourceTopics: ['orders'] });
     expect(plan.topics.map((topic) => [topic.name, topic.role])).to.deep.equal([
       ['retry-5s', 'tier'],
       ['dlq', 'dead-letter'],
       ['ricochet.billing.blocked-keys', 'blocked-keys'],
       ['ricochet.billing.waiting', 'waiting'],
+      ['ricochet.billing.redelivery', 'redelivery'],
       ['ricochet.audit.blocked-keys', 'blocked-keys'],
       ['ricochet.audit.waiting', 'waiting'],
+      ['ricochet.audit.redelivery', 'redelivery'],
       ['orders', 'source'],
     ]);
   });
@@ -63,16 +65,29 @@ describe('topology: key-strict group topics', () => {
     expect(defaultWaitingRetentionMilliseconds).to.equal(7 * day);
   });
 
-  it('takes the waiting retention asked for', () => {
+  it('partitions the redelivery topic like the others, deleting after the waiting retention', () => {
+    const plan = planFor(['billing'], { partitions: 6 });
+    const redelivery = specNamed(plan.topics, 'ricochet.billing.redelivery');
+    expect(redelivery.partitions).to.equal(6);
+    expect(redelivery.configs).to.deep.equal({
+      'retention.ms': String(7 * day),
+      'min.insync.replicas': '1',
+      'cleanup.policy': 'delete',
+      'max.message.bytes': String(brokerMessageMaxBytes + headerHeadroomBytes),
+    });
+  });
+
+  it('takes the waiting retention asked for, for the waiting and redelivery topics', () => {
     const plan = planFor(['billing'], { waitingRetention: '30d' });
-    expect(specNamed(plan.topics, 'ricochet.billing.waiting').configs['retention.ms']).to.equal(
-      String(30 * day),
-    );
+    for (const topic of ['ricochet.billing.waiting', 'ricochet.billing.redelivery']) {
+      expect(specNamed(plan.topics, topic).configs['retention.ms']).to.equal(String(30 * day));
+    }
   });
 
   it('reports a missing group topic, a blocked-keys topic that deletes and a waiting topic stamped by producers', () => {
     const plan = planFor(['billing']);
-    const [tier, deadLetter, blockedKeys, waiting] = plan.topics as [
+    const [tier, deadLetter, blockedKeys, waiting, redelivery] = plan.topics as [
+      TopicSpec,
       TopicSpec,
       TopicSpec,
       TopicSpec,
@@ -85,6 +100,7 @@ describe('topology: key-strict group topics', () => {
     ).to.deep.equal([
       'ricochet.billing.blocked-keys: does not exist',
       'ricochet.billing.waiting: does not exist',
+      'ricochet.billing.redelivery: does not exist',
     ]);
     const drifted = clusterOf([
       observedAs(tier),
@@ -93,10 +109,12 @@ describe('topology: key-strict group topics', () => {
       observedAs(waiting, {
         configs: { ...waiting.configs, 'message.timestamp.type': 'CreateTime' },
       }),
+      observedAs(redelivery, { configs: { ...redelivery.configs, 'cleanup.policy': 'compact' } }),
     ]);
     expect(findDifferences(plan, drifted).map(describeDifference)).to.deep.equal([
       'ricochet.billing.blocked-keys: cleanup.policy is delete, plan says compact',
       'ricochet.billing.waiting: message.timestamp.type is CreateTime, plan says LogAppendTime',
+      'ricochet.billing.redelivery: cleanup.policy is compact, plan says delete',
     ]);
   });
 
@@ -111,6 +129,14 @@ describe('topology: key-strict group topics', () => {
   it('refuses a source or dead-letter topic named like a group topic', () => {
     expect(() =>
       compileTopologyOptions({ groups: ['billing'], sourceTopics: ['ricochet.billing.waiting'] }),
+    )
+      .to.throw(ConfigError)
+      .with.property('field', 'sourceTopics');
+    expect(() =>
+      compileTopologyOptions({
+        groups: ['billing'],
+        sourceTopics: ['ricochet.billing.redelivery'],
+      }),
     )
       .to.throw(ConfigError)
       .with.property('field', 'sourceTopics');

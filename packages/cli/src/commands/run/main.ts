@@ -30,6 +30,7 @@ export function runMainCommand(io: CliIo, outcome: CommandOutcome) {
         logger,
         concurrency: config.main.concurrency,
         ordering: config.main.ordering,
+        redelivery: config.main.redelivery,
         onDeadLetter: config.main.onDeadLetter,
         maxWaitingPerKey: config.main.maxWaitingPerKey,
         maxInFlight: config.main.maxInFlight,

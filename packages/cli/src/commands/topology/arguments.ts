@@ -5,6 +5,7 @@ import {
   defaultDeadLetterTopic,
   defaultLadderText,
   formatDuration,
+  redeliveryTopic,
   waitingTopic,
 } from '@ricochet/core';
 import {
@@ -87,7 +88,7 @@ export function withTopicArguments<T>(yargs: Argv<T>) {
     .option('group', {
       type: 'string',
       array: true,
-      describe: `a consumer group G running with --ordering key-strict: include its topics ${blockedKeysTopic('G')} (compacted) and ${waitingTopic('G')}; repeat or separate with commas`,
+      describe: `a consumer group G running with --ordering key-strict or --redelivery group: include its topics ${blockedKeysTopic('G')} (compacted), ${waitingTopic('G')} and ${redeliveryTopic('G')}; repeat or separate with commas`,
     })
     .option('json', { type: 'boolean', default: false, describe: 'write the result as JSON' })
     .option('verbose', {
@@ -129,7 +130,7 @@ export function withPlanArguments<T>(yargs: Argv<T>) {
     .option('waiting-retention', {
       type: 'string',
       coerce: lastValue,
-      describe: `retention of the --group waiting topics, longer than a key may stay blocked (default: ${formatDuration(defaultWaitingRetentionMilliseconds)})`,
+      describe: `retention of the --group waiting and redelivery topics, longer than a key may stay blocked or a consumer down (default: ${formatDuration(defaultWaitingRetentionMilliseconds)})`,
     });
 }
 
