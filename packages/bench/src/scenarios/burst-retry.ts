@@ -15,7 +15,7 @@ import { startDelayService } from '../service-process.js';
 import { RedeliveryTally } from '../sides/redelivery-tally.js';
 import { summariseLateness, type LatenessSummary } from '../statistics.js';
 import type { RetryResult } from '../worker-protocol.js';
-import { redeliveryTargets, type RedeliveryTarget } from './redelivery-targets.js';
+import { measureEachTarget, type RedeliveryTarget } from './redelivery-targets.js';
 
 /** One run of the burst with one redelivery target. */
 interface BurstRun extends RetryResult {
@@ -144,10 +144,7 @@ function burstRows(run: BurstRun): ResultRow[] {
  */
 export async function burstRetry(context: BenchContext): Promise<ScenarioResult> {
   const { records, valueBytes, partitions } = context.settings.burstRetry;
-  const runs: BurstRun[] = [];
-  for (const target of redeliveryTargets) {
-    runs.push(await runBurst(context, target));
-  }
+  const runs = await measureEachTarget((target) => runBurst(context, target));
   return {
     id: 'burst-retry',
     title: 'Burst of retries',

@@ -3,7 +3,7 @@
  * shared-topic scenarios (issue 18). `source`: the record's original topic, where it queues
  * behind the main consumer's backlog and where every group reading that topic reads it too.
  */
-export const redeliveryTargets = ['source'] as const;
+const redeliveryTargets = ['source'] as const;
 
 export type RedeliveryTarget = (typeof redeliveryTargets)[number];
 
@@ -23,4 +23,18 @@ export function topicsReadUnder(
   groupId: string,
 ): readonly string[] {
   return topicsRead[target](source, groupId);
+}
+
+/**
+ * Runs `measure` for each target, one after another: at once, they would share the machine's
+ * cores and the broker, and each would measure the other's load too.
+ */
+export async function measureEachTarget<T>(
+  measure: (target: RedeliveryTarget) => Promise<T>,
+): Promise<T[]> {
+  const results: T[] = [];
+  for (const target of redeliveryTargets) {
+    results.push(await measure(target));
+  }
+  return results;
 }

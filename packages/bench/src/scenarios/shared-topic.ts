@@ -11,7 +11,7 @@ import {
 } from '../scenario.js';
 import { startDelayService } from '../service-process.js';
 import { failsOnceHeader } from '../sides/ricochet-fail-once.js';
-import { redeliveryTargets, topicsReadUnder, type RedeliveryTarget } from './redelivery-targets.js';
+import { measureEachTarget, topicsReadUnder, type RedeliveryTarget } from './redelivery-targets.js';
 
 /** What one group's main consumer read and did. */
 interface GroupReads {
@@ -200,10 +200,7 @@ function sharedRows(run: SharedRun): ResultRow[] {
  */
 export async function sharedTopic(context: BenchContext): Promise<ScenarioResult> {
   const { records, valueBytes, partitions, groups, failingEvery } = context.settings.sharedTopic;
-  const runs: SharedRun[] = [];
-  for (const target of redeliveryTargets) {
-    runs.push(await runShared(context, target));
-  }
+  const runs = await measureEachTarget((target) => runShared(context, target));
   return {
     id: 'shared-topic',
     title: 'Groups sharing a source topic',
