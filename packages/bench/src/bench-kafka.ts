@@ -81,6 +81,15 @@ export class BenchKafka {
     }
   }
 
+  /**
+   * How many records were ever written to `topic`: the sum of its partitions' high watermarks
+   * (the run's topics are new, and nothing writes to them transactionally, so offsets have no gaps).
+   */
+  async recordsIn(topic: string): Promise<number> {
+    const offsets = await this.#withAdmin((admin) => admin.fetchTopicOffsets(topic));
+    return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
+  }
+
   /** Deletes every topic this run created; what cannot be deleted is reported, not hidden. */
   async deleteTopics(): Promise<void> {
     if (this.#created.size === 0) {

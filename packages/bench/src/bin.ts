@@ -13,6 +13,7 @@ import { formatResultTable } from './result-table.js';
 import { writeResults } from './results-file.js';
 import type { BenchContext, Scenario, ScenarioResult } from './scenario.js';
 import { archiveInsertRate } from './scenarios/archive-insert-rate.js';
+import { burstRetry } from './scenarios/burst-retry.js';
 import { consolePages } from './scenarios/console-pages.js';
 import { happyPath } from './scenarios/happy-path.js';
 import { holdingMemory } from './scenarios/holding-memory.js';
@@ -20,6 +21,7 @@ import { ioBound } from './scenarios/io-bound.js';
 import { keyStrict } from './scenarios/key-strict.js';
 import { redeliveryLateness } from './scenarios/redelivery-lateness.js';
 import { retryRoundTrip } from './scenarios/retry-round-trip.js';
+import { sharedTopic } from './scenarios/shared-topic.js';
 import { tiersMemory } from './scenarios/tiers-memory.js';
 import { readSettings } from './settings.js';
 
@@ -33,6 +35,8 @@ const scenarios: ReadonlyArray<readonly [string, Scenario]> = [
   ['io-bound', ioBound],
   ['key-strict', keyStrict],
   ['console', consolePages],
+  ['burst-retry', burstRetry],
+  ['shared-topic', sharedTopic],
 ];
 
 const settings = readSettings(process.argv.slice(2));

@@ -62,7 +62,10 @@ export function uniqueDelay(baseMilliseconds: number): number {
 
 /**
  * Creates the run's topic `name` and fills it with `records` records of `valueBytes` random bytes,
- * reporting how long that took (seconds): the consuming scenarios' common start.
+ * reporting when the first was produced (epoch milliseconds), how long that took (seconds) and how
+ * many records the topic then holds: the consuming scenarios' common start. Those can be more than
+ * `records`: a produce request the client retries after some of its partitions failed (a leader
+ * not yet known right after the topic's creation) writes the others' records again.
  */
 export async function createFilledTopic(
   context: BenchContext,
@@ -76,10 +79,16 @@ export async function createFilledTopic(
     /** Extra headers of the record at `index`. */
     readonly headers?: (index: number) => Record<string, string>;
   },
-): Promise<{ readonly topic: string; readonly fillSeconds: number }> {
+): Promise<{
+  readonly topic: string;
+  readonly firstProducedAt: number;
+  readonly fillSeconds: number;
+  readonly written: number;
+}> {
   const { records, valueBytes, partitions, keys, headers } = size;
   const topic = `${context.runId}-${name}`;
   await context.kafka.createTopics([{ topic, partitions }]);
+  const firstProducedAt = Date.now();
   const fillStartedAt = performance.now();
   await fillTopic(
     context.kafka.client('ricochet-bench-producer'),
@@ -93,8 +102,11 @@ export async function createFilledTopic(
     records,
   );
   const fillSeconds = (performance.now() - fillStartedAt) / 1000;
-  context.progress(`${name}: ${records} records produced in ${fillSeconds.toFixed(1)} s`);
-  return { topic, fillSeconds };
+  const written = await context.kafka.recordsIn(topic);
+  context.progress(
+    `${name}: ${records} records produced in ${fillSeconds.toFixed(1)} s${written === records ? '' : `, ${written} written`}`,
+  );
+  return { topic, firstProducedAt, fillSeconds, written };
 }
 
 /**

@@ -53,6 +53,23 @@ export interface BenchSettings {
     readonly partitions: number;
     readonly valueBytes: number;
   };
+  readonly burstRetry: {
+    /** Produced at once, before the main consumer starts; each fails once. */
+    readonly records: number;
+    readonly valueBytes: number;
+    readonly partitions: number;
+    readonly delayMilliseconds: number;
+  };
+  readonly sharedTopic: {
+    readonly records: number;
+    readonly valueBytes: number;
+    readonly partitions: number;
+    /** Main-consumer groups reading the one source topic. */
+    readonly groups: number;
+    /** Each group fails a share of its own of 1 in this many records once (10: 10% each). */
+    readonly failingEvery: number;
+    readonly delayMilliseconds: number;
+  };
   readonly holding: {
     readonly records: number;
     readonly valueBytes: number;
@@ -104,6 +121,15 @@ const full: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
     partitions: 6,
     valueBytes: 1024,
   },
+  burstRetry: { records: 50_000, valueBytes: 1024, partitions: 6, delayMilliseconds: 2_000 },
+  sharedTopic: {
+    records: 20_000,
+    valueBytes: 1024,
+    partitions: 6,
+    groups: 4,
+    failingEvery: 10,
+    delayMilliseconds: 1_000,
+  },
   holding: { records: 1_000_000, valueBytes: 100, partitions: 6, delayMilliseconds: 600_000 },
   archive: {
     runs: [
@@ -143,6 +169,15 @@ const smoke: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
     delayMilliseconds: 2_000,
     partitions: 6,
     valueBytes: 1024,
+  },
+  burstRetry: { records: 1_000, valueBytes: 1024, partitions: 6, delayMilliseconds: 2_000 },
+  sharedTopic: {
+    records: 1_000,
+    valueBytes: 1024,
+    partitions: 6,
+    groups: 4,
+    failingEvery: 10,
+    delayMilliseconds: 1_000,
   },
   holding: { records: 5_000, valueBytes: 100, partitions: 6, delayMilliseconds: 600_000 },
   archive: {

@@ -19,6 +19,30 @@ export function percentileOfSorted(sorted: readonly number[], fraction: number):
   return sorted[Math.min(rank, sorted.length) - 1] as number;
 }
 
+/** How late (milliseconds past due-at) records were: negative for an early one. */
+export interface LatenessSummary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  /** Records handled before their due-at: the tiers promise none. */
+  readonly early: number;
+}
+
+/** The summary of latenesses already sorted ascending; all zero for none. */
+export function summariseLateness(sorted: readonly number[]): LatenessSummary {
+  if (sorted.length === 0) {
+    return { count: 0, p50: 0, p99: 0, max: 0, early: 0 };
+  }
+  return {
+    count: sorted.length,
+    p50: percentileOfSorted(sorted, 0.5),
+    p99: percentileOfSorted(sorted, 0.99),
+    max: sorted.at(-1) ?? 0,
+    early: sorted.filter((lateness) => lateness < 0).length,
+  };
+}
+
 /**
  * Counts records and times the span from the first to the `expected`-th, in wall-clock time and
  * in the process's CPU time: on a shared machine the wall-clock rate moves with whatever else

@@ -15,31 +15,10 @@ import {
   type ScenarioResult,
 } from '../scenario.js';
 import { startDelayService } from '../service-process.js';
-import { percentileOfSorted } from '../statistics.js';
+import { summariseLateness, type LatenessSummary } from '../statistics.js';
 import { firstFailureHeaders } from '../tier-records.js';
 
 const targetP99Milliseconds = 50;
-
-interface LatenessSummary {
-  readonly count: number;
-  readonly p50: number;
-  readonly p99: number;
-  readonly max: number;
-  readonly early: number;
-}
-
-function summarise(sorted: readonly number[]): LatenessSummary {
-  if (sorted.length === 0) {
-    return { count: 0, p50: 0, p99: 0, max: 0, early: 0 };
-  }
-  return {
-    count: sorted.length,
-    p50: percentileOfSorted(sorted, 0.5),
-    p99: percentileOfSorted(sorted, 0.99),
-    max: sorted.at(-1) ?? 0,
-    early: sorted.filter((lateness) => lateness < 0).length,
-  };
-}
 
 /** Milliseconds past due-at at which records were republished and handled. */
 class Lateness {
@@ -60,11 +39,11 @@ class Lateness {
   }
 
   handled(): LatenessSummary {
-    return summarise(this.sortedHandled());
+    return summariseLateness(this.sortedHandled());
   }
 
   republished(): LatenessSummary {
-    return summarise([...this.#republished].sort((a, b) => a - b));
+    return summariseLateness([...this.#republished].sort((a, b) => a - b));
   }
 }
 

@@ -1,0 +1,157 @@
+import { formatDuration, tierTopicName } from '@ricochet/core';
+import { createMainConsumer } from '@ricochet/main-consumer';
+import { waitFor } from '@ricochet/testing';
+import { benchLogger } from '../bench-logger.js';
+import {
+  createFilledTopic,
+  formatMilliseconds,
+  formatRate,
+  uniqueDelay,
+  type BenchContext,
+  type ResultRow,
+  type ScenarioResult,
+} from '../scenario.js';
+import { startDelayService } from '../service-process.js';
+import { RedeliveryTally } from '../sides/redelivery-tally.js';
+import { summariseLateness, type LatenessSummary } from '../statistics.js';
+import type { RetryResult } from '../worker-protocol.js';
+import { measureEachTarget, type RedeliveryTarget } from './redelivery-targets.js';
+
+/** One run of the burst with one redelivery target. */
+interface BurstRun extends RetryResult {
+  readonly target: RedeliveryTarget;
+  /** The records in the topic once filled (each to fail once). */
+  readonly written: number;
+  readonly delayMilliseconds: number;
+  readonly fillSeconds: number;
+  /** From the first produce to the last success. */
+  readonly seconds: number;
+  readonly recordsPerSecond: number;
+  /** From the main consumer's start to its first handler call (the group join, the first fetch). */
+  readonly startSeconds: number;
+  /** Second tries: the handler's call minus the record's due-at. */
+  readonly lateness: LatenessSummary;
+}
+
+/**
+ * The burst with redeliveries going to `target`: a topic and a tier of its own, filled before
+ * the main consumer starts, the tier served by `ricochet run delay` in its own process (as in
+ * production), and Ricochet's main consumer in the bench's process (as in the redelivery-lateness
+ * scenario), whose handler fails each record's first try and notes how late its second came.
+ */
+async function runBurst(context: BenchContext, target: RedeliveryTarget): Promise<BurstRun> {
+  const { records, valueBytes, partitions } = context.settings.burstRetry;
+  const delayMilliseconds = uniqueDelay(context.settings.burstRetry.delayMilliseconds);
+  const tier = tierTopicName(delayMilliseconds);
+  const name = `burst-${target}`;
+  const group = `${context.runId}-${name}`;
+  const dlq = `${context.runId}-${name}-dlq`;
+  await context.kafka.createTopics([
+    { topic: tier, partitions },
+    { topic: dlq, partitions: 1 },
+  ]);
+  const delayService = await startDelayService(context.kafka.brokers, tier, `${group}-delay`, dlq);
+  try {
+    const { topic, firstProducedAt, fillSeconds, written } = await createFilledTopic(
+      context,
+      name,
+      { records, valueBytes, partitions },
+    );
+    const tally = new RedeliveryTally(written);
+    const latenesses: number[] = [];
+    let firstHandledAt: number | undefined;
+    const main = createMainConsumer({
+      brokers: context.kafka.brokers,
+      groupId: group,
+      topics: [topic],
+      tiers: formatDuration(delayMilliseconds),
+      dlqTopic: dlq,
+      fromBeginning: true,
+      logger: benchLogger('burst-retry'),
+      handler: (record) => {
+        const now = Date.now();
+        firstHandledAt ??= now;
+        if (record.tryCount > 0) {
+          const dueAt = record.retry?.dueAt;
+          if (dueAt === undefined) {
+            throw new Error(`record ${record.offset} was redelivered without a retry contract`);
+          }
+          latenesses.push(now - dueAt);
+        }
+        tally.attempt(record.tryCount);
+      },
+    });
+    const startedAt = Date.now();
+    try {
+      await main.start();
+      await waitFor(
+        `${name}: every record to succeed on its redelivery`,
+        () => (tally.result().succeededOnRedelivery >= written ? true : undefined),
+        { timeoutMilliseconds: delayMilliseconds + 600_000, intervalMilliseconds: 100 },
+      );
+    } finally {
+      await main.stop();
+    }
+    const result = tally.result();
+    const seconds = (result.finishedAt - firstProducedAt) / 1000;
+    const run: BurstRun = {
+      ...result,
+      target,
+      written,
+      delayMilliseconds,
+      fillSeconds,
+      seconds,
+      recordsPerSecond: written / seconds,
+      startSeconds: ((firstHandledAt ?? startedAt) - startedAt) / 1000,
+      lateness: summariseLateness(latenesses.sort((a, b) => a - b)),
+    };
+    context.progress(
+      `burst-retry: redelivery to ${target}: ${formatRate(run.recordsPerSecond)}, lateness p50 ${run.lateness.p50} ms, p99 ${run.lateness.p99} ms`,
+    );
+    return run;
+  } finally {
+    await delayService.stop();
+  }
+}
+
+function burstRows(run: BurstRun): ResultRow[] {
+  const { target, lateness } = run;
+  return [
+    {
+      scenario: `burst retry, redelivery to ${target}: records/s, first produce to last success`,
+      baseline: '-',
+      ricochet: formatRate(run.recordsPerSecond),
+    },
+    {
+      scenario: `burst retry, redelivery to ${target}: lateness p50 / p99 / max (handled - due-at)`,
+      baseline: '-',
+      ricochet: [lateness.p50, lateness.p99, lateness.max].map(formatMilliseconds).join(' / '),
+    },
+    {
+      scenario: `burst retry, redelivery to ${target}: early second tries, of ${run.written.toLocaleString('en-US')}`,
+      baseline: '-',
+      ricochet: String(lateness.early),
+      target: '0',
+      met: lateness.early === 0,
+    },
+  ];
+}
+
+/**
+ * Scenario 10 (issue 18): a backlog of records that each fail once, all due at about the same
+ * time. Their redeliveries come back while the main consumer still works through the backlog;
+ * where they come back to decides how long they wait behind it. A row per redelivery target.
+ */
+export async function burstRetry(context: BenchContext): Promise<ScenarioResult> {
+  const { records, valueBytes, partitions } = context.settings.burstRetry;
+  const runs = await measureEachTarget((target) => runBurst(context, target));
+  return {
+    id: 'burst-retry',
+    title: 'Burst of retries',
+    rows: runs.flatMap(burstRows),
+    notes: [
+      `${records.toLocaleString('en-US')} records of ${valueBytes} bytes in ${partitions} partitions, produced at once before the main consumer starts; each fails on its first try and succeeds on its second, after a tier of ${context.settings.burstRetry.delayMilliseconds} ms plus 1-99 ms served by \`ricochet run delay\` in its own process; Ricochet's main consumer (defaults) in the bench's process. The rate is records / (last success - first produce), so it includes the main consumer's start (${runs.map((run) => `${run.startSeconds.toFixed(1)} s to the first handler call with redelivery to ${run.target}`).join(', ')}); lateness is the second try's handler call minus its due-at. Each target runs on a topic, tier and groups of its own.`,
+    ],
+    measurements: { records, valueBytes, partitions, runs },
+  };
+}
