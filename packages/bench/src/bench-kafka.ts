@@ -64,6 +64,7 @@ export class BenchKafka {
     const groupTopics = options.groups.flatMap((group) => [
       group.blockedKeysTopic,
       group.waitingTopic,
+      group.redeliveryTopic,
     ]);
     const report = await this.#withAdmin((admin) => createTopology(admin, options));
     const created = new Set(

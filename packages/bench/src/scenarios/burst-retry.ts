@@ -15,7 +15,11 @@ import { startDelayService } from '../service-process.js';
 import { RedeliveryTally } from '../sides/redelivery-tally.js';
 import { summariseLateness, type LatenessSummary } from '../statistics.js';
 import type { RetryResult } from '../worker-protocol.js';
-import { measureEachTarget, type RedeliveryTarget } from './redelivery-targets.js';
+import {
+  createTargetTopics,
+  measureEachTarget,
+  type RedeliveryTarget,
+} from './redelivery-targets.js';
 
 /** One run of the burst with one redelivery target. */
 interface BurstRun extends RetryResult {
@@ -60,10 +64,16 @@ async function runBurst(context: BenchContext, target: RedeliveryTarget): Promis
     const tally = new RedeliveryTally(written);
     const latenesses: number[] = [];
     let firstHandledAt: number | undefined;
+    await createTargetTopics(context, target, group, {
+      tiers: formatDuration(delayMilliseconds),
+      deadLetterTopic: dlq,
+      partitions,
+    });
     const main = createMainConsumer({
       brokers: context.kafka.brokers,
       groupId: group,
       topics: [topic],
+      redelivery: target,
       tiers: formatDuration(delayMilliseconds),
       dlqTopic: dlq,
       fromBeginning: true,

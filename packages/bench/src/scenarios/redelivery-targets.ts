@@ -1,17 +1,41 @@
+import { redeliveryTopic } from '@ricochet/core';
+import type { BenchContext } from '../scenario.js';
+import { redeliveryChoices, type Redelivery } from '@ricochet/main-consumer/defaults';
+
 /**
  * Where a delay service sends a due record back to, compared row by row in the burst-retry and
  * shared-topic scenarios (issue 18). `source`: the record's original topic, where it queues
  * behind the main consumer's backlog and where every group reading that topic reads it too.
+ * `group`: the group's own redelivery topic, read ahead of the source.
  */
-const redeliveryTargets = ['source'] as const;
 
-export type RedeliveryTarget = (typeof redeliveryTargets)[number];
+export type RedeliveryTarget = Redelivery;
 
 const topicsRead: Readonly<
   Record<RedeliveryTarget, (source: string, groupId: string) => readonly string[]>
 > = {
   source: (source) => [source],
+  group: (source, groupId) => [source, redeliveryTopic(groupId)],
 };
+
+/**
+ * Creates what `target` needs beside the source and the tier: `group`, the group's redelivery
+ * topic, as `ricochet topology create --group` makes it.
+ */
+export async function createTargetTopics(
+  context: BenchContext,
+  target: RedeliveryTarget,
+  groupId: string,
+  topics: { readonly tiers: string; readonly deadLetterTopic: string; readonly partitions: number },
+): Promise<void> {
+  if (target === 'group') {
+    await context.kafka.createGroupTopics(groupId, {
+      tier: topics.tiers,
+      deadLetterTopic: topics.deadLetterTopic,
+      partitions: topics.partitions,
+    });
+  }
+}
 
 /**
  * The topics a main consumer of `groupId` on `source` reads under `target`: those its records
@@ -33,7 +57,7 @@ export async function measureEachTarget<T>(
   measure: (target: RedeliveryTarget) => Promise<T>,
 ): Promise<T[]> {
   const results: T[] = [];
-  for (const target of redeliveryTargets) {
+  for (const target of redeliveryChoices) {
     results.push(await measure(target));
   }
   return results;

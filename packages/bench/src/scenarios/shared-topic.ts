@@ -11,7 +11,12 @@ import {
 } from '../scenario.js';
 import { startDelayService } from '../service-process.js';
 import { failsOnceHeader } from '../sides/ricochet-fail-once.js';
-import { measureEachTarget, topicsReadUnder, type RedeliveryTarget } from './redelivery-targets.js';
+import {
+  createTargetTopics,
+  measureEachTarget,
+  topicsReadUnder,
+  type RedeliveryTarget,
+} from './redelivery-targets.js';
 
 /** What one group's main consumer read and did. */
 interface GroupReads {
@@ -95,11 +100,19 @@ async function runShared(context: BenchContext, target: RedeliveryTarget): Promi
       { length: groups },
       (_, index) => new CountedGroup(`${context.runId}-${name}-${index}`),
     );
+    for (const group of counted) {
+      await createTargetTopics(context, target, group.groupId, {
+        tiers: formatDuration(delayMilliseconds),
+        deadLetterTopic: dlq,
+        partitions,
+      });
+    }
     const consumers = counted.map((group, index) =>
       createMainConsumer({
         brokers: context.kafka.brokers,
         groupId: group.groupId,
         topics: [topic],
+        redelivery: target,
         tiers: formatDuration(delayMilliseconds),
         dlqTopic: dlq,
         fromBeginning: true,
