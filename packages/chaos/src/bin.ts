@@ -51,6 +51,13 @@ const parser = yargs(hideBin(process.argv))
     ),
   )
   .option(
+    'redelivery',
+    text(
+      'where due retries go back to: source (the original topic) or group (the group’s ' +
+        'redelivery topic; default: the profile’s)',
+    ),
+  )
+  .option(
     'max-handler-latency-ms',
     text('each handler call first waits 0 to this many ms (per record, from the seed)'),
   )

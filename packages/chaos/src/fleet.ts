@@ -88,6 +88,8 @@ export function planFleet(options: ChaosOptions, context: FleetContext): Fleet {
         // Said, though it is the default: the key-strict order check lets the records behind a
         // dead-lettered record go on by this rule.
         ...(options.ordering === 'key-strict' ? ['--on-dead-letter', 'release'] : []),
+        '--redelivery',
+        options.redelivery,
         '--max-in-flight',
         String(options.maxInFlight),
         // The producer may start before the group's first join; nothing may be skipped.

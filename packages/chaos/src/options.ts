@@ -7,7 +7,12 @@ import {
   type Tier,
   type TierLadder,
 } from '@ricochet/core';
-import { orderings, type Ordering } from '@ricochet/main-consumer/defaults';
+import {
+  orderings,
+  redeliveryChoices,
+  type Ordering,
+  type Redelivery,
+} from '@ricochet/main-consumer/defaults';
 import {
   profileNames,
   profiles,
@@ -32,6 +37,7 @@ export interface ChaosFlags {
   readonly concurrency?: string | undefined;
   readonly maxInFlight?: string | undefined;
   readonly ordering?: string | undefined;
+  readonly redelivery?: string | undefined;
   readonly maxHandlerLatencyMs?: string | undefined;
   readonly sessionTimeoutMs?: string | undefined;
   readonly resolveTimeout?: string | undefined;
@@ -82,6 +88,8 @@ export interface ChaosOptions {
    * profile whatever the ordering (`--ordering key` shows the check failing). Always reported.
    */
   readonly judgeKeyStrictOrder: boolean;
+  /** Where the delay services send due retries: the main consumers' `--redelivery`. */
+  readonly redelivery: Redelivery;
   readonly maxHandlerLatencyMs: number;
   readonly sessionTimeoutMs: number;
   readonly resolveTimeoutMs: number;
@@ -219,6 +227,18 @@ export function compileChaosOptions(
   if (ordering !== undefined && !(orderings as readonly string[]).includes(ordering)) {
     throw new ConfigError('--ordering', `must be ${orderings.join(', ')}, got "${ordering}"`);
   }
+  // key-strict recognises a blocked key's returning record by its source partition: unless asked
+  // otherwise, its runs take their retries back to the source.
+  const redelivery = flags.redelivery ?? (ordering === 'key-strict' ? 'source' : values.redelivery);
+  if (!(redeliveryChoices as readonly string[]).includes(redelivery)) {
+    throw new ConfigError(
+      '--redelivery',
+      `must be ${redeliveryChoices.join(', ')}, got "${redelivery}"`,
+    );
+  }
+  if (redelivery === 'group' && ordering === 'key-strict') {
+    throw new ConfigError('--redelivery', 'group does not go with --ordering key-strict');
+  }
   const records = wholeNumber('--records', pick(flags.records, values.records), 1, 10_000_000);
   const cluster = clusterFaults(flags, values.cluster);
   const clusterPort = port('--cluster-port', flags.clusterPort, 29392);
@@ -253,6 +273,7 @@ export function compileChaosOptions(
     ),
     ordering: ordering as Ordering | undefined,
     judgeKeyStrictOrder: ordering === 'key-strict' || values.ordering === 'key-strict',
+    redelivery: redelivery as Redelivery,
     maxHandlerLatencyMs: wholeNumber(
       '--max-handler-latency-ms',
       pick(flags.maxHandlerLatencyMs, values.maxHandlerLatencyMs),

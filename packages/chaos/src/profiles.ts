@@ -1,4 +1,4 @@
-import type { Ordering } from '@ricochet/main-consumer/defaults';
+import type { Ordering, Redelivery } from '@ricochet/main-consumer/defaults';
 
 /** The values a profile sets; every one can be overridden by the flag of the same name. */
 export interface ProfileValues {
@@ -8,6 +8,11 @@ export interface ProfileValues {
    * `--ordering key` shows the check failing.
    */
   readonly ordering: Ordering | undefined;
+  /**
+   * Where due retries go back to. `ci` runs `group` (the main consumers read their group's
+   * redelivery topic first); the others `source`, the original topic (`key-strict` needs it).
+   */
+  readonly redelivery: Redelivery;
   readonly records: number;
   /** Distinct keys the records share (several records per key, interleaved). */
   readonly keys: number;
@@ -94,6 +99,7 @@ const sameInEveryProfile = {
 export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
   ci: {
     ordering: undefined,
+    redelivery: 'group',
     records: 3_000,
     keys: 50,
     rate: 40,
@@ -107,6 +113,7 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
   },
   long: {
     ordering: undefined,
+    redelivery: 'source',
     records: 100_000,
     keys: 1_000,
     rate: 250,
@@ -120,6 +127,7 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
   },
   'key-strict-ci': {
     ordering: 'key-strict',
+    redelivery: 'source',
     records: 1_000,
     keys: 50,
     rate: 20,
@@ -133,6 +141,7 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
   },
   'key-strict': {
     ordering: 'key-strict',
+    redelivery: 'source',
     records: 20_000,
     keys: 400,
     rate: 100,
@@ -146,6 +155,7 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
   },
   'cluster-ci': {
     ordering: undefined,
+    redelivery: 'source',
     records: 2_000,
     keys: 50,
     rate: 20,
@@ -159,6 +169,7 @@ export const profiles: Readonly<Record<ProfileName, ProfileValues>> = {
   },
   cluster: {
     ordering: undefined,
+    redelivery: 'source',
     records: 12_000,
     keys: 400,
     rate: 30,

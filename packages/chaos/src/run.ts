@@ -143,7 +143,7 @@ export async function runChaos(
             replicationFactor: clusterReplicationFactor,
             minInsyncReplicas: clusterMinInsyncReplicas,
           }),
-      groups: options.ordering === 'key-strict' ? [group] : [],
+      groups: options.ordering === 'key-strict' || options.redelivery === 'group' ? [group] : [],
     });
     progress.info(`starting ${fleet.initial.length} service instances`);
     fleet.initial.forEach((spec) => supervisor.launch(spec));

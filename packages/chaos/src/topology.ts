@@ -15,13 +15,13 @@ export interface TopologyRequest {
   readonly replicationFactor: number;
   /** Set on every topic; the broker's default when undefined. */
   readonly minInsyncReplicas: number | undefined;
-  /** Groups whose key-strict topics (blocked keys, waiting) to create too. */
+  /** Groups whose own topics (key-strict's blocked keys and waiting, redelivery) to create too. */
   readonly groups: readonly string[];
 }
 
 /**
- * `ricochet topology create`: the tier, dead-letter and source topics, and the key-strict topics
- * of the groups asked for, as an operator makes them.
+ * `ricochet topology create`: the tier, dead-letter and source topics, and the topics of the
+ * groups asked for (key-strict's, the redelivery topic), as an operator makes them.
  */
 export async function createTopology(request: TopologyRequest): Promise<void> {
   const args = [

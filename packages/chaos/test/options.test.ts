@@ -113,7 +113,14 @@ describe('chaos options', () => {
       ordering: 'key',
       judgeKeyStrictOrder: true,
     });
-    expect(compile({ ordering: 'key-strict' }).judgeKeyStrictOrder).to.equal(true);
+    expect(compile({ ordering: 'key-strict' })).to.deep.include({
+      judgeKeyStrictOrder: true,
+      redelivery: 'source',
+    });
+    expect(compile({}).redelivery).to.equal('group');
+    expect(compile({ redelivery: 'source' }).redelivery).to.equal('source');
+    expect(fieldOf({ ordering: 'key-strict', redelivery: 'group' })).to.equal('--redelivery');
+    expect(fieldOf({ redelivery: 'original' })).to.equal('--redelivery');
     expect(fieldOf({ ordering: 'strict' })).to.equal('--ordering');
   });
 
