@@ -52,12 +52,23 @@ export function formatMegabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
+/** The delays `uniqueDelay` has given in this run. */
+const givenDelays = new Set<number>();
+
 /**
  * A delay of this run alone (base plus 1-99 ms), so that its tier topic (`retry-1042ms`) is the
  * run's own: tier topics are named by their delay, and other runs or tests may use the round one.
+ * Never the same twice in a run: two scenarios (or two targets of one) on one base would otherwise
+ * meet on one topic, one time in 99.
  */
 export function uniqueDelay(baseMilliseconds: number): number {
-  return baseMilliseconds + 1 + Math.floor(Math.random() * 99);
+  for (;;) {
+    const delay = baseMilliseconds + 1 + Math.floor(Math.random() * 99);
+    if (!givenDelays.has(delay)) {
+      givenDelays.add(delay);
+      return delay;
+    }
+  }
 }
 
 /**
