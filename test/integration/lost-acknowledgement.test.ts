@@ -130,6 +130,38 @@ async function giveUpThenRestart(
   }
 }
 
+/**
+ * `ricochet run main` through the proxy, with the order handler: it rejects every record
+ * starting with "poison" as non-retryable, so each is a dead-letter hand-off. The session timeout
+ * is the shortest: a next owner's join waits for the member before it to expire.
+ */
+function orderServiceArgs(
+  names: { readonly topic: string; readonly group: string; readonly dlq: string },
+  brokers: readonly string[],
+  extra: readonly string[],
+): string[] {
+  return [
+    'run',
+    'main',
+    '--max-wait-ms',
+    String(testMaxWaitMilliseconds),
+    '--topic',
+    names.topic,
+    '--group',
+    names.group,
+    '--handler',
+    fileURLToPath(new URL('../fixtures/order-handler.mjs', import.meta.url)),
+    '--dlq',
+    names.dlq,
+    '--from-beginning',
+    '--brokers',
+    brokers.join(','),
+    '--session-timeout-ms',
+    '6000',
+    ...extra,
+  ];
+}
+
 function records(topic: string, keys: readonly string[]): OutgoingRecord[] {
   return keys.map((key) => ({
     topic,
@@ -351,31 +383,12 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
     const group = uniqueName('group');
     await createTestTopics([topic, dlq], 1);
     const httpPort = 29346;
-    const args = [
-      'run',
-      'main',
-      '--max-wait-ms',
-      String(testMaxWaitMilliseconds),
-      '--topic',
-      topic,
-      '--group',
-      group,
-      // Rejects every record starting with "poison" as non-retryable: each goes to the DLQ.
-      '--handler',
-      fileURLToPath(new URL('../fixtures/order-handler.mjs', import.meta.url)),
-      '--dlq',
-      dlq,
-      '--from-beginning',
-      '--brokers',
-      broker().proxied.join(','),
+    const args = orderServiceArgs({ topic, group, dlq }, broker().proxied, [
       '--http-port',
       String(httpPort),
-      // The shortest: the restarted service's join waits for the member that gave up to expire.
-      '--session-timeout-ms',
-      '6000',
       '--publish-timeout-ms',
       '5000',
-    ];
+    ]);
     const deadLetters = await collectTopic(dlq);
     await produceRecords(records(topic, ['poison-a', 'poison-b']));
     try {
@@ -403,32 +416,15 @@ describe('lost acknowledgement (real broker behind a fault proxy)', function () 
     const dlq = uniqueName('dlq');
     const group = uniqueName('group');
     await createTestTopics([topic, dlq], 1);
-    const args = (maxHandlerCrashes: number): string[] => [
-      'run',
-      'main',
-      '--max-wait-ms',
-      String(testMaxWaitMilliseconds),
-      '--topic',
-      topic,
-      '--group',
-      group,
-      // Rejects every record starting with "poison" as non-retryable: a dead-letter hand-off.
-      '--handler',
-      fileURLToPath(new URL('../fixtures/order-handler.mjs', import.meta.url)),
-      '--dlq',
-      dlq,
-      '--from-beginning',
-      '--brokers',
-      broker().proxied.join(','),
-      '--http-port',
-      '0',
-      '--session-timeout-ms',
-      '6000',
-      '--publish-timeout-ms',
-      '3000',
-      '--max-handler-crashes',
-      String(maxHandlerCrashes),
-    ];
+    const args = (maxHandlerCrashes: number): string[] =>
+      orderServiceArgs({ topic, group, dlq }, broker().proxied, [
+        '--http-port',
+        '0',
+        '--publish-timeout-ms',
+        '3000',
+        '--max-handler-crashes',
+        String(maxHandlerCrashes),
+      ]);
     const deadLetters = await collectTopic(dlq);
     await produceRecords(records(topic, ['poison-a']));
     const { proxy } = broker();

@@ -24,6 +24,38 @@ async function groupMemberCount(group: string): Promise<number | undefined> {
   }
 }
 
+/**
+ * A lifecycle of group `group` whose consumer has no retries (a failing batch crashes it, and
+ * kafkajs restarts it about 300 ms on), noting when it joined and when it first crashed.
+ */
+function watchedLifecycle(group: string): {
+  lifecycle: ServiceLifecycle;
+  joins: number[];
+  crashedAt: () => number | undefined;
+} {
+  const consumer = createServiceConsumer(testKafka(), {
+    groupId: group,
+    sessionTimeoutMilliseconds: 6_000,
+    retries: 0,
+  });
+  const joins: number[] = [];
+  let crashedAt: number | undefined;
+  const lifecycle = new ServiceLifecycle(
+    'lifecycle test',
+    testLogger('lifecycle'),
+    { consumer, helpers: [] },
+    {
+      onEvent: (event) => {
+        if (event.type === 'assigned') {
+          joins.push(Date.now());
+        }
+      },
+      onCrash: () => (crashedAt ??= Date.now()),
+    },
+  );
+  return { lifecycle, joins, crashedAt: () => crashedAt };
+}
+
 describe('service lifecycle (real broker)', function () {
   this.timeout(60_000);
   let other: Consumer | undefined;
@@ -49,27 +81,7 @@ describe('service lifecycle (real broker)', function () {
     await other.run({ eachBatch: async () => {} });
     await otherJoined;
 
-    // No retries: the first failing batch crashes the consumer, and kafkajs restarts it.
-    const consumer = createServiceConsumer(testKafka(), {
-      groupId: group,
-      sessionTimeoutMilliseconds: 6_000,
-      retries: 0,
-    });
-    const joins: number[] = [];
-    let crashedAt: number | undefined;
-    const lifecycle = new ServiceLifecycle(
-      'lifecycle test',
-      testLogger('lifecycle'),
-      { consumer, helpers: [] },
-      {
-        onEvent: (event) => {
-          if (event.type === 'assigned') {
-            joins.push(Date.now());
-          }
-        },
-        onCrash: () => (crashedAt ??= Date.now()),
-      },
-    );
+    const { lifecycle, joins, crashedAt } = watchedLifecycle(group);
     let failed = false;
     await lifecycle.start({
       topics: [topic],
@@ -92,7 +104,7 @@ describe('service lifecycle (real broker)', function () {
         headers: {},
       })),
     );
-    const crashed = await waitFor('the consumer to crash', () => crashedAt);
+    const crashed = await waitFor('the consumer to crash', crashedAt);
     // The restart begins about 300 ms after the crash, then waits in the group join.
     await sleep(crashed + 1_500 - Date.now());
     await lifecycle.stop();
@@ -117,27 +129,7 @@ describe('service lifecycle (real broker)', function () {
     const topic = uniqueName('lifecycle-drain');
     const group = uniqueName('lifecycle-drain');
     await createTestTopics([topic], 1);
-    // No retries: a failing batch crashes the consumer, and kafkajs restarts it about 300 ms on.
-    const consumer = createServiceConsumer(testKafka(), {
-      groupId: group,
-      sessionTimeoutMilliseconds: 6_000,
-      retries: 0,
-    });
-    const joins: number[] = [];
-    let crashedAt: number | undefined;
-    const lifecycle = new ServiceLifecycle(
-      'lifecycle drain test',
-      testLogger('lifecycle'),
-      { consumer, helpers: [] },
-      {
-        onEvent: (event) => {
-          if (event.type === 'assigned') {
-            joins.push(Date.now());
-          }
-        },
-        onCrash: () => (crashedAt ??= Date.now()),
-      },
-    );
+    const { lifecycle, joins, crashedAt } = watchedLifecycle(group);
     let failing = false;
     await lifecycle.start({
       topics: [topic],
@@ -157,7 +149,7 @@ describe('service lifecycle (real broker)', function () {
       await produceRecords([
         { topic, partition: 0, key: null, value: Buffer.from('x'), headers: {} },
       ]);
-      await waitFor('the consumer to crash', () => crashedAt);
+      await waitFor('the consumer to crash', crashedAt);
       await sleep(3_000);
     });
     expect(lifecycle.state).to.equal('stopped');
