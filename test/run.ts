@@ -6,7 +6,7 @@
 // only topics no other file touches; files that share topics (the pipeline fixture recreates the
 // tiers of its ladder, which the operations tests use too) all stay in the first, one after
 // another.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { mochaGlobalSetup, mochaGlobalTeardown } from './setup.js';
@@ -39,6 +39,8 @@ const runs: ReadonlyArray<{ readonly name: string; readonly args: readonly strin
   { name: 'own', args: ownBrokersOrTopics },
 ];
 
+const children = new Set<ChildProcess>();
+
 /** Runs one mocha, its lines prefixed with its name; resolves with its exit code. */
 function runMocha(name: string, args: readonly string[]): Promise<number> {
   const started = Date.now();
@@ -46,6 +48,7 @@ function runMocha(name: string, args: readonly string[]): Promise<number> {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: process.env,
   });
+  children.add(child);
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       process.stdout.write(`[${name}] ${line}\n`);
@@ -53,6 +56,7 @@ function runMocha(name: string, args: readonly string[]): Promise<number> {
   }
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {
+      children.delete(child);
       const seconds = Math.round((Date.now() - started) / 1000);
       process.stdout.write(`== ${name}: exit ${code ?? signal} after ${seconds} s\n`);
       resolve(code ?? 1);
@@ -60,10 +64,24 @@ function runMocha(name: string, args: readonly string[]): Promise<number> {
   });
 }
 
+// Stopped from outside (Ctrl-C, a CI time limit): the mocha runs are told too, and the broker and
+// registry this run started are stopped once they have ended, as after a run to the end.
+let stoppedBy: NodeJS.Signals | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    stoppedBy = signal;
+    for (const child of children) {
+      child.kill(signal);
+    }
+  });
+}
+
 await mochaGlobalSetup();
-let codes: number[];
+let codes: number[] = [1];
 try {
-  codes = await Promise.all(runs.map((run) => runMocha(run.name, run.args)));
+  if (stoppedBy === undefined) {
+    codes = await Promise.all(runs.map((run) => runMocha(run.name, run.args)));
+  }
 } finally {
   await mochaGlobalTeardown();
 }
