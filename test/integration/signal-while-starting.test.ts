@@ -97,4 +97,39 @@ describe('a signal while a service is still connecting (real processes)', functi
       await listener.close();
     }
   });
+
+  // Chaos run, cluster-ci, seed 2072890696: a delay instance scaled down 1 s after it was
+  // restarted was killed by the SIGTERM (no listener yet) instead of exiting 0.
+  it('ricochet run main exits 0 on SIGTERM before its service starts (its handler module still loading)', async () => {
+    const service = spawnCli([
+      'run',
+      'main',
+      '--topic',
+      'orders',
+      '--handler',
+      fileURLToPath(new URL('../fixtures/slow-import-handler.mjs', import.meta.url)),
+      '--dlq',
+      'dlq',
+      '--group',
+      'start-signal-before-running',
+      '--brokers',
+      `127.0.0.1:${await closedLocalPort()}`,
+      '--http-port',
+      '0',
+      '--log-format',
+      'json',
+    ]);
+    try {
+      await waitFor('the settings logged', () =>
+        service.log().includes('"message":"starting"') ? true : undefined,
+      );
+      service.child.kill('SIGTERM');
+      const exitCode = await exitWithin(service, exitWithinMilliseconds);
+      expect(exitCode, service.log()).to.equal(0);
+      expect(service.log()).to.include('signal before the service started');
+      expect(service.log(), 'the service never started').to.not.include('ECONNREFUSED');
+    } finally {
+      service.kill();
+    }
+  });
 });

@@ -51,6 +51,49 @@ export const realProcess: ProcessControl = {
   },
 };
 
+/** The listener `exitOnSignalUntilRunning` installed, until `runUntilSignalled` takes over. */
+let beforeRunning:
+  | { readonly listener: SignalListener; readonly control: ProcessControl; signalled: boolean }
+  | undefined;
+
+/**
+ * From the start of a `ricochet run` command until `runUntilSignalled` listens (the settings read,
+ * the handler module loaded, the clients made): a SIGTERM or SIGINT then, such as a supervisor
+ * scaling down an instance it has just started, would kill the process by the signal, which the
+ * supervisor counts as an unclean exit. Nothing is connected yet, so there is nothing to stop: the
+ * process exits 0, as a stop would, and the service is never started.
+ */
+export function exitOnSignalUntilRunning(
+  logger: Logger,
+  control: ProcessControl = realProcess,
+): void {
+  const guard = {
+    control,
+    signalled: false,
+    listener: (signal: NodeJS.Signals): void => {
+      if (guard.signalled) {
+        return;
+      }
+      guard.signalled = true;
+      logger.info('signal before the service started: exiting', { signal });
+      control.exit(ExitCode.success);
+    },
+  };
+  signals.forEach((signal) => control.on(signal, guard.listener));
+  beforeRunning = guard;
+}
+
+/** Ends `exitOnSignalUntilRunning`'s watch; whether a signal came meanwhile. */
+function signalledBeforeRunning(): boolean {
+  const guard = beforeRunning;
+  if (guard === undefined) {
+    return false;
+  }
+  beforeRunning = undefined;
+  signals.forEach((signal) => guard.control.off(signal, guard.listener));
+  return guard.signalled;
+}
+
 /** The error a service's start rejects with when a stop cut it short (by code: see exit-codes.ts). */
 function isStartAbandoned(error: unknown): boolean {
   return (error as { code?: unknown } | undefined)?.code === ServiceStartAbandonedError.code;
@@ -71,6 +114,10 @@ export async function runUntilSignalled(
   options: RunOptions,
 ): Promise<ExitCodeValue> {
   const control = options.process ?? realProcess;
+  if (signalledBeforeRunning()) {
+    // The process is already exiting 0: the service is not started at all.
+    return ExitCode.success;
+  }
   return new Promise<ExitCodeValue>((resolve, reject) => {
     let starting = true;
     let stopping = false;

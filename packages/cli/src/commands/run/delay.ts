@@ -12,6 +12,7 @@ import { ServiceSet } from '../../service-set.js';
 import { runObserved } from './observed-service.js';
 import { serviceConfigFrom, withServiceFlags } from './service-flags.js';
 import { startServiceLogger } from './service-logger.js';
+import { exitOnSignalUntilRunning } from '../../service.js';
 
 export function runDelayCommand(io: CliIo, outcome: CommandOutcome) {
   return outcome.command({
@@ -22,6 +23,7 @@ export function runDelayCommand(io: CliIo, outcome: CommandOutcome) {
     run: async (argv) => {
       const config = serviceConfigFrom('delay', argv, io);
       const logger = startServiceLogger(config, io);
+      exitOnSignalUntilRunning(logger);
       // One registry for the process: every tier's series carry its tier (or topic, group) label.
       const metrics = createMetrics({ role: 'delay' });
       const consumers = config.delay.tiers.map((tier) => ({

@@ -8,6 +8,7 @@ import { archiverObserver, createMetrics } from '@ricochet/observability';
 import { runObserved } from './observed-service.js';
 import { serviceConfigFrom, withServiceFlags } from './service-flags.js';
 import { startServiceLogger } from './service-logger.js';
+import { exitOnSignalUntilRunning } from '../../service.js';
 
 /** Formats the describer cannot render as text are not worth searching with --grep. */
 const unsearchableFormats = new Set(['binary', 'null', 'empty']);
@@ -20,6 +21,7 @@ export function runDlqCommand(io: CliIo, outcome: CommandOutcome) {
     run: async (argv) => {
       const config = serviceConfigFrom('dlq', argv, io);
       const logger = startServiceLogger(config, io);
+      exitOnSignalUntilRunning(logger);
       const store = await asSettingAsync(sourceOf(config, 'archiver.store'), () =>
         openArchiveStore(config.archiver.store, {
           logger,

@@ -7,6 +7,7 @@ import { runObserved } from './observed-service.js';
 import { loadHandlerModule } from './handler-module.js';
 import { serviceConfigFrom, withServiceFlags } from './service-flags.js';
 import { startServiceLogger } from './service-logger.js';
+import { exitOnSignalUntilRunning } from '../../service.js';
 
 export function runMainCommand(io: CliIo, outcome: CommandOutcome) {
   return outcome.command({
@@ -16,6 +17,7 @@ export function runMainCommand(io: CliIo, outcome: CommandOutcome) {
     run: async (argv) => {
       const config = serviceConfigFrom('main', argv, io);
       const logger = startServiceLogger(config, io);
+      exitOnSignalUntilRunning(logger);
       const loaded = await loadHandlerModule(config.main.handler, sourceOf(config, 'main.handler'));
       const metrics = createMetrics({ role: 'main' });
       const observer = mainConsumerObserver(metrics);
