@@ -13,6 +13,7 @@ import {
   produceRecords,
   runCliCaptured,
   testBrokers,
+  testConnection,
   testLogger,
   uniqueName,
   waitFor,
@@ -36,7 +37,7 @@ describe('dead-letter archive end to end (real broker, real registry, SQLite)', 
     storeUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'ricochet-archive-')), 'dlq.db')}`;
     store = await openArchiveStore(storeUrl, { logger: testLogger('archive') });
     archiver = createDlqArchiver({
-      brokers: testBrokers(),
+      ...testConnection(),
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       dlqTopic: pipeline.dlqTopic,
       groupId: uniqueName('archiver'),
@@ -246,7 +247,7 @@ describe('dead-letter archive end to end (real broker, real registry, SQLite)', 
     const crashStore = await openArchiveStore(crashStoreUrl, { logger: testLogger('archive') });
     const reports: Array<{ stored: number; duplicates: number }> = [];
     const restarted = createDlqArchiver({
-      brokers: testBrokers(),
+      ...testConnection(),
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       dlqTopic: dlq,
       groupId: group,

@@ -1,6 +1,10 @@
 import type { ArchiveStore } from '@ricochet/archive';
 import { createDlqArchiver, type DlqArchiver } from '@ricochet/dlq-archiver';
-import { testBrokers, testLogger, testMaxWaitMilliseconds } from '@ricochet/testing';
+import {
+  testConnection,
+  testLogger,
+  testMaxWaitMilliseconds,
+} from '@ricochet/testing';
 
 /**
  * An in-process archiver of `dlqTopic` for `groupId` on `store`, not yet started. It backs off
@@ -8,7 +12,7 @@ import { testBrokers, testLogger, testMaxWaitMilliseconds } from '@ricochet/test
  */
 export function quickArchiver(store: ArchiveStore, dlqTopic: string, groupId: string): DlqArchiver {
   return createDlqArchiver({
-    brokers: testBrokers(),
+    ...testConnection(),
     maxWaitMilliseconds: testMaxWaitMilliseconds,
     dlqTopic,
     groupId,

@@ -9,7 +9,7 @@ import {
   createTestTopics,
   produceRecords,
   storeWith,
-  testBrokers,
+  testConnection,
   testLogger,
   uniqueName,
   waitFor,
@@ -41,7 +41,7 @@ describe('archiver with a store that is down (real broker, SQLite)', function ()
       },
     });
     const archiver = createDlqArchiver({
-      brokers: testBrokers(),
+      ...testConnection(),
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       dlqTopic: dlq,
       groupId: group,

@@ -27,7 +27,7 @@ import {
   closedLocalPort,
   collectTopic,
   createTestTopics,
-  testBrokers,
+  testConnection,
   testLogger,
   testRegistryUrl,
   uniqueName,
@@ -254,7 +254,7 @@ export async function startBadInputPipeline(
   ) => {
     const watched = watch(name);
     const consumer = createMainConsumer<TValue>({
-      brokers: testBrokers(),
+      ...testConnection(),
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       tiers: [topics.tier],
       dlqTopic: topics.dlq,
@@ -275,7 +275,7 @@ export async function startBadInputPipeline(
   const describer = createValueDescriber({ registryUrl, logger: testLogger('describer') });
   const archiverWatch = watch('dlq archiver');
   const archiver = createDlqArchiver({
-    brokers: testBrokers(),
+    ...testConnection(),
     maxWaitMilliseconds: testMaxWaitMilliseconds,
     dlqTopic: topics.dlq,
     groupId: uniqueName('bad-input-archiver'),
@@ -291,7 +291,7 @@ export async function startBadInputPipeline(
   archiverWatch.state = () => archiver.state;
   const delayWatch = watch(`delay consumer of ${topics.tier.topic}`);
   const delay = createDelayConsumer({
-    brokers: testBrokers(),
+    ...testConnection(),
     tier: topics.tier.topic,
     groupId: uniqueName('bad-input-delay'),
     dlqTopic: topics.dlq,

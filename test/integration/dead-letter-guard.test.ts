@@ -17,6 +17,7 @@ import {
   sleep,
   spawnCli,
   testBrokers,
+  testConnection,
   testLogger,
   uniqueName,
   waitFor,
@@ -80,7 +81,7 @@ describe('dead-letter guard: a flood of dead letters pauses the main consumer (r
     const observer = mainConsumerObserver(metrics);
     const { logger, errors } = recordingErrors(testLogger('main'));
     const consumer = createMainConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId,
       topics: [topic],

@@ -9,6 +9,7 @@ import {
   produceRecords,
   sleep,
   testBrokers,
+  testConnection,
   testLogger,
   testRetryContract,
   uniqueName,
@@ -109,7 +110,7 @@ describe('delay consumer (real broker)', function () {
     const arrived = await collectTopic(target);
     const arrivedOnGroupTopic = await collectTopic(groupTopic);
     const consumer = createDelayConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       tier,
       groupId: uniqueName('delay'),
       dlqTopic: dlq,
@@ -166,7 +167,7 @@ describe('delay consumer (real broker)', function () {
     await createTestTopics([target], 1);
     const events: DelayConsumerEvent[] = [];
     const consumer = createDelayConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       tier,
       groupId: uniqueName('delay'),
       logger: testLogger('delay'),

@@ -8,6 +8,7 @@ import {
   produceRecords,
   spawnCli,
   testBrokers,
+  testConnection,
   testLogger,
   uniqueName,
   waitFor,
@@ -58,7 +59,7 @@ async function startRun(ladder: TierLadder): Promise<Run> {
   const lateness: number[] = [];
   const calls = new Map<string, number>();
   const main = createMainConsumer<Buffer | null>({
-    brokers: testBrokers(),
+    ...testConnection(),
     groupId: uniqueName('group'),
     topics: [topic],
     tiers: ladder,

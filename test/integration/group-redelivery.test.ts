@@ -14,6 +14,7 @@ import {
   sleep,
   startFailureCause,
   testBrokers,
+  testConnection,
   testLogger,
   uniqueName,
   waitFor,
@@ -31,7 +32,7 @@ describe("redelivery 'group' (real broker)", function () {
   it('refuses to start without the group redelivery topic, naming the command that creates it', async () => {
     const group = uniqueName('group');
     const consumer = createMainConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       groupId: group,
       topics: [uniqueName('orders')],
       redelivery: 'group',
@@ -73,7 +74,7 @@ describe("redelivery 'group' (real broker)", function () {
     expect(verified.code, verified.stdout + verified.stderr).to.equal(0);
     expect(verified.stdout + verified.stderr).to.include(groupTopic);
     const delay = createDelayConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       tier,
       groupId: uniqueName('delay'),
       dlqTopic: dlq,

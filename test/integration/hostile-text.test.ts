@@ -10,6 +10,7 @@ import {
   produceRecords,
   runCliCaptured,
   testBrokers,
+  testConnection,
   testLogger,
   uniqueName,
   waitFor,
@@ -92,7 +93,7 @@ describe('hostile text in dead letters (real broker, SQLite archive, the CLI)', 
     storeUrl = `sqlite:${join(folder, 'dlq.db')}`;
     store = await openArchiveStore(storeUrl, { logger: testLogger('archive') });
     archiver = createDlqArchiver({
-      brokers: testBrokers(),
+      ...testConnection(),
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       dlqTopic,
       groupId: uniqueName('archiver'),

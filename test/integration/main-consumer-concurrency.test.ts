@@ -15,6 +15,7 @@ import {
   produceRecords,
   sleep,
   testBrokers,
+  testConnection,
   testLogger,
   uniqueName,
   waitFor,
@@ -89,7 +90,7 @@ function recordingConsumer(options: {
   readonly inFlight?: { now: number; most: number };
 }): MainConsumer<Buffer | null> {
   return createMainConsumer({
-    brokers: testBrokers(),
+    ...testConnection(),
     maxWaitMilliseconds: testMaxWaitMilliseconds,
     groupId: options.group,
     topics: [options.topic],
@@ -236,7 +237,7 @@ describe('main consumer: records of a partition at once, in key order (real brok
     ]);
     const handled: string[] = [];
     const consumer = createMainConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: group,
       topics: [topic],
@@ -376,7 +377,7 @@ describe('main consumer: records of a partition at once, in key order (real brok
     const handled: string[] = [];
     const graceMilliseconds = 1_500;
     const consumer = createMainConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: group,
       topics: [topic],

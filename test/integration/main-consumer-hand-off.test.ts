@@ -7,7 +7,7 @@ import {
   createTestTopics,
   produceRecords,
   sleep,
-  testBrokers,
+  testConnection,
   testLogger,
   uniqueName,
   waitFor,
@@ -36,7 +36,7 @@ describe('main consumer: failures handed on together (real broker)', function ()
     const inTier = await collectTopic(tier);
     const outcomes: Array<{ offset: string; kind: RecordOutcome['kind'] }> = [];
     const consumer = createMainConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: group,
       topics: [topic],
@@ -92,7 +92,7 @@ describe('main consumer: failures handed on together (real broker)', function ()
     const reported: string[] = [];
     const handled: string[] = [];
     const consumer = createMainConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: group,
       topics: [topic],

@@ -32,7 +32,7 @@ import {
   createTestTopics,
   produceRecords,
   sleep,
-  testBrokers,
+  testConnection,
   testKafka,
   testLogger,
   testRetryContract,
@@ -392,7 +392,7 @@ describe('main consumer, key-strict: two copies of one record (real broker)', fu
     running.push(collector);
     const calls: Call[] = [];
     const consumer = createMainConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: state.group,
       topics: [state.topic],

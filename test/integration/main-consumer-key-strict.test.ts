@@ -28,7 +28,7 @@ import {
   produceRecords,
   sleep,
   startFailureCause,
-  testBrokers,
+  testConnection,
   testLogger,
   uniqueName,
   waitFor,
@@ -125,7 +125,7 @@ describe('main consumer, ordering key-strict (real broker)', function () {
     await createTestTopics([dlqTopic], 1);
     const delayConsumers: DelayConsumer[] = ladder.map((tier) =>
       createDelayConsumer({
-        brokers: testBrokers(),
+        ...testConnection(),
         tier: tier.topic,
         groupId: uniqueName(`delay-${tier.topic}`),
         dlqTopic,
@@ -154,7 +154,7 @@ describe('main consumer, ordering key-strict (real broker)', function () {
     const gauges: KeyStrictChanged[] = [];
     const { fail, ...rest } = options;
     const consumer = createMainConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       tiers: ladderText,
       dlqTopic,
@@ -214,7 +214,7 @@ describe('main consumer, ordering key-strict (real broker)', function () {
     const group = uniqueName('key-strict-group');
     await createTestTopics([topic], 1);
     const consumer = createMainConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: group,
       topics: [topic],
@@ -455,7 +455,7 @@ describe('main consumer, ordering key-strict (real broker)', function () {
     expect(firstSuccesses(run.calls, 'K')).to.deep.equal(['K-1', 'K-2']);
     await awaitUnblocked(run);
     const delay = createDelayConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       tier: releaseTier,
       groupId: uniqueName('delay-release'),
       dlqTopic,

@@ -12,7 +12,7 @@ import {
 import {
   createTestTopics,
   produceRecords,
-  testBrokers,
+  testConnection,
   testLogger,
   uniqueName,
   waitFor,
@@ -72,7 +72,7 @@ describe('observability: /readyz and /metrics of a main and a delay consumer (re
     const delayMetrics = createMetrics({ role: 'delay' });
     const delayObserver = delayConsumerObserver(delayMetrics, tier);
     const delay = createDelayConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       tier,
       groupId: uniqueName(`delay-${tier}`),
       dlqTopic,
@@ -87,7 +87,7 @@ describe('observability: /readyz and /metrics of a main and a delay consumer (re
     const mainMetrics = createMetrics({ role: 'main' });
     const mainObserver = mainConsumerObserver(mainMetrics);
     const main = createMainConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: uniqueName('group'),
       topics: [topic],
@@ -188,7 +188,7 @@ describe('observability: /readyz and /metrics of a main and a delay consumer (re
     const groupId = uniqueName('crowded');
     const start = async (): Promise<MainConsumer<Buffer | null>> => {
       const consumer = createMainConsumer({
-        brokers: testBrokers(),
+        ...testConnection(),
         maxWaitMilliseconds: testMaxWaitMilliseconds,
         groupId,
         topics: [topic],

@@ -7,6 +7,7 @@ import {
   produceRecords,
   runCliCaptured,
   testBrokers,
+  testConnection,
   testLogger,
   uniqueName,
   waitFor,
@@ -68,7 +69,7 @@ describe('ricochet order against a key-strict main consumer (real broker)', func
 
     const handled: string[] = [];
     const consumer = createMainConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: group,
       topics: [source],
@@ -133,7 +134,7 @@ describe('ricochet order against a key-strict main consumer (real broker)', func
 
     // The blocker comes back from its tier only now, and is dead-lettered, not handled.
     const delayConsumer = createDelayConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       tier,
       groupId: uniqueName('order-e2e-delay'),
       dlqTopic: deadLetterTopic,

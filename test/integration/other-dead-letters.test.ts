@@ -15,6 +15,7 @@ import {
   runCliCaptured,
   springDeadLetterHeaders,
   testBrokers,
+  testConnection,
   testKafka,
   testLogger,
   uniqueName,
@@ -41,7 +42,7 @@ describe('Spring Kafka and Kafka Connect dead letters: archived and replayed (re
     storeUrl = `sqlite:${join(mkdtempSync(join(tmpdir(), 'ricochet-other-dlt-')), 'dlq.db')}`;
     store = await openArchiveStore(storeUrl, { logger: testLogger('archive') });
     archiver = createDlqArchiver({
-      brokers: testBrokers(),
+      ...testConnection(),
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       dlqTopic: deadLetterTopic,
       groupId: uniqueName('archiver'),

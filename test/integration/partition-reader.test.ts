@@ -13,7 +13,7 @@ import {
 import { kafkajsClientOf } from '@ricochet/kafka/kafkajs';
 import {
   produceRecords,
-  testBrokers,
+  testConnection,
   testKafka,
   testLogger,
   uniqueName,
@@ -278,7 +278,7 @@ describe('the partition reader against a real broker', function () {
     await produceRecords(recordsFor(doomed, 0, 3));
     // Few retries: the consumer gives up on the deleted topic within a second or so.
     const kafka = createKafkaClient({
-      brokers: testBrokers(),
+      ...testConnection(),
       logger: testLogger('partition-reader'),
       retry: { retries: 1, initialRetryTimeMilliseconds: 100, maxRetryTimeMilliseconds: 200 },
     });

@@ -15,7 +15,7 @@ import {
   collectTopic,
   createTestTopics,
   sleep,
-  testBrokers,
+  testConnection,
   testLogger,
   uniqueName,
   waitFor,
@@ -78,7 +78,7 @@ export async function startPipelineFixture(): Promise<PipelineFixture> {
   const delayEvents: DelayConsumerEvent[] = [];
   const delayConsumers: DelayConsumer[] = ladder.map((tier) =>
     createDelayConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       tier: tier.topic,
       groupId: uniqueName(`delay-${tier.topic}`),
       dlqTopic,
@@ -101,7 +101,7 @@ export async function startPipelineFixture(): Promise<PipelineFixture> {
         await createTestTopics([redeliveryTopic(groupId)], 3);
       }
       const consumer = createMainConsumer({
-        brokers: testBrokers(),
+        ...testConnection(),
         maxWaitMilliseconds: testMaxWaitMilliseconds,
         groupId,
         tiers: ladder,

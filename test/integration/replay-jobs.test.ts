@@ -18,7 +18,7 @@ import {
 import {
   collectTopic,
   createTestTopics,
-  testBrokers,
+  testConnection,
   testLogger,
   testPostgresUrl,
   uniqueName,
@@ -83,7 +83,7 @@ for (const backend of backends) {
     before(async () => {
       target = backend.setUp();
       publisher = await openReplayPublisher({
-        brokers: testBrokers(),
+        ...testConnection(),
         logger: testLogger('replay'),
       });
     });

@@ -12,7 +12,7 @@ import {
   createTestTopics,
   produceRecords,
   sleep,
-  testBrokers,
+  testConnection,
   testLogger,
   testRetryContract,
   uniqueName,
@@ -34,7 +34,7 @@ describe('resilience (real broker)', function () {
     const eventsA: DelayConsumerEvent[] = [];
     const start = async (events: DelayConsumerEvent[]): Promise<DelayConsumer> => {
       const consumer = createDelayConsumer({
-        brokers: testBrokers(),
+        ...testConnection(),
         tier,
         groupId: group,
         logger: testLogger('delay'),
@@ -114,7 +114,7 @@ describe('resilience (real broker)', function () {
     await createTestTopics([topic, dlq], 1);
     let calls = 0;
     const consumer = createMainConsumer({
-      brokers: testBrokers(),
+      ...testConnection(),
       maxWaitMilliseconds: testMaxWaitMilliseconds,
       groupId: group,
       topics: [topic],

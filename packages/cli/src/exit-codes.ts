@@ -1,7 +1,11 @@
 // The errors entries only: the packages' roots load the SQLite and PostgreSQL drivers and Kafka.
 import { ArchiveSchemaError } from '@ricochet/archive/errors';
 import { ConfigError, RicochetError } from '@ricochet/core';
-import { BrokerAuthenticationError, BrokerAuthorizationError } from '@ricochet/kafka/errors';
+import {
+  BrokerAuthenticationError,
+  BrokerAuthorizationError,
+  KafkaDriverUnavailableError,
+} from '@ricochet/kafka/errors';
 import { ReplayJobNotResumableError } from '@ricochet/replay/errors';
 
 export const ExitCode = {
@@ -10,9 +14,8 @@ export const ExitCode = {
   failure: 1,
   /**
    * The command could not run as asked: bad flags or values, a broker that cannot be reached or
-   * refuses this client's credentials, certificates or an operation its ACLs do not allow, or an
-   * archive that is not there (or older
-   * than the command).
+   * refuses this client's credentials, certificates or an operation its ACLs do not allow, a Kafka
+   * driver that is not installed, or an archive that is not there (or older than the command).
    */
   usage: 2,
 } as const;
@@ -38,6 +41,7 @@ const usageErrorCodes: ReadonlySet<unknown> = new Set([
   UsageError.code,
   ArchiveSchemaError.code,
   ReplayJobNotResumableError.code,
+  KafkaDriverUnavailableError.code,
 ]);
 
 /**

@@ -7,7 +7,7 @@ import { openReplayPublisher } from '@ricochet/replay';
 import {
   collectTopic,
   createTestTopics,
-  testBrokers,
+  testConnection,
   testLogger,
   uniqueName,
   waitFor,
@@ -62,7 +62,7 @@ describe('console replays in Chromium, against the broker', function () {
     [fixture, browser] = await Promise.all([
       startTestConsole(records, {
         openPublisher: () =>
-          openReplayPublisher({ brokers: testBrokers(), clientId: 'console-test', logger }),
+          openReplayPublisher({ ...testConnection(), clientId: 'console-test', logger }),
       }),
       launchChromium(),
     ]);

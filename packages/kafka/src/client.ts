@@ -3,6 +3,8 @@ import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { ConfigError, type Logger } from '@ricochet/core';
 import { kafkaLogCreator } from './logging.js';
 import { checkBrokerTls, connectErrorFrom } from './security.js';
+import { defaultKafkaDriver, type KafkaDriver } from './driver.js';
+import { loadLibrdkafka, type LibrdkafkaModule } from './librdkafka-api.js';
 
 export type SaslOptions =
   | { mechanism: 'plain'; username: string; password: string }
@@ -23,6 +25,8 @@ export interface KafkaConnectionOptions {
    * apart) suits services; a command line that must fail fast on a wrong address needs fewer.
    */
   retry?: KafkaRetryOptions;
+  /** The client library behind the port; `defaultKafkaDriver` (kafkajs) when unset. */
+  driver?: KafkaDriver;
   logger: Logger;
 }
 
@@ -70,7 +74,14 @@ export interface KafkaClient {
 }
 
 interface ClientEntry {
+  /**
+   * The kafkajs client, made for either driver: the librdkafka driver does through it what
+   * librdkafka's Node API cannot (topic configs, ACLs); it connects only when used.
+   */
   readonly kafka: kafkajs.Kafka;
+  readonly driver: KafkaDriver;
+  /** The addon, loaded when the client is made, for the librdkafka driver only. */
+  readonly librdkafka: LibrdkafkaModule | undefined;
   readonly options: KafkaConnectionOptions;
   /** The TLS check of connectChecked, made once per client. */
   tlsChecked?: Promise<void>;
@@ -80,9 +91,12 @@ const kafkajsClients = new WeakMap<KafkaClient, ClientEntry>();
 
 /**
  * The only place a Kafka client is constructed. Everything else receives the handle from here,
- * so that a librdkafka-based client can replace kafkajs in this one package.
+ * and this package's functions pick the driver's adapter for it. The librdkafka driver fails
+ * here, with a KafkaDriverUnavailableError, when its addon is not installed.
  */
 export function createKafkaClient(options: KafkaConnectionOptions): KafkaClient {
+  const driver = options.driver ?? defaultKafkaDriver;
+  const librdkafka = driver === 'librdkafka' ? loadLibrdkafka() : undefined;
   const kafka = new kafkajs.Kafka({
     brokers: [...options.brokers],
     clientId: options.clientId ?? 'ricochet',
@@ -104,7 +118,7 @@ export function createKafkaClient(options: KafkaConnectionOptions): KafkaClient 
     logCreator: kafkaLogCreator(options.logger),
   });
   const client = Object.freeze({}) as KafkaClient;
-  kafkajsClients.set(client, { kafka, options });
+  kafkajsClients.set(client, { kafka, driver, librdkafka, options });
   return client;
 }
 
@@ -114,6 +128,25 @@ function entryOf(client: KafkaClient): ClientEntry {
     throw new TypeError('not a KafkaClient: make one with createKafkaClient');
   }
   return entry;
+}
+
+/** The driver a handle was made for. */
+export function driverOf(client: KafkaClient): KafkaDriver {
+  return entryOf(client).driver;
+}
+
+/** The librdkafka driver's addon and the options its clients are made from. */
+export function librdkafkaOf(client: KafkaClient): {
+  readonly librdkafka: LibrdkafkaModule;
+  readonly options: KafkaConnectionOptions;
+} {
+  const { librdkafka, options } = entryOf(client);
+  if (librdkafka === undefined) {
+    throw new TypeError(
+      'not a librdkafka client: make one with createKafkaClient({ driver: "librdkafka" })',
+    );
+  }
+  return { librdkafka, options };
 }
 
 /** The kafkajs client behind a handle. For this package's adapters only (and see kafkajs.ts). */

@@ -1,4 +1,5 @@
-import { ConfigError, positiveIntegerOption } from '@ricochet/core';
+import { choiceOption, ConfigError, positiveIntegerOption } from '@ricochet/core';
+import { defaultKafkaDriver, kafkaDrivers } from './driver.js';
 import {
   defaultConnectionTimeoutMilliseconds,
   defaultRequestTimeoutMilliseconds,
@@ -9,7 +10,7 @@ import {
  * How every Ricochet service reaches the cluster, as its options spell it: each role's options
  * extend this. Defaults: client id per role, connection timeout
  * `defaultConnectionTimeoutMilliseconds` (3000), request timeout
- * `defaultRequestTimeoutMilliseconds` (30000).
+ * `defaultRequestTimeoutMilliseconds` (30000), driver `defaultKafkaDriver` (kafkajs).
  */
 export type ServiceConnectionOptions = Pick<
   KafkaConnectionOptions,
@@ -19,6 +20,7 @@ export type ServiceConnectionOptions = Pick<
   | 'sasl'
   | 'connectionTimeoutMilliseconds'
   | 'requestTimeoutMilliseconds'
+  | 'driver'
   | 'logger'
 >;
 
@@ -45,6 +47,7 @@ export function compileConnectionOptions(
       options.requestTimeoutMilliseconds,
       defaultRequestTimeoutMilliseconds,
     ),
+    driver: choiceOption('driver', options.driver, kafkaDrivers, defaultKafkaDriver),
     logger: options.logger,
   };
 }

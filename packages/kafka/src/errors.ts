@@ -36,3 +36,15 @@ export class BrokerAuthorizationError extends RicochetError {
     this.permission = permission;
   }
 }
+
+/** The package the librdkafka driver needs is not installed, or its native addon did not build. */
+export class KafkaDriverUnavailableError extends RicochetError {
+  static readonly code = 'KAFKA_DRIVER_UNAVAILABLE';
+
+  constructor(cause: unknown) {
+    super(
+      'the librdkafka driver needs @confluentinc/kafka-javascript, built on install (python3, make, g++ and the libssl-dev and zlib1g-dev headers; CKJS_LINKING=dynamic npm install): it is not installed or did not build. docs/drivers.md says how; or run with --driver kafkajs',
+      { code: KafkaDriverUnavailableError.code, retriable: false, cause },
+    );
+  }
+}

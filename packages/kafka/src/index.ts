@@ -72,10 +72,9 @@ export {
   type TopicOperationOptions,
 } from './admin.js';
 export { createAdmin } from './kafkajs-admin.js';
-export { BrokerAuthenticationError } from './errors.js';
+export { BrokerAuthenticationError, KafkaDriverUnavailableError } from './errors.js';
+export { createBulkProducer, createReliableProducer } from './producers.js';
 export {
-  createBulkProducer,
-  createReliableProducer,
   PublishError,
   type BulkProducer,
   type BulkRecord,
@@ -114,12 +113,14 @@ export {
 } from './service-lifecycle.js';
 export type { ServiceState } from './service-state.js';
 export type { ConsumedBatch, PartitionControls } from './consumed-batch.js';
+export { createServiceConsumer } from './create-service-consumer.js';
 export {
-  createServiceConsumer,
   NoGroupSessionError,
   type ServiceConsumer,
   type ServiceConsumerOptions,
 } from './service-consumer.js';
+export { defaultKafkaDriver, kafkaDrivers, type KafkaDriver } from './driver.js';
+
 export type {
   BatchConsumed,
   CommitFailed,

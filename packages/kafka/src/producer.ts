@@ -32,7 +32,7 @@ export interface ReliableProducer {
  * Idempotent, `acks=all`, one request in flight so that the idempotent sequence numbers stay
  * ordered.
  */
-export function createReliableProducer(client: KafkaClient): ReliableProducer {
+export function createKafkajsReliableProducer(client: KafkaClient): ReliableProducer {
   const placements = new Placements();
   return new KafkajsReliableProducer(
     client,
@@ -191,7 +191,7 @@ export interface BulkRecord {
   readonly timestamp?: string;
 }
 
-export function createBulkProducer(client: KafkaClient): BulkProducer {
+export function createKafkajsBulkProducer(client: KafkaClient): BulkProducer {
   const placements = new Placements();
   const producer = kafkajsClientOf(client).producer({
     allowAutoTopicCreation: false,

@@ -1,4 +1,3 @@
-import kafkajs from 'kafkajs';
 import {
   chunkBySize,
   recordBatchOverheadBytes,
@@ -6,7 +5,8 @@ import {
   type Logger,
   type OutgoingRecord,
 } from '@ricochet/core';
-import { createReliableProducer, PublishError, type ReliableProducer } from './producer.js';
+import { PublishError, type ReliableProducer } from './producer.js';
+import { createReliableProducer } from './producers.js';
 import type { KafkaClient } from './client.js';
 import type { PublishHealth } from './publish-health.js';
 
@@ -30,7 +30,9 @@ function clientError(error: unknown): unknown {
 
 function isTooLarge(error: unknown): boolean {
   const cause = clientError(error);
-  return cause instanceof kafkajs.KafkaJSProtocolError && tooLargeErrorTypes.has(cause.type);
+  // Either driver's error names the broker's refusal in `type`.
+  const type = (cause as { type?: unknown } | null | undefined)?.type;
+  return typeof type === 'string' && tooLargeErrorTypes.has(type);
 }
 
 /** A record its topic refused as larger than its max.message.bytes, with nowhere else to go. */

@@ -119,7 +119,8 @@ export function connectErrorFrom(
   if (
     sasl !== undefined &&
     error instanceof Error &&
-    error.name === 'KafkaJSSASLAuthenticationError'
+    (error.name === 'KafkaJSSASLAuthenticationError' ||
+      (error as { type?: unknown }).type === 'ERR__AUTHENTICATION')
   ) {
     return new BrokerAuthenticationError(
       `SASL authentication as "${sasl.username}" (${sasl.mechanism}) refused by the broker: wrong username or password (RICOCHET_SASL_USERNAME, RICOCHET_SASL_PASSWORD), or a mechanism the broker does not enable for that user`,

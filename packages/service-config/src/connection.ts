@@ -12,5 +12,6 @@ export function kafkaConnectionOptions(
     sasl: kafka.sasl,
     connectionTimeoutMilliseconds: kafka.connectionTimeoutMs,
     requestTimeoutMilliseconds: kafka.requestTimeoutMs,
+    driver: kafka.driver,
   };
 }

@@ -1,6 +1,8 @@
 import { ConfigError } from '@ricochet/core';
 import {
   defaultConnectionTimeoutMilliseconds,
+  defaultKafkaDriver,
+  kafkaDrivers,
   defaultRequestTimeoutMilliseconds,
   parseBrokerList,
   type SaslOptions,
@@ -57,6 +59,7 @@ export function resolveKafka(
       (value) => integerValue(value, 1),
       defaults.requestTimeoutMs,
     ),
+    driver: reader.read('driver', (value) => choiceValue(value, kafkaDrivers), defaultKafkaDriver),
   };
 }
 

@@ -4,7 +4,9 @@ import { delayGroupIdPattern } from '@ricochet/delay-consumer/defaults';
 import { defaultArchiverGroupId } from '@ricochet/dlq-archiver/defaults';
 import {
   defaultConnectionTimeoutMilliseconds,
+  defaultKafkaDriver,
   defaultPublishTimeoutMilliseconds,
+  kafkaDrivers,
   defaultRequestTimeoutMilliseconds,
   defaultSessionTimeoutMilliseconds,
 } from '@ricochet/kafka';
@@ -101,6 +103,13 @@ export const settingDefinitions = {
     description: "how long to wait for a broker's answer",
     defaultText: String(defaultRequestTimeoutMilliseconds),
   },
+  driver: {
+    flag: textFlag('driver'),
+    environment: 'RICOCHET_KAFKA_DRIVER',
+    roles: allRoles,
+    description: `the Kafka client library: ${kafkaDrivers.join(' or ')} (librdkafka needs its native addon built: docs/drivers.md)`,
+    defaultText: defaultKafkaDriver,
+  },
   logLevel: {
     flag: textFlag('log-level'),
     environment: 'RICOCHET_LOG_LEVEL',
@@ -194,6 +203,7 @@ export const connectionSettingKeys = [
   'tls.keyFile',
   'connectionTimeoutMs',
   'requestTimeoutMs',
+  'driver',
 ] as const satisfies readonly SettingKey[];
 
 /** The settings `role` takes, in the order they are checked. */

@@ -1,6 +1,6 @@
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { DeadLetterGuardSpec } from '@ricochet/core';
-import type { SaslOptions } from '@ricochet/kafka';
+import type { KafkaDriver, SaslOptions } from '@ricochet/kafka';
 import type { DeadLetterFormat } from '@ricochet/dlq-archiver/defaults';
 import type { OnDeadLetter, Ordering, Redelivery } from '@ricochet/main-consumer/defaults';
 
@@ -36,6 +36,7 @@ export interface KafkaConfig {
   readonly sasl: SaslOptions | undefined;
   readonly connectionTimeoutMs: number;
   readonly requestTimeoutMs: number;
+  readonly driver: KafkaDriver;
 }
 
 /** The settings of a command that only talks to Kafka (`topology`, `dlq replay`). */

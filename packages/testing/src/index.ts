@@ -30,6 +30,8 @@ export {
   createTestTopics,
   produceRecords,
   testBrokers,
+  testConnection,
+  testDriver,
   testKafka,
   testMaxWaitMilliseconds,
   withAdmin,

@@ -2,11 +2,14 @@ import {
   createAdmin,
   createKafkaClient,
   createReliableProducer,
+  defaultKafkaDriver,
+  kafkaDrivers,
   parseBrokerList,
   createServiceConsumer,
   ServiceLifecycle,
   type KafkaAdmin,
   type KafkaClient,
+  type KafkaDriver,
 } from '@ricochet/kafka';
 import type { ConsumedRecord, OutgoingRecord } from '@ricochet/core';
 import { uniqueName } from './names.js';
@@ -29,8 +32,29 @@ export function testBrokers(): string[] {
   return parseBrokerList(brokers, 'KAFKA_BROKERS');
 }
 
+/**
+ * The driver the tests run on: RICOCHET_KAFKA_DRIVER, the variable the services read, so that
+ * the services a test runs as processes (`ricochet run`) and those it makes itself agree.
+ */
+export function testDriver(): KafkaDriver {
+  const driver = process.env.RICOCHET_KAFKA_DRIVER ?? defaultKafkaDriver;
+  if (!(kafkaDrivers as readonly string[]).includes(driver)) {
+    throw new Error(`RICOCHET_KAFKA_DRIVER is ${driver}; expected ${kafkaDrivers.join(' or ')}`);
+  }
+  return driver as KafkaDriver;
+}
+
+/** How a service a test makes reaches the test broker: its brokers and the tests' driver. */
+export function testConnection(): { brokers: string[]; driver: KafkaDriver } {
+  return { brokers: testBrokers(), driver: testDriver() };
+}
+
 export function testKafka(clientId = 'ricochet-test'): KafkaClient {
-  return createKafkaClient({ brokers: testBrokers(), clientId, logger: testLogger('kafka') });
+  return createKafkaClient({
+    ...testConnection(),
+    clientId,
+    logger: testLogger('kafka'),
+  });
 }
 
 /** An admin of the test broker, or of another cluster when given its client. */

@@ -1,0 +1,128 @@
+import { createRequire } from 'node:module';
+import { KafkaDriverUnavailableError } from './errors.js';
+
+/**
+ * The parts of `@confluentinc/kafka-javascript` the librdkafka driver uses, declared here rather
+ * than imported: the package is an optional dependency (a native addon built on install), so
+ * Ricochet compiles and runs on kafkajs where it could not be built.
+ */
+export type LibrdkafkaSettings = Record<
+  string,
+  string | number | boolean | ((...args: never[]) => void)
+>;
+
+/** An error as the addon reports it: librdkafka's code (negative: the client's own). */
+export interface NativeError {
+  readonly message: string;
+  readonly code: number;
+  readonly isFatal?: boolean;
+}
+
+export interface NativeTopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface NativeTopicPartitionOffset extends NativeTopicPartition {
+  readonly offset: number;
+  readonly metadata?: string | null;
+  readonly error?: NativeError;
+}
+
+export interface NativeMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly value: Buffer | null;
+  readonly key?: Buffer | string | null;
+  readonly timestamp: number;
+  readonly headers?: readonly Readonly<Record<string, Buffer | string>>[];
+}
+
+export type Callback<T = void> = (error: NativeError | null | undefined, result: T) => void;
+
+export interface NativeConsumer {
+  connect(options: { timeout?: number }, callback: Callback<unknown>): void;
+  disconnect(callback: Callback<unknown>): void;
+  isConnected(): boolean;
+  subscribe(topics: string[]): void;
+  assign(assignment: NativeTopicPartitionOffset[] | NativeTopicPartition[]): void;
+  unassign(): void;
+  setDefaultConsumeTimeout(milliseconds: number): void;
+  /** Once a first record is there, a poll returns what is queued instead of waiting for more. */
+  setDefaultIsTimeoutOnlyForFirstMessage(onlyForFirst: boolean): void;
+  consume(count: number, callback: Callback<NativeMessage[]>): void;
+  pause(partitions: NativeTopicPartition[]): void;
+  resume(partitions: NativeTopicPartition[]): void;
+  seek(
+    position: NativeTopicPartitionOffset,
+    timeoutMilliseconds: number,
+    callback: (error?: NativeError) => void,
+  ): void;
+  commitCb(offsets: NativeTopicPartitionOffset[], callback: (error?: NativeError) => void): void;
+  committed(
+    partitions: NativeTopicPartition[],
+    timeoutMilliseconds: number,
+    callback: Callback<NativeTopicPartitionOffset[]>,
+  ): void;
+  getWatermarkOffsets(
+    topic: string,
+    partition: number,
+  ): { readonly lowOffset: number; readonly highOffset: number };
+  on(event: 'event.error', listener: (error: NativeError) => void): void;
+  on(
+    event: 'event.log',
+    listener: (log: { severity: number; fac: string; message: string }) => void,
+  ): void;
+}
+
+/** One header of a record to produce, as the addon takes them: repeated names are repeated entries. */
+export type NativeHeader = Readonly<Record<string, Buffer | string>>;
+
+export interface DeliveryReport {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly opaque: unknown;
+}
+
+export interface NativeProducer {
+  connect(options: { timeout?: number }, callback: Callback<unknown>): void;
+  disconnect(callback: Callback<unknown>): void;
+  /** Delivery reports served by a thread of the addon's, with no timer in JavaScript. */
+  setPollInBackground(inBackground: boolean): void;
+  /** Queues one record; throws when librdkafka refuses it at once (its queue full, too large). */
+  produce(
+    topic: string,
+    partition: number | null,
+    value: Buffer | null,
+    key: Buffer | null,
+    timestamp: number | null,
+    opaque: unknown,
+    headers: NativeHeader[],
+  ): void;
+  on(
+    event: 'delivery-report',
+    listener: (error: NativeError | null, report: DeliveryReport) => void,
+  ): void;
+  on(event: 'event.error', listener: (error: NativeError) => void): void;
+}
+
+export interface LibrdkafkaModule {
+  readonly KafkaConsumer: new (
+    settings: LibrdkafkaSettings,
+    topicSettings: LibrdkafkaSettings,
+  ) => NativeConsumer;
+  readonly Producer: new (settings: LibrdkafkaSettings) => NativeProducer;
+  readonly CODES: { readonly ERRORS: Readonly<Record<string, number>> };
+  readonly librdkafkaVersion: string;
+}
+
+/** The addon, loaded by the first client that asks for the librdkafka driver (require caches it). */
+export function loadLibrdkafka(): LibrdkafkaModule {
+  try {
+    return createRequire(import.meta.url)('@confluentinc/kafka-javascript') as LibrdkafkaModule;
+  } catch (error) {
+    throw new KafkaDriverUnavailableError(error);
+  }
+}

@@ -1,0 +1,187 @@
+import type { HeaderValue, OutgoingRecord } from '@ricochet/core';
+import { connectChecked, librdkafkaOf, type KafkaClient } from './client.js';
+import type {
+  DeliveryReport,
+  LibrdkafkaModule,
+  LibrdkafkaSettings,
+  NativeError,
+  NativeHeader,
+  NativeProducer,
+} from './librdkafka-api.js';
+import { librdkafkaErrorFrom } from './librdkafka-errors.js';
+import { librdkafkaConnectionSettings } from './librdkafka-settings.js';
+import {
+  PublishError,
+  type BulkProducer,
+  type BulkRecord,
+  type ReliableProducer,
+} from './producer.js';
+import { authorizationErrorFrom, topicsNamed } from './security.js';
+
+/**
+ * How long librdkafka may try to deliver a record before the send fails: about as long as one
+ * kafkajs send with its bounded retries (producer.ts), so that publish-health's timeout allows a
+ * few attempts on fresh producers with either driver. librdkafka's default (5 minutes) would
+ * hold records uncommitted through a whole outage without a word.
+ */
+const deliveryTimeoutMilliseconds = 16_000;
+
+/** Settles the send of one record when librdkafka reports its delivery. */
+interface PendingDelivery {
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** The headers as librdkafka takes them; a computed key keeps a header named `__proto__` a header. */
+function nativeHeaders(
+  headers: Readonly<Record<string, HeaderValue | HeaderValue[]>>,
+): NativeHeader[] {
+  const entries: NativeHeader[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    for (const one of Array.isArray(value) ? value : [value]) {
+      entries.push({ [name]: one });
+    }
+  }
+  return entries;
+}
+
+/**
+ * A producer on librdkafka's own API, each record's send settled by its delivery report (read by
+ * the addon's background thread). Records are sent as librdkafka batches them (linger.ms).
+ */
+class NativeSends {
+  readonly #librdkafka: LibrdkafkaModule;
+  readonly #producer: NativeProducer;
+
+  constructor(client: KafkaClient, settings: LibrdkafkaSettings) {
+    const { librdkafka, options } = librdkafkaOf(client);
+    this.#librdkafka = librdkafka;
+    this.#producer = new librdkafka.Producer({
+      ...librdkafkaConnectionSettings(options),
+      'message.timeout.ms': deliveryTimeoutMilliseconds,
+      // librdkafka refuses a record over 1 MB itself; the topic's max.message.bytes decides, as
+      // with kafkajs.
+      'message.max.bytes': 1_000_000_000,
+      dr_cb: true,
+      ...settings,
+    });
+    this.#producer.on('delivery-report', (error: NativeError | null, report: DeliveryReport) => {
+      const pending = report.opaque as PendingDelivery;
+      if (error) {
+        pending.reject(librdkafkaErrorFrom(this.#librdkafka, error));
+      } else {
+        pending.resolve();
+      }
+    });
+    this.#producer.on('event.error', (error) => {
+      options.logger.warn('librdkafka producer error', {
+        error: librdkafkaErrorFrom(this.#librdkafka, error),
+      });
+    });
+  }
+
+  async connect(): Promise<void> {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.#producer.connect({}, (error) => (error ? reject(error) : resolve()));
+      });
+    } catch (error) {
+      throw librdkafkaErrorFrom(this.#librdkafka, error);
+    }
+    this.#producer.setPollInBackground(true);
+  }
+
+  disconnect(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#producer.disconnect(() => resolve());
+    });
+  }
+
+  /** Resolves once every record is acknowledged; rejects with the first failure once all settled. */
+  async send(
+    records: readonly {
+      readonly topic: string;
+      readonly partition?: number;
+      readonly key: string | Buffer | null;
+      readonly value: Buffer | null;
+      readonly headers?: Readonly<Record<string, HeaderValue | HeaderValue[]>>;
+      readonly timestamp?: string;
+    }[],
+  ): Promise<void> {
+    const deliveries = records.map(
+      (record) =>
+        new Promise<void>((resolve, reject) => {
+          try {
+            this.#producer.produce(
+              record.topic,
+              record.partition ?? null,
+              record.value,
+              typeof record.key === 'string' ? Buffer.from(record.key) : record.key,
+              record.timestamp === undefined ? null : Number(record.timestamp),
+              { resolve, reject } satisfies PendingDelivery,
+              nativeHeaders(record.headers ?? {}),
+            );
+          } catch (error) {
+            reject(librdkafkaErrorFrom(this.#librdkafka, error));
+          }
+        }),
+    );
+    // Every record settles before the send does: none is left in flight behind a failure.
+    const settled = await Promise.allSettled(deliveries);
+    const failed = settled.find((outcome) => outcome.status === 'rejected');
+    if (failed !== undefined) {
+      throw failed.reason;
+    }
+  }
+}
+
+/**
+ * Idempotent, `acks=all`: librdkafka keeps the idempotent sequence in order with up to five
+ * requests in flight, and a record keeps its partition through librdkafka's retries.
+ */
+export function createLibrdkafkaReliableProducer(client: KafkaClient): ReliableProducer {
+  const sends = new NativeSends(client, {
+    'enable.idempotence': true,
+    acks: 'all',
+    'allow.auto.create.topics': false,
+  });
+  return {
+    connect: () =>
+      connectChecked(client, async () => {
+        try {
+          await sends.connect();
+        } catch (error) {
+          throw authorizationErrorFrom(
+            error,
+            'Write on the topics it publishes to (an idempotent producer is refused its producer id without Write on at least one topic, or IdempotentWrite on the cluster)',
+          );
+        }
+      }),
+    disconnect: () => sends.disconnect(),
+    publishAcknowledged: async (records: readonly OutgoingRecord[]) => {
+      if (records.length === 0) {
+        return;
+      }
+      try {
+        await sends.send(records);
+      } catch (error) {
+        const topics = [...new Set(records.map(({ topic }) => topic))];
+        throw new PublishError(
+          `publishing ${records.length} record(s) to ${topics.join(', ')} failed`,
+          authorizationErrorFrom(error, `Write on ${topicsNamed(topics)}`),
+        );
+      }
+    },
+  };
+}
+
+/** For filling topics fast: not idempotent; each send still waits for `acks=all`. */
+export function createLibrdkafkaBulkProducer(client: KafkaClient): BulkProducer {
+  const sends = new NativeSends(client, { acks: 'all', 'allow.auto.create.topics': false });
+  return {
+    connect: () => connectChecked(client, () => sends.connect()),
+    disconnect: () => sends.disconnect(),
+    send: (topic: string, records: readonly BulkRecord[]) =>
+      sends.send(records.map((record) => ({ ...record, topic }))),
+  };
+}

@@ -1,0 +1,547 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RicochetError, type ConsumedRecord, type HeaderValue, type Logger } from '@ricochet/core';
+import { librdkafkaOf, type KafkaClient } from './client.js';
+import type {
+  LibrdkafkaModule,
+  NativeConsumer,
+  NativeError,
+  NativeMessage,
+  NativeTopicPartition,
+  NativeTopicPartitionOffset,
+} from './librdkafka-api.js';
+import { librdkafkaErrorFrom } from './librdkafka-errors.js';
+import { librdkafkaConnectionSettings } from './librdkafka-settings.js';
+import { authorizationErrorFrom, refusedResource, topicsNamed } from './security.js';
+import {
+  isOutOfGeneration,
+  NoGroupSessionError,
+  type ServiceConsumer,
+  type ServiceConsumerOptions,
+  type Subscription,
+} from './service-consumer.js';
+
+/** librdkafka's rebalance callback codes. */
+const assignPartitions = -175;
+const revokePartitions = -174;
+/** librdkafka's offset for "where the group committed, else auto.offset.reset" and the start. */
+const committedOffset = -1001;
+const beginningOffset = -2;
+
+/**
+ * The most records one poll hands over. The records already fetched are in librdkafka's queue;
+ * a poll only moves them into JavaScript, so this bounds the batches in hand, not the fetches.
+ */
+const maxRecordsPerPoll = 2_000;
+
+/**
+ * How long one poll waits for a first record: also how soon a stop is noticed by a consumer
+ * with nothing to read.
+ */
+const maxPollWaitMilliseconds = 500;
+
+/** kafkajs restarts a crashed consumer after its retry time; the same pause here. */
+const restartDelayMilliseconds = 1_000;
+
+/** How long a seek may take inside librdkafka before it is reported as failed. */
+const seekTimeoutMilliseconds = 5_000;
+
+/** A partition's key in this consumer's maps. */
+function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+/** The group rebalanced, or the consumer restarts: the batch's partition may be someone else's. */
+class BatchSupersededError extends RicochetError {
+  constructor() {
+    super('the group rebalanced while the batch was handled; its partition is read again', {
+      code: 'BATCH_SUPERSEDED',
+      retriable: true,
+    });
+  }
+}
+
+/**
+ * A service's consumer on librdkafka's own consumer API (`KafkaConsumer.consume(n)`), which reads
+ * about twice as fast as the addon's KafkaJS-style layer (docs/drivers.md). It keeps the port's
+ * kafkajs-shaped contract:
+ *
+ * - batches: one poll's records, split by partition, handed to `eachBatch` up to
+ *   `partitionsConsumedConcurrently` at a time; the next poll waits for all of them, so the
+ *   batches in hand hold back the next batches as with kafkajs;
+ * - resolve: a batch that ends with records unresolved makes the partition read again from the
+ *   first of them, as kafkajs fetches again past the last resolved offset;
+ * - pauses are kept across rebalances and applied once the partition is assigned (librdkafka
+ *   refuses to pause a partition it does not own), and forgotten by a restart;
+ * - a seek, a rebalance or a stop ends the batches in hand (`isCurrent`);
+ * - a batch handler that throws crashes the consumer, which leaves the group and joins again
+ *   after `restartDelayMilliseconds`, reading from the committed offsets, as kafkajs restarts.
+ *
+ * librdkafka sends the group heartbeats from its own thread, and serves a rebalance on the next
+ * poll: a member joining waits for the batches in hand (at most max.poll.interval.ms).
+ */
+export class LibrdkafkaServiceConsumer implements ServiceConsumer {
+  readonly #librdkafka: LibrdkafkaModule;
+  readonly #client: KafkaClient;
+  readonly #options: ServiceConsumerOptions;
+  readonly #logger: Logger;
+  readonly #joined: ((groupId: string, assignment: Record<string, number[]>) => void)[] = [];
+  readonly #rebalancing: (() => void)[] = [];
+  readonly #crashed: ((error: Error, restart: boolean) => void)[] = [];
+
+  #subscription: Subscription | undefined;
+  #native: NativeConsumer | undefined;
+  /** Bumped by every assignment, revocation and restart: a batch of an older one is not current. */
+  #generation = 0;
+  #assigned = new Set<string>();
+  readonly #paused = new Map<string, NativeTopicPartition>();
+  /** Bumped per partition by every seek: a batch read before it is not current. */
+  readonly #seeks = new Map<string, number>();
+  readonly #seeksUnderway = new Set<Promise<void>>();
+  #running = false;
+  #polling: Promise<void> | undefined;
+  #restart: AbortController | undefined;
+
+  constructor(client: KafkaClient, options: ServiceConsumerOptions) {
+    const { librdkafka, options: connection } = librdkafkaOf(client);
+    this.#librdkafka = librdkafka;
+    this.#client = client;
+    this.#options = options;
+    this.#logger = connection.logger;
+  }
+
+  onGroupJoin(listener: (groupId: string, assignment: Record<string, number[]>) => void): void {
+    this.#joined.push(listener);
+  }
+
+  onRebalancing(listener: () => void): void {
+    this.#rebalancing.push(listener);
+  }
+
+  onCrash(listener: (error: Error, restart: boolean) => void): void {
+    this.#crashed.push(listener);
+  }
+
+  async start(subscription: Subscription, stopped?: AbortSignal): Promise<void> {
+    this.#subscription = subscription;
+    await this.#join(stopped);
+    this.#running = true;
+    this.#polling = this.#poll();
+  }
+
+  /** Makes a librdkafka consumer, connects it and subscribes: the group join follows on polling. */
+  async #join(stopped?: AbortSignal): Promise<void> {
+    const subscription = this.#subscription!;
+    const native = new this.#librdkafka.KafkaConsumer(
+      {
+        ...librdkafkaConnectionSettings(librdkafkaOf(this.#client).options),
+        'group.id': this.#options.groupId,
+        'session.timeout.ms': this.#options.sessionTimeoutMilliseconds,
+        'enable.auto.commit': false,
+        'enable.auto.offset.store': false,
+        'allow.auto.create.topics': false,
+        ...(this.#options.maxWaitMilliseconds === undefined
+          ? {}
+          : { 'fetch.wait.max.ms': this.#options.maxWaitMilliseconds }),
+        ...(this.#options.maxBytesPerPartition === undefined
+          ? {}
+          : { 'max.partition.fetch.bytes': this.#options.maxBytesPerPartition }),
+        rebalance_cb: (error: NativeError, assignment: NativeTopicPartition[]) => {
+          void this.#rebalanced(native, error, assignment);
+        },
+      },
+      { 'auto.offset.reset': subscription.fromBeginning ? 'earliest' : 'latest' },
+    );
+    native.on('event.error', (error) => {
+      this.#logger.warn('librdkafka consumer error', {
+        error: librdkafkaErrorFrom(this.#librdkafka, error),
+      });
+    });
+    native.setDefaultConsumeTimeout(maxPollWaitMilliseconds);
+    native.setDefaultIsTimeoutOnlyForFirstMessage(true);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        native.connect({}, (error) => (error ? reject(error) : resolve()));
+      });
+    } catch (error) {
+      throw librdkafkaErrorFrom(this.#librdkafka, error);
+    }
+    if (stopped?.aborted) {
+      await disconnectNative(native);
+      stopped.throwIfAborted();
+    }
+    native.subscribe([...subscription.topics, ...(subscription.topicsFromBeginning ?? [])]);
+    this.#native = native;
+  }
+
+  async #rebalanced(
+    native: NativeConsumer,
+    error: NativeError,
+    assignment: NativeTopicPartition[],
+  ): Promise<void> {
+    this.#generation += 1;
+    if (error.code !== assignPartitions) {
+      if (error.code !== revokePartitions) {
+        this.#logger.warn('librdkafka rebalance failed; the consumer joins again', {
+          error: librdkafkaErrorFrom(this.#librdkafka, error),
+        });
+      }
+      this.#assigned = new Set();
+      this.#notify(this.#rebalancing, (listener) => listener());
+      native.unassign();
+      return;
+    }
+    const positioned = await this.#startingPositions(native, assignment);
+    if (native !== this.#native || !this.#running) {
+      return;
+    }
+    native.assign(positioned);
+    this.#assigned = new Set(
+      assignment.map(({ topic, partition }) => partitionKey(topic, partition)),
+    );
+    const paused = [...this.#paused.entries()]
+      .filter(([key]) => this.#assigned.has(key))
+      .map(([, place]) => place);
+    if (paused.length > 0) {
+      native.pause(paused);
+    }
+    const byTopic: Record<string, number[]> = {};
+    for (const { topic, partition } of assignment) {
+      (byTopic[topic] ??= []).push(partition);
+    }
+    this.#notify(this.#joined, (listener) => listener(this.#options.groupId, byTopic));
+  }
+
+  /**
+   * Where each assigned partition starts: the group's committed offset, else the policy of its
+   * topic. librdkafka has one `auto.offset.reset` for all, so the topics read from their
+   * beginning without a committed offset (`topicsFromBeginning`) are looked up here when the
+   * rest start at the end.
+   */
+  async #startingPositions(
+    native: NativeConsumer,
+    assignment: NativeTopicPartition[],
+  ): Promise<NativeTopicPartitionOffset[]> {
+    const subscription = this.#subscription!;
+    const fromBeginning = new Set(subscription.topicsFromBeginning ?? []);
+    const lookedUp = subscription.fromBeginning
+      ? []
+      : assignment.filter(({ topic }) => fromBeginning.has(topic));
+    const positions = assignment.map(({ topic, partition }) => ({
+      topic,
+      partition,
+      offset: committedOffset,
+    }));
+    if (lookedUp.length === 0) {
+      return positions;
+    }
+    const committed = await new Promise<NativeTopicPartitionOffset[]>((resolve, reject) => {
+      native.committed(lookedUp, this.#options.sessionTimeoutMilliseconds, (error, offsets) =>
+        error ? reject(librdkafkaErrorFrom(this.#librdkafka, error)) : resolve(offsets),
+      );
+    });
+    const uncommitted = new Set(
+      committed
+        .filter(({ offset }) => offset < 0)
+        .map(({ topic, partition }) => partitionKey(topic, partition)),
+    );
+    return positions.map((position) =>
+      uncommitted.has(partitionKey(position.topic, position.partition))
+        ? { ...position, offset: beginningOffset }
+        : position,
+    );
+  }
+
+  async #poll(): Promise<void> {
+    while (this.#running) {
+      const native = this.#native;
+      if (native === undefined) {
+        return;
+      }
+      await Promise.all(this.#seeksUnderway);
+      let messages: NativeMessage[];
+      try {
+        messages = await new Promise<NativeMessage[]>((resolve, reject) => {
+          native.consume(maxRecordsPerPoll, (error, read) =>
+            error ? reject(error) : resolve(read),
+          );
+        });
+      } catch (error) {
+        if (await this.#pollFailed(librdkafkaErrorFrom(this.#librdkafka, error))) {
+          continue;
+        }
+        return;
+      }
+      if (messages.length === 0 || !this.#running || native !== this.#native) {
+        continue;
+      }
+      try {
+        await this.#handle(messages);
+      } catch (error) {
+        this.#crash(error instanceof Error ? error : new Error(String(error)), true);
+        return;
+      }
+    }
+  }
+
+  /**
+   * A failed poll: a refusal for want of an ACL crashes the consumer for good, as kafkajs does;
+   * anything else librdkafka retries itself, so the poll goes on after a pause. Returns whether
+   * polling goes on.
+   */
+  async #pollFailed(error: unknown): Promise<boolean> {
+    if (refusedResource(error) !== undefined) {
+      const topics = [
+        ...this.#subscription!.topics,
+        ...(this.#subscription!.topicsFromBeginning ?? []),
+      ];
+      this.#crash(
+        authorizationErrorFrom(error, {
+          group: `Read on group ${this.#options.groupId}`,
+          topic: `Read on ${topicsNamed(topics)}`,
+          cluster: 'the cluster permission it was refused',
+        }) as Error,
+        false,
+      );
+      return false;
+    }
+    this.#logger.debug('librdkafka poll failed; polling again', { error });
+    await sleep(maxPollWaitMilliseconds);
+    return this.#running;
+  }
+
+  /** One poll's records, as a batch per partition, `partitionsConsumedConcurrently` at a time. */
+  async #handle(messages: readonly NativeMessage[]): Promise<void> {
+    const byPartition = new Map<string, NativeMessage[]>();
+    for (const message of messages) {
+      const key = partitionKey(message.topic, message.partition);
+      const batch = byPartition.get(key);
+      if (batch === undefined) {
+        byPartition.set(key, [message]);
+      } else {
+        batch.push(message);
+      }
+    }
+    const batches = [...byPartition.values()];
+    const concurrency = Math.max(1, this.#subscription!.partitionsConsumedConcurrently ?? 1);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) {
+        const batch = batches[next]!;
+        next += 1;
+        await this.#handleBatch(batch);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, batches.length) }, worker));
+  }
+
+  async #handleBatch(messages: readonly NativeMessage[]): Promise<void> {
+    const native = this.#native!;
+    const { topic, partition } = messages[0]!;
+    const key = partitionKey(topic, partition);
+    const generation = this.#generation;
+    const seeks = this.#seeks.get(key) ?? 0;
+    const last = messages[messages.length - 1]!.offset;
+    let resolved = messages[0]!.offset - 1;
+    const isCurrent = (): boolean =>
+      this.#running &&
+      native === this.#native &&
+      this.#generation === generation &&
+      (this.#seeks.get(key) ?? 0) === seeks;
+    await this.#subscription!.eachBatch({
+      topic,
+      partition,
+      records: messages.map(toConsumedRecord),
+      ...watermarkOf(native, topic, partition, last),
+      resolve: (offset) => {
+        resolved = Math.max(resolved, Number(offset));
+      },
+      heartbeat: async () => {
+        if (native !== this.#native || this.#generation !== generation) {
+          throw new BatchSupersededError();
+        }
+      },
+      isCurrent,
+    });
+    // kafkajs fetches a partition again past its last resolved offset; librdkafka would go on
+    // past the whole poll.
+    if (resolved < last && isCurrent()) {
+      this.#seekNative(native, topic, partition, resolved + 1);
+    }
+  }
+
+  #seekNative(native: NativeConsumer, topic: string, partition: number, offset: number): void {
+    const seek = new Promise<void>((resolve) => {
+      native.seek({ topic, partition, offset }, seekTimeoutMilliseconds, (error) => {
+        if (error) {
+          this.#logger.warn('librdkafka seek failed', {
+            topic,
+            partition,
+            offset,
+            error: librdkafkaErrorFrom(this.#librdkafka, error),
+          });
+        }
+        resolve();
+      });
+    });
+    this.#seeksUnderway.add(seek);
+    void seek.then(() => this.#seeksUnderway.delete(seek));
+  }
+
+  /**
+   * Reports the crash; a restart leaves the group and joins again, reading from the committed
+   * offsets with no pause kept (as kafkajs's restart makes a new consumer group).
+   */
+  #crash(error: Error, restart: boolean): void {
+    const native = this.#native;
+    this.#native = undefined;
+    this.#generation += 1;
+    this.#assigned = new Set();
+    this.#paused.clear();
+    this.#notify(this.#crashed, (listener) => listener(error, restart));
+    const disconnected = native === undefined ? Promise.resolve() : disconnectNative(native);
+    if (!restart || !this.#running) {
+      this.#running = false;
+      return;
+    }
+    const restarting = new AbortController();
+    this.#restart = restarting;
+    void disconnected
+      .then(() => sleep(restartDelayMilliseconds, undefined, { signal: restarting.signal }))
+      .then(() => this.#join(restarting.signal))
+      .then(() => {
+        this.#polling = this.#poll();
+      })
+      .catch((restartError: unknown) => {
+        if (!restarting.signal.aborted) {
+          this.#running = false;
+          this.#notify(this.#crashed, (listener) =>
+            listener(
+              restartError instanceof Error ? restartError : new Error(String(restartError)),
+              false,
+            ),
+          );
+        }
+      });
+  }
+
+  #notify<T>(listeners: readonly T[], call: (listener: T) => void): void {
+    for (const listener of listeners) {
+      call(listener);
+    }
+  }
+
+  async commit(topic: string, partition: number, offset: string, metadata?: string): Promise<void> {
+    const native = this.#native;
+    if (native === undefined) {
+      throw new NoGroupSessionError();
+    }
+    try {
+      await new Promise<void>((resolve, reject) => {
+        native.commitCb(
+          [
+            {
+              topic,
+              partition,
+              offset: Number(offset),
+              ...(metadata === undefined ? {} : { metadata }),
+            },
+          ],
+          (error) => (error ? reject(error) : resolve()),
+        );
+      });
+    } catch (failure) {
+      const error = librdkafkaErrorFrom(this.#librdkafka, failure);
+      if (isOutOfGeneration(error)) {
+        this.#notify(this.#rebalancing, (listener) => listener());
+      }
+      throw error;
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    this.#running = false;
+    this.#restart?.abort();
+    await this.#polling;
+    const native = this.#native;
+    this.#native = undefined;
+    if (native !== undefined) {
+      await disconnectNative(native);
+    }
+  }
+
+  pause(topic: string, partition: number): void {
+    const key = partitionKey(topic, partition);
+    this.#paused.set(key, { topic, partition });
+    if (this.#assigned.has(key)) {
+      this.#native?.pause([{ topic, partition }]);
+    }
+  }
+
+  resume(topic: string, partition: number): void {
+    const key = partitionKey(topic, partition);
+    if (this.#paused.delete(key) && this.#assigned.has(key)) {
+      this.#native?.resume([{ topic, partition }]);
+    }
+  }
+
+  seek(topic: string, partition: number, offset: string): void {
+    const key = partitionKey(topic, partition);
+    this.#seeks.set(key, (this.#seeks.get(key) ?? 0) + 1);
+    const native = this.#native;
+    if (native !== undefined && this.#assigned.has(key)) {
+      this.#seekNative(native, topic, partition, Number(offset));
+    }
+  }
+
+  pausedPartitions(topic: string): readonly number[] {
+    return [...this.#paused.values()]
+      .filter((place) => place.topic === topic)
+      .map(({ partition }) => partition);
+  }
+}
+
+function disconnectNative(native: NativeConsumer): Promise<void> {
+  return new Promise((resolve) => {
+    native.disconnect(() => resolve());
+  });
+}
+
+/** The partition's high watermark as librdkafka last saw it, falling back to the batch's end. */
+function watermarkOf(
+  native: NativeConsumer,
+  topic: string,
+  partition: number,
+  last: number,
+): { highWatermark: string; readToEnd: boolean } {
+  let high = last + 1;
+  try {
+    high = Math.max(high, native.getWatermarkOffsets(topic, partition).highOffset);
+  } catch {
+    // Not known yet (no fetch response seen): the batch's end is the best known.
+  }
+  return { highWatermark: String(high), readToEnd: last + 1 >= high };
+}
+
+/** librdkafka's message as Ricochet's record; repeated headers become a list, as kafkajs gives them. */
+function toConsumedRecord(message: NativeMessage): ConsumedRecord {
+  const headers = new Map<string, HeaderValue | HeaderValue[]>();
+  for (const header of message.headers ?? []) {
+    for (const [name, value] of Object.entries(header)) {
+      const known = headers.get(name);
+      headers.set(
+        name,
+        known === undefined ? value : Array.isArray(known) ? [...known, value] : [known, value],
+      );
+    }
+  }
+  const key = message.key;
+  return {
+    topic: message.topic,
+    partition: message.partition,
+    offset: String(message.offset),
+    timestamp: String(message.timestamp),
+    key: key === undefined || key === null ? null : Buffer.isBuffer(key) ? key : Buffer.from(key),
+    value: message.value,
+    headers: Object.fromEntries(headers),
+  };
+}
