@@ -1,10 +1,6 @@
 import type { ArchiveStore } from '@ricochet/archive';
 import { createDlqArchiver, type DlqArchiver } from '@ricochet/dlq-archiver';
-import {
-  testConnection,
-  testLogger,
-  testMaxWaitMilliseconds,
-} from '@ricochet/testing';
+import { testConnection, testLogger, testMaxWaitMilliseconds } from '@ricochet/testing';
 
 /**
  * An in-process archiver of `dlqTopic` for `groupId` on `store`, not yet started. It backs off
