@@ -1,6 +1,7 @@
 // A running set of delay consumers (one per tier) and a dead-letter collector, shared by the
 // pipeline tests. Tier topics are shared by design, so the fixture recreates them empty.
 import { parseTierLadder, redeliveryTopic, type TierLadder } from '@ricochet/core';
+import type { KafkaDriver } from '@ricochet/kafka';
 import {
   createDelayConsumer,
   type DelayConsumer,
@@ -67,7 +68,10 @@ export async function recreateTopics(topics: readonly string[], partitions: numb
   );
 }
 
-export async function startPipelineFixture(): Promise<PipelineFixture> {
+/** `delayDriver`: the delay services' Kafka driver when it is not the tests' (a mixed deployment). */
+export async function startPipelineFixture(
+  options: { readonly delayDriver?: KafkaDriver } = {},
+): Promise<PipelineFixture> {
   const ladder = parseTierLadder(testLadderText);
   const dlqTopic = uniqueName('dlq');
   await recreateTopics(
@@ -79,6 +83,7 @@ export async function startPipelineFixture(): Promise<PipelineFixture> {
   const delayConsumers: DelayConsumer[] = ladder.map((tier) =>
     createDelayConsumer({
       ...testConnection(),
+      ...(options.delayDriver === undefined ? {} : { driver: options.delayDriver }),
       tier: tier.topic,
       groupId: uniqueName(`delay-${tier.topic}`),
       dlqTopic,

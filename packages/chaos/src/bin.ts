@@ -57,6 +57,7 @@ const parser = yargs(hideBin(process.argv))
         'redelivery topic; default: the profile’s)',
     ),
   )
+  .option('driver', text('the services’ Kafka driver: kafkajs or librdkafka (default kafkajs)'))
   .option(
     'max-handler-latency-ms',
     text('each handler call first waits 0 to this many ms (per record, from the seed)'),

@@ -50,6 +50,8 @@ export function planFleet(options: ChaosOptions, context: FleetContext): Fleet {
     String(options.sessionTimeoutMs),
     '--shutdown-timeout-ms',
     String(serviceShutdownTimeoutMilliseconds),
+    '--driver',
+    options.driver,
   ];
   const spec = (
     name: string,

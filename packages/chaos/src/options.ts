@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import {
+  choiceOption,
   ConfigError,
   parseDuration,
   parseTierLadder,
@@ -7,6 +8,7 @@ import {
   type Tier,
   type TierLadder,
 } from '@ricochet/core';
+import { defaultKafkaDriver, kafkaDrivers, type KafkaDriver } from '@ricochet/kafka';
 import {
   orderings,
   redeliveryChoices,
@@ -38,6 +40,7 @@ export interface ChaosFlags {
   readonly maxInFlight?: string | undefined;
   readonly ordering?: string | undefined;
   readonly redelivery?: string | undefined;
+  readonly driver?: string | undefined;
   readonly maxHandlerLatencyMs?: string | undefined;
   readonly sessionTimeoutMs?: string | undefined;
   readonly resolveTimeout?: string | undefined;
@@ -90,6 +93,8 @@ export interface ChaosOptions {
   readonly judgeKeyStrictOrder: boolean;
   /** Where the delay services send due retries: the main consumers' `--redelivery`. */
   readonly redelivery: Redelivery;
+  /** The Kafka driver of every service the run starts (`--driver`); the run's own clients use kafkajs. */
+  readonly driver: KafkaDriver;
   readonly maxHandlerLatencyMs: number;
   readonly sessionTimeoutMs: number;
   readonly resolveTimeoutMs: number;
@@ -274,6 +279,7 @@ export function compileChaosOptions(
     ordering: ordering as Ordering | undefined,
     judgeKeyStrictOrder: ordering === 'key-strict' || values.ordering === 'key-strict',
     redelivery: redelivery as Redelivery,
+    driver: choiceOption('--driver', flags.driver, kafkaDrivers, defaultKafkaDriver),
     maxHandlerLatencyMs: wholeNumber(
       '--max-handler-latency-ms',
       pick(flags.maxHandlerLatencyMs, values.maxHandlerLatencyMs),

@@ -111,7 +111,7 @@ export function renderSummary(report: ChaosReport): string {
     `profile ${options.profile} · seed ${options.seed} · ladder ${formatTierLadder(options.ladder)} · ` +
       `${options.records} records at ${options.rate}/s · ` +
       `ordering ${options.ordering ?? `${defaultOrdering} (default)`} · ` +
-      `redelivery ${options.redelivery} · ` +
+      `redelivery ${options.redelivery} · driver ${options.driver} · ` +
       `max-in-flight ${options.maxInFlight} · ` +
       `handler latency 0-${options.maxHandlerLatencyMs} ms · ${report.runDirectory}`,
     '',
