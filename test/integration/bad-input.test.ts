@@ -13,7 +13,7 @@ import {
 } from '@ricochet/core';
 import type { ArchivedRecord } from '@ricochet/archive';
 import { createBulkProducer, type BulkProducer } from '@ricochet/kafka';
-import { sleep, testKafka, waitFor, type CollectedRecord } from '@ricochet/testing';
+import { sleep, testDriver, testKafka, waitFor, type CollectedRecord } from '@ricochet/testing';
 import {
   badInputCases,
   caseFamilies,
@@ -32,6 +32,20 @@ function comparable(headers: RecordHeaders): Record<string, string[]> {
       name,
       Array.isArray(value) ? value.map(hex) : [hex(value)],
     ]),
+  );
+}
+
+/**
+ * The headers as the tests' driver can carry them. librdkafka's C API gives a header's name as
+ * a C string, so it cuts the name at its first NUL byte, both ways (docs/drivers.md): on that
+ * driver the case of a NUL in a name shows the cut name, not the one sent.
+ */
+function carried(headers: RecordHeaders): RecordHeaders {
+  if (testDriver() !== 'librdkafka') {
+    return headers;
+  }
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name.split('\u0000')[0]!, value]),
   );
 }
 
@@ -199,7 +213,7 @@ describe('bad input: malformed records through the real services (real broker, r
       true,
     );
     expect(comparable(deadLetter!.headers), 'user headers travel unchanged').to.deep.include(
-      comparable(produced!.headers as RecordHeaders),
+      comparable(carried(produced!.headers as RecordHeaders)),
     );
     await expectArchived(item, deadLetter!);
   }

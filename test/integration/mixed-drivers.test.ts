@@ -71,8 +71,11 @@ for (const { main, delay } of pairings) {
         'every record handled or dead-lettered',
         () =>
           succeeded.size === failuresPlanned.size - deadLettered.length &&
-          pipeline.deadLetters.filter((record) => record.topic === pipeline.dlqTopic).length >=
-            deadLettered.length,
+          pipeline.deadLetters.filter(
+            (record) => record.headers[RetryHeader.originalTopic]?.toString() === topic,
+          ).length >= deadLettered.length
+            ? true
+            : undefined,
         { timeoutMilliseconds: 60_000 },
       );
       for (const [id, k] of failuresPlanned) {

@@ -32,6 +32,16 @@ interface PendingDelivery {
   readonly reject: (error: unknown) => void;
 }
 
+/**
+ * An empty Buffer the addon sends as empty rather than as null. The addon (1.10.1) takes a Buffer
+ * without memory behind it for null, and an empty Buffer of its own has none: an empty value
+ * would become a tombstone and an empty key no key. A view of no bytes into one byte has memory
+ * behind it.
+ */
+function sentAsIs(buffer: Buffer): Buffer {
+  return buffer.length === 0 ? Buffer.alloc(1).subarray(0, 0) : buffer;
+}
+
 /** The headers as librdkafka takes them; a computed key keeps a header named `__proto__` a header. */
 function nativeHeaders(
   headers: Readonly<Record<string, HeaderValue | HeaderValue[]>>,
@@ -39,7 +49,7 @@ function nativeHeaders(
   const entries: NativeHeader[] = [];
   for (const [name, value] of Object.entries(headers)) {
     for (const one of Array.isArray(value) ? value : [value]) {
-      entries.push({ [name]: one });
+      entries.push({ [name]: Buffer.isBuffer(one) ? sentAsIs(one) : one });
     }
   }
   return entries;
@@ -115,8 +125,10 @@ class NativeSends {
             this.#producer.produce(
               record.topic,
               record.partition ?? null,
-              record.value,
-              typeof record.key === 'string' ? Buffer.from(record.key) : record.key,
+              record.value === null ? null : sentAsIs(record.value),
+              record.key === null
+                ? null
+                : sentAsIs(typeof record.key === 'string' ? Buffer.from(record.key) : record.key),
               record.timestamp === undefined ? null : Number(record.timestamp),
               { resolve, reject } satisfies PendingDelivery,
               nativeHeaders(record.headers ?? {}),

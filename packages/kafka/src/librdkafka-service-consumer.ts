@@ -198,9 +198,14 @@ export class LibrdkafkaServiceConsumer implements ServiceConsumer {
     this.#assigned = new Set(
       assignment.map(({ topic, partition }) => partitionKey(topic, partition)),
     );
-    const paused = [...this.#paused.entries()]
-      .filter(([key]) => this.#assigned.has(key))
-      .map(([, place]) => place);
+    // librdkafka keeps a partition's pause through an unassign: one paused while this member
+    // owned it before is still paused now unless resumed here.
+    const [paused, unpaused] = partitionBy(assignment, ({ topic, partition }) =>
+      this.#paused.has(partitionKey(topic, partition)),
+    );
+    if (unpaused.length > 0) {
+      native.resume(unpaused);
+    }
     if (paused.length > 0) {
       native.pause(paused);
     }
@@ -500,6 +505,15 @@ export class LibrdkafkaServiceConsumer implements ServiceConsumer {
   }
 }
 
+function partitionBy<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  const passed: T[] = [];
+  const failed: T[] = [];
+  for (const item of items) {
+    (test(item) ? passed : failed).push(item);
+  }
+  return [passed, failed];
+}
+
 function disconnectNative(native: NativeConsumer): Promise<void> {
   return new Promise((resolve) => {
     native.disconnect(() => resolve());
@@ -522,11 +536,25 @@ function watermarkOf(
   return { highWatermark: String(high), readToEnd: last + 1 >= high };
 }
 
+/**
+ * One header entry of the addon's. It sets each header on a fresh object by assignment, so a
+ * header named `__proto__` does not become a property: its value becomes the object's
+ * prototype, where it is found again.
+ */
+function headerEntries(header: Readonly<Record<string, Buffer | string>>): [string, HeaderValue][] {
+  const entries: [string, HeaderValue][] = Object.entries(header);
+  const prototype: unknown = Object.getPrototypeOf(header);
+  if (Buffer.isBuffer(prototype)) {
+    entries.push(['__proto__', prototype]);
+  }
+  return entries;
+}
+
 /** librdkafka's message as Ricochet's record; repeated headers become a list, as kafkajs gives them. */
 function toConsumedRecord(message: NativeMessage): ConsumedRecord {
   const headers = new Map<string, HeaderValue | HeaderValue[]>();
   for (const header of message.headers ?? []) {
-    for (const [name, value] of Object.entries(header)) {
+    for (const [name, value] of headerEntries(header)) {
       const known = headers.get(name);
       headers.set(
         name,
