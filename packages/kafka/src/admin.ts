@@ -191,3 +191,16 @@ export class TopicFailuresError extends AdminOperationError {
     this.failures = failures;
   }
 }
+
+/**
+ * Commit metadata as it was meant, from what the broker holds. The librdkafka driver's addon
+ * (1.10.1) writes metadata with the C string's NUL byte after it, and reads it back without its
+ * last byte whatever that is; Ricochet's metadata never ends in a NUL, so one there is dropped,
+ * and committed metadata is read through kafkajs on either driver.
+ */
+export function committedMetadata(stored: string | null | undefined): string | null {
+  if (stored === null || stored === undefined) {
+    return null;
+  }
+  return stored.endsWith('\u0000') ? stored.slice(0, -1) : stored;
+}

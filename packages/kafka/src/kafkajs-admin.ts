@@ -1,6 +1,7 @@
 import kafkajs from 'kafkajs';
 import {
   AdminOperationError,
+  committedMetadata,
   TopicFailuresError,
   type ClusterDescription,
   type CommittedPartitionOffset,
@@ -305,7 +306,7 @@ class KafkajsAdmin implements KafkaAdmin {
           partition,
           // kafkajs reports "nothing committed" as offset -1.
           offset: offset === '-1' ? undefined : offset,
-          metadata: metadata ?? null,
+          metadata: committedMetadata(metadata),
         }));
       },
       `Describe on group ${groupId} and on ${topicsNamed([topic])}`,
