@@ -1,14 +1,21 @@
-// `npm test`: every suite, as two mocha runs side by side on one broker and one schema registry.
-// Most integration tests wait on the broker (session timeouts, tier delays, restarts) rather than
-// use the CPU, so two runs at once take about half the time of one on a 2-core machine (16 min
-// in one run). Each run is serial within itself. The second one holds the files that start
-// brokers of their own (behind a fault proxy, a cluster, a secure one, one they restart) or use
-// only topics no other file touches; files that share topics (the pipeline fixture recreates the
-// tiers of its ladder, which the operations tests use too) all stay in the first, one after
-// another.
-import { spawn, type ChildProcess } from 'node:child_process';
+// `npm test`: every suite, as mocha runs side by side on a 2-core machine. Most integration tests
+// wait on the broker (session timeouts, tier delays, restarts) rather than use the CPU, so runs
+// side by side take about a third of the time of one (16 min in one run). Each run is serial
+// within itself.
+// - `shared` and `own` share one broker and one schema registry. `own` holds the files that start
+//   brokers of their own (behind a fault proxy, a cluster, a secure one, one they restart) or use
+//   only topics no other file touches; files that share topics (the pipeline fixture recreates
+//   the tiers of its ladder, which the operations tests use too) all stay in `shared`, one after
+//   another.
+// - `librdkafka` runs the suites issue 17 names again on the librdkafka driver
+//   (RICOCHET_KAFKA_DRIVER, which the tests and the services they start both read), on a broker
+//   of its own: its pipeline tests recreate the same tier topics as `shared`'s.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { kafkaScript } from '@ricochet/testing';
 import { mochaGlobalSetup, mochaGlobalTeardown } from './setup.js';
 
 const ownBrokersOrTopics = [
@@ -21,13 +28,36 @@ const ownBrokersOrTopics = [
   'test/integration/key-strict-faults.test.ts',
 ];
 
-const missing = ownBrokersOrTopics.filter((file) => !existsSync(file));
+/** The suites that run on both drivers; every other file runs on the default one (kafkajs). */
+const onEveryDriver = [
+  'test/integration/pipeline.test.ts',
+  'test/integration/delay-consumer.test.ts',
+  'test/integration/archive-e2e.test.ts',
+  'test/integration/resilience.test.ts',
+  'test/integration/bad-input.test.ts',
+  'test/integration/kafka-admin.test.ts',
+];
+
+/** The librdkafka run's broker (scripts/kafka), apart from the shared one. */
+const librdkafkaBroker = {
+  RICOCHET_STATE_DIR: '.state/librdkafka-tests',
+  RICOCHET_KAFKA_PORT: '29492',
+  RICOCHET_KAFKA_CONTROLLER_PORT: '29493',
+};
+
+const missing = [...ownBrokersOrTopics, ...onEveryDriver].filter((file) => !existsSync(file));
 if (missing.length > 0) {
   throw new Error(`test/run.ts names files that do not exist: ${missing.join(', ')}`);
 }
 
 const mocha = 'node_modules/mocha/bin/mocha.js';
-const runs: ReadonlyArray<{ readonly name: string; readonly args: readonly string[] }> = [
+interface MochaRun {
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+const runs: readonly MochaRun[] = [
   {
     name: 'shared',
     args: [
@@ -37,16 +67,46 @@ const runs: ReadonlyArray<{ readonly name: string; readonly args: readonly strin
     ],
   },
   { name: 'own', args: ownBrokersOrTopics },
+  {
+    name: 'librdkafka',
+    args: onEveryDriver,
+    environment: {
+      RICOCHET_KAFKA_DRIVER: 'librdkafka',
+      KAFKA_BROKERS: `127.0.0.1:${librdkafkaBroker.RICOCHET_KAFKA_PORT}`,
+    },
+  },
 ];
+
+const runScript = promisify(execFile);
+const librdkafkaBrokerScript = (command: 'reset' | 'start') =>
+  runScript(kafkaScript, [command], {
+    env: { ...process.env, ...librdkafkaBroker },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+
+/**
+ * The librdkafka driver is an optional dependency, a native addon built on install: without it
+ * the run stops here, saying how to build it, rather than fail in every test of that run.
+ */
+function checkLibrdkafkaAddon(): void {
+  try {
+    createRequire(import.meta.url)('@confluentinc/kafka-javascript');
+  } catch (error) {
+    process.stderr.write(
+      `npm test runs the suites on both Kafka drivers, and the librdkafka driver's addon is not built:\n  ${String(error)}\nBuild it as docs/drivers.md says (CKJS_LINKING=dynamic npm ci; .ci/run does it).\n`,
+    );
+    process.exit(1);
+  }
+}
 
 const children = new Set<ChildProcess>();
 
 /** Runs one mocha, its lines prefixed with its name; resolves with its exit code. */
-function runMocha(name: string, args: readonly string[]): Promise<number> {
+function runMocha({ name, args, environment }: MochaRun): Promise<number> {
   const started = Date.now();
   const child = spawn(process.execPath, [mocha, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: process.env,
+    env: { ...process.env, ...environment },
   });
   children.add(child);
   for (const stream of [child.stdout, child.stderr]) {
@@ -76,13 +136,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-await mochaGlobalSetup();
+checkLibrdkafkaAddon();
+// A broker left over from an interrupted run is emptied: every run starts clean.
+await librdkafkaBrokerScript('reset');
 let codes: number[] = [1];
 try {
+  await Promise.all([mochaGlobalSetup(), librdkafkaBrokerScript('start')]);
   if (stoppedBy === undefined) {
-    codes = await Promise.all(runs.map((run) => runMocha(run.name, run.args)));
+    codes = await Promise.all(runs.map((run) => runMocha(run)));
   }
 } finally {
-  await mochaGlobalTeardown();
+  await Promise.all([mochaGlobalTeardown(), librdkafkaBrokerScript('reset')]);
 }
 process.exit(codes.some((code) => code !== 0) ? 1 : 0);

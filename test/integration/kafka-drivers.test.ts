@@ -61,4 +61,55 @@ describe('the Kafka drivers against each other (real broker)', function () {
       });
     }
   }
+
+  it('a group with a member on each driver shares the partitions between them and reads each record once', async () => {
+    const topic = uniqueName('mixed-group');
+    const groupId = uniqueName('mixed-group');
+    await createTestTopics([topic], 4);
+    const assigned = new Map<KafkaDriver, number[]>();
+    const read: string[] = [];
+    const members = kafkaDrivers.map((driver) => {
+      const consumer = createServiceConsumer(clientOn(driver), {
+        groupId,
+        sessionTimeoutMilliseconds: 10_000,
+        maxWaitMilliseconds: 100,
+      });
+      consumer.onGroupJoin((_group, assignment) => assigned.set(driver, assignment[topic] ?? []));
+      return consumer;
+    });
+    try {
+      for (const member of members) {
+        await member.start({
+          topics: [topic],
+          fromBeginning: true,
+          eachBatch: async (batch) => {
+            for (const record of batch.records) {
+              read.push(record.key?.toString() ?? '');
+              batch.resolve(record.offset);
+            }
+          },
+        });
+      }
+      await waitFor('both members to own two partitions each', () =>
+        kafkaDrivers.every((driver) => assigned.get(driver)?.length === 2) ? true : undefined,
+      );
+      expect([...assigned.values()].flat().sort()).to.deep.equal([0, 1, 2, 3]);
+      const keys = Array.from({ length: 40 }, (_, index) => `k${index}`);
+      await produceRecords(
+        keys.map((key, index) => ({
+          topic,
+          partition: index % 4,
+          key: Buffer.from(key),
+          value: null,
+          headers: {},
+        })),
+      );
+      await waitFor('every record to be read', () =>
+        read.length >= keys.length ? true : undefined,
+      );
+      expect([...read].sort()).to.deep.equal([...keys].sort());
+    } finally {
+      await Promise.all(members.map((member) => member.disconnect()));
+    }
+  });
 });

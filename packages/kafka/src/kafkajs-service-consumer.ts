@@ -1,4 +1,4 @@
-import type kafkajs from 'kafkajs';
+import kafkajs from 'kafkajs';
 import { connectChecked, kafkajsClientOf, type KafkaClient } from './client.js';
 import { authorizationErrorFrom, topicsNamed } from './security.js';
 import type { ConsumedBatch } from './consumed-batch.js';
@@ -10,6 +10,13 @@ import {
   type Subscription,
 } from './service-consumer.js';
 import { toConsumedRecord } from './records.js';
+import { sharedGroupAssignor } from './driver.js';
+
+/** kafkajs's round robin under its own name, then under the name librdkafka knows it by. */
+const partitionAssigners: kafkajs.PartitionAssigner[] = [
+  kafkajs.PartitionAssigners.roundRobin,
+  (config) => ({ ...kafkajs.PartitionAssigners.roundRobin(config), name: sharedGroupAssignor }),
+];
 
 type CommitOffsets = (offsets: kafkajs.Offsets) => Promise<void>;
 
@@ -176,6 +183,7 @@ export function createKafkajsServiceConsumer(
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMilliseconds,
       allowAutoTopicCreation: false,
+      partitionAssigners,
       ...(options.maxWaitMilliseconds === undefined
         ? {}
         : { maxWaitTimeInMs: options.maxWaitMilliseconds }),

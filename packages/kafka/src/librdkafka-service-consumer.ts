@@ -9,6 +9,7 @@ import type {
   NativeTopicPartition,
   NativeTopicPartitionOffset,
 } from './librdkafka-api.js';
+import { sharedGroupAssignor } from './driver.js';
 import { librdkafkaErrorFrom } from './librdkafka-errors.js';
 import { librdkafkaConnectionSettings } from './librdkafka-settings.js';
 import { authorizationErrorFrom, refusedResource, topicsNamed } from './security.js';
@@ -139,6 +140,7 @@ export class LibrdkafkaServiceConsumer implements ServiceConsumer {
         'enable.auto.commit': false,
         'enable.auto.offset.store': false,
         'allow.auto.create.topics': false,
+        'partition.assignment.strategy': sharedGroupAssignor,
         ...(this.#options.maxWaitMilliseconds === undefined
           ? {}
           : { 'fetch.wait.max.ms': this.#options.maxWaitMilliseconds }),
