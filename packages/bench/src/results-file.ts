@@ -53,9 +53,9 @@ function resultsSection(
   ];
   for (const result of results) {
     parts.push(`**${result.title}.** ${result.notes.join(' ')}`);
-    if (result.chart !== undefined) {
-      const link = relative(dirname(settings.reportFile), result.chart.file);
-      parts.push(`![${result.chart.caption}](${link})`);
+    for (const chart of result.charts ?? []) {
+      const link = relative(dirname(settings.reportFile), chart.file);
+      parts.push(`![${chart.caption}](${link})`);
     }
   }
   return parts.join('\n\n');
@@ -101,6 +101,6 @@ export async function writeResults(
   return [
     resultsFile,
     settings.reportFile,
-    ...results.flatMap((result) => result.chart?.file ?? []),
+    ...results.flatMap((result) => (result.charts ?? []).map((chart) => chart.file)),
   ];
 }

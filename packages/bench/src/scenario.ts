@@ -21,8 +21,8 @@ export interface ScenarioResult {
   readonly rows: readonly ResultRow[];
   /** Conditions a reader needs to read the rows right (sizes, what was skipped and why). */
   readonly notes: readonly string[];
-  /** A chart the scenario drew (an SVG file in the output directory), shown under its rows. */
-  readonly chart?: { readonly file: string; readonly caption: string };
+  /** Charts the scenario drew (SVG files in the output directory), shown under its rows. */
+  readonly charts?: ReadonlyArray<{ readonly file: string; readonly caption: string }>;
   /** The raw measurements, for the results file. */
   readonly measurements: Readonly<Record<string, unknown>>;
 }
@@ -52,8 +52,11 @@ export function formatMegabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** The delays `uniqueDelay` has given in this run. */
+/** The delays `uniqueDelay` and `adjacentUniqueDelays` have given in this run. */
 const givenDelays = new Set<number>();
+
+/** Delays above a base that a run's delays are drawn from (base plus 1-99 ms). */
+const delaySpreadMilliseconds = 99;
 
 /**
  * A delay of this run alone (base plus 1-99 ms), so that its tier topic (`retry-1042ms`) is the
@@ -62,11 +65,21 @@ const givenDelays = new Set<number>();
  * meet on one topic, one time in 99.
  */
 export function uniqueDelay(baseMilliseconds: number): number {
+  return adjacentUniqueDelays(baseMilliseconds, 1)[0] as number;
+}
+
+/**
+ * `count` delays of this run alone, as `uniqueDelay` gives, a millisecond apart: tier topics of
+ * their own for sides that are compared (a driver each), whose records then wait as long.
+ */
+export function adjacentUniqueDelays(baseMilliseconds: number, count: number): number[] {
   for (;;) {
-    const delay = baseMilliseconds + 1 + Math.floor(Math.random() * 99);
-    if (!givenDelays.has(delay)) {
-      givenDelays.add(delay);
-      return delay;
+    const first =
+      baseMilliseconds + 1 + Math.floor(Math.random() * (delaySpreadMilliseconds - count + 1));
+    const delays = Array.from({ length: count }, (_, index) => first + index);
+    if (delays.every((delay) => !givenDelays.has(delay))) {
+      delays.forEach((delay) => givenDelays.add(delay));
+      return delays;
     }
   }
 }
@@ -121,17 +134,42 @@ export async function createFilledTopic(
 }
 
 /**
- * Measures both sides once, the side going first alternating with `round`, so that neither
- * always meets a warmer broker cache.
+ * `sides` in the order to measure them in `round`: starting at the `round`-th (modulo their
+ * count), so that no side always goes first and meets a warmer broker cache, or always last.
  */
-export async function measureBothSides<T>(
-  round: number,
-  measure: (side: 'kafkajs' | 'ricochet') => Promise<T>,
-): Promise<{ readonly kafkajs: T; readonly ricochet: T }> {
-  if (round % 2 === 1) {
-    const kafkajs = await measure('kafkajs');
-    return { kafkajs, ricochet: await measure('ricochet') };
-  }
-  const ricochet = await measure('ricochet');
-  return { kafkajs: await measure('kafkajs'), ricochet };
+export function inTurn<T>(round: number, sides: readonly T[]): T[] {
+  const first = round % sides.length;
+  return [...sides.slice(first), ...sides.slice(0, first)];
+}
+
+/**
+ * A row comparing Ricochet's figure with a baseline's (the ratio Ricochet / baseline), with the
+ * ratio's target when it has one: `atLeast` where more is better, `atMost` where less is; rates
+ * unless `format` says otherwise.
+ */
+export function comparedRow(
+  scenario: string,
+  baseline: { readonly name: string; readonly value: number },
+  ricochet: number,
+  options: {
+    readonly atLeast?: number | undefined;
+    readonly atMost?: number | undefined;
+    readonly format?: (value: number) => string;
+  } = {},
+): ResultRow {
+  const { atLeast, atMost, format = formatRate } = options;
+  const ratio = ricochet / baseline.value;
+  const target =
+    atLeast !== undefined
+      ? { target: `>= ${atLeast}`, met: ratio >= atLeast }
+      : atMost !== undefined
+        ? { target: `<= ${atMost}`, met: ratio <= atMost }
+        : {};
+  return {
+    scenario,
+    baseline: `${baseline.name} ${format(baseline.value)}`,
+    ricochet: format(ricochet),
+    ratio,
+    ...target,
+  };
 }

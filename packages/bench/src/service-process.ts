@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { KafkaDriver } from '@ricochet/kafka';
 import { waitFor } from '@ricochet/testing';
 import { profilingFlags } from './profiling.js';
 
@@ -135,17 +136,23 @@ export class ServiceProcess {
   }
 }
 
-/** `ricochet run delay` for `tier`, in group `group`, dead-lettering to `dlq`; waits until ready. */
+/**
+ * `ricochet run delay` on `driver` for `tier`, in group `group`, dead-lettering to `dlq`; waits
+ * until ready.
+ */
 export function startDelayService(
   brokers: readonly string[],
+  driver: KafkaDriver,
   tier: string,
   group: string,
   dlq: string,
 ): Promise<ServiceProcess> {
-  return ServiceProcess.start(`the delay consumer of ${tier}`, [
+  return ServiceProcess.start(`the delay consumer of ${tier} on ${driver}`, [
     'delay',
     '--brokers',
     brokers.join(','),
+    '--driver',
+    driver,
     '--tier',
     tier,
     '--group',

@@ -1,13 +1,24 @@
+import type { KafkaDriver } from '@ricochet/kafka';
 import type { Ordering } from '@ricochet/main-consumer/defaults';
 import type { MeteredThroughput } from './statistics.js';
 
 /** What the bench asks a worker process to run: one side of a scenario, in a process of its own. */
 export type WorkerRequest = ConsumeRequest | RetryRequest | FailOnceRequest;
 
-export interface ConsumeRequest {
+/** What every side's request carries: where the cluster is, and on which driver the side runs. */
+interface SideConnection {
+  readonly brokers: readonly string[];
+  /**
+   * The Kafka driver the side's clients run on: the Ricochet sides pass it to their services'
+   * options. The baselines' sides (plain kafkajs, kafkajs-async-retry) are kafkajs clients, and
+   * are only ever asked for `kafkajs`.
+   */
+  readonly driver: KafkaDriver;
+}
+
+export interface ConsumeRequest extends SideConnection {
   /** kafkajs's side: `eachBatch` as the happy path runs it, or `eachMessage` (autocommit). */
   readonly side: 'ricochet-consume' | 'kafkajs-consume' | 'kafkajs-each-message';
-  readonly brokers: readonly string[];
   readonly topic: string;
   readonly groupId: string;
   readonly records: number;
@@ -21,9 +32,8 @@ export interface ConsumeRequest {
   readonly maxInFlight?: number;
 }
 
-export interface RetryRequest {
+export interface RetryRequest extends SideConnection {
   readonly side: 'ricochet-retry' | 'async-retry';
-  readonly brokers: readonly string[];
   readonly topic: string;
   readonly groupId: string;
   readonly records: number;
@@ -36,9 +46,8 @@ export interface RetryRequest {
  * Ricochet's main consumer, with the ordering asked, and the tier's delay consumer in one process,
  * on a filled topic whose records marked `failsOnceHeader` fail on their first delivery.
  */
-export interface FailOnceRequest {
+export interface FailOnceRequest extends SideConnection {
   readonly side: 'ricochet-fail-once';
-  readonly brokers: readonly string[];
   readonly topic: string;
   readonly groupId: string;
   /** The delay consumer's group: the runs of a scenario share it, and the tier, one after another. */

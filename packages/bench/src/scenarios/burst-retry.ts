@@ -1,12 +1,13 @@
 import { formatDuration, tierTopicName } from '@ricochet/core';
+import type { KafkaDriver } from '@ricochet/kafka';
 import { createMainConsumer } from '@ricochet/main-consumer';
 import { waitFor } from '@ricochet/testing';
 import { benchLogger } from '../bench-logger.js';
+import { drivers, ricochetOn } from '../drivers.js';
 import {
   createFilledTopic,
   formatMilliseconds,
   formatRate,
-  uniqueDelay,
   type BenchContext,
   type ResultRow,
   type ScenarioResult,
@@ -17,13 +18,14 @@ import { summariseLateness, type LatenessSummary } from '../statistics.js';
 import type { RetryResult } from '../worker-protocol.js';
 import {
   createTargetTopics,
-  measureEachTarget,
+  measureEachTargetOnEachDriver,
   type RedeliveryTarget,
 } from './redelivery-targets.js';
 
 /** One run of the burst with one redelivery target. */
 interface BurstRun extends RetryResult {
   readonly target: RedeliveryTarget;
+  readonly driver: KafkaDriver;
   /** The records in the topic once filled (each to fail once). */
   readonly written: number;
   readonly delayMilliseconds: number;
@@ -43,23 +45,34 @@ interface BurstRun extends RetryResult {
 }
 
 /**
- * The burst with redeliveries going to `target`: a topic and a tier of its own, filled before
- * the main consumer starts, the tier served by `ricochet run delay` in its own process (as in
- * production), and Ricochet's main consumer in the bench's process (as in the redelivery-lateness
- * scenario), whose handler fails each record's first try and notes how late its second came.
+ * The burst with redeliveries going to `target`, on `driver`: a topic and a tier of its own,
+ * filled before the main consumer starts, the tier served by `ricochet run delay` in its own
+ * process (as in production), and Ricochet's main consumer in the bench's process (as in the
+ * redelivery-lateness scenario), whose handler fails each record's first try and notes how late
+ * its second came.
  */
-async function runBurst(context: BenchContext, target: RedeliveryTarget): Promise<BurstRun> {
+async function runBurst(
+  context: BenchContext,
+  target: RedeliveryTarget,
+  driver: KafkaDriver,
+  delayMilliseconds: number,
+): Promise<BurstRun> {
   const { records, valueBytes, partitions } = context.settings.burstRetry;
-  const delayMilliseconds = uniqueDelay(context.settings.burstRetry.delayMilliseconds);
   const tier = tierTopicName(delayMilliseconds);
-  const name = `burst-${target}`;
+  const name = `burst-${target}-${driver}`;
   const group = `${context.runId}-${name}`;
   const dlq = `${context.runId}-${name}-dlq`;
   await context.kafka.createTopics([
     { topic: tier, partitions },
     { topic: dlq, partitions: 1 },
   ]);
-  const delayService = await startDelayService(context.kafka.brokers, tier, `${group}-delay`, dlq);
+  const delayService = await startDelayService(
+    context.kafka.brokers,
+    driver,
+    tier,
+    `${group}-delay`,
+    dlq,
+  );
   try {
     const { topic, firstProducedAt, fillSeconds, written } = await createFilledTopic(
       context,
@@ -77,6 +90,7 @@ async function runBurst(context: BenchContext, target: RedeliveryTarget): Promis
     });
     const main = createMainConsumer({
       brokers: context.kafka.brokers,
+      driver,
       groupId: group,
       topics: [topic],
       redelivery: target,
@@ -114,6 +128,7 @@ async function runBurst(context: BenchContext, target: RedeliveryTarget): Promis
     const run: BurstRun = {
       ...result,
       target,
+      driver,
       written,
       delayMilliseconds,
       fillSeconds,
@@ -124,7 +139,7 @@ async function runBurst(context: BenchContext, target: RedeliveryTarget): Promis
       republished: summariseLateness(republished.sort((a, b) => a - b)),
     };
     context.progress(
-      `burst-retry: redelivery to ${target}: ${formatRate(run.recordsPerSecond)}, lateness p50 ${run.lateness.p50} ms, p99 ${run.lateness.p99} ms (republished p50 ${run.republished.p50} ms, p99 ${run.republished.p99} ms)`,
+      `burst-retry: redelivery to ${target} on ${driver}: ${formatRate(run.recordsPerSecond)}, lateness p50 ${run.lateness.p50} ms, p99 ${run.lateness.p99} ms (republished p50 ${run.republished.p50} ms, p99 ${run.republished.p99} ms)`,
     );
     return run;
   } finally {
@@ -133,7 +148,8 @@ async function runBurst(context: BenchContext, target: RedeliveryTarget): Promis
 }
 
 function burstRows(run: BurstRun): ResultRow[] {
-  const { target, lateness, republished } = run;
+  const { lateness, republished } = run;
+  const target = `${run.target}, ${ricochetOn(run.driver)}`;
   return [
     {
       scenario: `burst retry, redelivery to ${target}: records/s, first produce to last success`,
@@ -165,17 +181,21 @@ function burstRows(run: BurstRun): ResultRow[] {
 /**
  * Scenario 10 (issue 18): a backlog of records that each fail once, all due at about the same
  * time. Their redeliveries come back while the main consumer still works through the backlog;
- * where they come back to decides how long they wait behind it. A row per redelivery target.
+ * where they come back to decides how long they wait behind it. Rows per redelivery target and
+ * driver.
  */
 export async function burstRetry(context: BenchContext): Promise<ScenarioResult> {
   const { records, valueBytes, partitions } = context.settings.burstRetry;
-  const runs = await measureEachTarget((target) => runBurst(context, target));
+  const runs = await measureEachTargetOnEachDriver(
+    context.settings.burstRetry.delayMilliseconds,
+    (target, driver, delayMilliseconds) => runBurst(context, target, driver, delayMilliseconds),
+  );
   return {
     id: 'burst-retry',
     title: 'Burst of retries',
     rows: runs.flatMap(burstRows),
     notes: [
-      `${records.toLocaleString('en-US')} records of ${valueBytes} bytes in ${partitions} partitions, produced at once before the main consumer starts; each fails on its first try and succeeds on its second, after a tier of ${context.settings.burstRetry.delayMilliseconds} ms plus 1-99 ms served by \`ricochet run delay\` in its own process; Ricochet's main consumer (defaults) in the bench's process. The rate is records / (last success - first produce), so it includes the main consumer's start (${runs.map((run) => `${run.startSeconds.toFixed(1)} s to the first handler call with redelivery to ${run.target}`).join(', ')}); lateness is the second try's handler call minus its due-at. Each target runs on a topic, tier and groups of its own.`,
+      `${records.toLocaleString('en-US')} records of ${valueBytes} bytes in ${partitions} partitions, produced at once before the main consumer starts; each fails on its first try and succeeds on its second, after a tier of ${context.settings.burstRetry.delayMilliseconds} ms plus 1-99 ms served by \`ricochet run delay\` in its own process; Ricochet's main consumer (defaults) in the bench's process. The rate is records / (last success - first produce), so it includes the main consumer's start (${runs.map((run) => `${run.startSeconds.toFixed(1)} s to the first handler call with redelivery to ${run.target} on ${run.driver}`).join(', ')}); lateness is the second try's handler call minus its due-at. Each target runs on each driver (${drivers.join(', ')}: the delay service and the main consumer both on it), on a topic, tier and groups of its own.`,
     ],
     measurements: { records, valueBytes, partitions, runs },
   };

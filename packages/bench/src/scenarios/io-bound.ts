@@ -1,8 +1,11 @@
 import { defaultConcurrency, defaultMaxInFlight } from '@ricochet/main-consumer/defaults';
+import type { KafkaDriver } from '@ricochet/kafka';
+import { againstDefaultDriver, byDriver, drivers, ricochetOn } from '../drivers.js';
 import {
   createFilledTopic,
   formatMegabytes,
   formatRate,
+  inTurn,
   type BenchContext,
   type ResultRow,
   type ScenarioResult,
@@ -18,17 +21,21 @@ const sideTimeSpareMilliseconds = 120_000;
 const idealShareTarget = 0.8;
 
 /** A side's settings beyond what every side of the scenario shares. */
-type SideRequest = Pick<ConsumeRequest, 'side' | 'concurrency' | 'ordering' | 'maxInFlight'>;
+type SideRequest = Pick<
+  ConsumeRequest,
+  'side' | 'driver' | 'concurrency' | 'ordering' | 'maxInFlight'
+>;
 
 /** The key-ordered consumers at one limit of records in flight. */
 interface LimitMeasurement {
   readonly maxInFlight: number;
   readonly parallelConsumer: MeteredThroughput;
-  /** Ricochet with its defaults but for `maxInFlight`. */
-  readonly ricochet: MeteredThroughput;
+  /** Ricochet with its defaults but for `maxInFlight`, on each driver. */
+  readonly ricochet: Readonly<Record<KafkaDriver, MeteredThroughput>>;
   /**
-   * Ricochet with every partition's batch in hand at once (`concurrency` = the partitions),
-   * as Parallel Consumer works; measured only while the default concurrency is below that.
+   * Ricochet (on kafkajs) with every partition's batch in hand at once (`concurrency` = the
+   * partitions), as Parallel Consumer works; measured only while the default concurrency is below
+   * that.
    */
   readonly ricochetEveryPartition?: MeteredThroughput;
 }
@@ -41,10 +48,10 @@ function coresBusy(result: MeteredThroughput): number {
 /**
  * Scenario 6: a handler that awaits a slow service (a fixed delay) per record, on records of many
  * keys, the "after" of issue 13. Ricochet's main consumer with its defaults (ordering by key,
- * `defaultMaxInFlight` records at once) against Confluent's Parallel Consumer (Java, KEY ordering,
- * the same limit), Ricochet with `ordering: 'partition'` and plain kafkajs `eachMessage`, each
- * in a process of its own with a fresh group on the same topic; then the key-ordered consumers
- * at other limits, to find what bounds the rate beyond the delay.
+ * `defaultMaxInFlight` records at once), on each driver, against Confluent's Parallel Consumer
+ * (Java, KEY ordering, the same limit), Ricochet with `ordering: 'partition'` and plain kafkajs
+ * `eachMessage`, each in a process of its own with a fresh group on the same topic; then the
+ * key-ordered consumers at other limits, to find what bounds the rate beyond the delay.
  */
 export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
   const { records, valueBytes, partitions, keys, handlerDelayMilliseconds, maxInFlightSweep } =
@@ -97,40 +104,48 @@ export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
   const measureEveryPartition = defaultConcurrency < partitions;
   /** The key-ordered sides at one limit; the side going first rotates with `round`. */
   const atLimit = async (maxInFlight: number, round: number): Promise<LimitMeasurement> => {
-    const measured: Partial<
-      Record<keyof Omit<LimitMeasurement, 'maxInFlight'>, MeteredThroughput>
-    > = {};
+    const measured: {
+      parallelConsumer?: MeteredThroughput;
+      ricochet: Partial<Record<KafkaDriver, MeteredThroughput>>;
+      ricochetEveryPartition?: MeteredThroughput;
+    } = { ricochet: {} };
     const measures = [
       async () => (measured.parallelConsumer = await parallelConsumer(maxInFlight)),
-      async () =>
-        (measured.ricochet = await consume(
-          `Ricochet, max in flight ${maxInFlight}`,
-          maxInFlight === defaultMaxInFlight
-            ? { side: 'ricochet-consume' } // its defaults, as a new user runs it
-            : { side: 'ricochet-consume', maxInFlight },
-        )),
+      ...drivers.map(
+        (driver) => async () =>
+          (measured.ricochet[driver] = await consume(
+            `${ricochetOn(driver)}, max in flight ${maxInFlight}`,
+            maxInFlight === defaultMaxInFlight
+              ? { side: 'ricochet-consume', driver } // its defaults, as a new user runs it
+              : { side: 'ricochet-consume', driver, maxInFlight },
+          )),
+      ),
       ...(measureEveryPartition
         ? [
             async () =>
               (measured.ricochetEveryPartition = await consume(
                 `Ricochet, max in flight ${maxInFlight}, concurrency ${partitions}`,
-                { side: 'ricochet-consume', maxInFlight, concurrency: partitions },
+                {
+                  side: 'ricochet-consume',
+                  driver: 'kafkajs',
+                  maxInFlight,
+                  concurrency: partitions,
+                },
               )),
           ]
         : []),
     ];
-    // Rotated, so that no side always meets a warmer broker cache.
-    for (let index = 0; index < measures.length; index += 1) {
-      await measures[(index + round) % measures.length]?.();
+    for (const measure of inTurn(round, measures)) {
+      await measure();
     }
-    const { parallelConsumer: parallel, ricochet: ricochetMeasured } = measured;
-    if (parallel === undefined || ricochetMeasured === undefined) {
+    const { parallelConsumer: parallel } = measured;
+    if (parallel === undefined || drivers.some((driver) => !measured.ricochet[driver])) {
       throw new Error(`a side at max in flight ${maxInFlight} was not measured`);
     }
     return {
       maxInFlight,
       parallelConsumer: parallel,
-      ricochet: ricochetMeasured,
+      ricochet: measured.ricochet as Record<KafkaDriver, MeteredThroughput>,
       ...(measured.ricochetEveryPartition === undefined
         ? {}
         : { ricochetEveryPartition: measured.ricochetEveryPartition }),
@@ -140,11 +155,11 @@ export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
   const atDefault = await atLimit(defaultMaxInFlight, 0);
   const partitionOrdering = await consume(
     `Ricochet, ordering partition, concurrency ${partitions}`,
-    { side: 'ricochet-consume', ordering: 'partition', concurrency: partitions },
+    { side: 'ricochet-consume', driver: 'kafkajs', ordering: 'partition', concurrency: partitions },
   );
   const kafkajs = await consume(
     `kafkajs eachMessage, partitionsConsumedConcurrently ${partitions}`,
-    { side: 'kafkajs-each-message', concurrency: partitions },
+    { side: 'kafkajs-each-message', driver: 'kafkajs', concurrency: partitions },
   );
   const sweep: LimitMeasurement[] = [];
   for (const [index, maxInFlight] of maxInFlightSweep.entries()) {
@@ -153,7 +168,7 @@ export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
     );
   }
 
-  const ricochet = atDefault.ricochet;
+  const ricochet = atDefault.ricochet.kafkajs;
   const ideal = idealRate(defaultMaxInFlight);
   const shareOfIdeal = ricochet.recordsPerSecond / ideal;
   const parallelRate = atDefault.parallelConsumer.recordsPerSecond;
@@ -195,6 +210,16 @@ export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
       ricochet: formatMegabytes(ricochet.peakResidentBytes),
       ratio: ricochet.peakResidentBytes / kafkajs.peakResidentBytes,
     },
+    ...againstDefaultDriver(
+      `io bound, Ricochet's defaults`,
+      byDriver((driver) => atDefault.ricochet[driver].recordsPerSecond),
+      { atLeast: 1 },
+    ),
+    ...againstDefaultDriver(
+      `io bound, Ricochet's defaults, peak RSS of the consuming process`,
+      byDriver((driver) => atDefault.ricochet[driver].peakResidentBytes),
+      { format: formatMegabytes },
+    ),
     ...sweep.flatMap((measured): ResultRow[] => {
       const parallel = measured.parallelConsumer.recordsPerSecond;
       const label = `io bound, max in flight ${measured.maxInFlight} (ideal ${formatRate(idealRate(measured.maxInFlight))})`;
@@ -205,23 +230,33 @@ export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
         ratio: side.recordsPerSecond / parallel,
       });
       return [
-        rowOf(`Ricochet concurrency ${defaultConcurrency}`, measured.ricochet),
+        ...drivers.map((driver) =>
+          rowOf(
+            `${ricochetOn(driver)}, concurrency ${defaultConcurrency}`,
+            measured.ricochet[driver],
+          ),
+        ),
         ...(measured.ricochetEveryPartition === undefined
           ? []
-          : [rowOf(`Ricochet concurrency ${partitions}`, measured.ricochetEveryPartition)]),
+          : [
+              rowOf(
+                `${ricochetOn('kafkajs')}, concurrency ${partitions}`,
+                measured.ricochetEveryPartition,
+              ),
+            ]),
       ];
     }),
   ];
-  const peakResident = sweep
+  const peakResident = drivers
     .map(
-      ({ maxInFlight, ricochet: measured }) =>
-        `${formatMegabytes(measured.peakResidentBytes)} at ${maxInFlight}`,
+      (driver) =>
+        `on ${driver} ${sweep.map(({ maxInFlight, ricochet: measured }) => `${formatMegabytes(measured[driver].peakResidentBytes)} at ${maxInFlight}`).join(', ')}`,
     )
-    .join(', ');
+    .join('; ');
   const notes = [
     `${records.toLocaleString('en-US')} records of ${valueBytes} bytes in ${partitions} partitions over ${keys.toLocaleString('en-US')} keys (each key in one partition, keys in a fixed pseudo-random order, so a key comes back within a few records as often as chance has it); the handler awaits ${handlerDelayMilliseconds} ms (a timer; Parallel Consumer: Thread.sleep on its worker thread) per record, then counts it.`,
-    `Ricochet's main consumer with its defaults (ordering key, max in flight ${defaultMaxInFlight}, concurrency ${defaultConcurrency}: every partition's fetched batch in hand); Confluent Parallel Consumer 0.5.3.3 (Java 17, kafka-clients 3.9.1) with KEY ordering, maxConcurrency ${defaultMaxInFlight} and its default commit mode (periodic, asynchronous); Ricochet with ordering partition and concurrency ${partitions} (one record at a time per partition, every partition at once); plain kafkajs eachMessage with partitionsConsumedConcurrently ${partitions} and autocommit. Each in its own process with a fresh consumer group on the same topic; rate = records / (last record handled - first record handled), measured inside each process; the ideal is max in flight / delay.`,
-    `The sweep runs Ricochet (its defaults but for max in flight${measureEveryPartition ? `, and also with concurrency ${partitions}` : ''}) and Parallel Consumer at equal limits; cores busy = the consuming process's CPU time (user + system, every thread) over its span / the span: a Node process runs handlers on one thread, so near 1 the CPU, not the delay, bounds Ricochet's rate (Parallel Consumer's JVM runs a thread per slot). Ricochet's peak RSS (the process's, from getrusage): ${peakResident}; kafkajs eachMessage ${formatMegabytes(kafkajs.peakResidentBytes)}, Ricochet ordering partition ${formatMegabytes(partitionOrdering.peakResidentBytes)}, Parallel Consumer's JVM ${formatMegabytes(atDefault.parallelConsumer.peakResidentBytes)} (default heap settings).`,
+    `Ricochet's main consumer with its defaults (ordering key, max in flight ${defaultMaxInFlight}, concurrency ${defaultConcurrency}: every partition's fetched batch in hand), on kafkajs and on each other driver (${drivers.join(', ')}); the other Ricochet sides on kafkajs; Confluent Parallel Consumer 0.5.3.3 (Java 17, kafka-clients 3.9.1) with KEY ordering, maxConcurrency ${defaultMaxInFlight} and its default commit mode (periodic, asynchronous); Ricochet with ordering partition and concurrency ${partitions} (one record at a time per partition, every partition at once); plain kafkajs eachMessage with partitionsConsumedConcurrently ${partitions} and autocommit. Each in its own process with a fresh consumer group on the same topic; rate = records / (last record handled - first record handled), measured inside each process; the ideal is max in flight / delay.`,
+    `The sweep runs Ricochet on each driver (its defaults but for max in flight${measureEveryPartition ? `, and also with concurrency ${partitions} on kafkajs` : ''}) and Parallel Consumer at equal limits; cores busy = the consuming process's CPU time (user + system, every thread) over its span / the span: a Node process runs handlers on one thread, so near 1 the CPU, not the delay, bounds Ricochet's rate (Parallel Consumer's JVM runs a thread per slot). Ricochet's peak RSS (the process's, from getrusage): ${peakResident}; kafkajs eachMessage ${formatMegabytes(kafkajs.peakResidentBytes)}, Ricochet ordering partition ${formatMegabytes(partitionOrdering.peakResidentBytes)}, Parallel Consumer's JVM ${formatMegabytes(atDefault.parallelConsumer.peakResidentBytes)} (default heap settings).`,
   ];
   return {
     id: 'io-bound',
@@ -237,7 +272,7 @@ export async function ioBound(context: BenchContext): Promise<ScenarioResult> {
       defaultMaxInFlight,
       defaultConcurrency,
       fillSeconds,
-      ricochetDefaults: ricochet,
+      ricochetDefaults: atDefault.ricochet,
       parallelConsumer: atDefault.parallelConsumer,
       partitionOrdering,
       kafkajsEachMessage: kafkajs,

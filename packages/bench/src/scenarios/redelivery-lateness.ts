@@ -2,14 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDuration, tierTopicName } from '@ricochet/core';
+import type { KafkaDriver } from '@ricochet/kafka';
 import { createMainConsumer } from '@ricochet/main-consumer';
 import { waitFor } from '@ricochet/testing';
 import { benchLogger } from '../bench-logger.js';
 import { latenessChartSvg } from '../lateness-chart.js';
 import { produceSteadily } from '../producers.js';
 import {
+  againstDefaultDriver,
+  byDriver,
+  delaysByDriver,
+  drivers,
+  measureEachDriver,
+  ricochetOn,
+} from '../drivers.js';
+import {
   formatMilliseconds,
-  uniqueDelay,
   type BenchContext,
   type ResultRow,
   type ScenarioResult,
@@ -47,31 +55,65 @@ class Lateness {
   }
 }
 
+/** One driver's run: the delay service and the main consumer both on it. */
+interface LatenessRun {
+  readonly driver: KafkaDriver;
+  readonly delayMilliseconds: number;
+  readonly produced: number;
+  readonly handled: LatenessSummary;
+  readonly republished: LatenessSummary;
+  readonly warmUp: LatenessSummary;
+  /** Records handled or republished before their due-at, warm-up included. */
+  readonly early: number;
+}
+
+/** The chart of a driver's run, in the run's output directory. */
+function latenessChart(
+  context: BenchContext,
+  driver: KafkaDriver,
+): { readonly file: string; readonly caption: string } {
+  return {
+    file: join(context.outputDirectory, `lateness-${driver}.svg`),
+    caption: `Redelivery lateness on ${driver}: histogram and cumulative share`,
+  };
+}
+
 /**
- * Scenario 3: a steady load into a tier, served by `ricochet run delay` (its own process, as in
- * production); Ricochet's main consumer on the original topic notes, for each redelivery, how
- * long after its due-at it was republished (the record's timestamp) and handled.
+ * A steady load into a tier of its own, served by `ricochet run delay` on `driver` (its own
+ * process, as in production); Ricochet's main consumer on `driver` on the original topic notes,
+ * for each redelivery, how long after its due-at it was republished (the record's timestamp) and
+ * handled.
  */
-export async function redeliveryLateness(context: BenchContext): Promise<ScenarioResult> {
+async function measureLateness(
+  context: BenchContext,
+  driver: KafkaDriver,
+  delayMilliseconds: number,
+): Promise<LatenessRun> {
   const { recordsPerSecond, warmUpSeconds, seconds, partitions, valueBytes } =
     context.settings.lateness;
-  const delayMilliseconds = uniqueDelay(context.settings.lateness.delayMilliseconds);
   const tier = tierTopicName(delayMilliseconds);
-  const source = `${context.runId}-lateness`;
-  const dlq = `${context.runId}-lateness-dlq`;
-  const group = `${context.runId}-lateness`;
+  const source = `${context.runId}-lateness-${driver}`;
+  const dlq = `${source}-dlq`;
+  const group = source;
   await context.kafka.createTopics([
     { topic: source, partitions },
     { topic: tier, partitions },
     { topic: dlq, partitions: 1 },
   ]);
-  const delayService = await startDelayService(context.kafka.brokers, tier, `${group}-delay`, dlq);
+  const delayService = await startDelayService(
+    context.kafka.brokers,
+    driver,
+    tier,
+    `${group}-delay`,
+    dlq,
+  );
   /** Due-at of the first record past the warm-up; set when the load starts. */
   let measuredFrom = Number.POSITIVE_INFINITY;
   const warmUp = new Lateness();
   const measured = new Lateness();
   const main = createMainConsumer({
     brokers: context.kafka.brokers,
+    driver,
     groupId: group,
     topics: [source],
     tiers: formatDuration(delayMilliseconds),
@@ -96,7 +138,7 @@ export async function redeliveryLateness(context: BenchContext): Promise<Scenari
       main.readiness().ready ? true : undefined,
     );
     context.progress(
-      `lateness: ${recordsPerSecond} records/s into ${tier}, ${warmUpSeconds} s of warm-up then ${seconds} s measured`,
+      `lateness on ${driver}: ${recordsPerSecond} records/s into ${tier}, ${warmUpSeconds} s of warm-up then ${seconds} s measured`,
     );
     measuredFrom = Date.now() + warmUpSeconds * 1000 + delayMilliseconds;
     produced = await produceSteadily(
@@ -127,67 +169,100 @@ export async function redeliveryLateness(context: BenchContext): Promise<Scenari
     handled.early + republished.early + warmUpHandled.early + warmUp.republished().early;
 
   mkdirSync(context.outputDirectory, { recursive: true });
-  const chartFile = join(context.outputDirectory, 'lateness.svg');
   writeFileSync(
-    chartFile,
-    latenessChartSvg(measured.sortedHandled(), 'Redelivery lateness: handled at - due at', [
-      `${handled.count.toLocaleString('en-US')} records at ${recordsPerSecond}/s into a ${delayMilliseconds} ms tier for ${seconds} s, after ${warmUpSeconds} s of warm-up`,
-      `p50 ${handled.p50} ms, p99 ${handled.p99} ms, max ${handled.max} ms, ${early} early`,
-    ]),
+    latenessChart(context, driver).file,
+    latenessChartSvg(
+      measured.sortedHandled(),
+      `Redelivery lateness on ${driver}: handled at - due at`,
+      [
+        `${handled.count.toLocaleString('en-US')} records at ${recordsPerSecond}/s into a ${delayMilliseconds} ms tier for ${seconds} s, after ${warmUpSeconds} s of warm-up`,
+        `p50 ${handled.p50} ms, p99 ${handled.p99} ms, max ${handled.max} ms, ${early} early`,
+      ],
+    ),
   );
-  const rows: ResultRow[] = [
+  context.progress(
+    `lateness on ${driver}: p50 ${handled.p50} ms, p99 ${handled.p99} ms, max ${handled.max} ms`,
+  );
+  return {
+    driver,
+    delayMilliseconds,
+    produced,
+    handled,
+    republished,
+    warmUp: warmUpHandled,
+    early,
+  };
+}
+
+function latenessRows(run: LatenessRun, warmUpSeconds: number): ResultRow[] {
+  const { handled, republished, warmUp } = run;
+  const label = `redelivery lateness, ${ricochetOn(run.driver)}`;
+  return [
     {
-      scenario: 'redelivery lateness p50 (handled - due-at)',
+      scenario: `${label}, p50 (handled - due-at)`,
       baseline: '-',
       ricochet: formatMilliseconds(handled.p50),
     },
     {
-      scenario: 'redelivery lateness p99 (handled - due-at)',
+      scenario: `${label}, p99 (handled - due-at)`,
       baseline: '-',
       ricochet: formatMilliseconds(handled.p99),
       target: `<= ${targetP99Milliseconds} ms`,
       met: handled.p99 <= targetP99Milliseconds,
     },
     {
-      scenario: 'redelivery lateness max (handled - due-at)',
+      scenario: `${label}, max (handled - due-at)`,
       baseline: '-',
       ricochet: formatMilliseconds(handled.max),
     },
     {
-      scenario: 'redelivery lateness p50 / p99 (republished - due-at)',
+      scenario: `${label}, p50 / p99 (republished - due-at)`,
       baseline: '-',
       ricochet: `${formatMilliseconds(republished.p50)} / ${formatMilliseconds(republished.p99)}`,
     },
     {
-      scenario: `warm-up (first ${warmUpSeconds} s of load) p99 / max (handled - due-at)`,
+      scenario: `${label}, warm-up (first ${warmUpSeconds} s of load) p99 / max (handled - due-at)`,
       baseline: '-',
-      ricochet: `${formatMilliseconds(warmUpHandled.p99)} / ${formatMilliseconds(warmUpHandled.max)}`,
+      ricochet: `${formatMilliseconds(warmUp.p99)} / ${formatMilliseconds(warmUp.max)}`,
     },
     {
-      scenario: `early redeliveries, of ${produced.toLocaleString('en-US')}`,
+      scenario: `${label}, early redeliveries, of ${run.produced.toLocaleString('en-US')}`,
       baseline: '-',
-      ricochet: String(early),
+      ricochet: String(run.early),
       target: '0',
-      met: early === 0,
+      met: run.early === 0,
     },
+  ];
+}
+
+/**
+ * Scenario 3: a steady load into a tier, served by `ricochet run delay`, read back by Ricochet's
+ * main consumer: how late redeliveries are handled, on each driver in turn (the delay service and
+ * the main consumer both on it), each on a tier and topics of its own.
+ */
+export async function redeliveryLateness(context: BenchContext): Promise<ScenarioResult> {
+  const { recordsPerSecond, warmUpSeconds, seconds, partitions, valueBytes } =
+    context.settings.lateness;
+  const delays = delaysByDriver(context.settings.lateness.delayMilliseconds);
+  const runs = await measureEachDriver((driver) =>
+    measureLateness(context, driver, delays[driver]),
+  );
+  const rows: ResultRow[] = [
+    ...drivers.flatMap((driver) => latenessRows(runs[driver], warmUpSeconds)),
+    ...againstDefaultDriver(
+      'redelivery lateness p99 (handled - due-at)',
+      byDriver((driver) => runs[driver].handled.p99),
+      { atMost: 1, format: formatMilliseconds },
+    ),
   ];
   return {
     id: 'redelivery-lateness',
     title: 'Redelivery lateness',
     rows,
     notes: [
-      `${produced.toLocaleString('en-US')} records of ${valueBytes} bytes written at ${recordsPerSecond}/s for ${warmUpSeconds + seconds} s straight into a ${delayMilliseconds} ms tier of ${partitions} partitions, with the retry headers a main consumer writes; served by \`ricochet run delay\` (defaults) in its own process; Ricochet's main consumer on the original topic notes when each redelivery was republished (its timestamp) and handled. The percentiles are those of the records loaded after the first ${warmUpSeconds} s (the services' first seconds, cold JIT and metadata, are slower); the warm-up row shows the others.`,
+      `${runs.kafkajs.produced.toLocaleString('en-US')} records of ${valueBytes} bytes written at ${recordsPerSecond}/s for ${warmUpSeconds + seconds} s straight into a tier of about ${context.settings.lateness.delayMilliseconds} ms (${drivers.map((driver) => `${delays[driver]} ms on ${driver}`).join(', ')}) of ${partitions} partitions, with the retry headers a main consumer writes; served by \`ricochet run delay\` (defaults) in its own process; Ricochet's main consumer on the original topic notes when each redelivery was republished (its timestamp) and handled. Each driver in turn, the delay service and the main consumer both on it, on a tier and topics of its own. The percentiles are those of the records loaded after the first ${warmUpSeconds} s (the services' first seconds, cold JIT and metadata, are slower); the warm-up row shows the others.`,
     ],
-    chart: { file: chartFile, caption: 'Redelivery lateness histogram and cumulative share' },
-    measurements: {
-      produced,
-      recordsPerSecond,
-      warmUpSeconds,
-      seconds,
-      delayMilliseconds,
-      handled,
-      republished,
-      warmUp: warmUpHandled,
-    },
+    charts: drivers.map((driver) => latenessChart(context, driver)),
+    measurements: { recordsPerSecond, warmUpSeconds, seconds, partitions, valueBytes, runs },
   };
 }

@@ -1,4 +1,6 @@
 import { redeliveryTopic } from '@ricochet/core';
+import type { KafkaDriver } from '@ricochet/kafka';
+import { delaysByDriver, drivers, measureEachDriver } from '../drivers.js';
 import type { BenchContext } from '../scenario.js';
 import { redeliveryChoices, type Redelivery } from '@ricochet/main-consumer/defaults';
 
@@ -53,7 +55,7 @@ export function topicsReadUnder(
  * Runs `measure` for each target, one after another: at once, they would share the machine's
  * cores and the broker, and each would measure the other's load too.
  */
-export async function measureEachTarget<T>(
+async function measureEachTarget<T>(
   measure: (target: RedeliveryTarget) => Promise<T>,
 ): Promise<T[]> {
   const results: T[] = [];
@@ -61,4 +63,19 @@ export async function measureEachTarget<T>(
     results.push(await measure(target));
   }
   return results;
+}
+
+/**
+ * Runs `measure` for each target and, within it, on each driver, one after another, each run with
+ * a tier delay of its own (a tier topic of its own), the drivers' a millisecond apart.
+ */
+export async function measureEachTargetOnEachDriver<T>(
+  baseDelayMilliseconds: number,
+  measure: (target: RedeliveryTarget, driver: KafkaDriver, delayMilliseconds: number) => Promise<T>,
+): Promise<T[]> {
+  const runs = await measureEachTarget(async (target) => {
+    const delays = delaysByDriver(baseDelayMilliseconds);
+    return measureEachDriver((driver) => measure(target, driver, delays[driver]));
+  });
+  return runs.flatMap((byDriver) => drivers.map((driver) => byDriver[driver]));
 }

@@ -1,10 +1,11 @@
 import { formatDuration, readHeaderText, tierTopicName } from '@ricochet/core';
+import type { KafkaDriver } from '@ricochet/kafka';
 import { createMainConsumer } from '@ricochet/main-consumer';
 import { waitFor } from '@ricochet/testing';
 import { benchLogger } from '../bench-logger.js';
+import { drivers, ricochetOn } from '../drivers.js';
 import {
   createFilledTopic,
-  uniqueDelay,
   type BenchContext,
   type ResultRow,
   type ScenarioResult,
@@ -13,7 +14,7 @@ import { startDelayService } from '../service-process.js';
 import { failsOnceHeader } from '../sides/ricochet-fail-once.js';
 import {
   createTargetTopics,
-  measureEachTarget,
+  measureEachTargetOnEachDriver,
   topicsReadUnder,
   type RedeliveryTarget,
 } from './redelivery-targets.js';
@@ -35,6 +36,7 @@ interface GroupReads {
 
 interface SharedRun {
   readonly target: RedeliveryTarget;
+  readonly driver: KafkaDriver;
   /** The records in the source topic once filled, before any redelivery. */
   readonly originals: number;
   readonly delayMilliseconds: number;
@@ -69,14 +71,19 @@ class CountedGroup {
  * One source topic, filled first, read by `groups` main-consumer groups in the bench's process;
  * group `g` fails the records marked for it (a share of 1 in `failingEvery`, each group its own)
  * once. One `ricochet run delay` process serves the tier for every group, sending due records to
- * `target`. Done once every group has succeeded every record and read every record on the topics
- * it reads (other groups' redeliveries included).
+ * `target`. The delay service and the main consumers all run on `driver`. Done once every group
+ * has succeeded every record and read every record on the topics it reads (other groups'
+ * redeliveries included).
  */
-async function runShared(context: BenchContext, target: RedeliveryTarget): Promise<SharedRun> {
+async function runShared(
+  context: BenchContext,
+  target: RedeliveryTarget,
+  driver: KafkaDriver,
+  delayMilliseconds: number,
+): Promise<SharedRun> {
   const { records, valueBytes, partitions, groups, failingEvery } = context.settings.sharedTopic;
-  const delayMilliseconds = uniqueDelay(context.settings.sharedTopic.delayMilliseconds);
   const tier = tierTopicName(delayMilliseconds);
-  const name = `shared-${target}`;
+  const name = `shared-${target}-${driver}`;
   const dlq = `${context.runId}-${name}-dlq`;
   await context.kafka.createTopics([
     { topic: tier, partitions },
@@ -84,6 +91,7 @@ async function runShared(context: BenchContext, target: RedeliveryTarget): Promi
   ]);
   const delayService = await startDelayService(
     context.kafka.brokers,
+    driver,
     tier,
     `${context.runId}-${name}-delay`,
     dlq,
@@ -110,6 +118,7 @@ async function runShared(context: BenchContext, target: RedeliveryTarget): Promi
     const consumers = counted.map((group, index) =>
       createMainConsumer({
         brokers: context.kafka.brokers,
+        driver,
         groupId: group.groupId,
         topics: [topic],
         redelivery: target,
@@ -171,12 +180,13 @@ async function runShared(context: BenchContext, target: RedeliveryTarget): Promi
     }
     const run: SharedRun = {
       target,
+      driver,
       originals,
       delayMilliseconds,
       groups: counted.map((group) => group.reads()),
     };
     context.progress(
-      `shared-topic: redelivery to ${target}: records read per own retry ${run.groups.map((group) => (group.read / group.ownRetries).toFixed(1)).join(', ')}`,
+      `shared-topic: redelivery to ${target} on ${driver}: records read per own retry ${run.groups.map((group) => (group.read / group.ownRetries).toFixed(1)).join(', ')}`,
     );
     return run;
   } finally {
@@ -191,7 +201,8 @@ function spread(values: readonly number[]): string {
 }
 
 function sharedRows(run: SharedRun): ResultRow[] {
-  const { target, originals, groups } = run;
+  const { originals, groups } = run;
+  const target = `${run.target}, ${ricochetOn(run.driver)}`;
   return [
     {
       scenario: `shared topic, redelivery to ${target}: records read per own retry`,
@@ -209,17 +220,21 @@ function sharedRows(run: SharedRun): ResultRow[] {
 /**
  * Scenario 11 (issue 18): several groups on one source topic, each retrying a share of its own.
  * A redelivery sent back to the source is read by every group there, and all but its own group
- * skip it; this counts what each group reads for each retry of its own. A row per target.
+ * skip it; this counts what each group reads for each retry of its own. Rows per target and
+ * driver.
  */
 export async function sharedTopic(context: BenchContext): Promise<ScenarioResult> {
   const { records, valueBytes, partitions, groups, failingEvery } = context.settings.sharedTopic;
-  const runs = await measureEachTarget((target) => runShared(context, target));
+  const runs = await measureEachTargetOnEachDriver(
+    context.settings.sharedTopic.delayMilliseconds,
+    (target, driver, delayMilliseconds) => runShared(context, target, driver, delayMilliseconds),
+  );
   return {
     id: 'shared-topic',
     title: 'Groups sharing a source topic',
     rows: runs.flatMap(sharedRows),
     notes: [
-      `${records.toLocaleString('en-US')} records of ${valueBytes} bytes in ${partitions} partitions, read by ${groups} main-consumer groups (defaults, in the bench's process); each group fails a share of its own of 1 in ${failingEvery} records once, and they succeed on their redelivery through a tier of ${context.settings.sharedTopic.delayMilliseconds} ms plus 1-99 ms served by one \`ricochet run delay\` process. "Read" counts the records each group's main consumer handed on (its \`consumed\` batch events: handled, sent to the tier, or another group's redelivery skipped), once it has read every record on the topics it reads; "redeliveries read" leaves out the ${records.toLocaleString('en-US')} originals. One own retry costs one redelivery read at best.`,
+      `${records.toLocaleString('en-US')} records of ${valueBytes} bytes in ${partitions} partitions, read by ${groups} main-consumer groups (defaults, in the bench's process); each group fails a share of its own of 1 in ${failingEvery} records once, and they succeed on their redelivery through a tier of ${context.settings.sharedTopic.delayMilliseconds} ms plus 1-99 ms served by one \`ricochet run delay\` process. "Read" counts the records each group's main consumer handed on (its \`consumed\` batch events: handled, sent to the tier, or another group's redelivery skipped), once it has read every record on the topics it reads; "redeliveries read" leaves out the ${records.toLocaleString('en-US')} originals. One own retry costs one redelivery read at best. Each target runs on each driver (${drivers.join(', ')}: the delay service and the main consumers all on it), on topics, a tier and groups of its own.`,
     ],
     measurements: { records, valueBytes, partitions, groups, failingEvery, runs },
   };

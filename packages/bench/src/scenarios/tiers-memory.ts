@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { tierTopicName } from '@ricochet/core';
+import type { KafkaDriver } from '@ricochet/kafka';
 import { sleep, waitFor } from '@ricochet/testing';
+import { drivers, measureEachDriver } from '../drivers.js';
 import { fillTopic } from '../producers.js';
 import {
   formatMegabytes,
@@ -19,6 +21,12 @@ const partitions = 6;
 /** How long the services run, once ready, before their idle memory is read. */
 const settleMilliseconds = 5_000;
 
+/** A driver's two layouts. */
+interface Layouts {
+  readonly separate: LayoutMemory;
+  readonly together: LayoutMemory;
+}
+
 /** The memory of a layout's processes, added up. */
 interface LayoutMemory {
   readonly idle: ProcessMemory;
@@ -36,7 +44,7 @@ function total(memories: readonly ProcessMemory[]): ProcessMemory {
  * Scenario 9 (issue 18): the resident memory of three delay tiers served by one process
  * (`ricochet run delay --tier a --tier b --tier c`) against three processes of one tier each, idle
  * and once each tier has redelivered a thousand records. Each layout has tier topics of its own,
- * so each redelivers exactly its own records, and they run one after the other.
+ * so each redelivers exactly its own records, and they run one after the other, on each driver.
  */
 export async function tiersMemory(context: BenchContext): Promise<ScenarioResult> {
   const target = `${context.runId}-tiers-target`;
@@ -97,46 +105,58 @@ export async function tiersMemory(context: BenchContext): Promise<ScenarioResult
       await Promise.all(services.map((service) => service.stop()));
     }
   };
-  const connection = ['--brokers', context.kafka.brokers.join(','), '--dlq', dlq];
-  const separate = await measure('three processes', (tiers) =>
-    Promise.all(
-      tiers.map((tier) =>
-        ServiceProcess.start(`the delay consumer of ${tier}`, [
-          'delay',
-          '--tier',
-          tier,
-          ...connection,
-        ]),
+  const layouts = async (driver: KafkaDriver): Promise<Layouts> => {
+    const connection = [
+      '--brokers',
+      context.kafka.brokers.join(','),
+      '--driver',
+      driver,
+      '--dlq',
+      dlq,
+    ];
+    const separate = await measure(`three processes on ${driver}`, (tiers) =>
+      Promise.all(
+        tiers.map((tier) =>
+          ServiceProcess.start(`the delay consumer of ${tier} on ${driver}`, [
+            'delay',
+            '--tier',
+            tier,
+            ...connection,
+          ]),
+        ),
       ),
-    ),
-  );
-  const together = await measure('one process', async (tiers) => [
-    await ServiceProcess.start('the delay consumer of three tiers', [
-      'delay',
-      ...tiers.flatMap((tier) => ['--tier', tier]),
-      ...connection,
-    ]),
-  ]);
-  const row = (scenario: string, pick: (memory: LayoutMemory) => number): ResultRow => ({
-    scenario,
-    baseline: `three processes ${formatMegabytes(pick(separate))}`,
-    ricochet: formatMegabytes(pick(together)),
-    ratio: pick(together) / pick(separate),
+    );
+    const together = await measure(`one process on ${driver}`, async (tiers) => [
+      await ServiceProcess.start(`the delay consumer of three tiers on ${driver}`, [
+        'delay',
+        ...tiers.flatMap((tier) => ['--tier', tier]),
+        ...connection,
+      ]),
+    ]);
+    return { separate, together };
+  };
+  const measured = await measureEachDriver(layouts);
+  const rows = drivers.flatMap((driver): ResultRow[] => {
+    const { separate, together } = measured[driver];
+    const row = (scenario: string, pick: (memory: LayoutMemory) => number): ResultRow => ({
+      scenario: `three delay tiers on ${driver}, ${scenario}`,
+      baseline: `three processes ${formatMegabytes(pick(separate))}`,
+      ricochet: formatMegabytes(pick(together)),
+      ratio: pick(together) / pick(separate),
+    });
+    return [
+      row('idle RSS (VmRSS, summed)', (memory) => memory.idle.residentBytes),
+      row('RSS after redelivering', (memory) => memory.loaded.residentBytes),
+      row('peak RSS (VmHWM, summed)', (memory) => memory.loaded.peakResidentBytes),
+    ];
   });
   return {
     id: 'tiers-memory',
     title: 'Three tiers: one process against three',
-    rows: [
-      row('three delay tiers, idle RSS (VmRSS, summed)', (memory) => memory.idle.residentBytes),
-      row('three delay tiers, RSS after redelivering', (memory) => memory.loaded.residentBytes),
-      row(
-        'three delay tiers, peak RSS (VmHWM, summed)',
-        (memory) => memory.loaded.peakResidentBytes,
-      ),
-    ],
+    rows,
     notes: [
-      `Three tiers of about ${tierBaseDelaysMilliseconds.map((delay) => delay / 1000).join(', ')} s, ${partitions} partitions each; idle read ${settleMilliseconds / 1000} s after every process was ready, then ${recordsPerTier.toLocaleString('en-US')} records of ${valueBytes} bytes written to each tier and redelivered. \`ricochet run delay --tier a --tier b --tier c\` (one process, a consumer group per tier) against one \`ricochet run delay --tier x\` process per tier; each layout on tier topics of its own, one after the other.`,
+      `Three tiers of about ${tierBaseDelaysMilliseconds.map((delay) => delay / 1000).join(', ')} s, ${partitions} partitions each; idle read ${settleMilliseconds / 1000} s after every process was ready, then ${recordsPerTier.toLocaleString('en-US')} records of ${valueBytes} bytes written to each tier and redelivered. \`ricochet run delay --tier a --tier b --tier c\` (one process, a consumer group per tier) against one \`ricochet run delay --tier x\` process per tier; each layout on tier topics of its own, one after the other, on each driver in turn (${drivers.join(', ')}).`,
     ],
-    measurements: { recordsPerTier, valueBytes, partitions, separate, together },
+    measurements: { recordsPerTier, valueBytes, partitions, ...measured },
   };
 }

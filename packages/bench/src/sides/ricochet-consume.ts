@@ -5,13 +5,14 @@ import type { ConsumeRequest } from '../worker-protocol.js';
 import { benchHandler } from './bench-handler.js';
 
 /**
- * Ricochet's main consumer with the bench's handler (a no-op, or an await of the request's
- * delay), until every record is handled.
+ * Ricochet's main consumer on the request's driver, with the bench's handler (a no-op, or an
+ * await of the request's delay), until every record is handled.
  */
 export async function consumeWithRicochet(request: ConsumeRequest): Promise<MeteredThroughput> {
   const meter = new ThroughputMeter(request.records);
   const consumer = createMainConsumer({
     brokers: request.brokers,
+    driver: request.driver,
     groupId: request.groupId,
     topics: [request.topic],
     fromBeginning: true,

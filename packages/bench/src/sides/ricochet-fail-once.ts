@@ -11,7 +11,7 @@ export const failsOnceHeader = 'ricochet-bench-fails-once';
 
 /**
  * Ricochet's main consumer with the request's ordering, and the tier's delay consumer, in one
- * process (as the retry round trip runs them): a record marked `failsOnceHeader` fails on its
+ * process and on the request's driver (as the retry round trip runs them): a record marked `failsOnceHeader` fails on its
  * first delivery and succeeds on its redelivery, every other record succeeds at once. The span
  * runs from the first success to the last record's. The delay consumer owns its partitions
  * before the main consumer starts, so that the first failures do not wait for its group join.
@@ -23,6 +23,7 @@ export async function failOnceWithRicochet(request: FailOnceRequest): Promise<Fa
   const outcomes: Record<string, number> = {};
   const delay = createDelayConsumer({
     brokers: request.brokers,
+    driver: request.driver,
     tier,
     groupId: request.delayGroupId,
     dlqTopic: request.dlqTopic,
@@ -30,6 +31,7 @@ export async function failOnceWithRicochet(request: FailOnceRequest): Promise<Fa
   });
   const main = createMainConsumer({
     brokers: request.brokers,
+    driver: request.driver,
     groupId: request.groupId,
     topics: [request.topic],
     tiers: tier,

@@ -8,7 +8,7 @@ import type { RetryRequest, RetryResult } from '../worker-protocol.js';
 
 /**
  * Ricochet's main consumer and the tier's delay consumer in one process (as the baseline runs in
- * one): every record fails once and succeeds on its redelivery.
+ * one), both on the request's driver: every record fails once and succeeds on its redelivery.
  */
 export async function retryWithRicochet(
   request: RetryRequest,
@@ -19,6 +19,7 @@ export async function retryWithRicochet(
   const tally = new RedeliveryTally(request.records);
   const main = createMainConsumer({
     brokers: request.brokers,
+    driver: request.driver,
     groupId: request.groupId,
     topics: [request.topic],
     tiers: tier,
@@ -29,6 +30,7 @@ export async function retryWithRicochet(
   });
   const delay = createDelayConsumer({
     brokers: request.brokers,
+    driver: request.driver,
     tier,
     groupId: `${request.groupId}-delay`,
     dlqTopic: request.dlqTopic,
