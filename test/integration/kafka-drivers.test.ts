@@ -11,6 +11,7 @@ import {
 import {
   createTestTopics,
   produceRecords,
+  sleep,
   testBrokers,
   testLogger,
   uniqueName,
@@ -112,4 +113,50 @@ describe('the Kafka drivers against each other (real broker)', function () {
       await Promise.all(members.map((member) => member.disconnect()));
     }
   });
+
+  // librdkafka only: kafkajs, too, fetches a resumed partition after the fetch in flight, up to
+  // the fetch wait later (about 4 s here); its services keep their own waits (docs/drivers.md).
+  for (const driver of ['librdkafka'] as const) {
+    it(`a resumed partition's records arrive within a second on ${driver}, with the services' 5 s fetch wait`, async () => {
+      const topic = uniqueName('resumed');
+      await createTestTopics([topic], 2);
+      const consumer = createServiceConsumer(clientOn(driver), {
+        groupId: uniqueName('resumed-group'),
+        sessionTimeoutMilliseconds: 10_000,
+        maxWaitMilliseconds: 5_000,
+      });
+      const arrivals = new Map<string, number>();
+      let joined = false;
+      consumer.onGroupJoin(() => {
+        joined = true;
+      });
+      try {
+        await consumer.start({
+          topics: [topic],
+          fromBeginning: true,
+          eachBatch: async (batch) => {
+            for (const record of batch.records) {
+              arrivals.set(record.key?.toString() ?? '', Date.now());
+              batch.resolve(record.offset);
+            }
+          },
+        });
+        await waitFor('the group join', () => (joined ? true : undefined));
+        consumer.pause(topic, 0);
+        await produceRecords([
+          { topic, partition: 0, key: Buffer.from('held'), value: null, headers: {} },
+        ]);
+        // The fetch in flight (partition 1, empty) is the one a resume must not wait for.
+        await sleep(1_000);
+        const resumedAt = Date.now();
+        consumer.resume(topic, 0);
+        await waitFor('the resumed record', () => arrivals.get('held'), {
+          timeoutMilliseconds: 10_000,
+        });
+        expect(arrivals.get('held')! - resumedAt).to.be.below(1_000);
+      } finally {
+        await consumer.disconnect();
+      }
+    });
+  }
 });

@@ -40,6 +40,20 @@ const maxRecordsPerPoll = 2_000;
  */
 const maxPollWaitMilliseconds = 500;
 
+/**
+ * The longest the broker may hold a fetch with nothing to return. librdkafka sends a broker's
+ * next fetch only once the one in flight returns, so a partition resumed or sought meanwhile
+ * waits this long for its records: a held record's redelivery, the source after a redelivery
+ * turn. The services' own wait (5 s, for kafkajs's idle stop) would make that seconds.
+ */
+const maxFetchWaitMilliseconds = 100;
+
+/**
+ * What librdkafka may read ahead into its own queue, across the consumer's partitions (its default,
+ * 64 MiB, made a delay service's memory grow with the records it holds).
+ */
+const readAheadKilobytes = 16_384;
+
 /** kafkajs restarts a crashed consumer after its retry time; the same pause here. */
 const restartDelayMilliseconds = 1_000;
 
@@ -141,9 +155,11 @@ export class LibrdkafkaServiceConsumer implements ServiceConsumer {
         'enable.auto.offset.store': false,
         'allow.auto.create.topics': false,
         'partition.assignment.strategy': sharedGroupAssignor,
-        ...(this.#options.maxWaitMilliseconds === undefined
-          ? {}
-          : { 'fetch.wait.max.ms': this.#options.maxWaitMilliseconds }),
+        'fetch.wait.max.ms': Math.min(
+          this.#options.maxWaitMilliseconds ?? maxFetchWaitMilliseconds,
+          maxFetchWaitMilliseconds,
+        ),
+        'queued.max.messages.kbytes': readAheadKilobytes,
         ...(this.#options.maxBytesPerPartition === undefined
           ? {}
           : { 'max.partition.fetch.bytes': this.#options.maxBytesPerPartition }),
