@@ -48,7 +48,8 @@ export class GroupRedelivery {
   #paused: { readonly topic: string; readonly partition: number }[] = [];
   #boundTimer: NodeJS.Timeout | undefined;
   #lookupTimer: NodeJS.Timeout | undefined;
-  #lookingUp = false;
+  /** The look-up under way: a disconnect waits for it, or it would connect the admin again. */
+  #lookingUp: Promise<void> | undefined;
 
   constructor(
     kafka: KafkaClient,
@@ -82,7 +83,11 @@ export class GroupRedelivery {
     if (partitions === undefined || partitions === 0) {
       throw new RedeliveryTopicMissingError(this.#groupId, this.#topic);
     }
-    this.#lookupTimer = setInterval(() => void this.#lookUp(), redeliveryLookupMilliseconds);
+    this.#lookupTimer = setInterval(() => {
+      this.#lookingUp ??= this.#lookUp().finally(() => {
+        this.#lookingUp = undefined;
+      });
+    }, redeliveryLookupMilliseconds);
     this.#lookupTimer.unref();
   }
 
@@ -90,6 +95,7 @@ export class GroupRedelivery {
     clearInterval(this.#lookupTimer);
     this.#lookupTimer = undefined;
     this.forgetAll();
+    await this.#lookingUp;
     await this.#admin.disconnect();
   }
 
@@ -142,10 +148,9 @@ export class GroupRedelivery {
 
   /** Compares the owned redelivery partitions' end offsets with this member's positions. */
   async #lookUp(): Promise<void> {
-    if (this.#lookingUp || this.#owned.length === 0) {
+    if (this.#owned.length === 0) {
       return;
     }
-    this.#lookingUp = true;
     try {
       const owned = this.#owned;
       const ends = await this.#admin.fetchTopicOffsets(this.#topic);
@@ -167,8 +172,6 @@ export class GroupRedelivery {
     } catch (error) {
       // The look-up only speeds retries up; the fetch finds them all the same.
       this.#logger.debug('looking up the redelivery topic offsets failed', { error });
-    } finally {
-      this.#lookingUp = false;
     }
   }
 
