@@ -89,6 +89,7 @@ export interface DeliveryReport {
 export interface NativeProducer {
   connect(options: { timeout?: number }, callback: Callback<unknown>): void;
   disconnect(callback: Callback<unknown>): void;
+  isConnected(): boolean;
   /** Delivery reports served by a thread of the addon's, with no timer in JavaScript. */
   setPollInBackground(inBackground: boolean): void;
   /** Queues one record; throws when librdkafka refuses it at once (its queue full, too large). */
