@@ -9,6 +9,7 @@ import {
   type KafkaAdmin,
 } from '@ricochet/kafka';
 import { produceRecords, testKafka, testLogger, uniqueName, withAdmin } from '@ricochet/testing';
+import { deleteTopicsIfPresent } from './topology-fixtures.js';
 
 describe('the admin port against a real broker', function () {
   this.timeout(60_000);
@@ -19,17 +20,27 @@ describe('the admin port against a real broker', function () {
   });
 
   afterEach(async () => {
-    await withAdmin(async (admin) => {
-      if ((await admin.listTopics()).includes(topic)) {
-        await admin.deleteTopics([topic], {});
-      }
-    });
+    await deleteTopicsIfPresent([topic]);
   });
 
   async function create(admin: KafkaAdmin): Promise<boolean> {
     return admin.createTopics(
       [{ topic, partitions: 2, replicationFactor: 1, configs: { 'retention.ms': '3600000' } }],
       { waitForLeaders: true, timeoutMilliseconds: 10_000 },
+    );
+  }
+
+  /** Creates the topic, then writes one record to each partition listed (repeated: several). */
+  async function createHolding(partitions: readonly number[]): Promise<void> {
+    await withAdmin(create);
+    await produceRecords(
+      partitions.map((partition) => ({
+        topic,
+        partition,
+        key: null,
+        value: Buffer.from('v'),
+        headers: {},
+      })),
     );
   }
 
@@ -63,13 +74,7 @@ describe('the admin port against a real broker', function () {
         ),
       );
     } finally {
-      await withAdmin(async (admin) => {
-        const existing = new Set(await admin.listTopics());
-        await admin.deleteTopics(
-          topics.filter((name) => existing.has(name)),
-          {},
-        );
-      });
+      await deleteTopicsIfPresent(topics);
     }
   });
 
@@ -123,18 +128,7 @@ describe('the admin port against a real broker', function () {
   });
 
   it('reads watermarks, and committed offsets of a group that committed nothing', async () => {
-    await withAdmin(async (admin) => {
-      await create(admin);
-    });
-    await produceRecords(
-      [0, 0, 1].map((partition) => ({
-        topic,
-        partition,
-        key: null,
-        value: Buffer.from('v'),
-        headers: {},
-      })),
-    );
+    await createHolding([0, 0, 1]);
     await withAdmin(async (admin) => {
       const offsets = await admin.fetchTopicOffsets(topic);
       expect(
@@ -158,6 +152,47 @@ describe('the admin port against a real broker', function () {
     } finally {
       await reader.disconnect();
     }
+  });
+
+  it('reads the watermarks of a topic it has just created', async () => {
+    // librdkafka asks each partition's leader, which can answer NOT_LEADER_OR_FOLLOWER for a
+    // moment after the metadata names it: its answer for such a partition was offset -1.
+    const topics = Array.from({ length: 5 }, (_, index) => uniqueName(`admin-fresh-${index}`));
+    try {
+      await withAdmin(async (admin) => {
+        for (const name of topics) {
+          await admin.createTopics([{ topic: name, partitions: 12, replicationFactor: 1 }], {
+            waitForLeaders: true,
+          });
+          const offsets = await admin.fetchTopicOffsets(name);
+          expect(offsets).to.have.length(12);
+          for (const { low, high } of offsets) {
+            expect({ low, high }).to.deep.equal({ low: '0', high: '0' });
+          }
+        }
+      });
+    } finally {
+      await deleteTopicsIfPresent(topics);
+    }
+  });
+
+  it('finds the first offset at or after a timestamp, or the next offset when there is none', async () => {
+    const before = Date.now() - 1_000;
+    await createHolding([0, 0]);
+    await withAdmin(async (admin) => {
+      const byPartition = async (timestamp: number) =>
+        (await admin.fetchTopicOffsetsByTimestamp(topic, timestamp))
+          .map(({ partition, offset }) => ({ partition, offset }))
+          .sort((a, b) => a.partition - b.partition);
+      expect(await byPartition(before)).to.deep.equal([
+        { partition: 0, offset: '0' },
+        { partition: 1, offset: '0' },
+      ]);
+      expect(await byPartition(Date.now() + 60_000)).to.deep.equal([
+        { partition: 0, offset: '2' },
+        { partition: 1, offset: '0' },
+      ]);
+    });
   });
 
   it('names each topic the broker refused, as not retriable', async () => {

@@ -1,6 +1,11 @@
 import { expect } from 'chai';
 import type { Consumer } from 'kafkajs';
-import { createServiceConsumer, ServiceLifecycle } from '@ricochet/kafka';
+import {
+  createReliableProducer,
+  createServiceConsumer,
+  ServiceLifecycle,
+  ServiceStartError,
+} from '@ricochet/kafka';
 import { kafkajsClientOf } from '@ricochet/kafka/kafkajs';
 import {
   createTestTopics,
@@ -62,6 +67,30 @@ describe('service lifecycle (real broker)', function () {
 
   afterEach(async () => {
     await other?.disconnect();
+  });
+
+  it('fails its start with the failure of a helper, disconnecting a helper not yet connected', async () => {
+    // The librdkafka producer refused to disconnect before it had connected ("Producer not
+    // connected"), and that refusal took the place of the start's own failure.
+    const refusal = new Error('the first helper cannot connect');
+    const lifecycle = new ServiceLifecycle('lifecycle test', testLogger('lifecycle'), {
+      consumer: createServiceConsumer(testKafka(), {
+        groupId: uniqueName('lifecycle'),
+        sessionTimeoutMilliseconds: 6_000,
+      }),
+      helpers: [
+        { connect: () => Promise.reject(refusal), disconnect: () => Promise.resolve() },
+        createReliableProducer(testKafka()),
+      ],
+    });
+    const failure = await lifecycle
+      .start({ topics: [uniqueName('lifecycle')], fromBeginning: true, eachBatch: async () => {} })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(failure).to.be.instanceOf(ServiceStartError);
+    expect((failure as ServiceStartError).cause).to.equal(refusal);
   });
 
   it('stays stopped when stopped while kafkajs is restarting its crashed consumer', async () => {

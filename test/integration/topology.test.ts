@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConfigError, type Logger } from '@ricochet/core';
-import { listenSilently, testBrokers, testLogger, withAdmin } from '@ricochet/testing';
+import { listenSilently, testBrokers, testDriver, testLogger, withAdmin } from '@ricochet/testing';
 import {
   ClusterUnreachableError,
   compileTopologyOptions,
@@ -16,8 +16,9 @@ import { deleteTopicsIfPresent, uniqueTopology, type TestTopology } from './topo
 
 const day = 86_400_000;
 
+/** On the tests' driver (RICOCHET_KAFKA_DRIVER), as every admin the tests make. */
 function connection(brokers = testBrokers(), logger: Logger = testLogger('topology')) {
-  return { brokers, logger };
+  return { brokers, driver: testDriver(), logger };
 }
 
 /** Connection failures are the expected outcome below; kafkajs's log of each try is noise. */

@@ -2,7 +2,7 @@
 // Ricochet's services never change ACLs; the secure test broker does, and so may a user's tooling.
 import kafkajs from 'kafkajs';
 import { kafkajsClientOf, type KafkaClient } from './client.js';
-import { adminErrorFrom } from './kafkajs-admin.js';
+import { adminErrorFrom } from './admin-guard.js';
 
 export type AclResourceType = 'topic' | 'group' | 'cluster';
 

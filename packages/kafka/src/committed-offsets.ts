@@ -1,6 +1,6 @@
 import type { CommittedOffset, KafkaAdmin } from './admin.js';
 import type { KafkaClient } from './client.js';
-import { createAdmin } from './kafkajs-admin.js';
+import { createAdmin } from './create-admin.js';
 
 /**
  * Reads what a consumer group committed for a partition, metadata included, which the consumer

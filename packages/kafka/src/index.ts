@@ -71,7 +71,7 @@ export {
   type TopicFailure,
   type TopicOperationOptions,
 } from './admin.js';
-export { createAdmin } from './kafkajs-admin.js';
+export { createAdmin } from './create-admin.js';
 export { BrokerAuthenticationError, KafkaDriverUnavailableError } from './errors.js';
 export { createBulkProducer, createReliableProducer } from './producers.js';
 export {

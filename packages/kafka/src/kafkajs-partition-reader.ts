@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type kafkajs from 'kafkajs';
 import type { KafkaAdmin } from './admin.js';
 import { kafkajsClientOf, type KafkaClient } from './client.js';
-import { createAdmin } from './kafkajs-admin.js';
+import { createAdmin } from './create-admin.js';
 import {
   defaultPartitionReaderGroupPrefix,
   PartitionReadError,

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import kafkajs from 'kafkajs';
+import type { TopicDescription } from './admin.js';
+import { LibrdkafkaError } from './librdkafka-errors.js';
 
 /**
  * How long a topic creation that waits for leaders waits, when its caller sets no timeout: a
@@ -7,7 +9,8 @@ import kafkajs from 'kafkajs';
  */
 export const defaultLeaderWaitMilliseconds = 30_000;
 
-const pollMilliseconds = 100;
+/** How soon metadata or offsets a broker has not published yet are asked for again. */
+export const metadataPollMilliseconds = 100;
 
 /**
  * What metadata answers while a new topic is still being published to the broker's metadata
@@ -29,32 +32,69 @@ export class LeaderWaitTimeoutError extends Error {
 }
 
 /**
- * Resolves once every partition of `topics` has a leader in the metadata `fetchMetadata` reads.
- * kafkajs's own wait retries only LEADER_NOT_AVAILABLE and fails at once on
- * UNKNOWN_TOPIC_OR_PARTITION, which a KRaft broker answers for a topic it has just created.
+ * What a partition's leader answers for a moment after metadata already names it (the broker has
+ * not taken up the leadership yet): listing its offsets then fails with either driver.
+ */
+const leadershipNotTakenUp = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/** Whether either driver's failure is a broker refusal of one of `types`. */
+function isRefusal(error: unknown, types: ReadonlySet<string>): boolean {
+  return (
+    (error instanceof kafkajs.KafkaJSProtocolError || error instanceof LibrdkafkaError) &&
+    types.has(error.type)
+  );
+}
+
+/**
+ * Runs `request`, and again while a partition's leader has not taken up its leadership yet, for
+ * up to `timeoutMilliseconds`: the offsets of a topic just created are read at once.
+ */
+export async function whenLeadersAnswer<T>(
+  request: () => Promise<T>,
+  timeoutMilliseconds = defaultLeaderWaitMilliseconds,
+): Promise<T> {
+  const began = Date.now();
+  for (;;) {
+    try {
+      return await request();
+    } catch (error) {
+      if (!isRefusal(error, leadershipNotTakenUp) || Date.now() - began >= timeoutMilliseconds) {
+        throw error;
+      }
+    }
+    await sleep(metadataPollMilliseconds);
+  }
+}
+
+/**
+ * Resolves once every partition of `topics` has a leader in what `describe` reads. kafkajs's own
+ * wait retries only LEADER_NOT_AVAILABLE and fails at once on UNKNOWN_TOPIC_OR_PARTITION, which a
+ * KRaft broker answers for a topic it has just created; librdkafka has no wait at all.
  */
 export async function waitForLeaders(
   topics: readonly string[],
-  fetchMetadata: () => Promise<kafkajs.ITopicMetadata[]>,
+  describe: () => Promise<readonly TopicDescription[]>,
   timeoutMilliseconds: number,
 ): Promise<void> {
   const began = Date.now();
   let lastReason: unknown;
   while (Date.now() - began < timeoutMilliseconds) {
     try {
-      const metadata = await fetchMetadata();
-      const led = metadata.every(({ partitions }) => partitions.every(({ leader }) => leader >= 0));
-      if (led && metadata.length === topics.length) {
+      const descriptions = await describe();
+      const led = descriptions.every(({ partitions }) =>
+        partitions.every(({ leader }) => leader !== undefined),
+      );
+      if (led && descriptions.length === topics.length) {
         return;
       }
       lastReason = undefined;
     } catch (error) {
-      if (!(error instanceof kafkajs.KafkaJSProtocolError) || !notYetPublished.has(error.type)) {
+      if (!isRefusal(error, notYetPublished)) {
         throw error;
       }
       lastReason = error;
     }
-    await sleep(pollMilliseconds);
+    await sleep(metadataPollMilliseconds);
   }
   throw new LeaderWaitTimeoutError(topics, Date.now() - began, lastReason);
 }

@@ -89,6 +89,7 @@ export interface DeliveryReport {
 export interface NativeProducer {
   connect(options: { timeout?: number }, callback: Callback<unknown>): void;
   disconnect(callback: Callback<unknown>): void;
+  isConnected(): boolean;
   /** Delivery reports served by a thread of the addon's, with no timer in JavaScript. */
   setPollInBackground(inBackground: boolean): void;
   /** Queues one record; throws when librdkafka refuses it at once (its queue full, too large). */
@@ -108,12 +109,96 @@ export interface NativeProducer {
   on(event: 'event.error', listener: (error: NativeError) => void): void;
 }
 
+/** A broker, as the admin names the leader and the replicas of a partition. */
+export interface NativeNode {
+  readonly id: number;
+}
+
+export interface NativeTopicDescription {
+  readonly name: string;
+  /** Set instead of the partitions when the broker refused to describe the topic. */
+  readonly error?: NativeError;
+  readonly partitions: readonly {
+    readonly partition: number;
+    readonly leader: NativeNode | null;
+    readonly replicas: readonly NativeNode[];
+    readonly isr: readonly NativeNode[];
+  }[];
+}
+
+export interface NativeNewTopic {
+  readonly topic: string;
+  /** -1 for the broker's default. */
+  readonly num_partitions: number;
+  /** -1 for the broker's default. */
+  readonly replication_factor: number;
+  readonly config: Readonly<Record<string, string>>;
+}
+
+/**
+ * Which offset of a partition to list: a record timestamp (epoch ms), or one of librdkafka's
+ * specs, -2 for the first offset and -1 for the next one.
+ */
+export interface NativeOffsetSpec {
+  readonly timestamp: number;
+}
+
+export interface NativeGroupOffsets {
+  readonly groupId: string;
+  readonly error?: NativeError;
+  /** An offset below 0 for a partition the group never committed. */
+  readonly partitions: readonly NativeTopicPartitionOffset[];
+}
+
+/**
+ * librdkafka's admin client. Every operation takes the time it may wait for its answer; creating
+ * one does not reach a broker (the first request does).
+ */
+export interface NativeAdmin {
+  getMetadata(
+    options: { readonly allTopics: boolean; readonly timeout: number },
+    callback: Callback<{ readonly brokers: readonly NativeNode[] }>,
+  ): void;
+  listTopics(options: { readonly timeout: number }, callback: Callback<string[]>): void;
+  describeTopics(
+    topics: string[],
+    options: { readonly timeout: number },
+    callback: Callback<NativeTopicDescription[]>,
+  ): void;
+  createTopic(topic: NativeNewTopic, timeout: number, callback: Callback<unknown>): void;
+  createPartitions(
+    topic: string,
+    count: number,
+    timeout: number,
+    callback: Callback<unknown>,
+  ): void;
+  deleteTopic(topic: string, timeout: number, callback: Callback<unknown>): void;
+  listOffsets(
+    partitions: (NativeTopicPartition & { readonly offset: NativeOffsetSpec })[],
+    options: { readonly timeout: number },
+    callback: Callback<NativeTopicPartitionOffset[]>,
+  ): void;
+  listConsumerGroupOffsets(
+    groups: { readonly groupId: string; readonly partitions: NativeTopicPartition[] }[],
+    options: { readonly timeout: number },
+    callback: Callback<NativeGroupOffsets[]>,
+  ): void;
+  /** Synchronous: librdkafka's handle is destroyed before it returns. */
+  disconnect(): void;
+}
+
 export interface LibrdkafkaModule {
   readonly KafkaConsumer: new (
     settings: LibrdkafkaSettings,
     topicSettings: LibrdkafkaSettings,
   ) => NativeConsumer;
   readonly Producer: new (settings: LibrdkafkaSettings) => NativeProducer;
+  readonly AdminClient: {
+    create(
+      settings: LibrdkafkaSettings,
+      listeners: { readonly 'event.error': (error: NativeError) => void },
+    ): NativeAdmin;
+  };
   readonly CODES: { readonly ERRORS: Readonly<Record<string, number>> };
   readonly librdkafkaVersion: string;
 }

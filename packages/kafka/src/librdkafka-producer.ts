@@ -101,7 +101,11 @@ class NativeSends {
     this.#producer.setPollInBackground(true);
   }
 
+  /** Resolves at once when not connected, as kafkajs's does: the addon throws there instead. */
   disconnect(): Promise<void> {
+    if (!this.#producer.isConnected()) {
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       this.#producer.disconnect(() => resolve());
     });

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import kafkajs from 'kafkajs';
 import { AdminOperationError, TopicFailuresError } from '../src/admin.js';
-import { adminErrorFrom, configSourceName } from '../src/kafkajs-admin.js';
+import { adminErrorFrom } from '../src/admin-guard.js';
+import { configSourceName } from '../src/kafkajs-admin.js';
 
 /** A broker refusal as kafkajs raises it: the client's error-code table entry it was given. */
 function protocolError(type: string, retriable: boolean): kafkajs.KafkaJSProtocolError {

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import kafkajs from 'kafkajs';
-import { adminErrorFrom } from '../src/kafkajs-admin.js';
+import type { TopicDescription } from '../src/admin.js';
+import { adminErrorFrom } from '../src/admin-guard.js';
+import { LibrdkafkaError } from '../src/librdkafka-errors.js';
 import { LeaderWaitTimeoutError, waitForLeaders } from '../src/leader-wait.js';
 
 function protocolError(type: string): kafkajs.KafkaJSProtocolError {
@@ -9,34 +11,49 @@ function protocolError(type: string): kafkajs.KafkaJSProtocolError {
   );
 }
 
-function topicLedBy(name: string, ...leaders: number[]): kafkajs.ITopicMetadata {
+/** A topic whose partitions are led by `leaders`, in order; undefined for a partition without one. */
+function topicLedBy(name: string, ...leaders: (number | undefined)[]): TopicDescription {
   return {
     name,
-    partitions: leaders.map((leader, partitionId) => ({
-      partitionId,
+    partitions: leaders.map((leader, partition) => ({
+      partition,
       leader,
-      partitionErrorCode: 0,
-      replicas: [leader],
-      isr: [leader],
+      replicas: [1],
+      inSyncReplicas: leader === undefined ? [] : [leader],
     })),
   };
 }
 
 describe('waitForLeaders', () => {
   it('reads again while the broker has not published the topic or a partition has no leader', async () => {
-    const answers: Array<() => kafkajs.ITopicMetadata[]> = [
+    const answers: Array<() => TopicDescription[]> = [
       () => {
         throw protocolError('UNKNOWN_TOPIC_OR_PARTITION');
       },
       () => {
         throw protocolError('LEADER_NOT_AVAILABLE');
       },
-      () => [topicLedBy('orders', 1, -1)],
+      () => [topicLedBy('orders', 1, undefined)],
       () => [topicLedBy('orders', 1, 1)],
     ];
     let reads = 0;
     await waitForLeaders(['orders'], async () => answers[reads++]!(), 5_000);
     expect(reads).to.equal(4);
+  });
+
+  it('reads again on the same answers from librdkafka', async () => {
+    const answers: Array<() => TopicDescription[]> = [
+      () => {
+        throw new LibrdkafkaError('not yet', 'UNKNOWN_TOPIC_OR_PARTITION', 3, true, undefined);
+      },
+      () => {
+        throw new LibrdkafkaError('not yet', 'LEADER_NOT_AVAILABLE', 5, true, undefined);
+      },
+      () => [topicLedBy('orders', 1, 1)],
+    ];
+    let reads = 0;
+    await waitForLeaders(['orders'], async () => answers[reads++]!(), 5_000);
+    expect(reads).to.equal(3);
   });
 
   it('fails at once on any other refusal', async () => {
