@@ -39,6 +39,8 @@ const onEveryDriver = [
   'test/integration/resilience.test.ts',
   'test/integration/bad-input.test.ts',
   'test/integration/kafka-admin.test.ts',
+  'test/integration/topology.test.ts',
+  'test/integration/group-redelivery.test.ts',
 ];
 
 /** The librdkafka run's broker (scripts/kafka), apart from the shared one. */

@@ -60,20 +60,11 @@ export interface NativeConsumer {
     callback: (error?: NativeError) => void,
   ): void;
   commitCb(offsets: NativeTopicPartitionOffset[], callback: (error?: NativeError) => void): void;
-  committed(
-    partitions: NativeTopicPartition[],
-    timeoutMilliseconds: number,
-    callback: Callback<NativeTopicPartitionOffset[]>,
-  ): void;
   getWatermarkOffsets(
     topic: string,
     partition: number,
   ): { readonly lowOffset: number; readonly highOffset: number };
   on(event: 'event.error', listener: (error: NativeError) => void): void;
-  on(
-    event: 'event.log',
-    listener: (log: { severity: number; fac: string; message: string }) => void,
-  ): void;
 }
 
 /** One header of a record to produce, as the addon takes them: repeated names are repeated entries. */

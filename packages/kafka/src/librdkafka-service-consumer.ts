@@ -9,6 +9,7 @@ import type {
   NativeTopicPartition,
   NativeTopicPartitionOffset,
 } from './librdkafka-api.js';
+import { createAdmin } from './create-admin.js';
 import { sharedGroupAssignor } from './driver.js';
 import { librdkafkaErrorFrom } from './librdkafka-errors.js';
 import { librdkafkaConnectionSettings } from './librdkafka-settings.js';
@@ -208,7 +209,16 @@ export class LibrdkafkaServiceConsumer implements ServiceConsumer {
       native.unassign();
       return;
     }
-    const positioned = await this.#startingPositions(native, assignment);
+    let positioned: NativeTopicPartitionOffset[];
+    try {
+      positioned = await this.#startingPositions(assignment);
+    } catch (error) {
+      // Nothing is assigned without knowing where to start: the consumer joins again.
+      if (native === this.#native && this.#running) {
+        this.#crash(error instanceof Error ? error : new Error(String(error)), true);
+      }
+      return;
+    }
     if (native !== this.#native || !this.#running) {
       return;
     }
@@ -241,7 +251,6 @@ export class LibrdkafkaServiceConsumer implements ServiceConsumer {
    * rest start at the end.
    */
   async #startingPositions(
-    native: NativeConsumer,
     assignment: NativeTopicPartition[],
   ): Promise<NativeTopicPartitionOffset[]> {
     const subscription = this.#subscription!;
@@ -257,16 +266,25 @@ export class LibrdkafkaServiceConsumer implements ServiceConsumer {
     if (lookedUp.length === 0) {
       return positions;
     }
-    const committed = await new Promise<NativeTopicPartitionOffset[]>((resolve, reject) => {
-      native.committed(lookedUp, this.#options.sessionTimeoutMilliseconds, (error, offsets) =>
-        error ? reject(librdkafkaErrorFrom(this.#librdkafka, error)) : resolve(offsets),
-      );
-    });
-    const uncommitted = new Set(
-      committed
-        .filter(({ offset }) => offset < 0)
-        .map(({ topic, partition }) => partitionKey(topic, partition)),
-    );
+    // Through an admin, not the consumer: the consumer's own look-up waits for the assignment
+    // this callback has not made yet.
+    const admin = createAdmin(this.#client);
+    await admin.connect();
+    const uncommitted = new Set<string>();
+    try {
+      for (const topic of new Set(lookedUp.map((place) => place.topic))) {
+        for (const { partition, offset } of await admin.fetchCommittedOffsets(
+          this.#options.groupId,
+          topic,
+        )) {
+          if (offset === undefined) {
+            uncommitted.add(partitionKey(topic, partition));
+          }
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
     return positions.map((position) =>
       uncommitted.has(partitionKey(position.topic, position.partition))
         ? { ...position, offset: beginningOffset }
