@@ -159,6 +159,9 @@ export function createLibrdkafkaReliableProducer(client: KafkaClient): ReliableP
   const sends = new NativeSends(client, {
     'enable.idempotence': true,
     acks: 'all',
+    // Its callers hand it whole sets of records (a batch's hand-offs, due redeliveries) and wait
+    // for them: librdkafka's default wait for more (5 ms) would only add to every hand-off.
+    'linger.ms': 0,
     'allow.auto.create.topics': false,
   });
   return {

@@ -62,6 +62,9 @@ export function librdkafkaConnectionSettings(options: KafkaConnectionOptions): L
     'socket.timeout.ms': options.requestTimeoutMilliseconds ?? defaultRequestTimeoutMilliseconds,
     // Each closed idle connection would otherwise be logged as an error.
     'log.connection.close': false,
+    // Small requests (a hand-off, a commit) would otherwise wait on Nagle's algorithm, as
+    // Node's sockets, which kafkajs uses, do not.
+    'socket.nagle.disable': true,
     ...(tls ? tlsSettings(options.ssl as true | TlsConnectionOptions) : {}),
   };
   if (tls) {
