@@ -146,7 +146,9 @@ checkLibrdkafkaAddon();
 await librdkafkaBrokerScript('reset');
 let codes: number[] = [1];
 try {
-  await Promise.all([mochaGlobalSetup(), librdkafkaBrokerScript('start')]);
+  // One after the other: on a fresh clone both would fetch the broker's jars into one folder.
+  await mochaGlobalSetup();
+  await librdkafkaBrokerScript('start');
   if (stoppedBy === undefined) {
     codes = await Promise.all(runs.map((run) => runMocha(run)));
   }
