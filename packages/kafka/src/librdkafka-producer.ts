@@ -26,6 +26,18 @@ import { authorizationErrorFrom, topicsNamed } from './security.js';
  */
 const deliveryTimeoutMilliseconds = 16_000;
 
+/** A send some of whose records failed: the first failure, and the records acknowledged. */
+class PartlyAcknowledged extends Error {
+  readonly failure: unknown;
+  readonly acknowledged: ReadonlySet<number>;
+
+  constructor(failure: unknown, acknowledged: ReadonlySet<number>) {
+    super('some records of the send failed', { cause: failure });
+    this.failure = failure;
+    this.acknowledged = acknowledged;
+  }
+}
+
 /** Settles the send of one record when librdkafka reports its delivery. */
 interface PendingDelivery {
   readonly resolve: () => void;
@@ -146,7 +158,13 @@ class NativeSends {
     const settled = await Promise.allSettled(deliveries);
     const failed = settled.find((outcome) => outcome.status === 'rejected');
     if (failed !== undefined) {
-      throw failed.reason;
+      const acknowledged = new Set<number>();
+      settled.forEach((outcome, index) => {
+        if (outcome.status === 'fulfilled') {
+          acknowledged.add(index);
+        }
+      });
+      throw new PartlyAcknowledged(failed.reason, acknowledged);
     }
   }
 }
@@ -185,9 +203,11 @@ export function createLibrdkafkaReliableProducer(client: KafkaClient): ReliableP
         await sends.send(records);
       } catch (error) {
         const topics = [...new Set(records.map(({ topic }) => topic))];
+        const partly = error instanceof PartlyAcknowledged ? error : undefined;
         throw new PublishError(
           `publishing ${records.length} record(s) to ${topics.join(', ')} failed`,
-          authorizationErrorFrom(error, `Write on ${topicsNamed(topics)}`),
+          authorizationErrorFrom(partly?.failure ?? error, `Write on ${topicsNamed(topics)}`),
+          partly?.acknowledged,
         );
       }
     },
@@ -200,7 +220,12 @@ export function createLibrdkafkaBulkProducer(client: KafkaClient): BulkProducer 
   return {
     connect: () => connectChecked(client, () => sends.connect()),
     disconnect: () => sends.disconnect(),
-    send: (topic: string, records: readonly BulkRecord[]) =>
-      sends.send(records.map((record) => ({ ...record, topic }))),
+    send: async (topic: string, records: readonly BulkRecord[]) => {
+      try {
+        await sends.send(records.map((record) => ({ ...record, topic })));
+      } catch (error) {
+        throw error instanceof PartlyAcknowledged ? error.failure : error;
+      }
+    },
   };
 }

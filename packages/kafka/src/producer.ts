@@ -96,12 +96,20 @@ async function sendCovered(
 }
 
 export class PublishError extends RicochetError {
-  constructor(message: string, cause: unknown) {
+  /**
+   * The records of the failed send (by their index in it) that were acknowledged all the same:
+   * a driver that reports each record's fate (librdkafka) says so, and publishing them again
+   * would write them twice. Empty when the driver cannot tell (kafkajs).
+   */
+  readonly acknowledged: ReadonlySet<number>;
+
+  constructor(message: string, cause: unknown, acknowledged: ReadonlySet<number> = new Set()) {
     const retriable =
       cause instanceof kafkajs.KafkaJSError || cause instanceof RicochetError
         ? cause.retriable
         : true;
     super(message, { code: 'PUBLISH_FAILED', retriable, cause });
+    this.acknowledged = acknowledged;
   }
 }
 

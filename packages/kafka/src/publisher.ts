@@ -171,7 +171,12 @@ export class ReliablePublisher {
           this.#stale = true;
           await this.#replaceProducer();
         }
-        for (const { record, index } of chunk) {
+        // A record of the refused chunk that was written all the same is not written again.
+        const acknowledged = error instanceof PublishError ? error.acknowledged : new Set();
+        for (const [position, { record, index }] of chunk.entries()) {
+          if (acknowledged.has(position)) {
+            continue;
+          }
           if (await this.#publishAloneOrDivert(record, divert)) {
             diverted.add(index);
           }
