@@ -3,12 +3,14 @@
 import { expect } from 'chai';
 import {
   CommittedOffsetReader,
+  createBulkProducer,
   createKafkaClient,
   createServiceConsumer,
   kafkaDrivers,
   type KafkaDriver,
 } from '@ricochet/kafka';
 import {
+  collectTopic,
   createTestTopics,
   produceRecords,
   sleep,
@@ -159,4 +161,38 @@ describe('the Kafka drivers against each other (real broker)', function () {
       }
     });
   }
+
+  it('a key lands on the same partition whichever driver produced it', async () => {
+    const topic = uniqueName('placement');
+    await createTestTopics([topic], 6);
+    const keys = Array.from({ length: 60 }, (_, index) => `key-${index}`);
+    for (const driver of kafkaDrivers) {
+      const producer = createBulkProducer(clientOn(driver));
+      await producer.connect();
+      try {
+        await producer.send(
+          topic,
+          keys.map((key) => ({ key, value: Buffer.from(driver) })),
+        );
+      } finally {
+        await producer.disconnect();
+      }
+    }
+    const placed = new Map<string, Set<number>>();
+    const collected = await collectTopic(topic);
+    try {
+      await waitFor('every record', () =>
+        collected.records.length >= keys.length * kafkaDrivers.length ? true : undefined,
+      );
+      for (const record of collected.records) {
+        const key = record.key?.toString() ?? '';
+        placed.set(key, (placed.get(key) ?? new Set()).add(record.partition));
+      }
+    } finally {
+      await collected.stop();
+    }
+    for (const key of keys) {
+      expect([...(placed.get(key) ?? [])], key).to.have.length(1);
+    }
+  });
 });

@@ -81,6 +81,9 @@ class NativeSends {
     this.#producer = new librdkafka.Producer({
       ...librdkafkaConnectionSettings(options),
       'message.timeout.ms': deliveryTimeoutMilliseconds,
+      // kafkajs's default partitioner and Java's: a key lands on the same partition whichever
+      // driver wrote it (librdkafka's own default hashes keys with CRC32).
+      partitioner: 'murmur2_random',
       // librdkafka refuses a record over 1 MB itself; the topic's max.message.bytes decides, as
       // with kafkajs.
       'message.max.bytes': 1_000_000_000,
