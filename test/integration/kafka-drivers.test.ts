@@ -162,6 +162,53 @@ describe('the Kafka drivers against each other (real broker)', function () {
     });
   }
 
+  // A delay tier holds every partition at times: then no fetch is in flight, and librdkafka's
+  // fetch thread slept until its next round (up to a second) before fetching a resumed partition.
+  for (const driver of ['librdkafka'] as const) {
+    it(`a partition resumed while every partition is paused is fetched at once on ${driver}`, async () => {
+      const topic = uniqueName('all-paused');
+      await createTestTopics([topic], 1);
+      const consumer = createServiceConsumer(clientOn(driver), {
+        groupId: uniqueName('all-paused-group'),
+        sessionTimeoutMilliseconds: 10_000,
+        maxWaitMilliseconds: 50,
+      });
+      const arrivals = new Map<string, number>();
+      try {
+        await consumer.start({
+          topics: [topic],
+          fromBeginning: true,
+          eachBatch: async (batch) => {
+            for (const record of batch.records) {
+              arrivals.set(record.key?.toString() ?? '', Date.now());
+              batch.resolve(record.offset);
+            }
+          },
+        });
+        const waits: number[] = [];
+        for (let round = 0; round < 5; round += 1) {
+          consumer.pause(topic, 0);
+          await produceRecords([
+            { topic, partition: 0, key: Buffer.from(`round-${round}`), value: null, headers: {} },
+          ]);
+          await sleep(1_200);
+          const resumedAt = Date.now();
+          consumer.resume(topic, 0);
+          await waitFor(`round ${round}'s record`, () => arrivals.get(`round-${round}`), {
+            timeoutMilliseconds: 10_000,
+          });
+          waits.push(arrivals.get(`round-${round}`)! - resumedAt);
+        }
+        expect(
+          Math.max(...waits),
+          `resume to record, each round: ${waits.join(', ')} ms`,
+        ).to.be.below(250);
+      } finally {
+        await consumer.disconnect();
+      }
+    });
+  }
+
   it('a key lands on the same partition whichever driver produced it', async () => {
     const topic = uniqueName('placement');
     await createTestTopics([topic], 6);

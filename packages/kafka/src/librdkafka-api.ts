@@ -64,6 +64,13 @@ export interface NativeConsumer {
     topic: string,
     partition: number,
   ): { readonly lowOffset: number; readonly highOffset: number };
+  /** Asks the partition's leader for its watermarks, through that broker's thread. */
+  queryWatermarkOffsets(
+    topic: string,
+    partition: number,
+    timeoutMilliseconds: number,
+    callback: Callback<unknown>,
+  ): void;
   on(event: 'event.error', listener: (error: NativeError) => void): void;
 }
 

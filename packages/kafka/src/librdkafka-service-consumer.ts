@@ -69,6 +69,9 @@ const restartDelayMilliseconds = 1_000;
 /** How long a seek may take inside librdkafka before it is reported as failed. */
 const seekTimeoutMilliseconds = 5_000;
 
+/** How long the watermark request that wakes a resumed partition's broker may take. */
+const wakeTimeoutMilliseconds = 5_000;
+
 /** A partition's key in this consumer's maps. */
 function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
@@ -529,9 +532,30 @@ export class LibrdkafkaServiceConsumer implements ServiceConsumer {
 
   resume(topic: string, partition: number): void {
     const key = partitionKey(topic, partition);
-    if (this.#paused.delete(key) && this.#assigned.has(key)) {
-      this.#native?.resume([{ topic, partition }]);
+    const native = this.#native;
+    if (this.#paused.delete(key) && this.#assigned.has(key) && native !== undefined) {
+      native.resume([{ topic, partition }]);
+      this.#wakeFetcher(native, topic, partition);
     }
+  }
+
+  /**
+   * librdkafka does not wake the broker's fetch thread for a resumed partition: with nothing else
+   * to fetch (a delay tier with every partition held), the partition waits for the thread's next
+   * round, up to a second (measured: resume to first record p50 600 ms; confluent-kafka-go#630).
+   * Any request through that broker wakes it; the partition's watermarks are the cheapest, and
+   * change no position (resume to first record p50 3 ms).
+   */
+  #wakeFetcher(native: NativeConsumer, topic: string, partition: number): void {
+    native.queryWatermarkOffsets(topic, partition, wakeTimeoutMilliseconds, (error) => {
+      if (error) {
+        this.#logger.debug('the watermark request waking a resumed partition failed', {
+          topic,
+          partition,
+          error: librdkafkaErrorFrom(this.#librdkafka, error),
+        });
+      }
+    });
   }
 
   seek(topic: string, partition: number, offset: string): void {
