@@ -1,9 +1,7 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RetryHeader } from '@ricochet/core';
 import { openArchiveStore } from '@ricochet/archive';
 import { createDlqArchiver } from '@ricochet/dlq-archiver';
@@ -12,38 +10,15 @@ import {
   committedOffset,
   createTestTopics,
   produceRecords,
-  testBrokers,
   testConnection,
   testLogger,
   testMaxWaitMilliseconds,
   uniqueName,
   waitFor,
 } from '@ricochet/testing';
+import { spawnFixture } from './fixture-process.js';
 
-const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
-const childScript = join(repositoryRoot, 'test/integration/crashed-dead-letter-child.ts');
-
-/** One run of the child's main consumer, until it ends (or is told to). */
-function startChild(topic: string, group: string, dlq: string, dieAfterDeadLetter: boolean) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions', 'ricochet-source', childScript, topic, group, dlq],
-    {
-      cwd: repositoryRoot,
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: testBrokers().join(','),
-        DIE_AFTER_DEAD_LETTER: dieAfterDeadLetter ? '1' : '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let log = '';
-  child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { child, exited, log: () => log };
-}
+const childScript = 'test/integration/crashed-dead-letter-child.ts';
 
 describe('a record dead-lettered for crashing the process (real broker, real processes, SQLite archive)', function () {
   this.timeout(240_000);
@@ -71,7 +46,7 @@ describe('a record dead-lettered for crashing the process (real broker, real pro
       // maxHandlerCrashes 1: the first kill is not pinned on the record, the second is counted,
       // and the third owner dead-letters it, then dies once the dead letter is acknowledged.
       for (let ends = 1; ; ends += 1) {
-        const run = startChild(topic, group, dlq, true);
+        const run = spawnFixture(childScript, [topic, group, dlq], { DIE_AFTER_DEAD_LETTER: '1' });
         await run.exited;
         if (run.log().includes('dead letter acknowledged')) {
           break;
@@ -85,7 +60,7 @@ describe('a record dead-lettered for crashing the process (real broker, real pro
         '1',
       );
 
-      const last = startChild(topic, group, dlq, false);
+      const last = spawnFixture(childScript, [topic, group, dlq]);
       try {
         await waitFor(
           'the next owner to dead-letter the record again and go on',
