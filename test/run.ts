@@ -25,6 +25,7 @@ const ownBrokersOrTopics = [
   'test/integration/secure-broker.test.ts',
   'test/integration/broker-restart.test.ts',
   'test/integration/handler-crashes.test.ts',
+  'test/integration/crashed-dead-letter-archive.test.ts',
   'test/integration/key-strict-faults.test.ts',
 ];
 

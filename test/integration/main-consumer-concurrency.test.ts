@@ -1,9 +1,7 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeCommitMetadata, type OutgoingRecord } from '@ricochet/core';
 import { createMainConsumer, type MainConsumer } from '@ricochet/main-consumer';
 import type { Ordering } from '@ricochet/main-consumer/defaults';
@@ -14,7 +12,6 @@ import {
   createTestTopics,
   produceRecords,
   sleep,
-  testBrokers,
   testConnection,
   testLogger,
   uniqueName,
@@ -22,10 +19,10 @@ import {
   withAdmin,
   testMaxWaitMilliseconds,
 } from '@ricochet/testing';
+import { spawnFixture, type FixtureProcess } from './fixture-process.js';
 import { deleteTopicsIfPresent, recreateTopics } from './pipeline-fixture.js';
 
-const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
-const childScript = join(repositoryRoot, 'test/integration/concurrent-consumer-child.ts');
+const childScript = 'test/integration/concurrent-consumer-child.ts';
 
 /** One handler call as the test saw it. */
 interface Call {
@@ -329,8 +326,8 @@ describe('main consumer: records of a partition at once, in key order (real brok
       existsSync(ledger)
         ? readFileSync(ledger, 'utf8').split('\n').filter(Boolean).map(Number)
         : [];
-    const first = spawnChild(topic, group, firstLedger, { HANG_KEY: 'hangs' });
-    let second: ReturnType<typeof spawnChild> | undefined;
+    const first = spawnFixture(childScript, [topic, group, firstLedger], { HANG_KEY: 'hangs' });
+    let second: FixtureProcess | undefined;
     try {
       await waitFor(
         'a commit held at the record in hand, the rest listed done',
@@ -351,7 +348,7 @@ describe('main consumer: records of a partition at once, in key order (real brok
         Array.from({ length: 61 }, (_, offset) => offset),
       );
 
-      second = spawnChild(topic, group, secondLedger, {});
+      second = spawnFixture(childScript, [topic, group, secondLedger]);
       await waitFor(
         'every record committed after the restart',
         async () =>
@@ -467,26 +464,3 @@ describe('main consumer: records of a partition at once, in key order (real brok
     }
   });
 });
-
-/** The child consumer process, with what it printed and when it exits. */
-function spawnChild(
-  topic: string,
-  group: string,
-  ledger: string,
-  environment: NodeJS.ProcessEnv,
-): { child: ChildProcess; exited: Promise<unknown>; log: () => string } {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--conditions', 'ricochet-source', childScript, topic, group, ledger],
-    {
-      cwd: repositoryRoot,
-      env: { ...process.env, ...environment, KAFKA_BROKERS: testBrokers().join(',') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let log = '';
-  child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return { child, exited, log: () => log };
-}

@@ -6,6 +6,7 @@ import {
   describeMalformedRedelivery,
   isRedelivery,
   readRetryContract,
+  RetryHeader,
   routeFailure,
   unroutableDeadLetter,
   userHeaders,
@@ -139,7 +140,7 @@ export class RecordProcessor<TValue> {
 
   /**
    * The fate of a record dead-lettered without calling the handler (for `reason`): as it came,
-   * headers included, plus the reason and, for a first attempt, its original position.
+   * headers included, plus the reason and, for a first attempt, its original position and group.
    */
   deadLetterUnhandled(
     record: ConsumedRecord,
@@ -148,13 +149,19 @@ export class RecordProcessor<TValue> {
   ): RecordFate {
     const reading = isRedelivery(record.headers) ? readRetryContract(record.headers) : undefined;
     const deadLetter = unroutableDeadLetter(record, this.#options.dlqTopic, reason, detail);
-    // A first attempt carries where it was consumed, as every other dead letter does: owners after
-    // a crash may dead-letter it again, and the archive keeps one copy per original record.
+    // A first attempt carries where it was consumed and the group that failed it, as every other
+    // dead letter does: owners after a crash may dead-letter it again, and the archive keeps one
+    // copy per group and original record, a key with no part missing (a missing part is NULL, and
+    // the archive's unique index takes every NULL for a value of its own).
     const handOff =
       reading === undefined
         ? {
             ...deadLetter,
-            headers: { ...deadLetter.headers, ...writeOriginalPosition(positionOf(record)) },
+            headers: {
+              ...deadLetter.headers,
+              ...writeOriginalPosition(positionOf(record)),
+              [RetryHeader.retryGroup]: this.#options.groupId,
+            },
           }
         : deadLetter;
     const tryCount = reading?.ok === true ? reading.contract.tryCount : 0;

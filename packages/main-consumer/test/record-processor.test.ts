@@ -333,7 +333,7 @@ describe('RecordProcessor', () => {
     expect(handOff!.headers['dead-letter-reason']?.toString()).to.equal('handler-crashed');
     expect(calls).to.equal(0);
   });
-  it('dead-letters a first attempt that crashed the process with its own position as the original one, so the archive keeps one copy', () => {
+  it('dead-letters a first attempt that crashed the process with its own position as the original one and its group, so the archive keeps one copy', () => {
     const { processor } = processorFor(() => undefined);
     const { handOff } = processor.deadLetterCrashed(record, 3);
     expect(handOff!.headers).to.include({
@@ -341,6 +341,7 @@ describe('RecordProcessor', () => {
       'original-partition': String(record.partition),
       'original-offset': record.offset,
       'original-timestamp': record.timestamp,
+      'retry-group': 'billing',
     });
   });
 });
