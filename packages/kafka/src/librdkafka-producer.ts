@@ -181,8 +181,11 @@ export function createLibrdkafkaReliableProducer(client: KafkaClient): ReliableP
     'enable.idempotence': true,
     acks: 'all',
     // Its callers hand it whole sets of records (a batch's hand-offs, due redeliveries) and wait
-    // for them: librdkafka's default wait for more (5 ms) would only add to every hand-off.
-    'linger.ms': 0,
+    // for them: librdkafka's default wait for more (5 ms) would only add to every hand-off. At 0,
+    // each record wakes the broker's thread, which then contends with the producing thread
+    // record by record (retry round trip 3,318-3,771 records/s, against 4,225-4,453 at 1 ms, in
+    // back-to-back runs; produce() took 2.8 s of the delay service's 14 s in the burst, 1.0 s).
+    'linger.ms': 1,
     'allow.auto.create.topics': false,
   });
   return {
