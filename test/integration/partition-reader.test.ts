@@ -14,6 +14,7 @@ import { kafkajsClientOf } from '@ricochet/kafka/kafkajs';
 import {
   produceRecords,
   testConnection,
+  testDriver,
   testKafka,
   testLogger,
   uniqueName,
@@ -339,8 +340,16 @@ describe('the partition reader against a real broker', function () {
     await kafkajsAdmin.connect();
     const { groups } = await kafkajsAdmin.listGroups().finally(() => kafkajsAdmin.disconnect());
     const groupIds = groups.map(({ groupId }) => groupId).filter((id) => id.startsWith(prefix));
-    expect(groupIds).to.have.length(1);
-    const committed = await withAdmin((admin) => admin.fetchCommittedOffsets(groupIds[0]!, big));
-    expect(committed.map(({ offset }) => offset)).to.deep.equal([undefined, undefined, undefined]);
+    // kafkajs's reader joins a private group; librdkafka's is assigned its partitions and never
+    // joins one, and a commit would have made the broker list its group.
+    expect(groupIds).to.have.length(testDriver() === 'librdkafka' ? 0 : 1);
+    for (const groupId of groupIds) {
+      const committed = await withAdmin((admin) => admin.fetchCommittedOffsets(groupId, big));
+      expect(committed.map(({ offset }) => offset)).to.deep.equal([
+        undefined,
+        undefined,
+        undefined,
+      ]);
+    }
   });
 });
