@@ -29,11 +29,13 @@ import {
 } from './partition-reads.js';
 
 /**
- * How long the broker may hold a fetch open. A partition assigned meanwhile is fetched once the
- * fetch in flight to its broker returns, so it bounds how long a read that starts waits while
- * another read waits for records at its partition's end.
+ * How long the broker may hold a fetch open. librdkafka has one fetch in flight per broker, and
+ * fetches ahead past a read's range: once a read has what it wants, a fetch at the partition's
+ * end is held, and a partition assigned meanwhile is fetched only once it returns. So every read
+ * start waited for it (measured, reads of 10 records one after another: p50 100 ms with 100 ms,
+ * 10 ms with 10 ms; 3 ms on kafkajs). Fetches are sent only while a partition is assigned.
  */
-const fetchWaitMilliseconds = 100;
+const fetchWaitMilliseconds = 10;
 
 /**
  * How long one poll waits for a first record. A read that starts on a partition whose read
