@@ -12,6 +12,12 @@ import type {
   NativeWatermarks,
 } from './librdkafka-api.js';
 import { LibrdkafkaError, librdkafkaErrorFrom } from './librdkafka-errors.js';
+import {
+  batchesByPartition,
+  consumeRecords,
+  disconnectNative,
+  readAheadBackoffMilliseconds,
+} from './librdkafka-polls.js';
 import { toConsumedRecord } from './librdkafka-records.js';
 import { librdkafkaConnectionSettings } from './librdkafka-settings.js';
 import {
@@ -51,9 +57,6 @@ const maxRecordsPerPoll = 2_000;
  * chunks in hand, the reader's memory. Its default (64 MiB) is made for throughput.
  */
 const readAheadKilobytes = 4_096;
-
-/** How soon librdkafka fetches again once its queue is under the read-ahead (its default: 1 s). */
-const readAheadBackoffMilliseconds = 10;
 
 /**
  * How long a partition being read may fetch nothing before the reader asks its leader whether
@@ -330,11 +333,7 @@ class LibrdkafkaPartitionReader extends TurnTakingPartitionReader {
         let messages: NativeMessage[] = [];
         let failure: unknown;
         try {
-          messages = await new Promise<NativeMessage[]>((resolve, reject) => {
-            this.#native.consume(maxRecordsPerPoll, (error, read) =>
-              error ? reject(error) : resolve(read),
-            );
-          });
+          messages = await consumeRecords(this.#native, maxRecordsPerPoll);
         } catch (error) {
           failure = librdkafkaErrorFrom(this.#librdkafka, error);
         }
@@ -398,19 +397,9 @@ class LibrdkafkaPartitionReader extends TurnTakingPartitionReader {
 
   /** One poll's records, as a chunk per partition, handed to the partitions' reads side by side. */
   async #handle(messages: readonly NativeMessage[], stale: ReadonlySet<string>): Promise<void> {
-    const byPartition = new Map<string, NativeMessage[]>();
-    for (const message of messages) {
-      const key = partitionKey(message.topic, message.partition);
-      const batch = byPartition.get(key);
-      if (batch === undefined) {
-        byPartition.set(key, [message]);
-      } else {
-        batch.push(message);
-      }
-    }
     const now = Date.now();
     await Promise.all(
-      [...byPartition].map(([key, batch]) => {
+      [...batchesByPartition(messages, partitionKey)].map(([key, batch]) => {
         const { topic, partition } = batch[0]!;
         const assigned = this.#assigned.get(key);
         if (assigned !== undefined) {
@@ -477,8 +466,6 @@ class LibrdkafkaPartitionReader extends TurnTakingPartitionReader {
     this.#reads.failAll(this.#failure);
     this.#deferred.clear();
     await this.#polling;
-    await new Promise<void>((resolve) => {
-      this.#native.disconnect(() => resolve());
-    });
+    await disconnectNative(this.#native);
   }
 }
