@@ -171,6 +171,7 @@ class LibrdkafkaPartitionReader extends TurnTakingPartitionReader {
   #polling: Promise<void> = Promise.resolve();
   /** Set once closed: no read can succeed any more. */
   #failure: Error | undefined;
+  #closed: Promise<void> | undefined;
 
   constructor(
     librdkafka: LibrdkafkaModule,
@@ -461,8 +462,14 @@ class LibrdkafkaPartitionReader extends TurnTakingPartitionReader {
     }
   }
 
-  async close(): Promise<void> {
-    this.#failure ??= new PartitionReaderClosedError();
+  /** Once: the addon never calls back a disconnect asked for while one is under way. */
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    this.#failure = new PartitionReaderClosedError();
     this.#reads.failAll(this.#failure);
     this.#deferred.clear();
     await this.#polling;
