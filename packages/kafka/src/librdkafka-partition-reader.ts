@@ -274,7 +274,9 @@ class LibrdkafkaPartitionReader extends TurnTakingPartitionReader {
    * Assigns the partition at `offset`. A poll under way that began before the partition was
    * last taken off the assignment may hold records of its former fetch, which nothing tells
    * apart from those of the new one: then the assignment waits for that poll, whose records of
-   * the partition are dropped. Otherwise every record of it a poll returns is of the new fetch.
+   * the partition are dropped. Otherwise every record of it a poll returns is of the new fetch:
+   * librdkafka's unassign raises the partition's version barrier before it returns, and drops
+   * the records of it that a poll takes from its queue afterwards.
    */
   #fetchFrom(topic: string, partition: number, offset: bigint): void {
     if (this.#failure !== undefined) {
