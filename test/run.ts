@@ -42,6 +42,8 @@ const onEveryDriver = [
   'test/integration/kafka-admin.test.ts',
   'test/integration/topology.test.ts',
   'test/integration/group-redelivery.test.ts',
+  'test/integration/partition-reader.test.ts',
+  'test/integration/order-cli-key-strict.test.ts',
 ];
 
 /** The librdkafka run's broker (scripts/kafka), apart from the shared one. */

@@ -95,7 +95,7 @@ export {
 } from './publish-health.js';
 export { TopicDirectory, type TopicLookup } from './topic-directory.js';
 export { CommittedOffsetReader } from './committed-offsets.js';
-export { createPartitionReader } from './kafkajs-partition-reader.js';
+export { createPartitionReader } from './create-partition-reader.js';
 export {
   defaultPartitionReaderGroupPrefix,
   PartitionReadError,

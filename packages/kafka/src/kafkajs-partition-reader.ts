@@ -11,7 +11,13 @@ import {
   type PartitionReader,
   type PartitionReaderOptions,
 } from './partition-reader.js';
-import { partitionKey, PartitionReads, type OnRecords } from './partition-reads.js';
+import {
+  PartitionReads,
+  TurnTakingPartitionReader,
+  type OnRecords,
+  type PartitionFetches,
+} from './partition-reads.js';
+import { toConsumedRecord } from './records.js';
 
 /**
  * How long the broker may hold a fetch open. It bounds how long a read that starts waits for the
@@ -51,7 +57,7 @@ const partitionsHandledAtOnce = 16;
  * never moves on. A read up to the end of a compacted partition still ends, because its last
  * batch lies in the active segment, which compaction never touches.
  */
-export async function createPartitionReader(
+export async function createKafkajsPartitionReader(
   client: KafkaClient,
   options: PartitionReaderOptions,
 ): Promise<PartitionReader> {
@@ -72,16 +78,31 @@ export async function createPartitionReader(
   return reader;
 }
 
-class KafkajsPartitionReader implements PartitionReader {
+/** A read moves its partition's fetch by seeking it and resuming it, and stops it by a pause. */
+function kafkajsFetches(consumer: kafkajs.Consumer): PartitionFetches {
+  return {
+    fetchFrom(topic, partition, offset) {
+      consumer.seek({ topic, partition, offset: offset.toString() });
+      consumer.resume([{ topic, partitions: [partition] }]);
+    },
+    stop(topic, partition) {
+      try {
+        consumer.pause([{ topic, partitions: [partition] }]);
+      } catch {
+        // Down: a restarted consumer pauses partitions on its join.
+      }
+    },
+  };
+}
+
+class KafkajsPartitionReader extends TurnTakingPartitionReader {
   readonly #admin: KafkaAdmin;
   readonly #consumer: kafkajs.Consumer;
-  readonly #topics: ReadonlySet<string>;
+  readonly #topics: readonly string[];
   readonly #logger: kafkajs.Logger;
   /** The partitions the consumer was last assigned, by topic. */
   #assignment = new Map<string, readonly number[]>();
   readonly #reads: PartitionReads;
-  /** The end of the last read queued for each partition: reads of one partition take turns. */
-  readonly #turns = new Map<string, Promise<void>>();
   /** Settles when the consumer is in its group; replaced while it restarts after a crash. */
   #joined: Promise<void>;
   #markJoined: () => void = () => undefined;
@@ -95,11 +116,12 @@ class KafkajsPartitionReader implements PartitionReader {
     topics: readonly string[],
     logger: kafkajs.Logger,
   ) {
+    super(topics);
     this.#admin = admin;
     this.#consumer = consumer;
-    this.#topics = new Set(topics);
+    this.#topics = topics;
     this.#logger = logger;
-    this.#reads = new PartitionReads(consumer);
+    this.#reads = new PartitionReads(kafkajsFetches(consumer));
     this.#joined = this.#awaitJoin();
   }
 
@@ -131,7 +153,22 @@ class KafkajsPartitionReader implements PartitionReader {
         // Batches of different partitions are handled side by side: one waiting for its
         // onRecords (up to inlineDeliveryMilliseconds) does not hold up the others.
         partitionsConsumedConcurrently: partitionsHandledAtOnce,
-        eachBatch: (payload) => this.#reads.onBatch(payload),
+        eachBatch: async ({ batch, isStale, resolveOffset }) => {
+          const { topic, partition } = batch;
+          const lastOffset = batch.lastOffset();
+          const delivered = await this.#reads.onBatch({
+            topic,
+            partition,
+            messages: batch.messages,
+            next: BigInt(lastOffset) + 1n,
+            toRecord: (message) => toConsumedRecord(topic, partition, message),
+            isStale,
+          });
+          if (delivered) {
+            // The client's next fetch simply goes on past the batch.
+            resolveOffset(lastOffset);
+          }
+        },
       });
       await this.#joined;
     } catch (error) {
@@ -169,16 +206,8 @@ class KafkajsPartitionReader implements PartitionReader {
     this.#reads.failAll(failure);
   }
 
-  #checkTopic(topic: string): void {
-    if (!this.#topics.has(topic)) {
-      throw new PartitionReadError(`"${topic}" is not one of the topics this reader reads`, {
-        retriable: false,
-      });
-    }
-  }
-
   async offsets(topic: string, partition: number): Promise<{ earliest: string; end: string }> {
-    this.#checkTopic(topic);
+    this.checkTopic(topic);
     const offsets = await this.#admin.fetchTopicOffsets(topic);
     const found = offsets.find((entry) => entry.partition === partition);
     if (found === undefined) {
@@ -188,7 +217,7 @@ class KafkajsPartitionReader implements PartitionReader {
   }
 
   async offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<string> {
-    this.#checkTopic(topic);
+    this.checkTopic(topic);
     const offsets = await this.#admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
     const found = offsets.find((entry) => entry.partition === partition);
     if (found === undefined) {
@@ -197,36 +226,15 @@ class KafkajsPartitionReader implements PartitionReader {
     return found.offset;
   }
 
-  read(
+  protected async readInTurn(
     topic: string,
     partition: number,
-    from: string,
-    until: string,
+    from: bigint,
+    until: bigint,
     onRecords: OnRecords,
   ): Promise<void> {
-    this.#checkTopic(topic);
-    const start = BigInt(from);
-    const end = BigInt(until);
-    if (start >= end) {
-      return Promise.resolve();
-    }
-    const key = partitionKey(topic, partition);
-    const previous = this.#turns.get(key) ?? Promise.resolve();
-    const turn = previous.then(async () => {
-      await this.#readable(topic, partition);
-      await this.#reads.read(topic, partition, start, end, onRecords);
-    });
-    const settled = turn.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#turns.set(key, settled);
-    void settled.then(() => {
-      if (this.#turns.get(key) === settled) {
-        this.#turns.delete(key);
-      }
-    });
-    return turn;
+    await this.#readable(topic, partition);
+    await this.#reads.read(topic, partition, from, until, onRecords);
   }
 
   /**

@@ -29,6 +29,12 @@ export interface NativeTopicPartitionOffset extends NativeTopicPartition {
   readonly error?: NativeError;
 }
 
+/** A partition's first offset and its next one (its high watermark). */
+export interface NativeWatermarks {
+  readonly lowOffset: number;
+  readonly highOffset: number;
+}
+
 export interface NativeMessage {
   readonly topic: string;
   readonly partition: number;
@@ -48,6 +54,10 @@ export interface NativeConsumer {
   subscribe(topics: string[]): void;
   assign(assignment: NativeTopicPartitionOffset[] | NativeTopicPartition[]): void;
   unassign(): void;
+  /** Adds partitions to the assignment, each fetched from its offset; no group join needed. */
+  incrementalAssign(assignment: NativeTopicPartitionOffset[]): void;
+  /** Removes partitions from the assignment; their fetched records are dropped. */
+  incrementalUnassign(assignment: NativeTopicPartition[]): void;
   setDefaultConsumeTimeout(milliseconds: number): void;
   /** Once a first record is there, a poll returns what is queued instead of waiting for more. */
   setDefaultIsTimeoutOnlyForFirstMessage(onlyForFirst: boolean): void;
@@ -69,7 +79,13 @@ export interface NativeConsumer {
     topic: string,
     partition: number,
     timeoutMilliseconds: number,
-    callback: Callback<unknown>,
+    callback: Callback<NativeWatermarks>,
+  ): void;
+  /** Each partition's first offset with a timestamp >= its `offset`; -1 where there is none. */
+  offsetsForTimes(
+    partitions: NativeTopicPartitionOffset[],
+    timeoutMilliseconds: number,
+    callback: Callback<NativeTopicPartitionOffset[]>,
   ): void;
   on(event: 'event.error', listener: (error: NativeError) => void): void;
 }

@@ -12,6 +12,12 @@ import type {
 import { createAdmin } from './create-admin.js';
 import { sharedGroupAssignor } from './driver.js';
 import { librdkafkaErrorFrom } from './librdkafka-errors.js';
+import {
+  batchesByPartition,
+  consumeRecords,
+  disconnectNative,
+  readAheadBackoffMilliseconds,
+} from './librdkafka-polls.js';
 import { toConsumedRecord } from './librdkafka-records.js';
 import { librdkafkaConnectionSettings } from './librdkafka-settings.js';
 import { authorizationErrorFrom, refusedResource, topicsNamed } from './security.js';
@@ -59,13 +65,6 @@ const maxFetchWaitMilliseconds = 100;
  * 64 MiB, made a delay service's memory grow with the records it holds).
  */
 const readAheadKilobytes = 16_384;
-
-/**
- * How soon librdkafka fetches again once its queue is under the read-ahead. Its default, 1 s,
- * made a consumer that drains the queue faster than that idle for the rest of each second
- * (about 22,000 records/s of 1 KiB).
- */
-const readAheadBackoffMilliseconds = 10;
 
 /** kafkajs restarts a crashed consumer after its retry time; the same pause here. */
 const restartDelayMilliseconds = 1_000;
@@ -325,11 +324,7 @@ export class LibrdkafkaServiceConsumer implements ServiceConsumer {
       await Promise.all(this.#seeksUnderway);
       let messages: NativeMessage[];
       try {
-        messages = await new Promise<NativeMessage[]>((resolve, reject) => {
-          native.consume(maxRecordsPerPoll, (error, read) =>
-            error ? reject(error) : resolve(read),
-          );
-        });
+        messages = await consumeRecords(native, maxRecordsPerPoll);
       } catch (error) {
         if (await this.#pollFailed(librdkafkaErrorFrom(this.#librdkafka, error))) {
           continue;
@@ -376,17 +371,7 @@ export class LibrdkafkaServiceConsumer implements ServiceConsumer {
 
   /** One poll's records, as a batch per partition, `partitionsConsumedConcurrently` at a time. */
   async #handle(messages: readonly NativeMessage[]): Promise<void> {
-    const byPartition = new Map<string, NativeMessage[]>();
-    for (const message of messages) {
-      const key = partitionKey(message.topic, message.partition);
-      const batch = byPartition.get(key);
-      if (batch === undefined) {
-        byPartition.set(key, [message]);
-      } else {
-        batch.push(message);
-      }
-    }
-    const batches = [...byPartition.values()];
+    const batches = [...batchesByPartition(messages, partitionKey).values()];
     const concurrency = Math.max(1, this.#subscription!.partitionsConsumedConcurrently ?? 1);
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -593,12 +578,6 @@ function partitionBy<T>(items: readonly T[], test: (item: T) => boolean): [T[], 
     (test(item) ? passed : failed).push(item);
   }
   return [passed, failed];
-}
-
-function disconnectNative(native: NativeConsumer): Promise<void> {
-  return new Promise((resolve) => {
-    native.disconnect(() => resolve());
-  });
 }
 
 /** The partition's high watermark as librdkafka last saw it, falling back to the batch's end. */

@@ -1,13 +1,15 @@
-/** The reads in progress of a partition reader: each fed from its partition's fetched batches. */
-import type kafkajs from 'kafkajs';
+/**
+ * What the partition readers of both drivers share: the reads in progress, each fed from its
+ * partition's fetched batches, and the reads of one partition taking turns.
+ */
 import type { ConsumedRecord } from '@ricochet/core';
-import { PartitionReadError } from './partition-reader.js';
-import { toConsumedRecord } from './records.js';
+import { PartitionReadError, type PartitionReader } from './partition-reader.js';
 
 /**
  * How long the batch handler waits for onRecords. A quick onRecords (loading state into memory)
  * keeps the client's fetch going from batch to batch; a slower one is detached from the handler
- * and its partition paused (see createPartitionReader), which costs up to a fetch wait per chunk.
+ * and its partition's fetch stopped (see the drivers' readers), which costs up to a fetch wait
+ * per chunk.
  */
 const inlineDeliveryMilliseconds = 20;
 
@@ -32,50 +34,77 @@ interface ActiveRead {
   readonly reject: (error: unknown) => void;
 }
 
+/** How a driver's reader moves the fetch of one partition for its reads. */
+export interface PartitionFetches {
+  /** Fetches the partition from `offset` on; throws when the consumer cannot (it is down). */
+  fetchFrom(topic: string, partition: number, offset: bigint): void;
+  /** Stops fetching the partition; nothing to stop while the consumer is down. */
+  stop(topic: string, partition: number): void;
+}
+
+/** One partition's records as the driver fetched them, in order. */
+export interface FetchedBatch<M extends { readonly offset: string | number }> {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly M[];
+  /**
+   * Past the batch's last offset, which counts records the client filtered out (compacted or
+   * aborted ones, transaction markers).
+   */
+  readonly next: bigint;
+  toRecord(message: M): ConsumedRecord;
+  /** True when the batch was fetched before its partition's fetch last moved. */
+  isStale(): boolean;
+}
+
 /** A partition's name in the maps of reads. */
 export function partitionKey(topic: string, partition: number): string {
   return `${partition}:${topic}`;
 }
 
 /**
- * The reads in progress, one a partition at most, and the consumer they move: each read seeks
- * its partition and resumes it, takes the fetched batches in its range, and pauses it again once
- * it ends (see createPartitionReader).
+ * The reads in progress, one a partition at most, and the fetches they move: each read fetches
+ * its partition from where it starts, takes the fetched batches in its range, and stops the
+ * partition's fetch once it ends (see the drivers' readers).
  */
 export class PartitionReads {
-  readonly #consumer: kafkajs.Consumer;
+  readonly #fetches: PartitionFetches;
   readonly #reads = new Map<string, ActiveRead>();
 
-  constructor(consumer: kafkajs.Consumer) {
-    this.#consumer = consumer;
+  constructor(fetches: PartitionFetches) {
+    this.#fetches = fetches;
   }
 
   /**
-   * The consumer joined its group with `assignment`: every partition is paused but those whose
-   * read waits for records, each moved back to where its read is.
+   * The consumer joined its group with `assignment` (kafkajs): every partition is stopped but
+   * those whose read waits for records, each moved back to where its read is.
    */
   afterJoin(assignment: ReadonlyMap<string, readonly number[]>): void {
     // The group's first fetch would start every partition at its earliest offset: only the
-    // partitions whose read waits for records are left unpaused, each moved back to where its
+    // partitions whose read waits for records are left fetching, each moved back to where its
     // read is (a rejoin starts them from the beginning again, as nothing is committed). A read
     // whose chunk is with onRecords moves and resumes its partition when that is done.
-    const paused: Array<{ topic: string; partitions: number[] }> = [];
     for (const [topic, partitions] of assignment) {
-      const idle: number[] = [];
       for (const partition of partitions) {
         const read = this.#reads.get(partitionKey(topic, partition));
-        if (read === undefined) {
-          idle.push(partition);
-        } else if (read.delivering) {
-          read.detached = true;
-          idle.push(partition);
+        if (read === undefined || read.delivering) {
+          if (read !== undefined) {
+            read.detached = true;
+          }
+          this.#fetches.stop(topic, partition);
         } else {
-          this.#consumer.seek({ topic, partition, offset: read.next.toString() });
+          this.#fetchFrom(topic, partition, read);
         }
       }
-      paused.push({ topic, partitions: idle });
     }
-    this.#consumer.pause(paused.filter(({ partitions }) => partitions.length > 0));
+  }
+
+  /** The partition's read in progress, if any, fails with `error`. */
+  fail(topic: string, partition: number, error: Error): void {
+    const read = this.#reads.get(partitionKey(topic, partition));
+    if (read !== undefined) {
+      this.#finish(topic, partition, read, error);
+    }
   }
 
   /** Every read in progress fails with `error`. */
@@ -110,30 +139,34 @@ export class PartitionReads {
     });
   }
 
-  /** The batch handler: hands the batch's records in range to the partition's read, if any. */
-  async onBatch({ batch, isStale, resolveOffset }: kafkajs.EachBatchPayload): Promise<void> {
+  /**
+   * The batch handler: hands the batch's records in range to the partition's read, if any.
+   * Resolves true when they were delivered in time: the driver's fetch of the partition may go on
+   * past the batch (a finished read has stopped it already).
+   */
+  async onBatch<M extends { readonly offset: string | number }>(
+    batch: FetchedBatch<M>,
+  ): Promise<boolean> {
     const { topic, partition } = batch;
     const read = this.#reads.get(partitionKey(topic, partition));
     if (read === undefined) {
-      // Fetched before it was paused (the group's first fetch, a new partition after a rejoin).
-      this.#consumer.pause([{ topic, partitions: [partition] }]);
-      return;
+      // Fetched before its fetch stopped (the group's first fetch, a new partition after a
+      // rejoin, a read that just ended).
+      this.#fetches.stop(topic, partition);
+      return false;
     }
-    if (read.delivering || isStale()) {
-      return;
+    if (read.delivering || batch.isStale()) {
+      return false;
     }
     read.delivering = true;
     const records: ConsumedRecord[] = [];
     for (const message of batch.messages) {
       const offset = BigInt(message.offset);
       if (offset >= read.next && offset < read.until) {
-        records.push(toConsumedRecord(topic, partition, message));
+        records.push(batch.toRecord(message));
       }
     }
-    // Past the batch's last offset, which counts records the client filtered out (compacted or
-    // aborted ones, transaction markers).
-    const lastOffset = batch.lastOffset();
-    const delivery = this.#deliver(topic, partition, read, records, BigInt(lastOffset) + 1n);
+    const delivery = this.#deliver(topic, partition, read, records, batch.next);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       delivery,
@@ -143,13 +176,11 @@ export class PartitionReads {
     ]);
     clearTimeout(timer);
     if (!read.delivering) {
-      // Delivered in time: the client's next fetch simply goes on past the batch (a finished
-      // read has paused the partition already).
-      resolveOffset(lastOffset);
-      return;
+      return true;
     }
     read.detached = true;
-    this.#consumer.pause([{ topic, partitions: [partition] }]);
+    this.#fetches.stop(topic, partition);
+    return false;
   }
 
   /** Hands a chunk to onRecords, then ends the read or lets the partition's fetch go on. */
@@ -188,13 +219,12 @@ export class PartitionReads {
   }
 
   /**
-   * Moves the partition's fetch to `offset` and resumes it. The client refuses while its consumer
-   * is down (between a crash and the crash event): the read then fails as the crash would fail it.
+   * Moves the partition's fetch to where the read is. The client refuses while its consumer is
+   * down (between a crash and the crash event): the read then fails as the crash would fail it.
    */
   #fetchFrom(topic: string, partition: number, read: ActiveRead): void {
     try {
-      this.#consumer.seek({ topic, partition, offset: read.next.toString() });
-      this.#consumer.resume([{ topic, partitions: [partition] }]);
+      this.#fetches.fetchFrom(topic, partition, read.next);
     } catch (error) {
       this.#finish(
         topic,
@@ -208,15 +238,6 @@ export class PartitionReads {
     }
   }
 
-  /** Stops fetching the partition; nothing to stop while the consumer is down. */
-  #pause(topic: string, partition: number): void {
-    try {
-      this.#consumer.pause([{ topic, partitions: [partition] }]);
-    } catch {
-      // Down: a restarted consumer pauses partitions on its join.
-    }
-  }
-
   /** Ends the read if it is still the partition's read (a crash or close may have ended it). */
   #finish(topic: string, partition: number, read: ActiveRead, error?: unknown): void {
     const key = partitionKey(topic, partition);
@@ -224,11 +245,75 @@ export class PartitionReads {
       return;
     }
     this.#reads.delete(key);
-    this.#pause(topic, partition);
+    this.#fetches.stop(topic, partition);
     if (error === undefined) {
       read.resolve();
     } else {
       read.reject(error);
     }
+  }
+}
+
+/**
+ * A reader's reads taken in turn per partition, over a driver's `readInTurn`; offsets, the
+ * start and the close are the driver's.
+ */
+export abstract class TurnTakingPartitionReader implements PartitionReader {
+  readonly #topics: ReadonlySet<string>;
+  /** The end of the last read queued for each partition: reads of one partition take turns. */
+  readonly #turns = new Map<string, Promise<void>>();
+
+  constructor(topics: readonly string[]) {
+    this.#topics = new Set(topics);
+  }
+
+  abstract offsets(topic: string, partition: number): Promise<{ earliest: string; end: string }>;
+  abstract offsetForTimestamp(topic: string, partition: number, timestamp: number): Promise<string>;
+  abstract close(): Promise<void>;
+
+  /** Reads `from <= offset < until` (not empty), once the partition's earlier reads are over. */
+  protected abstract readInTurn(
+    topic: string,
+    partition: number,
+    from: bigint,
+    until: bigint,
+    onRecords: OnRecords,
+  ): Promise<void>;
+
+  protected checkTopic(topic: string): void {
+    if (!this.#topics.has(topic)) {
+      throw new PartitionReadError(`"${topic}" is not one of the topics this reader reads`, {
+        retriable: false,
+      });
+    }
+  }
+
+  read(
+    topic: string,
+    partition: number,
+    from: string,
+    until: string,
+    onRecords: OnRecords,
+  ): Promise<void> {
+    this.checkTopic(topic);
+    const start = BigInt(from);
+    const end = BigInt(until);
+    if (start >= end) {
+      return Promise.resolve();
+    }
+    const key = partitionKey(topic, partition);
+    const previous = this.#turns.get(key) ?? Promise.resolve();
+    const turn = previous.then(() => this.readInTurn(topic, partition, start, end, onRecords));
+    const settled = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#turns.set(key, settled);
+    void settled.then(() => {
+      if (this.#turns.get(key) === settled) {
+        this.#turns.delete(key);
+      }
+    });
+    return turn;
   }
 }
