@@ -195,9 +195,9 @@ export class TopicFailuresError extends AdminOperationError {
 /**
  * Commit metadata as it was meant, from what the broker holds. The librdkafka driver's addon
  * (1.10.1) writes metadata with the C string's NUL byte after it; its consumer reads metadata back
- * without its last byte whatever that is, and its admin up to the first NUL. Ricochet's metadata
- * never holds a NUL, so one at the end is dropped, and committed metadata is read through an
- * admin on either driver.
+ * without its last byte whatever that is, and its admin up to the first NUL, past the metadata's
+ * end when there is none. Ricochet's metadata never holds a NUL, so one at the end is dropped, and
+ * committed metadata is read through kafkajs's admin on either driver.
  */
 export function committedMetadata(stored: string | null | undefined): string | null {
   if (stored === null || stored === undefined) {

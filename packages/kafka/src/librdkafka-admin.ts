@@ -1,6 +1,5 @@
 import type { Logger } from '@ricochet/core';
 import {
-  committedMetadata,
   TopicFailuresError,
   type ClusterDescription,
   type CommittedPartitionOffset,
@@ -29,7 +28,6 @@ import type {
   Callback,
   LibrdkafkaModule,
   NativeAdmin,
-  NativeGroupOffsets,
   NativeTopicDescription,
   NativeTopicPartitionOffset,
 } from './librdkafka-api.js';
@@ -55,19 +53,20 @@ function throwFirstFailure(outcomes: readonly PromiseSettledResult<unknown>[]): 
 
 /**
  * The admin operations on librdkafka, failing with LibrdkafkaErrors (guardAdmin turns them into
- * Ricochet's). Its Node API (1.10.1) has no DescribeConfigs or AlterConfigs, so describeConfigs
- * and replaceTopicConfigs go through the kafkajs admin of the same client, which connects on its
- * first use; everything else goes through librdkafka. Where librdkafka answers differently from
- * kafkajs, this keeps kafkajs's answers: a refusal of a partition's offsets fails the call (it is
- * not an offset of -1), and a group's committed offsets list every partition of the topic.
+ * Ricochet's). Its Node API (1.10.1) has no DescribeConfigs or AlterConfigs, and misreads
+ * committed metadata, so describeConfigs, replaceTopicConfigs and fetchCommittedOffsets go
+ * through the kafkajs admin of the same client, which connects on its first use; everything else
+ * goes through librdkafka. Where librdkafka answers differently from kafkajs, this keeps
+ * kafkajs's answers: a refusal of a partition's offsets fails the call (it is not an offset of
+ * -1).
  */
 class LibrdkafkaAdmin implements DriverAdmin {
   readonly #client: KafkaClient;
   readonly #librdkafka: LibrdkafkaModule;
   readonly #logger: Logger;
   readonly #requestTimeoutMilliseconds: number;
-  readonly #configs: KafkajsAdmin;
-  #configsConnected: Promise<void> | undefined;
+  readonly #kafkajs: KafkajsAdmin;
+  #kafkajsConnected: Promise<void> | undefined;
   #native: NativeAdmin | undefined;
 
   constructor(client: KafkaClient) {
@@ -77,7 +76,7 @@ class LibrdkafkaAdmin implements DriverAdmin {
     this.#logger = options.logger;
     this.#requestTimeoutMilliseconds =
       options.requestTimeoutMilliseconds ?? defaultRequestTimeoutMilliseconds;
-    this.#configs = new KafkajsAdmin(kafkajsClientOf(client).admin());
+    this.#kafkajs = new KafkajsAdmin(kafkajsClientOf(client).admin());
   }
 
   /** One call of the native admin, its failure as a LibrdkafkaError. */
@@ -98,18 +97,18 @@ class LibrdkafkaAdmin implements DriverAdmin {
   }
 
   /**
-   * The kafkajs admin for the configs, connected by the first call that needs it, and again by
+   * The kafkajs admin for what librdkafka's lacks or misreads, connected by the first call that needs it, and again by
    * the next call after a failure.
    */
-  async #configsAdmin(): Promise<KafkajsAdmin> {
-    this.#configsConnected ??= connectChecked(this.#client, () => this.#configs.connect()).catch(
+  async #kafkajsAdmin(): Promise<KafkajsAdmin> {
+    this.#kafkajsConnected ??= connectChecked(this.#client, () => this.#kafkajs.connect()).catch(
       (error: unknown) => {
-        this.#configsConnected = undefined;
+        this.#kafkajsConnected = undefined;
         throw error;
       },
     );
-    await this.#configsConnected;
-    return this.#configs;
+    await this.#kafkajsConnected;
+    return this.#kafkajs;
   }
 
   #brokers(): Promise<{ readonly brokers: readonly { readonly id: number }[] }> {
@@ -146,13 +145,13 @@ class LibrdkafkaAdmin implements DriverAdmin {
     const admin = this.#native;
     this.#native = undefined;
     admin?.disconnect();
-    if (this.#configsConnected !== undefined) {
+    if (this.#kafkajsConnected !== undefined) {
       // A kafkajs admin that failed to connect has nothing to disconnect.
-      await this.#configsConnected.then(
-        () => this.#configs.disconnect(),
+      await this.#kafkajsConnected.then(
+        () => this.#kafkajs.disconnect(),
         () => undefined,
       );
-      this.#configsConnected = undefined;
+      this.#kafkajsConnected = undefined;
     }
   }
 
@@ -188,7 +187,7 @@ class LibrdkafkaAdmin implements DriverAdmin {
   }
 
   async describeConfigs(resources: readonly ConfigQuery[]): Promise<ConfigDescription[]> {
-    return (await this.#configsAdmin()).describeConfigs(resources);
+    return (await this.#kafkajsAdmin()).describeConfigs(resources);
   }
 
   /** Each topic is its own request to librdkafka; their refusals make one TopicFailuresError. */
@@ -257,7 +256,7 @@ class LibrdkafkaAdmin implements DriverAdmin {
   }
 
   async replaceTopicConfigs(topics: readonly TopicConfigs[]): Promise<void> {
-    await (await this.#configsAdmin()).replaceTopicConfigs(topics);
+    await (await this.#kafkajsAdmin()).replaceTopicConfigs(topics);
   }
 
   async deleteTopics(topics: readonly string[], options: TopicOperationOptions): Promise<void> {
@@ -323,26 +322,10 @@ class LibrdkafkaAdmin implements DriverAdmin {
   }
 
   async fetchCommittedOffsets(groupId: string, topic: string): Promise<CommittedPartitionOffset[]> {
-    // Asked partition by partition: asked for a whole topic, librdkafka leaves out the partitions
-    // the group never committed, which kafkajs lists.
-    const partitions = await this.#partitionsOf(topic);
-    const [group] = await this.#call<NativeGroupOffsets[]>((admin, callback) =>
-      admin.listConsumerGroupOffsets(
-        [{ groupId, partitions: partitions.map((partition) => ({ topic, partition })) }],
-        { timeout: this.#requestTimeoutMilliseconds },
-        callback,
-      ),
-    );
-    const refusal =
-      group?.error ?? group?.partitions.find(({ error }) => error !== undefined)?.error;
-    if (refusal !== undefined) {
-      throw librdkafkaErrorFrom(this.#librdkafka, refusal);
-    }
-    return (group?.partitions ?? []).map(({ partition, offset, metadata }) => ({
-      partition,
-      // librdkafka reports "nothing committed" as a negative offset (-1001).
-      offset: offset < 0 ? undefined : String(offset),
-      metadata: committedMetadata(metadata),
-    }));
+    // Through kafkajs: the addon's listConsumerGroupOffsets reads a partition's metadata as a C
+    // string, up to the first NUL whatever its length, so metadata written with none after it (by
+    // kafkajs, or by a member of the group on the kafkajs driver) read on into the bytes after
+    // it: a key-strict owner's fence unreadable, its state not believed.
+    return (await this.#kafkajsAdmin()).fetchCommittedOffsets(groupId, topic);
   }
 }

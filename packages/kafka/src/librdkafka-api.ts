@@ -157,13 +157,6 @@ export interface NativeOffsetSpec {
   readonly timestamp: number;
 }
 
-export interface NativeGroupOffsets {
-  readonly groupId: string;
-  readonly error?: NativeError;
-  /** An offset below 0 for a partition the group never committed. */
-  readonly partitions: readonly NativeTopicPartitionOffset[];
-}
-
 /**
  * librdkafka's admin client. Every operation takes the time it may wait for its answer; creating
  * one does not reach a broker (the first request does).
@@ -191,11 +184,6 @@ export interface NativeAdmin {
     partitions: (NativeTopicPartition & { readonly offset: NativeOffsetSpec })[],
     options: { readonly timeout: number },
     callback: Callback<NativeTopicPartitionOffset[]>,
-  ): void;
-  listConsumerGroupOffsets(
-    groups: { readonly groupId: string; readonly partitions: NativeTopicPartition[] }[],
-    options: { readonly timeout: number },
-    callback: Callback<NativeGroupOffsets[]>,
   ): void;
   /** Synchronous: librdkafka's handle is destroyed before it returns. */
   disconnect(): void;
