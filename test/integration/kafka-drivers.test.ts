@@ -1,5 +1,7 @@
 // What the two drivers must agree on where one service writes and another reads: each pairing of
 // writer and reader, against the real broker.
+import { stat } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { expect } from 'chai';
 import {
   CommittedOffsetReader,
@@ -126,6 +128,43 @@ describe('the Kafka drivers against each other (real broker)', function () {
       await Promise.all(members.map((member) => member.disconnect()));
     }
   });
+
+  // A test process, or a service beside a delay tier's, runs several consumers; on librdkafka each
+  // poll waits for records on a thread of libuv's pool (4 threads), which the process's file,
+  // DNS and librdkafka calls (connects, commits, seeks) share.
+  for (const driver of kafkaDrivers) {
+    it(`idle consumers leave libuv's thread pool to the process's other work on ${driver}`, async () => {
+      const topic = uniqueName('idle');
+      await createTestTopics([topic], 1);
+      const consumers = Array.from({ length: 6 }, () =>
+        createServiceConsumer(clientOn(driver), {
+          groupId: uniqueName('idle-group'),
+          sessionTimeoutMilliseconds: 10_000,
+          maxWaitMilliseconds: 100,
+        }),
+      );
+      try {
+        await Promise.all(
+          consumers.map((consumer) =>
+            consumer.start({ topics: [topic], fromBeginning: true, eachBatch: async () => {} }),
+          ),
+        );
+        await sleep(1_000);
+        // A pool task per call: with every thread held by a poll waiting 500 ms, each waited
+        // for polls to end (median 496 ms).
+        const waits: number[] = [];
+        for (let call = 0; call < 10; call += 1) {
+          const startedAt = performance.now();
+          await stat(import.meta.dirname);
+          waits.push(performance.now() - startedAt);
+        }
+        waits.sort((a, b) => a - b);
+        expect(waits[5]).to.be.below(200);
+      } finally {
+        await Promise.all(consumers.map((consumer) => consumer.disconnect()));
+      }
+    });
+  }
 
   // librdkafka only: kafkajs, too, fetches a resumed partition after the fetch in flight, up to
   // the fetch wait later (about 4 s here); its services keep their own waits (docs/drivers.md).

@@ -16,6 +16,7 @@ import {
   batchesByPartition,
   consumeRecords,
   disconnectNative,
+  maxPollWaitMilliseconds,
   readAheadBackoffMilliseconds,
 } from './librdkafka-polls.js';
 import { toConsumedRecord } from './librdkafka-records.js';
@@ -42,12 +43,6 @@ import {
  * 10 ms with 10 ms; 3 ms on kafkajs). Fetches are sent only while a partition is assigned.
  */
 const fetchWaitMilliseconds = 10;
-
-/**
- * How long one poll waits for a first record. A read that starts on a partition whose read
- * ended during the poll waits for the poll's end (see #fetchFrom), so it is short.
- */
-const maxPollWaitMilliseconds = 100;
 
 /** The most records one poll hands over, across the partitions being read. */
 const maxRecordsPerPoll = 2_000;
@@ -274,7 +269,7 @@ class LibrdkafkaPartitionReader extends TurnTakingPartitionReader {
    * Assigns the partition at `offset`. A poll under way that began before the partition was
    * last taken off the assignment may hold records of its former fetch, which nothing tells
    * apart from those of the new one: then the assignment waits for that poll, whose records of
-   * the partition are dropped. Otherwise every record of it a poll returns is of the new fetch:
+   * the partition are dropped (a poll waits at most `maxPollWaitMilliseconds`). Otherwise every record of it a poll returns is of the new fetch:
    * librdkafka's unassign raises the partition's version barrier before it returns, and drops
    * the records of it that a poll takes from its queue afterwards.
    */

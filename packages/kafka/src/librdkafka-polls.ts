@@ -8,6 +8,17 @@ import type { NativeConsumer, NativeMessage } from './librdkafka-api.js';
  */
 export const readAheadBackoffMilliseconds = 10;
 
+/**
+ * How long one poll waits for a first record (the consumers' consume timeout). The wait holds a
+ * thread of libuv's pool (4 threads by default), which the process's file and DNS calls and
+ * librdkafka's own (connects, commits, seeks, watermarks) share: with a wait of 500 ms, six idle
+ * consumers in one process (a test's services, a delay tier's beside a main consumer and its
+ * reader) made each of those calls wait about 500 ms for a thread (a test's producer took 445 ms
+ * to send a record, and a key-strict suite 67 s instead of 16 s). A record arriving ends the wait
+ * at once, so a short one costs only idle polls. Also how soon a stop is noticed.
+ */
+export const maxPollWaitMilliseconds = 100;
+
 /** One poll: up to `count` records, waiting at most the consumer's consume timeout for a first. */
 export function consumeRecords(native: NativeConsumer, count: number): Promise<NativeMessage[]> {
   return new Promise<NativeMessage[]>((resolve, reject) => {

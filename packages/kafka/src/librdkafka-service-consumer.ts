@@ -16,6 +16,7 @@ import {
   batchesByPartition,
   consumeRecords,
   disconnectNative,
+  maxPollWaitMilliseconds,
   readAheadBackoffMilliseconds,
 } from './librdkafka-polls.js';
 import { toConsumedRecord } from './librdkafka-records.js';
@@ -45,12 +46,6 @@ const beginningOffset = -2;
  * (io-bound bench at 1,024 in flight: 6,432 records/s against kafkajs's 13,256; 13,370 with this).
  */
 const maxRecordsPerPoll = 8_000;
-
-/**
- * How long one poll waits for a first record: also how soon a stop is noticed by a consumer
- * with nothing to read.
- */
-const maxPollWaitMilliseconds = 500;
 
 /**
  * The longest the broker may hold a fetch with nothing to return. librdkafka sends a broker's
