@@ -117,7 +117,13 @@ describe('main consumer, ordering key-strict (real broker)', function () {
   const ladder = parseTierLadder(ladderText);
   const releaseTier = parseTierLadder(releaseLadderText)[0]!.topic;
   const dlqTopic = uniqueName('key-strict-dlq');
+  /** The suite's delay services and collector, stopped after it. */
   const running: { stop(): Promise<void> }[] = [];
+  /**
+   * What a test started, stopped after it: on librdkafka every consumer left idle holds a thread
+   * of libuv's pool in turn (docs/drivers.md), slowing the later tests' producers and readers.
+   */
+  const started: { stop(): Promise<void> }[] = [];
   let deadLetters: CollectedRecord[];
 
   before(async () => {
@@ -141,6 +147,10 @@ describe('main consumer, ordering key-strict (real broker)', function () {
 
   after(async () => {
     await Promise.all(running.splice(0).map((each) => each.stop()));
+  });
+
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((each) => each.stop()));
   });
 
   async function startStrict(
@@ -187,7 +197,7 @@ describe('main consumer, ordering key-strict (real broker)', function () {
       ...rest,
     });
     await consumer.start();
-    running.push(consumer);
+    started.push(consumer);
     return { consumer, calls, outcomes, gauges };
   }
 
@@ -289,7 +299,7 @@ describe('main consumer, ordering key-strict (real broker)', function () {
       (await committedToEnd(group, topic)) ? true : undefined,
     );
     await first.consumer.stop();
-    running.splice(running.indexOf(first.consumer), 1);
+    started.splice(started.indexOf(first.consumer), 1);
     // A former owner, writing late: the entry it writes blocks Z behind a record that will
     // never come back. Written after the first owner's last commit, by a writer no commit names.
     const zombieEntry = {
@@ -462,7 +472,7 @@ describe('main consumer, ordering key-strict (real broker)', function () {
       logger: testLogger('delay'),
     });
     await delay.start();
-    running.push(delay);
+    started.push(delay);
     const dead = await waitFor('the released blocker to be dead-lettered', () =>
       deadLetters.find(
         (each) =>
