@@ -44,6 +44,8 @@ const onEveryDriver = [
   'test/integration/group-redelivery.test.ts',
   'test/integration/partition-reader.test.ts',
   'test/integration/order-cli-key-strict.test.ts',
+  'test/integration/main-consumer-key-strict-copies.test.ts',
+  'test/integration/main-consumer-key-strict.test.ts',
 ];
 
 /** The librdkafka run's broker (scripts/kafka), apart from the shared one. */
