@@ -78,6 +78,50 @@ describe('the Kafka drivers against each other (real broker)', function () {
     }
   }
 
+  // The addon's commit with a callback is librdkafka's asynchronous commit: it called back once
+  // the commit was queued, not done, so a read right after it could find the one before (CI saw
+  // it once), and a crash right after it could lose a crash guard's mark.
+  for (const driver of kafkaDrivers) {
+    it(`a commit on ${driver} is on the broker once it resolves`, async () => {
+      const topic = uniqueName('commit-done');
+      const groupId = uniqueName('commit-done-group');
+      await createTestTopics([topic], 1);
+      await produceRecords(
+        Array.from({ length: 40 }, () => ({ topic, key: null, value: null, headers: {} })),
+      );
+      const consumer = createServiceConsumer(clientOn(driver), {
+        groupId,
+        sessionTimeoutMilliseconds: 10_000,
+        maxWaitMilliseconds: 100,
+      });
+      let read = false;
+      await consumer.start({
+        topics: [topic],
+        fromBeginning: true,
+        eachBatch: async () => {
+          read = true;
+        },
+      });
+      const committed = new CommittedOffsetReader(clientOn('kafkajs'), groupId);
+      try {
+        await waitFor('a record to be read', () => (read ? true : undefined));
+        await committed.connect();
+        const stale: string[] = [];
+        for (let offset = 1; offset <= 40; offset += 1) {
+          await consumer.commit(topic, 0, String(offset), `mark-${offset}`);
+          const found = await committed.read(topic, 0);
+          if (found.metadata !== `mark-${offset}`) {
+            stale.push(`${offset}: ${String(found.metadata)}`);
+          }
+        }
+        expect(stale, 'reads that found an earlier commit').to.deep.equal([]);
+      } finally {
+        await committed.disconnect();
+        await consumer.disconnect();
+      }
+    });
+  }
+
   it('a group with a member on each driver shares the partitions between them and reads each record once', async () => {
     const topic = uniqueName('mixed-group');
     const groupId = uniqueName('mixed-group');

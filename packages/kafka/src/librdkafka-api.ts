@@ -69,7 +69,8 @@ export interface NativeConsumer {
     timeoutMilliseconds: number,
     callback: (error?: NativeError) => void,
   ): void;
-  commitCb(offsets: NativeTopicPartitionOffset[], callback: (error?: NativeError) => void): void;
+  /** Commits and waits for the coordinator's answer, on the calling thread; throws on failure. */
+  commitSync(offsets: NativeTopicPartitionOffset[]): void;
   getWatermarkOffsets(
     topic: string,
     partition: number,

@@ -481,19 +481,20 @@ export class LibrdkafkaServiceConsumer implements ServiceConsumer {
       throw new NoGroupSessionError();
     }
     try {
-      await new Promise<void>((resolve, reject) => {
-        native.commitCb(
-          [
-            {
-              topic,
-              partition,
-              offset: Number(offset),
-              ...(metadata === undefined ? {} : { metadata }),
-            },
-          ],
-          (error) => (error ? reject(error) : resolve()),
-        );
-      });
+      // Synchronous: the addon's commit with a callback is librdkafka's asynchronous commit, which
+      // calls back once the commit is queued, not done. A read right after it found the commit
+      // before (2 of 40 in kafka-drivers.test.ts), and a handler crashing the process right
+      // after a crash guard's mark could lose the mark. This waits for the coordinator on the
+      // event loop's thread: a round trip, or up to the session timeout while no coordinator is
+      // reachable (librdkafka defers a commit that long).
+      native.commitSync([
+        {
+          topic,
+          partition,
+          offset: Number(offset),
+          ...(metadata === undefined ? {} : { metadata }),
+        },
+      ]);
     } catch (failure) {
       const error = librdkafkaErrorFrom(this.#librdkafka, failure);
       if (isOutOfGeneration(error)) {
