@@ -26,29 +26,46 @@ function clientOn(driver: KafkaDriver) {
   return createKafkaClient({ brokers: testBrokers(), driver, logger: testLogger('kafka') });
 }
 
+/**
+ * A consumer on `driver` in a group of its own, on a new one-partition topic of `records` records,
+ * once it has read one: a member that may commit. Its batches resolve nothing.
+ */
+async function memberReading(driver: KafkaDriver, name: string, records: number) {
+  const topic = uniqueName(name);
+  const groupId = uniqueName(`${name}-group`);
+  await createTestTopics([topic], 1);
+  await produceRecords(
+    Array.from({ length: records }, () => ({ topic, key: null, value: null, headers: {} })),
+  );
+  const consumer = createServiceConsumer(clientOn(driver), {
+    groupId,
+    sessionTimeoutMilliseconds: 10_000,
+    maxWaitMilliseconds: 100,
+  });
+  let read = false;
+  await consumer.start({
+    topics: [topic],
+    fromBeginning: true,
+    eachBatch: async () => {
+      read = true;
+    },
+  });
+  try {
+    await waitFor('a record to be read', () => (read ? true : undefined));
+  } catch (error) {
+    await consumer.disconnect();
+    throw error;
+  }
+  return { topic, groupId, consumer };
+}
+
 describe('the Kafka drivers against each other (real broker)', function () {
   this.timeout(60_000);
 
   for (const writer of kafkaDrivers) {
     for (const reader of kafkaDrivers) {
       it(`commit metadata written on ${writer} reads back unchanged on ${reader}`, async () => {
-        const topic = uniqueName('metadata');
-        const groupId = uniqueName('metadata-group');
-        await createTestTopics([topic], 1);
-        await produceRecords([{ topic, key: null, value: Buffer.from('one'), headers: {} }]);
-        const consumer = createServiceConsumer(clientOn(writer), {
-          groupId,
-          sessionTimeoutMilliseconds: 10_000,
-          maxWaitMilliseconds: 100,
-        });
-        let read = false;
-        await consumer.start({
-          topics: [topic],
-          fromBeginning: true,
-          eachBatch: async () => {
-            read = true;
-          },
-        });
+        const { topic, groupId, consumer } = await memberReading(writer, 'metadata', 1);
         // Lengths around the heap's 16-byte steps, up to a key-strict owner's (about 120 bytes):
         // the librdkafka addon's admin read metadata as a C string, so one written without a NUL
         // after it (by kafkajs) read on into the bytes after it, whole only where one was a NUL.
@@ -57,7 +74,6 @@ describe('the Kafka drivers against each other (real broker)', function () {
         );
         const committed = new CommittedOffsetReader(clientOn(reader), groupId);
         try {
-          await waitFor('the record to be read', () => (read ? true : undefined));
           await committed.connect();
         } catch (error) {
           await consumer.disconnect();
@@ -83,28 +99,9 @@ describe('the Kafka drivers against each other (real broker)', function () {
   // it once), and a crash right after it could lose a crash guard's mark.
   for (const driver of kafkaDrivers) {
     it(`a commit on ${driver} is on the broker once it resolves`, async () => {
-      const topic = uniqueName('commit-done');
-      const groupId = uniqueName('commit-done-group');
-      await createTestTopics([topic], 1);
-      await produceRecords(
-        Array.from({ length: 40 }, () => ({ topic, key: null, value: null, headers: {} })),
-      );
-      const consumer = createServiceConsumer(clientOn(driver), {
-        groupId,
-        sessionTimeoutMilliseconds: 10_000,
-        maxWaitMilliseconds: 100,
-      });
-      let read = false;
-      await consumer.start({
-        topics: [topic],
-        fromBeginning: true,
-        eachBatch: async () => {
-          read = true;
-        },
-      });
+      const { topic, groupId, consumer } = await memberReading(driver, 'commit-done', 40);
       const committed = new CommittedOffsetReader(clientOn('kafkajs'), groupId);
       try {
-        await waitFor('a record to be read', () => (read ? true : undefined));
         await committed.connect();
         const stale: string[] = [];
         for (let offset = 1; offset <= 40; offset += 1) {
