@@ -15,12 +15,11 @@ import { LibrdkafkaError, librdkafkaErrorFrom } from './librdkafka-errors.js';
 import {
   batchesByPartition,
   consumeRecords,
+  createNativeConsumer,
   disconnectNative,
   maxPollWaitMilliseconds,
-  readAheadBackoffMilliseconds,
 } from './librdkafka-polls.js';
 import { toConsumedRecord } from './librdkafka-records.js';
-import { librdkafkaConnectionSettings } from './librdkafka-settings.js';
 import {
   defaultPartitionReaderGroupPrefix,
   PartitionReadError,
@@ -108,29 +107,19 @@ export async function createLibrdkafkaPartitionReader(
 ): Promise<PartitionReader> {
   const { librdkafka, options: connection } = librdkafkaOf(client);
   const groupId = `${options.groupIdPrefix ?? defaultPartitionReaderGroupPrefix}${randomUUID()}`;
-  const native = new librdkafka.KafkaConsumer(
+  const native = createNativeConsumer(
+    client,
     {
-      ...librdkafkaConnectionSettings(connection),
       'group.id': groupId,
-      'enable.auto.commit': false,
-      'enable.auto.offset.store': false,
-      'allow.auto.create.topics': false,
       'fetch.wait.max.ms': fetchWaitMilliseconds,
       'queued.max.messages.kbytes': readAheadKilobytes,
-      'fetch.queue.backoff.ms': readAheadBackoffMilliseconds,
     },
     // A read from below the earliest offset (deleted by retention meanwhile) starts at the
     // earliest, as the kafkajs reader's consumer does.
     { 'auto.offset.reset': 'earliest' },
+    'librdkafka partition reader error',
   );
   const logger = connection.logger;
-  native.on('event.error', (error) => {
-    logger.warn('librdkafka partition reader error', {
-      error: librdkafkaErrorFrom(librdkafka, error),
-    });
-  });
-  native.setDefaultConsumeTimeout(maxPollWaitMilliseconds);
-  native.setDefaultIsTimeoutOnlyForFirstMessage(true);
   try {
     await new Promise<void>((resolve, reject) => {
       native.connect({}, (error) => (error ? reject(error) : resolve()));

@@ -1,12 +1,15 @@
-/** What the librdkafka driver's consumers (a service's, the partition reader's) poll with. */
-import type { NativeConsumer, NativeMessage } from './librdkafka-api.js';
+/** What the librdkafka driver's consumers (a service's, the partition reader's) are made and poll with. */
+import { librdkafkaOf, type KafkaClient } from './client.js';
+import type { LibrdkafkaSettings, NativeConsumer, NativeMessage } from './librdkafka-api.js';
+import { librdkafkaErrorFrom } from './librdkafka-errors.js';
+import { librdkafkaConnectionSettings } from './librdkafka-settings.js';
 
 /**
  * How soon librdkafka fetches again once its queue is under the read-ahead. Its default, 1 s,
  * made a consumer that drains the queue faster than that idle for the rest of each second
  * (about 22,000 records/s of 1 KiB).
  */
-export const readAheadBackoffMilliseconds = 10;
+const readAheadBackoffMilliseconds = 10;
 
 /**
  * How long one poll waits for a first record (the consumers' consume timeout). The wait holds a
@@ -18,6 +21,38 @@ export const readAheadBackoffMilliseconds = 10;
  * at once, so a short one costs only idle polls. Also how soon a stop is noticed.
  */
 export const maxPollWaitMilliseconds = 100;
+
+/**
+ * A librdkafka consumer of the client's cluster in `group.id`, with what every consumer of the
+ * driver shares: no automatic commit or offset store (Ricochet commits what it has handled),
+ * no topic created by a read, the read-ahead backoff and poll wait above, and librdkafka's
+ * errors logged as warnings under `errorMessage`. Not connected yet.
+ */
+export function createNativeConsumer(
+  client: KafkaClient,
+  settings: LibrdkafkaSettings & { readonly 'group.id': string },
+  topicSettings: LibrdkafkaSettings,
+  errorMessage: string,
+): NativeConsumer {
+  const { librdkafka, options } = librdkafkaOf(client);
+  const native = new librdkafka.KafkaConsumer(
+    {
+      ...librdkafkaConnectionSettings(options),
+      'enable.auto.commit': false,
+      'enable.auto.offset.store': false,
+      'allow.auto.create.topics': false,
+      'fetch.queue.backoff.ms': readAheadBackoffMilliseconds,
+      ...settings,
+    },
+    topicSettings,
+  );
+  native.on('event.error', (error) => {
+    options.logger.warn(errorMessage, { error: librdkafkaErrorFrom(librdkafka, error) });
+  });
+  native.setDefaultConsumeTimeout(maxPollWaitMilliseconds);
+  native.setDefaultIsTimeoutOnlyForFirstMessage(true);
+  return native;
+}
 
 /** One poll: up to `count` records, waiting at most the consumer's consume timeout for a first. */
 export function consumeRecords(native: NativeConsumer, count: number): Promise<NativeMessage[]> {

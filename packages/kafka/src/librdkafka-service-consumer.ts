@@ -15,12 +15,11 @@ import { librdkafkaErrorFrom } from './librdkafka-errors.js';
 import {
   batchesByPartition,
   consumeRecords,
+  createNativeConsumer,
   disconnectNative,
   maxPollWaitMilliseconds,
-  readAheadBackoffMilliseconds,
 } from './librdkafka-polls.js';
 import { toConsumedRecord } from './librdkafka-records.js';
-import { librdkafkaConnectionSettings } from './librdkafka-settings.js';
 import { authorizationErrorFrom, refusedResource, topicsNamed } from './security.js';
 import {
   isOutOfGeneration,
@@ -156,21 +155,17 @@ export class LibrdkafkaServiceConsumer implements ServiceConsumer {
   /** Makes a librdkafka consumer, connects it and subscribes: the group join follows on polling. */
   async #join(stopped?: AbortSignal): Promise<void> {
     const subscription = this.#subscription!;
-    const native = new this.#librdkafka.KafkaConsumer(
+    const native: NativeConsumer = createNativeConsumer(
+      this.#client,
       {
-        ...librdkafkaConnectionSettings(librdkafkaOf(this.#client).options),
         'group.id': this.#options.groupId,
         'session.timeout.ms': this.#options.sessionTimeoutMilliseconds,
-        'enable.auto.commit': false,
-        'enable.auto.offset.store': false,
-        'allow.auto.create.topics': false,
         'partition.assignment.strategy': sharedGroupAssignor,
         'fetch.wait.max.ms': Math.min(
           this.#options.maxWaitMilliseconds ?? maxFetchWaitMilliseconds,
           maxFetchWaitMilliseconds,
         ),
         'queued.max.messages.kbytes': readAheadKilobytes,
-        'fetch.queue.backoff.ms': readAheadBackoffMilliseconds,
         ...(this.#options.maxBytesPerPartition === undefined
           ? {}
           : {
@@ -187,14 +182,8 @@ export class LibrdkafkaServiceConsumer implements ServiceConsumer {
         },
       },
       { 'auto.offset.reset': subscription.fromBeginning ? 'earliest' : 'latest' },
+      'librdkafka consumer error',
     );
-    native.on('event.error', (error) => {
-      this.#logger.warn('librdkafka consumer error', {
-        error: librdkafkaErrorFrom(this.#librdkafka, error),
-      });
-    });
-    native.setDefaultConsumeTimeout(maxPollWaitMilliseconds);
-    native.setDefaultIsTimeoutOnlyForFirstMessage(true);
     try {
       await new Promise<void>((resolve, reject) => {
         native.connect({}, (error) => (error ? reject(error) : resolve()));
