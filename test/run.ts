@@ -14,7 +14,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import { kafkaScript } from '@ricochet/testing';
 import { mochaGlobalSetup, mochaGlobalTeardown } from './setup.js';
 
@@ -111,6 +111,14 @@ function checkLibrdkafkaAddon(): void {
 
 const children = new Set<ChildProcess>();
 
+/**
+ * Mocha's report of the failures, from its `N failing` line on, kept per run: the runs end at
+ * different times, so the report of one that ended early is repeated after the last (a CI log
+ * cut to its tail still shows it).
+ */
+const failureReports = new Map<string, string[]>();
+const failureReportLines = 150;
+
 /** Runs one mocha, its lines prefixed with its name; resolves with its exit code. */
 function runMocha({ name, args, environment }: MochaRun): Promise<number> {
   const started = Date.now();
@@ -122,6 +130,14 @@ function runMocha({ name, args, environment }: MochaRun): Promise<number> {
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       process.stdout.write(`[${name}] ${line}\n`);
+      const report = failureReports.get(name);
+      if (report !== undefined) {
+        if (report.length < failureReportLines) {
+          report.push(line);
+        }
+      } else if (/^ {2}\d+ failing$/.test(stripVTControlCharacters(line))) {
+        failureReports.set(name, [line]);
+      }
     });
   }
   return new Promise((resolve) => {
@@ -160,4 +176,12 @@ try {
 } finally {
   await Promise.all([mochaGlobalTeardown(), librdkafkaBrokerScript('reset')]);
 }
+for (const [name, report] of failureReports) {
+  process.stdout.write(
+    `== ${name}: its failures again\n${report.map((line) => `[${name}] ${line}\n`).join('')}`,
+  );
+}
+runs.forEach(({ name }, index) => {
+  process.stdout.write(`== ${name}: exit ${codes[index] ?? 'not run'}\n`);
+});
 process.exit(codes.some((code) => code !== 0) ? 1 : 0);
