@@ -38,7 +38,7 @@ describe('ricochet config check', function () {
         tiers: [{ topic: 'retry-1m', group: 'ricochet-delay-retry-1m' }],
         maxWaitMs: 50,
         readAheadMs: 2_000,
-        readAheadBytes: 1_048_576,
+        readAheadBytes: 33_554_432,
         allowedTopics: null,
       },
       http: { port: 9464, host: '0.0.0.0' },

@@ -202,6 +202,59 @@ describe('delay consumer (real broker)', function () {
     }
   });
 
+  it('reads a burst due within the read-ahead into memory without stopping for room: 4 MB of one partition, redelivered on time', async () => {
+    const tier = 'retry-5s';
+    const target = uniqueName('target');
+    await recreateTopics([tier], 1);
+    await createTestTopics([target], 1);
+    const events: DelayConsumerEvent[] = [];
+    const consumer = createDelayConsumer({
+      ...testConnection(),
+      tier,
+      groupId: uniqueName('delay'),
+      logger: testLogger('delay'),
+      onEvent: (event) => events.push(event),
+    });
+    const arrived = await collectTopic(target);
+    await consumer.start();
+    try {
+      await waitFor('the first assignment', () =>
+        events.some((event) => event.type === 'assigned') ? true : undefined,
+      );
+      // About two seconds of one partition at 1,500 records/s of 1 KiB and their contract.
+      const count = 3_000;
+      const dueAt = Date.now() + 1_500;
+      const value = Buffer.alloc(1_024, 'v');
+      // In requests under the broker's limit on a batch (1 MiB).
+      for (let first = 0; first < count; first += 500) {
+        await produceRecords(
+          Array.from({ length: 500 }, (_, index) => ({
+            topic: tier,
+            key: Buffer.from(`k${first + index}`),
+            value,
+            headers: writeRetryContract(testRetryContract(target, dueAt)),
+          })),
+        );
+      }
+      await waitFor(
+        'every redelivery',
+        () => (arrived.records.length >= count ? true : undefined),
+        { timeoutMilliseconds: 30_000 },
+      );
+      expect(
+        events.filter((event) => event.type === 'held'),
+        'every record is due within the read-ahead: a hold could only be for room',
+      ).to.deep.equal([]);
+      expect(
+        arrived.records.every((record) => record.receivedAt >= dueAt),
+        'none early',
+      ).to.equal(true);
+    } finally {
+      await consumer.stop();
+      await arrived.stop();
+    }
+  });
+
   it('loses nothing when a delay service process is killed while it holds records', async () => {
     const tier = 'retry-4s';
     const target = uniqueName('target');

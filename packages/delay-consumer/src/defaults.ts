@@ -9,8 +9,15 @@ export const defaultMaxWaitMilliseconds = 50;
 /** Records due within this are read ahead into memory and released by a timer. */
 export const defaultReadAheadMilliseconds = 2_000;
 
-/** The most bytes of records read ahead per partition (1 MiB). */
-export const defaultReadAheadBytes = 1_048_576;
+/**
+ * The most bytes of records read ahead by one tier consumer, its partitions together (32 MiB).
+ * One budget for all of them, not one each: a partition that takes a burst may hold all the
+ * records due within the read-ahead (a partition's 2 s at 8,500 records/s of 1 KiB over six
+ * partitions is about 4 MB, where 1 MiB a partition made it stop reading until records were
+ * released, and read them after they were due), while memory stays bounded however many
+ * partitions an instance owns.
+ */
+export const defaultReadAheadBytes = 33_554_432;
 
 /** How far past `now + tier delay` a `due-at` may lie before it is out of range. */
 export const defaultMaxClockSkewMilliseconds = 60_000;

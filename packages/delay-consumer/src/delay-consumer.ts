@@ -73,7 +73,7 @@ export class DelayConsumer {
       {
         publish: (items) => this.#router.publish(this.#publisher, items, options.onEvent),
         rewind: (partition, offset) => this.#holding.rewind(partition, offset),
-        released: (partition) => this.#holding.released(partition),
+        released: () => this.#holding.released(),
         commit: (partition, offset) =>
           this.#lifecycle.commitThrough(options.tier.topic, partition, offset),
       },
@@ -186,7 +186,7 @@ export class DelayConsumer {
         break;
       }
       const bytes = recordSizeBound(pending.outgoing);
-      if (!owned.buffer.hasRoomFor(bytes, this.#options.readAheadBytes)) {
+      if (!this.#releaser.hasRoomFor(owned, bytes, this.#options.readAheadBytes)) {
         this.#holding.holdForRoom(partition, record.offset, dueAtOf(inspection));
         break;
       }

@@ -79,8 +79,9 @@ export interface DelayConsumerOptions extends ServiceConnectionOptions {
    */
   readAheadMilliseconds?: number;
   /**
-   * The most bytes of records read ahead per partition; a partition that has this much waiting
-   * is held until some of it is released. Default 1048576 (1 MiB).
+   * The most bytes of records read ahead, all partitions together; a partition with records
+   * waiting that would take more is held until some are released (a partition with none waiting
+   * always takes one). Default 33554432 (32 MiB).
    */
   readAheadBytes?: number;
   /**

@@ -65,8 +65,9 @@ export class PartitionHolding {
   }
 
   /**
-   * Pauses the partition at `offset`, a record its full read-ahead has no room for. The
-   * read-ahead is not empty, so a release (see `released`) or a group join comes to resume it.
+   * Pauses the partition at `offset`, a record the full read-ahead has no room for. The
+   * partition has records read ahead, so a release (see `released`) or a group join comes to
+   * resume it.
    */
   holdForRoom(partition: number, offset: string, dueAt: number): void {
     this.#hold(partition, this.#stopped ? undefined : { reason: 'for-room' }, {
@@ -76,10 +77,15 @@ export class PartitionHolding {
     });
   }
 
-  /** Records of the partition's read-ahead were acknowledged: one held for room resumes. */
-  released(partition: number): void {
-    if (this.#holds.get(partition)?.reason === 'for-room') {
-      this.#resume(partition);
+  /**
+   * Records read ahead were acknowledged: every partition held for room resumes, whichever
+   * partitions the records were of (the read-ahead's bytes are one budget for all of them).
+   */
+  released(): void {
+    for (const [partition, hold] of [...this.#holds]) {
+      if (hold.reason === 'for-room') {
+        this.#resume(partition);
+      }
     }
   }
 

@@ -33,11 +33,6 @@ export class PartitionReadAhead<Item> {
     return (this.#inFlight[0] ?? this.#waiting[0])?.offset;
   }
 
-  /** A record larger than the limit on its own is still taken into an empty buffer. */
-  hasRoomFor(bytes: number, limit: number): boolean {
-    return this.#bytes === 0 || this.#bytes + bytes <= limit;
-  }
-
   /**
    * Whether a record at `offset` comes after every record taken: a fetch that went back (an
    * offset reset) must start a new buffer rather than hand the same records on twice.

@@ -8,8 +8,8 @@ export interface ReleaseHandlers<Item> {
   publish(items: readonly Item[]): Promise<void>;
   /** A failed publish: the partition must be read again from `offset`, its first record not acknowledged. */
   rewind(partition: number, offset: string): void;
-  /** Records of the partition were acknowledged, so its buffer has room again. */
-  released(partition: number): void;
+  /** Records were acknowledged, so the read-ahead has room again. */
+  released(): void;
   /** Commits the partition through `offset`, without moving where its next fetch starts. */
   commit(partition: number, offset: string): Promise<void>;
 }
@@ -69,6 +69,22 @@ export class ReadAheadReleaser<Item> {
   /** Whether `owned` is still the partition's current state (not dropped since). */
   owns(partition: number, owned: OwnedPartition<Item>): boolean {
     return this.#partitions.get(partition) === owned;
+  }
+
+  /**
+   * Whether `owned` may take a record of `bytes` with at most `limit` bytes read ahead, all
+   * partitions together. A partition with nothing read ahead always may: a record larger than
+   * the limit still moves, and the other partitions cannot crowd one out for good.
+   */
+  hasRoomFor(owned: OwnedPartition<Item>, bytes: number, limit: number): boolean {
+    if (owned.buffer.bytes === 0) {
+      return true;
+    }
+    let total = bytes;
+    for (const { buffer } of this.#partitions.values()) {
+      total += buffer.bytes;
+    }
+    return total <= limit;
   }
 
   /** Partitions with records waiting in memory. */
@@ -151,12 +167,16 @@ export class ReadAheadReleaser<Item> {
         }
         continue;
       }
+      let releasedAny = false;
       for (const { key } of taken) {
         const { partition, owned } = key;
         if (this.owns(partition, owned)) {
           this.#commit(partition, owned, owned.buffer.acknowledge());
-          this.#handlers.released(partition);
+          releasedAny = true;
         }
+      }
+      if (releasedAny) {
+        this.#handlers.released();
       }
     }
   }

@@ -17,10 +17,10 @@ describe('delay consumer options', () => {
     expect(allowed.matches('payments-dlq')).to.equal(false);
   });
 
-  it('reads ahead 2 s and at most 1 MiB per partition unless told otherwise', () => {
+  it('reads ahead 2 s and at most 32 MiB in all unless told otherwise', () => {
     expect(compileDelayConsumerOptions(base)).to.include({
       readAheadMilliseconds: 2_000,
-      readAheadBytes: 1_048_576,
+      readAheadBytes: 33_554_432,
     });
     expect(
       compileDelayConsumerOptions({ ...base, readAheadMilliseconds: 300, readAheadBytes: 4096 }),

@@ -57,24 +57,34 @@ describe('PartitionHolding', () => {
     expect(controls.pausedPartitions(topic)).to.deep.equal([1]);
   });
 
-  it('resumes a partition held for room once some of its records are released, not before', () => {
+  it('resumes every partition held for room once records are released, not before', () => {
     const { holding: subject, controls, clock, held } = holding();
     subject.holdForRoom(2, '17', start + 500);
-    expect(controls.calls).to.deep.equal([`pause ${topic}/2`]);
-    expect(held).to.deep.equal([{ partition: 2, offset: '17', dueAt: start + 500 }]);
-    expect(clock.pendingTimers(), 'a release resumes it, not a timer').to.deep.equal([]);
+    subject.holdForRoom(4, '3', start + 700);
+    expect(controls.calls).to.deep.equal([`pause ${topic}/2`, `pause ${topic}/4`]);
+    expect(held).to.deep.equal([
+      { partition: 2, offset: '17', dueAt: start + 500 },
+      { partition: 4, offset: '3', dueAt: start + 700 },
+    ]);
+    expect(clock.pendingTimers(), 'a release resumes them, not a timer').to.deep.equal([]);
+    clock.advanceTo(start + 10_000);
+    expect(controls.pausedPartitions(topic), 'nothing released yet').to.deep.equal([2, 4]);
 
-    subject.released(5);
-    expect(controls.pausedPartitions(topic), 'another partition released').to.deep.equal([2]);
-    subject.released(2);
-    expect(controls.calls).to.deep.equal([`pause ${topic}/2`, `resume ${topic}/2`]);
+    // The read-ahead's bytes are one budget: any partition's release makes room for each.
+    subject.released();
+    expect(controls.calls).to.deep.equal([
+      `pause ${topic}/2`,
+      `pause ${topic}/4`,
+      `resume ${topic}/2`,
+      `resume ${topic}/4`,
+    ]);
     expect(subject.heldPartitions()).to.deep.equal([]);
   });
 
-  it('leaves a partition held until nearly due alone when its earlier records are released', () => {
+  it('leaves a partition held until nearly due alone when records are released', () => {
     const { holding: subject, controls } = holding();
     subject.holdUntilNearlyDue(2, '17', start + 60_000);
-    subject.released(2);
+    subject.released();
     expect(controls.pausedPartitions(topic)).to.deep.equal([2]);
     expect(subject.heldPartitions()).to.deep.equal([2]);
   });
@@ -117,7 +127,7 @@ describe('PartitionHolding', () => {
     ]);
     expect(subject.heldPartitions()).to.deep.equal([]);
     expect(clock.pendingTimers()).to.deep.equal([]);
-    subject.released(1);
+    subject.released();
     clock.advanceTo(start + 120_000);
     expect(controls.calls, 'no old hold resumes anything later').to.have.length(3);
   });
@@ -127,7 +137,7 @@ describe('PartitionHolding', () => {
     subject.holdUntilNearlyDue(0, '1', start + 60_000);
     subject.holdForRoom(1, '2', start);
     subject.forget();
-    subject.released(1);
+    subject.released();
     clock.advanceTo(start + 120_000);
     expect(controls.calls).to.deep.equal([`pause ${topic}/0`, `pause ${topic}/1`]);
     expect(subject.heldPartitions()).to.deep.equal([]);
@@ -139,7 +149,7 @@ describe('PartitionHolding', () => {
     subject.holdForRoom(1, '2', start);
     running.value = false;
     clock.advanceTo(start + 120_000);
-    subject.released(1);
+    subject.released();
     expect(controls.calls).to.deep.equal([`pause ${topic}/0`, `pause ${topic}/1`]);
     expect(subject.heldPartitions(), 'the holds ended all the same').to.deep.equal([]);
   });

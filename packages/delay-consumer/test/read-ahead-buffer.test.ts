@@ -44,14 +44,6 @@ describe('PartitionReadAhead', () => {
     expect(buffer.acknowledge(), 'nothing in flight').to.equal(undefined);
   });
 
-  it('takes records up to the byte limit, and always one into an empty buffer', () => {
-    const buffer = new PartitionReadAhead<string>();
-    expect(buffer.hasRoomFor(5_000, 1_000), 'a record larger than the limit alone').to.equal(true);
-    buffer.add(entry(1, 0, 600));
-    expect(buffer.hasRoomFor(400, 1_000)).to.equal(true);
-    expect(buffer.hasRoomFor(401, 1_000)).to.equal(false);
-  });
-
   it('knows when a fetch went back before its last record, and starts over when cleared', () => {
     const buffer = buffered(entry(8, 0), entry(9, 0));
     expect(buffer.follows('10')).to.equal(true);

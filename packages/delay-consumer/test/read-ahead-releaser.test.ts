@@ -16,7 +16,8 @@ function releaser(maxPerPublish = 100): {
   publishes: (Call & { readonly items: readonly string[] })[];
   commits: (Call & { readonly partition: number; readonly offset: string })[];
   rewinds: string[];
-  released: number[];
+  /** How many times the releaser said the read-ahead has room again. */
+  released: { count: number };
   problems: string[];
   add(partition: number, offset: number, dueAt: number): void;
 } {
@@ -24,7 +25,7 @@ function releaser(maxPerPublish = 100): {
   const publishes: (Call & { readonly items: readonly string[] })[] = [];
   const commits: (Call & { readonly partition: number; readonly offset: string })[] = [];
   const rewinds: string[] = [];
-  const released: number[] = [];
+  const released = { count: 0 };
   const logger = recordingLogger();
   const subject = new ReadAheadReleaser<string>(
     {
@@ -34,7 +35,9 @@ function releaser(maxPerPublish = 100): {
         return call.promise;
       },
       rewind: (partition, offset) => rewinds.push(`${partition}@${offset}`),
-      released: (partition) => released.push(partition),
+      released: () => {
+        released.count += 1;
+      },
       commit: (partition, offset) => {
         const call = deferred();
         commits.push({ partition, offset, ...call });
@@ -172,7 +175,7 @@ describe('ReadAheadReleaser', () => {
       '0@2',
       '1@9',
     ]);
-    expect(released).to.deep.equal([0, 1]);
+    expect(released.count, 'once for the publish, whichever partitions it took').to.equal(1);
     expect(subject.partitionsWithRecords(), 'partition 0 still has a record').to.deep.equal([0]);
 
     clock.advanceTo(start + 100);
@@ -225,7 +228,7 @@ describe('ReadAheadReleaser', () => {
     await settle();
     expect(rewinds).to.deep.equal(['0@1', '1@8']);
     expect(commits).to.have.length(0);
-    expect(released, 'a rewound partition is resumed by the rewind').to.deep.equal([]);
+    expect(released.count, 'a rewound partition is resumed by the rewind').to.equal(0);
     expect(subject.owns(0, stale), 'a batch of it still being read stops').to.equal(false);
     expect(subject.partitionsWithRecords()).to.deep.equal([]);
     expect(clock.pendingTimers(), 'its record due later went with it').to.deep.equal([]);
@@ -272,8 +275,21 @@ describe('ReadAheadReleaser', () => {
       commits.map(({ partition, offset }) => `${partition}@${offset}`),
       'neither 0@2 (queued behind 0@1) nor 1@6 (acknowledged after the drop)',
     ).to.deep.equal(['0@1', '1@5']);
-    expect(released).to.deep.equal([0, 0, 1]);
+    expect(released.count, 'not for the publish acknowledged after the drop').to.equal(2);
     await subject.close();
+  });
+
+  it('has room for a record while every partition together stays within the limit, and always for one into an empty partition', () => {
+    const { releaser: subject, add } = releaser();
+    // Each record of `add` counts 10 bytes.
+    add(0, 1, start + 100);
+    add(0, 2, start + 100);
+    add(1, 7, start + 100);
+    const zero = subject.partition(0, '3');
+    const one = subject.partition(1, '8');
+    expect(subject.hasRoomFor(zero, 10, 40)).to.equal(true);
+    expect(subject.hasRoomFor(one, 11, 40), 'the partitions together are over').to.equal(false);
+    expect(subject.hasRoomFor(subject.partition(2, '0'), 1_000, 40), 'an empty one').to.equal(true);
   });
 
   it('drops every partition and its timer on dropAll', async () => {

@@ -181,7 +181,7 @@ export const roleSettingDefinitions = {
     flag: textFlag('read-ahead-bytes'),
     environment: 'RICOCHET_READ_AHEAD_BYTES',
     roles: ['delay'],
-    description: 'most bytes read ahead per partition',
+    description: 'most bytes of records read ahead by a tier, all its partitions together',
     defaultText: String(defaultReadAheadBytes),
   },
   'delay.allowedTopics': {

@@ -146,7 +146,7 @@ describe('service config precedence: flag > environment > file > default', () =>
       tiers: [{ topic: 'retry-1m', group: 'ricochet-delay-retry-1m' }],
       maxWaitMs: 50,
       readAheadMs: 2_000,
-      readAheadBytes: 1_048_576,
+      readAheadBytes: 33_554_432,
       allowedTopics: undefined,
     });
     expect(delay.kafka.clientId).to.equal('ricochet-delay');
