@@ -4,6 +4,7 @@
 // handled, for the reason its table entry gives. Meanwhile no service may crash, restart or leave
 // a promise rejection unhandled.
 import { expect } from 'chai';
+import { inspect } from 'node:util';
 import {
   RetryHeader,
   readHeaderText,
@@ -174,7 +175,11 @@ describe('bad input: malformed records through the real services (real broker, r
     const expected = item.expect;
     const deadLetters = deadLettersOf(item);
     const tries = pipeline.handlerTries.get(item.name) ?? [];
-    const settledNote = unsettled.includes(item.name) ? ' (never settled)' : '';
+    // A case that never settled says how far it got: whether its records reached a handler at
+    // all, and what the main consumer made of them.
+    const settledNote = unsettled.includes(item.name)
+      ? ` (never settled; handler tries ${inspect(tries)}, outcomes ${inspect(pipeline.outcomes.get(item.name) ?? [], { depth: 3 })})`
+      : '';
     if (expected.kind !== 'dead-lettered') {
       expect(deadLetters, `dead letters${settledNote}`).to.have.length(0);
       if (expected.kind === 'handled') {
