@@ -24,6 +24,45 @@ function header(record: { headers: Record<string, unknown> }, name: string): str
   return value instanceof Buffer || typeof value === 'string' ? value.toString() : undefined;
 }
 
+/**
+ * A delay consumer of `tier` (one partition, recreated empty) redelivering to a new target topic,
+ * started and assigned, with its events and the target's records collected.
+ */
+async function startAssigned(
+  tier: string,
+  options: { readonly sessionTimeoutMilliseconds?: number } = {},
+): Promise<{
+  target: string;
+  events: DelayConsumerEvent[];
+  consumer: ReturnType<typeof createDelayConsumer>;
+  arrived: Awaited<ReturnType<typeof collectTopic>>;
+}> {
+  const target = uniqueName('target');
+  await recreateTopics([tier], 1);
+  await createTestTopics([target], 1);
+  const events: DelayConsumerEvent[] = [];
+  const consumer = createDelayConsumer({
+    ...testConnection(),
+    tier,
+    groupId: uniqueName('delay'),
+    logger: testLogger('delay'),
+    ...options,
+    onEvent: (event) => events.push(event),
+  });
+  const arrived = await collectTopic(target);
+  await consumer.start();
+  try {
+    await waitFor('the first assignment', () =>
+      events.some((event) => event.type === 'assigned') ? true : undefined,
+    );
+  } catch (error) {
+    await consumer.stop();
+    await arrived.stop();
+    throw error;
+  }
+  return { target, events, consumer, arrived };
+}
+
 describe('delay consumer (real broker)', function () {
   this.timeout(90_000);
 
@@ -162,24 +201,10 @@ describe('delay consumer (real broker)', function () {
 
   it('holds records for longer than the session timeout without being evicted from its group', async () => {
     const tier = 'retry-10s';
-    const target = uniqueName('target');
-    await recreateTopics([tier], 1);
-    await createTestTopics([target], 1);
-    const events: DelayConsumerEvent[] = [];
-    const consumer = createDelayConsumer({
-      ...testConnection(),
-      tier,
-      groupId: uniqueName('delay'),
-      logger: testLogger('delay'),
+    const { target, events, consumer, arrived } = await startAssigned(tier, {
       sessionTimeoutMilliseconds: 6_000,
-      onEvent: (event) => events.push(event),
     });
-    const arrived = await collectTopic(target);
-    await consumer.start();
     try {
-      await waitFor('the first assignment', () =>
-        events.some((event) => event.type === 'assigned') ? true : undefined,
-      );
       const dueAt = Date.now() + 9_000;
       await produceRecords([
         {
@@ -204,23 +229,8 @@ describe('delay consumer (real broker)', function () {
 
   it('reads a burst due within the read-ahead into memory without stopping for room: 4 MB of one partition, redelivered on time', async () => {
     const tier = 'retry-5s';
-    const target = uniqueName('target');
-    await recreateTopics([tier], 1);
-    await createTestTopics([target], 1);
-    const events: DelayConsumerEvent[] = [];
-    const consumer = createDelayConsumer({
-      ...testConnection(),
-      tier,
-      groupId: uniqueName('delay'),
-      logger: testLogger('delay'),
-      onEvent: (event) => events.push(event),
-    });
-    const arrived = await collectTopic(target);
-    await consumer.start();
+    const { target, events, consumer, arrived } = await startAssigned(tier);
     try {
-      await waitFor('the first assignment', () =>
-        events.some((event) => event.type === 'assigned') ? true : undefined,
-      );
       // About two seconds of one partition at 1,500 records/s of 1 KiB and their contract.
       const count = 3_000;
       const dueAt = Date.now() + 1_500;
