@@ -2,7 +2,7 @@
 // kill -9 of the main consumer process with retries waiting on, then running from, that topic.
 import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
-import { redeliveryTopic, RetryHeader } from '@ricochet/core';
+import { redeliveryGroup, redeliveryTopic, RetryHeader } from '@ricochet/core';
 import { createDelayConsumer } from '@ricochet/delay-consumer';
 import { createMainConsumer, RedeliveryTopicMissingError } from '@ricochet/main-consumer';
 import {
@@ -169,9 +169,9 @@ describe("redelivery 'group' (real broker)", function () {
       );
       expect(new Set(ledgerCalls(ledger))).to.deep.equal(new Set(keys));
       expect(deadLetters.records, 'nothing dead-lettered').to.deep.equal([]);
-      // The group's commits reach the end of its redelivery topic, as of any consumed partition.
+      // The redelivery reader's commits reach the end of the topic, as of any consumed partition.
       await waitFor('the redelivery topic committed to its end', async () => {
-        const committed = await committedOffsets(group, groupTopic);
+        const committed = await committedOffsets(redeliveryGroup(group), groupTopic);
         const total = [...committed.values()].reduce(
           (sum, { offset }) => sum + Number(offset ?? 0),
           0,

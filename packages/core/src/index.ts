@@ -108,6 +108,7 @@ export {
   defaultDeadLetterTopic,
   groupTopicPrefix,
   internalTopicPrefix,
+  redeliveryGroup,
   redeliveryTopic,
   waitingTopic,
 } from './topic-names.js';

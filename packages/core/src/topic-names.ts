@@ -27,12 +27,21 @@ export function waitingTopic(groupId: string): string {
 
 /**
  * The topic the delay service sends group `groupId`'s due retries to when the group runs with
- * `redelivery: 'group'`: its main consumer reads it beside the source topics, ahead of them, so
- * a retry does not queue behind the source backlog nor pass through every other group sharing
- * the source topic. Throws a ConfigError naming `groupId` when it makes no legal topic name.
+ * `redelivery: 'group'`: its main consumer reads it through a consumer of its own
+ * (`redeliveryGroup`), ahead of the source topics, so a retry does not queue behind the source
+ * backlog nor pass through every other group sharing the source topic. Throws a ConfigError naming `groupId` when it makes no legal topic name.
  */
 export function redeliveryTopic(groupId: string): string {
   return groupTopic(groupId, 'redelivery');
+}
+
+/**
+ * The consumer group that reads group `groupId`'s redelivery topic (`redelivery: 'group'`): named
+ * after the topic, and apart from `groupId`, so that the main consumer reads its retries through a
+ * consumer of their own, whose fetches never wait for the source's batches.
+ */
+export function redeliveryGroup(groupId: string): string {
+  return redeliveryTopic(groupId);
 }
 
 function groupTopic(groupId: string, suffix: string): string {

@@ -8,6 +8,7 @@ import {
   blockedKeysPartition,
   blockedKeysRecordKey,
   blockedKeysTopic,
+  redeliveryGroup,
   redeliveryTopic,
   deadLetterReasons,
   decodeBlockedKeysRecord,
@@ -97,9 +98,13 @@ describe('group topic names', () => {
     expect(redeliveryTopic('billing')).to.equal('ricochet.billing.redelivery');
   });
 
+  it('names the consumer group reading a group redelivery topic after the topic', () => {
+    expect(redeliveryGroup('billing')).to.equal('ricochet.billing.redelivery');
+  });
+
   for (const groupId of ['', 'has space', 'a/b', 'x'.repeat(240)]) {
     it(`refuses group id ${JSON.stringify(groupId.slice(0, 20))}, naming groupId`, () => {
-      for (const name of [blockedKeysTopic, waitingTopic, redeliveryTopic]) {
+      for (const name of [blockedKeysTopic, waitingTopic, redeliveryTopic, redeliveryGroup]) {
         expect(() => name(groupId))
           .to.throw(ConfigError)
           .with.property('field', 'groupId');

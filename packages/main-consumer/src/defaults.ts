@@ -76,31 +76,15 @@ export const defaultKeyStrictPollMilliseconds = 1_000;
  * Where the delay service sends a group's due retries: `source`, back to the original topic (in
  * line behind its backlog, and past every other group reading it, which skips them); `group`, to
  * the group's own redelivery topic (`ricochet.<group>.redelivery`), which the main consumer reads
- * beside the source topics and ahead of them.
+ * through a consumer of its own, ahead of the source topics.
  */
 export const redeliveryChoices = ['source', 'group'] as const;
 export type Redelivery = (typeof redeliveryChoices)[number];
 export const defaultRedelivery: Redelivery = 'source';
 
 /**
- * `redelivery: 'group'`: the longest the source partitions stay paused for the redelivery topic
- * in one go. After a pause the source runs at least as long as it was paused (and at least
- * `minimumSourceTurnMilliseconds`) before it may be paused again: under an endless flood of
- * retries the source still gets at least half of the time.
+ * `redelivery: 'group'`: records of the redelivery topic take at most this many freed handler
+ * slots in a row while source records wait for one, so that a flood of retries leaves the source
+ * at least one slot in every `redeliverySlotsInARow + 1` freed (a quarter of them).
  */
-export const redeliveryPriorityMilliseconds = 1_000;
-
-/**
- * `redelivery: 'group'`: the least the source partitions run between two pauses. A pause stops the
- * source batches in hand (their unstarted records are fetched again), so pausing for every retry
- * that trickles in would fetch the source again and again; retries arriving meanwhile wait at most
- * this long plus the look-up below.
- */
-export const minimumSourceTurnMilliseconds = 500;
-
-/**
- * `redelivery: 'group'`: how often the main consumer compares its redelivery partitions' end
- * offsets with how far it has read them (one ListOffsets request), to learn that retries wait
- * while source batches are in hand (the next fetch waits for those batches).
- */
-export const redeliveryLookupMilliseconds = 100;
+export const redeliverySlotsInARow = 3;

@@ -1,19 +1,27 @@
+import { redeliverySlotsInARow } from './defaults.js';
+
 /**
  * The bound on records handled at once across all of an instance's partitions (`maxInFlight`).
- * A batch that finds no free slot waits for one, first come first served (records of the group's
- * redelivery topic ahead of the others, see RedeliveryPriority), and fetches nothing
- * meanwhile (the Kafka client does not fetch a partition again while its batch is in hand, see ConsumedBatch), so memory
- * stays bounded by the fetched batches plus the records in hand.
+ * A batch that finds no free slot waits for one, first come first served, and fetches nothing
+ * meanwhile (the Kafka client does not fetch a partition again while its batch is in hand, see
+ * ConsumedBatch), so memory stays bounded by the fetched batches plus the records in hand.
+ * Records of the group's redelivery topic are served ahead of the others, but take at most
+ * `aheadInARow` freed slots in a row while others wait: a flood of retries cannot starve the
+ * source.
  */
 export class InFlightSlots {
   readonly #max: number;
+  readonly #aheadInARow: number;
   #inUse = 0;
+  /** Freed slots given ahead in a row while others waited. */
+  #givenAhead = 0;
   readonly #waiting: Array<() => void> = [];
   /** Waiters served before `#waiting`: records of the group's redelivery topic. */
   readonly #waitingAhead: Array<() => void> = [];
 
-  constructor(max: number) {
+  constructor(max: number, aheadInARow: number = redeliverySlotsInARow) {
     this.#max = max;
+    this.#aheadInARow = aheadInARow;
   }
 
   /** Records being handled now. */
@@ -39,13 +47,29 @@ export class InFlightSlots {
     });
   }
 
-  /** Gives a slot back: the first waiter ahead, else the first waiter, if any, takes it. */
+  /**
+   * Gives a slot back: the first waiter ahead, else the first waiter, if any, takes it; the first
+   * waiter, when waiters ahead took the last `aheadInARow` slots while it waited.
+   */
   release(): void {
-    const next = this.#waitingAhead.shift() ?? this.#waiting.shift();
+    const next = this.#nextWaiter();
     if (next === undefined) {
       this.#inUse -= 1;
     } else {
       next();
     }
+  }
+
+  #nextWaiter(): (() => void) | undefined {
+    if (this.#waiting.length === 0) {
+      this.#givenAhead = 0;
+      return this.#waitingAhead.shift();
+    }
+    if (this.#waitingAhead.length > 0 && this.#givenAhead < this.#aheadInARow) {
+      this.#givenAhead += 1;
+      return this.#waitingAhead.shift();
+    }
+    this.#givenAhead = 0;
+    return this.#waiting.shift();
   }
 }

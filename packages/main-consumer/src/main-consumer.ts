@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { tooLargeDeadLetter, type ConsumedRecord, type Logger } from '@ricochet/core';
+import {
+  redeliveryGroup,
+  tooLargeDeadLetter,
+  type ConsumedRecord,
+  type Logger,
+} from '@ricochet/core';
 import {
   CommittedOffsetReader,
   createKafkaClient,
@@ -8,14 +13,17 @@ import {
   ReliablePublisher,
   ServiceLifecycle,
   type ConsumedBatch,
+  type ConsumerEvent,
+  type KafkaClient,
   type Readiness,
+  type ServiceConsumer,
   type ServiceState,
 } from '@ricochet/kafka';
 import { BatchRun, type BatchRunShared } from './batch-run.js';
 import { CarefulGate } from './careful-gate.js';
 import { CrashGuards, type OwnedPartition } from './crash-guards.js';
 import { DeadLetterGuardControl, GuardedRecordProcessor } from './dead-letter-guard-control.js';
-import { GroupRedelivery } from './group-redelivery.js';
+import { RedeliveryTopicCheck, routedControls } from './group-redelivery.js';
 import { InFlightSlots } from './in-flight-slots.js';
 import { stateForBatch } from './heartbeating.js';
 import { KeyStrict } from './key-strict.js';
@@ -24,6 +32,17 @@ import type { CompiledMainConsumerOptions } from './options.js';
 import { progressReadiness, ProgressWatch } from './progress-watch.js';
 import type { RecordOutcome } from './record-outcome.js';
 import { RecordProcessor } from './record-processor.js';
+
+/**
+ * One of the consumers a main consumer reads with: the source topics' (in the group), or with
+ * `redelivery: 'group'` the redelivery topic's (in `redeliveryGroup`), each with the crash guards
+ * of the partitions it owns and the commits of its own group session.
+ */
+interface Reader {
+  readonly lifecycle: ServiceLifecycle;
+  readonly crashGuards: CrashGuards;
+  readonly batchRunShared: BatchRunShared;
+}
 
 /** What a partition's batches need loaded before their first record. */
 interface PartitionState {
@@ -47,29 +66,34 @@ export class MainConsumer<TValue> {
   readonly #options: CompiledMainConsumerOptions<TValue>;
   readonly #logger: Logger;
   readonly #publisher: ReliablePublisher;
-  readonly #lifecycle: ServiceLifecycle;
   readonly #progress = new ProgressWatch(performance.now());
-  readonly #crashGuards: CrashGuards;
   readonly #slots: InFlightSlots;
-  /** What every batch run shares: the slots, the careful gate, how to publish and commit. */
-  readonly #batchRunShared: BatchRunShared;
+  /** The source topics' consumer. */
+  readonly #source: Reader;
+  /**
+   * `redelivery: 'group'`: the redelivery topic's consumer, whose fetches never wait for the
+   * source's batches; undefined with redelivery to the source.
+   */
+  readonly #redelivery: Reader | undefined;
   /** Ordering `key-strict`'s state and drains; undefined in every other ordering. */
   readonly #keyStrict: KeyStrict | undefined;
   /** Pauses consumption when too many records are dead-lettered; undefined without the option. */
   readonly #deadLetterGuard: DeadLetterGuardControl | undefined;
-  /** `redelivery: 'group'`: the redelivery topic's check and priority; else undefined. */
-  readonly #groupRedelivery: GroupRedelivery | undefined;
+  /** The partitions the source consumer and the redelivery reader were last assigned. */
+  #sourceAssignment: Readonly<Record<string, readonly number[]>> = {};
+  #redeliveryAssignment: Readonly<Record<string, readonly number[]>> = {};
 
   constructor(options: CompiledMainConsumerOptions<TValue>) {
     this.#options = options;
     this.#slots = new InFlightSlots(options.maxInFlight);
     this.#logger = options.logger.child({ role: 'main', group: options.groupId });
     const kafka = createKafkaClient({ ...options.connection, logger: this.#logger });
-    const consumer = createServiceConsumer(kafka, {
-      groupId: options.groupId,
-      sessionTimeoutMilliseconds: options.sessionTimeoutMilliseconds,
-      maxWaitMilliseconds: options.maxWaitMilliseconds,
-    });
+    const consumer = this.#newConsumer(kafka, options.groupId);
+    const redeliveryTopic = options.redeliveryTopic;
+    const redeliveryConsumer =
+      redeliveryTopic === undefined
+        ? undefined
+        : this.#newConsumer(kafka, redeliveryGroup(options.groupId));
     this.#publisher = new ReliablePublisher(kafka, this.#logger, (error) =>
       options.onEvent({ type: 'publish-failed', error }),
     );
@@ -77,32 +101,17 @@ export class MainConsumer<TValue> {
     this.#deadLetterGuard =
       options.deadLetterGuard === undefined
         ? undefined
-        : new DeadLetterGuardControl(options.deadLetterGuard, consumer, this.#logger, (event) =>
-            options.onEvent(event),
-          );
-    const deadLetterGuard = this.#deadLetterGuard;
-    this.#groupRedelivery =
-      options.redeliveryTopic === undefined
-        ? undefined
-        : new GroupRedelivery(
-            kafka,
-            consumer,
-            {
-              groupId: options.groupId,
-              topic: options.redeliveryTopic,
-              sourceTopics: options.topics,
-            },
+        : new DeadLetterGuardControl(
+            options.deadLetterGuard,
+            redeliveryConsumer === undefined || redeliveryTopic === undefined
+              ? consumer
+              : routedControls(consumer, { topic: redeliveryTopic, controls: redeliveryConsumer }),
             this.#logger,
+            (event) => options.onEvent(event),
           );
-    const groupRedelivery = this.#groupRedelivery;
     // Each instance signs its commit marks: marks of its own are no sign of a crash.
-    this.#crashGuards = new CrashGuards(
-      committedOffsets,
-      randomUUID(),
-      options.maxHandlerCrashes,
-      this.#logger,
-    );
-    this.#batchRunShared = {
+    const signature = randomUUID();
+    const batchRunShared: Omit<BatchRunShared, 'commit'> = {
       options,
       logger: this.#logger,
       slots: this.#slots,
@@ -114,10 +123,6 @@ export class MainConsumer<TValue> {
         this.#publisher.publish(records, (refused) =>
           tooLargeDeadLetter(refused, options.dlqTopic),
         ),
-      commit: async (topic, partition, offset, metadata) => {
-        await this.#lifecycle.commitBefore(topic, partition, offset, metadata);
-        this.#keyStrict?.committed(topic, partition, offset);
-      },
       report: (record, outcome) => this.#report(record, outcome),
     };
     this.#keyStrict =
@@ -126,16 +131,22 @@ export class MainConsumer<TValue> {
             kafka,
             logger: this.#logger,
             publishState: (records) => this.#publisher.publish(records),
-            publishHandOffs: this.#batchRunShared.publish,
+            publishHandOffs: batchRunShared.publish,
             slots: this.#slots,
-            carefulGate: this.#batchRunShared.carefulGate,
+            carefulGate: batchRunShared.carefulGate,
             progress: this.#progress,
             processor: this.#newProcessor(options as CompiledMainConsumerOptions<unknown>),
             committedOffsets,
           })
         : undefined;
     const keyStrict = this.#keyStrict;
-    this.#lifecycle = new ServiceLifecycle(
+    const sourceCrashGuards = new CrashGuards(
+      committedOffsets,
+      signature,
+      options.maxHandlerCrashes,
+      this.#logger,
+    );
+    const sourceLifecycle: ServiceLifecycle = new ServiceLifecycle(
       `main consumer of group ${options.groupId}`,
       this.#logger,
       {
@@ -147,7 +158,9 @@ export class MainConsumer<TValue> {
         // Helpers connect in order and disconnect in the same order, after the consumer: the
         // key-strict layer stops its drains before the publisher they publish through goes.
         helpers: [
-          ...(groupRedelivery === undefined ? [] : [groupRedelivery]),
+          ...(redeliveryTopic === undefined
+            ? []
+            : [new RedeliveryTopicCheck(kafka, { groupId: options.groupId, topic: redeliveryTopic })]),
           ...(keyStrict === undefined ? [] : [keyStrict]),
           this.#publisher,
           committedOffsets,
@@ -156,43 +169,123 @@ export class MainConsumer<TValue> {
       {
         onEvent: (event) => {
           if (event.type === 'assigned') {
-            this.#crashGuards.keepOnly(event.partitions);
+            sourceCrashGuards.keepOnly(event.partitions);
             keyStrict?.keepOnly(event.partitions);
-            deadLetterGuard?.assigned(event.partitions);
-            groupRedelivery?.assigned(event.partitions);
+            this.#sourceAssignment = event.partitions;
+            this.#assignedToGuard();
           }
           options.onEvent(event);
         },
         onCrash: () => {
-          this.#crashGuards.forgetAll();
+          sourceCrashGuards.forgetAll();
           keyStrict?.forgetAll();
-          groupRedelivery?.forgetAll();
         },
         // Drains stop before this member joins again, so before a partition can move: a drain
         // step writing after the next owner loaded the partition would be out of its sight.
         onRebalancing: () => keyStrict?.forgetAll(),
       },
     );
+    this.#source = {
+      lifecycle: sourceLifecycle,
+      crashGuards: sourceCrashGuards,
+      batchRunShared: {
+        ...batchRunShared,
+        commit: async (topic, partition, offset, metadata) => {
+          await sourceLifecycle.commitBefore(topic, partition, offset, metadata);
+          keyStrict?.committed(topic, partition, offset);
+        },
+      },
+    };
+    this.#redelivery =
+      redeliveryConsumer === undefined
+        ? undefined
+        : this.#redeliveryReader(kafka, redeliveryConsumer, signature, batchRunShared);
   }
 
+  /** The consumer of `groupId`, with the main consumer's session and fetch wait. */
+  #newConsumer(kafka: KafkaClient, groupId: string): ServiceConsumer {
+    return createServiceConsumer(kafka, {
+      groupId,
+      sessionTimeoutMilliseconds: this.#options.sessionTimeoutMilliseconds,
+      maxWaitMilliseconds: this.#options.maxWaitMilliseconds,
+    });
+  }
+
+  /**
+   * The redelivery topic's reader: a consumer of its own group (the topic is the group's alone),
+   * committing through its own session, with crash guards over its own committed offsets.
+   */
+  #redeliveryReader(
+    kafka: KafkaClient,
+    consumer: ServiceConsumer,
+    signature: string,
+    batchRunShared: Omit<BatchRunShared, 'commit'>,
+  ): Reader {
+    const groupId = redeliveryGroup(this.#options.groupId);
+    const committedOffsets = new CommittedOffsetReader(kafka, groupId);
+    const crashGuards = new CrashGuards(
+      committedOffsets,
+      signature,
+      this.#options.maxHandlerCrashes,
+      this.#logger,
+    );
+    const lifecycle: ServiceLifecycle = new ServiceLifecycle(
+      `redelivery reader of group ${this.#options.groupId}`,
+      this.#logger,
+      { consumer, helpers: [committedOffsets] },
+      {
+        onEvent: (event: ConsumerEvent) => {
+          if (event.type === 'assigned') {
+            crashGuards.keepOnly(event.partitions);
+            this.#redeliveryAssignment = event.partitions;
+            this.#assignedToGuard();
+          }
+          this.#options.onEvent(event);
+        },
+        onCrash: () => crashGuards.forgetAll(),
+      },
+    );
+    return {
+      lifecycle,
+      crashGuards,
+      batchRunShared: {
+        ...batchRunShared,
+        commit: (topic, partition, offset, metadata) =>
+          lifecycle.commitBefore(topic, partition, offset, metadata),
+      },
+    };
+  }
+
+  /** The dead-letter guard pauses what either consumer owns. */
+  #assignedToGuard(): void {
+    this.#deadLetterGuard?.assigned({ ...this.#sourceAssignment, ...this.#redeliveryAssignment });
+  }
+
+  /** `failed` when either consumer failed; else the source consumer's state. */
   get state(): ServiceState {
-    return this.#lifecycle.state;
+    return this.#redelivery?.lifecycle.state === 'failed'
+      ? 'failed'
+      : this.#source.lifecycle.state;
   }
 
   /** Why the consumer failed, when `state` is `failed`. */
   get failure(): unknown {
-    return this.#lifecycle.failure;
+    return this.#source.lifecycle.failure ?? this.#redelivery?.lifecycle.failure;
   }
 
   /**
    * Ready once running, in the group and assigned at least one partition (the /readyz rule), not
    * paused by the dead-letter guard, and not stalled: records in hand keep finishing within the
-   * stall timeout.
+   * stall timeout. The redelivery reader only must not have failed: an instance may own none of
+   * the redelivery topic's partitions.
    */
   readiness(): Readiness {
-    const membership = this.#lifecycle.readiness();
+    const membership = this.#source.lifecycle.readiness();
     if (!membership.ready) {
       return membership;
+    }
+    if (this.#redelivery?.lifecycle.state === 'failed') {
+      return this.#redelivery.lifecycle.readiness();
     }
     const guarded = this.#deadLetterGuard?.readiness();
     if (guarded !== undefined) {
@@ -213,7 +306,8 @@ export class MainConsumer<TValue> {
 
   /** Per partition owned, how many records are done beyond the first record not done. */
   partitionGaps(): readonly { topic: string; partition: number; doneBeyondCommitted: number }[] {
-    return [...this.#crashGuards.owned()].map((owned) => ({
+    const readers = this.#redelivery === undefined ? [this.#source] : [this.#source, this.#redelivery];
+    return readers.flatMap((reader) => [...reader.crashGuards.owned()]).map((owned) => ({
       topic: owned.topic,
       partition: owned.partition,
       doneBeyondCommitted: owned.gap(),
@@ -233,61 +327,85 @@ export class MainConsumer<TValue> {
     return this.#deadLetterGuard?.ratio() ?? 0;
   }
 
+  /**
+   * Starts the source consumer (its helpers first: the redelivery topic's check, the publisher),
+   * then the redelivery reader; a reader that cannot start stops the source consumer again.
+   */
   async start(): Promise<void> {
-    await this.#lifecycle.start({
+    await this.#source.lifecycle.start({
       topics: this.#options.topics,
       fromBeginning: this.#options.fromBeginning,
-      // Every record there was written for this group after it failed: none may be skipped.
-      ...(this.#options.redeliveryTopic === undefined
-        ? {}
-        : { topicsFromBeginning: [this.#options.redeliveryTopic] }),
       partitionsConsumedConcurrently: this.#options.concurrency,
-      eachBatch: (batch) => this.#handleBatch(batch),
+      eachBatch: (batch) => this.#handleBatch(this.#source, batch),
     });
+    const redelivery = this.#redelivery;
+    const redeliveryTopic = this.#options.redeliveryTopic;
+    if (redelivery === undefined || redeliveryTopic === undefined) {
+      return;
+    }
+    try {
+      await redelivery.lifecycle.start({
+        topics: [redeliveryTopic],
+        // Every record there was written for this group after it failed: none may be skipped.
+        fromBeginning: true,
+        partitionsConsumedConcurrently: this.#options.concurrency,
+        eachBatch: (batch) => this.#handleBatch(redelivery, batch),
+      });
+    } catch (error) {
+      await this.#source.lifecycle.stop();
+      throw error;
+    }
   }
 
   /**
    * Stops fetching and starting records, gives the running ones the revoke grace to finish,
-   * commits what was handed on, disconnects.
+   * commits what was handed on, disconnects. The redelivery reader stops first, while the source
+   * consumer still runs, so that its hand-offs still have the publisher.
    */
   async stop(): Promise<void> {
     this.#deadLetterGuard?.stop();
-    await this.#lifecycle.stop();
+    await this.#source.lifecycle.stop(async () => {
+      await this.#redelivery?.lifecycle.stop();
+    });
   }
 
-  /** Handles one partition's batch in hand: see `BatchRun`. */
-  async #handleBatch(fetched: ConsumedBatch): Promise<void> {
+  /** Handles one partition's batch in hand, fetched by `reader`: see `BatchRun`. */
+  async #handleBatch(reader: Reader, fetched: ConsumedBatch): Promise<void> {
     const deadLetterGuard = this.#deadLetterGuard;
     if (deadLetterGuard?.holdsBack(fetched) === true) {
       return;
     }
-    const prioritized = this.#groupRedelivery?.batchStarted(fetched) ?? fetched;
-    const batch =
-      deadLetterGuard === undefined ? prioritized : deadLetterGuard.halting(prioritized);
+    const batch = deadLetterGuard === undefined ? fetched : deadLetterGuard.halting(fetched);
     const processor = this.#newProcessor(this.#options);
     const { topic, partition } = batch;
-    const { owned, keyStrict } = await stateForBatch(
+    const keyStrict = reader === this.#source ? this.#keyStrict : undefined;
+    const state = await stateForBatch(
       batch,
-      this.#loadedState(topic, partition),
+      this.#loadedState(reader.crashGuards, keyStrict, topic, partition),
       async () => ({
-        owned: await this.#crashGuards.forPartition(topic, partition),
-        keyStrict: await this.#keyStrict?.forPartition(topic, partition),
+        owned: await reader.crashGuards.forPartition(topic, partition),
+        keyStrict: await keyStrict?.forPartition(topic, partition),
       }),
     );
-    await new BatchRun(this.#batchRunShared, batch, owned, processor, keyStrict).run();
+    await new BatchRun(reader.batchRunShared, batch, state.owned, processor, state.keyStrict).run();
   }
 
   /** The partition's state when every part of it is loaded already, else undefined. */
-  #loadedState(topic: string, partition: number): PartitionState | undefined {
-    const owned = this.#crashGuards.loaded(topic, partition);
+  #loadedState(
+    crashGuards: CrashGuards,
+    keyStrict: KeyStrict | undefined,
+    topic: string,
+    partition: number,
+  ): PartitionState | undefined {
+    const owned = crashGuards.loaded(topic, partition);
     if (owned === undefined) {
       return undefined;
     }
-    if (this.#keyStrict === undefined) {
+    if (keyStrict === undefined) {
       return { owned, keyStrict: undefined };
     }
-    const keyStrict = this.#keyStrict.loaded(topic, partition);
-    return keyStrict === undefined ? undefined : { owned, keyStrict };
+    const loaded = keyStrict.loaded(topic, partition);
+    return loaded === undefined ? undefined : { owned, keyStrict: loaded };
   }
 
   /** A record processor; with a dead-letter guard, one whose decisions the guard counts. */

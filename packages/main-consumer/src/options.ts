@@ -160,8 +160,9 @@ export interface MainConsumerOptions<TValue = Buffer | null> extends ServiceConn
    * Where the delay service sends this group's due retries. `source` (the default): back to the
    * original topic. `group`: to the group's redelivery topic (`redeliveryTopic(groupId)`,
    * `ricochet.<group>.redelivery`, created by `ricochet topology create --group`), which this
-   * consumer reads beside `topics` and ahead of them (see RedeliveryPriority): a retry then
-   * queues behind no source backlog, and no other group reads it. Not with `key-strict`.
+   * consumer reads through a consumer of its own (group `redeliveryGroup(groupId)`, named like
+   * the topic), its records ahead of the source's for handler slots (see InFlightSlots): a retry
+   * then waits for no source fetch or backlog, and no other group reads it. Not with `key-strict`.
    */
   redelivery?: Redelivery;
   /** Records handled at once across all partitions. Default `defaultMaxInFlight` (64). */

@@ -54,4 +54,35 @@ describe('InFlightSlots: records of the redelivery topic ahead', () => {
     expect(slots.inUse).to.equal(2);
     expect(slots.acquire(true), 'behind the waiter ahead').to.be.instanceOf(Promise);
   });
+
+  it('leaves waiting source records at least one freed slot in every four under a flood of retries', async () => {
+    const slots = new InFlightSlots(1, 3);
+    expect(slots.acquire()).to.equal(undefined);
+    const order: string[] = [];
+    const waiters: Promise<unknown>[] = [];
+    for (let index = 0; index < 2; index += 1) {
+      waiters.push(slots.acquire()!.then(() => order.push(`source ${index}`)));
+    }
+    for (let index = 0; index < 8; index += 1) {
+      waiters.push(slots.acquire(true)!.then(() => order.push(`ahead ${index}`)));
+    }
+    for (let index = 0; index < waiters.length; index += 1) {
+      slots.release();
+      await Promise.resolve();
+    }
+    await Promise.all(waiters);
+    expect(order).to.deep.equal([
+      'ahead 0',
+      'ahead 1',
+      'ahead 2',
+      'source 0',
+      'ahead 3',
+      'ahead 4',
+      'ahead 5',
+      'source 1',
+      'ahead 6',
+      'ahead 7',
+    ]);
+    expect(slots.inUse).to.equal(1);
+  });
 });
