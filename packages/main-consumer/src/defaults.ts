@@ -36,6 +36,14 @@ export const defaultOrdering: Ordering = 'key';
 export const defaultMaxInFlight = 64;
 
 /**
+ * The most a fetch returns per partition: the Kafka clients' own default (kafkajs's
+ * `maxBytesPerPartition`, librdkafka's `max.partition.fetch.bytes`). Smaller fetches leave the
+ * event loop and the cores to retries sooner, at the cost of more fetch round trips (see
+ * docs/benchmarks.md, "Redelivery targets under a burst").
+ */
+export const defaultMaxBytesPerPartition = 1_048_576;
+
+/**
  * Partitions handled at once (fetched batches in hand at once). As many as records may be in
  * flight: a partition's batch ends only when its slowest lane does, so with fewer batches in hand
  * the slots idle behind those tails (with 1, the io-bound benchmark reached 0.80 of the ideal

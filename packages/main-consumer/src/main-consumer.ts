@@ -160,7 +160,12 @@ export class MainConsumer<TValue> {
         helpers: [
           ...(redeliveryTopic === undefined
             ? []
-            : [new RedeliveryTopicCheck(kafka, { groupId: options.groupId, topic: redeliveryTopic })]),
+            : [
+                new RedeliveryTopicCheck(kafka, {
+                  groupId: options.groupId,
+                  topic: redeliveryTopic,
+                }),
+              ]),
           ...(keyStrict === undefined ? [] : [keyStrict]),
           this.#publisher,
           committedOffsets,
@@ -202,12 +207,13 @@ export class MainConsumer<TValue> {
         : this.#redeliveryReader(kafka, redeliveryConsumer, signature, batchRunShared);
   }
 
-  /** The consumer of `groupId`, with the main consumer's session and fetch wait. */
+  /** The consumer of `groupId`, with the main consumer's session and fetch settings. */
   #newConsumer(kafka: KafkaClient, groupId: string): ServiceConsumer {
     return createServiceConsumer(kafka, {
       groupId,
       sessionTimeoutMilliseconds: this.#options.sessionTimeoutMilliseconds,
       maxWaitMilliseconds: this.#options.maxWaitMilliseconds,
+      maxBytesPerPartition: this.#options.maxBytesPerPartition,
     });
   }
 
@@ -263,9 +269,7 @@ export class MainConsumer<TValue> {
 
   /** `failed` when either consumer failed; else the source consumer's state. */
   get state(): ServiceState {
-    return this.#redelivery?.lifecycle.state === 'failed'
-      ? 'failed'
-      : this.#source.lifecycle.state;
+    return this.#redelivery?.lifecycle.state === 'failed' ? 'failed' : this.#source.lifecycle.state;
   }
 
   /** Why the consumer failed, when `state` is `failed`. */
@@ -306,12 +310,15 @@ export class MainConsumer<TValue> {
 
   /** Per partition owned, how many records are done beyond the first record not done. */
   partitionGaps(): readonly { topic: string; partition: number; doneBeyondCommitted: number }[] {
-    const readers = this.#redelivery === undefined ? [this.#source] : [this.#source, this.#redelivery];
-    return readers.flatMap((reader) => [...reader.crashGuards.owned()]).map((owned) => ({
-      topic: owned.topic,
-      partition: owned.partition,
-      doneBeyondCommitted: owned.gap(),
-    }));
+    const readers =
+      this.#redelivery === undefined ? [this.#source] : [this.#source, this.#redelivery];
+    return readers
+      .flatMap((reader) => [...reader.crashGuards.owned()])
+      .map((owned) => ({
+        topic: owned.topic,
+        partition: owned.partition,
+        doneBeyondCommitted: owned.gap(),
+      }));
   }
 
   /**

@@ -36,6 +36,7 @@ import {
   defaultFromBeginning,
   defaultHandlerTimeoutMilliseconds,
   defaultMaxHandlerCrashes,
+  defaultMaxBytesPerPartition,
   defaultMaxInFlight,
   defaultMaxWaitingPerKey,
   defaultOnDeadLetter,
@@ -180,6 +181,11 @@ export interface MainConsumerOptions<TValue = Buffer | null> extends ServiceConn
    */
   maxWaitMilliseconds?: number;
   /**
+   * The most a fetch returns per partition, for the source topics and the redelivery topic.
+   * Default `defaultMaxBytesPerPartition` (1 MiB).
+   */
+  maxBytesPerPartition?: number;
+  /**
    * How long publishes to the tiers may keep failing, while records wait to be handed on, before
    * the consumer fails (`ricochet run` then exits 1). Default `defaultPublishTimeoutMilliseconds`.
    */
@@ -241,6 +247,7 @@ export interface CompiledMainConsumerOptions<TValue> {
   readonly revokeGraceMilliseconds: number;
   readonly sessionTimeoutMilliseconds: number;
   readonly maxWaitMilliseconds: number;
+  readonly maxBytesPerPartition: number;
   readonly publishTimeoutMilliseconds: number;
   readonly handlerTimeoutMilliseconds: number;
   readonly stallTimeoutMilliseconds: number;
@@ -354,6 +361,11 @@ export function compileMainConsumerOptions<TValue>(
       'maxWaitMilliseconds',
       options.maxWaitMilliseconds,
       defaultConsumerMaxWaitMilliseconds,
+    ),
+    maxBytesPerPartition: positiveIntegerOption(
+      'maxBytesPerPartition',
+      options.maxBytesPerPartition,
+      defaultMaxBytesPerPartition,
     ),
     publishTimeoutMilliseconds: positiveIntegerOption(
       'publishTimeoutMilliseconds',

@@ -3,6 +3,7 @@ import { ConfigError, redeliveryTopic } from '@ricochet/core';
 import { defaultConsumerMaxWaitMilliseconds } from '@ricochet/kafka';
 import type { MainConsumerOptions } from '@ricochet/main-consumer';
 import {
+  defaultMaxBytesPerPartition,
   defaultMaxWaitingPerKey,
   defaultOnDeadLetter,
   defaultRedelivery,
@@ -80,6 +81,19 @@ describe('compileMainConsumerOptions: maxWaitMilliseconds', () => {
   it('refuses a wait that is not a positive whole number, naming the field', () => {
     expect(configErrorOf({ maxWaitMilliseconds: 0 }).field).to.equal('maxWaitMilliseconds');
     expect(configErrorOf({ maxWaitMilliseconds: 1.5 }).field).to.equal('maxWaitMilliseconds');
+  });
+});
+
+describe('compileMainConsumerOptions: maxBytesPerPartition', () => {
+  it('defaults to the Kafka clients’ 1 MiB and takes another size', () => {
+    expect(compile({}).maxBytesPerPartition).to.equal(defaultMaxBytesPerPartition);
+    expect(defaultMaxBytesPerPartition).to.equal(1_048_576);
+    expect(compile({ maxBytesPerPartition: 262_144 }).maxBytesPerPartition).to.equal(262_144);
+  });
+
+  it('refuses a size that is not a positive whole number, naming the field', () => {
+    expect(configErrorOf({ maxBytesPerPartition: 0 }).field).to.equal('maxBytesPerPartition');
+    expect(configErrorOf({ maxBytesPerPartition: 1.5 }).field).to.equal('maxBytesPerPartition');
   });
 });
 

@@ -15,6 +15,7 @@ import {
   defaultFromBeginning,
   defaultHandlerTimeoutMilliseconds,
   defaultMaxHandlerCrashes,
+  defaultMaxBytesPerPartition,
   defaultMaxInFlight,
   defaultMaxWaitingPerKey,
   defaultOnDeadLetter,
@@ -96,6 +97,14 @@ export const roleSettingDefinitions = {
     roles: ['main'],
     description: 'records handled at once across all partitions; fetching pauses at the limit',
     defaultText: String(defaultMaxInFlight),
+  },
+  'main.maxBytesPerPartition': {
+    flag: textFlag('max-bytes-per-partition'),
+    environment: 'RICOCHET_MAX_BYTES_PER_PARTITION',
+    roles: ['main'],
+    description:
+      'the most a fetch returns per partition (source topics and the redelivery topic); smaller fetches serve retries sooner under a backlog, at the cost of more fetch round trips',
+    defaultText: String(defaultMaxBytesPerPartition),
   },
   'main.revokeGraceMs': {
     flag: textFlag('revoke-grace-ms'),

@@ -30,6 +30,7 @@ import {
 import {
   defaultConcurrency,
   defaultFromBeginning,
+  defaultMaxBytesPerPartition,
   defaultMaxInFlight,
   defaultMaxWaitingPerKey,
   defaultOnDeadLetter,
@@ -123,6 +124,11 @@ export function resolveMainSettings(
         'main.maxWaitMs',
         (value) => integerValue(value, 1),
         defaultConsumerMaxWaitMilliseconds,
+      ),
+      maxBytesPerPartition: reader.read(
+        'main.maxBytesPerPartition',
+        (value) => integerValue(value, 1),
+        defaultMaxBytesPerPartition,
       ),
       // Undefined when not given: the main consumer owns the default.
       revokeGraceMs: reader.read(

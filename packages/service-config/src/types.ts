@@ -89,6 +89,7 @@ export interface MainServiceConfig extends CommonServiceConfig, PublishingServic
     readonly maxWaitingPerKey: number;
     readonly maxInFlight: number;
     readonly maxWaitMs: number;
+    readonly maxBytesPerPartition: number;
     /** Undefined: the main consumer's default. */
     readonly revokeGraceMs: number | undefined;
     readonly fromBeginning: boolean;

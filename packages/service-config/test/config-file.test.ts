@@ -133,7 +133,7 @@ describe('service config files', () => {
         'group: g',
         'tiers: 5s',
         'registry: http://r',
-        'main: {topics: [t], handler: h.mjs, concurrency: 2, ordering: key-strict, redelivery: source, onDeadLetter: dead-letter, maxWaitingPerKey: 3, maxInFlight: 8, maxWaitMs: 11, revokeGraceMs: 9, fromBeginning: true, handlerTimeoutMs: 5, stallTimeoutMs: 6, maxHandlerCrashes: 7, deadLetterGuard: "0.5,1m,100,cooldown=10m"}',
+        'main: {topics: [t], handler: h.mjs, concurrency: 2, ordering: key-strict, redelivery: source, onDeadLetter: dead-letter, maxWaitingPerKey: 3, maxInFlight: 8, maxWaitMs: 11, maxBytesPerPartition: 262144, revokeGraceMs: 9, fromBeginning: true, handlerTimeoutMs: 5, stallTimeoutMs: 6, maxHandlerCrashes: 7, deadLetterGuard: "0.5,1m,100,cooldown=10m"}',
         'delay: {tier: 5s, allTiers: false, maxWaitMs: 10, readAheadMs: 500, readAheadBytes: 4096, allowedTopics: [t, "t.*"]}',
         'archiver: {store: "sqlite::memory:", statementTimeoutMs: 5000, maxWaitMs: 12, format: spring}',
       ].join('\n');
@@ -148,6 +148,7 @@ describe('service config files', () => {
         maxWaitingPerKey: 3,
         maxInFlight: 8,
         maxWaitMs: 11,
+        maxBytesPerPartition: 262144,
         revokeGraceMs: 9,
         fromBeginning: true,
         handlerTimeoutMs: 5,

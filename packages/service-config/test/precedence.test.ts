@@ -168,48 +168,57 @@ describe('service config precedence: flag > environment > file > default', () =>
     expect(resolve('dlq', { yaml }).archiver.registry).to.equal('http://r:8081');
   });
 
-  it('reads ordering, max in flight and revoke grace: flag over environment over file', () => {
-    const yaml = 'main: {ordering: unordered, maxInFlight: 10, revokeGraceMs: 1000}';
+  it('reads ordering, max in flight, max bytes per partition and revoke grace: flag over environment over file', () => {
+    const yaml =
+      'main: {ordering: unordered, maxInFlight: 10, maxBytesPerPartition: 100000, revokeGraceMs: 1000}';
     const environment = {
       RICOCHET_ORDERING: 'partition',
       RICOCHET_MAX_IN_FLIGHT: '20',
+      RICOCHET_MAX_BYTES_PER_PARTITION: '200000',
       RICOCHET_REVOKE_GRACE_MS: '2000',
     };
     const flags = {
       ...required.main,
       ordering: 'KEY',
       'max-in-flight': '30',
+      'max-bytes-per-partition': '300000',
       'revoke-grace-ms': '3000',
     };
     const pick = (config: MainServiceConfig) => ({
       ordering: config.main.ordering,
       maxInFlight: config.main.maxInFlight,
+      maxBytesPerPartition: config.main.maxBytesPerPartition,
       revokeGraceMs: config.main.revokeGraceMs,
     });
     expect(pick(resolve('main', { flags: required.main }))).to.deep.equal({
       ordering: 'key',
       maxInFlight: 64,
+      maxBytesPerPartition: 1_048_576,
       revokeGraceMs: undefined,
     });
     expect(pick(resolve('main', { flags: required.main, yaml }))).to.deep.equal({
       ordering: 'unordered',
       maxInFlight: 10,
+      maxBytesPerPartition: 100_000,
       revokeGraceMs: 1000,
     });
     expect(pick(resolve('main', { flags: required.main, yaml, environment }))).to.deep.equal({
       ordering: 'partition',
       maxInFlight: 20,
+      maxBytesPerPartition: 200_000,
       revokeGraceMs: 2000,
     });
     const fromFlags = resolve('main', { flags, yaml, environment });
     expect(pick(fromFlags)).to.deep.equal({
       ordering: 'key',
       maxInFlight: 30,
+      maxBytesPerPartition: 300_000,
       revokeGraceMs: 3000,
     });
     expect(fromFlags.sources).to.include({
       'main.ordering': '--ordering',
       'main.maxInFlight': '--max-in-flight',
+      'main.maxBytesPerPartition': '--max-bytes-per-partition',
       'main.revokeGraceMs': '--revoke-grace-ms',
     });
   });

@@ -247,6 +247,13 @@ const cases: Case[] = [
     /must be a whole number from 1 to 2147483647, got 0/,
   ],
   [
+    'a max bytes per partition of zero',
+    'main',
+    { flags: { ...main, 'max-bytes-per-partition': '0' } },
+    '--max-bytes-per-partition',
+    /must be a whole number from 1 to 2147483647, got 0/,
+  ],
+  [
     'a max in flight in the file that is not a number',
     'main',
     { flags: main, yaml: 'main:\n  maxInFlight: many' },

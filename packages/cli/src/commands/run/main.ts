@@ -39,6 +39,7 @@ export function runMainCommand(io: CliIo, outcome: CommandOutcome) {
         revokeGraceMilliseconds: config.main.revokeGraceMs,
         sessionTimeoutMilliseconds: config.sessionTimeoutMs,
         maxWaitMilliseconds: config.main.maxWaitMs,
+        maxBytesPerPartition: config.main.maxBytesPerPartition,
         publishTimeoutMilliseconds: config.publishTimeoutMs,
         fromBeginning: config.main.fromBeginning,
         handlerTimeoutMilliseconds: config.main.handlerTimeoutMs,
