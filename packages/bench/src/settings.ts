@@ -59,6 +59,11 @@ export interface BenchSettings {
     readonly valueBytes: number;
     readonly partitions: number;
     readonly delayMilliseconds: number;
+    /**
+     * The main consumer's `maxBytesPerPartition` in the run with smaller fetches (redelivery to
+     * `group`, on the default driver), beside the runs with the defaults.
+     */
+    readonly smallFetchBytesPerPartition: number;
   };
   readonly sharedTopic: {
     readonly records: number;
@@ -121,7 +126,13 @@ const full: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
     partitions: 6,
     valueBytes: 1024,
   },
-  burstRetry: { records: 50_000, valueBytes: 1024, partitions: 6, delayMilliseconds: 2_000 },
+  burstRetry: {
+    records: 50_000,
+    valueBytes: 1024,
+    partitions: 6,
+    delayMilliseconds: 2_000,
+    smallFetchBytesPerPartition: 262_144,
+  },
   sharedTopic: {
     records: 20_000,
     valueBytes: 1024,
@@ -170,7 +181,13 @@ const smoke: Omit<BenchSettings, 'outputDirectory' | 'reportFile'> = {
     partitions: 6,
     valueBytes: 1024,
   },
-  burstRetry: { records: 1_000, valueBytes: 1024, partitions: 6, delayMilliseconds: 2_000 },
+  burstRetry: {
+    records: 1_000,
+    valueBytes: 1024,
+    partitions: 6,
+    delayMilliseconds: 2_000,
+    smallFetchBytesPerPartition: 262_144,
+  },
   sharedTopic: {
     records: 1_000,
     valueBytes: 1024,

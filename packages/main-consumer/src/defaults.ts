@@ -37,8 +37,8 @@ export const defaultMaxInFlight = 64;
 
 /**
  * The most a fetch returns per partition: the Kafka clients' own default (kafkajs's
- * `maxBytesPerPartition`, librdkafka's `max.partition.fetch.bytes`). Smaller fetches leave the
- * event loop and the cores to retries sooner, at the cost of more fetch round trips (see
+ * `maxBytesPerPartition`, librdkafka's `max.partition.fetch.bytes`). Smaller source fetches
+ * leave the cores to retries sooner in a burst, at the cost of more fetch round trips (see
  * docs/benchmarks.md, "Redelivery targets under a burst").
  */
 export const defaultMaxBytesPerPartition = 1_048_576;

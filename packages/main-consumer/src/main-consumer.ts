@@ -23,6 +23,7 @@ import { BatchRun, type BatchRunShared } from './batch-run.js';
 import { CarefulGate } from './careful-gate.js';
 import { CrashGuards, type OwnedPartition } from './crash-guards.js';
 import { DeadLetterGuardControl, GuardedRecordProcessor } from './dead-letter-guard-control.js';
+import { defaultMaxBytesPerPartition } from './defaults.js';
 import { RedeliveryTopicCheck, routedControls } from './group-redelivery.js';
 import { InFlightSlots } from './in-flight-slots.js';
 import { stateForBatch } from './heartbeating.js';
@@ -88,12 +89,14 @@ export class MainConsumer<TValue> {
     this.#slots = new InFlightSlots(options.maxInFlight);
     this.#logger = options.logger.child({ role: 'main', group: options.groupId });
     const kafka = createKafkaClient({ ...options.connection, logger: this.#logger });
-    const consumer = this.#newConsumer(kafka, options.groupId);
+    const consumer = this.#newConsumer(kafka, options.groupId, options.maxBytesPerPartition);
     const redeliveryTopic = options.redeliveryTopic;
     const redeliveryConsumer =
       redeliveryTopic === undefined
         ? undefined
-        : this.#newConsumer(kafka, redeliveryGroup(options.groupId));
+        : // Large fetches: a reader behind catches up in few fetch cycles (a smaller cap, like
+          // the source's may be, made it fall further behind in a burst, docs/benchmarks.md).
+          this.#newConsumer(kafka, redeliveryGroup(options.groupId), defaultMaxBytesPerPartition);
     this.#publisher = new ReliablePublisher(kafka, this.#logger, (error) =>
       options.onEvent({ type: 'publish-failed', error }),
     );
@@ -207,13 +210,13 @@ export class MainConsumer<TValue> {
         : this.#redeliveryReader(kafka, redeliveryConsumer, signature, batchRunShared);
   }
 
-  /** The consumer of `groupId`, with the main consumer's session and fetch settings. */
-  #newConsumer(kafka: KafkaClient, groupId: string): ServiceConsumer {
+  /** The consumer of `groupId`, with the main consumer's session and fetch wait. */
+  #newConsumer(kafka: KafkaClient, groupId: string, maxBytesPerPartition: number): ServiceConsumer {
     return createServiceConsumer(kafka, {
       groupId,
       sessionTimeoutMilliseconds: this.#options.sessionTimeoutMilliseconds,
       maxWaitMilliseconds: this.#options.maxWaitMilliseconds,
-      maxBytesPerPartition: this.#options.maxBytesPerPartition,
+      maxBytesPerPartition,
     });
   }
 

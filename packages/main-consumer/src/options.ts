@@ -181,8 +181,10 @@ export interface MainConsumerOptions<TValue = Buffer | null> extends ServiceConn
    */
   maxWaitMilliseconds?: number;
   /**
-   * The most a fetch returns per partition, for the source topics and the redelivery topic.
-   * Default `defaultMaxBytesPerPartition` (1 MiB).
+   * The most a fetch returns per partition of the source topics (the redelivery reader always
+   * fetches up to `defaultMaxBytesPerPartition`). Smaller source fetches leave the cores to
+   * retries sooner in a burst, at the cost of more fetch round trips. Default
+   * `defaultMaxBytesPerPartition` (1 MiB).
    */
   maxBytesPerPartition?: number;
   /**

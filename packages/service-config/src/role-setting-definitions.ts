@@ -103,7 +103,7 @@ export const roleSettingDefinitions = {
     environment: 'RICOCHET_MAX_BYTES_PER_PARTITION',
     roles: ['main'],
     description:
-      'the most a fetch returns per partition (source topics and the redelivery topic); smaller fetches serve retries sooner under a backlog, at the cost of more fetch round trips',
+      'the most a fetch returns per partition of the source topics; smaller fetches leave the cores to retries sooner in a burst, at the cost of more fetch round trips',
     defaultText: String(defaultMaxBytesPerPartition),
   },
   'main.revokeGraceMs': {

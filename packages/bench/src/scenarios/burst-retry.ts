@@ -1,10 +1,11 @@
 import { formatDuration, tierTopicName } from '@ricochet/core';
-import type { KafkaDriver } from '@ricochet/kafka';
+import { defaultKafkaDriver, type KafkaDriver } from '@ricochet/kafka';
 import { createMainConsumer } from '@ricochet/main-consumer';
 import { waitFor } from '@ricochet/testing';
 import { benchLogger } from '../bench-logger.js';
 import { drivers, ricochetOn } from '../drivers.js';
 import {
+  adjacentUniqueDelays,
   createFilledTopic,
   formatMilliseconds,
   formatRate,
@@ -26,6 +27,8 @@ import {
 interface BurstRun extends RetryResult {
   readonly target: RedeliveryTarget;
   readonly driver: KafkaDriver;
+  /** The main consumer's `maxBytesPerPartition`; undefined: its default. */
+  readonly maxBytesPerPartition: number | undefined;
   /** The records in the topic once filled (each to fail once). */
   readonly written: number;
   readonly delayMilliseconds: number;
@@ -56,10 +59,11 @@ async function runBurst(
   target: RedeliveryTarget,
   driver: KafkaDriver,
   delayMilliseconds: number,
+  maxBytesPerPartition?: number,
 ): Promise<BurstRun> {
   const { records, valueBytes, partitions } = context.settings.burstRetry;
   const tier = tierTopicName(delayMilliseconds);
-  const name = `burst-${target}-${driver}`;
+  const name = `burst-${target}-${driver}${maxBytesPerPartition === undefined ? '' : '-small-fetch'}`;
   const group = `${context.runId}-${name}`;
   const dlq = `${context.runId}-${name}-dlq`;
   await context.kafka.createTopics([
@@ -97,6 +101,7 @@ async function runBurst(
       tiers: formatDuration(delayMilliseconds),
       dlqTopic: dlq,
       fromBeginning: true,
+      ...(maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition }),
       logger: benchLogger('burst-retry'),
       handler: (record) => {
         const now = Date.now();
@@ -129,6 +134,7 @@ async function runBurst(
       ...result,
       target,
       driver,
+      maxBytesPerPartition,
       written,
       delayMilliseconds,
       fillSeconds,
@@ -139,7 +145,7 @@ async function runBurst(
       republished: summariseLateness(republished.sort((a, b) => a - b)),
     };
     context.progress(
-      `burst-retry: redelivery to ${target} on ${driver}: ${formatRate(run.recordsPerSecond)}, lateness p50 ${run.lateness.p50} ms, p99 ${run.lateness.p99} ms (republished p50 ${run.republished.p50} ms, p99 ${run.republished.p99} ms)`,
+      `burst-retry: redelivery to ${describeRun(run)}: ${formatRate(run.recordsPerSecond)}, lateness p50 ${run.lateness.p50} ms, p99 ${run.lateness.p99} ms (republished p50 ${run.republished.p50} ms, p99 ${run.republished.p99} ms)`,
     );
     return run;
   } finally {
@@ -147,9 +153,18 @@ async function runBurst(
   }
 }
 
+/** The run's target, driver and fetch size, as its rows name them. */
+function describeRun(run: BurstRun): string {
+  const fetch =
+    run.maxBytesPerPartition === undefined
+      ? ''
+      : `, maxBytesPerPartition ${run.maxBytesPerPartition.toLocaleString('en-US')}`;
+  return `${run.target}, ${ricochetOn(run.driver)}${fetch}`;
+}
+
 function burstRows(run: BurstRun): ResultRow[] {
   const { lateness, republished } = run;
-  const target = `${run.target}, ${ricochetOn(run.driver)}`;
+  const target = describeRun(run);
   return [
     {
       scenario: `burst retry, redelivery to ${target}: records/s, first produce to last success`,
@@ -186,16 +201,26 @@ function burstRows(run: BurstRun): ResultRow[] {
  */
 export async function burstRetry(context: BenchContext): Promise<ScenarioResult> {
   const { records, valueBytes, partitions } = context.settings.burstRetry;
-  const runs = await measureEachTargetOnEachDriver(
-    context.settings.burstRetry.delayMilliseconds,
-    (target, driver, delayMilliseconds) => runBurst(context, target, driver, delayMilliseconds),
+  const { delayMilliseconds, smallFetchBytesPerPartition } = context.settings.burstRetry;
+  const runs = await measureEachTargetOnEachDriver(delayMilliseconds, (target, driver, delay) =>
+    runBurst(context, target, driver, delay),
+  );
+  const [smallFetchDelay] = adjacentUniqueDelays(delayMilliseconds, 1);
+  runs.push(
+    await runBurst(
+      context,
+      'group',
+      defaultKafkaDriver,
+      smallFetchDelay ?? delayMilliseconds,
+      smallFetchBytesPerPartition,
+    ),
   );
   return {
     id: 'burst-retry',
     title: 'Burst of retries',
     rows: runs.flatMap(burstRows),
     notes: [
-      `${records.toLocaleString('en-US')} records of ${valueBytes} bytes in ${partitions} partitions, produced at once before the main consumer starts; each fails on its first try and succeeds on its second, after a tier of ${context.settings.burstRetry.delayMilliseconds} ms plus 1-99 ms served by \`ricochet run delay\` in its own process; Ricochet's main consumer (defaults) in the bench's process. The rate is records / (last success - first produce), so it includes the main consumer's start (${runs.map((run) => `${run.startSeconds.toFixed(1)} s to the first handler call with redelivery to ${run.target} on ${run.driver}`).join(', ')}); lateness is the second try's handler call minus its due-at. Each target runs on each driver (${drivers.join(', ')}: the delay service and the main consumer both on it), on a topic, tier and groups of its own.`,
+      `${records.toLocaleString('en-US')} records of ${valueBytes} bytes in ${partitions} partitions, produced at once before the main consumer starts; each fails on its first try and succeeds on its second, after a tier of ${context.settings.burstRetry.delayMilliseconds} ms plus 1-99 ms served by \`ricochet run delay\` in its own process; Ricochet's main consumer (defaults, but for the last run's \`maxBytesPerPartition\` of ${smallFetchBytesPerPartition.toLocaleString('en-US')}) in the bench's process. The rate is records / (last success - first produce), so it includes the main consumer's start (${runs.map((run) => `${run.startSeconds.toFixed(1)} s to the first handler call with redelivery to ${describeRun(run)}`).join(', ')}); lateness is the second try's handler call minus its due-at. Each target runs on each driver (${drivers.join(', ')}: the delay service and the main consumer both on it), on a topic, tier and groups of its own; the last run, redelivery to group with smaller fetches, on ${defaultKafkaDriver} only.`,
     ],
     measurements: { records, valueBytes, partitions, runs },
   };
