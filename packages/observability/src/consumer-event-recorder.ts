@@ -20,13 +20,27 @@ export function requireRole(metrics: ServiceMetrics, role: ServiceRole, binding:
 export function consumerEventRecorder(metrics: ServiceMetrics): (event: ConsumerEvent) => void {
   const { role } = metrics;
   const lagSeries = new Map<string, Set<number>>();
-  const forgetLagOutside = (assigned: Readonly<Record<string, readonly number[]>>): void => {
-    for (const [topic, partitions] of lagSeries) {
+  /**
+   * The topics each consumer group of the service was ever assigned (the main consumer's source
+   * group and its redelivery reader's): a group's join speaks only for its own topics.
+   */
+  const groupTopics = new Map<string, Set<string>>();
+  const forgetLagOutside = (
+    groupId: string,
+    assigned: Readonly<Record<string, readonly number[]>>,
+  ): void => {
+    const topics = groupTopics.get(groupId) ?? new Set<string>();
+    groupTopics.set(groupId, topics);
+    for (const topic of Object.keys(assigned)) {
+      topics.add(topic);
+    }
+    for (const topic of topics) {
+      const partitions = lagSeries.get(topic);
       const owned = new Set(assigned[topic] ?? []);
-      for (const partition of partitions) {
+      for (const partition of partitions ?? []) {
         if (!owned.has(partition)) {
           metrics.consumerLag.remove({ role, topic, partition: String(partition) });
-          partitions.delete(partition);
+          partitions?.delete(partition);
         }
       }
     }
@@ -35,7 +49,7 @@ export function consumerEventRecorder(metrics: ServiceMetrics): (event: Consumer
     switch (event.type) {
       case 'assigned':
         metrics.rebalances.inc({ role, group: event.groupId });
-        forgetLagOutside(event.partitions);
+        forgetLagOutside(event.groupId, event.partitions);
         return;
       case 'consumed': {
         const { topic, partition, records, lag } = event;

@@ -124,6 +124,29 @@ describe('observers: service events to metrics', () => {
     expect(await lag('1')).to.equal(5);
   });
 
+  it("keeps the lag of another group's topics when one group rebalances (the main consumer's redelivery reader)", async () => {
+    const metrics = createMetrics({ role: 'main' });
+    const { onEvent } = mainConsumerObserver(metrics);
+    const redelivery = 'ricochet.billing.redelivery';
+    onEvent({ type: 'assigned', groupId: 'billing', partitions: { orders: [0, 1] } });
+    onEvent({ type: 'assigned', groupId: redelivery, partitions: { [redelivery]: [0] } });
+    onEvent({ type: 'consumed', topic: 'orders', partition: 0, records: 1, lag: 3 });
+    onEvent({ type: 'consumed', topic: 'orders', partition: 1, records: 1, lag: 5 });
+    onEvent({ type: 'consumed', topic: redelivery, partition: 0, records: 1, lag: 2 });
+    const lag = (topic: string, partition: string) =>
+      valueOf(metrics, 'ricochet_consumer_lag', { role: 'main', topic, partition });
+    onEvent({ type: 'assigned', groupId: redelivery, partitions: { [redelivery]: [0] } });
+    expect(await lag('orders', '0'), 'the source group did not rebalance').to.equal(3);
+    expect(await lag('orders', '1')).to.equal(5);
+    onEvent({ type: 'assigned', groupId: 'billing', partitions: { orders: [1] } });
+    expect(await lag('orders', '0'), 'lost in the source group').to.equal(undefined);
+    expect(await lag('orders', '1')).to.equal(5);
+    expect(await lag(redelivery, '0'), 'the reader did not rebalance').to.equal(2);
+    onEvent({ type: 'assigned', groupId: redelivery, partitions: {} });
+    expect(await lag(redelivery, '0'), 'lost by the reader').to.equal(undefined);
+    expect(await lag('orders', '1')).to.equal(5);
+  });
+
   it('main: records in flight and per-partition gaps, read from the consumer at each scrape', async () => {
     const metrics = createMetrics({ role: 'main' });
     const observer = mainConsumerObserver(metrics);
