@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { blockedKeysTopic, redeliveryGroup, redeliveryTopic, waitingTopic } from '@ricochet/core';
 import { ConsoleEnvironment } from '@ricochet/console';
 import { createReliableProducer } from '@ricochet/kafka';
 import {
@@ -30,6 +31,7 @@ const roles = [
   'console',
   'nobody',
   'main-partial',
+  'main-group-partial',
   'delay-partial',
   'archiver-partial',
 ] as const;
@@ -274,6 +276,14 @@ describe('a broker requiring SASL_SSL or TLS client certificates, with ACLs (rea
     );
     await broker.grant('topology', acls.topology);
     expect((await runAs('topology', topology)).code).to.equal(0);
+    // The group's own topics, for --redelivery group.
+    const groupTopics = [blockedKeysTopic(group), waitingTopic(group), redeliveryTopic(group)];
+    await broker.grant(
+      'topology',
+      groupTopics.flatMap((topic) => topicAcls(topic, 'Describe', 'DescribeConfigs', 'Create')),
+    );
+    const withGroup = await runAs('topology', [...topology, '--group', group]);
+    expect(withGroup.code, withGroup.log).to.equal(0);
 
     const service = ['--http-port', '0', '--dlq', dlq];
     const cases = [
@@ -282,6 +292,24 @@ describe('a broker requiring SASL_SSL or TLS client certificates, with ACLs (rea
         granted: acls.main.filter((acl) => acl.resourceType !== 'group'),
         args: ['run', 'main', '--topic', source, '--group', group, '--handler', handlerModule],
         missing: `Read on group ${group}`,
+      },
+      {
+        // Every documented ACL of --redelivery group but its redelivery reader's group.
+        user: 'main-group',
+        granted: [...acls.main, ...topicAcls(redeliveryTopic(group), 'Read', 'Describe')],
+        args: [
+          'run',
+          'main',
+          '--topic',
+          source,
+          '--group',
+          group,
+          '--handler',
+          handlerModule,
+          '--redelivery',
+          'group',
+        ],
+        missing: `Read on group ${redeliveryGroup(group)}`,
       },
       {
         user: 'delay',
