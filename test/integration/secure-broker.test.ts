@@ -47,6 +47,18 @@ const groupRead = (group: string): Acl => ({
   operation: 'Read',
 });
 
+/** `ricochet run main` of `group` on `source` with the test's handler. */
+const runMain = (source: string, group: string): string[] => [
+  'run',
+  'main',
+  '--topic',
+  source,
+  '--group',
+  group,
+  '--handler',
+  handlerModule,
+];
+
 /** The ACLs docs/operations-contract.md gives each role, for one source topic and one ladder. */
 function documentedAcls(names: { source: string; dlq: string; group: string }) {
   const { source, dlq, group } = names;
@@ -159,24 +171,9 @@ describe('a broker requiring SASL_SSL or TLS client certificates, with ACLs (rea
     writeFileSync(ledger, '');
     const store = `sqlite:${join(workDirectory, 'archive.db')}`;
     const service = ['--http-port', '0', '--dlq', dlq];
-    spawnAs(
-      'main',
-      [
-        'run',
-        'main',
-        '--topic',
-        source,
-        '--group',
-        group,
-        '--handler',
-        handlerModule,
-        '--tiers',
-        '1s',
-        '--from-beginning',
-        ...service,
-      ],
-      { RICOCHET_TEST_LEDGER: ledger },
-    );
+    spawnAs('main', [...runMain(source, group), '--tiers', '1s', '--from-beginning', ...service], {
+      RICOCHET_TEST_LEDGER: ledger,
+    });
     spawnAs('delay', ['run', 'delay', '--tier', tier, ...service]);
     spawnAs('archiver', ['run', 'dlq', '--store', store, ...service]);
 
@@ -290,25 +287,14 @@ describe('a broker requiring SASL_SSL or TLS client certificates, with ACLs (rea
       {
         user: 'main',
         granted: acls.main.filter((acl) => acl.resourceType !== 'group'),
-        args: ['run', 'main', '--topic', source, '--group', group, '--handler', handlerModule],
+        args: runMain(source, group),
         missing: `Read on group ${group}`,
       },
       {
         // Every documented ACL of --redelivery group but its redelivery reader's group.
         user: 'main-group',
         granted: [...acls.main, ...topicAcls(redeliveryTopic(group), 'Read', 'Describe')],
-        args: [
-          'run',
-          'main',
-          '--topic',
-          source,
-          '--group',
-          group,
-          '--handler',
-          handlerModule,
-          '--redelivery',
-          'group',
-        ],
+        args: [...runMain(source, group), '--redelivery', 'group'],
         missing: `Read on group ${redeliveryGroup(group)}`,
       },
       {
