@@ -28,7 +28,8 @@ export class DeadLetterGuardControl {
   readonly #logger: Logger;
   readonly #onEvent: (event: DeadLetterGuardChanged) => void;
   /** The partitions of the last group join, by topic. */
-  #assignment: Readonly<Record<string, readonly number[]>> = {};
+  /** Each consumer group's last assignment to this member. */
+  readonly #assignments = new Map<string, Readonly<Record<string, readonly number[]>>>();
   /** Partitions the guard paused, `topic` → partitions, so that a resume touches no other pause. */
   readonly #paused = new Map<string, Set<number>>();
   #cooldownTimer: NodeJS.Timeout | undefined;
@@ -45,9 +46,12 @@ export class DeadLetterGuardControl {
     this.#onEvent = onEvent;
   }
 
-  /** A group join gave this member `partitions`: a tripped guard pauses them too. */
-  assigned(partitions: Readonly<Record<string, readonly number[]>>): void {
-    this.#assignment = partitions;
+  /**
+   * A join of group `groupId` (the source's, or the redelivery reader's) gave this member
+   * `partitions` in place of that group's earlier ones: a tripped guard pauses them too.
+   */
+  assigned(groupId: string, partitions: Readonly<Record<string, readonly number[]>>): void {
+    this.#assignments.set(groupId, partitions);
     if (this.#guard.tripped !== undefined) {
       this.#pauseAssigned();
     }
@@ -145,7 +149,9 @@ export class DeadLetterGuardControl {
   }
 
   #pauseAssigned(): void {
-    for (const [topic, partitions] of Object.entries(this.#assignment)) {
+    for (const [topic, partitions] of [...this.#assignments.values()].flatMap((assignment) =>
+      Object.entries(assignment),
+    )) {
       for (const partition of partitions) {
         this.#pause(topic, partition);
       }

@@ -39,9 +39,9 @@
  * writes and hand-offs in key-strict-writes.ts, its background drains in key-strict-drains.ts) and
  * `KeyStrictBook` (key-strict-book.ts: its pure decisions, over key-strict-entry.ts);
  * a batch asks the partition's `KeyStrictPartition` for each record's fate, and nothing else.
- * Redelivery `group` adds a second consumer, the redelivery reader, of group
- * `redeliveryGroup(groupId)`: the redelivery topic's batches run as the source's do, with crash
- * guards and commits of their own, and their records take free handler slots first
+ * Redelivery `group` adds a second consumer, the redelivery reader (redelivery-reader.ts), of
+ * group `redeliveryGroup(groupId)`: the redelivery topic's batches run as the source's do, with
+ * crash guards and commits of their own, and their records take free handler slots first
  * (in-flight-slots.ts); group-redelivery.ts checks the topic at start.
  */
 import { compileMainConsumerOptions, type MainConsumerOptions } from './options.js';

@@ -13,7 +13,6 @@ import {
   ReliablePublisher,
   ServiceLifecycle,
   type ConsumedBatch,
-  type ConsumerEvent,
   type KafkaClient,
   type Readiness,
   type ServiceConsumer,
@@ -25,6 +24,7 @@ import { CrashGuards, type OwnedPartition } from './crash-guards.js';
 import { DeadLetterGuardControl, GuardedRecordProcessor } from './dead-letter-guard-control.js';
 import { defaultMaxBytesPerPartition } from './defaults.js';
 import { RedeliveryTopicCheck, routedControls } from './group-redelivery.js';
+import { createRedeliveryReader, type Reader } from './redelivery-reader.js';
 import { InFlightSlots } from './in-flight-slots.js';
 import { stateForBatch } from './heartbeating.js';
 import { KeyStrict } from './key-strict.js';
@@ -33,17 +33,6 @@ import type { CompiledMainConsumerOptions } from './options.js';
 import { progressReadiness, ProgressWatch } from './progress-watch.js';
 import type { RecordOutcome } from './record-outcome.js';
 import { RecordProcessor } from './record-processor.js';
-
-/**
- * One of the consumers a main consumer reads with: the source topics' (in the group), or with
- * `redelivery: 'group'` the redelivery topic's (in `redeliveryGroup`), each with the crash guards
- * of the partitions it owns and the commits of its own group session.
- */
-interface Reader {
-  readonly lifecycle: ServiceLifecycle;
-  readonly crashGuards: CrashGuards;
-  readonly batchRunShared: BatchRunShared;
-}
 
 /** What a partition's batches need loaded before their first record. */
 interface PartitionState {
@@ -80,9 +69,6 @@ export class MainConsumer<TValue> {
   readonly #keyStrict: KeyStrict | undefined;
   /** Pauses consumption when too many records are dead-lettered; undefined without the option. */
   readonly #deadLetterGuard: DeadLetterGuardControl | undefined;
-  /** The partitions the source consumer and the redelivery reader were last assigned. */
-  #sourceAssignment: Readonly<Record<string, readonly number[]>> = {};
-  #redeliveryAssignment: Readonly<Record<string, readonly number[]>> = {};
 
   constructor(options: CompiledMainConsumerOptions<TValue>) {
     this.#options = options;
@@ -179,8 +165,7 @@ export class MainConsumer<TValue> {
           if (event.type === 'assigned') {
             sourceCrashGuards.keepOnly(event.partitions);
             keyStrict?.keepOnly(event.partitions);
-            this.#sourceAssignment = event.partitions;
-            this.#assignedToGuard();
+            this.#deadLetterGuard?.assigned(event.groupId, event.partitions);
           }
           options.onEvent(event);
         },
@@ -207,7 +192,19 @@ export class MainConsumer<TValue> {
     this.#redelivery =
       redeliveryConsumer === undefined
         ? undefined
-        : this.#redeliveryReader(kafka, redeliveryConsumer, signature, batchRunShared);
+        : createRedeliveryReader(kafka, redeliveryConsumer, {
+            groupId: options.groupId,
+            maxHandlerCrashes: options.maxHandlerCrashes,
+            signature,
+            logger: this.#logger,
+            batchRunShared,
+            onEvent: (event) => {
+              if (event.type === 'assigned') {
+                this.#deadLetterGuard?.assigned(event.groupId, event.partitions);
+              }
+              options.onEvent(event);
+            },
+          });
   }
 
   /** The consumer of `groupId`, with the main consumer's session and fetch wait. */
@@ -218,56 +215,6 @@ export class MainConsumer<TValue> {
       maxWaitMilliseconds: this.#options.maxWaitMilliseconds,
       maxBytesPerPartition,
     });
-  }
-
-  /**
-   * The redelivery topic's reader: a consumer of its own group (the topic is the group's alone),
-   * committing through its own session, with crash guards over its own committed offsets.
-   */
-  #redeliveryReader(
-    kafka: KafkaClient,
-    consumer: ServiceConsumer,
-    signature: string,
-    batchRunShared: Omit<BatchRunShared, 'commit'>,
-  ): Reader {
-    const groupId = redeliveryGroup(this.#options.groupId);
-    const committedOffsets = new CommittedOffsetReader(kafka, groupId);
-    const crashGuards = new CrashGuards(
-      committedOffsets,
-      signature,
-      this.#options.maxHandlerCrashes,
-      this.#logger,
-    );
-    const lifecycle: ServiceLifecycle = new ServiceLifecycle(
-      `redelivery reader of group ${this.#options.groupId}`,
-      this.#logger,
-      { consumer, helpers: [committedOffsets] },
-      {
-        onEvent: (event: ConsumerEvent) => {
-          if (event.type === 'assigned') {
-            crashGuards.keepOnly(event.partitions);
-            this.#redeliveryAssignment = event.partitions;
-            this.#assignedToGuard();
-          }
-          this.#options.onEvent(event);
-        },
-        onCrash: () => crashGuards.forgetAll(),
-      },
-    );
-    return {
-      lifecycle,
-      crashGuards,
-      batchRunShared: {
-        ...batchRunShared,
-        commit: (topic, partition, offset, metadata) =>
-          lifecycle.commitBefore(topic, partition, offset, metadata),
-      },
-    };
-  }
-
-  /** The dead-letter guard pauses what either consumer owns. */
-  #assignedToGuard(): void {
-    this.#deadLetterGuard?.assigned({ ...this.#sourceAssignment, ...this.#redeliveryAssignment });
   }
 
   /** `failed` when either consumer failed; else the source consumer's state. */

@@ -53,7 +53,7 @@ describe('DeadLetterGuardControl', () => {
       quiet,
       (event) => events.push(event),
     );
-    control.assigned({ orders: [0, 1] });
+    control.assigned('billing', { orders: [0, 1] });
     const batch = control.halting(batchOf('orders', 0));
     expect(control.holdsBack(batch)).to.equal(false);
     control.observe(deadLettered);
@@ -66,7 +66,7 @@ describe('DeadLetterGuardControl', () => {
       /^dead-letter-guard: 2 of 2 records dead-lettered/,
     );
     expect(control.readiness()?.reason).to.match(/resumes 100ms after it tripped, or on SIGUSR2$/);
-    control.assigned({ orders: [0, 1], payments: [3] });
+    control.assigned('billing', { orders: [0, 1], payments: [3] });
     expect(controls.paused.has('payments:3'), 'a partition given while tripped').to.equal(true);
     expect(control.holdsBack(batchOf('payments', 4)), 'a batch fetched before its pause').to.equal(
       true,
@@ -82,6 +82,24 @@ describe('DeadLetterGuardControl', () => {
     expect(control.resume('operator'), 'nothing left to resume').to.equal(false);
   });
 
+  it("pauses both consumers' partitions (the source group's and the redelivery reader's), a join of one keeping the other's", () => {
+    const controls = recordingControls();
+    const control = new DeadLetterGuardControl(
+      parseDeadLetterGuard('1,1m,1', 'deadLetterGuard'),
+      controls,
+      quiet,
+      () => {},
+    );
+    const reader = 'ricochet.billing.redelivery';
+    control.assigned('billing', { orders: [0] });
+    control.assigned(reader, { [reader]: [0] });
+    control.assigned(reader, { [reader]: [1] });
+    control.observe(deadLettered);
+    expect([...controls.paused].sort()).to.deep.equal(['orders:0', `${reader}:1`]);
+    expect(control.resume('operator')).to.equal(true);
+    expect(controls.paused.size).to.equal(0);
+  });
+
   it('resumes at once on the operator, and no cool-down timer fires after', async () => {
     const controls = recordingControls();
     const events: DeadLetterGuardChanged[] = [];
@@ -91,7 +109,7 @@ describe('DeadLetterGuardControl', () => {
       quiet,
       (event) => events.push(event),
     );
-    control.assigned({ orders: [0] });
+    control.assigned('billing', { orders: [0] });
     control.observe(deadLettered);
     expect(control.resume('operator')).to.equal(true);
     expect(controls.paused.size).to.equal(0);
