@@ -8,7 +8,8 @@ import {
 import type { ConsumedBatch, PartitionControls, Readiness } from '@ricochet/kafka';
 import { DeadLetterGuard, type GuardTrip } from './dead-letter-guard.js';
 import { haltingBatch } from './halting-batch.js';
-import type { CompiledMainConsumerOptions, DeadLetterGuardChanged } from './options.js';
+import type { DeadLetterGuardChanged } from './events.js';
+import type { CompiledMainConsumerOptions } from './options.js';
 import type { RecordFate, RecordOutcome } from './record-outcome.js';
 import { RecordProcessor } from './record-processor.js';
 

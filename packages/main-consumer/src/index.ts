@@ -54,12 +54,10 @@ export function createMainConsumer<TValue = Buffer | null>(
 }
 
 export { MainConsumer } from './main-consumer.js';
+export type { HandlerFinished, KeyStrictChanged, MainConsumerEvent } from './events.js';
 export type {
   CompiledMainConsumerOptions,
-  HandlerFinished,
   HandlerRecord,
-  KeyStrictChanged,
-  MainConsumerEvent,
   MainConsumerOptions,
   RecordHandler,
   ValueDecoder,

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { parseDeadLetterGuard, type Logger } from '@ricochet/core';
 import type { ConsumedBatch, PartitionControls } from '@ricochet/kafka';
 import { DeadLetterGuardControl } from '../src/dead-letter-guard-control.js';
-import type { DeadLetterGuardChanged } from '../src/options.js';
+import type { DeadLetterGuardChanged } from '../src/events.js';
 
 const quiet: Logger = {
   error: () => {},
