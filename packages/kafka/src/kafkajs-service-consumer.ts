@@ -99,17 +99,13 @@ export class KafkajsServiceConsumer implements ServiceConsumer {
    * must not join the group.
    */
   async start(subscription: Subscription, stopped?: AbortSignal): Promise<void> {
-    const fromBeginning = subscription.topicsFromBeginning ?? [];
-    this.#topics = [...subscription.topics, ...fromBeginning];
+    this.#topics = [...subscription.topics];
     await connectChecked(this.#client, () => this.#consumer.connect());
     stopped?.throwIfAborted();
     await this.#consumer.subscribe({
       topics: [...subscription.topics],
       fromBeginning: subscription.fromBeginning,
     });
-    if (fromBeginning.length > 0) {
-      await this.#consumer.subscribe({ topics: [...fromBeginning], fromBeginning: true });
-    }
     stopped?.throwIfAborted();
     await this.#consumer.run({
       autoCommit: false,

@@ -7,9 +7,7 @@ import type {
   NativeError,
   NativeMessage,
   NativeTopicPartition,
-  NativeTopicPartitionOffset,
 } from './librdkafka-api.js';
-import { createAdmin } from './create-admin.js';
 import { sharedGroupAssignor } from './driver.js';
 import { librdkafkaErrorFrom } from './librdkafka-errors.js';
 import {
@@ -32,9 +30,8 @@ import {
 /** librdkafka's rebalance callback codes. */
 const assignPartitions = -175;
 const revokePartitions = -174;
-/** librdkafka's offset for "where the group committed, else auto.offset.reset" and the start. */
+/** librdkafka's offset for "where the group committed, else auto.offset.reset". */
 const committedOffset = -1001;
-const beginningOffset = -2;
 
 /**
  * The most records one poll hands over. The records already fetched are in librdkafka's queue;
@@ -178,7 +175,7 @@ export class LibrdkafkaServiceConsumer implements ServiceConsumer {
               'queued.min.messages': 1,
             }),
         rebalance_cb: (error: NativeError, assignment: NativeTopicPartition[]) => {
-          void this.#rebalanced(native, error, assignment);
+          this.#rebalanced(native, error, assignment);
         },
       },
       { 'auto.offset.reset': subscription.fromBeginning ? 'earliest' : 'latest' },
@@ -195,15 +192,15 @@ export class LibrdkafkaServiceConsumer implements ServiceConsumer {
       await disconnectNative(native);
       stopped.throwIfAborted();
     }
-    native.subscribe([...subscription.topics, ...(subscription.topicsFromBeginning ?? [])]);
+    native.subscribe([...subscription.topics]);
     this.#native = native;
   }
 
-  async #rebalanced(
+  #rebalanced(
     native: NativeConsumer,
     error: NativeError,
     assignment: NativeTopicPartition[],
-  ): Promise<void> {
+  ): void {
     this.#generation += 1;
     if (error.code !== assignPartitions) {
       if (error.code !== revokePartitions) {
@@ -216,20 +213,14 @@ export class LibrdkafkaServiceConsumer implements ServiceConsumer {
       native.unassign();
       return;
     }
-    let positioned: NativeTopicPartitionOffset[];
-    try {
-      positioned = await this.#startingPositions(assignment);
-    } catch (error) {
-      // Nothing is assigned without knowing where to start: the consumer joins again.
-      if (native === this.#native && this.#running) {
-        this.#crash(error instanceof Error ? error : new Error(String(error)), true);
-      }
-      return;
-    }
     if (native !== this.#native || !this.#running) {
       return;
     }
-    native.assign(positioned);
+    // Each partition starts where the group committed, else where `fromBeginning` says
+    // (auto.offset.reset).
+    native.assign(
+      assignment.map(({ topic, partition }) => ({ topic, partition, offset: committedOffset })),
+    );
     this.#assigned = new Set(
       assignment.map(({ topic, partition }) => partitionKey(topic, partition)),
     );
@@ -249,54 +240,6 @@ export class LibrdkafkaServiceConsumer implements ServiceConsumer {
       (byTopic[topic] ??= []).push(partition);
     }
     this.#notify(this.#joined, (listener) => listener(this.#options.groupId, byTopic));
-  }
-
-  /**
-   * Where each assigned partition starts: the group's committed offset, else the policy of its
-   * topic. librdkafka has one `auto.offset.reset` for all, so the topics read from their
-   * beginning without a committed offset (`topicsFromBeginning`) are looked up here when the
-   * rest start at the end.
-   */
-  async #startingPositions(
-    assignment: NativeTopicPartition[],
-  ): Promise<NativeTopicPartitionOffset[]> {
-    const subscription = this.#subscription!;
-    const fromBeginning = new Set(subscription.topicsFromBeginning ?? []);
-    const lookedUp = subscription.fromBeginning
-      ? []
-      : assignment.filter(({ topic }) => fromBeginning.has(topic));
-    const positions = assignment.map(({ topic, partition }) => ({
-      topic,
-      partition,
-      offset: committedOffset,
-    }));
-    if (lookedUp.length === 0) {
-      return positions;
-    }
-    // Through an admin, not the consumer: the consumer's own look-up waits for the assignment
-    // this callback has not made yet.
-    const admin = createAdmin(this.#client);
-    await admin.connect();
-    const uncommitted = new Set<string>();
-    try {
-      for (const topic of new Set(lookedUp.map((place) => place.topic))) {
-        for (const { partition, offset } of await admin.fetchCommittedOffsets(
-          this.#options.groupId,
-          topic,
-        )) {
-          if (offset === undefined) {
-            uncommitted.add(partitionKey(topic, partition));
-          }
-        }
-      }
-    } finally {
-      await admin.disconnect();
-    }
-    return positions.map((position) =>
-      uncommitted.has(partitionKey(position.topic, position.partition))
-        ? { ...position, offset: beginningOffset }
-        : position,
-    );
   }
 
   async #poll(): Promise<void> {
@@ -334,10 +277,7 @@ export class LibrdkafkaServiceConsumer implements ServiceConsumer {
    */
   async #pollFailed(error: unknown): Promise<boolean> {
     if (refusedResource(error) !== undefined) {
-      const topics = [
-        ...this.#subscription!.topics,
-        ...(this.#subscription!.topicsFromBeginning ?? []),
-      ];
+      const topics = this.#subscription!.topics;
       this.#crash(
         authorizationErrorFrom(error, {
           group: `Read on group ${this.#options.groupId}`,

@@ -20,12 +20,6 @@ export interface ServiceConsumerOptions {
 export interface Subscription {
   readonly topics: readonly string[];
   readonly fromBeginning: boolean;
-  /**
-   * More topics, read from their beginning when the group has no committed offset there whatever
-   * `fromBeginning` says: topics whose every record was written for this group (a restart before
-   * the first commit must not start past records written meanwhile).
-   */
-  readonly topicsFromBeginning?: readonly string[];
   readonly partitionsConsumedConcurrently?: number;
   readonly eachBatch: (batch: ConsumedBatch) => Promise<void>;
 }
