@@ -26,6 +26,11 @@ export class BenchKafka {
     return createKafkaClient({ brokers: this.brokers, clientId, logger: this.logger });
   }
 
+  /** Every topic on the broker. */
+  async listTopics(): Promise<string[]> {
+    return this.#withAdmin((admin) => admin.listTopics());
+  }
+
   async createTopics(topics: readonly TopicSpec[]): Promise<void> {
     const created = await this.#withAdmin((admin) =>
       admin.createTopics(

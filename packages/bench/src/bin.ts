@@ -11,7 +11,12 @@ import { benchLogger } from './bench-logger.js';
 import { describeCommit, describeMachine } from './machine.js';
 import { formatResultTable } from './result-table.js';
 import { writeResults } from './results-file.js';
-import type { BenchContext, Scenario, ScenarioResult } from './scenario.js';
+import {
+  noteTopicsBeforeRun,
+  type BenchContext,
+  type Scenario,
+  type ScenarioResult,
+} from './scenario.js';
 import { archiveInsertRate } from './scenarios/archive-insert-rate.js';
 import { burstRetry } from './scenarios/burst-retry.js';
 import { consolePages } from './scenarios/console-pages.js';
@@ -61,6 +66,8 @@ progress(
   `Kafka at ${broker.brokers.join(',')} (${broker.source})${settings.smoke ? ', smoke sizes' : ''}`,
 );
 const kafka = new BenchKafka(broker.brokers, benchLogger('bench'));
+// A broker shared with the test suite keeps its tier topics (some of random delays).
+noteTopicsBeforeRun(await kafka.listTopics());
 const context: BenchContext = {
   settings,
   kafka,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { tierTopicName } from '@ricochet/core';
 import type { BenchKafka } from './bench-kafka.js';
 import { fillTopic } from './producers.js';
 import type { BenchSettings } from './settings.js';
@@ -55,6 +56,19 @@ export function formatMegabytes(bytes: number): string {
 /** The delays `uniqueDelay` and `adjacentUniqueDelays` have given in this run. */
 const givenDelays = new Set<number>();
 
+/** Topics on the broker before the run: a delay whose tier topic is among them is not given. */
+const topicsBeforeRun = new Set<string>();
+
+/**
+ * Notes the topics the broker had when the run began (say, tier topics a test suite left on a
+ * shared broker), so that no delay given in this run names one of them.
+ */
+export function noteTopicsBeforeRun(topics: readonly string[]): void {
+  for (const topic of topics) {
+    topicsBeforeRun.add(topic);
+  }
+}
+
 /** Delays above a base that a run's delays are drawn from (base plus 1-99 ms). */
 const delaySpreadMilliseconds = 99;
 
@@ -77,7 +91,9 @@ export function adjacentUniqueDelays(baseMilliseconds: number, count: number): n
     const first =
       baseMilliseconds + 1 + Math.floor(Math.random() * (delaySpreadMilliseconds - count + 1));
     const delays = Array.from({ length: count }, (_, index) => first + index);
-    if (delays.every((delay) => !givenDelays.has(delay))) {
+    if (
+      delays.every((delay) => !givenDelays.has(delay) && !topicsBeforeRun.has(tierTopicName(delay)))
+    ) {
       delays.forEach((delay) => givenDelays.add(delay));
       return delays;
     }
